@@ -1,0 +1,99 @@
+// The validated, frozen configuration: what the rest of the exporter trusts after config/ has checked a file.
+
+export type ScrapeType = 'value' | 'object';
+export type ValueType = 'gauge' | 'counter' | 'untyped';
+
+export interface MetricConfig {
+  /** Metric name (`type: object` appends `_<valuekey>` per key of `values`). */
+  readonly name: string;
+  /** JSONPath template: the value (`type: value`) or the elements (`type: object`). */
+  readonly path: string;
+  readonly type: ScrapeType;
+  /** Defaults to `name`, as json_exporter does. */
+  readonly help: string;
+  /** Defaults to `untyped`, as json_exporter does. */
+  readonly valuetype: ValueType;
+  /** Label name → template (literal text mixed with `{…}` blocks). Order as written in the file. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Value key → template (or a literal number such as `1`). Only for `type: object`; `{}` otherwise. */
+  readonly values: Readonly<Record<string, string>>;
+  /** Template of a millisecond epoch timestamp, evaluated like a value; absent when not set. */
+  readonly epochTimestamp?: string;
+  /**
+   * json_exporter's `valueconverter`: value template text (a key of `values`' templates, e.g. `{.state}`)
+   * → (lower-cased source string → replacement string, e.g. `active` → `1`).
+   */
+  readonly valueconverter: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** `allow_missing_key`: a missing key yields no sample and no error. Default false. */
+  readonly allowMissingKey: boolean;
+}
+
+export interface BodyConfig {
+  readonly content: string;
+  /** Render `content` as a Go text/template (the supported subset) with the probe's URL parameters. */
+  readonly templatize: boolean;
+}
+
+export interface BasicAuthConfig {
+  readonly username: string;
+  readonly password?: string;
+  readonly passwordFile?: string;
+}
+
+export interface AuthorizationConfig {
+  /** Scheme, default `Bearer`. */
+  readonly type: string;
+  readonly credentials?: string;
+  readonly credentialsFile?: string;
+}
+
+export interface TlsConfig {
+  readonly caFile?: string;
+  readonly ca?: string;
+  readonly certFile?: string;
+  readonly cert?: string;
+  readonly keyFile?: string;
+  readonly key?: string;
+  readonly serverName?: string;
+  readonly insecureSkipVerify: boolean;
+  /** `TLS10` | `TLS11` | `TLS12` | `TLS13` as in Prometheus's common config. */
+  readonly minVersion?: string;
+  readonly maxVersion?: string;
+}
+
+/** Prometheus common `http_client_config`, the keys json_exporter users set, plus our timeouts. */
+export interface HttpClientConfig {
+  readonly basicAuth?: BasicAuthConfig;
+  /** `bearer_token` / `bearer_token_file` are normalised into `authorization` (type Bearer). */
+  readonly authorization?: AuthorizationConfig;
+  readonly tlsConfig: TlsConfig;
+  readonly proxyUrl?: string;
+  readonly noProxy?: string;
+  readonly proxyConnectHeader: Readonly<Record<string, string>>;
+  /** Default true, as in Prometheus's common config. */
+  readonly followRedirects: boolean;
+  /** Extra headers from `http_headers` are not supported; module `headers` is the json_exporter way. */
+  /** Extension: connect timeout in ms (default 10 000). */
+  readonly connectTimeoutMs: number;
+  /** Extension: upper bound for the whole request in ms when Prometheus sends no scrape timeout (default 10 000). */
+  readonly timeoutMs: number;
+}
+
+export interface ModuleConfig {
+  readonly name: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly metrics: readonly MetricConfig[];
+  readonly httpClientConfig: HttpClientConfig;
+  /** Absent when the module has no `body` (then the request is a GET). */
+  readonly body?: BodyConfig;
+  /** Empty means: any 2xx. */
+  readonly validStatusCodes: readonly number[];
+}
+
+export interface Config {
+  /** Bumped on every successful load; workers cache compiled modules per generation. */
+  readonly generation: number;
+  /** The file the config came from, or `<embedded>`. */
+  readonly source: string;
+  readonly modules: Readonly<Record<string, ModuleConfig>>;
+}
