@@ -35,7 +35,9 @@ export interface BodyConfig {
 }
 
 export interface BasicAuthConfig {
+  /** Empty when the username comes from `usernameFile`. */
   readonly username: string;
+  readonly usernameFile?: string;
   readonly password?: string;
   readonly passwordFile?: string;
 }
@@ -69,6 +71,8 @@ export interface HttpClientConfig {
   readonly tlsConfig: TlsConfig;
   readonly proxyUrl?: string;
   readonly noProxy?: string;
+  /** Use HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment. Default false. */
+  readonly proxyFromEnvironment: boolean;
   readonly proxyConnectHeader: Readonly<Record<string, string>>;
   /** Default true, as in Prometheus's common config. */
   readonly followRedirects: boolean;

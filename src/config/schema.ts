@@ -1,0 +1,136 @@
+// The config schema, json_exporter's format: keys, types, defaults and rules in one place; the TypeScript types follow from it.
+import type { Node } from 'yaml';
+import { httpClientConfigSchema, DEFAULT_HTTP_CLIENT_CONFIG } from './http-client-config.js';
+import { entryNode, objectOf, optional, required, withDefault } from './object-schema.js';
+import { checkBodyTemplate, checkTemplate, template } from './templates.js';
+import type { BodyConfig, MetricConfig, ModuleConfig } from './types.js';
+import { boolean, defineEntry, integer, INVALID, listOf, mapOf, oneOf, text, type Invalid, type ValidationContext } from './validate.js';
+import type { KeyPath } from './yaml-source.js';
+
+export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** RFC 9110 token: what an HTTP header name may contain. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+const metricName = text((value, node, path, context) =>
+  METRIC_NAME.test(value)
+    ? value
+    : context.report('FJE_CONFIG_INVALID_VALUE', node, path, `${JSON.stringify(value)} is not a valid metric name; use letters, digits, _ and :, not starting with a digit`),
+);
+
+function checkLabelName(name: string, keyNode: Node | null, path: KeyPath, context: ValidationContext): boolean {
+  if (!LABEL_NAME.test(name)) {
+    context.report('FJE_CONFIG_INVALID_VALUE', keyNode, path, `${JSON.stringify(name)} is not a valid label name; use letters, digits and _, not starting with a digit`);
+    return false;
+  }
+  if (name.startsWith('__')) {
+    context.report('FJE_CONFIG_INVALID_VALUE', keyNode, path, `label names starting with "__" are reserved for Prometheus; rename ${JSON.stringify(name)}`);
+    return false;
+  }
+  return true;
+}
+
+function checkHeaderName(name: string, keyNode: Node | null, path: KeyPath, context: ValidationContext): boolean {
+  if (HEADER_NAME.test(name)) return true;
+  context.report('FJE_CONFIG_INVALID_VALUE', keyNode, path, `${JSON.stringify(name)} is not a valid HTTP header name`);
+  return false;
+}
+
+const headerValue = text((value, node, path, context) =>
+  /[\r\n\0]/.test(value) ? context.report('FJE_CONFIG_INVALID_VALUE', node, path, 'header values cannot contain line breaks') : value,
+);
+
+/** Checks the `values` of a metric against its type; reports and returns false when they do not fit. */
+function checkValues(metric: { name: string; type: 'value' | 'object'; values?: Record<string, string> }, node: Node, path: KeyPath, context: ValidationContext): boolean {
+  const valuesNode = entryNode(context, node, 'values');
+  if (metric.type === 'value') {
+    if (metric.values === undefined) return true;
+    context.report('FJE_CONFIG_INVALID_VALUE', valuesNode, [...path, 'values'], 'is only used with type: object; remove it, or set type: object');
+    return false;
+  }
+  if (metric.values === undefined || Object.keys(metric.values).length === 0) {
+    const where = metric.values === undefined ? node : valuesNode;
+    const at = metric.values === undefined ? path : [...path, 'values'];
+    context.report('FJE_CONFIG_REQUIRED', where, at, "type: object needs `values`, a map of value names to templates, e.g. count: '{.count}'");
+    return false;
+  }
+  let valid = true;
+  for (const entry of valuesNode === null ? [] : context.yaml.entriesOf(valuesNode)) {
+    const family = `${metric.name}_${entry.key}`;
+    if (METRIC_NAME.test(family)) continue;
+    valid = false;
+    context.report('FJE_CONFIG_INVALID_VALUE', entry.keyNode, [...path, 'values', entry.key], `makes the metric name ${JSON.stringify(family)}, which is not valid; use letters, digits, _ and :`);
+  }
+  return valid;
+}
+
+export const metricSchema = objectOf(
+  {
+    name: required('name', metricName),
+    path: required('path', template()),
+    type: withDefault('type', oneOf(['value', 'object'] as const), 'value'),
+    help: optional('help', text()),
+    valuetype: withDefault('valuetype', oneOf(['gauge', 'counter', 'untyped'] as const), 'untyped'),
+    labels: withDefault('labels', mapOf(template(), { key: checkLabelName }), {}),
+    values: optional('values', mapOf(template())),
+    // go-yaml matches the lower-cased field name, json_exporter's docs write epochTimestamp: accept both.
+    epochTimestamp: optional('epochTimestamp', template(), ['epochtimestamp']),
+    // As json_exporter's initializeValueConverter: source strings compared lower-cased, targets kept as text.
+    valueconverter: withDefault(
+      'valueconverter',
+      mapOf(mapOf(text(), { normaliseKey: (key) => key.toLowerCase() }), { key: (key, keyNode, path, context) => checkTemplate(key, keyNode, path, context) }),
+      {},
+    ),
+    allowMissingKey: withDefault('allow_missing_key', boolean(), false),
+  },
+  {
+    refine: (metric, node, path, context): MetricConfig | Invalid => {
+      if (!checkValues(metric, node, path, context)) return INVALID;
+      const { help, values, epochTimestamp, ...rest } = metric;
+      // json_exporter: an empty help falls back to the metric name.
+      const result: MetricConfig = { ...rest, help: help === undefined || help === '' ? metric.name : help, values: values ?? {} };
+      return epochTimestamp === undefined ? result : { ...result, epochTimestamp };
+    },
+  },
+);
+
+const bodySchema = objectOf(
+  {
+    content: required('content', text()),
+    templatize: withDefault('templatize', boolean(), false),
+  },
+  {
+    refine: (body, node, path, context): BodyConfig | Invalid => {
+      if (!body.templatize) return body;
+      const contentNode = entryNode(context, node, 'content');
+      return checkBodyTemplate(body.content, contentNode, [...path, 'content'], context) ? body : INVALID;
+    },
+  },
+);
+
+const moduleSchema = objectOf({
+  headers: withDefault('headers', mapOf(headerValue, { key: checkHeaderName }), {}),
+  metrics: required('metrics', listOf(metricSchema, { nonEmpty: true })),
+  httpClientConfig: withDefault('http_client_config', httpClientConfigSchema, DEFAULT_HTTP_CLIENT_CONFIG),
+  body: optional('body', bodySchema),
+  validStatusCodes: withDefault('valid_status_codes', listOf(integer(100, 599, 'an HTTP status code between 100 and 599')), []),
+});
+
+/** The whole file, without the load's generation and source. */
+export const configSchema = objectOf(
+  {
+    modules: required('modules', mapOf(moduleSchema)),
+  },
+  {
+    unsupported: { fleet: '`fleet` is not supported by this version' },
+    refine: (config, node, path, context): { modules: Record<string, ModuleConfig> } | Invalid => {
+      const entries = Object.entries(config.modules);
+      if (entries.length === 0) {
+        return context.report('FJE_CONFIG_REQUIRED', entryNode(context, node, 'modules'), [...path, 'modules'], 'define at least one module, e.g. modules: { default: { metrics: [...] } }');
+      }
+      const modules: Record<string, ModuleConfig> = {};
+      for (const [name, module] of entries) defineEntry(modules, name, { name, ...module });
+      return { modules };
+    },
+  },
+);
