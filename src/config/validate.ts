@@ -44,6 +44,11 @@ function typeError(context: ValidationContext, node: Node, path: KeyPath, expect
   return context.report('FJE_CONFIG_TYPE', node, path, `must be ${expected} (got ${describeNode(node)})`);
 }
 
+/** An entry or item written without a value (`- ` or `key:`), reported at `at` (the item or its key). */
+function missingValue(context: ValidationContext, at: Node, path: KeyPath, expected: string): Invalid {
+  return context.report('FJE_CONFIG_TYPE', at, path, `must be ${expected} (got null)`);
+}
+
 /** A scalar read as text; numbers and booleans become their source spelling (`1` → "1"), as go-yaml does for string fields. */
 export function text(): Schema<string>;
 export function text<T>(check: (value: string, node: Node, path: KeyPath, context: ValidationContext) => T | Invalid): Schema<T>;
@@ -121,7 +126,7 @@ export function listOf<T>(item: Schema<T>, options: ListOptions = {}): Schema<T[
         const child = context.yaml.resolve(raw);
         const childPath = [...path, index];
         const value = isNullNode(child)
-          ? typeError(context, child ?? node, childPath, item.expected)
+          ? missingValue(context, child ?? node, childPath, item.expected)
           : item.read(child as Node, childPath, context);
         if (value === INVALID) valid = false;
         else result.push(value);
@@ -175,7 +180,7 @@ export function mapOf<T>(value: Schema<T>, options: MapOptions = {}): Schema<Rec
         const entryPath = [...path, entry.key];
         if (options.key !== undefined && !options.key(entry.key, entry.keyNode, entryPath, context)) valid = false;
         const read = isNullNode(entry.value)
-          ? typeError(context, entry.value ?? entry.keyNode ?? node, entryPath, value.expected)
+          ? missingValue(context, entry.value ?? entry.keyNode ?? node, entryPath, value.expected)
           : value.read(entry.value as Node, entryPath, context);
         if (read === INVALID) {
           valid = false;

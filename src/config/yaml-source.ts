@@ -35,6 +35,11 @@ export interface MapEntry {
   readonly value: Node | null;
 }
 
+/** Parser messages that speak to the library's caller rather than to whoever edits the file. */
+const REWORDED: Partial<Record<string, string>> = {
+  MULTIPLE_DOCS: 'the file holds more than one YAML document (a second `---`); a config is one document',
+};
+
 export class YamlSource {
   readonly text: string;
   readonly document: Document.Parsed;
@@ -56,7 +61,7 @@ export class YamlSource {
         ...this.positionAt(offset),
         offset,
         duplicateKey: error.code === 'DUPLICATE_KEY',
-        message: firstLine.replace(/ at line \d+, column \d+:?$/, ''),
+        message: REWORDED[error.code] ?? firstLine.replace(/ at line \d+, column \d+:?$/, ''),
       };
     });
   }
