@@ -11,11 +11,15 @@ interface CodedError {
   readonly position?: unknown;
   /** The bare reason, without the template and offset the message repeats (JsonPathSyntaxError has it). */
   readonly reason?: unknown;
+  readonly line?: unknown;
+  readonly column?: unknown;
 }
 
-/** The error's reason without the template text and offset: our message says those itself. */
+/** The error's reason without the template and position: our message says those itself (as file:line:col). */
 function reasonOf(error: CodedError): string {
-  return typeof error.reason === 'string' && error.reason !== '' ? error.reason : error.message;
+  if (typeof error.reason === 'string' && error.reason !== '') return error.reason;
+  // BodyTemplateError prefixes its message with its own position in the template.
+  return error.message.replace(/^body template \d+:\d+: /, '');
 }
 
 function codedError(error: unknown, codePrefix: string): CodedError | undefined {
@@ -24,10 +28,19 @@ function codedError(error: unknown, codePrefix: string): CodedError | undefined 
   return typeof code === 'string' && code.startsWith(codePrefix) ? (error as Error & CodedError) : undefined;
 }
 
-/** Offset into the file of the error inside a scalar's text (exact when the scalar is written simply). */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/**
+ * Offset into the file of the error inside a scalar's text, from the error's `position` (0-based offset,
+ * JsonPathSyntaxError) or `line`/`column` (1-based, BodyTemplateError); exact when the scalar is written simply.
+ */
 function errorOffset(context: ValidationContext, node: Node | null, error: CodedError): number {
-  const index = typeof error.position === 'number' && Number.isInteger(error.position) && error.position >= 0 ? error.position : 0;
-  return context.yaml.offsetInScalar(node, index);
+  if (isCount(error.line) && isCount(error.column) && error.line > 0 && error.column > 0) {
+    return context.yaml.offsetInScalarLines(node, error.line, error.column);
+  }
+  return context.yaml.offsetInScalar(node, isCount(error.position) ? error.position : 0);
 }
 
 /** Compiles a JSONPath template; reports FJE_CONFIG_JSONPATH at the failing character and returns false on error. */

@@ -95,6 +95,21 @@ export class YamlSource {
     return range[0];
   }
 
+  /**
+   * The source offset of 1-based (`line`, `column`) inside a scalar's value: exact for one-line plain or
+   * simply quoted scalars and for literal block scalars (`|`), else the scalar's start. Best effort.
+   */
+  offsetInScalarLines(node: Node | null, line: number, column: number): number {
+    if (line === 1) return this.offsetInScalar(node, column - 1);
+    const start = node?.range?.[0];
+    if (node === null || start === undefined || !isScalar(node) || node.type !== 'BLOCK_LITERAL') return start ?? 0;
+    const headerLine = this.positionAt(start).line;
+    const lineStart = this.lineCounter.lineStarts[headerLine + line - 1];
+    const firstContent = this.text.slice(this.lineCounter.lineStarts[headerLine] ?? 0).match(/^(?:[ ]*\r?\n)*([ ]*)/);
+    if (lineStart === undefined || firstContent === null) return start;
+    return lineStart + (firstContent[1] ?? '').length + column - 1;
+  }
+
   /** Follows an alias to the node it names. */
   resolve(node: unknown): Node | null {
     if (isAlias(node)) return (node.resolve(this.document) as Node | undefined) ?? null;
