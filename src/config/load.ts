@@ -15,9 +15,10 @@ function byPosition(a: ConfigProblem, b: ConfigProblem): number {
 
 /** Freezes an object graph so no part of the exporter can change a loaded config. */
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
+  if (typeof value === 'object' && value !== null) {
+    // Children first, always: schema defaults are shared between loads and may already be frozen.
     for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
   }
   return value;
 }

@@ -104,7 +104,7 @@ export function objectOf<F extends Fields, R = ObjectOutput<F>>(fields: F, optio
         else defineEntry(output, name, value);
       }
       for (const [name, field] of Object.entries(fields)) {
-        if (name in output) continue;
+        if (Object.hasOwn(output, name)) continue;
         if (field.required) {
           valid = false;
           const written = seen.get(name);
