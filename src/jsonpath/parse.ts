@@ -295,6 +295,8 @@ class TemplateParser {
     const text = this.text;
     const exprStart = pos + 3;
     let quote: string | undefined;
+    // Balanced parentheses let `&&`/`||` expressions group; client-go has no parentheses at all.
+    let depth = 0;
     let i = exprStart;
     for (;; i++) {
       const c = text[i];
@@ -304,8 +306,11 @@ class TemplateParser {
         else if (c === quote) quote = undefined;
       } else if (c === '"' || c === "'") {
         quote = c;
+      } else if (c === '(') {
+        depth++;
       } else if (c === ')') {
-        break;
+        if (depth === 0) break;
+        depth--;
       }
     }
     if (text[i + 1] !== ']') this.fail(i + 1, 'filter must end with ")]"');

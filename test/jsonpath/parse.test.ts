@@ -138,6 +138,13 @@ describe('parseTemplate: accepted grammar', () => {
     ]);
   });
 
+  test('balanced parentheses inside a filter are kept for the fallback expression', () => {
+    assert.deepEqual(parts('{[?((@.a==1 || @.b) && @.c)]}'), [{
+      kind: 'block',
+      path: [{ kind: 'fallbackFilter', expression: '(@.a==1 || @.b) && @.c', position: 4 }],
+    }]);
+  });
+
   test('&& and || in a filter become a fallback filter step', () => {
     assert.deepEqual(parts('{[?(@.a==1 && @.b=="x||y")]}'), [{
       kind: 'block',
@@ -163,6 +170,7 @@ describe('parse errors: code, offset and message', () => {
     { text: '{........}', position: 3, reason: /invalid multiple recursive descent/ },
     { text: '{.a[?(@.p<>10)]}', position: 9, reason: /unrecognized filter operator <>/ },
     { text: '{.a[?(@.p==)]}', position: 9, reason: /no right operand/ },
+    { text: '{.a[?((@.p==1))]}', position: 6, reason: /unrecognized character "\("/ },
     { text: '{.a[x]}', position: 4, reason: /invalid array subscript "x"/ },
     { text: '{.a[::0]}', position: 4, reason: /step must be > 0/ },
     { text: '{.a[::-1]}', position: 4, reason: /step must be > 0/ },
