@@ -3,7 +3,7 @@ import type { Step, TemplateAst, TemplatePart } from './ast.js';
 import { JsonPathSyntaxError } from './errors.js';
 import { checkFallbackFilter } from './fallback.js';
 import { EvalFailure } from './failure.js';
-import { compileFieldWalk, NO_VALUE, plainFieldChain, type FieldWalk, type PathFunction } from './field-walk.js';
+import { compileSingularWalk, NO_VALUE, singularAccessors, type PathFunction, type SingularWalk } from './field-walk.js';
 import { formatValue } from './print.js';
 import { compilePath } from './steps.js';
 
@@ -38,8 +38,8 @@ export function compileAst(ast: TemplateAst): CompiledTemplate {
   checkFallbackFilters(ast.text, ast.parts);
   const only = ast.parts.length === 1 ? ast.parts[0] : undefined;
   if (only?.kind === 'block') {
-    const names = plainFieldChain(only.path);
-    if (names !== undefined) return new FieldChainTemplate(ast.text, compileFieldWalk(names));
+    const accessors = singularAccessors(only.path);
+    if (accessors !== undefined) return new SingularPathTemplate(ast.text, compileSingularWalk(accessors));
     return new SingleBlockTemplate(ast.text, compilePath(only.path));
   }
   return new GeneralTemplate(ast.text, ast.parts.map(compilePart));
@@ -96,13 +96,13 @@ function joinValues(values: readonly unknown[]): string {
   return text;
 }
 
-// `{.a.b.c}`, `{$}`: the hot case, with no lists at all.
-class FieldChainTemplate implements CompiledTemplate {
+// `{.a.b.c}`, `{.data[0].value}`, `{$}`: the hot case, with no lists at all.
+class SingularPathTemplate implements CompiledTemplate {
   readonly isSingleBlock = true;
 
   constructor(
     readonly text: string,
-    private readonly walk: FieldWalk,
+    private readonly walk: SingularWalk,
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {

@@ -16,6 +16,10 @@ export function failure(message: string): EvalFailure {
   return new EvalFailure(message, false);
 }
 
+export function indexOutOfBounds(index: number, length: number): EvalFailure {
+  return new EvalFailure(`array index out of bounds: index ${index}, length ${length}`, false);
+}
+
 /** The Go type client-go names in its messages for a value decoded by encoding/json. */
 export function goTypeName(value: unknown): string {
   if (value === null || value === undefined) return '<nil>';

@@ -1,24 +1,28 @@
-// Direct property access for plain `.a.b.c` chains, shared by the compiler and filter operands.
+// Direct access for singular paths (`.a.b[0].c`): one value in, at most one out, no intermediate lists.
 import type { Step } from './ast.js';
-import { keyNotFound, type EvalFailure } from './failure.js';
+import { failure, goTypeName, indexOutOfBounds, keyNotFound, type EvalFailure } from './failure.js';
 
 /** Maps the values matched so far to the next ones, or fails. Never throws. */
 export type PathFunction = (inputs: readonly unknown[], allowMissingKeys: boolean) => unknown[] | EvalFailure;
 
-/** Walks one value down a chain of keys: the value found, NO_VALUE (missing, allowed) or the failure. */
-export type FieldWalk = (value: unknown, allowMissingKeys: boolean) => unknown;
+/** Walks one value down a singular path: the value found, NO_VALUE (empty, not an error) or an EvalFailure. */
+export type SingularWalk = (value: unknown, allowMissingKeys: boolean) => unknown;
 
 /** "Nothing matched, and that is not an error." Never a JSON value. */
 export const NO_VALUE: unique symbol = Symbol('no value');
 
-/** The field names of a path made only of `.name` steps, or undefined when it has any other step. */
-export function plainFieldChain(steps: readonly Step[]): string[] | undefined {
-  const names: string[] = [];
+/** A key (string) or an index (number). */
+export type Accessor = string | number;
+
+/** The accessors of a path made only of `.name` and `[n]` steps, or undefined when it has any other step. */
+export function singularAccessors(steps: readonly Step[]): Accessor[] | undefined {
+  const accessors: Accessor[] = [];
   for (const step of steps) {
-    if (step.kind !== 'field') return undefined;
-    names.push(step.name);
+    if (step.kind === 'field') accessors.push(step.name);
+    else if (step.kind === 'index') accessors.push(step.index);
+    else return undefined;
   }
-  return names;
+  return accessors;
 }
 
 // Own keys only: `.constructor` must not find Object.prototype's. Checked only for names that need it.
@@ -26,21 +30,31 @@ export function needsOwnCheck(name: string): boolean {
   return name in Object.prototype;
 }
 
-/** Direct property access for `.a.b.c`: no intermediate lists. */
-export function compileFieldWalk(names: readonly string[]): FieldWalk {
-  const guarded = names.map(needsOwnCheck);
+/**
+ * The same rules as the list steps, specialised to one input: a missing key is "not found" (or NO_VALUE
+ * with allowMissingKeys), an index under null is silently empty, a bad index always fails.
+ */
+export function compileSingularWalk(accessors: readonly Accessor[]): SingularWalk {
+  const guarded = accessors.map((accessor) => typeof accessor === 'string' && needsOwnCheck(accessor));
   return (value, allowMissingKeys) => {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[k] as string;
+    for (let k = 0; k < accessors.length; k++) {
+      const accessor = accessors[k] as Accessor;
+      if (typeof accessor === 'number') {
+        if (value === null || value === undefined) return NO_VALUE;
+        if (!Array.isArray(value)) return failure(`${goTypeName(value)} is not array or slice`);
+        const at = accessor < 0 ? accessor + value.length : accessor;
+        if (at < 0 || at >= value.length) return indexOutOfBounds(at, value.length);
+        value = value[at];
+        continue;
+      }
       let next: unknown;
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        next = (value as Record<string, unknown>)[name];
-        if (guarded[k] === true && !Object.hasOwn(value, name)) next = undefined;
+        next = (value as Record<string, unknown>)[accessor];
+        if (guarded[k] === true && !Object.hasOwn(value, accessor)) next = undefined;
       }
-      if (next === undefined) return allowMissingKeys ? NO_VALUE : keyNotFound(name);
+      if (next === undefined) return allowMissingKeys ? NO_VALUE : keyNotFound(accessor);
       value = next;
     }
     return value;
   };
 }
-

@@ -2,12 +2,12 @@
 import type { FilterOperator, Step } from './ast.js';
 import { EvalFailure, failure, goTypeName } from './failure.js';
 import { compareByCodePoint } from './print.js';
-import { compileFieldWalk, NO_VALUE, plainFieldChain, type FieldWalk, type PathFunction } from './field-walk.js';
+import { compileSingularWalk, NO_VALUE, singularAccessors, type PathFunction, type SingularWalk } from './field-walk.js';
 
 type PathCompiler = (steps: readonly Step[]) => PathFunction;
 
 /** One operand evaluated on one element: a value, NO_VALUE (nothing to compare: no match) or a failure. */
-type Operand = FieldWalk;
+type Operand = SingularWalk;
 
 function compileOperand(steps: readonly Step[], compilePath: PathCompiler): Operand {
   const only = steps.length === 1 ? steps[0] : undefined;
@@ -15,8 +15,8 @@ function compileOperand(steps: readonly Step[], compilePath: PathCompiler): Oper
     const constant = only.value;
     return () => constant;
   }
-  const names = plainFieldChain(steps);
-  if (names !== undefined) return compileFieldWalk(names);
+  const accessors = singularAccessors(steps);
+  if (accessors !== undefined) return compileSingularWalk(accessors);
   const path = compilePath(steps);
   return (element, allowMissingKeys) => {
     const values = path([element], allowMissingKeys);
@@ -64,16 +64,17 @@ export function compileFilter(
 
 /** `[?(@.x)]`: the element matches when the path finds anything, even null or false; errors just mean no. */
 export function compileExistsFilter(path: readonly Step[], compilePath: PathCompiler): PathFunction {
-  const names = plainFieldChain(path);
-  const walk = names === undefined ? undefined : compileFieldWalk(names);
-  const general = names === undefined ? compilePath(path) : undefined;
+  const accessors = singularAccessors(path);
+  const walk = accessors === undefined ? undefined : compileSingularWalk(accessors);
+  const general = accessors === undefined ? compilePath(path) : undefined;
   return (inputs) => {
     const out: unknown[] = [];
     for (const input of inputs) {
       if (!Array.isArray(input)) return notFilterable(input);
       for (const element of input) {
         if (walk !== undefined) {
-          if (walk(element, true) !== NO_VALUE) out.push(element);
+          const found = walk(element, true);
+          if (found !== NO_VALUE && !(found instanceof EvalFailure)) out.push(element);
         } else if (general !== undefined) {
           const found = general([element], true);
           if (!(found instanceof EvalFailure) && found.length > 0) out.push(element);

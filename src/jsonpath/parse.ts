@@ -1,12 +1,9 @@
 // Template text → AST, following the grammar of client-go's util/jsonpath parser (see JSONPATH.md).
 import type { FilterOperator, Step, TemplateAst, TemplatePart } from './ast.js';
 import { JsonPathSyntaxError } from './errors.js';
+import { decodeGoEscape, readArraySubscript } from './parse-literals.js';
 
 const FILTER_OPERATORS: ReadonlySet<string> = new Set(['==', '!=', '<', '>', '<=', '>=']);
-// client-go's slice grammar: `start`, `start:end`, `start:end:step`, each part optional.
-const SLICE_PATTERN = /^(-?\d*)(?::(-?\d*))?(?::(-?\d*))?$/;
-const SLICE_HAS_END = /^-?\d*:/;
-const SLICE_HAS_STEP = /^-?\d*:-?\d*:/;
 const WORD_CHARACTER = /^[\p{L}\p{Nd}_]$/u;
 
 /** Parses a whole template. Throws JsonPathSyntaxError with the offset of the problem. */
@@ -189,9 +186,10 @@ class TemplateParser {
       if (i >= limit || c === '\n' || c === undefined) this.fail(pos, 'unterminated quoted string');
       if (c === quote) break;
       if (c === '\\') {
-        const [decoded, next] = this.decodeEscape(i, limit);
-        value += decoded;
-        i = next;
+        const escape = decodeGoEscape(text, i, limit);
+        if (escape === undefined) this.fail(i, 'invalid escape sequence in quoted string');
+        value += escape.text;
+        i = escape.end;
         continue;
       }
       value += c;
@@ -199,22 +197,6 @@ class TemplateParser {
     }
     steps.push({ kind: 'literal', value });
     return i + 1;
-  }
-
-  // Go string escapes, as strconv.Unquote reads them (client-go unquotes literals that way).
-  private decodeEscape(pos: number, limit: number): [string, number] {
-    const c = this.text[pos + 1];
-    const simple: Record<string, string> = {
-      n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"',
-    };
-    if (c !== undefined && pos + 1 < limit && Object.hasOwn(simple, c)) return [simple[c] as string, pos + 2];
-    const hexLength = c === 'x' ? 2 : c === 'u' ? 4 : c === 'U' ? 8 : 0;
-    const hex = this.text.slice(pos + 2, pos + 2 + hexLength);
-    if (hexLength > 0 && pos + 2 + hexLength <= limit && /^[0-9a-fA-F]+$/.test(hex) && hex.length === hexLength) {
-      const code = Number.parseInt(hex, 16);
-      if (code <= 0x10ffff) return [String.fromCodePoint(code), pos + 2 + hexLength];
-    }
-    return this.fail(pos, `invalid escape sequence in quoted string`);
   }
 
   private parseSubscript(pos: number, limit: number, steps: Step[]): number {
@@ -267,28 +249,9 @@ class TemplateParser {
       return;
     }
     if (content.startsWith('"')) this.fail(start, `keys in [] take single quotes: write ['${content.slice(1, -1)}']`);
-    const match = SLICE_PATTERN.exec(content);
-    if (match === null) this.fail(start, `invalid array subscript "${content}"`);
-    const [startText = '', endText = '', stepText = ''] = match.slice(1);
-    const parse = (part: string): number | undefined => {
-      if (part === '') return undefined;
-      if (part === '-') this.fail(start, `array index ${part} is not a number`);
-      return Number(part);
-    };
-    if (!SLICE_HAS_END.test(content)) {
-      // `[n]`; client-go reads `[]` as `[0]`.
-      steps.push({ kind: 'index', index: parse(startText) ?? 0 });
-      return;
-    }
-    const step = SLICE_HAS_STEP.test(content) ? parse(stepText) : undefined;
-    if (step !== undefined && step <= 0) this.fail(start, 'slice step must be > 0');
-    const slice: { kind: 'slice'; start?: number; end?: number; step?: number } = { kind: 'slice' };
-    const first = parse(startText);
-    const last = parse(endText);
-    if (first !== undefined) slice.start = first;
-    if (last !== undefined) slice.end = last;
-    if (step !== undefined) slice.step = step;
-    steps.push(slice);
+    const subscript = readArraySubscript(content);
+    if (typeof subscript === 'string') this.fail(start, subscript);
+    steps.push(subscript);
   }
 
   private parseFilter(pos: number, limit: number, steps: Step[]): number {

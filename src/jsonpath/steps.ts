@@ -1,6 +1,6 @@
 // Path steps → closures over lists of values, with client-go's rules for missing keys, indices and nulls.
 import type { Step } from './ast.js';
-import { EvalFailure, failure, goTypeName, keyNotFound } from './failure.js';
+import { EvalFailure, failure, goTypeName, indexOutOfBounds, keyNotFound } from './failure.js';
 import { compileFallbackFilter } from './fallback.js';
 import { compileExistsFilter, compileFilter } from './filter.js';
 import { needsOwnCheck, type PathFunction } from './field-walk.js';
@@ -97,7 +97,7 @@ function indexStep(index: number): PathFunction {
       if (input === null || input === undefined) continue;
       if (!Array.isArray(input)) return notAnArray(input);
       const at = index < 0 ? index + input.length : index;
-      if (at < 0 || at >= input.length) return failure(`array index out of bounds: index ${at}, length ${input.length}`);
+      if (at < 0 || at >= input.length) return indexOutOfBounds(at, input.length);
       out.push(input[at]);
     }
     return out;
@@ -127,8 +127,8 @@ function sliceStep(start: number | undefined, end: number | undefined, stride: n
       let to = end ?? length;
       if (to < 0) to += length;
       if (from === to) continue;
-      if (from < 0 || from >= length) return failure(`array index out of bounds: index ${from}, length ${length}`);
-      if (to < 0 || to > length) return failure(`array index out of bounds: index ${to - 1}, length ${length}`);
+      if (from < 0 || from >= length) return indexOutOfBounds(from, length);
+      if (to < 0 || to > length) return indexOutOfBounds(to - 1, length);
       if (from > to) return failure(`starting index ${from} is greater than ending index ${to}`);
       for (let i = from; i < to; i += stride) out.push(input[i]);
     }

@@ -111,6 +111,11 @@ describe('parseTemplate: accepted grammar', () => {
     assert.deepEqual(parts('{"\\t"}'), [{ kind: 'block', path: [{ kind: 'literal', value: '\t' }] }]);
   });
 
+  test('quoted literals decode \\xHH, \\uHHHH and escaped quotes', () => {
+    assert.deepEqual(parts('{"\\x41\\u00e9\\"\\\\"}'), [{ kind: 'block', path: [{ kind: 'literal', value: 'Aé"\\' }] }]);
+    assert.deepEqual(parts("{'it\\'s'}"), [{ kind: 'block', path: [{ kind: 'literal', value: "it's" }] }]);
+  });
+
   test('range/end nest their body', () => {
     assert.deepEqual(parts('{range .items[*]}[{.name}]{end}!'), [
       {
@@ -175,6 +180,7 @@ describe('parse errors: code, offset and message', () => {
     { text: '{.a[::0]}', position: 4, reason: /step must be > 0/ },
     { text: '{.a[::-1]}', position: 4, reason: /step must be > 0/ },
     { text: '{"abc}', position: 1, reason: /unterminated quoted string/ },
+    { text: '{"a\\qb"}', position: 3, reason: /invalid escape sequence/ },
     { text: '{range .items[*]}{.name}', position: 0, reason: /without a matching \{end\}/ },
     { text: '{.a}{end}', position: 4, reason: /\{end\} without a matching \{range/ },
     { text: '{.a range .b}', position: 4, reason: /"range" must be the first word/ },

@@ -7,7 +7,37 @@ import { compileTemplate, formatValue } from '../../src/jsonpath/index.js';
 // Keys a template can name without escaping: letters, digits, _ and -, not starting with a digit or sign.
 const plainKey = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_-]{0,8}$/).filter((key) => key !== 'range' && key !== 'end');
 
+// Small documents over a few keys, so that random paths often hit, miss, index out of range or meet null.
+const { small: smallDocument } = fc.letrec<{ small: unknown }>((tie) => ({
+  small: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant(null),
+    fc.integer({ min: -5, max: 5 }),
+    fc.constantFrom('', 'x'),
+    fc.boolean(),
+    fc.array(tie('small'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom('a', 'b', 'c'), tie('small'), { maxKeys: 3 }),
+  ),
+}));
+const singularPath = fc.array(
+  fc.oneof(fc.constantFrom('.a', '.b', '.c'), fc.integer({ min: -3, max: 3 }).map((i) => `[${i}]`)),
+  { minLength: 1, maxLength: 4 },
+).map((steps) => steps.join(''));
+
 describe('properties', () => {
+  test('the direct walk for fields and indices agrees with the general list evaluator', () => {
+    fc.assert(
+      fc.property(singularPath, smallDocument, fc.boolean(), (path, doc, allowMissingKeys) => {
+        const direct = compileTemplate(`{${path}}`).print(doc, { allowMissingKeys });
+        // Literal text makes the template general: every step then runs on lists.
+        const general = compileTemplate(`>{${path}}`).print(doc, { allowMissingKeys });
+        if (direct.ok) assert.deepEqual(general, { ok: true, text: `>${direct.text}` });
+        else assert.deepEqual(general, direct);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   test('{.k1.k2…} selects exactly what direct property access finds', () => {
     fc.assert(
       fc.property(fc.array(plainKey, { minLength: 1, maxLength: 4 }), fc.jsonValue(), (keys, leaf) => {
