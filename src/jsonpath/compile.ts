@@ -194,7 +194,8 @@ function printParts(parts: readonly CompiledPart[], doc: unknown, allowMissingKe
       text += joinValues(values);
       continue;
     }
-    // {range}: the body once per element; an empty range prints nothing (see JSONPATH deviations).
+    // {range}: the body once per element. An empty range prints nothing; client-go instead runs the body
+    // once on nil to find {end}, which fails with "… is not found" unless allowMissingKeys.
     for (const element of values) {
       const body = printParts(part.body, element, allowMissingKeys);
       if (body instanceof EvalFailure) return body;

@@ -1,4 +1,19 @@
 // Public surface of the JSONPath module: Kubernetes-style templates, compiled once and cached by text.
+//
+// Semantics follow client-go's util/jsonpath as json_exporter runs it (shared/JSONPATH.md). Where we
+// differ, on purpose:
+// - integers below 1e21 print as plain integers (`1681903514993`, not `1.681903514993e+12`);
+// - filters compare numbers numerically whatever the literal's form (`[?(@.clients > 1)]`);
+// - `&&` / `||` (with parentheses) in filters work, through jsonpath-plus's safe evaluator (fallback.ts);
+// - `..*` parses (recursive descent then wildcard);
+// - in a key, a backslash escapes exactly the next character (`a\\b` is the key `a\b`; client-go drops
+//   every backslash);
+// - a {range} over nothing prints nothing (client-go fails unless allowMissingKeys);
+// - an empty array or slice does not drop the inputs after it ({.a[*].tags[*]});
+// - mistakes client-go only reports while evaluating fail at parse time: an unknown identifier or
+//   filter operator, {end} without {range}, {range} without {end}, a slice step ≤ 0;
+// - `.*` on an object yields values in JavaScript property order (document order, integer-like keys first);
+//   Go's map order is random.
 export type { CompiledTemplate, EvalOptions, PrintResult, Selection } from './compile.js';
 export { cachedTemplateCount, clearTemplateCache, compileTemplate } from './cache.js';
 export { JSONPATH_SYNTAX_CODE, JsonPathSyntaxError } from './errors.js';

@@ -115,6 +115,8 @@ const allElementsStep: PathFunction = (inputs) => {
 };
 
 // Not clamped, as client-go: a bound past the end is an error, an empty range (start == end) is not.
+// client-go returns at the first empty range and drops the inputs after it ({.a[*].tags[*]} loses every
+// tag after an empty tags list); we go on to the next input.
 function sliceStep(start: number | undefined, end: number | undefined, stride: number): PathFunction {
   return (inputs) => {
     const out: unknown[] = [];

@@ -47,6 +47,10 @@ describe('fields', () => {
     assert.equal(printed('{.a\\ b}', { 'a b': 1 }), '1');
   });
 
+  test('a double backslash in a key is one literal backslash', () => {
+    assert.equal(printed('{.a\\\\b}', { 'a\\b': 'slash' }), 'slash');
+  });
+
   test("keys with dashes work both as .x-y and ['x-y']", () => {
     const doc = { 'x-y': 'dash', labels: { 'k8s-app': 20 } };
     assert.equal(printed('{.x-y}', doc), 'dash');
