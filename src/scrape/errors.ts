@@ -28,6 +28,7 @@ export class HttpClientConfigError extends FjeError {
 /** Why a target fetch failed: a stable code for metrics labels and logs. */
 export const FETCH_FAILURE_REASONS = [
   'invalid_url',
+  'credentials',
   'dns',
   'connection_refused',
   'tls',
@@ -44,6 +45,7 @@ export type FetchFailureReason = (typeof FETCH_FAILURE_REASONS)[number];
 /** The FJE_TARGET_* error code of each fetch failure reason, for callers that raise or log by code. */
 export const TARGET_ERROR_CODES: Readonly<Record<FetchFailureReason, string>> = Object.freeze({
   invalid_url: 'FJE_TARGET_INVALID_URL',
+  credentials: 'FJE_TARGET_CREDENTIALS',
   dns: 'FJE_TARGET_DNS',
   connection_refused: 'FJE_TARGET_CONNECTION_REFUSED',
   tls: 'FJE_TARGET_TLS',

@@ -1,0 +1,200 @@
+// One undici dispatcher per module (keep-alive reuse, TLS, proxy, redirects) and fetchTarget, which gets a
+// target's body as bytes under a size and time limit and reports every failure as a value.
+import { STATUS_CODES } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, interceptors, type Dispatcher } from 'undici';
+import type { HttpClientConfig } from '../config/types.js';
+import { classifyFetchError } from './classify-fetch-error.js';
+import { createAuthorizationSource, type AuthorizationSource } from './credentials.js';
+import type { FetchFailureReason } from './errors.js';
+import { buildTlsOptions } from './tls-options.js';
+
+/** Prometheus's common http client follows at most 10 redirects (Go's net/http default). */
+export const MAX_REDIRECTS = 10;
+
+export interface HttpClient {
+  readonly dispatcher: Dispatcher;
+  readonly authorization: AuthorizationSource;
+  close(): Promise<void>;
+}
+
+export interface FetchRequest {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  /** The module's `headers`; they win over Accept and auth the client would add. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Empty means any 2xx, as json_exporter's valid_status_codes. */
+  readonly validStatusCodes: readonly number[];
+  readonly signal?: AbortSignal;
+  /** Covers connect, headers and the whole body. */
+  readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
+}
+
+export type FetchResult =
+  | { readonly ok: true; readonly status: number; readonly contentType: string | undefined; readonly body: Uint8Array; readonly durationMs: number }
+  | { readonly ok: false; readonly reason: FetchFailureReason; readonly message: string; readonly status?: number; readonly durationMs: number };
+
+/**
+ * Builds the module's client. Unlike json_exporter, which makes a client per probe with keep-alive off,
+ * one dispatcher per module config reuses connections across probes. Throws HttpClientConfigError when
+ * a TLS file cannot be read or a TLS version is unknown (config load time).
+ */
+export function createHttpClient(config: HttpClientConfig): HttpClient {
+  const tls = buildTlsOptions(config.tlsConfig);
+  const connect = { ...tls, timeout: config.connectTimeoutMs };
+  const common = { connect, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs };
+  let base: Dispatcher;
+  if (config.proxyUrl === undefined || config.proxyUrl === '') {
+    base = new Agent(common);
+  } else {
+    const proxy = { ...common, requestTls: connect, proxyTls: { timeout: config.connectTimeoutMs }, headers: { ...config.proxyConnectHeader } };
+    base = config.noProxy === undefined || config.noProxy === ''
+      ? new ProxyAgent({ ...proxy, uri: config.proxyUrl })
+      : new EnvHttpProxyAgent({ ...proxy, httpProxy: config.proxyUrl, httpsProxy: config.proxyUrl, noProxy: config.noProxy });
+  }
+  const dispatcher = config.followRedirects ? base.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })) : base;
+  return {
+    dispatcher,
+    authorization: createAuthorizationSource(config),
+    close: () => base.close(),
+  };
+}
+
+class TimeoutSignal extends Error {}
+
+export async function fetchTarget(client: HttpClient, request: FetchRequest): Promise<FetchResult> {
+  const started = performance.now();
+  const elapsed = (): number => performance.now() - started;
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return { ok: false, reason: 'invalid_url', message: `${request.method} ${request.url}: invalid URL`, durationMs: elapsed() };
+  }
+  const where = `${request.method} ${redactUrl(url)}`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { ok: false, reason: 'invalid_url', message: `${where}: unsupported scheme "${url.protocol.slice(0, -1)}" (only http and https)`, durationMs: elapsed() };
+  }
+  if (isAborted(request.signal)) return { ok: false, reason: 'aborted', message: `${where}: aborted before the request`, durationMs: elapsed() };
+
+  let headers: Record<string, string>;
+  try {
+    headers = await buildHeaders(client, request, url);
+  } catch (error) {
+    return { ok: false, reason: 'credentials', message: `${where}: cannot read credentials: ${(error as Error).message}`, durationMs: elapsed() };
+  }
+
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new TimeoutSignal()), request.timeoutMs);
+  timer.unref();
+  const signal = request.signal === undefined ? timeout.signal : AbortSignal.any([request.signal, timeout.signal]);
+  let status: number | undefined;
+  try {
+    const options = {
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: request.method,
+      headers,
+      body: request.body ?? null,
+      signal,
+      throwOnMaxRedirect: true, // read by undici's redirect handler: a redirect chain past the limit is an error, as in Go
+    } as Dispatcher.RequestOptions;
+    const response = await client.dispatcher.request(options);
+    status = response.statusCode;
+    if (!isValidStatus(status, request.validStatusCodes)) {
+      response.body.destroy(); // no need to read it: closing also frees the socket early
+      const statusText = ((response as { statusText?: string }).statusText ?? '') || (STATUS_CODES[status] ?? '');
+      const valid = request.validStatusCodes.length === 0 ? '2xx' : request.validStatusCodes.join(', ');
+      const shown = statusText === '' ? `${status}` : `${status} ${statusText}`; // Go's resp.Status
+      return { ok: false, reason: 'invalid_status', status, message: `${where}: unexpected status ${shown} (valid: ${valid})`, durationMs: elapsed() };
+    }
+    const declaredLength = Number(response.headers['content-length'] ?? Number.NaN);
+    if (declaredLength > request.maxBodyBytes) {
+      response.body.destroy();
+      return { ok: false, reason: 'body_too_large', status, message: `${where}: body of ${declaredLength} bytes exceeds the limit of ${request.maxBodyBytes} bytes`, durationMs: elapsed() };
+    }
+    const body = await readBodyWithLimit(response.body, request.maxBodyBytes);
+    if (body === undefined) {
+      return { ok: false, reason: 'body_too_large', status, message: `${where}: body exceeds the limit of ${request.maxBodyBytes} bytes`, durationMs: elapsed() };
+    }
+    const contentType = response.headers['content-type'];
+    return { ok: true, status, contentType: Array.isArray(contentType) ? contentType[0] : contentType, body, durationMs: elapsed() };
+  } catch (error) {
+    const phase = status === undefined ? '' : ' reading the body';
+    if (timeout.signal.aborted) {
+      return withStatus({ ok: false, reason: 'timeout', message: `${where}: timed out after ${request.timeoutMs} ms${phase}`, durationMs: elapsed() }, status);
+    }
+    if (isAborted(request.signal)) {
+      return withStatus({ ok: false, reason: 'aborted', message: `${where}: aborted${phase}`, durationMs: elapsed() }, status);
+    }
+    const { reason, detail } = classifyFetchError(error);
+    return withStatus({ ok: false, reason, message: `${where}: ${detail}`, durationMs: elapsed() }, status);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+function withStatus(result: Extract<FetchResult, { ok: false }>, status: number | undefined): FetchResult {
+  return status === undefined ? result : { ...result, status };
+}
+
+function isValidStatus(status: number, valid: readonly number[]): boolean {
+  return valid.length === 0 ? status >= 200 && status < 300 : valid.includes(status);
+}
+
+/** Module headers first; then Accept, URL userinfo and configured auth only where not already set (Go's order). */
+async function buildHeaders(client: HttpClient, request: FetchRequest, url: URL): Promise<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  const present = new Set<string>();
+  for (const [name, value] of Object.entries(request.headers)) {
+    headers[name] = value;
+    present.add(name.toLowerCase());
+  }
+  if (!present.has('accept')) headers['accept'] = 'application/json';
+  if (!present.has('authorization')) {
+    const fromUrl = url.username === '' ? undefined
+      : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`, 'utf8').toString('base64')}`;
+    const authorization = fromUrl ?? (await client.authorization());
+    if (authorization !== undefined) headers['authorization'] = authorization;
+  }
+  return headers;
+}
+
+/**
+ * Reads the body into one Uint8Array that owns its ArrayBuffer (so it can be transferred to a worker),
+ * stopping as soon as the limit is passed: an endless body never buffers more than the limit plus one chunk.
+ * Returns undefined when the body is too large.
+ */
+async function readBodyWithLimit(body: Dispatcher.ResponseData['body'], limit: number): Promise<Uint8Array | undefined> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
+    if (total > limit) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** The URL as Go's url.Redacted writes it: a password becomes "xxxxx". */
+function redactUrl(url: URL): string {
+  if (url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.password = 'xxxxx';
+  return copy.href;
+}
