@@ -53,7 +53,7 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     tokens.push({ kind: 'leftDelim', value: '{{', offset: open, spaceBefore: false });
-    const action = lexAction(source, inside, tokens);
+    const action = lexAction(source, open, inside, tokens);
     pos = action.next;
     trimNextText = action.trimRight;
   }
@@ -67,7 +67,7 @@ function matchRightDelim(source: string, pos: number): { next: number; trimRight
   return undefined;
 }
 
-function lexAction(source: string, start: number, tokens: Token[]): { next: number; trimRight: boolean } {
+function lexAction(source: string, open: number, start: number, tokens: Token[]): { next: number; trimRight: boolean } {
   let pos = start;
   let spaceBefore = false;
   const push = (kind: TokenKind, value: string, offset: number): void => {
@@ -81,7 +81,7 @@ function lexAction(source: string, start: number, tokens: Token[]): { next: numb
       return delim;
     }
     const char = source[pos];
-    if (char === undefined) throwTemplateError(source, start, 'unclosed action');
+    if (char === undefined) throwTemplateError(source, open, 'unclosed action');
     if (SPACE.test(char)) {
       spaceBefore = true;
       pos += 1;
