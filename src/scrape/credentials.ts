@@ -1,5 +1,5 @@
 // The Authorization header of a module's http_client_config: basic_auth or authorization (type + credentials),
-// with password_file / credentials_file re-read when they change, as Prometheus re-reads them per request.
+// with username_file / password_file / credentials_file re-read when they change, as Prometheus re-reads them per request.
 import { readFile, stat } from 'node:fs/promises';
 import type { HttpClientConfig } from '../config/types.js';
 
@@ -25,10 +25,12 @@ export type AuthorizationSource = () => Promise<string | undefined>;
 export function createAuthorizationSource(config: HttpClientConfig): AuthorizationSource {
   const { basicAuth, authorization } = config;
   if (basicAuth !== undefined) {
+    const usernameFile = basicAuth.usernameFile === undefined ? undefined : new SecretFile(basicAuth.usernameFile);
     const passwordFile = basicAuth.passwordFile === undefined ? undefined : new SecretFile(basicAuth.passwordFile);
     return async () => {
+      const username = usernameFile === undefined ? basicAuth.username : await usernameFile.read();
       const password = passwordFile === undefined ? (basicAuth.password ?? '') : await passwordFile.read();
-      return `Basic ${Buffer.from(`${basicAuth.username}:${password}`, 'utf8').toString('base64')}`;
+      return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
     };
   }
   if (authorization !== undefined) {
