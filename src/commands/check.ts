@@ -1,0 +1,18 @@
+// `check <config>` (and --config.check): validate a config and its modules; exit status says the verdict.
+import { closePreparedConfig, prepareConfig } from '../scrape/prepared-config.js';
+import { configLoader, describeLoadError } from './load-config.js';
+
+export async function runCheck(configFile: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  let prepared;
+  try {
+    prepared = prepareConfig(configLoader(configFile)());
+  } catch (error) {
+    err.write(describeLoadError(error) + '\n');
+    return 1;
+  }
+  const modules = Object.values(prepared.config.modules);
+  const metricCount = modules.reduce((sum, module) => sum + module.metrics.length, 0);
+  out.write(`${prepared.config.source}: OK, ${modules.length} module(s) (${modules.map((m) => m.name).join(', ')}), ${metricCount} metric(s)\n`);
+  await closePreparedConfig(prepared);
+  return 0;
+}

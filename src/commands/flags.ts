@@ -1,0 +1,135 @@
+// Command-line flags: json_exporter's names (kingpin style, `--a.b=v` or `--a.b v`), validated with clear messages.
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../config/duration.js';
+import { FjeError } from '../errors.js';
+import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
+
+export class UsageError extends FjeError {
+  constructor(message: string) {
+    super('FJE_USAGE', `${message}\nRun 'fleet-json-exporter --help' for usage.`);
+  }
+}
+
+export interface ServeFlags {
+  readonly configFile: string | undefined;
+  readonly configCheck: boolean;
+  readonly listenAddress: string;
+  readonly telemetryPath: string;
+  readonly logLevel: LogLevel;
+  readonly maxBodyBytes: number;
+  readonly timeoutOffsetMs: number;
+}
+
+export const HELP = `usage: fleet-json-exporter [<flags>] [serve | check <config> | eval <flags>]
+
+Turns JSON HTTP APIs into Prometheus metrics; json_exporter compatible (config, /probe, flags, port 7979).
+
+Commands:
+  serve (default)   Serve /probe and the exporter's own metrics.
+  check <config>    Validate a config file; exit 0 when valid, 1 with every problem (file:line:col key) when not.
+  eval              Print the metrics a target answering with a given JSON body would give:
+                      --config <file>    config (default: the embedded SRS config)
+                      --module <name>    module (default: default)
+                      --file <file|->    JSON body (- for stdin)
+                      --format <text|openmetrics>  exposition format (default: text)
+
+Flags:
+  -h, --help                     Show this help.
+      --version                  Show the version.
+      --config.file=<file>       Configuration file (json_exporter format). Default: the embedded SRS streams config.
+      --config.check             Validate the configuration and exit (json_exporter compatible; same as 'check').
+      --web.listen-address=":7979"
+                                 Address to listen on.
+      --web.telemetry-path="/metrics"
+                                 Path under which to expose the exporter's own metrics.
+      --log.level=info           Log level: debug, info, warn, error.
+      --scrape.max-body-bytes=33554432
+                                 Largest target response body read; larger bodies fail the probe (reason body_too_large).
+      --scrape.timeout-offset=500ms
+                                 Subtracted from Prometheus's X-Prometheus-Scrape-Timeout-Seconds to get the probe deadline.
+
+Signals: SIGHUP reloads the config (as POST /-/reload); SIGTERM and SIGINT stop gracefully.
+`;
+
+function durationFlag(name: string, text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new UsageError(`--${name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export function parseServeFlags(args: readonly string[]): ServeFlags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'config.file': { type: 'string' },
+        'config.check': { type: 'boolean', default: false },
+        'web.listen-address': { type: 'string', default: ':7979' },
+        'web.telemetry-path': { type: 'string', default: '/metrics' },
+        'log.level': { type: 'string', default: 'info' },
+        'scrape.max-body-bytes': { type: 'string', default: '33554432' },
+        'scrape.timeout-offset': { type: 'string', default: '500ms' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const logLevel = values['log.level'];
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new UsageError(`--log.level must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  const maxBodyBytes = Number(values['scrape.max-body-bytes']);
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw new UsageError(`--scrape.max-body-bytes must be a positive whole number of bytes (got "${values['scrape.max-body-bytes']}")`);
+  }
+  const telemetryPath = values['web.telemetry-path'];
+  if (!telemetryPath.startsWith('/') || telemetryPath === '/' || telemetryPath === '/probe') {
+    throw new UsageError(`--web.telemetry-path must be a path starting with "/" other than "/" and "/probe" (got "${telemetryPath}")`);
+  }
+  return {
+    configFile: values['config.file'],
+    configCheck: values['config.check'],
+    listenAddress: values['web.listen-address'],
+    telemetryPath,
+    logLevel: logLevel as LogLevel,
+    maxBodyBytes,
+    timeoutOffsetMs: durationFlag('scrape.timeout-offset', values['scrape.timeout-offset']),
+  };
+}
+
+export interface EvalFlags {
+  readonly configFile: string | undefined;
+  readonly module: string;
+  readonly file: string;
+  readonly format: 'text' | 'openmetrics';
+}
+
+export function parseEvalFlags(args: readonly string[]): EvalFlags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        'config.file': { type: 'string' },
+        module: { type: 'string', default: 'default' },
+        file: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(`eval: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (values.file === undefined) throw new UsageError('eval: --file <body.json> is required (use - for stdin)');
+  if (values.format !== 'text' && values.format !== 'openmetrics') {
+    throw new UsageError(`eval: --format must be text or openmetrics (got "${values.format}")`);
+  }
+  return { configFile: values.config ?? values['config.file'], module: values.module, file: values.file, format: values.format };
+}

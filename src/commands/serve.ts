@@ -1,0 +1,80 @@
+// `serve`: load the config, start the HTTP server, reload on SIGHUP, stop cleanly on SIGTERM/SIGINT.
+import { ConfigReloader } from '../server/config-reloader.js';
+import { createExporterServer, type ExporterServer } from '../server/http-server.js';
+import { parseListenAddress } from '../server/listen-address.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import { createSelfMetrics } from '../telemetry/self-metrics.js';
+import { VERSION } from '../version.js';
+import type { ServeFlags } from './flags.js';
+import { configLoader, describeLoadError } from './load-config.js';
+
+export interface RunningExporter {
+  readonly server: ExporterServer;
+  readonly reloader: ConfigReloader;
+  readonly logger: Logger;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts an exporter; throws with a user-facing message when the config or the address is wrong. */
+export async function startExporter(flags: ServeFlags, logger: Logger = createLogger(flags.logLevel)): Promise<RunningExporter> {
+  const address = parseListenAddress(flags.listenAddress);
+  const metrics = createSelfMetrics();
+  const reloader = new ConfigReloader(configLoader(flags.configFile), metrics, logger);
+  const server = createExporterServer({
+    reloader,
+    metrics,
+    logger,
+    telemetryPath: flags.telemetryPath,
+    maxBodyBytes: flags.maxBodyBytes,
+    timeoutOffsetMs: flags.timeoutOffsetMs,
+  });
+  let bound;
+  try {
+    bound = await server.listen(address.port, address.host);
+  } catch (err) {
+    await reloader.close();
+    throw err;
+  }
+  const config = reloader.current.config;
+  logger.info(
+    { version: VERSION, address: `${bound.address}:${bound.port}`, config: config.source, modules: Object.keys(config.modules) },
+    'fleet-json-exporter listening',
+  );
+  return {
+    server,
+    reloader,
+    logger,
+    port: bound.port,
+    stop: async () => {
+      await server.close();
+      await reloader.close();
+    },
+  };
+}
+
+export async function runServe(flags: ServeFlags, err: NodeJS.WritableStream): Promise<number> {
+  const logger = createLogger(flags.logLevel);
+  let running: RunningExporter;
+  try {
+    running = await startExporter(flags, logger);
+  } catch (error) {
+    err.write(`fleet-json-exporter: ${describeLoadError(error)}\n`);
+    return 1;
+  }
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP received: reloading config');
+    running.reloader.reload();
+  });
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'shutting down');
+      running.stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

@@ -1,0 +1,81 @@
+// Renders families of samples as Prometheus text 0.0.4 or OpenMetrics 1.0 (HELP/TYPE once, series contiguous).
+import { escapeHelp, escapeLabelValue } from './escape.js';
+import { formatSampleValue, formatTimestamp } from './format-number.js';
+import type { ExpositionFormat, FamilySamples, MetricType, RenderedFamily } from './types.js';
+
+interface FamilyHeader {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+}
+
+/** OpenMetrics names a counter family without `_total` and its sample with it (client_golang does the same). */
+function openMetricsNames(name: string, type: MetricType): { family: string; sample: string } {
+  if (type !== 'counter') return { family: name, sample: name };
+  const family = name.endsWith('_total') ? name.slice(0, -'_total'.length) : name;
+  return { family, sample: family + '_total' };
+}
+
+function typeWord(type: MetricType, openMetrics: boolean): string {
+  return type === 'untyped' && openMetrics ? 'unknown' : type;
+}
+
+/** The `# HELP` and `# TYPE` lines of one family. */
+export function renderHeader(family: FamilyHeader, format: ExpositionFormat): string {
+  const openMetrics = format === 'openmetrics';
+  const name = openMetrics ? openMetricsNames(family.name, family.type).family : family.name;
+  return `# HELP ${name} ${escapeHelp(family.help, openMetrics)}\n# TYPE ${name} ${typeWord(family.type, openMetrics)}\n`;
+}
+
+/**
+ * The series lines of one family. `extraLabels` is a pre-rendered `k="v",…` prefix (target labels in fleet mode),
+ * placed before the family's own labels.
+ */
+export function renderSeries(family: FamilySamples, format: ExpositionFormat, extraLabels = ''): string {
+  const openMetrics = format === 'openmetrics';
+  const sampleName = openMetrics ? openMetricsNames(family.name, family.type).sample : family.name;
+  // Label-name prefixes (`,name="`) are built once per family, not once per sample.
+  const prefixes = family.labelNames.map((labelName, i) =>
+    (i === 0 && extraLabels === '' ? '' : ',') + labelName + '="',
+  );
+  const hasLabels = prefixes.length > 0 || extraLabels !== '';
+  let out = '';
+  for (const sample of family.samples) {
+    let line = sampleName;
+    if (hasLabels) {
+      line += '{' + extraLabels;
+      for (let i = 0; i < prefixes.length; i++) {
+        line += prefixes[i] + escapeLabelValue(sample.labelValues[i] ?? '') + '"';
+      }
+      line += '}';
+    }
+    line += ' ' + formatSampleValue(sample.value);
+    if (sample.timestampMs !== undefined) line += ' ' + formatTimestamp(sample.timestampMs, openMetrics);
+    out += line + '\n';
+  }
+  return out;
+}
+
+/** One family rendered for the worker contract: header fields plus series text. */
+export function renderFamily(family: FamilySamples, format: ExpositionFormat, extraLabels = ''): RenderedFamily {
+  return { name: family.name, help: family.help, type: family.type, text: renderSeries(family, format, extraLabels) };
+}
+
+/** A whole exposition body from rendered families (sorted by name upstream); OpenMetrics ends with `# EOF`. */
+export function joinRenderedFamilies(families: readonly RenderedFamily[], format: ExpositionFormat): string {
+  let out = '';
+  for (const family of families) {
+    if (family.text === '') continue;
+    out += renderHeader(family, format) + family.text;
+  }
+  if (format === 'openmetrics') out += '# EOF\n';
+  return out;
+}
+
+/** Families straight to a body: the probe path. */
+export function renderExposition(families: readonly FamilySamples[], format: ExpositionFormat): string {
+  return joinRenderedFamilies(
+    families.map((family) => renderFamily(family, format)),
+    format,
+  );
+}

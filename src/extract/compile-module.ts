@@ -1,0 +1,101 @@
+// Compiles a module's metrics once per config generation: templates, families, label order, converters.
+import type { MetricConfig, ModuleConfig } from '../config/types.js';
+import { FjeError } from '../errors.js';
+import type { MetricType } from '../exposition/types.js';
+import { compileTemplate, type CompiledTemplate } from '../jsonpath/index.js';
+import type { ValueConverter } from './convert-value.js';
+
+export interface CompiledFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  /** Sorted label names: client_golang sorts label pairs by name, so json_exporter's output does too. */
+  readonly labelNames: readonly string[];
+}
+
+export interface CompiledValue {
+  /** Index into CompiledModule.families. */
+  readonly family: number;
+  readonly template: CompiledTemplate;
+  readonly converter: ValueConverter | undefined;
+}
+
+export interface CompiledMetric {
+  /** The config entry's name, for error messages. */
+  readonly name: string;
+  readonly type: 'value' | 'object';
+  /** The element selector of `type: object`; undefined for `type: value`. */
+  readonly elements: CompiledTemplate | undefined;
+  /** Label templates in the order of the family's sorted labelNames. */
+  readonly labels: readonly CompiledTemplate[];
+  /** One for `type: value`; one per `values` key for `type: object`. */
+  readonly values: readonly CompiledValue[];
+  readonly timestamp: CompiledTemplate | undefined;
+  readonly allowMissingKey: boolean;
+}
+
+export interface CompiledModule {
+  readonly name: string;
+  /** Families sorted by name: the order of the exposition (as json_exporter's registry gathers them). */
+  readonly families: readonly CompiledFamily[];
+  readonly metrics: readonly CompiledMetric[];
+}
+
+export class ModuleCompileError extends FjeError {
+  constructor(message: string) {
+    super('FJE_MODULE_INCONSISTENT_FAMILY', message);
+  }
+}
+
+function converterFor(metric: MetricConfig, valueTemplate: string): ValueConverter | undefined {
+  const mapping = metric.valueconverter[valueTemplate];
+  if (mapping === undefined) return undefined;
+  return new Map(Object.entries(mapping).map(([from, to]) => [from.toLowerCase(), to]));
+}
+
+/** Compiles a validated module; throws ModuleCompileError when two metrics give one family different labels. */
+export function compileModule(module: ModuleConfig): CompiledModule {
+  const familyIndex = new Map<string, CompiledFamily>();
+  const pending: Array<{ metric: MetricConfig; familyNames: string[]; templates: string[] }> = [];
+
+  for (const metric of module.metrics) {
+    const labelNames = Object.keys(metric.labels).sort();
+    const entries: Array<[string, string]> =
+      metric.type === 'object'
+        ? Object.entries(metric.values).map(([key, template]) => [`${metric.name}_${key}`, template])
+        : [[metric.name, metric.path]];
+    for (const [familyName] of entries) {
+      const existing = familyIndex.get(familyName);
+      if (existing === undefined) {
+        familyIndex.set(familyName, { name: familyName, help: metric.help, type: metric.valuetype, labelNames });
+      } else if (existing.labelNames.join(',') !== labelNames.join(',')) {
+        throw new ModuleCompileError(
+          `module "${module.name}": metric "${familyName}" is defined twice with different labels ` +
+            `([${existing.labelNames.join(', ')}] and [${labelNames.join(', ')}]); give one of them another name`,
+        );
+      }
+    }
+    pending.push({ metric, familyNames: entries.map(([n]) => n), templates: entries.map(([, t]) => t) });
+  }
+
+  const families = [...familyIndex.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const position = new Map(families.map((family, i) => [family.name, i]));
+
+  const metrics = pending.map(({ metric, familyNames, templates }): CompiledMetric => {
+    const labelNames = Object.keys(metric.labels).sort();
+    return {
+      name: metric.name,
+      type: metric.type,
+      elements: metric.type === 'object' ? compileTemplate(metric.path) : undefined,
+      labels: labelNames.map((label) => compileTemplate(metric.labels[label] ?? '')),
+      values: familyNames.map((familyName, i) => {
+        const text = templates[i] ?? '';
+        return { family: position.get(familyName) ?? 0, template: compileTemplate(text), converter: converterFor(metric, text) };
+      }),
+      timestamp: metric.epochTimestamp === undefined ? undefined : compileTemplate(metric.epochTimestamp),
+      allowMissingKey: metric.allowMissingKey,
+    };
+  });
+
+  return { name: module.name, families, metrics };
+}

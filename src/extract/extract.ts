@@ -1,0 +1,198 @@
+// Applies a compiled module to a parsed JSON document: samples per family, and every skipped value counted by reason.
+import type { FamilySamples, Sample } from '../exposition/types.js';
+import type { CompiledTemplate, EvalOptions } from '../jsonpath/index.js';
+import type { CompiledMetric, CompiledModule, CompiledValue } from './compile-module.js';
+import { convertText, convertValue, parseEpochMillis } from './convert-value.js';
+
+/** Why a sample was not produced (or a label/timestamp fell back). Stable: these are label values of a self-metric. */
+export type ExtractProblemReason =
+  | 'missing_key'
+  | 'jsonpath_error'
+  | 'no_value'
+  | 'several_values'
+  | 'not_numeric'
+  | 'label_error'
+  | 'timestamp_error'
+  | 'duplicate_series';
+
+export const EXTRACT_PROBLEM_REASONS: readonly ExtractProblemReason[] = [
+  'missing_key', 'jsonpath_error', 'no_value', 'several_values', 'not_numeric', 'label_error', 'timestamp_error', 'duplicate_series',
+];
+
+export interface ExtractProblem {
+  readonly reason: ExtractProblemReason;
+  readonly metric: string;
+  readonly message: string;
+}
+
+export interface ExtractResult {
+  /** Every family of the module, in order, with its samples (possibly none). */
+  readonly families: FamilySamples[];
+  readonly sampleCount: number;
+  /** Count of problems by reason; reasons that did not occur are absent. */
+  readonly problemCounts: Partial<Record<ExtractProblemReason, number>>;
+  /** The first problems in detail (capped), for logs and `eval`. */
+  readonly problems: ExtractProblem[];
+}
+
+const MAX_PROBLEM_DETAILS = 20;
+const ALLOW_MISSING: EvalOptions = { allowMissingKeys: true };
+const STRICT: EvalOptions = {};
+
+/** Skip marks a silently absent value (allow_missing_key); a string is a problem message. */
+type ValueOutcome = number | { readonly reason: ExtractProblemReason; readonly message: string } | 'skip';
+
+class Extraction {
+  readonly buckets: Sample[][];
+  readonly seen: Array<Set<string> | undefined>;
+  readonly problemCounts: Partial<Record<ExtractProblemReason, number>> = {};
+  readonly problems: ExtractProblem[] = [];
+  sampleCount = 0;
+
+  constructor(readonly module: CompiledModule) {
+    this.buckets = module.families.map(() => []);
+    this.seen = module.families.map(() => undefined);
+  }
+
+  report(reason: ExtractProblemReason, metric: string, message: string): void {
+    this.problemCounts[reason] = (this.problemCounts[reason] ?? 0) + 1;
+    if (this.problems.length < MAX_PROBLEM_DETAILS) this.problems.push({ reason, metric, message });
+  }
+
+  /** Duplicate series within one scrape: keep the first, count the rest (json_exporter fails the whole scrape). */
+  add(family: number, sample: Sample, metric: string): void {
+    let seen = this.seen[family];
+    if (seen === undefined) {
+      seen = new Set();
+      this.seen[family] = seen;
+    }
+    const key = sample.labelValues.join('\u0000');
+    if (seen.has(key)) {
+      const name = this.module.families[family]?.name ?? metric;
+      this.report('duplicate_series', metric, `${name}{${sample.labelValues.join(',')}}: duplicate series dropped`);
+      return;
+    }
+    seen.add(key);
+    this.buckets[family]?.push(sample);
+    this.sampleCount++;
+  }
+}
+
+function evaluateValue(template: CompiledTemplate, value: CompiledValue, doc: unknown, allowMissing: boolean): ValueOutcome {
+  const options = allowMissing ? ALLOW_MISSING : STRICT;
+  if (template.isSingleBlock) {
+    // The raw match: numbers are never printed and re-parsed.
+    const selection = template.select(doc, options);
+    if (!selection.ok) {
+      if (allowMissing && selection.missing) return 'skip';
+      return { reason: selection.missing ? 'missing_key' : 'jsonpath_error', message: `${template.text}: ${selection.error}` };
+    }
+    const matches = selection.values;
+    if (matches.length === 0) {
+      return allowMissing ? 'skip' : { reason: 'no_value', message: `${template.text}: matched nothing` };
+    }
+    if (matches.length > 1) {
+      return { reason: 'several_values', message: `${template.text}: matched ${matches.length} values, a sample needs one` };
+    }
+    const converted = convertValue(matches[0], value.converter);
+    if (converted === undefined) {
+      return { reason: 'not_numeric', message: `${template.text}: ${JSON.stringify(matches[0])?.slice(0, 80)} is not a number or a boolean` };
+    }
+    return converted;
+  }
+  const printed = template.print(doc, options);
+  if (!printed.ok) {
+    if (allowMissing && printed.missing) return 'skip';
+    return { reason: printed.missing ? 'missing_key' : 'jsonpath_error', message: `${template.text}: ${printed.error}` };
+  }
+  if (printed.text === '' && allowMissing) return 'skip';
+  const converted = convertText(printed.text, value.converter);
+  if (converted === undefined) {
+    return { reason: 'not_numeric', message: `${template.text}: ${JSON.stringify(printed.text.slice(0, 80))} is not a number or a boolean` };
+  }
+  return converted;
+}
+
+function evaluateLabels(run: Extraction, metric: CompiledMetric, doc: unknown): string[] {
+  const labelValues: string[] = new Array(metric.labels.length);
+  for (let i = 0; i < metric.labels.length; i++) {
+    const template = metric.labels[i] as CompiledTemplate;
+    const printed = template.print(doc, STRICT);
+    if (printed.ok) {
+      labelValues[i] = printed.text;
+    } else {
+      // json_exporter: a label whose template fails becomes "" as a whole.
+      labelValues[i] = '';
+      run.report('label_error', metric.name, `label ${template.text}: ${printed.error}`);
+    }
+  }
+  return labelValues;
+}
+
+function evaluateTimestamp(run: Extraction, metric: CompiledMetric, doc: unknown): number | undefined {
+  const template = metric.timestamp;
+  if (template === undefined) return undefined;
+  const printed = template.print(doc, metric.allowMissingKey ? ALLOW_MISSING : STRICT);
+  if (!printed.ok) {
+    if (!(metric.allowMissingKey && printed.missing)) run.report('timestamp_error', metric.name, `${template.text}: ${printed.error}`);
+    return undefined;
+  }
+  if (printed.text === '' && metric.allowMissingKey) return undefined;
+  const millis = parseEpochMillis(printed.text);
+  if (millis === undefined) {
+    run.report('timestamp_error', metric.name, `${template.text}: ${JSON.stringify(printed.text.slice(0, 80))} is not integer epoch milliseconds`);
+  }
+  return millis;
+}
+
+/** Samples of one document (the whole body for `value`, one selected element for `object`). */
+function extractFrom(run: Extraction, metric: CompiledMetric, doc: unknown): void {
+  let labelValues: string[] | undefined;
+  let timestampMs: number | undefined;
+  let evaluatedShared = false;
+  for (const value of metric.values) {
+    const outcome = evaluateValue(value.template, value, doc, metric.allowMissingKey);
+    if (outcome === 'skip') continue;
+    if (typeof outcome !== 'number') {
+      run.report(outcome.reason, metric.name, outcome.message);
+      continue;
+    }
+    if (!evaluatedShared) {
+      // Labels and timestamp are shared by all values of an element: evaluate once, only if a value exists.
+      labelValues = evaluateLabels(run, metric, doc);
+      timestampMs = evaluateTimestamp(run, metric, doc);
+      evaluatedShared = true;
+    }
+    const sample: Sample = timestampMs === undefined
+      ? { labelValues: labelValues as string[], value: outcome }
+      : { labelValues: labelValues as string[], value: outcome, timestampMs };
+    run.add(value.family, sample, metric.name);
+  }
+}
+
+/** Applies a module to one parsed document. Never throws for data problems: they are counted in the result. */
+export function extractSamples(module: CompiledModule, doc: unknown): ExtractResult {
+  const run = new Extraction(module);
+  for (const metric of module.metrics) {
+    if (metric.elements === undefined) {
+      extractFrom(run, metric, doc);
+      continue;
+    }
+    const selection = metric.elements.select(doc, metric.allowMissingKey ? ALLOW_MISSING : STRICT);
+    if (!selection.ok) {
+      if (!(metric.allowMissingKey && selection.missing)) {
+        run.report(selection.missing ? 'missing_key' : 'jsonpath_error', metric.name, `${metric.elements.text}: ${selection.error}`);
+      }
+      continue;
+    }
+    for (const element of selection.values) extractFrom(run, metric, element);
+  }
+  const families: FamilySamples[] = module.families.map((family, i) => ({
+    name: family.name,
+    help: family.help,
+    type: family.type,
+    labelNames: family.labelNames,
+    samples: run.buckets[i] ?? [],
+  }));
+  return { families, sampleCount: run.sampleCount, problemCounts: run.problemCounts, problems: run.problems };
+}

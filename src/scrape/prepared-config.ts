@@ -1,0 +1,41 @@
+// One config generation made ready to serve: each module compiled, its HTTP client and body template built.
+import type { Config, ModuleConfig } from '../config/types.js';
+import { compileModule, type CompiledModule } from '../extract/compile-module.js';
+import { compileBodyTemplate, type BodyTemplate } from './body-template.js';
+import { createHttpClient, type HttpClient } from './http-client.js';
+
+export interface PreparedModule {
+  readonly config: ModuleConfig;
+  readonly compiled: CompiledModule;
+  readonly client: HttpClient;
+  readonly bodyTemplate: BodyTemplate | undefined;
+}
+
+export interface PreparedConfig {
+  readonly config: Config;
+  readonly modules: ReadonlyMap<string, PreparedModule>;
+}
+
+/**
+ * Everything that can fail about a config fails here, at load time (inconsistent families, unreadable TLS
+ * files), so a reload that succeeds cannot fail later at probe time for the same reason.
+ */
+export function prepareConfig(config: Config): PreparedConfig {
+  const modules = new Map<string, PreparedModule>();
+  try {
+    for (const [name, module] of Object.entries(config.modules)) {
+      const compiled = compileModule(module);
+      const bodyTemplate = module.body?.templatize ? compileBodyTemplate(module.body.content) : undefined;
+      modules.set(name, { config: module, compiled, client: createHttpClient(module.httpClientConfig), bodyTemplate });
+    }
+  } catch (err) {
+    void closePreparedConfig({ config, modules });
+    throw err;
+  }
+  return { config, modules };
+}
+
+/** Closes the generation's connection pools; in-flight requests finish first (undici's graceful close). */
+export async function closePreparedConfig(prepared: PreparedConfig): Promise<void> {
+  await Promise.allSettled([...prepared.modules.values()].map((module) => module.client.close()));
+}

@@ -1,0 +1,97 @@
+// The HTTP server: routes /probe, the self-metrics, health, readiness, reload and the landing page.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../telemetry/logger.js';
+import type { SelfMetrics } from '../telemetry/self-metrics.js';
+import type { ConfigReloader } from './config-reloader.js';
+import { renderLandingPage } from './landing-page.js';
+import { handleProbe } from './probe-route.js';
+import { sendBody, sendText } from './respond.js';
+
+export interface ExporterServerOptions {
+  readonly reloader: ConfigReloader;
+  readonly metrics: SelfMetrics;
+  readonly logger: Logger;
+  /** Path of the exporter's own metrics; `/metrics` by default (json_exporter's --web.telemetry-path). */
+  readonly telemetryPath: string;
+  readonly maxBodyBytes: number;
+  readonly timeoutOffsetMs: number;
+}
+
+export interface ExporterServer {
+  readonly server: Server;
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+async function route(request: IncomingMessage, response: ServerResponse, options: ExporterServerOptions): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const method = request.method ?? 'GET';
+  const isRead = method === 'GET' || method === 'HEAD';
+  switch (url.pathname) {
+    case '/probe':
+      if (!isRead) break;
+      await handleProbe(request, response, url, options);
+      return;
+    case options.telemetryPath:
+      if (!isRead) break;
+      await sendBody(request, response, options.metrics.registry.contentType, await options.metrics.registry.metrics());
+      return;
+    case '/-/healthy':
+      if (!isRead) break;
+      sendText(response, 200, 'Healthy.\n');
+      return;
+    case '/-/ready':
+      if (!isRead) break;
+      sendText(response, 200, 'Ready.\n');
+      return;
+    case '/-/reload': {
+      if (method !== 'POST' && method !== 'PUT') {
+        sendText(response, 405, 'Only POST or PUT requests allowed\n');
+        return;
+      }
+      const result = options.reloader.reload();
+      if (result.ok) sendText(response, 200, `config reloaded, generation ${result.generation}\n`);
+      else sendText(response, 500, `failed to reload config: ${result.error}\n`);
+      return;
+    }
+    case '/':
+      if (!isRead) break;
+      await sendBody(request, response, 'text/html; charset=utf-8', renderLandingPage(options.reloader.current, options.telemetryPath));
+      return;
+    default:
+      sendText(response, 404, `Not found: ${url.pathname}\n`);
+      return;
+  }
+  response.setHeader('allow', 'GET, HEAD');
+  sendText(response, 405, `Method ${method} not allowed on ${url.pathname}\n`);
+}
+
+export function createExporterServer(options: ExporterServerOptions): ExporterServer {
+  const server = createServer((request, response) => {
+    route(request, response, options).catch((err: unknown) => {
+      // A bug of ours, never a target's failure (those are values): answer 500 and keep serving.
+      options.logger.error({ err, url: request.url }, 'request handler failed');
+      if (!response.headersSent) sendText(response, 500, 'internal error; see the exporter log\n');
+      else response.destroy();
+    });
+  });
+  // Prometheus keeps scrape connections alive; keep ours a little longer than its idle timeout.
+  server.keepAliveTimeout = 65_000;
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

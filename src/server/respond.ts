@@ -1,0 +1,42 @@
+// Writes HTTP responses: plain-text errors, and bodies gzipped when the client accepts it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
+
+/** True when Accept-Encoding lists gzip with a non-zero quality. */
+export function acceptsGzip(request: IncomingMessage): boolean {
+  const header = request.headers['accept-encoding'];
+  if (header === undefined) return false;
+  for (const part of header.split(',')) {
+    const [coding = '', ...params] = part.split(';').map((s) => s.trim());
+    if (coding.toLowerCase() !== 'gzip' && coding !== '*') continue;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number.parseFloat(q.slice(2)) > 0;
+  }
+  return false;
+}
+
+export function sendText(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-content-type-options': 'nosniff',
+  });
+  response.end(text);
+}
+
+/** Sends a body with its content type, compressed (gzip) when the client asked for it and it is worth it. */
+export async function sendBody(request: IncomingMessage, response: ServerResponse, contentType: string, body: string): Promise<void> {
+  const headers: Record<string, string | number> = { 'content-type': contentType, vary: 'Accept-Encoding' };
+  let payload: Buffer = Buffer.from(body, 'utf8');
+  // Below ~1 KiB gzip's framing costs more than it saves.
+  if (payload.byteLength >= 1024 && acceptsGzip(request)) {
+    payload = await gzipAsync(payload);
+    headers['content-encoding'] = 'gzip';
+  }
+  headers['content-length'] = payload.byteLength;
+  response.writeHead(200, headers);
+  response.end(request.method === 'HEAD' ? undefined : payload);
+}

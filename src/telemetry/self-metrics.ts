@@ -1,0 +1,95 @@
+// The exporter's own metrics (prom-client): probes, durations, errors by reason, config reloads, process.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { VERSION } from '../version.js';
+
+const PREFIX = 'fleet_json_exporter_';
+
+export interface SelfMetrics {
+  readonly registry: Registry;
+  readonly probes: Counter<'module' | 'result'>;
+  readonly probeDuration: Histogram<'module'>;
+  readonly targetErrors: Counter<'module' | 'reason'>;
+  readonly extractProblems: Counter<'module' | 'reason'>;
+  readonly samples: Counter<'module'>;
+  readonly bodyTemplateErrors: Counter<'module'>;
+  readonly configReloadSuccessful: Gauge;
+  readonly configReloadSuccessTime: Gauge;
+  readonly configGeneration: Gauge;
+  readonly configReloads: Counter<'result'>;
+}
+
+/** A registry of its own per server instance, so tests and several servers in one process never collide. */
+export function createSelfMetrics(): SelfMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  new Gauge({
+    name: PREFIX + 'build_info',
+    help: 'A metric with a constant 1 value labelled by version and the Node.js version it runs on.',
+    labelNames: ['version', 'nodejs_version'],
+    registers,
+  }).set({ version: VERSION, nodejs_version: process.version }, 1);
+
+  return {
+    registry,
+    probes: new Counter({
+      name: PREFIX + 'probes_total',
+      help: 'Probes served, by module and result (success: samples were extracted; failure: the target gave none).',
+      labelNames: ['module', 'result'],
+      registers,
+    }),
+    probeDuration: new Histogram({
+      name: PREFIX + 'probe_duration_seconds',
+      help: 'Time to fetch, parse and extract one probe, by module.',
+      labelNames: ['module'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    targetErrors: new Counter({
+      name: PREFIX + 'target_errors_total',
+      help: 'Probes whose target gave no samples, by module and reason (timeout, connection_refused, invalid_status, invalid_json, …).',
+      labelNames: ['module', 'reason'],
+      registers,
+    }),
+    extractProblems: new Counter({
+      name: PREFIX + 'extract_problems_total',
+      help: 'Values skipped or labels/timestamps that fell back during extraction, by module and reason (not_numeric, missing_key, duplicate_series, …).',
+      labelNames: ['module', 'reason'],
+      registers,
+    }),
+    samples: new Counter({
+      name: PREFIX + 'samples_total',
+      help: 'Samples extracted from targets, by module.',
+      labelNames: ['module'],
+      registers,
+    }),
+    bodyTemplateErrors: new Counter({
+      name: PREFIX + 'body_template_errors_total',
+      help: 'Templated request bodies that failed to render (the static content was sent instead), by module.',
+      labelNames: ['module'],
+      registers,
+    }),
+    configReloadSuccessful: new Gauge({
+      name: PREFIX + 'config_last_reload_successful',
+      help: 'Whether the last configuration load or reload succeeded (1) or failed and the previous config kept serving (0).',
+      registers,
+    }),
+    configReloadSuccessTime: new Gauge({
+      name: PREFIX + 'config_last_reload_success_timestamp_seconds',
+      help: 'Time of the last successful configuration load, in seconds since the epoch.',
+      registers,
+    }),
+    configGeneration: new Gauge({
+      name: PREFIX + 'config_generation',
+      help: 'Generation number of the configuration being served; each successful reload adds one.',
+      registers,
+    }),
+    configReloads: new Counter({
+      name: PREFIX + 'config_reloads_total',
+      help: 'Configuration reload attempts, by result.',
+      labelNames: ['result'],
+      registers,
+    }),
+  };
+}
