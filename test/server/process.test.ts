@@ -1,0 +1,98 @@
+// The real process: `fleet-json-exporter` on its embedded config, SIGHUP reload, graceful SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, test } from 'node:test';
+import { readFixture, repoRoot } from '../helpers/fixtures.js';
+import { httpGet, startTestServer } from '../helpers/http.js';
+
+const cli = join(repoRoot, 'dist', 'src', 'cli.js');
+const children: ChildProcess[] = [];
+
+after(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** Starts the CLI on 127.0.0.1:0 and resolves with its port and its log lines as they come. */
+async function startCli(args: string[]): Promise<{ child: ChildProcess; port: number; logs: Array<Record<string, unknown>> }> {
+  const child = spawn(process.execPath, [cli, '--web.listen-address=127.0.0.1:0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  const logs: Array<Record<string, unknown>> = [];
+  const lines = createInterface({ input: child.stderr! });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`exporter exited with ${code}`)));
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      if (entry.msg === 'fleet-json-exporter listening') resolve(Number(String(entry.address).split(':').pop()));
+    });
+  });
+  return { child, port, logs };
+}
+
+test('with no --config.file the embedded SRS config serves the reference body', async () => {
+  const target = await startTestServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(readFixture('srs', 'reference-streams.json'));
+  });
+  try {
+    const { child, port, logs } = await startCli([]);
+    assert.equal(logs.at(-1)?.config, '<embedded>');
+    const probe = await httpGet(`http://127.0.0.1:${port}/probe?target=${encodeURIComponent(target.url + '/api/v1/streams/')}`);
+    assert.equal(probe.status, 200);
+    assert.match(probe.text, /^stream_clients_clients\{name="livestream"\} 4$/m);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  } finally {
+    await target.close();
+  }
+});
+
+test('SIGHUP reloads the config file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fje-sighup-'));
+  const configFile = join(dir, 'config.yml');
+  writeFileSync(configFile, readFixture('config', 'srs-reference.yml'));
+  try {
+    const { child, port, logs } = await startCli([`--config.file=${configFile}`]);
+    writeFileSync(configFile, readFixture('config', 'srs-reference.yml').replace('  default:', '  renamed:'));
+    const reloaded = new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (logs.some((entry) => entry.msg === 'config reloaded')) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 20);
+      timer.unref();
+    });
+    child.kill('SIGHUP');
+    await reloaded;
+    const probe = await httpGet(`http://127.0.0.1:${port}/probe?module=renamed&target=http://127.0.0.1:1/`);
+    assert.equal(probe.status, 503, 'module "renamed" exists after the reload (the target itself is refused)');
+    const old = await httpGet(`http://127.0.0.1:${port}/probe?module=default&target=http://127.0.0.1:1/`);
+    assert.equal(old.status, 400);
+    child.kill('SIGTERM');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a config that does not load stops the process with exit 1 and a message naming file and line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fje-bad-'));
+  const configFile = join(dir, 'bad.yml');
+  writeFileSync(configFile, 'modules:\n  default:\n    metrics:\n    - name: x\n      pth: "{.a}"\n');
+  try {
+    const child = spawn(process.execPath, [cli, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    assert.equal(code, 1);
+    assert.match(stderr, /bad\.yml:5:7: modules\.default\.metrics\[0\]\.pth: unknown key "pth"; did you mean "path"\?/);
+    assert.doesNotMatch(stderr, /^\s+at /m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
