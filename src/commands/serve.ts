@@ -55,21 +55,26 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
 
 export async function runServe(flags: ServeFlags, err: NodeJS.WritableStream): Promise<number> {
   const logger = createLogger(flags.logLevel);
-  let running: RunningExporter;
+  let running: RunningExporter | undefined;
+  // Installed before listening: a SIGHUP sent as soon as the "listening" line appears must reload, not kill.
+  const onHangup = (): void => {
+    logger.info('SIGHUP received: reloading config');
+    running?.reloader.reload();
+  };
+  process.on('SIGHUP', onHangup);
   try {
     running = await startExporter(flags, logger);
   } catch (error) {
+    process.off('SIGHUP', onHangup);
     err.write(`fleet-json-exporter: ${describeLoadError(error)}\n`);
     return 1;
   }
-  process.on('SIGHUP', () => {
-    logger.info('SIGHUP received: reloading config');
-    running.reloader.reload();
-  });
+  const started = running;
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, 'shutting down');
-      running.stop().then(
+      process.off('SIGHUP', onHangup);
+      started.stop().then(
         () => resolve(0),
         () => resolve(1),
       );

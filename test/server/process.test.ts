@@ -58,14 +58,18 @@ test('SIGHUP reloads the config file', async () => {
   try {
     const { child, port, logs } = await startCli([`--config.file=${configFile}`]);
     writeFileSync(configFile, readFixture('config', 'srs-reference.yml').replace('  default:', '  renamed:'));
-    const reloaded = new Promise<void>((resolve) => {
+    // Bounded wait for the child's own log line (at most 500 checks), not a sleep.
+    const reloaded = new Promise<void>((resolve, reject) => {
+      let checks = 0;
       const timer = setInterval(() => {
         if (logs.some((entry) => entry.msg === 'config reloaded')) {
           clearInterval(timer);
           resolve();
+        } else if (++checks >= 500 || child.exitCode !== null) {
+          clearInterval(timer);
+          reject(new Error(`no "config reloaded" log line; child exit ${child.exitCode}; logs: ${JSON.stringify(logs)}`));
         }
       }, 20);
-      timer.unref();
     });
     child.kill('SIGHUP');
     await reloaded;
