@@ -1,5 +1,5 @@
 // Command-line flags: json_exporter's names (kingpin style, `--a.b=v` or `--a.b v`), validated with clear messages.
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../config/duration.js';
 import { FjeError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
@@ -59,26 +59,29 @@ function durationFlag(name: string, text: string): number {
   }
 }
 
-export function parseServeFlags(args: readonly string[]): ServeFlags {
-  let values;
+/** node:util's parseArgs in strict mode, its errors turned into usage errors prefixed with `context`. */
+function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T, context: string) {
   try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'config.file': { type: 'string' },
-        'config.check': { type: 'boolean', default: false },
-        'web.listen-address': { type: 'string', default: ':7979' },
-        'web.telemetry-path': { type: 'string', default: '/metrics' },
-        'log.level': { type: 'string', default: 'info' },
-        'scrape.max-body-bytes': { type: 'string', default: '33554432' },
-        'scrape.timeout-offset': { type: 'string', default: '500ms' },
-      },
-    }));
+    return parseArgs({ args: [...args], strict: true, allowPositionals: false, options }).values;
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(context + (err instanceof Error ? err.message : String(err)));
   }
+}
+
+export function parseServeFlags(args: readonly string[]): ServeFlags {
+  const values = parseFlags(
+    args,
+    {
+      'config.file': { type: 'string' },
+      'config.check': { type: 'boolean', default: false },
+      'web.listen-address': { type: 'string', default: ':7979' },
+      'web.telemetry-path': { type: 'string', default: '/metrics' },
+      'log.level': { type: 'string', default: 'info' },
+      'scrape.max-body-bytes': { type: 'string', default: '33554432' },
+      'scrape.timeout-offset': { type: 'string', default: '500ms' },
+    },
+    '',
+  );
   const logLevel = values['log.level'];
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new UsageError(`--log.level must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -110,23 +113,17 @@ export interface EvalFlags {
 }
 
 export function parseEvalFlags(args: readonly string[]): EvalFlags {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        'config.file': { type: 'string' },
-        module: { type: 'string', default: 'default' },
-        file: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(`eval: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const values = parseFlags(
+    args,
+    {
+      config: { type: 'string' },
+      'config.file': { type: 'string' },
+      module: { type: 'string', default: 'default' },
+      file: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    },
+    'eval: ',
+  );
   if (values.file === undefined) throw new UsageError('eval: --file <body.json> is required (use - for stdin)');
   if (values.format !== 'text' && values.format !== 'openmetrics') {
     throw new UsageError(`eval: --format must be text or openmetrics (got "${values.format}")`);
