@@ -12,7 +12,8 @@ export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = {
  * text 0.0.4 otherwise, including when there is no Accept header.
  */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
-  if (accept === undefined || !accept.includes('openmetrics')) return 'text';
+  // Media types are case-insensitive (RFC 9110): the quick exit must not be stricter than the loop below.
+  if (accept === undefined || !/openmetrics/i.test(accept)) return 'text';
   let openMetricsQuality = -1;
   let textQuality = -1;
   for (const part of accept.split(',')) {
