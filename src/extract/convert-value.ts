@@ -16,7 +16,11 @@ const GO_BOOLS: Readonly<Record<string, number>> = {
 
 /** A string as json_exporter reads it: a float, then a bool (any case of true/false), else undefined. */
 export function parseNumericString(text: string): number | undefined {
-  if (GO_FLOAT.test(text)) return Number(text);
+  if (GO_FLOAT.test(text)) {
+    // ParseFloat fails with ErrRange past float64's range ("1e400"), so json_exporter skips the value.
+    const value = Number(text);
+    return Number.isFinite(value) ? value : undefined;
+  }
   const special = GO_SPECIAL_FLOATS[text.toLowerCase()];
   if (special !== undefined) return special;
   const bool = GO_BOOLS[text] ?? GO_BOOLS[text.toLowerCase()];
@@ -37,8 +41,10 @@ function convertString(text: string, converter: ValueConverter | undefined): str
  */
 export function convertValue(raw: unknown, converter: ValueConverter | undefined): number | undefined {
   if (converter !== undefined) {
-    // json_exporter applies the converter to the printed form, whatever the JSON type.
-    return parseNumericString(convertString(typeof raw === 'string' ? raw : formatValue(raw), converter));
+    // json_exporter applies the converter to the printed form, whatever the JSON type; an unmapped value
+    // converts as it would without a converter (so null stays NaN).
+    const mapped = converter.get((typeof raw === 'string' ? raw : formatValue(raw)).toLowerCase());
+    if (mapped !== undefined) return parseNumericString(mapped);
   }
   switch (typeof raw) {
     case 'number':
