@@ -68,11 +68,20 @@ export function compileModule(module: ModuleConfig): CompiledModule {
       const existing = familyIndex.get(familyName);
       if (existing === undefined) {
         familyIndex.set(familyName, { name: familyName, help: metric.help, type: metric.valuetype, labelNames });
-      } else if (existing.labelNames.join(',') !== labelNames.join(',')) {
-        throw new ModuleCompileError(
-          `module "${module.name}": metric "${familyName}" is defined twice with different labels ` +
-            `([${existing.labelNames.join(', ')}] and [${labelNames.join(', ')}]); give one of them another name`,
-        );
+      } else {
+        // One family, one shape: labels and type must agree (json_exporter's registry refuses such a config).
+        // HELP may differ — defaults differ whenever names do — and the first one wins.
+        const difference =
+          existing.labelNames.join(',') !== labelNames.join(',')
+            ? `different labels ([${existing.labelNames.join(', ')}] and [${labelNames.join(', ')}])`
+            : existing.type !== metric.valuetype
+              ? `different valuetype (${existing.type} and ${metric.valuetype})`
+              : undefined;
+        if (difference !== undefined) {
+          throw new ModuleCompileError(
+            `module "${module.name}": metric "${familyName}" is defined twice with ${difference}; give one of them another name`,
+          );
+        }
       }
     }
     pending.push({ metric, familyNames: entries.map(([n]) => n), templates: entries.map(([, t]) => t) });

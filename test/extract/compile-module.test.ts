@@ -100,6 +100,26 @@ modules:
   );
 });
 
+test('one family name with two valuetypes is a ModuleCompileError; two helps merge with the first winning', () => {
+  const twoTypes = moduleFrom(`
+modules:
+  default:
+    metrics:
+    - {name: clients, path: '{.a}', valuetype: gauge}
+    - {name: clients, path: '{.b}', valuetype: counter}
+`, 'default');
+  assert.throws(() => compileModule(twoTypes), /metric "clients" is defined twice with different valuetype \(gauge and counter\)/);
+  const twoHelps = moduleFrom(`
+modules:
+  default:
+    metrics:
+    - {name: clients, path: '{.a}', help: Clients now}
+    - {name: clients, path: '{.b}', help: Clients then}
+`, 'default');
+  const merged = compileModule(twoHelps);
+  assert.deepEqual(merged.families.map((f) => [f.name, f.help]), [['clients', 'Clients now']]);
+});
+
 test('one family name from two metrics with the same labels is one family fed by both', () => {
   const compiled = compileModule(moduleFrom(`
 modules:
