@@ -13,22 +13,7 @@ const REFERENCE_CONFIG = fixturePath('config', 'srs-reference.yml');
 const REFERENCE_BODY = fixturePath('srs', 'reference-streams.json');
 const INVALID_CONFIG = fixturePath('config', 'invalid-multiple.yml');
 
-const EXPECTED_REFERENCE_EXPOSITION = `# HELP stream_clients_clients Example of sub-level value scrapes from a json
-# TYPE stream_clients_clients untyped
-stream_clients_clients{name="livestream"} 4
-# HELP stream_clients_frames Example of sub-level value scrapes from a json
-# TYPE stream_clients_frames untyped
-stream_clients_frames{name="livestream"} 0
-# HELP stream_clients_publish Example of sub-level value scrapes from a json
-# TYPE stream_clients_publish untyped
-stream_clients_publish{name="livestream"} 0
-# HELP stream_clients_recv_bytes Example of sub-level value scrapes from a json
-# TYPE stream_clients_recv_bytes untyped
-stream_clients_recv_bytes{name="livestream"} 34930
-# HELP stream_clients_send_bytes Example of sub-level value scrapes from a json
-# TYPE stream_clients_send_bytes untyped
-stream_clients_send_bytes{name="livestream"} 45370
-`;
+const EXPECTED_REFERENCE_EXPOSITION = readFixture('srs', 'reference-streams.expected.txt');
 
 interface CliRun {
   readonly status: number | null;

@@ -10,22 +10,8 @@ import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
 import { checkMetricsWithPromtool } from '../helpers/promtool.js';
 import { makeStream, makeStreamsBody, type SrsStream } from '../helpers/srs-body.js';
 
-const REFERENCE_OUTPUT = `# HELP stream_clients_clients Example of sub-level value scrapes from a json
-# TYPE stream_clients_clients untyped
-stream_clients_clients{name="livestream"} 4
-# HELP stream_clients_frames Example of sub-level value scrapes from a json
-# TYPE stream_clients_frames untyped
-stream_clients_frames{name="livestream"} 0
-# HELP stream_clients_publish Example of sub-level value scrapes from a json
-# TYPE stream_clients_publish untyped
-stream_clients_publish{name="livestream"} 0
-# HELP stream_clients_recv_bytes Example of sub-level value scrapes from a json
-# TYPE stream_clients_recv_bytes untyped
-stream_clients_recv_bytes{name="livestream"} 34930
-# HELP stream_clients_send_bytes Example of sub-level value scrapes from a json
-# TYPE stream_clients_send_bytes untyped
-stream_clients_send_bytes{name="livestream"} 45370
-`;
+/** json_exporter's output for the reference config and body, less the string `server` it cannot turn into a sample. */
+const REFERENCE_OUTPUT = readFixture('srs', 'reference-streams.expected.txt');
 
 let target: TestServer;
 let exporter: RunningExporter;
