@@ -56,7 +56,7 @@ function converterFor(metric: MetricConfig, valueTemplate: string): ValueConvert
 /** Compiles a validated module; throws ModuleCompileError when two metrics give one family different labels. */
 export function compileModule(module: ModuleConfig): CompiledModule {
   const familyIndex = new Map<string, CompiledFamily>();
-  const pending: Array<{ metric: MetricConfig; familyNames: string[]; templates: string[] }> = [];
+  const pending: Array<{ metric: MetricConfig; labelNames: string[]; familyNames: string[]; templates: string[] }> = [];
 
   for (const metric of module.metrics) {
     const labelNames = Object.keys(metric.labels).sort();
@@ -84,14 +84,13 @@ export function compileModule(module: ModuleConfig): CompiledModule {
         }
       }
     }
-    pending.push({ metric, familyNames: entries.map(([n]) => n), templates: entries.map(([, t]) => t) });
+    pending.push({ metric, labelNames, familyNames: entries.map(([n]) => n), templates: entries.map(([, t]) => t) });
   }
 
   const families = [...familyIndex.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const position = new Map(families.map((family, i) => [family.name, i]));
 
-  const metrics = pending.map(({ metric, familyNames, templates }): CompiledMetric => {
-    const labelNames = Object.keys(metric.labels).sort();
+  const metrics = pending.map(({ metric, labelNames, familyNames, templates }): CompiledMetric => {
     return {
       name: metric.name,
       type: metric.type,

@@ -1,6 +1,6 @@
 // GET /probe?module=…&target=…: json_exporter's endpoint — fetch the target, extract, render.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { joinRenderedFamilies, renderFamily } from '../exposition/render.js';
+import { renderExposition } from '../exposition/render.js';
 import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import { EXTRACT_PROBLEM_REASONS, type ExtractProblem } from '../extract/extract.js';
 import type { PreparedConfig } from '../scrape/prepared-config.js';
@@ -112,6 +112,5 @@ export async function handleProbe(request: IncomingMessage, response: ServerResp
   logExtractProblems(prepared, moduleName, extraction.problems, logger);
 
   const format = negotiateFormat(request.headers.accept);
-  const body = joinRenderedFamilies(extraction.families.map((family) => renderFamily(family, format)), format);
-  await sendBody(request, response, CONTENT_TYPES[format], body);
+  await sendBody(request, response, CONTENT_TYPES[format], renderExposition(extraction.families, format));
 }
