@@ -1,0 +1,48 @@
+// Serve flags: defaults as json_exporter's, and every bad value refused with a usage error naming the flag.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseServeFlags, UsageError } from '../../src/commands/flags.js';
+
+test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded config', () => {
+  assert.deepEqual(parseServeFlags([]), {
+    configFile: undefined,
+    configCheck: false,
+    listenAddress: ':7979',
+    telemetryPath: '/metrics',
+    logLevel: 'info',
+    maxBodyBytes: 33_554_432,
+    timeoutOffsetMs: 500,
+  });
+});
+
+test('kingpin spellings --flag=value and --flag value are both read', () => {
+  const flags = parseServeFlags(['--config.file', 'c.yml', '--web.listen-address=127.0.0.1:9', '--scrape.timeout-offset=1s']);
+  assert.equal(flags.configFile, 'c.yml');
+  assert.equal(flags.listenAddress, '127.0.0.1:9');
+  assert.equal(flags.timeoutOffsetMs, 1000);
+});
+
+for (const [args, message] of [
+  [['--scrape.max-body-bytes=0'], /--scrape\.max-body-bytes must be a positive whole number of bytes \(got "0"\)/],
+  [['--scrape.max-body-bytes=1.5'], /--scrape\.max-body-bytes must be a positive whole number/],
+  [['--scrape.max-body-bytes=lots'], /--scrape\.max-body-bytes must be a positive whole number/],
+  [['--web.telemetry-path=metrics'], /--web\.telemetry-path must be a path starting with "\/"/],
+  [['--web.telemetry-path=/probe'], /other than "\/" and "\/probe"/],
+  [['--scrape.timeout-offset=half'], /^--scrape\.timeout-offset: /],
+  [['--log.level=trace'], /--log\.level must be one of debug, info, warn, error \(got "trace"\)/],
+  [['--config.file'], /--config\.file/],
+  [['positional'], /positional/],
+] as const) {
+  test(`${args.join(' ')} is a usage error`, () => {
+    assert.throws(
+      () => parseServeFlags(args),
+      (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.equal(err.code, 'FJE_USAGE');
+        assert.match(err.message, message);
+        assert.match(err.message, /Run 'fleet-json-exporter --help' for usage\.$/);
+        return true;
+      },
+    );
+  });
+}
