@@ -100,4 +100,43 @@ export interface Config {
   /** The file the config came from, or `<embedded>`. */
   readonly source: string;
   readonly modules: Readonly<Record<string, ModuleConfig>>;
+  /** Absent: probe mode only. */
+  readonly fleet?: FleetConfig;
+}
+
+/** One `fleet.jobs[]` entry: a set of targets scraped with one module. Durations in ms. */
+export interface FleetJobConfig {
+  readonly name: string;
+  /** A key of `modules`. */
+  readonly module: string;
+  readonly scrapeIntervalMs: number;
+  readonly scrapeTimeoutMs: number;
+  /** Extra labels on every series of the job's targets (after `job` and `instance`). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Turns a discovered `host:port` into a URL: `{{address}}` is replaced. Absent: `http://{{address}}/`. */
+  readonly targetUrl?: string;
+  readonly staticTargets: readonly string[];
+  /** Prometheus file_sd files (JSON or YAML), globs allowed, relative to the config file's folder. */
+  readonly fileSd: readonly string[];
+  readonly fileSdRefreshIntervalMs: number;
+  readonly httpSd?: { readonly url: string; readonly refreshIntervalMs: number };
+  readonly dnsSd?: {
+    readonly names: readonly string[];
+    readonly type: 'A' | 'AAAA' | 'SRV';
+    /** Required for A/AAAA; SRV records carry their own port. */
+    readonly port?: number;
+    readonly refreshIntervalMs: number;
+  };
+}
+
+/** The top-level `fleet:` section: present means the exporter runs fleet mode (beside /probe). */
+export interface FleetConfig {
+  readonly scrapeIntervalMs: number;
+  readonly scrapeTimeoutMs: number;
+  /** Scrapes in flight, all jobs together. */
+  readonly concurrency: number;
+  readonly maxBodyBytes: number;
+  /** `index` absent: from --shard.index, else the StatefulSet hostname's ordinal, else 0. */
+  readonly shard: { readonly total: number; readonly index?: number };
+  readonly jobs: readonly FleetJobConfig[];
 }

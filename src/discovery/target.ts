@@ -1,0 +1,24 @@
+// A scrape target as discovery hands it to the scheduler: where, with which module, under which labels.
+
+export interface ScrapeTarget {
+  /** Unique in the fleet: job name and URL (`<job>|<url>`); the store's key. */
+  readonly id: string;
+  readonly job: string;
+  /** The full URL scraped (a discovered `host:port` already went through the job's `target_url`). */
+  readonly url: string;
+  /** A key of the config's `modules`. */
+  readonly module: string;
+  /**
+   * Labels of every series of this target, in output order: `job`, `instance` (the URL's host:port unless a
+   * source set it), the job's `labels`, then the source's (file_sd / http_sd target-group labels).
+   */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** Where it came from, for /targets and logs: `static`, `file_sd:<path>`, `http_sd:<url>`, `dns_sd:<name>`. */
+  readonly source: string;
+}
+
+export function scrapeTargetId(job: string, url: string): string {
+  return `${job}|${url}`;
+}

@@ -1,0 +1,79 @@
+// The hot path's one interface: body bytes → rendered families. Inline here; the Piscina pool implements the same.
+import type { ModuleConfig } from '../config/types.js';
+import type { CompiledModule } from '../extract/compile-module.js';
+import { extractSamples, type ExtractProblem, type ExtractProblemReason } from '../extract/extract.js';
+import { parseJsonBody } from '../extract/parse-json.js';
+import { escapeLabelValue } from '../exposition/escape.js';
+import { renderFamily } from '../exposition/render.js';
+import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
+
+/** A module as the hot path needs it: plain config (crosses to workers) and, on the main thread, its compiled form. */
+export interface HotPathModule {
+  /** The config generation the module belongs to; workers cache compiled modules per generation. */
+  readonly generation: number;
+  readonly config: ModuleConfig;
+  readonly compiled: CompiledModule;
+}
+
+export interface HotPathTask {
+  readonly module: HotPathModule;
+  /** The response body. A pool transfers its ArrayBuffer to a worker: the caller must not use it afterwards. */
+  readonly body: Uint8Array;
+  readonly contentType?: string;
+  /**
+   * Labels put before each series' own labels, in this order (fleet mode: job, instance, the job's and
+   * file_sd's labels); empty in probe mode.
+   */
+  readonly targetLabels: Readonly<Record<string, string>>;
+  /** The formats to render; each gets its own list of families. */
+  readonly formats: readonly ExpositionFormat[];
+}
+
+/** Why the hot path produced no families for a body. */
+export type HotPathFailureReason = 'invalid_json' | 'pool_overloaded' | 'worker_error';
+
+export type HotPathResult =
+  | {
+      readonly ok: true;
+      /** Per requested format, every family of the module in order (a family with no samples has text ''). */
+      readonly families: Partial<Record<ExpositionFormat, RenderedFamily[]>>;
+      readonly sampleCount: number;
+      readonly problemCounts: Partial<Record<ExtractProblemReason, number>>;
+      readonly problems: readonly ExtractProblem[];
+    }
+  | { readonly ok: false; readonly reason: HotPathFailureReason; readonly message: string };
+
+export interface HotPath {
+  run(task: HotPathTask): Promise<HotPathResult>;
+  close(): Promise<void>;
+}
+
+/** `k="v",…` for the target labels, escaped once per task rather than once per series. */
+export function renderTargetLabels(labels: Readonly<Record<string, string>>): string {
+  let out = '';
+  for (const [name, value] of Object.entries(labels)) {
+    out += (out === '' ? '' : ',') + name + '="' + escapeLabelValue(value) + '"';
+  }
+  return out;
+}
+
+/** The whole hot path on the calling thread: parse once, extract, render each requested format. */
+export function runHotPathInline(compiled: CompiledModule, task: Omit<HotPathTask, 'module'>): HotPathResult {
+  const parsed = parseJsonBody(task.body);
+  if (!parsed.ok) return { ok: false, reason: 'invalid_json', message: parsed.error };
+  const extraction = extractSamples(compiled, parsed.value);
+  const prefix = renderTargetLabels(task.targetLabels);
+  const families: Partial<Record<ExpositionFormat, RenderedFamily[]>> = {};
+  for (const format of task.formats) {
+    families[format] = extraction.families.map((family) => renderFamily(family, format, prefix));
+  }
+  return { ok: true, families, sampleCount: extraction.sampleCount, problemCounts: extraction.problemCounts, problems: extraction.problems };
+}
+
+/** The inline implementation of {@link HotPath}: what a pool falls back to for small bodies, and what tests use. */
+export function createInlineHotPath(): HotPath {
+  return {
+    run: (task) => Promise.resolve(runHotPathInline(task.module.compiled, task)),
+    close: () => Promise.resolve(),
+  };
+}
