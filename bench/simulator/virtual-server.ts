@@ -1,0 +1,331 @@
+// One virtual SRS server's state (streams, their publishers and players, counters) and its seeded churn.
+import { Prng } from './prng.js';
+import type { SrsAudio, SrsClientJson, SrsStreamJson, SrsVhostJson, SrsVideo } from './srs-shapes.js';
+
+/** The simulated clock starts where the SRS 6 fixtures were captured, so bodies look like real ones. */
+export const SIMULATOR_EPOCH_MS = 1795523034841;
+const SRS_VERSION = { major: 6, minor: 0, revision: 157, version: '6.0.157' };
+/** SRS reports 0 kbps for the first ~30 s of a stream or a client (its 30 s window is not full yet). */
+const KBPS_WINDOW_MS = 30_000;
+const MAX_PLAYERS = 40;
+/** Bytes a publisher's connection sends (handshake, acks), as in the fixtures (4386). */
+const PUBLISHER_SEND_BYTES = 4386;
+const RAM_KBYTE = 24684084;
+
+interface Profile {
+  readonly weight: number;
+  readonly bitrateKbps: number;
+  readonly fps: number;
+  readonly published: boolean;
+  readonly video: SrsVideo | null;
+  readonly audio: SrsAudio | null;
+}
+
+const AAC: SrsAudio = { codec: 'AAC', sample_rate: 44100, channel: 2, profile: 'LC' };
+/** The mix of the fixtures (video+audio, video only, audio only, player-only unpublished) plus HD variants. */
+const PROFILES: readonly Profile[] = [
+  { weight: 40, bitrateKbps: 640, fps: 24, published: true, video: { codec: 'H264', profile: 'High', level: '3.1', width: 640, height: 360 }, audio: AAC },
+  { weight: 20, bitrateKbps: 1500, fps: 30, published: true, video: { codec: 'H264', profile: 'High', level: '4.0', width: 1280, height: 720 }, audio: AAC },
+  { weight: 10, bitrateKbps: 2500, fps: 30, published: true, video: { codec: 'H265', profile: 'Main', level: '4.1', width: 1920, height: 1080 }, audio: AAC },
+  { weight: 10, bitrateKbps: 200, fps: 15, published: true, video: { codec: 'H264', profile: 'Baseline', level: '2.1', width: 320, height: 240 }, audio: null },
+  { weight: 15, bitrateKbps: 52, fps: 0, published: true, video: null, audio: AAC },
+  { weight: 5, bitrateKbps: 0, fps: 0, published: false, video: null, audio: null },
+];
+const PROFILE_WEIGHT = PROFILES.reduce((sum, p) => sum + p.weight, 0);
+const STREAM_NAMES = ['livestream', 'cam', 'show', 'radio', 'match', 'room', 'news', 'concert'];
+const PLAYER_TYPES = ['rtmp-play', 'flv-play', 'flv-play', 'hls-play', 'rtc-play'];
+
+interface Player {
+  readonly id: string;
+  readonly type: string;
+  readonly ip: string;
+  readonly joinedMs: number;
+}
+
+interface StreamState {
+  readonly id: string;
+  readonly name: string;
+  readonly profile: Profile;
+  readonly startedMs: number;
+  readonly publisherId: string | undefined;
+  players: Player[];
+  frames: number;
+  sendBytes: number;
+  recvBytes: number;
+  kbpsRecv: number;
+  kbpsSend: number;
+}
+
+/** What a server serves right now, summed: the values e2e tests expect Prometheus to see. */
+export interface ServerTotals {
+  readonly streams: number;
+  /** Sum of every stream's `clients` (players and publishers), what `srs_stream_clients` sums to. */
+  readonly clients: number;
+  readonly publishers: number;
+  readonly players: number;
+  /** Client count per SRS client type (`fmle-publish`, `rtmp-play`, …). */
+  readonly clientsByType: Readonly<Record<string, number>>;
+  readonly sendBytes: number;
+  readonly recvBytes: number;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+export class VirtualSrsServer {
+  readonly name: string;
+  readonly service: string;
+  readonly pid: string;
+  readonly vhostId: string;
+  private readonly prng: Prng;
+  private readonly startedMs: number;
+  private nowMs = SIMULATOR_EPOCH_MS;
+  private streams: StreamState[] = [];
+  private readonly usedIds = new Set<string>();
+  private nameSequence = 0;
+  /** Vhost counters keep the bytes of streams that stopped, as SRS's do. */
+  private closedSendBytes = 0;
+  private closedRecvBytes = 0;
+
+  constructor(readonly index: number, seed: number, streamCount: number) {
+    this.prng = new Prng(seed);
+    this.name = `srs-edge-${index}`;
+    this.service = this.prng.id(8);
+    this.pid = String(this.prng.int(1000, 60000));
+    this.vhostId = this.uniqueId('vid-', 7);
+    this.startedMs = this.nowMs - this.prng.int(3_600, 864_000) * 1000;
+    for (let i = 0; i < streamCount; i++) this.streams.push(this.newStream(this.prng.int(60, 3_600) * 1000));
+    this.sortStreams();
+  }
+
+  /** Moves the simulated clock by `stepMs`: streams stop and start, players come and go, counters grow. */
+  advance(stepMs: number): void {
+    const seconds = stepMs / 1000;
+    this.nowMs += stepMs;
+    let replaced = false;
+    for (let i = 0; i < this.streams.length; i++) {
+      let stream = this.streams[i] as StreamState;
+      if (this.prng.chance(0.005 * seconds)) {
+        this.closedSendBytes += stream.sendBytes;
+        this.closedRecvBytes += stream.recvBytes;
+        stream = this.newStream(0);
+        this.streams[i] = stream;
+        replaced = true;
+      }
+      if (stream.players.length < MAX_PLAYERS && this.prng.chance(0.15)) stream.players.push(this.newPlayer(this.nowMs));
+      const keep = stream.profile.published ? 0 : 1;
+      if (stream.players.length > keep && this.prng.chance(0.12)) stream.players.splice(this.prng.int(0, stream.players.length - 1), 1);
+      this.refreshRates(stream);
+      stream.recvBytes += Math.round(stream.kbpsRecv * 125 * seconds);
+      stream.sendBytes += Math.round(stream.kbpsSend * 125 * seconds);
+      stream.frames += Math.round(stream.profile.fps * seconds);
+    }
+    if (replaced) this.sortStreams();
+  }
+
+  /** Streams ordered by id, as SRS's std::map keeps them. */
+  streamsJson(): SrsStreamJson[] {
+    return this.streams.map((stream) => this.streamJson(stream));
+  }
+
+  streamById(id: string): SrsStreamJson | undefined {
+    const stream = this.streams.find((s) => s.id === id);
+    return stream === undefined ? undefined : this.streamJson(stream);
+  }
+
+  /** Every client (publishers and players) ordered by id. */
+  clientsJson(): SrsClientJson[] {
+    const clients: SrsClientJson[] = [];
+    for (const stream of this.streams) {
+      if (stream.publisherId !== undefined) clients.push(this.publisherJson(stream, stream.publisherId));
+      for (const player of stream.players) clients.push(this.playerJson(stream, player));
+    }
+    return clients.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  vhostJson(): SrsVhostJson {
+    const totals = this.totals();
+    let recv = 0;
+    let send = 0;
+    for (const stream of this.streams) {
+      recv += stream.kbpsRecv;
+      send += stream.kbpsSend;
+    }
+    return {
+      id: this.vhostId,
+      name: '__defaultVhost__',
+      enabled: true,
+      clients: totals.clients,
+      streams: totals.streams,
+      send_bytes: totals.sendBytes + this.closedSendBytes,
+      recv_bytes: totals.recvBytes + this.closedRecvBytes,
+      kbps: { recv_30s: recv, send_30s: send },
+      hls: { enabled: false },
+    };
+  }
+
+  /** `data` of /api/v1/summaries: values follow the load (clients, streams), `*_percent` are fractions as in SRS. */
+  summariesData(): Record<string, unknown> {
+    const totals = this.totals();
+    const vhost = this.vhostJson();
+    const memKbyte = 19364 + totals.streams * 180 + totals.clients * 24;
+    const cpu = Math.min(0.95, round2(0.01 + totals.clients * 0.002));
+    const uptimeSeconds = Math.floor((this.nowMs - this.startedMs) / 1000);
+    return {
+      ok: true,
+      now_ms: this.nowMs,
+      self: {
+        version: SRS_VERSION.version, pid: Number(this.pid), ppid: 1, argv: './objs/srs -c conf/srs.conf', cwd: '/usr/local/srs',
+        mem_kbyte: memKbyte, mem_percent: round2(memKbyte / RAM_KBYTE), cpu_percent: cpu, srs_uptime: uptimeSeconds,
+      },
+      system: {
+        cpu_percent: Math.min(0.99, round2(cpu + 0.1)), disk_read_KBps: 65, disk_write_KBps: 0, disk_busy_percent: 0,
+        mem_ram_kbyte: RAM_KBYTE, mem_ram_percent: round2((memKbyte + 230_000) / RAM_KBYTE), mem_swap_kbyte: 0, mem_swap_percent: 0,
+        cpus: 2, cpus_online: 2, uptime: uptimeSeconds + 3598.55, ilde_time: 2 * uptimeSeconds + 7044.42,
+        load_1m: round2(cpu * 2 + 0.3), load_5m: round2(cpu * 2 + 0.2), load_15m: round2(cpu * 2 + 0.1),
+        net_sample_time: this.nowMs - 6000, net_recv_bytes: 0, net_send_bytes: 0,
+        net_recvi_bytes: vhost.recv_bytes + 47350534, net_sendi_bytes: vhost.send_bytes + 31005372,
+        srs_sample_time: this.nowMs - 400, srs_recv_bytes: vhost.recv_bytes, srs_send_bytes: vhost.send_bytes,
+        conn_sys: totals.clients + 37, conn_sys_et: 10, conn_sys_tw: 27, conn_sys_udp: 0, conn_srs: totals.clients,
+      },
+    };
+  }
+
+  versionsData(): typeof SRS_VERSION {
+    return SRS_VERSION;
+  }
+
+  totals(): ServerTotals {
+    let clients = 0;
+    let publishers = 0;
+    let players = 0;
+    let sendBytes = 0;
+    let recvBytes = 0;
+    const clientsByType: Record<string, number> = {};
+    for (const stream of this.streams) {
+      const publisher = stream.publisherId === undefined ? 0 : 1;
+      clients += stream.players.length + publisher;
+      publishers += publisher;
+      players += stream.players.length;
+      sendBytes += stream.sendBytes;
+      recvBytes += stream.recvBytes;
+      if (publisher === 1) clientsByType['fmle-publish'] = (clientsByType['fmle-publish'] ?? 0) + 1;
+      for (const player of stream.players) clientsByType[player.type] = (clientsByType[player.type] ?? 0) + 1;
+    }
+    return { streams: this.streams.length, clients, publishers, players, clientsByType, sendBytes, recvBytes };
+  }
+
+  private uniqueId(prefix: string, length: number): string {
+    for (;;) {
+      const id = prefix + this.prng.id(length);
+      if (!this.usedIds.has(id)) {
+        this.usedIds.add(id);
+        return id;
+      }
+    }
+  }
+
+  private pickProfile(): Profile {
+    let ticket = this.prng.next() * PROFILE_WEIGHT;
+    for (const profile of PROFILES) {
+      ticket -= profile.weight;
+      if (ticket < 0) return profile;
+    }
+    return PROFILES[0] as Profile;
+  }
+
+  private newPlayer(joinedMs: number): Player {
+    return {
+      id: this.uniqueId('', 8),
+      type: this.prng.pick(PLAYER_TYPES),
+      ip: `10.${this.prng.int(0, 255)}.${this.prng.int(0, 255)}.${this.prng.int(1, 254)}`,
+      joinedMs,
+    };
+  }
+
+  /** A stream that has been live for `ageMs`, its counters as if it had been running all that time. */
+  private newStream(ageMs: number): StreamState {
+    const profile = this.pickProfile();
+    const startedMs = this.nowMs - ageMs;
+    const players: Player[] = [];
+    const playerCount = profile.published ? this.prng.int(0, ageMs === 0 ? 2 : 8) : this.prng.int(1, 2);
+    for (let i = 0; i < playerCount; i++) players.push(this.newPlayer(startedMs + Math.floor(this.prng.next() * ageMs)));
+    const stream: StreamState = {
+      id: this.uniqueId('vid-', 7),
+      name: `${this.prng.pick(STREAM_NAMES)}${++this.nameSequence}`,
+      profile,
+      startedMs,
+      publisherId: profile.published ? this.uniqueId('', 8) : undefined,
+      players,
+      frames: Math.round((profile.fps * ageMs) / 1000),
+      recvBytes: Math.round((profile.bitrateKbps * ageMs) / 8) + (profile.published ? 0 : 3472),
+      sendBytes: PUBLISHER_SEND_BYTES + players.reduce((sum, p) => sum + this.playerSendBytes(profile, p), 0),
+      kbpsRecv: 0,
+      kbpsSend: 0,
+    };
+    this.refreshRates(stream);
+    return stream;
+  }
+
+  private refreshRates(stream: StreamState): void {
+    if (this.nowMs - stream.startedMs < KBPS_WINDOW_MS || !stream.profile.published) {
+      stream.kbpsRecv = 0;
+      stream.kbpsSend = 0;
+      return;
+    }
+    stream.kbpsRecv = Math.round(stream.profile.bitrateKbps * (0.97 + this.prng.next() * 0.06));
+    stream.kbpsSend = stream.kbpsRecv * stream.players.length;
+  }
+
+  private playerSendBytes(profile: Profile, player: Player): number {
+    return Math.round((profile.bitrateKbps * (this.nowMs - player.joinedMs)) / 8);
+  }
+
+  private sortStreams(): void {
+    this.streams.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private streamJson(stream: StreamState): SrsStreamJson {
+    const { profile } = stream;
+    return {
+      id: stream.id,
+      name: stream.name,
+      vhost: this.vhostId,
+      app: 'live',
+      tcUrl: 'rtmp://127.0.0.1:1935/live',
+      url: `/live/${stream.name}`,
+      live_ms: this.nowMs,
+      clients: stream.players.length + (stream.publisherId === undefined ? 0 : 1),
+      frames: stream.frames,
+      send_bytes: stream.sendBytes,
+      recv_bytes: stream.recvBytes,
+      kbps: { recv_30s: stream.kbpsRecv, send_30s: stream.kbpsSend },
+      publish: stream.publisherId === undefined ? { active: false } : { active: true, cid: stream.publisherId },
+      video: profile.video === null ? null : { ...profile.video },
+      audio: profile.audio === null ? null : { ...profile.audio },
+    };
+  }
+
+  private publisherJson(stream: StreamState, id: string): SrsClientJson {
+    return {
+      id, vhost: this.vhostId, stream: stream.id, ip: '127.0.0.1', pageUrl: '', swfUrl: '',
+      tcUrl: 'rtmp://127.0.0.1:1935/live', url: `/live/${stream.name}`,
+      name: stream.name, type: 'fmle-publish', publish: true, alive: round2((this.nowMs - stream.startedMs) / 1000),
+      send_bytes: PUBLISHER_SEND_BYTES, recv_bytes: stream.recvBytes, kbps: { recv_30s: stream.kbpsRecv, send_30s: 0 },
+    };
+  }
+
+  private playerJson(stream: StreamState, player: Player): SrsClientJson {
+    const http = player.type === 'flv-play' || player.type === 'hls-play';
+    const suffix = player.type === 'flv-play' ? '.flv' : player.type === 'hls-play' ? '.m3u8' : '';
+    const aliveMs = this.nowMs - player.joinedMs;
+    return {
+      id: player.id, vhost: this.vhostId, stream: stream.id, ip: player.ip, pageUrl: '', swfUrl: '',
+      tcUrl: http ? 'http://127.0.0.1/live' : 'rtmp://127.0.0.1:1935/live', url: `/live/${stream.name}`,
+      name: stream.name + suffix, type: player.type, publish: false, alive: round2(aliveMs / 1000),
+      send_bytes: this.playerSendBytes(stream.profile, player), recv_bytes: http ? 153 : 3526,
+      kbps: { recv_30s: 0, send_30s: aliveMs < KBPS_WINDOW_MS ? 0 : stream.kbpsRecv },
+    };
+  }
+}
