@@ -1,8 +1,7 @@
 // `eval`: the exposition a target answering with a given JSON body would give — the quickest way to write a config.
 import { readFileSync } from 'node:fs';
-import { renderExposition } from '../exposition/render.js';
-import { extractSamples } from '../extract/extract.js';
-import { parseJsonBody } from '../extract/parse-json.js';
+import { joinRenderedFamilies } from '../exposition/render.js';
+import { runHotPathInline } from '../pool/hot-path.js';
 import { closePreparedConfig, prepareConfig } from '../scrape/prepared-config.js';
 import type { EvalFlags } from './flags.js';
 import { configLoader, describeLoadError } from './load-config.js';
@@ -32,13 +31,13 @@ export async function runEval(flags: EvalFlags, out: NodeJS.WritableStream, err:
       err.write(`eval: cannot read ${flags.file}: ${error instanceof Error ? error.message : String(error)}\n`);
       return 1;
     }
-    const parsed = parseJsonBody(bytes);
-    if (!parsed.ok) {
-      err.write(`eval: ${flags.file}: ${parsed.error}\n`);
+    // The same code path as a probe's, so eval shows exactly what /probe would answer.
+    const result = runHotPathInline(module.compiled, { body: bytes, targetLabels: {}, formats: [flags.format] });
+    if (!result.ok) {
+      err.write(`eval: ${flags.file}: ${result.message}\n`);
       return 1;
     }
-    const result = extractSamples(module.compiled, parsed.value);
-    out.write(renderExposition(result.families, flags.format));
+    out.write(joinRenderedFamilies(result.families[flags.format] ?? [], flags.format));
     for (const problem of result.problems) err.write(`skipped (${problem.reason}) in metric ${problem.metric}: ${problem.message}\n`);
     return 0;
   } finally {

@@ -1,4 +1,5 @@
 // `serve`: load the config, start the HTTP server, reload on SIGHUP, stop cleanly on SIGTERM/SIGINT.
+import { createInlineHotPath, type HotPath } from '../pool/hot-path.js';
 import { ConfigReloader } from '../server/config-reloader.js';
 import { createExporterServer, type ExporterServer } from '../server/http-server.js';
 import { parseListenAddress } from '../server/listen-address.js';
@@ -10,6 +11,7 @@ import { configLoader, describeLoadError } from './load-config.js';
 
 export interface RunningExporter {
   readonly server: ExporterServer;
+  readonly hotPath: HotPath;
   readonly reloader: ConfigReloader;
   readonly logger: Logger;
   readonly port: number;
@@ -21,7 +23,9 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
   const address = parseListenAddress(flags.listenAddress);
   const metrics = createSelfMetrics();
   const reloader = new ConfigReloader(configLoader(flags.configFile), metrics, logger);
+  const hotPath = createInlineHotPath();
   const server = createExporterServer({
+    hotPath,
     reloader,
     metrics,
     logger,
@@ -33,7 +37,7 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
   try {
     bound = await server.listen(address.port, address.host);
   } catch (err) {
-    await reloader.close();
+    await Promise.all([reloader.close(), hotPath.close()]);
     throw err;
   }
   const config = reloader.current.config;
@@ -43,12 +47,13 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
   );
   return {
     server,
+    hotPath,
     reloader,
     logger,
     port: bound.port,
     stop: async () => {
       await server.close();
-      await reloader.close();
+      await Promise.all([reloader.close(), hotPath.close()]);
     },
   };
 }

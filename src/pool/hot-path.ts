@@ -9,6 +9,8 @@ import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 
 /** A module as the hot path needs it: plain config (crosses to workers) and, on the main thread, its compiled form. */
 export interface HotPathModule {
+  /** The module's name in the config: with the generation, the key of a worker's compiled-module cache. */
+  readonly name: string;
   /** The config generation the module belongs to; workers cache compiled modules per generation. */
   readonly generation: number;
   readonly config: ModuleConfig;

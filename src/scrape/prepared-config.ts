@@ -1,6 +1,7 @@
 // One config generation made ready to serve: each module compiled, its HTTP client and body template built.
 import type { Config, ModuleConfig } from '../config/types.js';
 import { compileModule, type CompiledModule } from '../extract/compile-module.js';
+import type { HotPathModule } from '../pool/hot-path.js';
 import { compileBodyTemplate, type BodyTemplate } from './body-template.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 
@@ -9,6 +10,8 @@ export interface PreparedModule {
   readonly compiled: CompiledModule;
   readonly client: HttpClient;
   readonly bodyTemplate: BodyTemplate | undefined;
+  /** What the hot path (inline or a worker) needs of the module: name, generation, plain config, compiled form. */
+  readonly hotPath: HotPathModule;
 }
 
 export interface PreparedConfig {
@@ -26,7 +29,8 @@ export function prepareConfig(config: Config): PreparedConfig {
     for (const [name, module] of Object.entries(config.modules)) {
       const compiled = compileModule(module);
       const bodyTemplate = module.body?.templatize ? compileBodyTemplate(module.body.content) : undefined;
-      modules.set(name, { config: module, compiled, client: createHttpClient(module.httpClientConfig), bodyTemplate });
+      const hotPath = { name, generation: config.generation, config: module, compiled };
+      modules.set(name, { config: module, compiled, client: createHttpClient(module.httpClientConfig), bodyTemplate, hotPath });
     }
   } catch (err) {
     void closePreparedConfig({ config, modules });

@@ -1,18 +1,26 @@
-// One probe of one target: fetch the body, parse it once, apply the module. Failures are values with a reason.
-import { extractSamples, type ExtractResult } from '../extract/extract.js';
-import { parseJsonBody } from '../extract/parse-json.js';
+// One scrape of one target: fetch the body, hand it to the hot path (parse, extract, render). Failures are values.
+import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
+import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
+import type { HotPath, HotPathFailureReason, HotPathModule } from '../pool/hot-path.js';
 import type { BodyTemplateParams } from './body-template.js';
 import type { FetchFailureReason } from './errors.js';
 import { fetchTarget } from './http-client.js';
 import type { PreparedModule } from './prepared-config.js';
 import { prepareRequestBody } from './request-body.js';
 
-/** Why a target gave no samples: a fetch failure, or a body that is not JSON. */
-export type ScrapeFailureReason = FetchFailureReason | 'invalid_json';
+/** Why a target gave no samples: a fetch failure, or the hot path's (a body that is not JSON, a full pool …). */
+export type ScrapeFailureReason = FetchFailureReason | HotPathFailureReason;
 
 export interface ProbeRequest {
+  /** The module's HTTP side: client, headers, body template, valid status codes. */
   readonly module: PreparedModule;
+  /** The module as the hot path takes it (usually `module.hotPath`). */
+  readonly hotPathModule: HotPathModule;
+  readonly hotPath: HotPath;
   readonly target: string;
+  /** Put before each series' labels (fleet mode: job, instance, …); `{}` in probe mode. */
+  readonly targetLabels: Readonly<Record<string, string>>;
+  readonly formats: readonly ExpositionFormat[];
   /** The probe URL's query parameters: the data of a templated body. */
   readonly params: BodyTemplateParams;
   readonly timeoutMs: number;
@@ -23,13 +31,25 @@ export interface ProbeRequest {
 export type ProbeOutcome =
   | {
       readonly ok: true;
-      readonly extraction: ExtractResult;
+      /** Per requested format, the module's families in order (text '' for a family without samples). */
+      readonly families: Partial<Record<ExpositionFormat, RenderedFamily[]>>;
+      readonly sampleCount: number;
+      readonly problemCounts: Partial<Record<ExtractProblemReason, number>>;
+      readonly problems: readonly ExtractProblem[];
       readonly fetchMs: number;
       readonly bodyBytes: number;
       /** Set when a templated body failed to render and the static content was sent. */
       readonly templateError?: string;
     }
-  | { readonly ok: false; readonly reason: ScrapeFailureReason; readonly message: string; readonly status?: number };
+  | {
+      readonly ok: false;
+      readonly reason: ScrapeFailureReason;
+      readonly message: string;
+      readonly status?: number;
+      /** Set once the body arrived, so a hot-path failure still reports what the fetch cost. */
+      readonly fetchMs?: number;
+      readonly bodyBytes?: number;
+    };
 
 export async function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> {
   const { module } = request;
@@ -47,15 +67,27 @@ export async function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> 
   if (!fetched.ok) {
     return { ok: false, reason: fetched.reason, message: fetched.message, ...(fetched.status === undefined ? {} : { status: fetched.status }) };
   }
-  const parsed = parseJsonBody(fetched.body);
-  if (!parsed.ok) {
-    return { ok: false, reason: 'invalid_json', message: `${request.target}: ${parsed.error}` };
+  // Read before the run: a pool transfers the body's buffer, which leaves `fetched.body` empty.
+  const bodyBytes = fetched.body.byteLength;
+  const fetchMs = fetched.durationMs;
+  const result = await request.hotPath.run({
+    module: request.hotPathModule,
+    body: fetched.body,
+    ...(fetched.contentType === undefined ? {} : { contentType: fetched.contentType }),
+    targetLabels: request.targetLabels,
+    formats: request.formats,
+  });
+  if (!result.ok) {
+    return { ok: false, reason: result.reason, message: `${request.target}: ${result.message}`, fetchMs, bodyBytes };
   }
   return {
     ok: true,
-    extraction: extractSamples(module.compiled, parsed.value),
-    fetchMs: fetched.durationMs,
-    bodyBytes: fetched.body.byteLength,
+    families: result.families,
+    sampleCount: result.sampleCount,
+    problemCounts: result.problemCounts,
+    problems: result.problems,
+    fetchMs,
+    bodyBytes,
     ...(body.templateError === undefined ? {} : { templateError: body.templateError }),
   };
 }

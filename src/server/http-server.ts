@@ -1,6 +1,7 @@
 // The HTTP server: routes /probe, the self-metrics, health, readiness, reload and the landing page.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { HotPath } from '../pool/hot-path.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
 import type { ConfigReloader } from './config-reloader.js';
@@ -16,6 +17,8 @@ export interface ExporterServerOptions {
   readonly telemetryPath: string;
   readonly maxBodyBytes: number;
   readonly timeoutOffsetMs: number;
+  /** Where /probe parses, extracts and renders bodies; the caller owns it and closes it. */
+  readonly hotPath: HotPath;
 }
 
 export interface ExporterServer {

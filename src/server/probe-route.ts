@@ -1,8 +1,9 @@
 // GET /probe?module=…&target=…: json_exporter's endpoint — fetch the target, extract, render.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { renderExposition } from '../exposition/render.js';
+import { joinRenderedFamilies } from '../exposition/render.js';
 import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import { EXTRACT_PROBLEM_REASONS, type ExtractProblem } from '../extract/extract.js';
+import type { HotPath } from '../pool/hot-path.js';
 import type { PreparedConfig } from '../scrape/prepared-config.js';
 import { probeTarget } from '../scrape/probe-target.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -17,6 +18,8 @@ export interface ProbeRouteOptions {
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   readonly timeoutOffsetMs: number;
+  /** Parses, extracts and renders fetched bodies (inline or in a worker pool). */
+  readonly hotPath: HotPath;
 }
 
 /** Go's url.Values: every parameter with all its values, the data of templated bodies. */
@@ -75,10 +78,15 @@ export async function handleProbe(request: IncomingMessage, response: ServerResp
   const abort = new AbortController();
   const onClose = (): void => abort.abort();
   response.once('close', onClose);
+  const format = negotiateFormat(request.headers.accept);
   const started = performance.now();
   const outcome = await probeTarget({
     module,
+    hotPathModule: module.hotPath,
+    hotPath: options.hotPath,
     target,
+    targetLabels: {},
+    formats: [format],
     params: queryParams(url),
     timeoutMs: scrapeTimeoutMs(request, module.config.httpClientConfig.timeoutMs, options.timeoutOffsetMs),
     maxBodyBytes: options.maxBodyBytes,
@@ -98,19 +106,17 @@ export async function handleProbe(request: IncomingMessage, response: ServerResp
     return;
   }
 
-  const { extraction } = outcome;
   metrics.probes.inc({ module: moduleName, result: 'success' });
-  metrics.samples.inc({ module: moduleName }, extraction.sampleCount);
+  metrics.samples.inc({ module: moduleName }, outcome.sampleCount);
   if (outcome.templateError !== undefined) {
     metrics.bodyTemplateErrors.inc({ module: moduleName });
     logger.warn({ err: outcome.templateError }, 'body template failed to render; sent the static body content');
   }
   for (const reason of EXTRACT_PROBLEM_REASONS) {
-    const count = extraction.problemCounts[reason];
+    const count = outcome.problemCounts[reason];
     if (count !== undefined) metrics.extractProblems.inc({ module: moduleName, reason }, count);
   }
-  logExtractProblems(prepared, moduleName, extraction.problems, logger);
+  logExtractProblems(prepared, moduleName, outcome.problems, logger);
 
-  const format = negotiateFormat(request.headers.accept);
-  await sendBody(request, response, CONTENT_TYPES[format], renderExposition(extraction.families, format));
+  await sendBody(request, response, CONTENT_TYPES[format], joinRenderedFamilies(outcome.families[format] ?? [], format));
 }
