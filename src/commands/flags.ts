@@ -18,6 +18,10 @@ export interface ServeFlags {
   readonly logLevel: LogLevel;
   readonly maxBodyBytes: number;
   readonly timeoutOffsetMs: number;
+  /** Fleet mode: number of replicas sharing the targets; overrides fleet.shard.total. Absent when not given. */
+  readonly shardTotal?: number;
+  /** Fleet mode: this replica's shard; overrides fleet.shard.index and the hostname's ordinal. Absent when not given. */
+  readonly shardIndex?: number;
 }
 
 export const HELP = `usage: fleet-json-exporter [<flags>] [serve | check <config> | eval <flags>]
@@ -47,6 +51,10 @@ Flags:
                                  Largest target response body read; larger bodies fail the probe (reason body_too_large).
       --scrape.timeout-offset=500ms
                                  Subtracted from Prometheus's X-Prometheus-Scrape-Timeout-Seconds to get the probe deadline.
+      --shard.total=<n>          Fleet mode: replicas sharing the targets (Prometheus hashmod of the target URL).
+                                 Overrides fleet.shard.total.
+      --shard.index=<i>          Fleet mode: this replica's shard, 0 to total-1. Overrides fleet.shard.index; without
+                                 either, the ordinal ending the hostname (StatefulSet pod srs-exporter-2 → 2).
 
 Signals: SIGHUP reloads the config (as POST /-/reload); SIGTERM and SIGINT stop gracefully.
 `;
@@ -57,6 +65,16 @@ function durationFlag(name: string, text: string): number {
   } catch (err) {
     throw new UsageError(`--${name}: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** An optional whole-number flag of at least `min`; undefined when not given. */
+function wholeNumberFlag(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`--${name} must be a whole number of at least ${min} (got "${text}")`);
+  }
+  return value;
 }
 
 /** node:util's parseArgs in strict mode, its errors turned into usage errors prefixed with `context`. */
@@ -79,6 +97,8 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       'log.level': { type: 'string', default: 'info' },
       'scrape.max-body-bytes': { type: 'string', default: '33554432' },
       'scrape.timeout-offset': { type: 'string', default: '500ms' },
+      'shard.total': { type: 'string' },
+      'shard.index': { type: 'string' },
     },
     '',
   );
@@ -94,7 +114,14 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
   if (!telemetryPath.startsWith('/') || telemetryPath === '/' || telemetryPath === '/probe') {
     throw new UsageError(`--web.telemetry-path must be a path starting with "/" other than "/" and "/probe" (got "${telemetryPath}")`);
   }
+  const shardTotal = wholeNumberFlag('shard.total', values['shard.total'], 1);
+  const shardIndex = wholeNumberFlag('shard.index', values['shard.index'], 0);
+  if (shardTotal !== undefined && shardIndex !== undefined && shardIndex >= shardTotal) {
+    throw new UsageError(`--shard.index must be less than --shard.total (${shardTotal}); shards are numbered 0 to ${shardTotal - 1} (got ${shardIndex})`);
+  }
   return {
+    ...(shardTotal === undefined ? {} : { shardTotal }),
+    ...(shardIndex === undefined ? {} : { shardIndex }),
     configFile: values['config.file'],
     configCheck: values['config.check'],
     listenAddress: values['web.listen-address'],

@@ -61,7 +61,8 @@ export function parseConfig(text: string, source: string, generation?: number): 
 
   const stamped = generation ?? lastGeneration + 1;
   lastGeneration = Math.max(lastGeneration, stamped);
-  return deepFreeze({ generation: stamped, source, modules: value.modules });
+  const config: Config = { generation: stamped, source, modules: value.modules };
+  return deepFreeze(value.fleet === undefined ? config : { ...config, fleet: value.fleet });
 }
 
 /** Reads and validates a config file; FJE_CONFIG_READ when the file cannot be read. */

@@ -1,14 +1,16 @@
 // The config schema, json_exporter's format: keys, types, defaults and rules in one place; the TypeScript types follow from it.
 import type { Node } from 'yaml';
 import { httpClientConfigSchema, DEFAULT_HTTP_CLIENT_CONFIG } from './http-client-config.js';
+import { checkFleetModules, fleetSchema } from './fleet-schema.js';
+import { checkLabelName } from './label-name.js';
 import { entryNode, objectOf, optional, required, withDefault } from './object-schema.js';
 import { checkBodyTemplate, checkTemplate, template } from './templates.js';
-import type { BodyConfig, MetricConfig, ModuleConfig } from './types.js';
+import type { BodyConfig, FleetConfig, MetricConfig, ModuleConfig } from './types.js';
 import { boolean, defineEntry, integer, INVALID, listOf, mapOf, oneOf, text, type Invalid, type ValidationContext } from './validate.js';
 import type { KeyPath } from './yaml-source.js';
 
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+export { LABEL_NAME } from './label-name.js';
 /** RFC 9110 token: what an HTTP header name may contain. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -17,18 +19,6 @@ const metricName = text((value, node, path, context) =>
     ? value
     : context.report('FJE_CONFIG_INVALID_VALUE', node, path, `${JSON.stringify(value)} is not a valid metric name; use letters, digits, _ and :, not starting with a digit`),
 );
-
-function checkLabelName(name: string, keyNode: Node | null, path: KeyPath, context: ValidationContext): boolean {
-  if (!LABEL_NAME.test(name)) {
-    context.report('FJE_CONFIG_INVALID_VALUE', keyNode, path, `${JSON.stringify(name)} is not a valid label name; use letters, digits and _, not starting with a digit`);
-    return false;
-  }
-  if (name.startsWith('__')) {
-    context.report('FJE_CONFIG_INVALID_VALUE', keyNode, path, `label names starting with "__" are reserved for Prometheus; rename ${JSON.stringify(name)}`);
-    return false;
-  }
-  return true;
-}
 
 function checkHeaderName(name: string, keyNode: Node | null, path: KeyPath, context: ValidationContext): boolean {
   if (HEADER_NAME.test(name)) return true;
@@ -120,17 +110,19 @@ const moduleSchema = objectOf({
 export const configSchema = objectOf(
   {
     modules: required('modules', mapOf(moduleSchema)),
+    fleet: optional('fleet', fleetSchema),
   },
   {
-    unsupported: { fleet: '`fleet` is not supported by this version' },
-    refine: (config, node, path, context): { modules: Record<string, ModuleConfig> } | Invalid => {
+    refine: (config, node, path, context): { modules: Record<string, ModuleConfig>; fleet?: FleetConfig } | Invalid => {
       const entries = Object.entries(config.modules);
       if (entries.length === 0) {
         return context.report('FJE_CONFIG_REQUIRED', entryNode(context, node, 'modules'), [...path, 'modules'], 'define at least one module, e.g. modules: { default: { metrics: [...] } }');
       }
       const modules: Record<string, ModuleConfig> = {};
       for (const [name, module] of entries) defineEntry(modules, name, { name, ...module });
-      return { modules };
+      if (config.fleet === undefined) return { modules };
+      const fleetValid = checkFleetModules(config.fleet, Object.keys(modules), entryNode(context, node, 'fleet'), [...path, 'fleet'], context);
+      return fleetValid ? { modules, fleet: config.fleet } : INVALID;
     },
   },
 );

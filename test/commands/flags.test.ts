@@ -22,7 +22,17 @@ test('kingpin spellings --flag=value and --flag value are both read', () => {
   assert.equal(flags.timeoutOffsetMs, 1000);
 });
 
+test('--shard.total and --shard.index are read as whole numbers, and absent when not given', () => {
+  assert.deepEqual({ ...parseServeFlags(['--shard.total=3', '--shard.index', '2']) }, { ...parseServeFlags([]), shardTotal: 3, shardIndex: 2 });
+  assert.equal('shardTotal' in parseServeFlags([]), false);
+  assert.equal(parseServeFlags(['--shard.index=0']).shardIndex, 0);
+});
+
 for (const [args, message] of [
+  [['--shard.total=0'], /--shard\.total must be a whole number of at least 1 \(got "0"\)/],
+  [['--shard.total=two'], /--shard\.total must be a whole number of at least 1/],
+  [['--shard.index=-1'], /--shard\.index must be a whole number of at least 0 \(got "-1"\)/],
+  [['--shard.total=3', '--shard.index=3'], /--shard\.index must be less than --shard\.total \(3\); shards are numbered 0 to 2 \(got 3\)/],
   [['--scrape.max-body-bytes=0'], /--scrape\.max-body-bytes must be a positive whole number of bytes \(got "0"\)/],
   [['--scrape.max-body-bytes=1.5'], /--scrape\.max-body-bytes must be a positive whole number/],
   [['--scrape.max-body-bytes=lots'], /--scrape\.max-body-bytes must be a positive whole number/],
