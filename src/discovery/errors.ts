@@ -1,0 +1,14 @@
+// Discovery errors: stable codes for problems that stop fleet mode from starting (a target source failing is a status, not one of these).
+import { FjeError } from '../errors.js';
+
+export const DISCOVERY_ERROR_CODES = ['FJE_SHARD_INVALID', 'FJE_SHARD_INDEX_UNKNOWN'] as const;
+
+export type DiscoveryErrorCode = (typeof DISCOVERY_ERROR_CODES)[number];
+
+export class DiscoveryError extends FjeError {
+  declare readonly code: DiscoveryErrorCode;
+
+  constructor(code: DiscoveryErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}

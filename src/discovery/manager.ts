@@ -1,0 +1,116 @@
+// Discovery for fleet mode: runs every job's target sources, merges and deduplicates their targets, keeps this shard's.
+import type { Config, FleetJobConfig } from '../config/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import { buildScrapeTarget } from './build-target.js';
+import { ownsTarget, type ShardAssignment } from './shard.js';
+import type { SourceStatus, TargetSource } from './source.js';
+import { createStaticSource } from './static-source.js';
+import type { ScrapeTarget } from './target.js';
+
+export type { SourceStatus } from './source.js';
+
+export interface DiscoveryOptions {
+  readonly logger: Logger;
+  /** From resolveShardAssignment (flags, config, hostname). */
+  readonly shard: ShardAssignment;
+  /** The config file's folder: file_sd paths are relative to it. */
+  readonly configDir: string;
+  /** DNS servers for dns_sd (`127.0.0.1:5353`, …); absent: the system's resolvers. */
+  readonly dnsServers?: readonly string[];
+}
+
+export interface Discovery {
+  /** Starts every source; resolves after the first round of each (failed rounds included: see sources()). */
+  start(): Promise<void>;
+  /** Stops every source and timer; idempotent. */
+  stop(): Promise<void>;
+  /** This shard's targets, sorted by job (config order) then URL. */
+  targets(): readonly ScrapeTarget[];
+  /** Every job's targets before the shard filter, same order (diagnostics). */
+  allTargets(): readonly ScrapeTarget[];
+  /** Called with the new targets() whenever it changes (the first round's result included); returns an unsubscribe. */
+  onChange(listener: (targets: readonly ScrapeTarget[]) => void): () => void;
+  /** One entry per source of every job, in config order. */
+  sources(): readonly SourceStatus[];
+}
+
+interface JobSources {
+  readonly job: FleetJobConfig;
+  readonly sources: readonly TargetSource[];
+}
+
+function createJobSources(job: FleetJobConfig, options: DiscoveryOptions): JobSources {
+  const logger = options.logger.child({ job: job.name });
+  const sources: TargetSource[] = [];
+  if (job.staticTargets.length > 0) sources.push(createStaticSource(job, logger));
+  return { job, sources };
+}
+
+/** All targets of every job, first source wins on a duplicate URL, sorted by job then URL. */
+function mergeTargets(jobs: readonly JobSources[]): ScrapeTarget[] {
+  const merged: ScrapeTarget[] = [];
+  for (const { job, sources } of jobs) {
+    const byUrl = new Map<string, ScrapeTarget>();
+    for (const source of sources) {
+      for (const found of source.targets()) {
+        const target = buildScrapeTarget(job, found);
+        if (!byUrl.has(target.url)) byUrl.set(target.url, target);
+      }
+    }
+    merged.push(...[...byUrl.values()].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0)));
+  }
+  return merged;
+}
+
+export function createDiscovery(config: Config, options: DiscoveryOptions): Discovery {
+  const jobs = (config.fleet?.jobs ?? []).map((job) => createJobSources(job, options));
+  const listeners = new Set<(targets: readonly ScrapeTarget[]) => void>();
+  let all: readonly ScrapeTarget[] = [];
+  let mine: readonly ScrapeTarget[] = [];
+  let signature = JSON.stringify(mine);
+  let started = false;
+  let stopped = false;
+
+  const recompute = (): void => {
+    if (!started || stopped) return;
+    all = Object.freeze(mergeTargets(jobs));
+    const owned = Object.freeze(all.filter((target) => ownsTarget(options.shard, target.url)));
+    const next = JSON.stringify(owned);
+    if (next === signature) return;
+    mine = owned;
+    signature = next;
+    options.logger.info({ targets: mine.length, allTargets: all.length, shard: `${options.shard.index}/${options.shard.total}` }, 'fleet targets changed');
+    for (const listener of [...listeners]) {
+      try {
+        listener(mine);
+      } catch (err) {
+        options.logger.error({ err }, 'a discovery listener threw');
+      }
+    }
+  };
+
+  return {
+    async start() {
+      if (started || stopped) return;
+      // Sources report changes only after every first round is in: one complete list, not a partial one per source.
+      await Promise.all(jobs.flatMap(({ sources }) => sources.map((source) => source.start(recompute))));
+      started = true;
+      recompute();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      listeners.clear();
+      await Promise.all(jobs.flatMap(({ sources }) => sources.map((source) => source.stop())));
+    },
+    targets: () => mine,
+    allTargets: () => all,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    sources: () => jobs.flatMap(({ sources }) => sources.map((source) => source.status())),
+  };
+}

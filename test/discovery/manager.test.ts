@@ -1,0 +1,117 @@
+// The discovery manager with static targets: labels in order, dedup, sorting, the shard filter, status and lifecycle.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createDiscovery } from '../../src/discovery/manager.js';
+import { ownsTarget } from '../../src/discovery/shard.js';
+import type { ScrapeTarget } from '../../src/discovery/target.js';
+import { fleetConfig, quietLogger, urlsOf } from '../helpers/discovery.js';
+
+const TWO_JOBS = `fleet:
+  scrape_interval: 20s
+  jobs:
+  - name: srs-edge
+    module: default
+    labels: { cluster: prod }
+    target_url: "http://{{address}}/api/v1/streams/?count=1000"
+    static_targets: ["10.0.0.2:1985", "http://10.0.0.1:1985/api/v1/streams/", "10.0.0.2:1985"]
+  - name: srs-origin
+    module: default
+    scrape_interval: 5s
+    static_targets: ["[::1]:1985"]
+`;
+
+function discoveryOf(yaml: string, shard = { total: 1, index: 0 }) {
+  return createDiscovery(fleetConfig(yaml), { logger: quietLogger(), shard, configDir: '/nonexistent' });
+}
+
+test('static targets become ScrapeTargets: URL from target_url, labels job, instance, job labels', async () => {
+  const discovery = discoveryOf(TWO_JOBS);
+  await discovery.start();
+  const expected: ScrapeTarget[] = [
+    {
+      id: 'srs-edge|http://10.0.0.1:1985/api/v1/streams/',
+      job: 'srs-edge',
+      url: 'http://10.0.0.1:1985/api/v1/streams/',
+      module: 'default',
+      labels: { job: 'srs-edge', instance: '10.0.0.1:1985', cluster: 'prod' },
+      intervalMs: 20_000,
+      timeoutMs: 10_000,
+      source: 'static',
+    },
+    {
+      id: 'srs-edge|http://10.0.0.2:1985/api/v1/streams/?count=1000',
+      job: 'srs-edge',
+      url: 'http://10.0.0.2:1985/api/v1/streams/?count=1000',
+      module: 'default',
+      labels: { job: 'srs-edge', instance: '10.0.0.2:1985', cluster: 'prod' },
+      intervalMs: 20_000,
+      timeoutMs: 10_000,
+      source: 'static',
+    },
+    {
+      id: 'srs-origin|http://[::1]:1985/',
+      job: 'srs-origin',
+      url: 'http://[::1]:1985/',
+      module: 'default',
+      labels: { job: 'srs-origin', instance: '[::1]:1985' },
+      intervalMs: 5_000,
+      timeoutMs: 5_000,
+      source: 'static',
+    },
+  ];
+  assert.deepStrictEqual(discovery.targets(), expected);
+  // Output order of labels is part of the contract: job, instance, then the job's.
+  assert.deepStrictEqual(Object.keys(discovery.targets()[0]?.labels ?? {}), ['job', 'instance', 'cluster']);
+  assert.deepStrictEqual(discovery.sources(), [
+    { job: 'srs-edge', source: 'static', lastRefresh: discovery.sources()[0]?.lastRefresh, targetCount: 3 },
+    { job: 'srs-origin', source: 'static', lastRefresh: discovery.sources()[1]?.lastRefresh, targetCount: 1 },
+  ]);
+  assert.ok((discovery.sources()[0]?.lastRefresh ?? 0) > 0);
+  await discovery.stop();
+});
+
+test('onChange hears the first round’s list; stop is idempotent and silences listeners', async () => {
+  const discovery = discoveryOf(TWO_JOBS);
+  const heard: string[][] = [];
+  discovery.onChange((targets) => heard.push(urlsOf(targets)));
+  await discovery.start();
+  assert.deepStrictEqual(heard, [urlsOf(discovery.targets())]);
+  await discovery.stop();
+  await discovery.stop();
+  assert.equal(heard.length, 1);
+});
+
+test('an unsubscribed listener is not called', async () => {
+  const discovery = discoveryOf(TWO_JOBS);
+  let calls = 0;
+  const unsubscribe = discovery.onChange(() => calls++);
+  unsubscribe();
+  await discovery.start();
+  assert.equal(calls, 0);
+  await discovery.stop();
+});
+
+test('shards split the targets with the hashmod of each URL; allTargets keeps all of them', async () => {
+  const addresses = Array.from({ length: 30 }, (_, i) => `"10.1.0.${i}:1985"`).join(', ');
+  const yaml = `fleet:\n  jobs:\n  - name: edge\n    module: default\n    static_targets: [${addresses}]\n`;
+  const seen = new Map<string, number>();
+  for (const index of [0, 1, 2]) {
+    const discovery = discoveryOf(yaml, { total: 3, index });
+    await discovery.start();
+    assert.equal(discovery.allTargets().length, 30);
+    for (const target of discovery.targets()) {
+      assert.ok(ownsTarget({ total: 3, index }, target.url));
+      seen.set(target.url, (seen.get(target.url) ?? 0) + 1);
+    }
+    await discovery.stop();
+  }
+  assert.equal(seen.size, 30);
+  assert.ok([...seen.values()].every((count) => count === 1));
+});
+
+test('a config without fleet gives no targets and no sources', async () => {
+  const discovery = createDiscovery(fleetConfig(''), { logger: quietLogger(), shard: { total: 1, index: 0 }, configDir: '.' });
+  await discovery.start();
+  assert.deepStrictEqual([discovery.targets(), discovery.allTargets(), discovery.sources()], [[], [], []]);
+  await discovery.stop();
+});

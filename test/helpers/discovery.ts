@@ -1,0 +1,36 @@
+// Discovery test helpers: configs built from a fleet YAML snippet, a quiet logger, and waiting for a target list.
+import { PassThrough } from 'node:stream';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
+import type { Discovery } from '../../src/discovery/manager.js';
+import type { ScrapeTarget } from '../../src/discovery/target.js';
+import { createLogger, type Logger } from '../../src/telemetry/logger.js';
+
+const MODULES = 'modules:\n  default:\n    metrics:\n    - name: server\n      path: "{.server}"\n';
+
+/** A config with one `default` module and the given `fleet:` section (YAML text starting at `fleet:`). */
+export function fleetConfig(fleetYaml: string): Config {
+  return parseConfig(MODULES + fleetYaml, 'test.yml');
+}
+
+export function quietLogger(): Logger {
+  const sink = new PassThrough();
+  sink.resume();
+  return createLogger('error', sink);
+}
+
+/** Resolves with the first list given to onChange that satisfies `predicate` (or the current one, if it already does). */
+export function waitForTargets(discovery: Discovery, predicate: (targets: readonly ScrapeTarget[]) => boolean): Promise<readonly ScrapeTarget[]> {
+  if (predicate(discovery.targets())) return Promise.resolve(discovery.targets());
+  return new Promise((resolve) => {
+    const unsubscribe = discovery.onChange((targets) => {
+      if (!predicate(targets)) return;
+      unsubscribe();
+      resolve(targets);
+    });
+  });
+}
+
+export function urlsOf(targets: readonly ScrapeTarget[]): string[] {
+  return targets.map((target) => target.url);
+}
