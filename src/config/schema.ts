@@ -3,11 +3,12 @@ import type { Node } from 'yaml';
 import { httpClientConfigSchema, DEFAULT_HTTP_CLIENT_CONFIG } from './http-client-config.js';
 import { checkFleetModules, fleetSchema } from './fleet-schema.js';
 import { checkLabelName } from './label-name.js';
-import { entryNode, objectOf, optional, required, withDefault } from './object-schema.js';
+import { entryNode, keyNodeOf, objectOf, optional, required, withDefault } from './object-schema.js';
+import { PRESET_NAMES, PRESETS } from './srs-presets.js';
 import { checkBodyTemplate, checkTemplate, template } from './templates.js';
 import type { BodyConfig, FleetConfig, MetricConfig, ModuleConfig } from './types.js';
-import { boolean, defineEntry, integer, INVALID, listOf, mapOf, oneOf, text, type Invalid, type ValidationContext } from './validate.js';
-import type { KeyPath } from './yaml-source.js';
+import { boolean, defineEntry, integer, INVALID, listOf, mapOf, oneOf, text, ValidationContext, type Invalid } from './validate.js';
+import { YamlSource, type KeyPath } from './yaml-source.js';
 
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 export { LABEL_NAME } from './label-name.js';
@@ -72,13 +73,19 @@ export const metricSchema = objectOf(
       {},
     ),
     allowMissingKey: withDefault('allow_missing_key', boolean(), false),
+    duplicateSeries: optional('duplicate_series', oneOf(['keep_first', 'sum'] as const)),
   },
   {
     refine: (metric, node, path, context): MetricConfig | Invalid => {
       if (!checkValues(metric, node, path, context)) return INVALID;
-      const { help, values, epochTimestamp, ...rest } = metric;
+      const { help, values, epochTimestamp, duplicateSeries, ...rest } = metric;
       // json_exporter: an empty help falls back to the metric name.
-      const result: MetricConfig = { ...rest, help: help === undefined || help === '' ? metric.name : help, values: values ?? {} };
+      const result: MetricConfig = {
+        ...rest,
+        help: help === undefined || help === '' ? metric.name : help,
+        values: values ?? {},
+        ...(duplicateSeries === 'sum' ? { duplicateSeries } : {}),
+      };
       return epochTimestamp === undefined ? result : { ...result, epochTimestamp };
     },
   },
@@ -98,13 +105,80 @@ const bodySchema = objectOf(
   },
 );
 
-const moduleSchema = objectOf({
-  headers: withDefault('headers', mapOf(headerValue, { key: checkHeaderName }), {}),
-  metrics: required('metrics', listOf(metricSchema, { nonEmpty: true })),
-  httpClientConfig: withDefault('http_client_config', httpClientConfigSchema, DEFAULT_HTTP_CLIENT_CONFIG),
-  body: optional('body', bodySchema),
-  validStatusCodes: withDefault('valid_status_codes', listOf(integer(100, 599, 'an HTTP status code between 100 and 599')), []),
+const errorCodeSchema = objectOf({ path: required('path', template()) });
+
+const pagingSchema = objectOf({
+  items: required('items', template()),
+  countParam: withDefault('count_param', text(), 'count'),
+  maxItems: withDefault('max_items', integer(1, 10_000_000, 'an integer from 1 to 10000000'), 10_000),
 });
+
+type ModuleFields = Omit<ModuleConfig, 'name'>;
+
+const moduleSchema = objectOf(
+  {
+    preset: optional('preset', oneOf(PRESET_NAMES)),
+    headers: withDefault('headers', mapOf(headerValue, { key: checkHeaderName }), {}),
+    metrics: optional('metrics', listOf(metricSchema, { nonEmpty: true })),
+    httpClientConfig: withDefault('http_client_config', httpClientConfigSchema, DEFAULT_HTTP_CLIENT_CONFIG),
+    body: optional('body', bodySchema),
+    validStatusCodes: withDefault('valid_status_codes', listOf(integer(100, 599, 'an HTTP status code between 100 and 599')), []),
+    errorCode: optional('error_code', errorCodeSchema),
+    paging: optional('paging', pagingSchema),
+  },
+  {
+    refine: (module, node, path, context): ModuleFields | Invalid => {
+      const { preset, metrics, ...rest } = module;
+      if (preset === undefined) {
+        if (metrics !== undefined) return { ...rest, metrics };
+        const keyNode = keyNodeOf(context, node, 'metrics');
+        return keyNode === null
+          ? context.report('FJE_CONFIG_REQUIRED', node, path, 'missing required key "metrics" (or a `preset`, one of ' + PRESET_NAMES.join(', ') + ')')
+          : context.report('FJE_CONFIG_REQUIRED', keyNode, [...path, 'metrics'], 'must have a value');
+      }
+      return applyPreset(preset, { ...rest, metrics: metrics ?? [] }, (key) => keyNodeOf(context, node, key) !== null);
+    },
+  },
+);
+
+const presetModules = new Map<string, ModuleFields>();
+
+/** A preset's module, validated by the same schema as a module written by hand (once per process). */
+function presetModule(name: string): ModuleFields {
+  const cached = presetModules.get(name);
+  if (cached !== undefined) return cached;
+  const definition = PRESETS[name];
+  if (definition === undefined) throw new Error(`no preset ${name}`);
+  const yaml = new YamlSource(definition.yaml);
+  const context = new ValidationContext(yaml, `<preset ${name}>`);
+  const module = moduleSchema.read(yaml.document.contents as Node, [], context);
+  if (module === INVALID || context.problems.length > 0) {
+    throw new Error(`preset ${name} is invalid: ${context.problems.map((p) => `${p.line}:${p.column} ${p.keyPath}: ${p.message}`).join('; ')}`);
+  }
+  presetModules.set(name, module);
+  return module;
+}
+
+/**
+ * A module built on a preset: the preset's metrics, then the module's own; keys the module writes win, except
+ * `headers`, which merge.
+ */
+function applyPreset(name: string, own: ModuleFields, written: (key: string) => boolean): ModuleFields {
+  const base = presetModule(name);
+  const merged: ModuleFields = {
+    ...base,
+    preset: name,
+    metrics: [...base.metrics, ...own.metrics],
+    headers: { ...base.headers, ...own.headers },
+    httpClientConfig: written('http_client_config') ? own.httpClientConfig : base.httpClientConfig,
+    validStatusCodes: written('valid_status_codes') ? own.validStatusCodes : base.validStatusCodes,
+  };
+  const optionalKeys = [['body', 'body'], ['errorCode', 'error_code'], ['paging', 'paging']] as const;
+  for (const [field, key] of optionalKeys) {
+    if (written(key)) Object.assign(merged, { [field]: own[field] });
+  }
+  return merged;
+}
 
 /** The whole file, without the load's generation and source. */
 export const configSchema = objectOf(

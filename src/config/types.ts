@@ -26,6 +26,29 @@ export interface MetricConfig {
   readonly valueconverter: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** `allow_missing_key`: a missing key yields no sample and no error. Default false. */
   readonly allowMissingKey: boolean;
+  /**
+   * Extension `duplicate_series: sum`: series with equal labels in one scrape add up instead of the first one
+   * winning — how a preset counts elements per label (SRS clients per type) without a series per element.
+   */
+  readonly duplicateSeries?: 'sum';
+}
+
+/** Extension `error_code`: the API's status field; a value other than 0 makes the scrape fail (reason api_error). */
+export interface ErrorCodeConfig {
+  /** JSONPath template of the code, e.g. `{.code}` (SRS answers HTTP 200 with `{"code":2048}`). */
+  readonly path: string;
+}
+
+/**
+ * Extension `paging`: fetch every item of a paged list in one request (`<count_param>=max_items+1`, SRS has no
+ * upper bound), and cut the list at `max_items` with a counted problem (`items_truncated`) when there are more.
+ */
+export interface PagingConfig {
+  /** JSONPath template of the list, e.g. `{.streams}`. */
+  readonly items: string;
+  /** Query parameter that sets the page size (SRS: `count`). */
+  readonly countParam: string;
+  readonly maxItems: number;
 }
 
 export interface BodyConfig {
@@ -92,6 +115,10 @@ export interface ModuleConfig {
   readonly body?: BodyConfig;
   /** Empty means: any 2xx. */
   readonly validStatusCodes: readonly number[];
+  /** The preset the module was built from (`preset: srs_streams`), for docs and logs; absent for plain modules. */
+  readonly preset?: string;
+  readonly errorCode?: ErrorCodeConfig;
+  readonly paging?: PagingConfig;
 }
 
 export interface Config {

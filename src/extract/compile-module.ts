@@ -32,6 +32,8 @@ export interface CompiledMetric {
   readonly values: readonly CompiledValue[];
   readonly timestamp: CompiledTemplate | undefined;
   readonly allowMissingKey: boolean;
+  /** `duplicate_series: sum`: equal series add up rather than the first winning. */
+  readonly sumDuplicates: boolean;
 }
 
 export interface CompiledModule {
@@ -39,6 +41,10 @@ export interface CompiledModule {
   /** Families sorted by name: the order of the exposition (as json_exporter's registry gathers them). */
   readonly families: readonly CompiledFamily[];
   readonly metrics: readonly CompiledMetric[];
+  /** `error_code`: the API's status field; not 0 means the body is an error, not data. */
+  readonly errorCode?: CompiledTemplate;
+  /** `paging`: the list a paged request fills, cut at `maxItems`. */
+  readonly paging?: { readonly items: CompiledTemplate; readonly maxItems: number };
 }
 
 export class ModuleCompileError extends FjeError {
@@ -102,8 +108,15 @@ export function compileModule(module: ModuleConfig): CompiledModule {
       }),
       timestamp: metric.epochTimestamp === undefined ? undefined : compileTemplate(metric.epochTimestamp),
       allowMissingKey: metric.allowMissingKey,
+      sumDuplicates: metric.duplicateSeries === 'sum',
     };
   });
 
-  return { name: module.name, families, metrics };
+  return {
+    name: module.name,
+    families,
+    metrics,
+    ...(module.errorCode === undefined ? {} : { errorCode: compileTemplate(module.errorCode.path) }),
+    ...(module.paging === undefined ? {} : { paging: { items: compileTemplate(module.paging.items), maxItems: module.paging.maxItems } }),
+  };
 }

@@ -13,10 +13,12 @@ export type ExtractProblemReason =
   | 'not_numeric'
   | 'label_error'
   | 'timestamp_error'
-  | 'duplicate_series';
+  | 'duplicate_series'
+  | 'items_truncated';
 
 export const EXTRACT_PROBLEM_REASONS: readonly ExtractProblemReason[] = [
   'missing_key', 'jsonpath_error', 'no_value', 'several_values', 'not_numeric', 'label_error', 'timestamp_error', 'duplicate_series',
+  'items_truncated',
 ];
 
 export interface ExtractProblem {
@@ -44,7 +46,8 @@ type ValueOutcome = number | { readonly reason: ExtractProblemReason; readonly m
 
 class Extraction {
   readonly buckets: Sample[][];
-  readonly seen: Array<Set<string> | undefined>;
+  /** Per family: series key → index of its sample in the bucket. */
+  readonly seen: Array<Map<string, number> | undefined>;
   readonly problemCounts: Partial<Record<ExtractProblemReason, number>> = {};
   readonly problems: ExtractProblem[] = [];
   sampleCount = 0;
@@ -60,20 +63,28 @@ class Extraction {
   }
 
   /** Duplicate series within one scrape: keep the first, count the rest (json_exporter fails the whole scrape). */
-  add(family: number, sample: Sample, metric: string): void {
+  add(family: number, sample: Sample, metric: CompiledMetric): void {
     let seen = this.seen[family];
     if (seen === undefined) {
-      seen = new Set();
+      seen = new Map();
       this.seen[family] = seen;
     }
     const key = sample.labelValues.join('\u0000');
-    if (seen.has(key)) {
-      const name = this.module.families[family]?.name ?? metric;
-      this.report('duplicate_series', metric, `${name}{${sample.labelValues.join(',')}}: duplicate series dropped`);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      const bucket = this.buckets[family] as Sample[];
+      if (metric.sumDuplicates) {
+        const first = bucket[earlier] as Sample;
+        bucket[earlier] = { ...first, value: first.value + sample.value };
+        return;
+      }
+      const name = this.module.families[family]?.name ?? metric.name;
+      this.report('duplicate_series', metric.name, `${name}{${sample.labelValues.join(',')}}: duplicate series dropped`);
       return;
     }
-    seen.add(key);
-    this.buckets[family]?.push(sample);
+    const bucket = this.buckets[family] as Sample[];
+    seen.set(key, bucket.length);
+    bucket.push(sample);
     this.sampleCount++;
   }
 }
@@ -166,13 +177,14 @@ function extractFrom(run: Extraction, metric: CompiledMetric, doc: unknown): voi
     const sample: Sample = timestampMs === undefined
       ? { labelValues: labelValues as string[], value: outcome }
       : { labelValues: labelValues as string[], value: outcome, timestampMs };
-    run.add(value.family, sample, metric.name);
+    run.add(value.family, sample, metric);
   }
 }
 
 /** Applies a module to one parsed document. Never throws for data problems: they are counted in the result. */
 export function extractSamples(module: CompiledModule, doc: unknown): ExtractResult {
   const run = new Extraction(module);
+  if (module.paging !== undefined) limitItems(run, module.paging, doc);
   for (const metric of module.metrics) {
     if (metric.elements === undefined) {
       extractFrom(run, metric, doc);
@@ -195,4 +207,18 @@ export function extractSamples(module: CompiledModule, doc: unknown): ExtractRes
     samples: run.buckets[i] ?? [],
   }));
   return { families, sampleCount: run.sampleCount, problemCounts: run.problemCounts, problems: run.problems };
+}
+
+/**
+ * `paging`: the request asked for max_items + 1 items; more than max_items means the list was longer. The surplus is
+ * cut (bounded series) and the cut counted as `items_truncated`, so a too-small limit is visible, never silent.
+ */
+function limitItems(run: Extraction, paging: NonNullable<CompiledModule['paging']>, doc: unknown): void {
+  const selection = paging.items.select(doc, ALLOW_MISSING);
+  if (!selection.ok) return;
+  for (const list of selection.values) {
+    if (!Array.isArray(list) || list.length <= paging.maxItems) continue;
+    run.report('items_truncated', paging.items.text, `${paging.items.text}: more than ${paging.maxItems} items; the rest are not exported (raise paging.max_items)`);
+    list.length = paging.maxItems;
+  }
 }

@@ -1,5 +1,6 @@
 // The hot path's one interface: body bytes → rendered families. Inline here; the Piscina pool implements the same.
 import type { ModuleConfig } from '../config/types.js';
+import { findApiError } from '../extract/api-error.js';
 import type { CompiledModule } from '../extract/compile-module.js';
 import { extractSamples, type ExtractProblem, type ExtractProblemReason } from '../extract/extract.js';
 import { parseJsonBody } from '../extract/parse-json.js';
@@ -31,8 +32,8 @@ export interface HotPathTask {
   readonly formats: readonly ExpositionFormat[];
 }
 
-/** Why the hot path produced no families for a body. */
-export type HotPathFailureReason = 'invalid_json' | 'pool_overloaded' | 'worker_error';
+/** Why the hot path produced no families for a body. `api_error`: the body's `error_code` was not 0. */
+export type HotPathFailureReason = 'invalid_json' | 'api_error' | 'pool_overloaded' | 'worker_error';
 
 export type HotPathResult =
   | {
@@ -63,6 +64,8 @@ export function renderTargetLabels(labels: Readonly<Record<string, string>>): st
 export function runHotPathInline(compiled: CompiledModule, task: Omit<HotPathTask, 'module'>): HotPathResult {
   const parsed = parseJsonBody(task.body);
   if (!parsed.ok) return { ok: false, reason: 'invalid_json', message: parsed.error };
+  const apiError = findApiError(compiled, parsed.value);
+  if (apiError !== undefined) return { ok: false, reason: 'api_error', message: apiError };
   const extraction = extractSamples(compiled, parsed.value);
   const prefix = renderTargetLabels(task.targetLabels);
   const families: Partial<Record<ExpositionFormat, RenderedFamily[]>> = {};

@@ -18,7 +18,7 @@ const CASES: ReadonlyArray<readonly [string, string, string]> = [
   ['two YAML documents in one file are a syntax error', 'modules: {}\n---\nx: 1\n', 'x.yml:2:1: the file holds more than one YAML document (a second `---`); a config is one document'],
   ['an empty modules map is an error', 'modules: {}\n', 'x.yml:1:10: modules: define at least one module, e.g. modules: { default: { metrics: [...] } }'],
   ['a header name must be an HTTP token', "modules:\n  m:\n    headers: { 'bad header': x }\n    metrics: [{name: up, path: '{.up}'}]\n", 'x.yml:3:16: modules.m.headers["bad header"]: "bad header" is not a valid HTTP header name'],
-  ['a duplicate inside an unknown key is still reported', METRIC + "      path: '{.a}'\n      foo:\n        a: 1\n        a: 2\n", '2 problems in the config:\nx.yml:6:7: modules.m.metrics[0].foo: unknown key "foo"; known keys are name, path, type, help, valuetype, labels, values, epochTimestamp, valueconverter, allow_missing_key\nx.yml:8:9: Map keys must be unique'],
+  ['a duplicate inside an unknown key is still reported', METRIC + "      path: '{.a}'\n      foo:\n        a: 1\n        a: 2\n", '2 problems in the config:\nx.yml:6:7: modules.m.metrics[0].foo: unknown key "foo"; known keys are name, path, type, help, valuetype, labels, values, epochTimestamp, valueconverter, allow_missing_key, duplicate_series\nx.yml:8:9: Map keys must be unique'],
 ];
 
 for (const [what, yaml, message] of CASES) {

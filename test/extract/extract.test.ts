@@ -469,5 +469,34 @@ test('a document of the wrong shape is problems, never an exception', () => {
 });
 
 test('the list of problem reasons is stable (they are label values of a self-metric)', () => {
-  assert.deepEqual([...EXTRACT_PROBLEM_REASONS], ['missing_key', 'jsonpath_error', 'no_value', 'several_values', 'not_numeric', 'label_error', 'timestamp_error', 'duplicate_series']);
+  assert.deepEqual([...EXTRACT_PROBLEM_REASONS], ['missing_key', 'jsonpath_error', 'no_value', 'several_values', 'not_numeric', 'label_error', 'timestamp_error', 'duplicate_series', 'items_truncated']);
+});
+
+test('duplicate_series: sum adds equal series up (elements counted per label), without a duplicate problem', () => {
+  const yaml = `modules:
+  default:
+    metrics:
+    - { name: clients, type: object, path: '{.clients[*]}', duplicate_series: sum, labels: { type: '{.type}' }, values: { count: 1, kbps: '{.kbps}' } }
+`;
+  const result = extractWith(yaml, { clients: [{ type: 'a', kbps: 10 }, { type: 'b', kbps: 1 }, { type: 'a', kbps: 5 }, { type: 'a', kbps: 0 }] });
+  assert.deepEqual(seriesOf(result.families), ['clients_count{type="a"} 3', 'clients_count{type="b"} 1', 'clients_kbps{type="a"} 15', 'clients_kbps{type="b"} 1']);
+  assert.deepEqual(result.problemCounts, {});
+  assert.equal(result.sampleCount, 4);
+});
+
+test('paging.max_items cuts a longer list and counts one items_truncated problem; a list within the limit is whole', () => {
+  const yaml = `modules:
+  default:
+    paging: { items: '{.streams}', max_items: 3 }
+    metrics:
+    - { name: stream, type: object, path: '{.streams[*]}', labels: { name: '{.name}' }, values: { clients: '{.clients}' } }
+`;
+  const streams = (n: number): unknown => ({ streams: Array.from({ length: n }, (_, i) => ({ name: `s${i}`, clients: i })) });
+  const cut = extractWith(yaml, streams(4));
+  assert.deepEqual(seriesOf(cut.families), ['stream_clients{name="s0"} 0', 'stream_clients{name="s1"} 1', 'stream_clients{name="s2"} 2']);
+  assert.deepEqual(cut.problemCounts, { items_truncated: 1 });
+  assert.match(cut.problems[0]?.message ?? '', /more than 3 items; the rest are not exported \(raise paging\.max_items\)/);
+  const whole = extractWith(yaml, streams(3));
+  assert.equal(whole.sampleCount, 3);
+  assert.deepEqual(whole.problemCounts, {});
 });
