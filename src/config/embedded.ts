@@ -1,25 +1,14 @@
-// The config `npm start` runs when no --config.file is given: the SRS streams module SRS users run today.
+// The config `npm start` runs when no --config.file is given: the SRS presets, `default` being the streams one.
 
 export const EMBEDDED_CONFIG_SOURCE = '<embedded>';
 
-export const EMBEDDED_CONFIG_YAML = `# Embedded default: json_exporter's SRS config, as SRS users run it.
+export const EMBEDDED_CONFIG_YAML = `# Embedded default: the SRS presets (see README, "SRS presets").
+# /probe?target=http://srs:1985/api/v1/streams/ uses \`default\`; name another module for the other APIs,
+# e.g. /probe?module=srs_summaries&target=http://srs:1985/api/v1/summaries
 modules:
-  default:
-    metrics:
-    - name: server
-      path: "{ .server}"
-    - name: stream_clients
-      type: object
-      help: Example of sub-level value scrapes from a json
-      path: '{.streams[?(@.name!="")]}'
-      labels:
-        name: '{.name}'
-      values:
-        clients: '{.clients}'
-        send_bytes: '{.send_bytes}'
-        recv_bytes: '{.recv_bytes}'
-        frames: '{.frames}'
-        publish: '{.publish.active}'
-    headers:
-      X-Dummy: my-test-header
+  default: { preset: srs_streams }
+  srs_streams: { preset: srs_streams }
+  srs_clients: { preset: srs_clients }
+  srs_vhosts: { preset: srs_vhosts }
+  srs_summaries: { preset: srs_summaries }
 `;

@@ -5,6 +5,7 @@ import type { HotPath, HotPathFailureReason, HotPathModule } from '../pool/hot-p
 import type { BodyTemplateParams } from './body-template.js';
 import type { FetchFailureReason } from './errors.js';
 import { fetchTarget } from './http-client.js';
+import { pagedUrl } from './paged-url.js';
 import type { PreparedModule } from './prepared-config.js';
 import { prepareRequestBody } from './request-body.js';
 
@@ -55,7 +56,7 @@ export async function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> 
   const { module } = request;
   const body = prepareRequestBody(module.config.body, module.bodyTemplate, request.params);
   const fetched = await fetchTarget(module.client, {
-    url: request.target,
+    url: pagedUrl(request.target, module.config.paging),
     method: body.method,
     headers: module.config.headers,
     ...(body.body === undefined ? {} : { body: body.body }),

@@ -179,10 +179,10 @@ describe('eval', () => {
     ]);
   });
 
-  test('eval without --config uses the embedded SRS config', () => {
+  test('eval without --config uses the embedded config, whose default module is the srs_streams preset', () => {
     const run = runCli(['eval', '--file', REFERENCE_BODY]);
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, EXPECTED_REFERENCE_EXPOSITION);
+    assert.equal(run.stdout, readFixture('srs', 'presets', 'srs_streams.reference-streams.txt'));
   });
 
   test('eval --file - reads the body from stdin', () => {

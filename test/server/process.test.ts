@@ -33,7 +33,7 @@ async function startCli(args: string[]): Promise<{ child: ChildProcess; port: nu
   return { child, port, logs };
 }
 
-test('with no --config.file the embedded SRS config serves the reference body', async () => {
+test('with no --config.file the embedded config serves the reference body with the srs_streams preset', async () => {
   const target = await startTestServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(readFixture('srs', 'reference-streams.json'));
   });
@@ -42,7 +42,7 @@ test('with no --config.file the embedded SRS config serves the reference body', 
     assert.equal(logs.at(-1)?.config, '<embedded>');
     const probe = await httpGet(`http://127.0.0.1:${port}/probe?target=${encodeURIComponent(target.url + '/api/v1/streams/')}`);
     assert.equal(probe.status, 200);
-    assert.match(probe.text, /^stream_clients_clients\{name="livestream"\} 4$/m);
+    assert.match(probe.text, /^srs_stream_clients\{app="live",stream="livestream",vhost="vid-y000397"\} 4$/m);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
