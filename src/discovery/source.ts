@@ -24,14 +24,20 @@ export interface SourceStatus {
   readonly targetCount: number;
 }
 
+/** A round that found some targets but also a problem (one broken file_sd file among good ones). */
+export interface PartialRefresh {
+  readonly targets: readonly DiscoveredTarget[];
+  readonly error: string;
+}
+
 export interface SourceOptions {
   readonly job: string;
   readonly name: string;
   readonly logger: Logger;
   /** Absent: one round at start and no timer (static targets). */
   readonly refreshIntervalMs?: number;
-  /** One round: the full current list, or a throw that keeps the last good list. */
-  readonly refresh: (signal: AbortSignal) => Promise<readonly DiscoveredTarget[]>;
+  /** One round: the full current list, a partial one with its problem, or a throw that keeps the last good list. */
+  readonly refresh: (signal: AbortSignal) => Promise<readonly DiscoveredTarget[] | PartialRefresh>;
   /** Called once the first round is under way; returns a cleanup (file_sd's directory watch). */
   readonly watch?: (trigger: () => void) => () => void;
 }
@@ -61,21 +67,22 @@ export class TargetSource {
   /** Runs the first round; later rounds call `onChange` when the list changed. Resolves after the first round. */
   async start(onChange: () => void): Promise<void> {
     this.#onChange = onChange;
-    this.#unwatch = this.options.watch?.(() => this.refreshNow());
-    this.refreshNow();
-    await this.#running;
+    this.#unwatch = this.options.watch?.(() => void this.refreshNow());
+    await this.refreshNow();
   }
 
-  /** Starts a round now, or one more right after the current one (edits during a read are not lost). */
-  refreshNow(): void {
-    if (this.#stopped) return;
+  /**
+   * Starts a round now, or one more right after the current one (edits during a read are not lost).
+   * Resolves when the rounds it asked for are done.
+   */
+  refreshNow(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     if (this.#running !== undefined) {
       this.#again = true;
-      return;
+      return this.#running;
     }
-    this.#running = this.#loop().finally(() => {
-      this.#running = undefined;
-    });
+    this.#running = this.#loop();
+    return this.#running;
   }
 
   async stop(): Promise<void> {
@@ -97,39 +104,48 @@ export class TargetSource {
   }
 
   async #loop(): Promise<void> {
-    do {
-      this.#again = false;
-      clearTimeout(this.#timer);
-      await this.#round();
-    } while (this.#again && !this.#stopped);
+    try {
+      do {
+        this.#again = false;
+        clearTimeout(this.#timer);
+        await this.#round();
+      } while (this.#again && !this.#stopped);
+    } finally {
+      // In the same turn as the last `#again` check, so a request arriving after it starts a new loop.
+      this.#running = undefined;
+    }
     this.#schedule();
   }
 
   async #round(): Promise<void> {
     let changed = false;
     try {
-      const targets = await this.options.refresh(this.#abort.signal);
+      const result = await this.options.refresh(this.#abort.signal);
       if (this.#stopped) return;
+      const targets = 'error' in result ? result.targets : result;
       changed = !sameTargets(targets, this.#targets);
       this.#targets = Object.freeze([...targets]);
-      if (this.#lastError !== undefined) this.options.logger.info({ job: this.options.job, source: this.options.name }, 'target source recovered');
-      this.#lastError = undefined;
+      this.#recordError('error' in result ? result.error : undefined);
     } catch (err) {
       if (this.#stopped) return;
-      const message = err instanceof Error ? err.message : String(err);
-      if (message !== this.#lastError) {
-        this.options.logger.warn({ job: this.options.job, source: this.options.name, err: message }, 'target source refresh failed; keeping its last good targets');
-      }
-      this.#lastError = message;
+      this.#recordError(err instanceof Error ? err.message : String(err));
     } finally {
       this.#lastRefresh = Date.now();
     }
     if (changed) this.#onChange();
   }
 
+  #recordError(message: string | undefined): void {
+    const where = { job: this.options.job, source: this.options.name };
+    // Logged when the state changes, not every round: a source down for an hour is one line, not hundreds.
+    if (message === undefined && this.#lastError !== undefined) this.options.logger.info(where, 'target source recovered');
+    if (message !== undefined && message !== this.#lastError) this.options.logger.warn({ ...where, err: message }, 'target source refresh failed; keeping its last good targets');
+    this.#lastError = message;
+  }
+
   #schedule(): void {
     if (this.#stopped || this.options.refreshIntervalMs === undefined) return;
-    this.#timer = setTimeout(() => this.refreshNow(), this.options.refreshIntervalMs);
+    this.#timer = setTimeout(() => void this.refreshNow(), this.options.refreshIntervalMs);
     this.#timer.unref();
   }
 }

@@ -19,12 +19,21 @@ export function quietLogger(): Logger {
   return createLogger('error', sink);
 }
 
-/** Resolves with the first list given to onChange that satisfies `predicate` (or the current one, if it already does). */
-export function waitForTargets(discovery: Discovery, predicate: (targets: readonly ScrapeTarget[]) => boolean): Promise<readonly ScrapeTarget[]> {
+/**
+ * Resolves with the first list given to onChange that satisfies `predicate` (or the current one, if it already does).
+ * Discovery's timers and watches are unref'd, so a ref'd timer keeps the test process alive while it waits; it also
+ * turns a change that never comes into a failure naming what was awaited instead of a hung test.
+ */
+export function waitForTargets(discovery: Discovery, predicate: (targets: readonly ScrapeTarget[]) => boolean, what = 'the expected targets'): Promise<readonly ScrapeTarget[]> {
   if (predicate(discovery.targets())) return Promise.resolve(discovery.targets());
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`discovery never gave ${what}; last: ${JSON.stringify(urlsOf(discovery.targets()))}`));
+    }, 20_000);
     const unsubscribe = discovery.onChange((targets) => {
       if (!predicate(targets)) return;
+      clearTimeout(deadline);
       unsubscribe();
       resolve(targets);
     });
