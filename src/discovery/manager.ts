@@ -4,6 +4,9 @@ import type { Logger } from '../telemetry/logger.js';
 import { buildScrapeTarget } from './build-target.js';
 import { ownsTarget, type ShardAssignment } from './shard.js';
 import type { SourceStatus, TargetSource } from './source.js';
+import { createDnsSdSource } from './dns-sd-source.js';
+import { createFileSdSource } from './file-sd-source.js';
+import { createHttpSdSource } from './http-sd-source.js';
 import { createStaticSource } from './static-source.js';
 import type { ScrapeTarget } from './target.js';
 
@@ -43,6 +46,10 @@ function createJobSources(job: FleetJobConfig, options: DiscoveryOptions): JobSo
   const logger = options.logger.child({ job: job.name });
   const sources: TargetSource[] = [];
   if (job.staticTargets.length > 0) sources.push(createStaticSource(job, logger));
+  for (const pattern of job.fileSd) sources.push(createFileSdSource(job, pattern, options.configDir, logger));
+  if (job.httpSd !== undefined) sources.push(createHttpSdSource(job, job.httpSd, logger));
+  const dnsSd = job.dnsSd;
+  for (const name of dnsSd?.names ?? []) if (dnsSd !== undefined) sources.push(createDnsSdSource(job, dnsSd, name, logger, options.dnsServers));
   return { job, sources };
 }
 

@@ -1,10 +1,13 @@
-// The discovery manager with static targets: labels in order, dedup, sorting, the shard filter, status and lifecycle.
+// The discovery manager: labels in order, dedup across sources, sorting, the shard filter, churn, status and lifecycle.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { createDiscovery } from '../../src/discovery/manager.js';
 import { ownsTarget } from '../../src/discovery/shard.js';
 import type { ScrapeTarget } from '../../src/discovery/target.js';
-import { fleetConfig, quietLogger, urlsOf } from '../helpers/discovery.js';
+import { fleetConfig, quietLogger, urlsOf, waitForTargets } from '../helpers/discovery.js';
 
 const TWO_JOBS = `fleet:
   scrape_interval: 20s
@@ -114,4 +117,29 @@ test('a config without fleet gives no targets and no sources', async () => {
   await discovery.start();
   assert.deepStrictEqual([discovery.targets(), discovery.allTargets(), discovery.sources()], [[], [], []]);
   await discovery.stop();
+});
+
+test('churn: a source’s change gives listeners the new full list; a URL from two sources is kept once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fje-churn-'));
+  try {
+    const file = join(dir, 'edge.yml');
+    writeFileSync(file, '- targets: ["10.0.0.1:1985", "10.0.0.2:1985"]\n  labels: { from: file }\n');
+    const config = fleetConfig(
+      'fleet:\n  jobs:\n  - name: edge\n    module: default\n    static_targets: ["10.0.0.1:1985"]\n    file_sd: [edge.yml]\n    file_sd_refresh_interval: 1h\n',
+    );
+    const discovery = createDiscovery(config, { logger: quietLogger(), shard: { total: 1, index: 0 }, configDir: dir });
+    await discovery.start();
+    // static comes first, so its copy of 10.0.0.1 wins (no file labels on it).
+    assert.deepStrictEqual(
+      discovery.targets().map((t) => [t.url, t.source, t.labels['from']]),
+      [['http://10.0.0.1:1985/', 'static', undefined], ['http://10.0.0.2:1985/', 'file_sd:edge.yml', 'file']],
+    );
+    assert.deepStrictEqual(discovery.sources().map((s) => s.targetCount), [1, 2]);
+    const changed = waitForTargets(discovery, (targets) => targets.length === 2 && targets[1]?.url === 'http://10.0.0.3:1985/');
+    writeFileSync(file, '- targets: ["10.0.0.3:1985"]\n');
+    assert.deepStrictEqual(urlsOf(await changed), ['http://10.0.0.1:1985/', 'http://10.0.0.3:1985/']);
+    await discovery.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
