@@ -5,6 +5,7 @@ import type { CompiledModule } from '../extract/compile-module.js';
 import { extractSamples, type ExtractProblem, type ExtractProblemReason } from '../extract/extract.js';
 import { parseJsonBody } from '../extract/parse-json.js';
 import { escapeLabelValue } from '../exposition/escape.js';
+import { resolveLabelClashes } from '../exposition/label-clash.js';
 import { renderFamily } from '../exposition/render.js';
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 
@@ -68,9 +69,11 @@ export function runHotPathInline(compiled: CompiledModule, task: Omit<HotPathTas
   if (apiError !== undefined) return { ok: false, reason: 'api_error', message: apiError };
   const extraction = extractSamples(compiled, parsed.value);
   const prefix = renderTargetLabels(task.targetLabels);
+  // A series label named like a target label becomes exported_<name> (Prometheus's rule without honor_labels).
+  const resolved = prefix === '' ? extraction.families : extraction.families.map((family) => resolveLabelClashes(family, task.targetLabels));
   const families: Partial<Record<ExpositionFormat, RenderedFamily[]>> = {};
   for (const format of task.formats) {
-    families[format] = extraction.families.map((family) => renderFamily(family, format, prefix));
+    families[format] = resolved.map((family) => renderFamily(family, format, prefix));
   }
   return { ok: true, families, sampleCount: extraction.sampleCount, problemCounts: extraction.problemCounts, problems: extraction.problems };
 }

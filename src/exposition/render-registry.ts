@@ -1,0 +1,41 @@
+// The exporter's own prom-client metrics as OpenMetrics 1.0, without prom-client's OpenMetrics mode.
+//
+// prom-client 15's Registry renders OpenMetrics only for a registry created in that mode, and doing so renames
+// every counter object in place (`foo_total` → `foo`), which would corrupt the text rendering of the same metrics.
+// So the fleet /metrics renders the registry's JSON snapshot itself, with the same rules as the target series.
+import { escapeHelp, escapeLabelValue } from './escape.js';
+import { formatSampleValue } from './format-number.js';
+
+/** The shape of prom-client's `Registry.getMetricsAsJSON()` entries that we read. */
+export interface RegistryMetric {
+  readonly name: string;
+  readonly help: string;
+  readonly type: string;
+  readonly values: ReadonlyArray<{
+    readonly value: number;
+    readonly metricName?: string;
+    readonly labels: Readonly<Record<string, string | number>>;
+  }>;
+}
+
+const OPENMETRICS_TYPES: Readonly<Record<string, string>> = {
+  counter: 'counter', gauge: 'gauge', histogram: 'histogram', summary: 'summary',
+};
+
+/** The families, each HELP/TYPE then its samples; no `# EOF` (the caller ends the whole body). */
+export function renderRegistryOpenMetrics(metrics: readonly RegistryMetric[]): string {
+  let out = '';
+  for (const metric of metrics) {
+    const type = OPENMETRICS_TYPES[metric.type] ?? 'unknown';
+    const family = type === 'counter' ? metric.name.replace(/_total$/, '') : metric.name;
+    out += `# HELP ${family} ${escapeHelp(metric.help, true)}\n# TYPE ${family} ${type}\n`;
+    for (const sample of metric.values) {
+      const name = type === 'counter' ? family + '_total' : (sample.metricName ?? metric.name);
+      const labels = Object.entries(sample.labels)
+        .map(([label, value]) => `${label}="${escapeLabelValue(String(value))}"`)
+        .join(',');
+      out += `${name}${labels === '' ? '' : `{${labels}}`} ${formatSampleValue(sample.value)}\n`;
+    }
+  }
+  return out;
+}

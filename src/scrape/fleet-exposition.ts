@@ -1,0 +1,70 @@
+// Merges every stored target's fragments into one exposition: HELP/TYPE once per family, series contiguous.
+import { renderHeader } from '../exposition/render.js';
+import type { ExpositionFormat, MetricType } from '../exposition/types.js';
+import type { StoredFragment, StoredTarget } from './store.js';
+import { TARGET_HEALTH_FAMILY_NAMES } from './target-health.js';
+
+export interface ExpositionFamily {
+  readonly name: string;
+  readonly type: MetricType;
+  /** `# HELP` and `# TYPE` lines in the format asked for. */
+  readonly header: string;
+  /** Each target's series of the family, targets in id order. */
+  readonly fragments: StoredFragment[];
+}
+
+export interface FleetExposition {
+  /** Target families sorted by name, then the health families in their fixed order. */
+  readonly families: readonly ExpositionFamily[];
+  /**
+   * Fragments left out: a family seen with another type than the one it got first (targets in id order), or a
+   * target family named like one of the exporter's own. Counted, so a conflict between modules is visible.
+   */
+  readonly conflicts: number;
+}
+
+function byName(a: ExpositionFamily, b: ExpositionFamily): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * Walks targets in id order; the first fragment of a name fixes the family's help and type. Deterministic for a
+ * given set of targets, whatever the order their scrapes finished in. `reserved` holds the exporter's own family
+ * names (prom-client's), which a target family must not duplicate, any more than a health family's.
+ */
+export function planFleetExposition(
+  entries: readonly StoredTarget[],
+  format: ExpositionFormat,
+  reserved: ReadonlySet<string>,
+): FleetExposition {
+  const targetFamilies = new Map<string, ExpositionFamily>();
+  const healthFamilies = new Map<string, ExpositionFamily>();
+  let conflicts = 0;
+  const add = (into: Map<string, ExpositionFamily>, fragment: StoredFragment): void => {
+    const { name, type } = fragment.family;
+    let family = into.get(name);
+    if (family === undefined) {
+      family = { name, type, header: renderHeader(fragment.family, format), fragments: [] };
+      into.set(name, family);
+    } else if (family.type !== type) {
+      conflicts++;
+      return;
+    }
+    family.fragments.push(fragment);
+  };
+  for (const entry of entries) {
+    for (const fragment of entry.families[format]) {
+      const name = fragment.family.name;
+      if (reserved.has(name) || TARGET_HEALTH_FAMILY_NAMES.has(name)) conflicts++;
+      else add(targetFamilies, fragment);
+    }
+    for (const fragment of entry.health[format]) add(healthFamilies, fragment);
+  }
+  const families = [...targetFamilies.values()].sort(byName);
+  // Health families in their documented order, whatever target came first.
+  for (const name of TARGET_HEALTH_FAMILY_NAMES) {
+    const family = healthFamilies.get(name);
+    if (family !== undefined) families.push(family);
+  }
+  return { families, conflicts };
+}

@@ -1,0 +1,54 @@
+// Fleet mode's self-metrics (scheduler lag, skipped slots, targets, merge conflicts), in the exporter's registry.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+const PREFIX = 'fleet_json_exporter_fleet_';
+
+export interface FleetMetrics {
+  readonly scrapeLag: Histogram;
+  readonly skippedScrapes: Counter<'job'>;
+  readonly scrapes: Counter<'job' | 'result'>;
+  readonly targets: Gauge<'job'>;
+  readonly familyConflicts: Gauge;
+}
+
+/** Registered once per registry: fleet mode's reloads reuse the same objects (prom-client refuses duplicates). */
+const created = new WeakMap<Registry, FleetMetrics>();
+
+export function fleetMetrics(registry: Registry): FleetMetrics {
+  const existing = created.get(registry);
+  if (existing !== undefined) return existing;
+  const registers = [registry];
+  const metrics: FleetMetrics = {
+    scrapeLag: new Histogram({
+      name: PREFIX + 'scrape_lag_seconds',
+      help: 'How late fleet scrapes start versus their scheduled slot (waiting for a concurrency slot included).',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    skippedScrapes: new Counter({
+      name: PREFIX + 'scrapes_skipped_total',
+      help: 'Scheduled scrapes skipped because the previous scrape of the same target was still running or waiting, by job.',
+      labelNames: ['job'],
+      registers,
+    }),
+    scrapes: new Counter({
+      name: PREFIX + 'scrapes_total',
+      help: 'Fleet scrapes, by job and result (success or failure).',
+      labelNames: ['job', 'result'],
+      registers,
+    }),
+    targets: new Gauge({
+      name: PREFIX + 'targets',
+      help: 'Targets this shard scrapes, by job.',
+      labelNames: ['job'],
+      registers,
+    }),
+    familyConflicts: new Gauge({
+      name: PREFIX + 'family_conflicts',
+      help: 'Target fragments left out of the last /metrics: a family name seen with two types (the first target in id order wins), or named like one of the exporter\'s own families.',
+      registers,
+    }),
+  };
+  created.set(registry, metrics);
+  return metrics;
+}
