@@ -99,6 +99,14 @@ function parseLabels(rest: string, fail: (problem: string) => never): { labels: 
   }
 }
 
+/** The sample names a family may hold: histograms and summaries (the exporter's own metrics) have suffixed series. */
+function sampleNames(family: ParsedFamily, openMetrics: boolean): string[] {
+  if (family.type === 'counter') return [openMetrics ? family.name + '_total' : family.name];
+  if (family.type === 'histogram') return ['_bucket', '_sum', '_count'].map((suffix) => family.name + suffix);
+  if (family.type === 'summary') return [family.name, family.name + '_sum', family.name + '_count'];
+  return [family.name];
+}
+
 /** Parses a whole exposition body; throws naming the first line that is not what the format allows. */
 export function parseExposition(body: string, format: ExpositionFormat): ParsedFamily[] {
   const openMetrics = format === 'openmetrics';
@@ -144,8 +152,8 @@ export function parseExposition(body: string, format: ExpositionFormat): ParsedF
     const nameEnd = line.search(/[{ ]/);
     if (nameEnd < 0) fail('sample without a value');
     const name = line.slice(0, nameEnd);
-    const expectedName = openMetrics && current.type === 'counter' ? current.name + '_total' : current.name;
-    if (name !== expectedName) fail(`sample name ${name} does not belong to family ${current.name} (${current.type})`);
+    const expectedNames = sampleNames(current, openMetrics);
+    if (!expectedNames.includes(name)) fail(`sample name ${name} does not belong to family ${current.name} (${current.type})`);
     let rest = line.slice(nameEnd);
     let labels: Array<[string, string]> = [];
     if (rest.startsWith('{')) ({ labels, after: rest } = parseLabels(rest, fail));

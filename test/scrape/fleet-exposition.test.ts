@@ -1,0 +1,87 @@
+// Merging targets' fragments: HELP/TYPE once per family, series contiguous in target order, conflicts counted.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
+import type { RenderedFamily } from '../../src/exposition/types.js';
+import { planFleetExposition } from '../../src/scrape/fleet-exposition.js';
+import { TargetStore } from '../../src/scrape/store.js';
+import { checkMetricsWithPromtool } from '../helpers/promtool.js';
+
+function makeTarget(host: string): ScrapeTarget {
+  const url = `http://${host}/`;
+  return { id: scrapeTargetId('j', url), job: 'j', url, module: 'm', labels: { job: 'j', instance: host }, intervalMs: 15_000, timeoutMs: 10_000, source: 'static' };
+}
+
+function family(name: string, type: RenderedFamily['type'], host: string, help = name): RenderedFamily {
+  return { name, help, type, text: `${name}{job="j",instance="${host}"} 1\n` };
+}
+
+/** A store with each host's families recorded as one successful scrape, hosts added in the order given. */
+function storeWith(scrapes: Array<[string, RenderedFamily[]]>): TargetStore {
+  const store = new TargetStore();
+  for (const [host, families] of scrapes) {
+    const target = makeTarget(host);
+    store.upsertTarget(target);
+    store.record(target, { ok: true, families: { text: families, openmetrics: families }, sampleCount: families.length }, { startedMs: 0, durationMs: 1 });
+  }
+  return store;
+}
+
+function body(store: TargetStore, reserved: Set<string> = new Set()): string {
+  return planFleetExposition(store.entries(), 'text', reserved).families.map((f) => f.header + f.fragments.map((x) => x.family.text).join('')).join('');
+}
+
+describe('planFleetExposition', () => {
+  test('families are merged across targets: one HELP/TYPE, series of all targets contiguous, targets in id order', () => {
+    const store = storeWith([
+      ['b:1', [family('x', 'gauge', 'b:1'), family('y', 'counter', 'b:1')]],
+      ['a:1', [family('x', 'gauge', 'a:1', 'first help wins? no: first target in id order wins')]],
+    ]);
+    const text = body(store);
+    const targetPart = text.slice(0, text.indexOf('# HELP fleet_json_exporter_target_up'));
+    assert.equal(
+      targetPart,
+      '# HELP x first help wins? no: first target in id order wins\n# TYPE x gauge\n' +
+        'x{job="j",instance="a:1"} 1\nx{job="j",instance="b:1"} 1\n' +
+        '# HELP y y\n# TYPE y counter\ny{job="j",instance="b:1"} 1\n',
+    );
+    assert.equal(text.match(/# TYPE fleet_json_exporter_target_up gauge/g)?.length, 1);
+    assert.ok(checkMetricsWithPromtool(text).parses, checkMetricsWithPromtool(text).output);
+  });
+
+  test('a family name seen with two types: the first target in id order wins, the others are left out and counted', () => {
+    const store = storeWith([
+      ['b:1', [family('x', 'counter', 'b:1')]],
+      ['a:1', [family('x', 'gauge', 'a:1')]],
+      ['c:1', [family('x', 'counter', 'c:1')]],
+    ]);
+    const plan = planFleetExposition(store.entries(), 'text', new Set());
+    const x = plan.families.find((f) => f.name === 'x')!;
+    assert.equal(x.type, 'gauge');
+    assert.equal(x.fragments.length, 1);
+    assert.equal(plan.conflicts, 2);
+  });
+
+  test('target families named like the exporter\'s own or like a health family are left out and counted', () => {
+    const store = storeWith([['a:1', [family('process_cpu_seconds_total', 'counter', 'a:1'), family('fleet_json_exporter_target_up', 'gauge', 'a:1'), family('ok', 'gauge', 'a:1')]]]);
+    const plan = planFleetExposition(store.entries(), 'text', new Set(['process_cpu_seconds_total']));
+    assert.equal(plan.conflicts, 2);
+    assert.deepEqual(plan.families.map((f) => f.name).filter((n) => !n.startsWith('fleet_json_exporter_target_')), ['ok']);
+    assert.equal(plan.families.filter((f) => f.name === 'fleet_json_exporter_target_up').length, 1);
+  });
+
+  test('health families come after the target families in their documented order', () => {
+    const store = storeWith([['a:1', [family('zzz', 'gauge', 'a:1')]]]);
+    const failing = makeTarget('b:1');
+    store.upsertTarget(failing);
+    store.record(failing, { ok: false, reason: 'dns', message: 'nx' }, { startedMs: 0, durationMs: 1 });
+    assert.deepEqual(planFleetExposition(store.entries(), 'openmetrics', new Set()).families.map((f) => f.name), [
+      'zzz',
+      'fleet_json_exporter_target_up',
+      'fleet_json_exporter_target_scrape_duration_seconds',
+      'fleet_json_exporter_target_scrape_samples',
+      'fleet_json_exporter_target_last_success_timestamp_seconds',
+      'fleet_json_exporter_target_scrape_errors_total',
+    ]);
+  });
+});

@@ -1,0 +1,120 @@
+// The target store: latest fragments per target, meta and health series, removal, gzip members.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
+import { fragmentGzip, TargetStore, type TargetScrapeOutcome } from '../../src/scrape/store.js';
+
+function makeTarget(host: string, labels: Record<string, string> = {}): ScrapeTarget {
+  const url = `http://${host}/api/v1/streams/`;
+  return {
+    id: scrapeTargetId('srs', url), job: 'srs', url, module: 'default',
+    labels: { job: 'srs', instance: host, ...labels }, intervalMs: 15_000, timeoutMs: 10_000, source: 'static',
+  };
+}
+
+function success(host: string): TargetScrapeOutcome {
+  return {
+    ok: true,
+    families: {
+      text: [
+        { name: 'a_empty', help: 'no samples', type: 'gauge', text: '' },
+        { name: 'srs_clients', help: 'clients', type: 'gauge', text: `srs_clients{job="srs",instance="${host}"} 3\n` },
+      ],
+      openmetrics: [{ name: 'srs_clients', help: 'clients', type: 'gauge', text: `srs_clients{job="srs",instance="${host}"} 3\n` }],
+    },
+    sampleCount: 1,
+  };
+}
+
+const timing = { startedMs: 1_700_000_000_000, durationMs: 250 };
+
+describe('TargetStore', () => {
+  test('a discovered target has no series and no health series until its first scrape', () => {
+    const store = new TargetStore();
+    store.upsertTarget(makeTarget('a:1'));
+    const entry = store.get(makeTarget('a:1').id)!;
+    assert.equal(entry.meta.state, 'unknown');
+    assert.deepEqual(entry.families.text, []);
+    assert.deepEqual(entry.health.text, []);
+  });
+
+  test('a successful scrape keeps the families with series and renders up, duration, samples, last success', () => {
+    const store = new TargetStore();
+    const target = makeTarget('a:1', { cluster: 'prod' });
+    store.upsertTarget(target);
+    store.record(target, success('a:1'), timing);
+    const entry = store.get(target.id)!;
+    assert.deepEqual(entry.families.text.map((f) => f.family.name), ['srs_clients']);
+    const health = entry.health.text.map((f) => f.family.text).join('');
+    assert.equal(
+      health,
+      'fleet_json_exporter_target_up{job="srs",instance="a:1",cluster="prod"} 1\n' +
+        'fleet_json_exporter_target_scrape_duration_seconds{job="srs",instance="a:1",cluster="prod"} 0.25\n' +
+        'fleet_json_exporter_target_scrape_samples{job="srs",instance="a:1",cluster="prod"} 1\n' +
+        'fleet_json_exporter_target_last_success_timestamp_seconds{job="srs",instance="a:1",cluster="prod"} 1700000000.25\n',
+    );
+    assert.equal(entry.meta.sampleCount, 1);
+    assert.equal(entry.meta.lastSuccessMs, timing.startedMs + timing.durationMs);
+  });
+
+  test('a failed scrape drops the series, keeps the last success time and counts the error by reason', () => {
+    const store = new TargetStore();
+    const target = makeTarget('a:1');
+    store.upsertTarget(target);
+    store.record(target, success('a:1'), timing);
+    store.record(target, { ok: false, reason: 'timeout', message: 'too slow' }, { startedMs: timing.startedMs + 15_000, durationMs: 10_000 });
+    store.record(target, { ok: false, reason: 'timeout', message: 'too slow' }, { startedMs: timing.startedMs + 30_000, durationMs: 10_000 });
+    store.record(target, { ok: false, reason: 'invalid_json', message: 'not json' }, { startedMs: timing.startedMs + 45_000, durationMs: 5 });
+    const entry = store.get(target.id)!;
+    assert.equal(entry.meta.state, 'down');
+    assert.deepEqual(entry.families.text, []);
+    assert.deepEqual(entry.meta.lastError, { reason: 'invalid_json', message: 'not json' });
+    const health = entry.health.text.map((f) => f.family.text).join('');
+    assert.match(health, /^fleet_json_exporter_target_up\{job="srs",instance="a:1"\} 0$/m);
+    assert.match(health, /^fleet_json_exporter_target_last_success_timestamp_seconds\{job="srs",instance="a:1"\} 1700000000.25$/m);
+    assert.match(health, /^fleet_json_exporter_target_scrape_errors_total\{job="srs",instance="a:1",reason="invalid_json"\} 1$/m);
+    assert.match(health, /^fleet_json_exporter_target_scrape_errors_total\{job="srs",instance="a:1",reason="timeout"\} 2$/m);
+  });
+
+  test('a target label named reason pushes the error label to exported_reason', () => {
+    const store = new TargetStore();
+    const target = makeTarget('a:1', { reason: 'maintenance' });
+    store.upsertTarget(target);
+    store.record(target, { ok: false, reason: 'dns', message: 'no such host' }, timing);
+    const errors = store.get(target.id)!.health.text.find((f) => f.family.name.endsWith('errors_total'))!;
+    assert.equal(errors.family.text, 'fleet_json_exporter_target_scrape_errors_total{job="srs",instance="a:1",reason="maintenance",exported_reason="dns"} 1\n');
+  });
+
+  test('entries are sorted by id, removal is immediate, and a late result for a removed target is ignored', () => {
+    const store = new TargetStore();
+    const [b, a, c] = [makeTarget('b:1'), makeTarget('a:1'), makeTarget('c:1')];
+    for (const target of [b, a, c]) store.upsertTarget(target);
+    assert.deepEqual(store.entries().map((e) => e.target.labels.instance), ['a:1', 'b:1', 'c:1']);
+    store.remove(b.id);
+    assert.deepEqual(store.entries().map((e) => e.target.labels.instance), ['a:1', 'c:1']);
+    store.record(b, success('b:1'), timing);
+    assert.equal(store.get(b.id), undefined);
+  });
+
+  test('new labels on a known target re-render its health series at once', () => {
+    const store = new TargetStore();
+    const target = makeTarget('a:1');
+    store.upsertTarget(target);
+    store.record(target, success('a:1'), timing);
+    store.upsertTarget({ ...target, labels: { ...target.labels, zone: 'b' } });
+    assert.match(store.get(target.id)!.health.text[0]!.family.text, /zone="b"/);
+  });
+
+  test('a fragment gzip member decompresses to its text, and members concatenate into one valid stream', () => {
+    const store = new TargetStore();
+    const [a, b] = [makeTarget('a:1'), makeTarget('b:1')];
+    for (const target of [a, b]) {
+      store.upsertTarget(target);
+      store.record(target, success(target.labels.instance!), timing);
+    }
+    const fragments = store.entries().flatMap((entry) => [...entry.families.text, ...entry.health.text]);
+    const joined = gunzipSync(Buffer.concat(fragments.map(fragmentGzip))).toString('utf8');
+    assert.equal(joined, fragments.map((f) => f.family.text).join(''));
+  });
+});
