@@ -73,7 +73,9 @@ export class Scheduler {
   /** Called after each scrape is recorded in the store. */
   onScrape(listener: ScrapeListener): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
   }
 
   setConcurrency(concurrency: number): void {

@@ -5,6 +5,9 @@ import type { HotPath } from '../pool/hot-path.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
 import type { ConfigReloader } from './config-reloader.js';
+import { handleFederate } from './federate-route.js';
+import { handleFleetMetrics } from './fleet-metrics-route.js';
+import { handleSd, handleTargets, type FleetEndpoints } from './fleet-routes.js';
 import { renderLandingPage } from './landing-page.js';
 import { handleProbe } from './probe-route.js';
 import { sendBody, sendText } from './respond.js';
@@ -19,6 +22,8 @@ export interface ExporterServerOptions {
   readonly timeoutOffsetMs: number;
   /** Where /probe parses, extracts and renders bodies; the caller owns it and closes it. */
   readonly hotPath: HotPath;
+  /** Fleet mode, when the config has a `fleet:` section (read per request: a reload may turn it on or off). */
+  readonly fleet?: () => FleetEndpoints | undefined;
 }
 
 export interface ExporterServer {
@@ -36,10 +41,27 @@ async function route(request: IncomingMessage, response: ServerResponse, options
       if (!isRead) break;
       await handleProbe(request, response, url, options);
       return;
-    case options.telemetryPath:
+    case options.telemetryPath: {
       if (!isRead) break;
-      await sendBody(request, response, options.metrics.registry.contentType, await options.metrics.registry.metrics());
+      const fleet = options.fleet?.();
+      if (fleet !== undefined) await handleFleetMetrics(request, response, fleet);
+      else await sendBody(request, response, options.metrics.registry.contentType, await options.metrics.registry.metrics());
       return;
+    }
+    case '/federate':
+    case '/targets':
+    case '/sd': {
+      const fleet = options.fleet?.();
+      if (fleet === undefined) {
+        sendText(response, 404, `Not found: ${url.pathname} (fleet mode only: the config has no fleet: section)\n`);
+        return;
+      }
+      if (!isRead) break;
+      if (url.pathname === '/federate') await handleFederate(request, response, url, fleet);
+      else if (url.pathname === '/targets') await handleTargets(request, response, url, fleet.store, fleet.shard);
+      else await handleSd(request, response, fleet.store);
+      return;
+    }
     case '/-/healthy':
       if (!isRead) break;
       sendText(response, 200, 'Healthy.\n');

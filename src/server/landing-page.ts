@@ -2,9 +2,15 @@
 import type { PreparedConfig } from '../scrape/prepared-config.js';
 import { VERSION } from '../version.js';
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+/** Fleet mode's endpoints: listed when the config has a `fleet:` section. */
+const FLEET_LINKS = `<li><a href="/targets">/targets</a>: fleet targets, their state and last scrape (<a href="/targets?format=json">JSON</a>)</li>
+<li><code>/federate?match[]=&lt;selector&gt;</code>: the fleet series matching Prometheus selectors, e.g. <a href="/federate?match[]=%7Bjob%3D~%22.%2B%22%7D">{job=~".+"}</a></li>
+<li><a href="/sd">/sd</a>: this shard's targets as Prometheus http_sd JSON (to scrape <code>/probe</code> per target)</li>
+`;
 
 export function renderLandingPage(prepared: PreparedConfig, telemetryPath: string): string {
   const modules = Object.keys(prepared.config.modules)
@@ -18,7 +24,7 @@ export function renderLandingPage(prepared: PreparedConfig, telemetryPath: strin
 <ul>
 <li><a href="${escapeHtml(telemetryPath)}">${escapeHtml(telemetryPath)}</a>: the exporter's own metrics</li>
 <li><code>/probe?module=&lt;module&gt;&amp;target=&lt;url&gt;</code>: metrics of one target</li>
-<li><a href="/-/healthy">/-/healthy</a>, <a href="/-/ready">/-/ready</a>; <code>POST /-/reload</code> reloads the config</li>
+${prepared.config.fleet === undefined ? '' : FLEET_LINKS}<li><a href="/-/healthy">/-/healthy</a>, <a href="/-/ready">/-/ready</a>; <code>POST /-/reload</code> reloads the config</li>
 </ul>
 <p>Config <code>${escapeHtml(prepared.config.source)}</code>, generation ${prepared.config.generation}, modules:</p><ul>${modules}</ul>
 </body></html>

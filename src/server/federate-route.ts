@@ -1,0 +1,59 @@
+// GET /federate?match[]=<selector>: the stored series matching any selector, for a Prometheus with honor_labels.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
+import { matchesSelector, parseSelector, selectorMayMatchName, SelectorError, type Selector } from '../exposition/selector.js';
+import { parseSeriesLine } from '../exposition/series-line.js';
+import { planFleetExposition, type ExpositionFamily } from '../scrape/fleet-exposition.js';
+import type { FleetMetricsSource } from './fleet-metrics-route.js';
+import { selfMetricNames } from './fleet-metrics-route.js';
+import { sendBody, sendText } from './respond.js';
+
+/** The matching series lines of one family; '' when none. */
+function matchingLines(family: ExpositionFamily, selectors: readonly Selector[]): string {
+  const first = family.fragments[0]?.family.text ?? '';
+  const sampleName = parseSeriesLine(first.slice(0, first.indexOf('\n'))).name;
+  const candidates = selectors.filter((selector) => selectorMayMatchName(selector, sampleName));
+  if (candidates.length === 0) return '';
+  // A selector on the name only takes the whole family: no line needs reading.
+  if (candidates.some((selector) => selector.matchers.every((matcher) => matcher.name === '__name__'))) {
+    return family.fragments.map((fragment) => fragment.family.text).join('');
+  }
+  let out = '';
+  for (const fragment of family.fragments) {
+    for (const line of fragment.family.text.split('\n')) {
+      if (line === '') continue;
+      const series = parseSeriesLine(line);
+      const labels = (name: string): string | undefined => series.labels.get(name);
+      if (candidates.some((selector) => matchesSelector(selector, series.name, labels))) out += line + '\n';
+    }
+  }
+  return out;
+}
+
+/** Target and health series only: the exporter's own metrics are on /metrics, not federated. */
+export async function handleFederate(request: IncomingMessage, response: ServerResponse, url: URL, source: FleetMetricsSource): Promise<void> {
+  const texts = url.searchParams.getAll('match[]');
+  if (texts.length === 0) {
+    sendText(response, 400, 'federate needs at least one match[] parameter, e.g. /federate?match[]={job="srs"}\n');
+    return;
+  }
+  const selectors: Selector[] = [];
+  for (const text of texts) {
+    try {
+      selectors.push(parseSelector(text));
+    } catch (err) {
+      if (!(err instanceof SelectorError)) throw err;
+      sendText(response, 400, `match[]: ${err.message}\n`);
+      return;
+    }
+  }
+  const format = negotiateFormat(request.headers.accept);
+  const plan = planFleetExposition(source.store.entries(), format, selfMetricNames(source.metrics));
+  let body = '';
+  for (const family of plan.families) {
+    const lines = matchingLines(family, selectors);
+    if (lines !== '') body += family.header + lines;
+  }
+  if (format === 'openmetrics') body += '# EOF\n';
+  await sendBody(request, response, CONTENT_TYPES[format], body);
+}
