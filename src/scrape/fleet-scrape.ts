@@ -1,9 +1,7 @@
 // The scheduler's scrape function: one fleet target through probeTarget, rendered with its target labels.
 import type { ScrapeTarget } from '../discovery/target.js';
-import { resolveLabelClashes } from '../exposition/label-clash.js';
-import { renderFamily } from '../exposition/render.js';
-import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
-import { renderTargetLabels } from '../pool/hot-path.js';
+import type { ExpositionFormat } from '../exposition/types.js';
+import type { HotPath } from '../pool/hot-path.js';
 import type { PreparedConfig } from './prepared-config.js';
 import { probeTarget } from './probe-target.js';
 import type { ScrapeFunction } from './scheduler.js';
@@ -11,9 +9,11 @@ import type { ScrapeFunction } from './scheduler.js';
 export interface FleetScrapeOptions {
   /** The config generation to scrape with, read at each scrape: a reload applies from the next scrape on. */
   readonly prepared: () => PreparedConfig;
+  readonly hotPath: HotPath;
   readonly maxBodyBytes: number;
 }
 
+/** Both formats are kept: Prometheus asks for OpenMetrics first, other clients for text 0.0.4. */
 const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
 /** Fleet scrapes carry no probe URL parameters: a templated body sees empty data. */
 const NO_PARAMS: ReadonlyMap<string, readonly string[]> = new Map();
@@ -24,19 +24,20 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
     if (module === undefined) {
       return { ok: false, reason: 'unknown_module', message: `module ${JSON.stringify(target.module)} of job ${target.job} is not in the config` };
     }
+    // The hot path renders target labels first and renames a clashing series label to exported_<name>.
     const outcome = await probeTarget({
       module,
+      hotPathModule: module.hotPath,
+      hotPath: options.hotPath,
       target: target.url,
+      targetLabels: target.labels,
+      formats: FORMATS,
       params: NO_PARAMS,
       timeoutMs: target.timeoutMs,
       maxBodyBytes: options.maxBodyBytes,
       signal,
     });
     if (!outcome.ok) return { ok: false, reason: outcome.reason, message: outcome.message };
-    const prefix = renderTargetLabels(target.labels);
-    const families = outcome.extraction.families.map((family) => resolveLabelClashes(family, target.labels));
-    const rendered: Partial<Record<ExpositionFormat, RenderedFamily[]>> = {};
-    for (const format of FORMATS) rendered[format] = families.map((family) => renderFamily(family, format, prefix));
-    return { ok: true, families: rendered, sampleCount: outcome.extraction.sampleCount };
+    return { ok: true, families: outcome.families, sampleCount: outcome.sampleCount };
   };
 }

@@ -10,6 +10,7 @@ import { Scheduler } from '../../src/scrape/scheduler.js';
 import { TargetStore } from '../../src/scrape/store.js';
 import { ConfigReloader } from '../../src/server/config-reloader.js';
 import { createExporterServer, type ExporterServer } from '../../src/server/http-server.js';
+import { createInlineHotPath } from '../../src/pool/hot-path.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { fixturePath } from '../helpers/fixtures.js';
@@ -24,6 +25,7 @@ let srs: TestServer;
 let server: ExporterServer;
 let base: string;
 let reloader: ConfigReloader;
+const hotPath = createInlineHotPath();
 let scheduler: Scheduler;
 let store: TargetStore;
 const clock = new ManualClock(1_700_000_000_000);
@@ -77,11 +79,11 @@ before(async () => {
   const logger = createLogger('error');
   reloader = new ConfigReloader(configLoader(fixturePath('config', 'srs-reference.yml')), metrics, logger);
   store = new TargetStore(() => clock.now());
-  scheduler = new Scheduler({ scrape: createFleetScrape({ prepared: () => reloader.current, maxBodyBytes: 1 << 20 }), store, concurrency: 4, clock });
+  scheduler = new Scheduler({ scrape: createFleetScrape({ prepared: () => reloader.current, hotPath, maxBodyBytes: 1 << 20 }), store, concurrency: 4, clock });
   targets = [target('/srs/3'), target('/srs/2', { name: 'fleet-label' }), target('/error500'), target('/srs/1')];
   scheduler.setTargets(targets);
   server = createExporterServer({
-    reloader, metrics, logger, telemetryPath: '/metrics', maxBodyBytes: 1 << 20, timeoutOffsetMs: 500,
+    hotPath, reloader, metrics, logger, telemetryPath: '/metrics', maxBodyBytes: 1 << 20, timeoutOffsetMs: 500,
     fleet: () => (fleetOn.value ? { store, metrics, shard: { total: 1, index: 0 } } : undefined),
   });
   const address = await server.listen(0, '127.0.0.1');

@@ -7,6 +7,7 @@ import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js
 import { TargetStore } from '../../src/scrape/store.js';
 import { ConfigReloader } from '../../src/server/config-reloader.js';
 import { createExporterServer, type ExporterServer } from '../../src/server/http-server.js';
+import { createInlineHotPath } from '../../src/pool/hot-path.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { dumpDom, screenshot } from '../helpers/chromium.js';
@@ -14,6 +15,7 @@ import { dumpDom, screenshot } from '../helpers/chromium.js';
 const HOSTILE = '<img src=x onerror="document.title=\'pwned\'">';
 let server: ExporterServer;
 let reloader: ConfigReloader;
+const hotPath = createInlineHotPath();
 let base: string;
 
 function makeTarget(job: string, host: string, labels: Record<string, string> = {}): ScrapeTarget {
@@ -34,7 +36,7 @@ before(async () => {
   const logger = createLogger('error');
   reloader = new ConfigReloader(configLoader(undefined), metrics, logger);
   server = createExporterServer({
-    reloader, metrics, logger, telemetryPath: '/metrics', maxBodyBytes: 1 << 20, timeoutOffsetMs: 500,
+    hotPath, reloader, metrics, logger, telemetryPath: '/metrics', maxBodyBytes: 1 << 20, timeoutOffsetMs: 500,
     fleet: () => ({ store, metrics, shard: { total: 3, index: 1 } }),
   });
   base = `http://127.0.0.1:${(await server.listen(0, '127.0.0.1')).port}`;
