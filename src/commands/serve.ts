@@ -1,6 +1,8 @@
 // `serve`: load the config, start the HTTP server, reload on SIGHUP, stop cleanly on SIGTERM/SIGINT.
 import { createInlineHotPath, type HotPath } from '../pool/hot-path.js';
+import { dirname, resolve } from 'node:path';
 import { ConfigReloader } from '../server/config-reloader.js';
+import { FleetMode } from '../server/fleet-mode.js';
 import { createExporterServer, type ExporterServer } from '../server/http-server.js';
 import { parseListenAddress } from '../server/listen-address.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
@@ -13,6 +15,8 @@ export interface RunningExporter {
   readonly server: ExporterServer;
   readonly hotPath: HotPath;
   readonly reloader: ConfigReloader;
+  /** Fleet mode's discovery, scheduler and store; idle when the config has no `fleet:` section. */
+  readonly fleet: FleetMode;
   readonly logger: Logger;
   readonly port: number;
   stop(): Promise<void>;
@@ -24,7 +28,29 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
   const metrics = createSelfMetrics();
   const reloader = new ConfigReloader(configLoader(flags.configFile), metrics, logger);
   const hotPath = createInlineHotPath();
+  const fleet = new FleetMode({
+    prepared: () => reloader.current,
+    hotPath,
+    metrics,
+    logger,
+    maxBodyBytes: flags.maxBodyBytes,
+    shardFlags: { ...(flags.shardTotal === undefined ? {} : { total: flags.shardTotal }), ...(flags.shardIndex === undefined ? {} : { index: flags.shardIndex }) },
+    configDir: flags.configFile === undefined ? process.cwd() : dirname(resolve(flags.configFile)),
+  });
+  try {
+    await fleet.apply(reloader.current.config);
+  } catch (err) {
+    await Promise.all([fleet.stop(), reloader.close(), hotPath.close()]);
+    throw err;
+  }
+  // A reload swaps discovery for the new generation; the server, the store and unchanged targets' slots stay.
+  reloader.onReload((prepared) => {
+    fleet.apply(prepared.config).catch((err: unknown) => {
+      logger.error({ err, generation: prepared.config.generation }, 'fleet mode kept its previous targets: the reloaded fleet section cannot run');
+    });
+  });
   const server = createExporterServer({
+    fleet: () => fleet.endpoints(),
     hotPath,
     reloader,
     metrics,
@@ -37,7 +63,7 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
   try {
     bound = await server.listen(address.port, address.host);
   } catch (err) {
-    await Promise.all([reloader.close(), hotPath.close()]);
+    await Promise.all([fleet.stop(), reloader.close(), hotPath.close()]);
     throw err;
   }
   const config = reloader.current.config;
@@ -49,10 +75,12 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
     server,
     hotPath,
     reloader,
+    fleet,
     logger,
     port: bound.port,
     stop: async () => {
       await server.close();
+      await fleet.stop();
       await Promise.all([reloader.close(), hotPath.close()]);
     },
   };

@@ -10,6 +10,7 @@ export interface FleetScrapeOptions {
   /** The config generation to scrape with, read at each scrape: a reload applies from the next scrape on. */
   readonly prepared: () => PreparedConfig;
   readonly hotPath: HotPath;
+  /** Used when the config has no fleet.max_body_bytes (--scrape.max-body-bytes). */
   readonly maxBodyBytes: number;
 }
 
@@ -20,7 +21,8 @@ const NO_PARAMS: ReadonlyMap<string, readonly string[]> = new Map();
 
 export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
   return async (target: ScrapeTarget, signal: AbortSignal) => {
-    const module = options.prepared().modules.get(target.module);
+    const prepared = options.prepared();
+    const module = prepared.modules.get(target.module);
     if (module === undefined) {
       return { ok: false, reason: 'unknown_module', message: `module ${JSON.stringify(target.module)} of job ${target.job} is not in the config` };
     }
@@ -34,7 +36,7 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
       formats: FORMATS,
       params: NO_PARAMS,
       timeoutMs: target.timeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
+      maxBodyBytes: prepared.config.fleet?.maxBodyBytes ?? options.maxBodyBytes,
       signal,
     });
     if (!outcome.ok) return { ok: false, reason: outcome.reason, message: outcome.message };

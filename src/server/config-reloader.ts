@@ -8,6 +8,7 @@ export type ReloadResult = { readonly ok: true; readonly generation: number } | 
 
 export class ConfigReloader {
   #current: PreparedConfig;
+  readonly #listeners = new Set<(prepared: PreparedConfig) => void>();
 
   /** Loads the first generation; throws (ConfigError, …) when it fails, since there is nothing to keep serving. */
   constructor(
@@ -21,6 +22,14 @@ export class ConfigReloader {
 
   get current(): PreparedConfig {
     return this.#current;
+  }
+
+  /** Called after each successful reload with the new generation (fleet mode rebuilds its discovery). */
+  onReload(listener: (prepared: PreparedConfig) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
   }
 
   reload(): ReloadResult {
@@ -41,6 +50,7 @@ export class ConfigReloader {
     this.logger.info({ source: next.config.source, generation: next.config.generation, modules: Object.keys(next.config.modules) }, 'config reloaded');
     // Probes already running hold their own module; undici's close lets their requests finish.
     void closePreparedConfig(previous);
+    for (const listener of this.#listeners) listener(next);
     return { ok: true, generation: next.config.generation };
   }
 

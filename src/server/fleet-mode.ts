@@ -1,0 +1,157 @@
+// Fleet mode's lifecycle: discovery → scheduler → store, started for a config with `fleet:`, rebuilt on reload.
+import { hostname } from 'node:os';
+import type { Config } from '../config/types.js';
+import { createDiscovery, type Discovery } from '../discovery/manager.js';
+import { resolveShardAssignment } from '../discovery/shard-assignment.js';
+import type { ShardAssignment } from '../discovery/shard.js';
+import type { ScrapeTarget } from '../discovery/target.js';
+import type { HotPath } from '../pool/hot-path.js';
+import { createFleetScrape } from '../scrape/fleet-scrape.js';
+import type { PreparedConfig } from '../scrape/prepared-config.js';
+import { Scheduler } from '../scrape/scheduler.js';
+import type { SchedulerClock } from '../scrape/scheduler-clock.js';
+import { TargetStore } from '../scrape/store.js';
+import { fleetMetrics, type FleetMetrics } from '../telemetry/fleet-metrics.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { SelfMetrics } from '../telemetry/self-metrics.js';
+import type { FleetEndpoints } from './fleet-routes.js';
+
+export interface FleetModeOptions {
+  /** The generation being served, read at each scrape. */
+  readonly prepared: () => PreparedConfig;
+  readonly hotPath: HotPath;
+  readonly metrics: SelfMetrics;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  /** --shard.total / --shard.index. */
+  readonly shardFlags: { readonly total?: number; readonly index?: number };
+  /** The config file's folder (file_sd paths are relative to it). */
+  readonly configDir: string;
+  readonly dnsServers?: readonly string[];
+  readonly clock?: SchedulerClock;
+}
+
+/**
+ * One store and one scheduler for the process's life: a reload swaps discovery and hands its targets to the same
+ * scheduler, so unchanged targets keep their slot and their series (no gap on /metrics after a reload).
+ */
+export class FleetMode {
+  readonly store: TargetStore;
+  readonly scheduler: Scheduler;
+  readonly #options: FleetModeOptions;
+  readonly #fleetMetrics: FleetMetrics;
+  #discovery: Discovery | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #shard: ShardAssignment = { total: 1, index: 0 };
+  #jobs = new Set<string>();
+  /** Applies run one after the other: two quick reloads must not start two discoveries side by side. */
+  #applying: Promise<void> = Promise.resolve();
+
+  constructor(options: FleetModeOptions) {
+    this.#options = options;
+    this.#fleetMetrics = fleetMetrics(options.metrics.registry);
+    this.store = new TargetStore(options.clock === undefined ? Date.now : () => (options.clock as SchedulerClock).now());
+    const { metrics } = options;
+    this.scheduler = new Scheduler({
+      scrape: createFleetScrape({ prepared: options.prepared, hotPath: options.hotPath, maxBodyBytes: options.maxBodyBytes }),
+      store: this.store,
+      concurrency: 1,
+      logger: options.logger,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      observeLag: (lagMs) => this.#fleetMetrics.scrapeLag.observe(lagMs / 1000),
+      onSkipped: (target) => this.#fleetMetrics.skippedScrapes.inc({ job: target.job }),
+    });
+    this.scheduler.onScrape((target, outcome) => {
+      this.#fleetMetrics.scrapes.inc({ job: target.job, result: outcome.ok ? 'success' : 'failure' });
+      if (outcome.ok) metrics.samples.inc({ module: target.module }, outcome.sampleCount);
+      else metrics.targetErrors.inc({ module: target.module, reason: outcome.reason });
+    });
+  }
+
+  /** Whether the served config has a `fleet:` section. */
+  get active(): boolean {
+    return this.#discovery !== undefined;
+  }
+
+  get discovery(): Discovery | undefined {
+    return this.#discovery;
+  }
+
+  /** What the HTTP server serves on /metrics, /federate, /targets, /sd; undefined when fleet mode is off. */
+  endpoints(): FleetEndpoints | undefined {
+    if (this.#discovery === undefined) return undefined;
+    return {
+      store: this.store,
+      metrics: this.#options.metrics,
+      shard: this.#shard,
+      onConflicts: (count) => this.#fleetMetrics.familyConflicts.set(count),
+    };
+  }
+
+  /**
+   * Runs fleet mode for `config`: the new discovery's first round completes before it replaces the old one, so the
+   * scheduler goes from the old target set to the new one in one step. Throws (shard settings) before changing
+   * anything, so a failed reload leaves the previous fleet running.
+   */
+  apply(config: Config): Promise<void> {
+    const run = this.#applying.then(() => this.#apply(config));
+    this.#applying = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once every apply started so far has finished (tests wait on it after a reload). */
+  settled(): Promise<void> {
+    return this.#applying;
+  }
+
+  async #apply(config: Config): Promise<void> {
+    const fleet = config.fleet;
+    if (fleet === undefined) {
+      await this.#replaceDiscovery(undefined);
+      this.scheduler.setTargets([]);
+      this.#setTargetGauges([]);
+      return;
+    }
+    const shard = resolveShardAssignment({ config: fleet.shard, flags: this.#options.shardFlags, hostname: hostname() });
+    const discovery = createDiscovery(config, {
+      logger: this.#options.logger.child({ component: 'discovery' }),
+      shard,
+      configDir: this.#options.configDir,
+      ...(this.#options.dnsServers === undefined ? {} : { dnsServers: this.#options.dnsServers }),
+    });
+    await discovery.start();
+    this.#shard = shard;
+    this.scheduler.setConcurrency(fleet.concurrency);
+    await this.#replaceDiscovery(discovery);
+  }
+
+  async stop(): Promise<void> {
+    await this.#applying;
+    await this.#replaceDiscovery(undefined);
+    await this.scheduler.stop();
+  }
+
+  async #replaceDiscovery(next: Discovery | undefined): Promise<void> {
+    const previous = this.#discovery;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#discovery = next;
+    if (next !== undefined) {
+      const update = (targets: readonly ScrapeTarget[]): void => {
+        this.scheduler.setTargets(targets);
+        this.#setTargetGauges(targets);
+      };
+      this.#unsubscribe = next.onChange(update);
+      update(next.targets());
+    }
+    await previous?.stop();
+  }
+
+  #setTargetGauges(targets: readonly ScrapeTarget[]): void {
+    const counts = new Map<string, number>();
+    for (const target of targets) counts.set(target.job, (counts.get(target.job) ?? 0) + 1);
+    for (const job of this.#jobs) if (!counts.has(job)) this.#fleetMetrics.targets.remove({ job });
+    for (const [job, count] of counts) this.#fleetMetrics.targets.set({ job }, count);
+    this.#jobs = new Set(counts.keys());
+  }
+}
