@@ -101,7 +101,7 @@ describe('fleet mode through startExporter', () => {
     assert.ok(clients.every((line) => line.includes('cluster="staging"')));
   });
 
-  test('a reload to a config without fleet: turns fleet mode off: no targets, fleet endpoints 404, /metrics is the exporter's own', async () => {
+  test('a reload to a config without fleet: turns fleet mode off: no targets, fleet endpoints 404, /metrics is the exporter\'s own', async () => {
     writeFileSync(configFile, readFixture('config', 'srs-reference.yml'));
     assert.equal((await httpGet(`http://127.0.0.1:${exporter.port}/-/reload`, { method: 'POST' })).status, 200);
     await exporter.fleet.settled();
