@@ -77,6 +77,7 @@ export function createDiscovery(config: Config, options: DiscoveryOptions): Disc
   let signature = JSON.stringify(mine);
   let started = false;
   let stopped = false;
+  let starting: Promise<void> | undefined;
 
   const recompute = (): void => {
     if (!started || stopped) return;
@@ -97,12 +98,16 @@ export function createDiscovery(config: Config, options: DiscoveryOptions): Disc
   };
 
   return {
-    async start() {
-      if (started || stopped) return;
-      // Sources report changes only after every first round is in: one complete list, not a partial one per source.
-      await Promise.all(jobs.flatMap(({ sources }) => sources.map((source) => source.start(recompute))));
-      started = true;
-      recompute();
+    start() {
+      // A second call shares the first: sources are started once.
+      starting ??= (async () => {
+        if (stopped) return;
+        // Sources report changes only after every first round is in: one complete list, not a partial one per source.
+        await Promise.all(jobs.flatMap(({ sources }) => sources.map((source) => source.start(recompute))));
+        started = true;
+        recompute();
+      })();
+      return starting;
     },
     async stop() {
       if (stopped) return;

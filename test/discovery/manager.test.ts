@@ -84,6 +84,19 @@ test('onChange hears the first round’s list; stop is idempotent and silences l
   assert.equal(heard.length, 1);
 });
 
+test('start called twice starts the sources once; stop before start leaves nothing running', async () => {
+  const discovery = discoveryOf(TWO_JOBS);
+  let calls = 0;
+  discovery.onChange(() => calls++);
+  await Promise.all([discovery.start(), discovery.start()]);
+  assert.equal(calls, 1);
+  await discovery.stop();
+  const never = discoveryOf(TWO_JOBS);
+  await never.stop();
+  await never.start();
+  assert.deepStrictEqual(never.targets(), []);
+});
+
 test('an unsubscribed listener is not called', async () => {
   const discovery = discoveryOf(TWO_JOBS);
   let calls = 0;
