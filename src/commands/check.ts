@@ -12,7 +12,9 @@ export async function runCheck(configFile: string | undefined, out: NodeJS.Writa
   }
   const modules = Object.values(prepared.config.modules);
   const metricCount = modules.reduce((sum, module) => sum + module.metrics.length, 0);
-  out.write(`${prepared.config.source}: OK, ${modules.length} module(s) (${modules.map((m) => m.name).join(', ')}), ${metricCount} metric(s)\n`);
+  const jobs = prepared.config.fleet?.jobs ?? [];
+  const fleet = jobs.length === 0 ? '' : `, fleet: ${jobs.length} job(s) (${jobs.map((job) => job.name).join(', ')})`;
+  out.write(`${prepared.config.source}: OK, ${modules.length} module(s) (${modules.map((m) => m.name).join(', ')}), ${metricCount} metric(s)${fleet}\n`);
   await closePreparedConfig(prepared);
   return 0;
 }

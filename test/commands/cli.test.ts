@@ -80,6 +80,12 @@ describe('check', () => {
     assert.equal(run.stdout, `${REFERENCE_CONFIG}: OK, 1 module(s) (default), 2 metric(s)\n`);
   });
 
+  test('check on a fleet config exits 0 and names its jobs', () => {
+    const run = runCli(['check', fixturePath('config', 'fleet-example.yml')]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /fleet-example\.yml: OK, 1 module\(s\) \(default\), 1 metric\(s\), fleet: 2 job\(s\) \(srs-edge, srs-origin\)\n$/);
+  });
+
   test("check on json_exporter's example config exits 0 with both modules", () => {
     const run = runCli(['check', fixturePath('config', 'json-exporter-example.yml')]);
     assert.equal(run.status, 0, run.stderr);
