@@ -47,3 +47,10 @@ export function checkMetricsWithPromtool(text: string): PromtoolResult {
     output,
   };
 }
+
+/** Any other promtool command (`check rules <file>`, `test rules <file>`): exit code and all output. */
+export function runPromtool(args: readonly string[]): { readonly exitCode: number | null; readonly output: string } {
+  const result = spawnSync(promtoolPath(), args, { encoding: 'utf8', timeout: 30_000 });
+  if (result.error !== undefined) throw new Error(`promtool did not run: ${result.error.message}`);
+  return { exitCode: result.status, output: (result.stdout ?? '') + (result.stderr ?? '') };
+}
