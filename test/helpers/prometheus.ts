@@ -5,6 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpGet } from './http.js';
+import { waitFor } from './wait-for.js';
+
+export { waitFor } from './wait-for.js';
 
 export interface PromSample {
   readonly metric: Record<string, string>;
@@ -47,27 +50,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/**
- * Polls `check` every `intervalMs` until it returns a value other than undefined, at most until `timeoutMs`
- * (a bounded wait for something Prometheus does on its own clock, not a sleep). The error names `what`.
- */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 async function getApi<T>(url: string): Promise<T> {
