@@ -1,6 +1,7 @@
 // One virtual SRS server's state (streams, their publishers and players, counters) and its seeded churn.
 import { Prng } from './prng.js';
-import type { SrsAudio, SrsClientJson, SrsStreamJson, SrsVhostJson, SrsVideo } from './srs-shapes.js';
+import type { SrsClientJson, SrsStreamJson, SrsVhostJson } from './srs-shapes.js';
+import { PLAYER_TYPES, PROFILE_WEIGHT, PROFILES, STREAM_NAMES, type Profile } from './stream-profiles.js';
 
 /** The simulated clock starts where the SRS 6 fixtures were captured, so bodies look like real ones. */
 export const SIMULATOR_EPOCH_MS = 1795523034841;
@@ -11,29 +12,6 @@ const MAX_PLAYERS = 40;
 /** Bytes a publisher's connection sends (handshake, acks), as in the fixtures (4386). */
 const PUBLISHER_SEND_BYTES = 4386;
 const RAM_KBYTE = 24684084;
-
-interface Profile {
-  readonly weight: number;
-  readonly bitrateKbps: number;
-  readonly fps: number;
-  readonly published: boolean;
-  readonly video: SrsVideo | null;
-  readonly audio: SrsAudio | null;
-}
-
-const AAC: SrsAudio = { codec: 'AAC', sample_rate: 44100, channel: 2, profile: 'LC' };
-/** The mix of the fixtures (video+audio, video only, audio only, player-only unpublished) plus HD variants. */
-const PROFILES: readonly Profile[] = [
-  { weight: 40, bitrateKbps: 640, fps: 24, published: true, video: { codec: 'H264', profile: 'High', level: '3.1', width: 640, height: 360 }, audio: AAC },
-  { weight: 20, bitrateKbps: 1500, fps: 30, published: true, video: { codec: 'H264', profile: 'High', level: '4.0', width: 1280, height: 720 }, audio: AAC },
-  { weight: 10, bitrateKbps: 2500, fps: 30, published: true, video: { codec: 'H265', profile: 'Main', level: '4.1', width: 1920, height: 1080 }, audio: AAC },
-  { weight: 10, bitrateKbps: 200, fps: 15, published: true, video: { codec: 'H264', profile: 'Baseline', level: '2.1', width: 320, height: 240 }, audio: null },
-  { weight: 15, bitrateKbps: 52, fps: 0, published: true, video: null, audio: AAC },
-  { weight: 5, bitrateKbps: 0, fps: 0, published: false, video: null, audio: null },
-];
-const PROFILE_WEIGHT = PROFILES.reduce((sum, p) => sum + p.weight, 0);
-const STREAM_NAMES = ['livestream', 'cam', 'show', 'radio', 'match', 'room', 'news', 'concert'];
-const PLAYER_TYPES = ['rtmp-play', 'flv-play', 'flv-play', 'hls-play', 'rtc-play'];
 
 interface Player {
   readonly id: string;
