@@ -1,7 +1,9 @@
 // Command-line flags: json_exporter's names (kingpin style, `--a.b=v` or `--a.b v`), validated with clear messages.
+import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../config/duration.js';
 import { FjeError } from '../errors.js';
+import { DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
 
 export class UsageError extends FjeError {
@@ -22,7 +24,16 @@ export interface ServeFlags {
   readonly shardTotal?: number;
   /** Fleet mode: this replica's shard; overrides fleet.shard.index and the hostname's ordinal. Absent when not given. */
   readonly shardIndex?: number;
+  /** Hot-path worker threads (0: all inline); absent means one per CPU. */
+  readonly workers?: number;
+  /** Bodies allowed to wait for a busy pool; absent means DEFAULT_WORKERS_MAX_QUEUE. */
+  readonly workersMaxQueue?: number;
+  /** Bodies below this many bytes are handled on the main thread; absent means DEFAULT_INLINE_MAX_BYTES. */
+  readonly workersInlineMaxBytes?: number;
 }
+
+/** Bodies waiting for a worker before more fail fast: at ~20 ms per 1 MB body, 256 is seconds of work queued. */
+export const DEFAULT_WORKERS_MAX_QUEUE = 256;
 
 export const HELP = `usage: fleet-json-exporter [<flags>] [serve | check <config> | eval <flags>]
 
@@ -55,6 +66,14 @@ Flags:
                                  Overrides fleet.shard.total.
       --shard.index=<i>          Fleet mode: this replica's shard, 0 to total-1. Overrides fleet.shard.index; without
                                  either, the ordinal ending the hostname (StatefulSet pod srs-exporter-2 → 2).
+      --workers=<CPU count>      Worker threads that parse, extract and render bodies off the main thread;
+                                 0 handles every body on the main thread.
+      --workers.max-queue=${DEFAULT_WORKERS_MAX_QUEUE}
+                                 Bodies allowed to wait for a busy worker; beyond that a probe fails at once
+                                 with 503 (reason pool_overloaded) instead of queueing without bound.
+      --workers.inline-max-bytes=${DEFAULT_INLINE_MAX_BYTES}
+                                 Bodies smaller than this are handled on the main thread: below it the hop to a
+                                 worker costs more than it saves (measured, see bench/README.md).
 
 Signals: SIGHUP reloads the config (as POST /-/reload); SIGTERM and SIGINT stop gracefully.
 `;
@@ -99,6 +118,9 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       'scrape.timeout-offset': { type: 'string', default: '500ms' },
       'shard.total': { type: 'string' },
       'shard.index': { type: 'string' },
+      workers: { type: 'string', default: String(availableParallelism()) },
+      'workers.max-queue': { type: 'string', default: String(DEFAULT_WORKERS_MAX_QUEUE) },
+      'workers.inline-max-bytes': { type: 'string', default: String(DEFAULT_INLINE_MAX_BYTES) },
     },
     '',
   );
@@ -129,6 +151,9 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     logLevel: logLevel as LogLevel,
     maxBodyBytes,
     timeoutOffsetMs: durationFlag('scrape.timeout-offset', values['scrape.timeout-offset']),
+    workers: wholeNumberFlag('workers', values.workers, 0),
+    workersMaxQueue: wholeNumberFlag('workers.max-queue', values['workers.max-queue'], 0),
+    workersInlineMaxBytes: wholeNumberFlag('workers.inline-max-bytes', values['workers.inline-max-bytes'], 0),
   };
 }
 

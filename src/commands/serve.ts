@@ -1,6 +1,8 @@
 // `serve`: load the config, start the HTTP server, reload on SIGHUP, stop cleanly on SIGTERM/SIGINT.
-import { createInlineHotPath, type HotPath } from '../pool/hot-path.js';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { createHotPath, DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
+import type { HotPath } from '../pool/hot-path.js';
 import { ConfigReloader } from '../server/config-reloader.js';
 import { FleetMode } from '../server/fleet-mode.js';
 import { createExporterServer, type ExporterServer } from '../server/http-server.js';
@@ -8,7 +10,7 @@ import { parseListenAddress } from '../server/listen-address.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createSelfMetrics } from '../telemetry/self-metrics.js';
 import { VERSION } from '../version.js';
-import type { ServeFlags } from './flags.js';
+import { DEFAULT_WORKERS_MAX_QUEUE, type ServeFlags } from './flags.js';
 import { configLoader, describeLoadError } from './load-config.js';
 
 export interface RunningExporter {
@@ -27,7 +29,13 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
   const address = parseListenAddress(flags.listenAddress);
   const metrics = createSelfMetrics();
   const reloader = new ConfigReloader(configLoader(flags.configFile), metrics, logger);
-  const hotPath = createInlineHotPath();
+  const workers = flags.workers ?? availableParallelism();
+  const hotPath = createHotPath({
+    workers,
+    maxQueue: flags.workersMaxQueue ?? DEFAULT_WORKERS_MAX_QUEUE,
+    inlineMaxBytes: flags.workersInlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES,
+    registry: metrics.registry,
+  });
   const fleet = new FleetMode({
     prepared: () => reloader.current,
     hotPath,
@@ -68,7 +76,7 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
   }
   const config = reloader.current.config;
   logger.info(
-    { version: VERSION, address: `${bound.address}:${bound.port}`, config: config.source, modules: Object.keys(config.modules) },
+    { version: VERSION, address: `${bound.address}:${bound.port}`, config: config.source, modules: Object.keys(config.modules), workers },
     'fleet-json-exporter listening',
   );
   return {

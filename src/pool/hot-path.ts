@@ -3,7 +3,7 @@ import type { ModuleConfig } from '../config/types.js';
 import { findApiError } from '../extract/api-error.js';
 import type { CompiledModule } from '../extract/compile-module.js';
 import { extractSamples, type ExtractProblem, type ExtractProblemReason } from '../extract/extract.js';
-import { parseJsonBody } from '../extract/parse-json.js';
+import { parseJsonBody, type JsonBodyParser } from '../extract/parse-json.js';
 import { escapeLabelValue } from '../exposition/escape.js';
 import { resolveLabelClashes } from '../exposition/label-clash.js';
 import { renderFamily } from '../exposition/render.js';
@@ -44,8 +44,25 @@ export type HotPathResult =
       readonly sampleCount: number;
       readonly problemCounts: Partial<Record<ExtractProblemReason, number>>;
       readonly problems: readonly ExtractProblem[];
+      /** When each step ran, so the caller can record trace spans even when a worker did the work. */
+      readonly timings: HotPathTimings;
     }
   | { readonly ok: false; readonly reason: HotPathFailureReason; readonly message: string };
+
+/**
+ * Milliseconds since the epoch (performance.timeOrigin + performance.now()), comparable across threads:
+ * parse+extract runs from `parseStart` to `extractEnd`, render from `extractEnd` to `renderEnd`.
+ */
+export interface HotPathTimings {
+  readonly parseStart: number;
+  readonly extractEnd: number;
+  readonly renderEnd: number;
+}
+
+/** Now, in epoch milliseconds with sub-millisecond precision, on whichever thread calls it. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 export interface HotPath {
   run(task: HotPathTask): Promise<HotPathResult>;
@@ -61,13 +78,22 @@ export function renderTargetLabels(labels: Readonly<Record<string, string>>): st
   return out;
 }
 
-/** The whole hot path on the calling thread: parse once, extract, render each requested format. */
-export function runHotPathInline(compiled: CompiledModule, task: Omit<HotPathTask, 'module'>): HotPathResult {
-  const parsed = parseJsonBody(task.body);
+/**
+ * The whole hot path on the calling thread: parse once, extract, render each requested format. The one code path
+ * for it: the pool's workers call this too. `parse` is the parser seam (bench/ measures alternatives through it).
+ */
+export function runHotPathInline(
+  compiled: CompiledModule,
+  task: Omit<HotPathTask, 'module'>,
+  parse: JsonBodyParser = parseJsonBody,
+): HotPathResult {
+  const parseStart = epochNow();
+  const parsed = parse(task.body);
   if (!parsed.ok) return { ok: false, reason: 'invalid_json', message: parsed.error };
   const apiError = findApiError(compiled, parsed.value);
   if (apiError !== undefined) return { ok: false, reason: 'api_error', message: apiError };
   const extraction = extractSamples(compiled, parsed.value);
+  const extractEnd = epochNow();
   const prefix = renderTargetLabels(task.targetLabels);
   // A series label named like a target label becomes exported_<name> (Prometheus's rule without honor_labels).
   const resolved = prefix === '' ? extraction.families : extraction.families.map((family) => resolveLabelClashes(family, task.targetLabels));
@@ -75,7 +101,8 @@ export function runHotPathInline(compiled: CompiledModule, task: Omit<HotPathTas
   for (const format of task.formats) {
     families[format] = resolved.map((family) => renderFamily(family, format, prefix));
   }
-  return { ok: true, families, sampleCount: extraction.sampleCount, problemCounts: extraction.problemCounts, problems: extraction.problems };
+  const timings = { parseStart, extractEnd, renderEnd: epochNow() };
+  return { ok: true, families, sampleCount: extraction.sampleCount, problemCounts: extraction.problemCounts, problems: extraction.problems, timings };
 }
 
 /** The inline implementation of {@link HotPath}: what a pool falls back to for small bodies, and what tests use. */

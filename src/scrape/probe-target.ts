@@ -2,6 +2,7 @@
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
 import type { HotPath, HotPathFailureReason, HotPathModule } from '../pool/hot-path.js';
+import { endScrapeTrace, recordHotPathSpans, startScrapeTrace, traceStep, type ScrapeTrace } from '../telemetry/tracing.js';
 import type { BodyTemplateParams } from './body-template.js';
 import type { FetchFailureReason } from './errors.js';
 import { fetchTarget } from './http-client.js';
@@ -52,18 +53,31 @@ export type ProbeOutcome =
       readonly bodyBytes?: number;
     };
 
+/** Fetches the target and runs the hot path on its body, inside the scrape's trace spans (no-ops without an SDK). */
 export async function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> {
+  const scrape = startScrapeTrace(request.target, request.hotPathModule.name, request.hotPathModule.generation);
+  const outcome = await fetchAndRun(request, scrape);
+  endScrapeTrace(scrape, outcome.ok ? undefined : outcome);
+  return outcome;
+}
+
+async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<ProbeOutcome> {
   const { module } = request;
   const body = prepareRequestBody(module.config.body, module.bodyTemplate, request.params);
-  const fetched = await fetchTarget(module.client, {
-    url: pagedUrl(request.target, module.config.paging),
-    method: body.method,
-    headers: module.config.headers,
-    ...(body.body === undefined ? {} : { body: body.body }),
-    validStatusCodes: module.config.validStatusCodes,
-    timeoutMs: request.timeoutMs,
-    maxBodyBytes: request.maxBodyBytes,
-    ...(request.signal === undefined ? {} : { signal: request.signal }),
+  const fetched = await traceStep(scrape, 'fje.fetch', async (span) => {
+    const result = await fetchTarget(module.client, {
+      url: pagedUrl(request.target, module.config.paging),
+      method: body.method,
+      headers: module.config.headers,
+      ...(body.body === undefined ? {} : { body: body.body }),
+      validStatusCodes: module.config.validStatusCodes,
+      timeoutMs: request.timeoutMs,
+      maxBodyBytes: request.maxBodyBytes,
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+    });
+    if (result.status !== undefined) span.setAttribute('http.response.status_code', result.status);
+    if (result.ok) span.setAttribute('fje.body_bytes', result.body.byteLength);
+    return result;
   });
   if (!fetched.ok) {
     return { ok: false, reason: fetched.reason, message: fetched.message, ...(fetched.status === undefined ? {} : { status: fetched.status }) };
@@ -81,6 +95,7 @@ export async function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> 
   if (!result.ok) {
     return { ok: false, reason: result.reason, message: `${request.target}: ${result.message}`, fetchMs, bodyBytes };
   }
+  recordHotPathSpans(scrape, result.timings, { 'fje.body_bytes': bodyBytes, 'fje.samples': result.sampleCount });
   return {
     ok: true,
     families: result.families,

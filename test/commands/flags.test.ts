@@ -1,9 +1,10 @@
 // Serve flags: defaults as json_exporter's, and every bad value refused with a usage error naming the flag.
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { parseServeFlags, UsageError } from '../../src/commands/flags.js';
 
-test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded config', () => {
+test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded config, one worker per CPU', () => {
   assert.deepEqual(parseServeFlags([]), {
     configFile: undefined,
     configCheck: false,
@@ -12,7 +13,17 @@ test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded co
     logLevel: 'info',
     maxBodyBytes: 33_554_432,
     timeoutOffsetMs: 500,
+    workers: availableParallelism(),
+    workersMaxQueue: 256,
+    workersInlineMaxBytes: 16_384,
   });
+});
+
+test('--workers=0 turns the pool off; the queue bound and inline threshold are read as numbers', () => {
+  const flags = parseServeFlags(['--workers=0', '--workers.max-queue', '0', '--workers.inline-max-bytes=1024']);
+  assert.equal(flags.workers, 0);
+  assert.equal(flags.workersMaxQueue, 0);
+  assert.equal(flags.workersInlineMaxBytes, 1024);
 });
 
 test('kingpin spellings --flag=value and --flag value are both read', () => {
@@ -39,6 +50,10 @@ for (const [args, message] of [
   [['--web.telemetry-path=metrics'], /--web\.telemetry-path must be a path starting with "\/"/],
   [['--web.telemetry-path=/probe'], /other than "\/" and "\/probe"/],
   [['--scrape.timeout-offset=half'], /^--scrape\.timeout-offset: /],
+  [['--workers=-1'], /--workers must be a whole number of at least 0 \(got "-1"\)/],
+  [['--workers=two'], /--workers must be a whole number of at least 0 \(got "two"\)/],
+  [['--workers.max-queue=1.5'], /--workers\.max-queue must be a whole number of at least 0/],
+  [['--workers.inline-max-bytes='], /--workers\.inline-max-bytes must be a whole number of at least 0/],
   [['--log.level=trace'], /--log\.level must be one of debug, info, warn, error \(got "trace"\)/],
   [['--config.file'], /--config\.file/],
   [['positional'], /positional/],

@@ -1,0 +1,64 @@
+// Picks where each body is handled: small ones inline on the main thread, the rest in the worker pool; counts both.
+import type { Registry } from 'prom-client';
+import { createHotPathMetrics, type HotPathMetrics, type HotPathRoute } from '../telemetry/pool-metrics.js';
+import { runHotPathInline, type HotPath, type HotPathResult, type HotPathTask } from './hot-path.js';
+import { WorkerPool } from './worker-pool.js';
+
+/**
+ * Bodies smaller than this run inline. Measured with `npm run bench:hotpath` (bench/README.md): on a 2 KB SRS
+ * body the whole inline task takes ~0.02 ms while a round trip through a Piscina worker costs ~0.1 ms, and at
+ * ~50 KB the inline task (~0.5 ms) blocks the event loop for longer than the hop costs. 16 KiB sits between.
+ */
+export const DEFAULT_INLINE_MAX_BYTES = 16 * 1024;
+
+export interface HotPathOptions {
+  /** Pool worker threads; 0 handles every body inline. */
+  readonly workers: number;
+  /** Bodies allowed to wait for a busy pool before new ones fail with `pool_overloaded`. */
+  readonly maxQueue: number;
+  /** Bodies below this many bytes run inline even when there is a pool. */
+  readonly inlineMaxBytes: number;
+  /** Where the hot-path self-metrics go; none when absent. */
+  readonly registry?: Registry;
+  /** A different worker module (tests only). */
+  readonly workerUrl?: string;
+}
+
+/** A HotPath that knows which way each task went, for the caller's trace spans and metrics. */
+export interface RoutedHotPath extends HotPath {
+  /** Where a body of this size would run. */
+  routeFor(bodyBytes: number): HotPathRoute;
+  readonly pool: WorkerPool | undefined;
+}
+
+export function createHotPath(options: HotPathOptions): RoutedHotPath {
+  const pool =
+    options.workers > 0
+      ? new WorkerPool({ threads: options.workers, maxQueue: options.maxQueue, ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }) })
+      : undefined;
+  const metrics: HotPathMetrics | undefined = options.registry === undefined ? undefined : createHotPathMetrics(options.registry, () => pool?.stats);
+  const routeFor = (bodyBytes: number): HotPathRoute => (pool !== undefined && bodyBytes >= options.inlineMaxBytes ? 'pool' : 'inline');
+
+  const runRouted = async (task: HotPathTask, route: HotPathRoute): Promise<HotPathResult> => {
+    if (route === 'inline' || pool === undefined) return runHotPathInline(task.module.compiled, task);
+    return pool.run(task);
+  };
+
+  return {
+    pool,
+    routeFor,
+    async run(task) {
+      const route = routeFor(task.body.byteLength);
+      const started = performance.now();
+      const result = await runRouted(task, route);
+      if (metrics !== undefined) {
+        metrics.tasks.inc({ path: route, outcome: result.ok ? 'ok' : result.reason });
+        metrics.duration.observe({ path: route }, (performance.now() - started) / 1000);
+      }
+      return result;
+    },
+    close: async () => {
+      await pool?.close();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// OpenTelemetry spans of a scrape (fetch, parse+extract, render) through @opentelemetry/api: no-ops without an SDK.
+import { context, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import type { HotPathTimings } from '../pool/hot-path.js';
+import { VERSION } from '../version.js';
+
+export const TRACER_NAME = 'fleet-json-exporter';
+
+/** The spans of one scrape: a parent `fje.scrape` and the context its children hang under. */
+export interface ScrapeTrace {
+  readonly tracer: Tracer;
+  readonly span: Span;
+  readonly context: Context;
+  readonly attributes: Attributes;
+}
+
+/**
+ * Starts a scrape's parent span. The tracer is looked up per scrape (cheap: the API's proxy) so an SDK
+ * registered after start-up, or replaced, is honoured.
+ */
+export function startScrapeTrace(target: string, moduleName: string, generation: number): ScrapeTrace {
+  const tracer = trace.getTracer(TRACER_NAME, VERSION);
+  const attributes: Attributes = { 'fje.target': target, 'fje.module': moduleName, 'fje.config.generation': generation };
+  const span = tracer.startSpan('fje.scrape', { attributes });
+  return { tracer, span, context: trace.setSpan(context.active(), span), attributes };
+}
+
+/** Runs `work` inside a child span (active, so an instrumented HTTP client nests its own spans under it). */
+export async function traceStep<T>(scrape: ScrapeTrace, name: string, work: (span: Span) => Promise<T>): Promise<T> {
+  const span = scrape.tracer.startSpan(name, { attributes: scrape.attributes }, scrape.context);
+  try {
+    return await context.with(trace.setSpan(scrape.context, span), () => work(span));
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * Records parse+extract and render after the fact, from the hot path's own timings: when a worker did the work,
+ * its spans cannot be recorded there (the SDK lives on the main thread), so they get explicit start and end times.
+ */
+export function recordHotPathSpans(scrape: ScrapeTrace, timings: HotPathTimings, attributes: Attributes): void {
+  const all = { ...scrape.attributes, ...attributes };
+  scrape.tracer.startSpan('fje.parse_extract', { attributes: all, startTime: timings.parseStart }, scrape.context).end(timings.extractEnd);
+  scrape.tracer.startSpan('fje.render', { attributes: all, startTime: timings.extractEnd }, scrape.context).end(timings.renderEnd);
+}
+
+/** Ends the scrape span, as an error with the failure's reason when the scrape gave no samples. */
+export function endScrapeTrace(scrape: ScrapeTrace, failure?: { readonly reason: string; readonly message: string }): void {
+  if (failure !== undefined) {
+    scrape.span.setAttribute('fje.failure.reason', failure.reason);
+    scrape.span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+  }
+  scrape.span.end();
+}

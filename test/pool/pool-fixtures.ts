@@ -1,0 +1,54 @@
+// Shared inputs of the pool tests: the reference SRS module as the hot path takes it, and body bytes.
+import { BroadcastChannel } from 'node:worker_threads';
+import { loadConfigFile } from '../../src/config/load.js';
+import type { HotPath, HotPathModule, HotPathResult, HotPathTask } from '../../src/pool/hot-path.js';
+import { prepareConfig } from '../../src/scrape/prepared-config.js';
+import { fixturePath, readFixture } from '../helpers/fixtures.js';
+import { HOLD_CHANNEL } from './controlled-worker.js';
+
+/** The reference config's `default` module, of a given generation. */
+export function referenceModule(generation = 1): HotPathModule {
+  const prepared = prepareConfig(loadConfigFile(fixturePath('config', 'srs-reference.yml'), generation));
+  const module = prepared.modules.get('default');
+  if (module === undefined) throw new Error('srs-reference.yml has no default module');
+  return module.hotPath;
+}
+
+export function bytesOf(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+export const referenceBody = (): Uint8Array => bytesOf(readFixture('srs', 'reference-streams.json'));
+
+export function taskFor(module: HotPathModule, body: Uint8Array, targetLabels: Record<string, string> = {}): HotPathTask {
+  return { module, body, targetLabels, formats: ['text', 'openmetrics'] };
+}
+
+/** The worker module that crashes or holds on request, next to this file in the build output. */
+export const controlledWorkerUrl = new URL('./controlled-worker.js', import.meta.url).href;
+
+/** Bytes of padding on a hold body: any inlineMaxBytes up to this still routes it to the pool. */
+export const HOLD_BODY_PADDING = 1024;
+
+/**
+ * Starts a "hold" task on a pool using the controlled worker and resolves once a worker is busy with it;
+ * `release()` lets it finish. The way to fill a pool deterministically, without timing.
+ */
+export async function holdWorker(hotPath: HotPath, module: HotPathModule): Promise<{ release(): Promise<HotPathResult> }> {
+  const channel = new BroadcastChannel(HOLD_CHANNEL);
+  const held = new Promise<void>((resolve) => {
+    channel.onmessage = (event) => {
+      if ((event as MessageEvent).data === 'held') resolve();
+    };
+  });
+  // Padded (still valid JSON) so that a size-routed hot path sends it to the pool, not inline.
+  const running = hotPath.run(taskFor(module, bytesOf('"hold"' + ' '.repeat(HOLD_BODY_PADDING))));
+  await held;
+  return {
+    release: async () => {
+      channel.postMessage('release');
+      channel.close();
+      return running;
+    },
+  };
+}
