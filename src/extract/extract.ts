@@ -63,13 +63,13 @@ class Extraction {
   }
 
   /** Duplicate series within one scrape: keep the first, count the rest (json_exporter fails the whole scrape). */
-  add(family: number, sample: Sample, metric: CompiledMetric): void {
+  /** `key` is the label values joined by NUL: computed once per element, shared by the element's values. */
+  add(family: number, sample: Sample, metric: CompiledMetric, key: string): void {
     let seen = this.seen[family];
     if (seen === undefined) {
       seen = new Map();
       this.seen[family] = seen;
     }
-    const key = sample.labelValues.join('\u0000');
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       const bucket = this.buckets[family] as Sample[];
@@ -159,6 +159,7 @@ function evaluateTimestamp(run: Extraction, metric: CompiledMetric, doc: unknown
 /** Samples of one document (the whole body for `value`, one selected element for `object`). */
 function extractFrom(run: Extraction, metric: CompiledMetric, doc: unknown): void {
   let labelValues: string[] | undefined;
+  let seriesKey = '';
   let timestampMs: number | undefined;
   let evaluatedShared = false;
   for (const value of metric.values) {
@@ -171,13 +172,14 @@ function extractFrom(run: Extraction, metric: CompiledMetric, doc: unknown): voi
     if (!evaluatedShared) {
       // Labels and timestamp are shared by all values of an element: evaluate once, only if a value exists.
       labelValues = evaluateLabels(run, metric, doc);
+      seriesKey = labelValues.join('\u0000');
       timestampMs = evaluateTimestamp(run, metric, doc);
       evaluatedShared = true;
     }
     const sample: Sample = timestampMs === undefined
       ? { labelValues: labelValues as string[], value: outcome }
       : { labelValues: labelValues as string[], value: outcome, timestampMs };
-    run.add(value.family, sample, metric);
+    run.add(value.family, sample, metric, seriesKey);
   }
 }
 
