@@ -35,18 +35,28 @@ function makeStream(prng: Prng, index: number): SrsStreamJson {
   };
 }
 
+const ENVELOPE = '{"code":0,"server":"vid-0xx3m69","service":"061o8210","pid":"16127","streams":[';
+
 /** A streams body of at least `targetBytes` bytes (SRS's envelope, then as many streams as it takes). */
 export function generateStreamsBody(targetBytes: number, seed = BENCH_SEED): { readonly body: Uint8Array; readonly streams: number } {
+  return generate(seed, (size, streams) => size < targetBytes || streams === 0);
+}
+
+/** A streams body with exactly `count` streams. */
+export function generateStreamsBodyOfCount(count: number, seed = BENCH_SEED): { readonly body: Uint8Array; readonly streams: number } {
+  return generate(seed, (_size, streams) => streams < count);
+}
+
+function generate(seed: number, more: (size: number, streams: number) => boolean): { readonly body: Uint8Array; readonly streams: number } {
   const prng = new Prng(seed);
-  const envelope = '{"code":0,"server":"vid-0xx3m69","service":"061o8210","pid":"16127","streams":[';
   const parts: string[] = [];
-  let size = envelope.length + 2;
-  while (size < targetBytes || parts.length === 0) {
+  let size = ENVELOPE.length + 2;
+  while (more(size, parts.length)) {
     const stream = JSON.stringify(makeStream(prng, parts.length));
     parts.push(stream);
     size += stream.length + 1;
   }
-  return { body: new TextEncoder().encode(envelope + parts.join(',') + ']}'), streams: parts.length };
+  return { body: new TextEncoder().encode(ENVELOPE + parts.join(',') + ']}'), streams: parts.length };
 }
 
 /** "2k", "50KB", "1m", "10MB", "4096" → bytes (KiB/MiB: 1k = 1024). */

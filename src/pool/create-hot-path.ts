@@ -5,11 +5,13 @@ import { runHotPathInline, type HotPath, type HotPathResult, type HotPathTask } 
 import { WorkerPool } from './worker-pool.js';
 
 /**
- * Bodies smaller than this run inline. Measured with `npm run bench:hotpath` (bench/README.md): on a 2 KB SRS
- * body the whole inline task takes ~0.02 ms while a round trip through a Piscina worker costs ~0.1 ms, and at
- * ~50 KB the inline task (~0.5 ms) blocks the event loop for longer than the hop costs. 16 KiB sits between.
+ * Bodies smaller than this run inline. Measured with `npm run bench:hotpath -- --sizes=1k,4k,8k,16k,32k`
+ * (bench/README.md): what a body costs the MAIN thread inline (the whole task) vs through the pool (posting,
+ * receiving the rendered text). With the embedded SRS streams module the two cross at ~4.5 KB (0.11 vs 0.12 ms)
+ * and the pool wins from 8.5 KB (0.21 vs 0.12 ms); with the lighter reference config they cross between 8.5 KB
+ * (0.09 vs 0.14 ms) and 16.5 KB (0.20 vs 0.11 ms). 8 KiB sits at both crossings.
  */
-export const DEFAULT_INLINE_MAX_BYTES = 16 * 1024;
+export const DEFAULT_INLINE_MAX_BYTES = 8 * 1024;
 
 export interface HotPathOptions {
   /** Pool worker threads; 0 handles every body inline. */

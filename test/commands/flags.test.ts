@@ -15,7 +15,7 @@ test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded co
     timeoutOffsetMs: 500,
     workers: availableParallelism(),
     workersMaxQueue: 256,
-    workersInlineMaxBytes: 16_384,
+    workersInlineMaxBytes: 8192,
   });
 });
 
