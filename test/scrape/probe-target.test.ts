@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startFleetSimulator, type FleetSimulator } from '../../bench/simulator/fleet-simulator.js';
 import { parseConfig } from '../../src/config/index.js';
-import { createInlineHotPath } from '../../src/pool/hot-path.js';
+import { createHotPath } from '../../src/pool/create-hot-path.js';
+import { createInlineHotPath, type HotPath } from '../../src/pool/hot-path.js';
 import { probeTarget, type ProbeOutcome } from '../../src/scrape/probe-target.js';
 import { closePreparedConfig, prepareConfig, type PreparedConfig } from '../../src/scrape/prepared-config.js';
 
@@ -15,10 +16,17 @@ const CONFIG = `modules:
     paging: { items: '{.streams}', max_items: 100 }
 `;
 
-describe('probeTarget with the SRS presets', () => {
+// Both hot paths: inline, and the Piscina pool with every body sent to a worker (paging cuts and error codes
+// must hold where the pool parses too).
+const hotPaths: Array<[string, () => HotPath]> = [
+  ['inline', createInlineHotPath],
+  ['worker pool', () => createHotPath({ workers: 1, maxQueue: 16, inlineMaxBytes: 0 })],
+];
+
+for (const [hotPathName, makeHotPath] of hotPaths) describe(`probeTarget with the SRS presets (${hotPathName})`, () => {
   let simulator: FleetSimulator;
   let prepared: PreparedConfig;
-  const hotPath = createInlineHotPath();
+  const hotPath = makeHotPath();
 
   before(async () => {
     simulator = await startFleetSimulator({ servers: 2, streamsPerServer: 500, seed: 11 });
