@@ -1,7 +1,7 @@
 // Merges every stored target's fragments into one exposition: HELP/TYPE once per family, series contiguous.
 import { renderHeader } from '../exposition/render.js';
-import type { ExpositionFormat, MetricType } from '../exposition/types.js';
-import type { StoredFragment, StoredTarget } from './store.js';
+import type { ExpositionFormat, MetricType, RenderedFamily } from '../exposition/types.js';
+import type { StoredTarget } from './store.js';
 import { TARGET_HEALTH_FAMILY_NAMES } from './target-health.js';
 
 export interface ExpositionFamily {
@@ -10,7 +10,7 @@ export interface ExpositionFamily {
   /** `# HELP` and `# TYPE` lines in the format asked for. */
   readonly header: string;
   /** Each target's series of the family, targets in id order. */
-  readonly fragments: StoredFragment[];
+  readonly fragments: RenderedFamily[];
 }
 
 export interface FleetExposition {
@@ -40,11 +40,11 @@ export function planFleetExposition(
   const targetFamilies = new Map<string, ExpositionFamily>();
   const healthFamilies = new Map<string, ExpositionFamily>();
   let conflicts = 0;
-  const add = (into: Map<string, ExpositionFamily>, fragment: StoredFragment): void => {
-    const { name, type } = fragment.family;
+  const add = (into: Map<string, ExpositionFamily>, fragment: RenderedFamily): void => {
+    const { name, type } = fragment;
     let family = into.get(name);
     if (family === undefined) {
-      family = { name, type, header: renderHeader(fragment.family, format), fragments: [] };
+      family = { name, type, header: renderHeader(fragment, format), fragments: [] };
       into.set(name, family);
     } else if (family.type !== type) {
       conflicts++;
@@ -54,7 +54,7 @@ export function planFleetExposition(
   };
   for (const entry of entries) {
     for (const fragment of entry.families[format]) {
-      const name = fragment.family.name;
+      const name = fragment.name;
       if (reserved.has(name) || TARGET_HEALTH_FAMILY_NAMES.has(name)) conflicts++;
       else add(targetFamilies, fragment);
     }

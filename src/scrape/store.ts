@@ -1,5 +1,4 @@
 // Fleet mode's store: per target, the latest rendered fragments per family and format, and the scrape's meta.
-import { gzip, gzipSync, constants as zlibConstants } from 'node:zlib';
 import type { ScrapeTarget } from '../discovery/target.js';
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import { renderTargetHealth } from './target-health.js';
@@ -13,15 +12,6 @@ export type TargetScrapeOutcome =
       readonly sampleCount: number;
     }
   | { readonly ok: false; readonly reason: string; readonly message: string };
-
-/**
- * One family's series of one target, with its gzip member once computed. Members concatenate into one valid
- * gzip stream (RFC 1952 §2.2), so /metrics can serve pre-compressed fragments without re-compressing them.
- */
-export interface StoredFragment {
-  readonly family: RenderedFamily;
-  gzip: Buffer | undefined;
-}
 
 export type TargetState = 'unknown' | 'up' | 'down';
 
@@ -41,10 +31,13 @@ export interface TargetMeta {
 export interface StoredTarget {
   readonly target: ScrapeTarget;
   readonly meta: TargetMeta;
-  /** The target's own families with series, per format, in the module's (name) order. */
-  readonly families: Readonly<Record<ExpositionFormat, readonly StoredFragment[]>>;
+  /**
+   * The target's own families with series (fragments: series lines only), per format, in the module's (name) order.
+   * Kept as text, not as gzip members: bench/fleet-gzip.ts measured members costlier in CPU and bytes.
+   */
+  readonly families: Readonly<Record<ExpositionFormat, readonly RenderedFamily[]>>;
   /** The health series (up, duration, samples, …) per format; empty before the first scrape. */
-  readonly health: Readonly<Record<ExpositionFormat, readonly StoredFragment[]>>;
+  readonly health: Readonly<Record<ExpositionFormat, readonly RenderedFamily[]>>;
 }
 
 export interface ScrapeTiming {
@@ -52,35 +45,17 @@ export interface ScrapeTiming {
   readonly durationMs: number;
 }
 
-/** Level 1: fragments are compressed once per scrape on the thread pool; bench/fleet-gzip.ts measured the trade-off. */
-export const FRAGMENT_GZIP_LEVEL = zlibConstants.Z_BEST_SPEED;
+const EMPTY: Readonly<Record<ExpositionFormat, readonly RenderedFamily[]>> = Object.freeze({ text: [], openmetrics: [] });
 
-const EMPTY: Readonly<Record<ExpositionFormat, readonly StoredFragment[]>> = Object.freeze({ text: [], openmetrics: [] });
-const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
-/** A format is compressed eagerly at scrape time while gzip requests for it keep coming (Prometheus scrapes it). */
-const EAGER_GZIP_WINDOW_MS = 10 * 60_000;
-
-function toFragments(families: readonly RenderedFamily[] | undefined): StoredFragment[] {
-  if (families === undefined) return [];
-  const out: StoredFragment[] = [];
-  for (const family of families) if (family.text !== '') out.push({ family, gzip: undefined });
-  return out;
-}
-
-/** The gzip member of a fragment, compressed now if no scrape-time compression has filled it yet. */
-export function fragmentGzip(fragment: StoredFragment): Buffer {
-  if (fragment.gzip === undefined) fragment.gzip = gzipSync(fragment.family.text, { level: FRAGMENT_GZIP_LEVEL });
-  return fragment.gzip;
+function withSeries(families: readonly RenderedFamily[] | undefined): readonly RenderedFamily[] {
+  return families === undefined ? [] : families.filter((family) => family.text !== '');
 }
 
 export class TargetStore {
   readonly #entries = new Map<string, StoredTarget>();
   #sorted: StoredTarget[] | undefined;
-  readonly #lastGzipRequestMs: Record<ExpositionFormat, number> = { text: -Infinity, openmetrics: -Infinity };
   /** Bumped on every change: lets readers tell whether what they built from the store is still current. */
   version = 0;
-
-  constructor(private readonly now: () => number = Date.now) {}
 
   get size(): number {
     return this.#entries.size;
@@ -129,13 +104,13 @@ export class TargetStore {
     if (previous === undefined) return;
     const errorsByReason = new Map(previous.meta.errorsByReason);
     let meta: TargetMeta;
-    let families: Record<ExpositionFormat, readonly StoredFragment[]>;
+    let families: Record<ExpositionFormat, readonly RenderedFamily[]>;
     if (outcome.ok) {
       meta = {
         state: 'up', lastScrapeMs: timing.startedMs, lastDurationMs: timing.durationMs, lastError: undefined,
         lastSuccessMs: timing.startedMs + timing.durationMs, sampleCount: outcome.sampleCount, errorsByReason,
       };
-      families = { text: toFragments(outcome.families.text), openmetrics: toFragments(outcome.families.openmetrics) };
+      families = { text: withSeries(outcome.families.text), openmetrics: withSeries(outcome.families.openmetrics) };
     } else {
       errorsByReason.set(outcome.reason, (errorsByReason.get(outcome.reason) ?? 0) + 1);
       meta = {
@@ -146,19 +121,12 @@ export class TargetStore {
       // A failed target has no series: only its health series say why (Prometheus marks the old ones stale).
       families = { text: [], openmetrics: [] };
     }
-    const stored: StoredTarget = { target, meta, families, health: this.#renderHealth(target, meta) };
-    this.#set(stored, false);
-    this.#compressEagerly(stored);
+    this.#set({ target, meta, families, health: this.#renderHealth(target, meta) }, false);
   }
 
-  /** /metrics tells the store which formats clients fetch gzipped, so scrapes compress those ahead of time. */
-  noteGzipRequest(format: ExpositionFormat): void {
-    this.#lastGzipRequestMs[format] = this.now();
-  }
-
-  #renderHealth(target: ScrapeTarget, meta: TargetMeta): Record<ExpositionFormat, readonly StoredFragment[]> {
+  #renderHealth(target: ScrapeTarget, meta: TargetMeta): Record<ExpositionFormat, readonly RenderedFamily[]> {
     const rendered = renderTargetHealth(target.labels, meta);
-    return { text: toFragments(rendered.text), openmetrics: toFragments(rendered.openmetrics) };
+    return { text: withSeries(rendered.text), openmetrics: withSeries(rendered.openmetrics) };
   }
 
   #set(stored: StoredTarget, added: boolean): void {
@@ -170,21 +138,5 @@ export class TargetStore {
       else this.#sorted = undefined;
     }
     this.version++;
-  }
-
-  /**
-   * Compresses the new fragments on libuv's thread pool, off the event loop and off the request path; a request
-   * that comes first compresses what is still missing itself (fragmentGzip).
-   */
-  #compressEagerly(stored: StoredTarget): void {
-    const now = this.now();
-    for (const format of FORMATS) {
-      if (now - this.#lastGzipRequestMs[format] > EAGER_GZIP_WINDOW_MS) continue;
-      for (const fragment of [...stored.families[format], ...stored.health[format]]) {
-        gzip(fragment.family.text, { level: FRAGMENT_GZIP_LEVEL }, (err, compressed) => {
-          if (err === null && fragment.gzip === undefined) fragment.gzip = compressed;
-        });
-      }
-    }
   }
 }

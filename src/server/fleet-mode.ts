@@ -50,7 +50,7 @@ export class FleetMode {
   constructor(options: FleetModeOptions) {
     this.#options = options;
     this.#fleetMetrics = fleetMetrics(options.metrics.registry);
-    this.store = new TargetStore(options.clock === undefined ? Date.now : () => (options.clock as SchedulerClock).now());
+    this.store = new TargetStore();
     const { metrics } = options;
     this.scheduler = new Scheduler({
       scrape: createFleetScrape({ prepared: options.prepared, hotPath: options.hotPath, maxBodyBytes: options.maxBodyBytes }),

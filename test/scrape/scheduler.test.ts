@@ -54,7 +54,7 @@ class HeldTargets {
 
 function setup(concurrency = 100): { clock: ManualClock; store: TargetStore; targets: HeldTargets; scheduler: Scheduler; lags: number[]; skipped: string[] } {
   const clock = new ManualClock(START);
-  const store = new TargetStore(() => clock.now());
+  const store = new TargetStore();
   const targets = new HeldTargets();
   const lags: number[] = [];
   const skipped: string[] = [];

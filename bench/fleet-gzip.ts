@@ -1,0 +1,65 @@
+// Question: for fleet /metrics, is gzip cheaper as members pre-compressed once per scrape, or per request?
+// `npm run build && node dist/bench/fleet-gzip.js [--targets 2000] [--streams 50] [--json]`
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { gunzipSync, gzipSync, constants } from 'node:zlib';
+import { parseConfig } from '../src/config/index.js';
+import { runHotPathInline } from '../src/pool/hot-path.js';
+import { prepareConfig } from '../src/scrape/prepared-config.js';
+import { startFleetSimulator } from './simulator/fleet-simulator.js';
+
+const { values } = parseArgs({ options: { targets: { type: 'string', default: '2000' }, streams: { type: 'string', default: '50' }, json: { type: 'boolean', default: false } } });
+const targets = Number(values.targets);
+const streams = Number(values.streams);
+
+const prepared = prepareConfig(parseConfig('modules:\n  default: { preset: srs_streams }\n', '<bench>'));
+const compiled = prepared.modules.get('default')!.compiled;
+
+// Twenty distinct SRS bodies, reused round-robin: each target still gets its own instance label.
+const simulator = await startFleetSimulator({ servers: 20, streamsPerServer: streams, seed: 7 });
+const bodies: Uint8Array[] = [];
+for (const url of simulator.urls) bodies.push(new Uint8Array(await (await fetch(url)).arrayBuffer()));
+await simulator.close();
+
+const fragments: string[] = [];
+let series = 0;
+for (let t = 0; t < targets; t++) {
+  const result = runHotPathInline(compiled, {
+    body: bodies[t % bodies.length]!,
+    targetLabels: { job: 'srs-edge', instance: `10.0.${t >> 8}.${t & 255}:1985`, cluster: 'prod' },
+    formats: ['text'],
+  });
+  if (!result.ok) throw new Error(result.message);
+  series += result.sampleCount;
+  for (const family of result.families.text ?? []) if (family.text !== '') fragments.push(family.text);
+}
+const plain = fragments.join('');
+const plainBytes = Buffer.byteLength(plain);
+
+function time<T>(run: () => T, repeat = 3): { ms: number; value: T } {
+  let best = Infinity;
+  let value: T | undefined;
+  for (let i = 0; i < repeat; i++) {
+    const start = performance.now();
+    value = run();
+    best = Math.min(best, performance.now() - start);
+  }
+  return { ms: best, value: value as T };
+}
+
+const rows: Array<Record<string, string | number>> = [];
+for (const level of [constants.Z_BEST_SPEED, constants.Z_DEFAULT_COMPRESSION]) {
+  const whole = time(() => gzipSync(Buffer.from(plain), { level }));
+  rows.push({ strategy: `per request, level ${level === -1 ? 6 : level}`, 'serve ms': whole.ms.toFixed(1), 'per-scrape ms (all targets)': 0, 'gzip bytes': whole.value.byteLength });
+  const members = time(() => fragments.map((text) => gzipSync(text, { level })), 1);
+  const concat = time(() => Buffer.concat(members.value));
+  if (gunzipSync(concat.value).toString() !== plain) throw new Error('members do not concatenate to the body');
+  rows.push({ strategy: `members, level ${level === -1 ? 6 : level}`, 'serve ms': concat.ms.toFixed(1), 'per-scrape ms (all targets)': members.ms.toFixed(1), 'gzip bytes': concat.value.byteLength });
+}
+
+const summary = { targets, streams, series, fragments: fragments.length, plainBytes, node: process.version, rows };
+if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
+else {
+  process.stdout.write(`${targets} targets × ${streams} streams: ${series} series in ${fragments.length} fragments, ${(plainBytes / 1e6).toFixed(1)} MB of text\n`);
+  console.table(rows);
+}
