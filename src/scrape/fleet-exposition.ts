@@ -1,7 +1,7 @@
 // Merges every stored target's fragments into one exposition: HELP/TYPE once per family, series contiguous.
 import { renderHeader } from '../exposition/render.js';
-import type { ExpositionFormat, MetricType, RenderedFamily } from '../exposition/types.js';
-import type { StoredTarget } from './store.js';
+import type { ExpositionFormat, MetricType } from '../exposition/types.js';
+import type { StoredFamily, StoredTarget } from './store.js';
 import { TARGET_HEALTH_FAMILY_NAMES } from './target-health.js';
 
 export interface ExpositionFamily {
@@ -10,7 +10,7 @@ export interface ExpositionFamily {
   /** `# HELP` and `# TYPE` lines in the format asked for. */
   readonly header: string;
   /** Each target's series of the family, targets in id order. */
-  readonly fragments: RenderedFamily[];
+  readonly fragments: StoredFamily[];
 }
 
 export interface FleetExposition {
@@ -40,7 +40,7 @@ export function planFleetExposition(
   const targetFamilies = new Map<string, ExpositionFamily>();
   const healthFamilies = new Map<string, ExpositionFamily>();
   let conflicts = 0;
-  const add = (into: Map<string, ExpositionFamily>, fragment: RenderedFamily): void => {
+  const add = (into: Map<string, ExpositionFamily>, fragment: StoredFamily): void => {
     const { name, type } = fragment;
     let family = into.get(name);
     if (family === undefined) {

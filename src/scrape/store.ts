@@ -1,6 +1,6 @@
 // Fleet mode's store: per target, the latest rendered fragments per family and format, and the scrape's meta.
 import type { ScrapeTarget } from '../discovery/target.js';
-import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
+import type { ExpositionFormat, MetricType, RenderedFamily } from '../exposition/types.js';
 import { renderTargetHealth } from './target-health.js';
 
 /** What one scrape of one target gave: rendered families per format, or a failure with a stable reason. */
@@ -12,6 +12,18 @@ export type TargetScrapeOutcome =
       readonly sampleCount: number;
     }
   | { readonly ok: false; readonly reason: string; readonly message: string };
+
+/**
+ * One family's series of one target as UTF-8 bytes. Bytes, not the rendered string: the renderer's string is a rope
+ * of thousands of concatenations (V8 cons strings) that costs several times its length until flattened, and bytes
+ * go to the socket with no encoding per request. bench/fleet.ts measured both.
+ */
+export interface StoredFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  readonly bytes: Buffer;
+}
 
 export type TargetState = 'unknown' | 'up' | 'down';
 
@@ -35,9 +47,9 @@ export interface StoredTarget {
    * The target's own families with series (fragments: series lines only), per format, in the module's (name) order.
    * Kept as text, not as gzip members: bench/fleet-gzip.ts measured members costlier in CPU and bytes.
    */
-  readonly families: Readonly<Record<ExpositionFormat, readonly RenderedFamily[]>>;
+  readonly families: Readonly<Record<ExpositionFormat, readonly StoredFamily[]>>;
   /** The health series (up, duration, samples, …) per format; empty before the first scrape. */
-  readonly health: Readonly<Record<ExpositionFormat, readonly RenderedFamily[]>>;
+  readonly health: Readonly<Record<ExpositionFormat, readonly StoredFamily[]>>;
 }
 
 export interface ScrapeTiming {
@@ -45,10 +57,31 @@ export interface ScrapeTiming {
   readonly durationMs: number;
 }
 
-const EMPTY: Readonly<Record<ExpositionFormat, readonly RenderedFamily[]>> = Object.freeze({ text: [], openmetrics: [] });
+type StoredFormats = Record<ExpositionFormat, readonly StoredFamily[]>;
 
-function withSeries(families: readonly RenderedFamily[] | undefined): readonly RenderedFamily[] {
-  return families === undefined ? [] : families.filter((family) => family.text !== '');
+const EMPTY: Readonly<StoredFormats> = Object.freeze({ text: [], openmetrics: [] });
+
+/**
+ * Families with series, as bytes. A family whose OpenMetrics lines equal its text lines (gauges, untyped, counters
+ * named `…_total`, no timestamps: most of them) shares one buffer between the formats, halving the memory.
+ */
+function toStored(text: readonly RenderedFamily[] | undefined, openMetrics: readonly RenderedFamily[] | undefined): StoredFormats {
+  const storedText: StoredFamily[] = [];
+  const byName = new Map<string, { text: string; bytes: Buffer }>();
+  for (const family of text ?? []) {
+    if (family.text === '') continue;
+    const bytes = Buffer.from(family.text, 'utf8');
+    storedText.push({ name: family.name, help: family.help, type: family.type, bytes });
+    byName.set(family.name, { text: family.text, bytes });
+  }
+  const storedOpenMetrics: StoredFamily[] = [];
+  for (const family of openMetrics ?? []) {
+    if (family.text === '') continue;
+    const same = byName.get(family.name);
+    const bytes = same !== undefined && same.text === family.text ? same.bytes : Buffer.from(family.text, 'utf8');
+    storedOpenMetrics.push({ name: family.name, help: family.help, type: family.type, bytes });
+  }
+  return { text: storedText, openmetrics: storedOpenMetrics };
 }
 
 export class TargetStore {
@@ -104,13 +137,13 @@ export class TargetStore {
     if (previous === undefined) return;
     const errorsByReason = new Map(previous.meta.errorsByReason);
     let meta: TargetMeta;
-    let families: Record<ExpositionFormat, readonly RenderedFamily[]>;
+    let families: StoredFormats;
     if (outcome.ok) {
       meta = {
         state: 'up', lastScrapeMs: timing.startedMs, lastDurationMs: timing.durationMs, lastError: undefined,
         lastSuccessMs: timing.startedMs + timing.durationMs, sampleCount: outcome.sampleCount, errorsByReason,
       };
-      families = { text: withSeries(outcome.families.text), openmetrics: withSeries(outcome.families.openmetrics) };
+      families = toStored(outcome.families.text, outcome.families.openmetrics);
     } else {
       errorsByReason.set(outcome.reason, (errorsByReason.get(outcome.reason) ?? 0) + 1);
       meta = {
@@ -119,14 +152,14 @@ export class TargetStore {
         sampleCount: 0, errorsByReason,
       };
       // A failed target has no series: only its health series say why (Prometheus marks the old ones stale).
-      families = { text: [], openmetrics: [] };
+      families = EMPTY;
     }
     this.#set({ target, meta, families, health: this.#renderHealth(target, meta) }, false);
   }
 
-  #renderHealth(target: ScrapeTarget, meta: TargetMeta): Record<ExpositionFormat, readonly RenderedFamily[]> {
+  #renderHealth(target: ScrapeTarget, meta: TargetMeta): StoredFormats {
     const rendered = renderTargetHealth(target.labels, meta);
-    return { text: withSeries(rendered.text), openmetrics: withSeries(rendered.openmetrics) };
+    return toStored(rendered.text, rendered.openmetrics);
   }
 
   #set(stored: StoredTarget, added: boolean): void {

@@ -29,7 +29,8 @@ export function renderTargetHealth(
 ): Record<ExpositionFormat, RenderedFamily[]> {
   const families: FamilySamples[] = [
     gauge('up', meta.state === 'up' ? 1 : 0),
-    gauge('duration', (meta.lastDurationMs ?? 0) / 1000),
+    // Microseconds are all a duration means; the rounding keeps float noise out of the exposition.
+    gauge('duration', Math.round((meta.lastDurationMs ?? 0) * 1000) / 1e6),
     gauge('samples', meta.sampleCount),
   ];
   if (meta.lastSuccessMs !== undefined) families.push(gauge('lastSuccess', meta.lastSuccessMs / 1000));

@@ -1,0 +1,203 @@
+// Question: can one exporter scrape 2,000 SRS servers × 50 streams every 15 s and serve them on /metrics?
+// `npm run bench:fleet -- [--targets 2000] [--streams 50] [--interval 15] [--window 60] [--json]`
+// The simulator and the exporter each run in a child process, so CPU and memory are the exporter's alone
+// (read from /proc); scrape lag comes from the exporter's own histogram, /metrics times from this driver.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { gunzipSync } from 'node:zlib';
+
+const { values } = parseArgs({
+  options: {
+    targets: { type: 'string', default: '2000' },
+    streams: { type: 'string', default: '50' },
+    interval: { type: 'string', default: '15' },
+    window: { type: 'string', default: '60' },
+    concurrency: { type: 'string', default: '256' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const TARGETS = Number(values.targets);
+const STREAMS = Number(values.streams);
+const INTERVAL_S = Number(values.interval);
+const WINDOW_S = Number(values.window);
+const dist = join(import.meta.dirname, '..');
+const dir = mkdtempSync(join(tmpdir(), 'fje-bench-fleet-'));
+const children: ChildProcess[] = [];
+
+function log(message: string): void {
+  if (!values.json) process.stderr.write(`[bench:fleet] ${message}\n`);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts a node child and resolves once its output matches `ready` (at once without one). */
+function startChild(args: string[], ready?: RegExp): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer): void => {
+      seen = (seen + chunk.toString()).slice(-4096);
+      if (ready?.test(seen)) resolve(child);
+    };
+    if (ready === undefined) resolve(child);
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${seen}`)));
+  });
+}
+
+/** utime + stime of a process in seconds, and its resident set, from /proc. */
+function processUsage(pid: number): { cpuSeconds: number; rssBytes: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return { cpuSeconds: ticks / 100, rssBytes: rssKb * 1024 };
+}
+
+interface Fetched {
+  readonly ms: number;
+  readonly bytes: number;
+  readonly text: string;
+}
+
+async function fetchMetrics(base: string, gzip: boolean): Promise<Fetched> {
+  const started = performance.now();
+  const response = await request(`${base}/metrics`, { headers: gzip ? { 'accept-encoding': 'gzip' } : {} });
+  const body = Buffer.from(await response.body.arrayBuffer());
+  const ms = performance.now() - started;
+  return { ms, bytes: body.byteLength, text: gzip ? gunzipSync(body).toString('utf8') : body.toString('utf8') };
+}
+
+/** Cumulative buckets of the lag histogram (le → count). */
+function lagBuckets(text: string): Map<number, number> {
+  const buckets = new Map<number, number>();
+  for (const match of text.matchAll(/^fleet_json_exporter_fleet_scrape_lag_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)) {
+    buckets.set(match[1] === '+Inf' ? Infinity : Number(match[1]), Number(match[2]));
+  }
+  return buckets;
+}
+
+/** histogram_quantile over the difference of two snapshots (linear inside a bucket, as Prometheus does). */
+function quantile(q: number, before: Map<number, number>, after: Map<number, number>): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const counts = bounds.map((le) => (after.get(le) ?? 0) - (before.get(le) ?? 0));
+  const total = counts.at(-1) ?? 0;
+  if (total === 0) return NaN;
+  const rank = q * total;
+  for (let i = 0; i < bounds.length; i++) {
+    if ((counts[i] ?? 0) >= rank) {
+      const upper = bounds[i] as number;
+      const lower = i === 0 ? 0 : (bounds[i - 1] as number);
+      const below = i === 0 ? 0 : (counts[i - 1] as number);
+      if (upper === Infinity) return lower;
+      return lower + ((upper - lower) * (rank - below)) / ((counts[i] as number) - below || 1);
+    }
+  }
+  return NaN;
+}
+
+function countSeries(text: string): { fleet: number; scrapes: number } {
+  let fleet = 0;
+  for (const line of text.split('\n')) if (line !== '' && !line.startsWith('#') && !line.startsWith('fleet_json_exporter_fleet_') && /\{job="srs-edge"/.test(line)) fleet++;
+  const scrapes = [...text.matchAll(/^fleet_json_exporter_fleet_scrapes_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return { fleet, scrapes };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+async function main(): Promise<void> {
+  log(`starting the simulator: ${TARGETS} SRS servers × ${STREAMS} streams`);
+  const fileSd = join(dir, 'targets.json');
+  await startChild([join(dist, 'bench/simulator/cli.js'), '--servers', String(TARGETS), '--streams', String(STREAMS), '--seed', '1', '--file-sd', fileSd], /file_sd written/);
+  const port = await freePort();
+  const config = join(dir, 'config.yml');
+  writeFileSync(
+    config,
+    `modules:\n  default: { preset: srs_streams }\nfleet:\n  scrape_interval: ${INTERVAL_S}s\n  scrape_timeout: ${Math.min(10, INTERVAL_S)}s\n` +
+      `  concurrency: ${values.concurrency}\n  jobs:\n    - name: srs-edge\n      module: default\n      labels: { cluster: bench }\n` +
+      `      target_url: "http://{{address}}/api/v1/streams/"\n      file_sd: [targets.json]\n`,
+  );
+  log('starting the exporter');
+  const exporter = await startChild([join(dist, 'src/cli.js'), `--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+  const pid = exporter.pid as number;
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await request(`${base}/-/ready`)).statusCode === 200) break;
+    } catch {
+      await sleep(100);
+    }
+  }
+  const idle = processUsage(pid);
+  log(`warming up for one interval (${INTERVAL_S + 5} s): every target scraped at least once`);
+  await sleep((INTERVAL_S + 5) * 1000);
+
+  const first = await fetchMetrics(base, false);
+  const start = { usage: processUsage(pid), at: performance.now(), lag: lagBuckets(first.text), scrapes: countSeries(first.text).scrapes };
+  const plain: number[] = [];
+  const zipped: number[] = [];
+  const zippedBytes: number[] = [];
+  let last = first;
+  let peakRss = start.usage.rssBytes;
+  log(`measuring for ${WINDOW_S} s: /metrics fetched twice per interval, alternating gzip and plain`);
+  const endAt = start.at + WINDOW_S * 1000;
+  for (let turn = 0; performance.now() < endAt; turn++) {
+    await sleep((INTERVAL_S * 1000) / 2);
+    if (turn % 2 === 0) {
+      const fetched = await fetchMetrics(base, true);
+      zipped.push(fetched.ms);
+      zippedBytes.push(fetched.bytes);
+    } else {
+      last = await fetchMetrics(base, false);
+      plain.push(last.ms);
+    }
+    peakRss = Math.max(peakRss, processUsage(pid).rssBytes);
+  }
+  last = await fetchMetrics(base, false);
+  plain.push(last.ms);
+  const end = { usage: processUsage(pid), at: performance.now(), lag: lagBuckets(last.text), counts: countSeries(last.text) };
+  const wallS = (end.at - start.at) / 1000;
+  const cpuS = end.usage.cpuSeconds - start.usage.cpuSeconds;
+  const series = end.counts.fleet;
+  const result = {
+    date: new Date().toISOString(), node: process.version, targets: TARGETS, streams: STREAMS, intervalS: INTERVAL_S, windowS: Number(wallS.toFixed(1)),
+    scrapes: end.counts.scrapes - start.scrapes,
+    scrapesExpected: Math.round((TARGETS * wallS) / INTERVAL_S),
+    seriesServed: series,
+    cpuPercentOfOneCore: Number(((cpuS / wallS) * 100).toFixed(1)),
+    cpuPercentOfTwoCores: Number(((cpuS / wallS / 2) * 100).toFixed(1)),
+    lagP50Ms: Number((quantile(0.5, start.lag, end.lag) * 1000).toFixed(1)),
+    lagP99Ms: Number((quantile(0.99, start.lag, end.lag) * 1000).toFixed(1)),
+    metricsPlainMsMedian: Number(median(plain).toFixed(0)), metricsPlainMsMax: Number(Math.max(...plain).toFixed(0)),
+    metricsGzipMsMedian: Number(median(zipped).toFixed(0)), metricsGzipMsMax: Number(Math.max(...zipped).toFixed(0)),
+    metricsPlainBytes: Buffer.byteLength(last.text), metricsGzipBytes: median(zippedBytes),
+    rssIdleMb: Number((idle.rssBytes / 2 ** 20).toFixed(0)),
+    rssEndMb: Number((end.usage.rssBytes / 2 ** 20).toFixed(0)),
+    rssPeakMb: Number((peakRss / 2 ** 20).toFixed(0)),
+    bytesPerSeries: Math.round((end.usage.rssBytes - idle.rssBytes) / Math.max(1, series)),
+  };
+  if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
+  else console.table(Object.entries(result).map(([measure, value]) => ({ measure, value })));
+}
+
+try {
+  await main();
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
