@@ -18,7 +18,8 @@ const compiled = prepared.modules.get('default')!.compiled;
 // Twenty distinct SRS bodies, reused round-robin: each target still gets its own instance label.
 const simulator = await startFleetSimulator({ servers: 20, streamsPerServer: streams, seed: 7 });
 const bodies: Uint8Array[] = [];
-for (const url of simulator.urls) bodies.push(new Uint8Array(await (await fetch(url)).arrayBuffer()));
+// count: SRS answers 10 streams by default; fleet mode asks for them all (the srs_streams preset pages).
+for (const url of simulator.urls) bodies.push(new Uint8Array(await (await fetch(`${url}?count=1000`)).arrayBuffer()));
 await simulator.close();
 
 const fragments: string[] = [];

@@ -20,6 +20,8 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '15' },
     window: { type: 'string', default: '60' },
     concurrency: { type: 'string', default: '256' },
+    /** Extra node arguments for the exporter, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
+    'exporter-node-args': { type: 'string', default: '' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -118,12 +120,25 @@ function countSeries(text: string): { fleet: number; scrapes: number } {
   return { fleet, scrapes };
 }
 
+/** A gauge's values across targets (e.g. each target's last scrape duration). */
+function gaugeValues(text: string, name: string): number[] {
+  const values: number[] = [];
+  for (const match of text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))) values.push(Number(match[1]));
+  return values.sort((a, b) => a - b);
+}
+
+function selfGauge(text: string, name: string): number {
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
+const percentile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
   log(`starting the simulator: ${TARGETS} SRS servers × ${STREAMS} streams`);
   const fileSd = join(dir, 'targets.json');
-  await startChild([join(dist, 'bench/simulator/cli.js'), '--servers', String(TARGETS), '--streams', String(STREAMS), '--seed', '1', '--file-sd', fileSd], /file_sd written/);
+  const simulator = await startChild([join(dist, 'bench/simulator/cli.js'), '--servers', String(TARGETS), '--streams', String(STREAMS), '--seed', '1', '--file-sd', fileSd], /file_sd written/);
   const port = await freePort();
   const config = join(dir, 'config.yml');
   writeFileSync(
@@ -133,7 +148,8 @@ async function main(): Promise<void> {
       `      target_url: "http://{{address}}/api/v1/streams/"\n      file_sd: [targets.json]\n`,
   );
   log('starting the exporter');
-  const exporter = await startChild([join(dist, 'src/cli.js'), `--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+  const nodeArgs = (values['exporter-node-args'] ?? '').split(' ').filter((arg) => arg !== '');
+  const exporter = await startChild([...nodeArgs, join(dist, 'src/cli.js'), `--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
   const pid = exporter.pid as number;
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
@@ -148,6 +164,7 @@ async function main(): Promise<void> {
   await sleep((INTERVAL_S + 5) * 1000);
 
   const first = await fetchMetrics(base, false);
+  const simulatorStart = processUsage(simulator.pid as number);
   const start = { usage: processUsage(pid), at: performance.now(), lag: lagBuckets(first.text), scrapes: countSeries(first.text).scrapes };
   const plain: number[] = [];
   const zipped: number[] = [];
@@ -172,6 +189,8 @@ async function main(): Promise<void> {
   plain.push(last.ms);
   const end = { usage: processUsage(pid), at: performance.now(), lag: lagBuckets(last.text), counts: countSeries(last.text) };
   const wallS = (end.at - start.at) / 1000;
+  const simulatorCpuS = processUsage(simulator.pid as number).cpuSeconds - simulatorStart.cpuSeconds;
+  const durations = gaugeValues(last.text, 'fleet_json_exporter_target_scrape_duration_seconds');
   const cpuS = end.usage.cpuSeconds - start.usage.cpuSeconds;
   const series = end.counts.fleet;
   const result = {
@@ -190,6 +209,12 @@ async function main(): Promise<void> {
     rssEndMb: Number((end.usage.rssBytes / 2 ** 20).toFixed(0)),
     rssPeakMb: Number((peakRss / 2 ** 20).toFixed(0)),
     bytesPerSeries: Math.round((end.usage.rssBytes - idle.rssBytes) / Math.max(1, series)),
+    targetsUp: gaugeValues(last.text, 'fleet_json_exporter_target_up').filter((v) => v === 1).length,
+    scrapeDurationP50Ms: Number((percentile(durations, 0.5) * 1000).toFixed(1)),
+    scrapeDurationP99Ms: Number((percentile(durations, 0.99) * 1000).toFixed(1)),
+    eventLoopLagP99Ms: Number((selfGauge(last.text, 'nodejs_eventloop_lag_p99_seconds') * 1000).toFixed(1)),
+    eventLoopLagMaxMs: Number((selfGauge(last.text, 'nodejs_eventloop_lag_max_seconds') * 1000).toFixed(1)),
+    simulatorCpuPercentOfOneCore: Number(((simulatorCpuS / wallS) * 100).toFixed(1)),
   };
   if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
   else console.table(Object.entries(result).map(([measure, value]) => ({ measure, value })));
@@ -199,5 +224,7 @@ try {
   await main();
 } finally {
   for (const child of children) child.kill('SIGTERM');
+  // The exporter writes its profile (when asked) on a clean exit: give it the moment it needs.
+  await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 // Fleet mode's store: per target, the latest rendered fragments per family and format, and the scrape's meta.
 import type { ScrapeTarget } from '../discovery/target.js';
 import type { ExpositionFormat, MetricType, RenderedFamily } from '../exposition/types.js';
+import { fragmentBody, fragmentGzip, type FragmentBody } from './fragment-gzip.js';
 import { renderTargetHealth } from './target-health.js';
 
 /** What one scrape of one target gave: rendered families per format, or a failure with a stable reason. */
@@ -22,7 +23,7 @@ export interface StoredFamily {
   readonly name: string;
   readonly help: string;
   readonly type: MetricType;
-  readonly bytes: Buffer;
+  readonly body: FragmentBody;
 }
 
 export type TargetState = 'unknown' | 'up' | 'down';
@@ -59,6 +60,10 @@ export interface ScrapeTiming {
 
 type StoredFormats = Record<ExpositionFormat, readonly StoredFamily[]>;
 
+const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
+/** While gzip requests for a format came within this window, its fragments are compressed at scrape time. */
+const EAGER_GZIP_WINDOW_MS = 10 * 60_000;
+
 const EMPTY: Readonly<StoredFormats> = Object.freeze({ text: [], openmetrics: [] });
 
 /**
@@ -67,19 +72,19 @@ const EMPTY: Readonly<StoredFormats> = Object.freeze({ text: [], openmetrics: []
  */
 function toStored(text: readonly RenderedFamily[] | undefined, openMetrics: readonly RenderedFamily[] | undefined): StoredFormats {
   const storedText: StoredFamily[] = [];
-  const byName = new Map<string, { text: string; bytes: Buffer }>();
+  const byName = new Map<string, { text: string; body: FragmentBody }>();
   for (const family of text ?? []) {
     if (family.text === '') continue;
-    const bytes = Buffer.from(family.text, 'utf8');
-    storedText.push({ name: family.name, help: family.help, type: family.type, bytes });
-    byName.set(family.name, { text: family.text, bytes });
+    const body = fragmentBody(Buffer.from(family.text, 'utf8'));
+    storedText.push({ name: family.name, help: family.help, type: family.type, body });
+    byName.set(family.name, { text: family.text, body });
   }
   const storedOpenMetrics: StoredFamily[] = [];
   for (const family of openMetrics ?? []) {
     if (family.text === '') continue;
     const same = byName.get(family.name);
-    const bytes = same !== undefined && same.text === family.text ? same.bytes : Buffer.from(family.text, 'utf8');
-    storedOpenMetrics.push({ name: family.name, help: family.help, type: family.type, bytes });
+    const body = same !== undefined && same.text === family.text ? same.body : fragmentBody(Buffer.from(family.text, 'utf8'));
+    storedOpenMetrics.push({ name: family.name, help: family.help, type: family.type, body });
   }
   return { text: storedText, openmetrics: storedOpenMetrics };
 }
@@ -87,6 +92,9 @@ function toStored(text: readonly RenderedFamily[] | undefined, openMetrics: read
 export class TargetStore {
   readonly #entries = new Map<string, StoredTarget>();
   #sorted: StoredTarget[] | undefined;
+  /** Position of each id in #sorted, so a scrape's result replaces its entry without a search. */
+  #positions = new Map<string, number>();
+  readonly #lastGzipRequestMs: Record<ExpositionFormat, number> = { text: -Infinity, openmetrics: -Infinity };
   /** Bumped on every change: lets readers tell whether what they built from the store is still current. */
   version = 0;
 
@@ -102,6 +110,7 @@ export class TargetStore {
   entries(): readonly StoredTarget[] {
     if (this.#sorted === undefined) {
       this.#sorted = [...this.#entries.values()].sort((a, b) => (a.target.id < b.target.id ? -1 : a.target.id > b.target.id ? 1 : 0));
+      this.#positions = new Map(this.#sorted.map((entry, index) => [entry.target.id, index]));
     }
     return this.#sorted;
   }
@@ -154,7 +163,24 @@ export class TargetStore {
       // A failed target has no series: only its health series say why (Prometheus marks the old ones stale).
       families = EMPTY;
     }
-    this.#set({ target, meta, families, health: this.#renderHealth(target, meta) }, false);
+    const stored: StoredTarget = { target, meta, families, health: this.#renderHealth(target, meta) };
+    this.#set(stored, false);
+    this.#compressAhead(stored);
+  }
+
+  /** /metrics says which formats clients fetch gzipped, so scrapes compress those ahead of the next request. */
+  noteGzipRequest(format: ExpositionFormat, nowMs = Date.now()): void {
+    this.#lastGzipRequestMs[format] = nowMs;
+  }
+
+  /** Formats nobody fetched gzipped for a while are not compressed: no CPU for members no one reads. */
+  #compressAhead(stored: StoredTarget): void {
+    const now = Date.now();
+    for (const format of FORMATS) {
+      if (now - this.#lastGzipRequestMs[format] > EAGER_GZIP_WINDOW_MS) continue;
+      for (const family of stored.families[format]) void fragmentGzip(family.body);
+      for (const family of stored.health[format]) void fragmentGzip(family.body);
+    }
   }
 
   #renderHealth(target: ScrapeTarget, meta: TargetMeta): StoredFormats {
@@ -166,8 +192,8 @@ export class TargetStore {
     this.#entries.set(stored.target.id, stored);
     if (added) this.#sorted = undefined;
     else if (this.#sorted !== undefined) {
-      const index = this.#sorted.findIndex((entry) => entry.target.id === stored.target.id);
-      if (index >= 0) this.#sorted[index] = stored;
+      const index = this.#positions.get(stored.target.id);
+      if (index !== undefined) this.#sorted[index] = stored;
       else this.#sorted = undefined;
     }
     this.version++;

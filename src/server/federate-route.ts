@@ -10,17 +10,17 @@ import { sendBody, sendText } from './respond.js';
 
 /** The matching series lines of one family; '' when none. */
 function matchingLines(family: ExpositionFamily, selectors: readonly Selector[]): string {
-  const first = family.fragments[0]?.bytes.toString('utf8', 0, 4096) ?? '';
+  const first = family.fragments[0]?.body.bytes.toString('utf8', 0, 4096) ?? '';
   const sampleName = parseSeriesLine(first.slice(0, first.indexOf('\n'))).name;
   const candidates = selectors.filter((selector) => selectorMayMatchName(selector, sampleName));
   if (candidates.length === 0) return '';
   // A selector on the name only takes the whole family: no line needs reading.
   if (candidates.some((selector) => selector.matchers.every((matcher) => matcher.name === '__name__'))) {
-    return family.fragments.map((fragment) => fragment.bytes.toString('utf8')).join('');
+    return family.fragments.map((fragment) => fragment.body.bytes.toString('utf8')).join('');
   }
   let out = '';
   for (const fragment of family.fragments) {
-    for (const line of fragment.bytes.toString('utf8').split('\n')) {
+    for (const line of fragment.body.bytes.toString('utf8').split('\n')) {
       if (line === '') continue;
       const series = parseSeriesLine(line);
       const labels = (name: string): string | undefined => series.labels.get(name);

@@ -45,7 +45,7 @@ describe('TargetStore', () => {
     store.record(target, success('a:1'), timing);
     const entry = store.get(target.id)!;
     assert.deepEqual(entry.families.text.map((f) => f.name), ['srs_clients']);
-    const health = entry.health.text.map((f) => f.bytes.toString()).join('');
+    const health = entry.health.text.map((f) => f.body.bytes.toString()).join('');
     assert.equal(
       health,
       'fleet_json_exporter_target_up{job="srs",instance="a:1",cluster="prod"} 1\n' +
@@ -69,7 +69,7 @@ describe('TargetStore', () => {
     assert.equal(entry.meta.state, 'down');
     assert.deepEqual(entry.families.text, []);
     assert.deepEqual(entry.meta.lastError, { reason: 'invalid_json', message: 'not json' });
-    const health = entry.health.text.map((f) => f.bytes.toString()).join('');
+    const health = entry.health.text.map((f) => f.body.bytes.toString()).join('');
     assert.match(health, /^fleet_json_exporter_target_up\{job="srs",instance="a:1"\} 0$/m);
     assert.match(health, /^fleet_json_exporter_target_last_success_timestamp_seconds\{job="srs",instance="a:1"\} 1700000000.25$/m);
     assert.match(health, /^fleet_json_exporter_target_scrape_errors_total\{job="srs",instance="a:1",reason="invalid_json"\} 1$/m);
@@ -82,7 +82,7 @@ describe('TargetStore', () => {
     store.upsertTarget(target);
     store.record(target, { ok: false, reason: 'dns', message: 'no such host' }, timing);
     const errors = store.get(target.id)!.health.text.find((f) => f.name.endsWith('errors_total'))!;
-    assert.equal(errors.bytes.toString(), 'fleet_json_exporter_target_scrape_errors_total{job="srs",instance="a:1",reason="maintenance",exported_reason="dns"} 1\n');
+    assert.equal(errors.body.bytes.toString(), 'fleet_json_exporter_target_scrape_errors_total{job="srs",instance="a:1",reason="maintenance",exported_reason="dns"} 1\n');
   });
 
   test('entries are sorted by id, removal is immediate, and a late result for a removed target is ignored', () => {
@@ -102,7 +102,7 @@ describe('TargetStore', () => {
     store.upsertTarget(target);
     store.record(target, success('a:1'), timing);
     store.upsertTarget({ ...target, labels: { ...target.labels, zone: 'b' } });
-    assert.match(store.get(target.id)!.health.text[0]!.bytes.toString(), /zone="b"/);
+    assert.match(store.get(target.id)!.health.text[0]!.body.bytes.toString(), /zone="b"/);
   });
 
   test('a family whose OpenMetrics lines equal its text lines shares one buffer; one that differs keeps its own', () => {
@@ -119,8 +119,8 @@ describe('TargetStore', () => {
       sampleCount: 2,
     }, timing);
     const { text, openmetrics } = store.get(target.id)!.families;
-    assert.equal(openmetrics[0]!.bytes, text[0]!.bytes);
-    assert.notEqual(openmetrics[1]!.bytes, text[1]!.bytes);
-    assert.equal(openmetrics[1]!.bytes.toString(), 'c_total{job="srs"} 2\n');
+    assert.equal(openmetrics[0]!.body, text[0]!.body);
+    assert.notEqual(openmetrics[1]!.body, text[1]!.body);
+    assert.equal(openmetrics[1]!.body.bytes.toString(), 'c_total{job="srs"} 2\n');
   });
 });

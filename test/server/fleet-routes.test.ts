@@ -131,8 +131,20 @@ describe('GET /metrics in fleet mode', () => {
     assert.equal(zipped.headers['content-encoding'], 'gzip');
     assert.equal(zipped.headers.vary, 'Accept-Encoding');
     assert.equal(fleetPart(gunzipSync(zipped.body).toString('utf8')), fleetPart(plain.text));
+    assert.equal(Number(zipped.headers['content-length']), zipped.body.byteLength);
     const openMetrics = await httpGet(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip', accept: 'application/openmetrics-text' } });
     assert.ok(gunzipSync(openMetrics.body).toString('utf8').endsWith('# EOF\n'));
+  });
+
+  test('after a gzip request, scrapes compress their fragments ahead of the next one, which still decompresses right', async () => {
+    await httpGet(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+    await scrapeRound(targets.length);
+    const bodies = store.entries().flatMap((entry) => [...entry.families.text, ...entry.health.text].map((family) => family.body));
+    assert.ok(bodies.length > 0);
+    assert.ok(bodies.every((body) => body.gzip !== undefined || body.pending !== undefined), 'a fragment was not compressed at scrape time');
+    const plain = await httpGet(`${base}/metrics`);
+    const zipped = await httpGet(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(fleetPart(gunzipSync(zipped.body).toString('utf8')), fleetPart(plain.text));
   });
 
   test('OpenMetrics when asked: strict 1.0 syntax, counters without _total in TYPE, one # EOF at the very end', async () => {
