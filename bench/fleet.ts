@@ -162,6 +162,10 @@ async function main(): Promise<void> {
   const idle = processUsage(pid);
   log(`warming up for one interval (${INTERVAL_S + 5} s): every target scraped at least once`);
   await sleep((INTERVAL_S + 5) * 1000);
+  // The first gzip request compresses every fragment; from then on scrapes compress ahead (as with a real Prometheus).
+  const firstGzip = await fetchMetrics(base, true);
+  log(`first gzip /metrics: ${firstGzip.ms.toFixed(0)} ms; one more interval for scrapes to compress ahead`);
+  await sleep(INTERVAL_S * 1000);
 
   const first = await fetchMetrics(base, false);
   const simulatorStart = processUsage(simulator.pid as number);
@@ -214,6 +218,10 @@ async function main(): Promise<void> {
     scrapeDurationP99Ms: Number((percentile(durations, 0.99) * 1000).toFixed(1)),
     eventLoopLagP99Ms: Number((selfGauge(last.text, 'nodejs_eventloop_lag_p99_seconds') * 1000).toFixed(1)),
     eventLoopLagMaxMs: Number((selfGauge(last.text, 'nodejs_eventloop_lag_max_seconds') * 1000).toFixed(1)),
+    metricsGzipFirstMs: Number(firstGzip.ms.toFixed(0)),
+    heapUsedMb: Number((selfGauge(last.text, 'nodejs_heap_size_used_bytes') / 2 ** 20).toFixed(0)),
+    heapTotalMb: Number((selfGauge(last.text, 'nodejs_heap_size_total_bytes') / 2 ** 20).toFixed(0)),
+    externalMb: Number((selfGauge(last.text, 'nodejs_external_memory_bytes') / 2 ** 20).toFixed(0)),
     simulatorCpuPercentOfOneCore: Number(((simulatorCpuS / wallS) * 100).toFixed(1)),
   };
   if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
