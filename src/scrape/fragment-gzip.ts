@@ -35,8 +35,17 @@ const MAX_COMPRESSIONS = 2;
 let running = 0;
 const waiting: Array<() => void> = [];
 
-async function compressBounded(bytes: Buffer): Promise<Buffer> {
-  if (running >= MAX_COMPRESSIONS) await new Promise<void>((resolve) => waiting.push(resolve));
+/** Scrape-time compressions are dropped past this backlog: a request compresses what is missing itself, in runs. */
+const MAX_WAITING_AHEAD = 2_000;
+
+/** `urgent`: a request waits on it, so it goes before the scrape-time backlog. */
+async function compressBounded(bytes: Buffer, urgent: boolean): Promise<Buffer> {
+  if (running >= MAX_COMPRESSIONS) {
+    await new Promise<void>((resolve) => {
+      if (urgent) waiting.unshift(resolve);
+      else waiting.push(resolve);
+    });
+  }
   running++;
   try {
     return await gzipAsync(bytes, { level: FRAGMENT_GZIP_LEVEL });
@@ -46,13 +55,24 @@ async function compressBounded(bytes: Buffer): Promise<Buffer> {
   }
 }
 
-/** The body's gzip member: the stored one, the one being computed, or a new compression on the thread pool. */
-export function fragmentGzip(body: FragmentBody): Promise<Buffer> {
-  if (body.gzip !== undefined) return Promise.resolve(body.gzip);
-  body.pending ??= compressBounded(body.bytes).then((member) => {
-    body.gzip = member;
-    body.pending = undefined;
-    return member;
-  });
-  return body.pending;
+/** Compresses a fresh fragment ahead of the next gzip request, unless the thread pool is already behind. */
+export function compressAhead(body: FragmentBody): void {
+  if (body.gzip !== undefined || body.pending !== undefined || waiting.length >= MAX_WAITING_AHEAD) return;
+  body.pending = compressBounded(body.bytes, false).then(
+    (member) => {
+      body.gzip = member;
+      body.pending = undefined;
+      return member;
+    },
+    (err: unknown) => {
+      body.pending = undefined;
+      throw err;
+    },
+  );
+  body.pending.catch(() => undefined);
+}
+
+/** One gzip member of `bytes` now, ahead of the scrape-time backlog (a request waits for it). */
+export function compressNow(bytes: Buffer): Promise<Buffer> {
+  return compressBounded(bytes, true);
 }

@@ -1,7 +1,7 @@
 // Fleet mode's store: per target, the latest rendered fragments per family and format, and the scrape's meta.
 import type { ScrapeTarget } from '../discovery/target.js';
 import type { ExpositionFormat, MetricType, RenderedFamily } from '../exposition/types.js';
-import { fragmentBody, fragmentGzip, type FragmentBody } from './fragment-gzip.js';
+import { compressAhead, fragmentBody, type FragmentBody } from './fragment-gzip.js';
 import { renderTargetHealth } from './target-health.js';
 
 /** What one scrape of one target gave: rendered families per format, or a failure with a stable reason. */
@@ -178,8 +178,8 @@ export class TargetStore {
     const now = Date.now();
     for (const format of FORMATS) {
       if (now - this.#lastGzipRequestMs[format] > EAGER_GZIP_WINDOW_MS) continue;
-      for (const family of stored.families[format]) void fragmentGzip(family.body);
-      for (const family of stored.health[format]) void fragmentGzip(family.body);
+      for (const family of stored.families[format]) compressAhead(family.body);
+      for (const family of stored.health[format]) compressAhead(family.body);
     }
   }
 

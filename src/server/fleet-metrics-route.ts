@@ -1,13 +1,11 @@
 // GET /metrics in fleet mode: every target's stored series, their health series, then the exporter's own metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import { renderRegistryOpenMetrics, type RegistryMetric } from '../exposition/render-registry.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import { planFleetExposition, type FleetExposition } from '../scrape/fleet-exposition.js';
-import { FRAGMENT_GZIP_LEVEL, fragmentGzip } from '../scrape/fragment-gzip.js';
+import { compressNow } from '../scrape/fragment-gzip.js';
 import type { TargetStore } from '../scrape/store.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
 import { acceptsGzip } from './respond.js';
@@ -22,36 +20,6 @@ export interface FleetMetricsSource {
 /** Fragments go out gathered in pieces of about this size: few writes, and no 100 MB buffer built at once. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
 
-const gzipAsync = promisify(gzip);
-
-/** HELP/TYPE lines compressed once: a family's header only changes with its help or type. */
-const headerMembers = new Map<string, Promise<Buffer>>();
-const HEADER_MEMBER_CACHE_LIMIT = 10_000;
-
-function headerGzip(header: string): Promise<Buffer> {
-  let member = headerMembers.get(header);
-  if (member === undefined) {
-    if (headerMembers.size >= HEADER_MEMBER_CACHE_LIMIT) headerMembers.clear();
-    member = gzipAsync(header, { level: FRAGMENT_GZIP_LEVEL });
-    headerMembers.set(header, member);
-  }
-  return member;
-}
-
-/**
- * The gzip body as members, in order: headers, each fragment's member (compressed at scrape time, or now on the
- * thread pool when missing), the self-metrics. Concatenated they are one valid gzip stream (see fragment-gzip.ts).
- */
-function gzipMembers(plan: FleetExposition, selfText: string): Promise<Buffer[]> {
-  const members: Array<Promise<Buffer>> = [];
-  for (const family of plan.families) {
-    members.push(headerGzip(family.header));
-    for (const fragment of family.fragments) members.push(fragmentGzip(fragment.body));
-  }
-  members.push(gzipAsync(selfText, { level: FRAGMENT_GZIP_LEVEL }));
-  return Promise.all(members);
-}
-
 /** The exporter's own metrics in `format`; OpenMetrics ends with the body's single `# EOF`. */
 export async function renderSelfMetrics(metrics: SelfMetrics, format: ExpositionFormat): Promise<string> {
   if (format === 'text') return metrics.registry.metrics();
@@ -62,6 +30,36 @@ export async function renderSelfMetrics(metrics: SelfMetrics, format: Exposition
 /** The exporter's own family names: target families of the same name are left out rather than duplicated. */
 export function selfMetricNames(metrics: SelfMetrics): Set<string> {
   return new Set(metrics.registry.getMetricsAsArray().map((metric) => (metric as unknown as { name: string }).name));
+}
+
+/**
+ * The gzip body as members, in order. A fragment compressed at scrape time is used as is; consecutive pieces
+ * without a member yet (headers, fresh fragments, the self-metrics) are compressed together as one member, so a
+ * request never waits behind the scrape-time backlog nor pays a compressor per small piece.
+ */
+function gzipMembers(plan: FleetExposition, selfText: string): Promise<Buffer[]> {
+  const members: Array<Buffer | Promise<Buffer>> = [];
+  let run: Buffer[] = [];
+  const endRun = (): void => {
+    if (run.length === 0) return;
+    members.push(compressNow(Buffer.concat(run)));
+    run = [];
+  };
+  for (const family of plan.families) {
+    run.push(Buffer.from(family.header, 'utf8'));
+    for (const fragment of family.fragments) {
+      const member = fragment.body.gzip;
+      if (member === undefined) {
+        run.push(fragment.body.bytes);
+        continue;
+      }
+      endRun();
+      members.push(member);
+    }
+  }
+  run.push(Buffer.from(selfText, 'utf8'));
+  endRun();
+  return Promise.all(members);
 }
 
 /** Resolves when the sink wants more, or is gone (a client that hung up). */
