@@ -20,8 +20,15 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '15' },
     window: { type: 'string', default: '60' },
     concurrency: { type: 'string', default: '256' },
+    /**
+     * `srs_streams` (the embedded preset, which pages through all streams) or `reference` (json_exporter's SRS
+     * example, test/fixtures/config; asked with ?count=1000, since SRS answers 10 streams by default).
+     */
+    module: { type: 'string', default: 'srs_streams' },
     /** Extra node arguments for the exporter, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
     'exporter-node-args': { type: 'string', default: '' },
+    /** Extra exporter flags, e.g. "--workers=1". */
+    'exporter-args': { type: 'string', default: '' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -133,6 +140,12 @@ function selfGauge(text: string, name: string): number {
 
 const percentile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
+function modulesYaml(): string {
+  if (values.module === 'srs_streams') return 'modules:\n  default: { preset: srs_streams }\n';
+  if (values.module === 'reference') return readFileSync(join(dist, '..', 'test', 'fixtures', 'config', 'srs-reference.yml'), 'utf8');
+  throw new Error(`--module must be srs_streams or reference (got ${values.module})`);
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
@@ -143,13 +156,14 @@ async function main(): Promise<void> {
   const config = join(dir, 'config.yml');
   writeFileSync(
     config,
-    `modules:\n  default: { preset: srs_streams }\nfleet:\n  scrape_interval: ${INTERVAL_S}s\n  scrape_timeout: ${Math.min(10, INTERVAL_S)}s\n` +
+    modulesYaml() + `fleet:\n  scrape_interval: ${INTERVAL_S}s\n  scrape_timeout: ${Math.min(10, INTERVAL_S)}s\n` +
       `  concurrency: ${values.concurrency}\n  jobs:\n    - name: srs-edge\n      module: default\n      labels: { cluster: bench }\n` +
-      `      target_url: "http://{{address}}/api/v1/streams/"\n      file_sd: [targets.json]\n`,
+      `      target_url: "http://{{address}}/api/v1/streams/${values.module === 'reference' ? '?count=1000' : ''}"\n      file_sd: [targets.json]\n`,
   );
   log('starting the exporter');
   const nodeArgs = (values['exporter-node-args'] ?? '').split(' ').filter((arg) => arg !== '');
-  const exporter = await startChild([...nodeArgs, join(dist, 'src/cli.js'), `--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+  const exporter = await startChild([...nodeArgs, join(dist, 'src/cli.js'), `--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
+    ...(values['exporter-args'] ?? '').split(' ').filter((arg) => arg !== '')]);
   const pid = exporter.pid as number;
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
@@ -198,7 +212,7 @@ async function main(): Promise<void> {
   const cpuS = end.usage.cpuSeconds - start.usage.cpuSeconds;
   const series = end.counts.fleet;
   const result = {
-    date: new Date().toISOString(), node: process.version, targets: TARGETS, streams: STREAMS, intervalS: INTERVAL_S, windowS: Number(wallS.toFixed(1)),
+    date: new Date().toISOString(), node: process.version, module: values.module, targets: TARGETS, streams: STREAMS, intervalS: INTERVAL_S, windowS: Number(wallS.toFixed(1)),
     scrapes: end.counts.scrapes - start.scrapes,
     scrapesExpected: Math.round((TARGETS * wallS) / INTERVAL_S),
     seriesServed: series,
