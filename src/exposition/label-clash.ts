@@ -8,12 +8,15 @@ import type { FamilySamples } from './types.js';
  */
 export function resolveLabelClashes(family: FamilySamples, targetLabels: Readonly<Record<string, string>>): FamilySamples {
   let renamed: string[] | undefined;
+  let taken: Set<string> | undefined;
   for (let i = 0; i < family.labelNames.length; i++) {
     const name = family.labelNames[i] as string;
     if (!Object.hasOwn(targetLabels, name)) continue;
     renamed ??= [...family.labelNames];
+    taken ??= new Set([...Object.keys(targetLabels), ...family.labelNames]);
     let candidate = 'exported_' + name;
-    while (Object.hasOwn(targetLabels, candidate) || family.labelNames.includes(candidate)) candidate = 'exported_' + candidate;
+    while (taken.has(candidate)) candidate = 'exported_' + candidate;
+    taken.add(candidate);
     renamed[i] = candidate;
   }
   return renamed === undefined ? family : { ...family, labelNames: renamed };

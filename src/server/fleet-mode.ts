@@ -84,6 +84,7 @@ export class FleetMode {
       store: this.store,
       metrics: this.#options.metrics,
       shard: this.#shard,
+      sources: () => this.#discovery?.sources() ?? [],
       onConflicts: (count) => this.#fleetMetrics.familyConflicts.set(count),
     };
   }

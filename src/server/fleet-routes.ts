@@ -1,5 +1,6 @@
 // Fleet mode's read-only endpoints beside /metrics and /federate: /targets (HTML or JSON) and /sd (http_sd JSON).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SourceStatus } from '../discovery/source.js';
 import type { TargetStore } from '../scrape/store.js';
 import type { FleetMetricsSource } from './fleet-metrics-route.js';
 import { sendBody } from './respond.js';
@@ -13,6 +14,8 @@ export interface FleetShard {
 /** What the HTTP server needs of a running fleet mode. */
 export interface FleetEndpoints extends FleetMetricsSource {
   readonly shard: FleetShard;
+  /** Discovery's sources, for /targets. */
+  readonly sources?: () => readonly SourceStatus[];
 }
 
 /** JSON when asked by `?format=json` or an Accept header preferring application/json over HTML. */
@@ -23,8 +26,8 @@ function wantsJson(request: IncomingMessage, url: URL): boolean {
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
-export async function handleTargets(request: IncomingMessage, response: ServerResponse, url: URL, store: TargetStore, shard: FleetShard): Promise<void> {
-  const report = reportTargets(store.entries(), shard);
+export async function handleTargets(request: IncomingMessage, response: ServerResponse, url: URL, fleet: FleetEndpoints): Promise<void> {
+  const report = reportTargets(fleet.store.entries(), fleet.shard, fleet.sources?.() ?? []);
   if (wantsJson(request, url)) {
     await sendBody(request, response, 'application/json; charset=utf-8', JSON.stringify(report) + '\n');
     return;

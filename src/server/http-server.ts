@@ -58,7 +58,7 @@ async function route(request: IncomingMessage, response: ServerResponse, options
       }
       if (!isRead) break;
       if (url.pathname === '/federate') await handleFederate(request, response, url, fleet);
-      else if (url.pathname === '/targets') await handleTargets(request, response, url, fleet.store, fleet.shard);
+      else if (url.pathname === '/targets') await handleTargets(request, response, url, fleet);
       else await handleSd(request, response, fleet.store);
       return;
     }

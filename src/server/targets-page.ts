@@ -1,4 +1,5 @@
 // /targets: every fleet target with its state, as JSON or as an HTML page modelled on Prometheus's targets page.
+import type { SourceStatus } from '../discovery/source.js';
 import type { StoredTarget } from '../scrape/store.js';
 import { escapeHtml } from './landing-page.js';
 
@@ -21,16 +22,34 @@ export interface TargetReport {
   readonly errorsByReason: Readonly<Record<string, number>>;
 }
 
+export interface SourceReport {
+  readonly job: string;
+  readonly source: string;
+  readonly targets: number;
+  /** ISO 8601; null before the first refresh. */
+  readonly lastRefresh: string | null;
+  readonly lastError: string | null;
+}
+
 export interface TargetsReport {
   readonly shard: { readonly total: number; readonly index: number };
+  /** Discovery sources of every job: a failing one keeps its last good targets and says why here. */
+  readonly sources: readonly SourceReport[];
   readonly targets: readonly TargetReport[];
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
-export function reportTargets(entries: readonly StoredTarget[], shard: TargetsReport['shard']): TargetsReport {
+export function reportTargets(entries: readonly StoredTarget[], shard: TargetsReport['shard'], sources: readonly SourceStatus[] = []): TargetsReport {
   return {
     shard,
+    sources: sources.map((status) => ({
+      job: status.job,
+      source: status.source,
+      targets: status.targetCount,
+      lastRefresh: status.lastRefresh === 0 ? null : iso(status.lastRefresh),
+      lastError: status.lastError ?? null,
+    })),
     targets: entries.map(({ target, meta }) => ({
       id: target.id,
       job: target.job,
@@ -85,7 +104,7 @@ th{background:#f5f5f5}.state{padding:.1rem .45rem;border-radius:.25rem;color:#ff
 .state-up{background:#28a745}.state-down{background:#dc3545}.state-unknown{background:#6c757d}
 .label{display:inline-block;background:#eef3fb;border-radius:.2rem;padding:0 .3rem;margin:.1rem;font-family:ui-monospace,monospace;font-size:.8rem}
 .meta{color:#777;font-size:.8rem}.error{color:#b02a37;max-width:28rem;word-break:break-word}.reason{font-weight:600}
-.count-down{color:#b02a37}.count-up{color:#1e7e34}#filter{margin:.5rem 0;padding:.3rem;width:20rem}`;
+.count-down{color:#b02a37}details.sources{margin:1rem 0}details.sources summary{cursor:pointer;font-weight:600}.count-up{color:#1e7e34}#filter{margin:.5rem 0;padding:.3rem;width:20rem}`;
 
 /** Turns ISO times into "12.3s ago" in the browser, so the page stays right while it is open. */
 const SCRIPT = `(function(){
@@ -93,6 +112,18 @@ function ages(){var now=Date.now();document.querySelectorAll('time.age').forEach
 ages();setInterval(ages,1000);
 var f=document.getElementById('filter');f.addEventListener('input',function(){var q=f.value.toLowerCase();document.querySelectorAll('tr.target').forEach(function(r){r.hidden=q!==''&&r.textContent.toLowerCase().indexOf(q)<0;});});
 document.body.setAttribute('data-ready','1');})();`;
+
+function renderSources(sources: readonly SourceReport[]): string {
+  if (sources.length === 0) return '';
+  const rows = sources
+    .map((source) => `<tr class="source" data-failing="${source.lastError === null ? 'no' : 'yes'}"><td>${escapeHtml(source.job)}</td><td>${escapeHtml(source.source)}</td>` +
+      `<td>${source.targets}</td><td>${source.lastRefresh === null ? 'never' : `<time class="age" datetime="${escapeHtml(source.lastRefresh)}">${escapeHtml(source.lastRefresh)}</time>`}</td>` +
+      `<td class="error">${source.lastError === null ? '' : escapeHtml(source.lastError)}</td></tr>`)
+    .join('\n');
+  return `<details class="sources"${sources.some((s) => s.lastError !== null) ? ' open' : ''}><summary>Discovery: ${sources.length} sources` +
+    `${sources.some((s) => s.lastError !== null) ? ' <span class="count-down">(some failing: their last good targets are kept)</span>' : ''}</summary>
+<table><thead><tr><th>Job</th><th>Source</th><th>Targets</th><th>Last refresh</th><th>Error</th></tr></thead><tbody>${rows}</tbody></table></details>`;
+}
 
 export function renderTargetsPage(report: TargetsReport): string {
   const jobs = new Map<string, TargetReport[]>();
@@ -115,6 +146,7 @@ export function renderTargetsPage(report: TargetsReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>Targets · Fleet JSON Exporter</title><style>${STYLE}</style></head>
 <body><h1>Targets</h1>
 <p>Shard ${report.shard.index + 1} of ${report.shard.total} · ${report.targets.length} targets · <a href="/targets?format=json">JSON</a> · <a href="/">home</a></p>
+${renderSources(report.sources)}
 <input id="filter" type="search" placeholder="Filter by URL, label, error…" aria-label="Filter targets">
 ${empty}${sections}
 <script>${SCRIPT}</script>

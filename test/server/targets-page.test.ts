@@ -37,7 +37,13 @@ before(async () => {
   reloader = new ConfigReloader(configLoader(undefined), metrics, logger);
   server = createExporterServer({
     hotPath, reloader, metrics, logger, telemetryPath: '/metrics', maxBodyBytes: 1 << 20, timeoutOffsetMs: 500,
-    fleet: () => ({ store, metrics, shard: { total: 3, index: 1 } }),
+    fleet: () => ({
+      store, metrics, shard: { total: 3, index: 1 },
+      sources: () => [
+        { job: 'srs-edge', source: 'file_sd:targets/*.yml', lastRefresh: now - 1_000, targetCount: 2 },
+        { job: 'srs-origin', source: 'http_sd:http://sd.example/targets', lastRefresh: now - 2_000, lastError: 'GET http://sd.example/targets: connect ECONNREFUSED', targetCount: 1 },
+      ],
+    }),
   });
   base = `http://127.0.0.1:${(await server.listen(0, '127.0.0.1')).port}`;
 });
@@ -83,6 +89,11 @@ describe('/targets in headless Chromium', () => {
     assert.ok(!dom.includes('<img'), 'a label value became markup');
     assert.ok(dom.includes('&lt;img src=x onerror="document.title=\'pwned\'"&gt;'));
     assert.ok(!dom.includes('pwned</title>'));
+    // Discovery sources: open because one fails, its error shown.
+    assert.match(dom, /<details class="sources" open=""><summary>Discovery: 2 sources/);
+    const sources = [...dom.matchAll(/<tr class="source" data-failing="(\w+)"><td>([^<]+)<\/td><td>([^<]+)<\/td><td>(\d+)<\/td>/g)].map((m) => m.slice(1));
+    assert.deepEqual(sources, [['no', 'srs-edge', 'file_sd:targets/*.yml', '2'], ['yes', 'srs-origin', 'http_sd:http://sd.example/targets', '1']]);
+    assert.match(dom, /<td class="error">GET http:\/\/sd\.example\/targets: connect ECONNREFUSED<\/td>/);
   });
 
   test('a screenshot of the page is saved in test-artifacts/', async () => {
