@@ -46,13 +46,15 @@ async function metricsBody(): Promise<string> {
 
 before(async () => {
   srs = await startTestServer((req, res) => {
+    // Never answers: the scrape deadline must end it.
+    if (req.url === '/stall') return;
     const count = Number((req.url ?? '').split('/').pop());
     if (Number.isInteger(count)) res.writeHead(200, { 'content-type': 'application/json' }).end(makeStreamsBody(count));
     else res.writeHead(404).end();
   });
   dir = mkdtempSync(join(tmpdir(), 'fje-fleet-'));
   configFile = join(dir, 'config.yml');
-  writeConfig(['/srs/2', '/srs/3'], 'prod');
+  writeConfig(['/srs/2', '/srs/3', '/stall'], 'prod');
   exporter = await startExporter(
     { configFile, configCheck: false, listenAddress: '127.0.0.1:0', telemetryPath: '/metrics', logLevel: 'error', maxBodyBytes: 1 << 20, timeoutOffsetMs: 500 },
     createLogger('error'),
@@ -73,7 +75,13 @@ describe('fleet mode through startExporter', () => {
     const port = new URL(srs.url).port;
     assert.match(body, new RegExp(`^stream_clients_clients\\{job="srs-edge",instance="127\\.0\\.0\\.1:${port}",cluster="prod",name="stream-00"\\} 1$`, 'm'));
     assert.equal(body.split('\n').filter((line) => line.startsWith('stream_clients_clients{')).length, 5);
-    assert.match(body, /^fleet_json_exporter_fleet_targets\{job="srs-edge"\} 2$/m);
+    assert.match(body, /^fleet_json_exporter_fleet_targets\{job="srs-edge"\} 3$/m);
+    // The stalled target hit its 1 s scrape_timeout: down, with the reason, and no series.
+    assert.match(body, new RegExp(`^fleet_json_exporter_target_up\\{job="srs-edge",instance="127\\.0\\.0\\.1:${port}",cluster="prod"\\} 1$`, 'm'));
+    const stall = exporter.fleet.store.get(`srs-edge|${srs.url}/stall`);
+    assert.equal(stall?.meta.state, 'down');
+    assert.equal(stall?.meta.lastError?.reason, 'timeout');
+    assert.match(body, /^fleet_json_exporter_target_scrape_errors_total\{[^}]*reason="timeout"\} [1-9]\d*$/m);
     assert.match(body, /^fleet_json_exporter_fleet_scrape_lag_seconds_count \d+$/m);
     const landing = (await httpGet(`http://127.0.0.1:${exporter.port}/`)).text;
     for (const link of ['/targets', '/federate', '/sd']) assert.ok(landing.includes(`href="${link}`), `landing page lacks ${link}`);
