@@ -95,8 +95,6 @@ export class TargetStore {
   /** Position of each id in #sorted, so a scrape's result replaces its entry without a search. */
   #positions = new Map<string, number>();
   readonly #lastGzipRequestMs: Record<ExpositionFormat, number> = { text: -Infinity, openmetrics: -Infinity };
-  /** Bumped on every change: lets readers tell whether what they built from the store is still current. */
-  version = 0;
 
   get size(): number {
     return this.#entries.size;
@@ -136,7 +134,6 @@ export class TargetStore {
   remove(id: string): void {
     if (this.#entries.delete(id)) {
       this.#sorted = undefined;
-      this.version++;
     }
   }
 
@@ -196,6 +193,5 @@ export class TargetStore {
       if (index !== undefined) this.#sorted[index] = stored;
       else this.#sorted = undefined;
     }
-    this.version++;
   }
 }

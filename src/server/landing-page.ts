@@ -22,7 +22,7 @@ export function renderLandingPage(prepared: PreparedConfig, telemetryPath: strin
 <body><h1>Fleet JSON Exporter</h1>
 <p>Turns JSON HTTP APIs into Prometheus metrics; json_exporter compatible. Version ${escapeHtml(VERSION)}.</p>
 <ul>
-<li><a href="${escapeHtml(telemetryPath)}">${escapeHtml(telemetryPath)}</a>: the exporter's own metrics</li>
+<li><a href="${escapeHtml(telemetryPath)}">${escapeHtml(telemetryPath)}</a>: ${prepared.config.fleet === undefined ? "the exporter's own metrics" : "every fleet target's series, their health, then the exporter's own metrics"}</li>
 <li><code>/probe?module=&lt;module&gt;&amp;target=&lt;url&gt;</code>: metrics of one target</li>
 ${prepared.config.fleet === undefined ? '' : FLEET_LINKS}<li><a href="/-/healthy">/-/healthy</a>, <a href="/-/ready">/-/ready</a>; <code>POST /-/reload</code> reloads the config</li>
 </ul>
