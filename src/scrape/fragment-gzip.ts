@@ -1,4 +1,4 @@
-// A stored fragment's bytes and its gzip member, compressed once per scrape on libuv's thread pool.
+// How the store keeps a fragment: its gzip member, compressed once per scrape on libuv's thread pool.
 //
 // gzip members concatenate into one valid stream (RFC 1952 §2.2; Go's gzip reader, which Prometheus uses, reads
 // multistream by default), so /metrics answers gzip by concatenating members. bench/fleet-gzip.ts, 2,000 SRS targets
@@ -6,17 +6,23 @@
 // gzip the body per request (level 1; level 6: 930–1,380 ms), for a body 25 % larger (9.7 MB vs 7.8 MB: each
 // fragment compresses alone), at ~1.2 s of thread-pool CPU per scrape cycle to compress every fragment once.
 import { promisify } from 'node:util';
-import { constants, gzip } from 'node:zlib';
+import { constants, gunzip, gzip } from 'node:zlib';
 
 const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 /** Level 1: members are recompressed every scrape; higher levels cost more CPU for a few percent of bytes. */
 export const FRAGMENT_GZIP_LEVEL = constants.Z_BEST_SPEED;
 
-/** The series lines of one family of one target, shared by both formats when their lines are the same. */
+/**
+ * The series lines of one family of one target, shared by both formats when their lines are the same. Kept as the
+ * gzip member alone once compressed (~7 % of the text's size; bench/fleet.ts: RSS 630 → see bench/README.md), the
+ * plain bytes only until then: exactly one of `bytes` and `gzip` is set, except while a compression runs.
+ */
 export interface FragmentBody {
-  readonly bytes: Buffer;
-  /** The gzip member of `bytes`, once compressed. */
+  /** The UTF-8 series lines; dropped once `gzip` holds them. */
+  bytes: Buffer | undefined;
+  /** The gzip member of the lines, once compressed. */
   gzip: Buffer | undefined;
   /** Set while a compression runs, so two callers share it. */
   pending: Promise<Buffer> | undefined;
@@ -35,9 +41,6 @@ const MAX_COMPRESSIONS = 2;
 let running = 0;
 const waiting: Array<() => void> = [];
 
-/** Scrape-time compressions are dropped past this backlog: a request compresses what is missing itself, in runs. */
-const MAX_WAITING_AHEAD = 2_000;
-
 /** `urgent`: a request waits on it, so it goes before the scrape-time backlog. */
 async function compressBounded(bytes: Buffer, urgent: boolean): Promise<Buffer> {
   if (running >= MAX_COMPRESSIONS) {
@@ -55,12 +58,13 @@ async function compressBounded(bytes: Buffer, urgent: boolean): Promise<Buffer> 
   }
 }
 
-/** Compresses a fresh fragment ahead of the next gzip request, unless the thread pool is already behind. */
-export function compressAhead(body: FragmentBody): void {
-  if (body.gzip !== undefined || body.pending !== undefined || waiting.length >= MAX_WAITING_AHEAD) return;
+/** Compresses a fresh fragment for storage; its plain bytes are released once the member is there. */
+export function storeCompressed(body: FragmentBody): void {
+  if (body.gzip !== undefined || body.pending !== undefined || body.bytes === undefined) return;
   body.pending = compressBounded(body.bytes, false).then(
     (member) => {
       body.gzip = member;
+      body.bytes = undefined;
       body.pending = undefined;
       return member;
     },
@@ -75,4 +79,26 @@ export function compressAhead(body: FragmentBody): void {
 /** One gzip member of `bytes` now, ahead of the scrape-time backlog (a request waits for it). */
 export function compressNow(bytes: Buffer): Promise<Buffer> {
   return compressBounded(bytes, true);
+}
+
+/** The text of consecutive fragments: plain bytes as they are, runs of members inflated together (one inflater). */
+export async function fragmentsText(bodies: readonly FragmentBody[]): Promise<string> {
+  const parts: Array<string | Promise<Buffer>> = [];
+  let run: Buffer[] = [];
+  const endRun = (): void => {
+    if (run.length > 0) parts.push(gunzipAsync(Buffer.concat(run)));
+    run = [];
+  };
+  for (const body of bodies) {
+    // Read together: a compression that ends between the two reads cannot leave us with neither.
+    const { bytes, gzip: member } = body;
+    if (member !== undefined) run.push(member);
+    else {
+      endRun();
+      parts.push((bytes as Buffer).toString('utf8'));
+    }
+  }
+  endRun();
+  const texts = await Promise.all(parts);
+  return texts.map((part) => (typeof part === 'string' ? part : part.toString('utf8'))).join('');
 }

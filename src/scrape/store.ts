@@ -1,7 +1,7 @@
 // Fleet mode's store: per target, the latest rendered fragments per family and format, and the scrape's meta.
 import type { ScrapeTarget } from '../discovery/target.js';
 import type { ExpositionFormat, MetricType, RenderedFamily } from '../exposition/types.js';
-import { compressAhead, fragmentBody, type FragmentBody } from './fragment-gzip.js';
+import { fragmentBody, storeCompressed, type FragmentBody } from './fragment-gzip.js';
 import { renderTargetHealth } from './target-health.js';
 
 /** What one scrape of one target gave: rendered families per format, or a failure with a stable reason. */
@@ -61,8 +61,6 @@ export interface ScrapeTiming {
 type StoredFormats = Record<ExpositionFormat, readonly StoredFamily[]>;
 
 const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
-/** While gzip requests for a format came within this window, its fragments are compressed at scrape time. */
-const EAGER_GZIP_WINDOW_MS = 10 * 60_000;
 
 const EMPTY: Readonly<StoredFormats> = Object.freeze({ text: [], openmetrics: [] });
 
@@ -94,7 +92,6 @@ export class TargetStore {
   #sorted: StoredTarget[] | undefined;
   /** Position of each id in #sorted, so a scrape's result replaces its entry without a search. */
   #positions = new Map<string, number>();
-  readonly #lastGzipRequestMs: Record<ExpositionFormat, number> = { text: -Infinity, openmetrics: -Infinity };
 
   get size(): number {
     return this.#entries.size;
@@ -165,18 +162,11 @@ export class TargetStore {
     this.#compressAhead(stored);
   }
 
-  /** /metrics says which formats clients fetch gzipped, so scrapes compress those ahead of the next request. */
-  noteGzipRequest(format: ExpositionFormat, nowMs = Date.now()): void {
-    this.#lastGzipRequestMs[format] = nowMs;
-  }
-
-  /** Formats nobody fetched gzipped for a while are not compressed: no CPU for members no one reads. */
+  /** Every fragment is kept compressed: ~14× smaller than its text, and what gzip requests (Prometheus's) need. */
   #compressAhead(stored: StoredTarget): void {
-    const now = Date.now();
     for (const format of FORMATS) {
-      if (now - this.#lastGzipRequestMs[format] > EAGER_GZIP_WINDOW_MS) continue;
-      for (const family of stored.families[format]) compressAhead(family.body);
-      for (const family of stored.health[format]) compressAhead(family.body);
+      for (const family of stored.families[format]) storeCompressed(family.body);
+      for (const family of stored.health[format]) storeCompressed(family.body);
     }
   }
 

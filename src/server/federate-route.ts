@@ -4,28 +4,28 @@ import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import { matchesSelector, parseSelector, selectorMayMatchName, SelectorError, type Selector } from '../exposition/selector.js';
 import { parseSeriesLine } from '../exposition/series-line.js';
 import { planFleetExposition, type ExpositionFamily } from '../scrape/fleet-exposition.js';
+import { fragmentsText } from '../scrape/fragment-gzip.js';
 import type { FleetMetricsSource } from './fleet-metrics-route.js';
 import { selfMetricNames } from './fleet-metrics-route.js';
 import { sendBody, sendText } from './respond.js';
 
 /** The matching series lines of one family; '' when none. */
-function matchingLines(family: ExpositionFamily, selectors: readonly Selector[]): string {
-  const first = family.fragments[0]?.body.bytes.toString('utf8', 0, 4096) ?? '';
+async function matchingLines(family: ExpositionFamily, selectors: readonly Selector[]): Promise<string> {
+  const firstFragment = family.fragments[0];
+  if (firstFragment === undefined) return '';
+  const first = await fragmentsText([firstFragment.body]);
   const sampleName = parseSeriesLine(first.slice(0, first.indexOf('\n'))).name;
   const candidates = selectors.filter((selector) => selectorMayMatchName(selector, sampleName));
   if (candidates.length === 0) return '';
+  const text = await fragmentsText(family.fragments.map((fragment) => fragment.body));
   // A selector on the name only takes the whole family: no line needs reading.
-  if (candidates.some((selector) => selector.matchers.every((matcher) => matcher.name === '__name__'))) {
-    return family.fragments.map((fragment) => fragment.body.bytes.toString('utf8')).join('');
-  }
+  if (candidates.some((selector) => selector.matchers.every((matcher) => matcher.name === '__name__'))) return text;
   let out = '';
-  for (const fragment of family.fragments) {
-    for (const line of fragment.body.bytes.toString('utf8').split('\n')) {
-      if (line === '') continue;
-      const series = parseSeriesLine(line);
-      const labels = (name: string): string | undefined => series.labels.get(name);
-      if (candidates.some((selector) => matchesSelector(selector, series.name, labels))) out += line + '\n';
-    }
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const series = parseSeriesLine(line);
+    const labels = (name: string): string | undefined => series.labels.get(name);
+    if (candidates.some((selector) => matchesSelector(selector, series.name, labels))) out += line + '\n';
   }
   return out;
 }
@@ -51,7 +51,7 @@ export async function handleFederate(request: IncomingMessage, response: ServerR
   const plan = planFleetExposition(source.store.entries(), format, selfMetricNames(source.metrics));
   let body = '';
   for (const family of plan.families) {
-    const lines = matchingLines(family, selectors);
+    const lines = await matchingLines(family, selectors);
     if (lines !== '') body += family.header + lines;
   }
   if (format === 'openmetrics') body += '# EOF\n';

@@ -5,6 +5,9 @@ import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import { renderRegistryOpenMetrics, type RegistryMetric } from '../exposition/render-registry.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import { planFleetExposition, type FleetExposition } from '../scrape/fleet-exposition.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { compressNow } from '../scrape/fragment-gzip.js';
 import type { TargetStore } from '../scrape/store.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
@@ -48,9 +51,10 @@ function gzipMembers(plan: FleetExposition, selfText: string): Promise<Buffer[]>
   for (const family of plan.families) {
     run.push(Buffer.from(family.header, 'utf8'));
     for (const fragment of family.fragments) {
-      const member = fragment.body.gzip;
+      // Read together: a compression ending between two reads cannot leave neither (see FragmentBody).
+      const { bytes, gzip: member } = fragment.body;
       if (member === undefined) {
-        run.push(fragment.body.bytes);
+        run.push(bytes as Buffer);
         continue;
       }
       endRun();
@@ -98,14 +102,6 @@ async function writeBuffers(sink: Writable, buffers: Iterable<Buffer>): Promise<
   sink.end();
 }
 
-/** The uncompressed body: each family's header, its fragments' bytes, then the self-metrics. */
-function* plainBuffers(plan: FleetExposition, selfText: string): Generator<Buffer> {
-  for (const family of plan.families) {
-    yield Buffer.from(family.header, 'utf8');
-    for (const fragment of family.fragments) yield fragment.body.bytes;
-  }
-  yield Buffer.from(selfText, 'utf8');
-}
 
 /**
  * Served from the store by concatenation only: never waits for a scrape, so it answers within Prometheus's
@@ -117,14 +113,14 @@ export async function handleFleetMetrics(request: IncomingMessage, response: Ser
   source.onConflicts?.(plan.conflicts);
   const selfText = await renderSelfMetrics(source.metrics, format);
   const headers: Record<string, string | number> = { 'content-type': CONTENT_TYPES[format], vary: 'Accept-Encoding' };
+  const members = await gzipMembers(plan, selfText);
   if (!acceptsGzip(request)) {
+    // The store keeps fragments compressed: a plain answer inflates the members on the thread pool as it streams.
     response.writeHead(200, headers);
     if (request.method === 'HEAD') response.end();
-    else await writeBuffers(response, plainBuffers(plan, selfText));
+    else await pipeline(Readable.from(members), createGunzip(), response).catch(() => undefined);
     return;
   }
-  source.store.noteGzipRequest(format);
-  const members = await gzipMembers(plan, selfText);
   headers['content-encoding'] = 'gzip';
   headers['content-length'] = members.reduce((sum, member) => sum + member.byteLength, 0);
   response.writeHead(200, headers);

@@ -28,7 +28,7 @@ function storeWith(scrapes: Array<[string, RenderedFamily[]]>): TargetStore {
 }
 
 function body(store: TargetStore, reserved: Set<string> = new Set()): string {
-  return planFleetExposition(store.entries(), 'text', reserved).families.map((f) => f.header + f.fragments.map((x) => x.body.bytes.toString()).join('')).join('');
+  return planFleetExposition(store.entries(), 'text', reserved).families.map((f) => f.header + f.fragments.map((x) => x.body.bytes!.toString()).join('')).join('');
 }
 
 describe('planFleetExposition', () => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
+import { fragmentsText } from '../../src/scrape/fragment-gzip.js';
 import { TargetStore, type TargetScrapeOutcome } from '../../src/scrape/store.js';
 
 function makeTarget(host: string, labels: Record<string, string> = {}): ScrapeTarget {
@@ -45,7 +46,7 @@ describe('TargetStore', () => {
     store.record(target, success('a:1'), timing);
     const entry = store.get(target.id)!;
     assert.deepEqual(entry.families.text.map((f) => f.name), ['srs_clients']);
-    const health = entry.health.text.map((f) => f.body.bytes.toString()).join('');
+    const health = entry.health.text.map((f) => f.body.bytes!.toString()).join('');
     assert.equal(
       health,
       'fleet_json_exporter_target_up{job="srs",instance="a:1",cluster="prod"} 1\n' +
@@ -69,7 +70,7 @@ describe('TargetStore', () => {
     assert.equal(entry.meta.state, 'down');
     assert.deepEqual(entry.families.text, []);
     assert.deepEqual(entry.meta.lastError, { reason: 'invalid_json', message: 'not json' });
-    const health = entry.health.text.map((f) => f.body.bytes.toString()).join('');
+    const health = entry.health.text.map((f) => f.body.bytes!.toString()).join('');
     assert.match(health, /^fleet_json_exporter_target_up\{job="srs",instance="a:1"\} 0$/m);
     assert.match(health, /^fleet_json_exporter_target_last_success_timestamp_seconds\{job="srs",instance="a:1"\} 1700000000.25$/m);
     assert.match(health, /^fleet_json_exporter_target_scrape_errors_total\{job="srs",instance="a:1",reason="invalid_json"\} 1$/m);
@@ -82,7 +83,7 @@ describe('TargetStore', () => {
     store.upsertTarget(target);
     store.record(target, { ok: false, reason: 'dns', message: 'no such host' }, timing);
     const errors = store.get(target.id)!.health.text.find((f) => f.name.endsWith('errors_total'))!;
-    assert.equal(errors.body.bytes.toString(), 'fleet_json_exporter_target_scrape_errors_total{job="srs",instance="a:1",reason="maintenance",exported_reason="dns"} 1\n');
+    assert.equal(errors.body.bytes!.toString(), 'fleet_json_exporter_target_scrape_errors_total{job="srs",instance="a:1",reason="maintenance",exported_reason="dns"} 1\n');
   });
 
   test('entries are sorted by id, removal is immediate, and a late result for a removed target is ignored', () => {
@@ -102,7 +103,7 @@ describe('TargetStore', () => {
     store.upsertTarget(target);
     store.record(target, success('a:1'), timing);
     store.upsertTarget({ ...target, labels: { ...target.labels, zone: 'b' } });
-    assert.match(store.get(target.id)!.health.text[0]!.body.bytes.toString(), /zone="b"/);
+    assert.match(store.get(target.id)!.health.text[0]!.body.bytes!.toString(), /zone="b"/);
   });
 
   test('a family whose OpenMetrics lines equal its text lines shares one buffer; one that differs keeps its own', () => {
@@ -121,6 +122,18 @@ describe('TargetStore', () => {
     const { text, openmetrics } = store.get(target.id)!.families;
     assert.equal(openmetrics[0]!.body, text[0]!.body);
     assert.notEqual(openmetrics[1]!.body, text[1]!.body);
-    assert.equal(openmetrics[1]!.body.bytes.toString(), 'c_total{job="srs"} 2\n');
+    assert.equal(openmetrics[1]!.body.bytes!.toString(), 'c_total{job="srs"} 2\n');
+  });
+
+  test('fragments are kept compressed: once the member is there the plain bytes go, and the text reads back the same', async () => {
+    const store = new TargetStore();
+    const target = makeTarget('a:1');
+    store.upsertTarget(target);
+    store.record(target, success('a:1'), timing);
+    const bodies = [...store.get(target.id)!.families.text, ...store.get(target.id)!.health.text].map((family) => family.body);
+    const expected = bodies.map((body) => body.bytes!.toString()).join('');
+    await Promise.all(bodies.map((body) => body.pending));
+    assert.ok(bodies.every((body) => body.bytes === undefined && body.gzip !== undefined));
+    assert.equal(await fragmentsText(bodies), expected);
   });
 });
