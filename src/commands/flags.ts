@@ -26,7 +26,7 @@ export interface ServeFlags {
   readonly shardIndex?: number;
   /** Hot-path worker threads (0: all inline); absent means one per CPU. */
   readonly workers?: number;
-  /** Bodies allowed to wait for a busy pool; absent means DEFAULT_WORKERS_MAX_QUEUE. */
+  /** Bodies allowed to wait for a busy pool; absent means DEFAULT_WORKERS_MAX_QUEUE plus fleet.concurrency. */
   readonly workersMaxQueue?: number;
   /** Bodies below this many bytes are handled on the main thread; absent means DEFAULT_INLINE_MAX_BYTES. */
   readonly workersInlineMaxBytes?: number;
@@ -68,9 +68,10 @@ Flags:
                                  either, the ordinal ending the hostname (StatefulSet pod srs-exporter-2 → 2).
       --workers=<CPU count>      Worker threads that parse, extract and render bodies off the main thread;
                                  0 handles every body on the main thread.
-      --workers.max-queue=${DEFAULT_WORKERS_MAX_QUEUE}
+      --workers.max-queue=${DEFAULT_WORKERS_MAX_QUEUE} + fleet.concurrency
                                  Bodies allowed to wait for a busy worker; beyond that a probe fails at once
-                                 with 503 (reason pool_overloaded) instead of queueing without bound.
+                                 with 503 (reason pool_overloaded) instead of queueing without bound. The
+                                 default leaves room for every fleet scrape in flight (fleet.concurrency at start).
       --workers.inline-max-bytes=${DEFAULT_INLINE_MAX_BYTES}
                                  Bodies smaller than this are handled on the main thread: below it the hop to a
                                  worker costs more than it saves (measured, see bench/README.md).
@@ -119,7 +120,7 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       'shard.total': { type: 'string' },
       'shard.index': { type: 'string' },
       workers: { type: 'string', default: String(availableParallelism()) },
-      'workers.max-queue': { type: 'string', default: String(DEFAULT_WORKERS_MAX_QUEUE) },
+      'workers.max-queue': { type: 'string' },
       'workers.inline-max-bytes': { type: 'string', default: String(DEFAULT_INLINE_MAX_BYTES) },
     },
     '',
@@ -141,8 +142,10 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
   if (shardTotal !== undefined && shardIndex !== undefined && shardIndex >= shardTotal) {
     throw new UsageError(`--shard.index must be less than --shard.total (${shardTotal}); shards are numbered 0 to ${shardTotal - 1} (got ${shardIndex})`);
   }
+  const workersMaxQueue = wholeNumberFlag('workers.max-queue', values['workers.max-queue'], 0);
   return {
     ...(shardTotal === undefined ? {} : { shardTotal }),
+    ...(workersMaxQueue === undefined ? {} : { workersMaxQueue }),
     ...(shardIndex === undefined ? {} : { shardIndex }),
     configFile: values['config.file'],
     configCheck: values['config.check'],
@@ -152,7 +155,6 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     maxBodyBytes,
     timeoutOffsetMs: durationFlag('scrape.timeout-offset', values['scrape.timeout-offset']),
     workers: wholeNumberFlag('workers', values.workers, 0),
-    workersMaxQueue: wholeNumberFlag('workers.max-queue', values['workers.max-queue'], 0),
     workersInlineMaxBytes: wholeNumberFlag('workers.inline-max-bytes', values['workers.inline-max-bytes'], 0),
   };
 }

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createSelfMetrics } from '../telemetry/self-metrics.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_WORKERS_MAX_QUEUE, type ServeFlags } from './flags.js';
-import { configLoader, describeLoadError } from './load-config.js';
+import { describeLoadError, serveConfigLoader } from './load-config.js';
 
 export interface RunningExporter {
   readonly server: ExporterServer;
@@ -28,11 +28,13 @@ export interface RunningExporter {
 export async function startExporter(flags: ServeFlags, logger: Logger = createLogger(flags.logLevel)): Promise<RunningExporter> {
   const address = parseListenAddress(flags.listenAddress);
   const metrics = createSelfMetrics();
-  const reloader = new ConfigReloader(configLoader(flags.configFile), metrics, logger);
+  const shardFlags = { ...(flags.shardTotal === undefined ? {} : { total: flags.shardTotal }), ...(flags.shardIndex === undefined ? {} : { index: flags.shardIndex }) };
+  const reloader = new ConfigReloader(serveConfigLoader(flags.configFile, shardFlags), metrics, logger);
   const workers = flags.workers ?? availableParallelism();
   const hotPath = createHotPath({
     workers,
-    maxQueue: flags.workersMaxQueue ?? DEFAULT_WORKERS_MAX_QUEUE,
+    // Every fleet scrape in flight may hold a body for the pool: room for all of them, plus probes.
+    maxQueue: flags.workersMaxQueue ?? DEFAULT_WORKERS_MAX_QUEUE + (reloader.current.config.fleet?.concurrency ?? 0),
     inlineMaxBytes: flags.workersInlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES,
     registry: metrics.registry,
   });
@@ -42,7 +44,7 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
     metrics,
     logger,
     maxBodyBytes: flags.maxBodyBytes,
-    shardFlags: { ...(flags.shardTotal === undefined ? {} : { total: flags.shardTotal }), ...(flags.shardIndex === undefined ? {} : { index: flags.shardIndex }) },
+    shardFlags,
     configDir: flags.configFile === undefined ? process.cwd() : dirname(resolve(flags.configFile)),
   });
   try {

@@ -14,7 +14,6 @@ test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded co
     maxBodyBytes: 33_554_432,
     timeoutOffsetMs: 500,
     workers: availableParallelism(),
-    workersMaxQueue: 256,
     workersInlineMaxBytes: 8192,
   });
 });
