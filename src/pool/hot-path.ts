@@ -49,6 +49,9 @@ export type HotPathResult =
     }
   | { readonly ok: false; readonly reason: HotPathFailureReason; readonly message: string };
 
+/** The rendered families and counts of a body the hot path handled. */
+export type HotPathSuccess = Extract<HotPathResult, { readonly ok: true }>;
+
 /**
  * Milliseconds since the epoch (performance.timeOrigin + performance.now()), comparable across threads:
  * parse+extract runs from `parseStart` to `extractEnd`, render from `extractEnd` to `renderEnd`.

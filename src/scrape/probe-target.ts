@@ -1,7 +1,6 @@
 // One scrape of one target: fetch the body, hand it to the hot path (parse, extract, render). Failures are values.
-import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
-import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
-import type { HotPath, HotPathFailureReason, HotPathModule } from '../pool/hot-path.js';
+import type { ExpositionFormat } from '../exposition/types.js';
+import type { HotPath, HotPathFailureReason, HotPathModule, HotPathSuccess } from '../pool/hot-path.js';
 import { endScrapeTrace, recordHotPathSpans, startScrapeTrace, traceStep, type ScrapeTrace } from '../telemetry/tracing.js';
 import type { BodyTemplateParams } from './body-template.js';
 import type { FetchFailureReason } from './errors.js';
@@ -31,18 +30,12 @@ export interface ProbeRequest {
 }
 
 export type ProbeOutcome =
-  | {
-      readonly ok: true;
-      /** Per requested format, the module's families in order (text '' for a family without samples). */
-      readonly families: Partial<Record<ExpositionFormat, RenderedFamily[]>>;
-      readonly sampleCount: number;
-      readonly problemCounts: Partial<Record<ExtractProblemReason, number>>;
-      readonly problems: readonly ExtractProblem[];
+  | (Omit<HotPathSuccess, 'timings'> & {
       readonly fetchMs: number;
       readonly bodyBytes: number;
       /** Set when a templated body failed to render and the static content was sent. */
       readonly templateError?: string;
-    }
+    })
   | {
       readonly ok: false;
       readonly reason: ScrapeFailureReason;

@@ -1,22 +1,9 @@
 // Deterministic SRS /api/v1/streams/ bodies of any size, in the real SRS 6 shape (test/fixtures/srs/srs6/streams.json).
 
-export interface SrsStream {
-  id: string;
-  name: string;
-  vhost: string;
-  app: string;
-  tcUrl: string;
-  url: string;
-  live_ms: number;
-  clients: number;
-  frames: number;
-  send_bytes: number;
-  recv_bytes: number;
-  kbps: { recv_30s: number; send_30s: number };
-  publish: { active: boolean; cid?: string };
-  video: { codec: string; profile: string; level: string; width: number; height: number } | null;
-  audio: { codec: string; sample_rate: number; channel: number; profile: string } | null;
-}
+import type { SrsStreamJson } from '../../bench/simulator/srs-shapes.js';
+
+/** One stream of `/api/v1/streams/`: the simulator's type of the real shape. */
+export type SrsStream = SrsStreamJson;
 
 /** Stream i of a synthetic server: values are simple functions of i, so tests can state them. */
 export function makeStream(i: number): SrsStream {
