@@ -3,11 +3,10 @@
 //   npm run bench:hotpath [-- --sizes=2k,50k,1m,10m --seconds=1 --workers=2 --json --config=<file> --module=<name>]
 //
 // The full pipeline is bytes → rendered text (parse, extract, render) with the config's module (default: the
-// embedded SRS streams preset) on deterministic SRS-shaped bodies. When the optional `simdjson` binding is
-// installed (`npm install --no-save simdjson`), its parse and its full pipeline are measured too.
+// embedded SRS streams preset) on deterministic SRS-shaped bodies. The simdjson binding: `npm run bench:parse`.
 import { parseArgs } from 'node:util';
 import { configLoader } from '../src/commands/load-config.js';
-import { parseJsonBody, type JsonBodyParser } from '../src/extract/parse-json.js';
+import { parseJsonBody } from '../src/extract/parse-json.js';
 import { runHotPathInline, type HotPathTask } from '../src/pool/hot-path.js';
 import { WorkerPool } from '../src/pool/worker-pool.js';
 import { closePreparedConfig, prepareConfig } from '../src/scrape/prepared-config.js';
@@ -27,32 +26,6 @@ const { values: flags } = parseArgs({
 const seconds = Number(flags.seconds);
 const workers = Number(flags.workers);
 
-interface SimdjsonBinding {
-  parse(text: string): unknown;
-}
-
-/** The simdjson binding when it is installed and loads; undefined otherwise (it is not a dependency). */
-async function loadSimdjson(): Promise<SimdjsonBinding | undefined> {
-  try {
-    const loaded = (await import('simdjson' as string)) as { default?: SimdjsonBinding } & Partial<SimdjsonBinding>;
-    return loaded.default ?? (loaded as SimdjsonBinding);
-  } catch {
-    return undefined;
-  }
-}
-
-const decoder = new TextDecoder();
-
-function simdjsonParser(binding: SimdjsonBinding): JsonBodyParser {
-  return (bytes) => {
-    try {
-      return { ok: true, value: binding.parse(decoder.decode(bytes)) };
-    } catch (err) {
-      return { ok: false, error: `invalid JSON: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  };
-}
-
 interface Row {
   readonly case: string;
   readonly bytes: number;
@@ -71,10 +44,9 @@ function row(name: string, bytes: number, streams: number, m: Measurement, mainT
 const prepared = prepareConfig(configLoader(flags.config)());
 const module = prepared.modules.get(flags.module);
 if (module === undefined) throw new Error(`no module "${flags.module}" in ${prepared.config.source}`);
-const simdjson = await loadSimdjson();
 const pool = workers > 0 ? new WorkerPool({ threads: workers, maxQueue: 64 }) : undefined;
 const rows: Row[] = [];
-const ratios: { bytes: number; inlineOverParse: number; poolOverInline?: number; simdjsonInlineOverParse?: number }[] = [];
+const ratios: { bytes: number; inlineOverParse: number; poolOverInline?: number }[] = [];
 
 for (const size of flags.sizes.split(',').map(parseSize)) {
   const { body, streams } = generateStreamsBody(size);
@@ -88,14 +60,6 @@ for (const size of flags.sizes.split(',').map(parseSize)) {
   const inline = measureSync(seconds, () => runHotPathInline(module.compiled, task));
   rows.push(row('pipeline inline', bytes, streams, inline));
   const ratio: (typeof ratios)[number] = { bytes, inlineOverParse: inline.msPerOp / parse.msPerOp };
-
-  if (simdjson !== undefined) {
-    const parser = simdjsonParser(simdjson);
-    rows.push(row('simdjson.parse alone', bytes, streams, measureSync(seconds, () => parser(body))));
-    const simdInline = measureSync(seconds, () => runHotPathInline(module.compiled, task, parser));
-    rows.push(row('pipeline inline (simdjson)', bytes, streams, simdInline));
-    ratio.simdjsonInlineOverParse = simdInline.msPerOp / parse.msPerOp;
-  }
 
   if (pool !== undefined) {
     // Two bodies per worker in flight keep every worker busy; each run gets its own copy, since it is transferred.
@@ -112,7 +76,7 @@ for (const size of flags.sizes.split(',').map(parseSize)) {
 await pool?.close();
 await closePreparedConfig(prepared);
 
-const machine = { node: process.version, cpus: (await import('node:os')).availableParallelism(), date: new Date().toISOString(), module: flags.module, config: prepared.config.source, simdjson: simdjson !== undefined };
+const machine = { node: process.version, cpus: (await import('node:os')).availableParallelism(), date: new Date().toISOString(), module: flags.module, config: prepared.config.source };
 if (flags.json) {
   process.stdout.write(JSON.stringify({ machine, seconds, rows, ratios }, null, 2) + '\n');
 } else {
@@ -125,10 +89,7 @@ if (flags.json) {
     );
   }
   for (const r of ratios) {
-    const extra = [
-      r.poolOverInline === undefined ? '' : `, pool/inline throughput ${r.poolOverInline.toFixed(2)}×`,
-      r.simdjsonInlineOverParse === undefined ? '' : `, inline(simdjson)/JSON.parse time ${r.simdjsonInlineOverParse.toFixed(2)}×`,
-    ].join('');
+    const extra = r.poolOverInline === undefined ? '' : `, pool/inline throughput ${r.poolOverInline.toFixed(2)}×`;
     process.stdout.write(`${String(r.bytes).padStart(10)} bytes: inline/JSON.parse time ${r.inlineOverParse.toFixed(2)}×${extra}\n`);
   }
 }
