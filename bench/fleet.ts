@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
+import { processUsage } from './process-usage.js';
 import { gunzipSync } from 'node:zlib';
 
 const { values } = parseArgs({
@@ -67,15 +68,6 @@ function startChild(args: string[], ready?: RegExp): Promise<ChildProcess> {
     child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${seen}`)));
   });
-}
-
-/** utime + stime of a process in seconds, and its resident set, from /proc. */
-function processUsage(pid: number): { cpuSeconds: number; rssBytes: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return { cpuSeconds: ticks / 100, rssBytes: rssKb * 1024 };
 }
 
 interface Fetched {
