@@ -19,7 +19,9 @@ function chromiumPath(): string {
 /** Runs Chromium headless on `url` with the extra arguments; resolves with its stdout. Asynchronous: the page's server runs in this process. */
 async function runChromium(url: string, extra: readonly string[]): Promise<string> {
   const profile = mkdtempSync(join(tmpdir(), 'fje-chromium-'));
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', `--user-data-dir=${profile}`, ...extra, url];
+  // No background traffic: a closed network refuses Chromium's own connections (updates, sync, QUIC probes).
+  const quiet = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', ...quiet, `--user-data-dir=${profile}`, ...extra, url];
   try {
     return await new Promise((resolve, reject) => {
       execFile(chromiumPath(), args, { timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
