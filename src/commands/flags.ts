@@ -16,6 +16,8 @@ export interface ServeFlags {
   readonly configFile: string | undefined;
   readonly configCheck: boolean;
   readonly listenAddress: string;
+  /** --web.config.file: TLS, extra headers and basic auth (exporter-toolkit format); absent means plain HTTP. */
+  readonly webConfigFile?: string;
   readonly telemetryPath: string;
   readonly logLevel: LogLevel;
   readonly maxBodyBytes: number;
@@ -55,6 +57,8 @@ Flags:
       --config.check             Validate the configuration and exit (json_exporter compatible; same as 'check').
       --web.listen-address=":7979"
                                  Address to listen on.
+      --web.config.file=<file>   Web config (exporter-toolkit format): tls_server_config, http_server_config
+                                 headers, basic_auth_users. Read once at start; restart to apply changes.
       --web.telemetry-path="/metrics"
                                  Path under which to expose the exporter's own metrics.
       --log.level=info           Log level: debug, info, warn, error.
@@ -113,6 +117,7 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       'config.file': { type: 'string' },
       'config.check': { type: 'boolean', default: false },
       'web.listen-address': { type: 'string', default: ':7979' },
+      'web.config.file': { type: 'string' },
       'web.telemetry-path': { type: 'string', default: '/metrics' },
       'log.level': { type: 'string', default: 'info' },
       'scrape.max-body-bytes': { type: 'string', default: '33554432' },
@@ -147,6 +152,7 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     ...(shardTotal === undefined ? {} : { shardTotal }),
     ...(workersMaxQueue === undefined ? {} : { workersMaxQueue }),
     ...(shardIndex === undefined ? {} : { shardIndex }),
+    ...(values['web.config.file'] === undefined ? {} : { webConfigFile: values['web.config.file'] }),
     configFile: values['config.file'],
     configCheck: values['config.check'],
     listenAddress: values['web.listen-address'],

@@ -7,6 +7,7 @@ import { ConfigReloader } from '../server/config-reloader.js';
 import { FleetMode } from '../server/fleet-mode.js';
 import { createExporterServer, type ExporterServer } from '../server/http-server.js';
 import { parseListenAddress } from '../server/listen-address.js';
+import { loadWebConfigFile } from '../server/web-config.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createSelfMetrics } from '../telemetry/self-metrics.js';
 import { VERSION } from '../version.js';
@@ -27,6 +28,8 @@ export interface RunningExporter {
 /** Starts an exporter; throws with a user-facing message when the config or the address is wrong. */
 export async function startExporter(flags: ServeFlags, logger: Logger = createLogger(flags.logLevel)): Promise<RunningExporter> {
   const address = parseListenAddress(flags.listenAddress);
+  // First, before anything needs stopping: a bad web config fails the start with its file, line and key.
+  const webConfig = flags.webConfigFile === undefined ? undefined : loadWebConfigFile(flags.webConfigFile);
   const metrics = createSelfMetrics();
   const shardFlags = { ...(flags.shardTotal === undefined ? {} : { total: flags.shardTotal }), ...(flags.shardIndex === undefined ? {} : { index: flags.shardIndex }) };
   const reloader = new ConfigReloader(serveConfigLoader(flags.configFile, shardFlags), metrics, logger);
@@ -68,6 +71,7 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
     telemetryPath: flags.telemetryPath,
     maxBodyBytes: flags.maxBodyBytes,
     timeoutOffsetMs: flags.timeoutOffsetMs,
+    ...(webConfig === undefined ? {} : { webConfig }),
   });
   let bound;
   try {
@@ -78,7 +82,7 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
   }
   const config = reloader.current.config;
   logger.info(
-    { version: VERSION, address: `${bound.address}:${bound.port}`, config: config.source, modules: Object.keys(config.modules), workers },
+    { version: VERSION, address: `${bound.address}:${bound.port}`, config: config.source, modules: Object.keys(config.modules), workers, tls: webConfig?.tls !== undefined, basicAuth: Object.keys(webConfig?.users ?? {}).length > 0 },
     'fleet-json-exporter listening',
   );
   return {

@@ -4,7 +4,7 @@ import { isMap, type Node } from 'yaml';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
-import { INVALID, ValidationContext } from './validate.js';
+import { INVALID, ValidationContext, type Schema } from './validate.js';
 import { describeNode, isNullNode, YamlSource } from './yaml-source.js';
 
 let lastGeneration = 0;
@@ -23,11 +23,21 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** What a document's root must be and what to say when it is empty or not a map. */
+export interface DocumentRules<T> {
+  readonly schema: Schema<T>;
+  /** Message when the file holds nothing; `empty` is returned instead of failing when given. */
+  readonly emptyMessage: string;
+  readonly empty?: T;
+  /** `(got …)` is appended. */
+  readonly notMapMessage: string;
+}
+
 /**
- * Validates config text and returns it frozen. Throws ConfigError listing every problem of the text,
- * each with `source:line:column` and the key path. `generation` defaults to one more than the last load's.
+ * Validates YAML text against a schema: syntax, an empty or non-map root, every schema problem and duplicate
+ * keys the walk did not reach, all reported together in one ConfigError, in file order.
  */
-export function parseConfig(text: string, source: string, generation?: number): Config {
+export function validateDocument<T>(text: string, source: string, rules: DocumentRules<T>): T {
   const yaml = new YamlSource(text);
   const context = new ValidationContext(yaml, source);
   const syntax = yaml.syntaxProblems();
@@ -39,16 +49,17 @@ export function parseConfig(text: string, source: string, generation?: number): 
 
   const root = yaml.document.contents as Node | null;
   if (isNullNode(root)) {
-    context.reportAt('FJE_CONFIG_EMPTY', 0, [], 'the config is empty; it needs a `modules` map, as json_exporter\'s does');
+    if (rules.empty !== undefined) return rules.empty;
+    context.reportAt('FJE_CONFIG_EMPTY', 0, [], rules.emptyMessage);
     throw new ConfigError(context.problems);
   }
 
   if (!isMap(root)) {
-    context.report('FJE_CONFIG_TYPE', root, [], `the config must be a map with a \`modules\` key (got ${describeNode(root)})`);
+    context.report('FJE_CONFIG_TYPE', root, [], `${rules.notMapMessage} (got ${describeNode(root)})`);
     throw new ConfigError(context.problems);
   }
 
-  const value = configSchema.read(root, [], context);
+  const value = rules.schema.read(root, [], context);
   // Duplicate keys the walk did not reach (e.g. inside an unknown key) still count.
   for (const problem of syntax) {
     if (problem.duplicateKey && !context.reportedDuplicates.has(problem.offset)) {
@@ -58,6 +69,19 @@ export function parseConfig(text: string, source: string, generation?: number): 
   if (value === INVALID || context.problems.length > 0) {
     throw new ConfigError([...context.problems].sort(byPosition));
   }
+  return value;
+}
+
+/**
+ * Validates config text and returns it frozen. Throws ConfigError listing every problem of the text,
+ * each with `source:line:column` and the key path. `generation` defaults to one more than the last load's.
+ */
+export function parseConfig(text: string, source: string, generation?: number): Config {
+  const value = validateDocument(text, source, {
+    schema: configSchema,
+    emptyMessage: 'the config is empty; it needs a `modules` map, as json_exporter\'s does',
+    notMapMessage: 'the config must be a map with a `modules` key',
+  });
 
   const stamped = generation ?? lastGeneration + 1;
   lastGeneration = Math.max(lastGeneration, stamped);

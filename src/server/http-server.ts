@@ -1,6 +1,8 @@
 // The HTTP server: routes /probe, the self-metrics, health, readiness, reload and the landing page.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { HotPath } from '../pool/hot-path.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
@@ -9,8 +11,11 @@ import { handleFederate } from './federate-route.js';
 import { handleFleetMetrics } from './fleet-metrics-route.js';
 import { handleSd, handleTargets, type FleetEndpoints } from './fleet-routes.js';
 import { renderLandingPage } from './landing-page.js';
+import { admitsClient, httpsServerOptions } from './https-options.js';
 import { handleProbe } from './probe-route.js';
 import { sendBody, sendText } from './respond.js';
+import { WebAccess } from './web-access.js';
+import type { WebConfig } from './web-config.js';
 
 export interface ExporterServerOptions {
   readonly reloader: ConfigReloader;
@@ -24,6 +29,8 @@ export interface ExporterServerOptions {
   readonly hotPath: HotPath;
   /** Fleet mode, when the config has a `fleet:` section (read per request: a reload may turn it on or off). */
   readonly fleet?: () => FleetEndpoints | undefined;
+  /** --web.config.file: HTTPS, extra headers and basic auth on every route; plain HTTP when absent. */
+  readonly webConfig?: WebConfig;
 }
 
 export interface ExporterServer {
@@ -93,14 +100,25 @@ async function route(request: IncomingMessage, response: ServerResponse, options
 }
 
 export function createExporterServer(options: ExporterServerOptions): ExporterServer {
-  const server = createServer((request, response) => {
-    route(request, response, options).catch((err: unknown) => {
+  const access = options.webConfig === undefined ? undefined : new WebAccess(options.webConfig);
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+    const handled = access === undefined
+      ? route(request, response, options)
+      : access.admit(request, response).then((admitted) => (admitted ? route(request, response, options) : undefined));
+    handled.catch((err: unknown) => {
       // A bug of ours, never a target's failure (those are values): answer 500 and keep serving.
       options.logger.error({ err, url: request.url }, 'request handler failed');
       if (!response.headersSent) sendText(response, 500, 'internal error; see the exporter log\n');
       else response.destroy();
     });
-  });
+  };
+  const tls = options.webConfig?.tls;
+  const server: Server = tls === undefined ? createServer(handle) : createHttpsServer(httpsServerOptions(tls), handle);
+  if (tls !== undefined) {
+    server.on('secureConnection', (socket: TLSSocket) => {
+      if (!admitsClient(tls, socket)) socket.destroy();
+    });
+  }
   // Prometheus keeps scrape connections alive; keep ours a little longer than its idle timeout.
   server.keepAliveTimeout = 65_000;
   return {

@@ -32,6 +32,12 @@ test('kingpin spellings --flag=value and --flag value are both read', () => {
   assert.equal(flags.timeoutOffsetMs, 1000);
 });
 
+test('--web.config.file (exporter-toolkit\'s flag) is read, and absent when not given', () => {
+  assert.equal(parseServeFlags(['--web.config.file=web.yml']).webConfigFile, 'web.yml');
+  assert.equal(parseServeFlags(['--web.config.file', 'other.yml']).webConfigFile, 'other.yml');
+  assert.equal('webConfigFile' in parseServeFlags([]), false);
+});
+
 test('--shard.total and --shard.index are read as whole numbers, and absent when not given', () => {
   assert.deepEqual({ ...parseServeFlags(['--shard.total=3', '--shard.index', '2']) }, { ...parseServeFlags([]), shardTotal: 3, shardIndex: 2 });
   assert.equal('shardTotal' in parseServeFlags([]), false);

@@ -1,0 +1,76 @@
+// --web.config.file over plain HTTP: basic auth guards every route (401 + WWW-Authenticate), extra headers on all answers.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import bcrypt from 'bcryptjs';
+import { startExporter, type RunningExporter } from '../../src/commands/serve.js';
+import { createLogger } from '../../src/telemetry/logger.js';
+import { httpGet } from '../helpers/http.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fje-web-access-'));
+let exporter: RunningExporter;
+
+function basic(user: string, password: string): Record<string, string> {
+  return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
+before(async () => {
+  // A real hash made here, cost 4 to keep the test quick.
+  const hash = await bcrypt.hash('s3cret', 4);
+  const webConfigFile = join(dir, 'web.yml');
+  writeFileSync(webConfigFile, `http_server_config:\n  headers:\n    X-Frame-Options: deny\nbasic_auth_users:\n  prometheus: ${hash}\n`);
+  exporter = await startExporter(
+    { configFile: undefined, configCheck: false, listenAddress: '127.0.0.1:0', webConfigFile, telemetryPath: '/metrics', logLevel: 'error', maxBodyBytes: 1024, timeoutOffsetMs: 500, workers: 0 },
+    createLogger('error', new PassThrough()),
+  );
+});
+
+after(async () => {
+  await exporter.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('basic auth from the web config', () => {
+  for (const path of ['/', '/metrics', '/-/healthy', '/probe?target=http://127.0.0.1:1/', '/nothing-here']) {
+    test(`${path} without credentials answers 401 with WWW-Authenticate: Basic`, async () => {
+      const response = await httpGet(`http://127.0.0.1:${exporter.port}${path}`);
+      assert.equal(response.status, 401);
+      assert.equal(response.headers['www-authenticate'], 'Basic');
+      assert.equal(response.headers['x-frame-options'], 'deny');
+    });
+  }
+
+  test('the right user and password get 200 and the extra header', async () => {
+    const response = await httpGet(`http://127.0.0.1:${exporter.port}/-/healthy`, { headers: basic('prometheus', 's3cret') });
+    assert.equal(response.status, 200);
+    assert.equal(response.text, 'Healthy.\n');
+    assert.equal(response.headers['x-frame-options'], 'deny');
+  });
+
+  test('a wrong password or an unknown user gets 401', async () => {
+    for (const headers of [basic('prometheus', 'S3cret'), basic('admin', 's3cret'), { authorization: 'Bearer s3cret' }]) {
+      const response = await httpGet(`http://127.0.0.1:${exporter.port}/metrics`, { headers });
+      assert.equal(response.status, 401, headers.authorization);
+    }
+  });
+
+  test('/-/reload is guarded too', async () => {
+    const response = await httpGet(`http://127.0.0.1:${exporter.port}/-/reload`, { method: 'POST' });
+    assert.equal(response.status, 401);
+  });
+});
+
+test('an invalid web config fails the start naming the file, line, column and key', async () => {
+  const bad = join(dir, 'bad.yml');
+  writeFileSync(bad, 'tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n  client_auth_tpye: RequireAndVerifyClientCert\n');
+  await assert.rejects(
+    startExporter(
+      { configFile: undefined, configCheck: false, listenAddress: '127.0.0.1:0', webConfigFile: bad, telemetryPath: '/metrics', logLevel: 'error', maxBodyBytes: 1024, timeoutOffsetMs: 500, workers: 0 },
+      createLogger('error', new PassThrough()),
+    ),
+    { code: 'FJE_CONFIG_UNKNOWN_KEY', message: `${bad}:4:3: tls_server_config.client_auth_tpye: unknown key "client_auth_tpye"; did you mean "client_auth_type"?` },
+  );
+});
