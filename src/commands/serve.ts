@@ -81,6 +81,9 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
     throw err;
   }
   const config = reloader.current.config;
+  if (webConfig !== undefined && webConfig.ignoredKeys.length > 0) {
+    logger.warn({ webConfig: webConfig.source, keys: webConfig.ignoredKeys }, 'web config keys accepted for exporter-toolkit compatibility have no effect here (see README, Web config)');
+  }
   logger.info(
     { version: VERSION, address: `${bound.address}:${bound.port}`, config: config.source, modules: Object.keys(config.modules), workers, tls: webConfig?.tls !== undefined, basicAuth: Object.keys(webConfig?.users ?? {}).length > 0 },
     'fleet-json-exporter listening',

@@ -44,6 +44,8 @@ export interface TlsServerSettings {
   /** OpenSSL curve list (`P-256:X25519`), when curve_preferences is set. */
   readonly ecdhCurve?: string;
   readonly honorCipherOrder: boolean;
+  /** cipher_suites as written (Go's names): accepted so the file loads, not applied (see the schema). */
+  readonly cipherSuites?: readonly string[];
 }
 
 export interface WebConfig {
@@ -55,24 +57,20 @@ export interface WebConfig {
   readonly headers: Readonly<Record<string, string>>;
   /** Username → bcrypt hash; empty means no authentication. */
   readonly users: Readonly<Record<string, string>>;
+  /** Keys set in the file that we accept for compatibility but do not act on, for a warning at start. */
+  readonly ignoredKeys: readonly string[];
 }
 
-/** Reads a file a key names, relative to the web config's directory (exporter-toolkit's SetDirectory). */
-function readNamedFile(baseDir: string, node: Node, key: string, path: KeyPath, context: ValidationContext): string | Invalid {
-  const value = entryNode(context, node, key);
-  const file = resolve(baseDir, String((value as { value?: unknown } | null)?.value ?? ''));
+/** The PEM text of `inline`, or of the file `fileKey` names (relative to the web config's directory, as exporter-toolkit's SetDirectory does). */
+function pemOf(inline: string | undefined, fileKey: string, fileName: string | undefined, baseDir: string, node: Node, path: KeyPath, context: ValidationContext): string | Invalid | undefined {
+  if (fileName === undefined) return inline;
+  const file = resolve(baseDir, fileName);
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return context.report('FJE_CONFIG_READ', value, [...path, key], `cannot read ${file} (${reason}); paths are relative to the web config file's directory`);
+    return context.report('FJE_CONFIG_READ', entryNode(context, node, fileKey), [...path, fileKey], `cannot read ${file} (${reason}); paths are relative to the web config file's directory`);
   }
-}
-
-/** The text of `inline` or the file `fileKey` names; undefined when neither is set. */
-function pemOf(inline: string | undefined, fileKey: string, fileSet: boolean, baseDir: string, node: Node, path: KeyPath, context: ValidationContext): string | Invalid | undefined {
-  if (fileSet) return readNamedFile(baseDir, node, fileKey, path, context);
-  return inline;
 }
 
 function tlsServerConfigSchema(baseDir: string) {
@@ -117,9 +115,9 @@ function tlsServerConfigSchema(baseDir: string) {
           valid = report('min_version', `must not be newer than max_version (${value.minVersion} > ${value.maxVersion})`) !== INVALID;
         }
         if (!valid) return INVALID;
-        const cert = pemOf(value.cert, 'cert_file', 'certFile' in value, baseDir, node, path, context);
-        const key = pemOf(value.key, 'key_file', 'keyFile' in value, baseDir, node, path, context);
-        const clientCa = pemOf(value.clientCa, 'client_ca_file', 'clientCaFile' in value, baseDir, node, path, context);
+        const cert = pemOf(value.cert, 'cert_file', value.certFile, baseDir, node, path, context);
+        const key = pemOf(value.key, 'key_file', value.keyFile, baseDir, node, path, context);
+        const clientCa = pemOf(value.clientCa, 'client_ca_file', value.clientCaFile, baseDir, node, path, context);
         if (cert === INVALID || key === INVALID || clientCa === INVALID || cert === undefined || key === undefined) return INVALID;
         try {
           // Fails here, with the file named, rather than at the first connection.
@@ -137,6 +135,7 @@ function tlsServerConfigSchema(baseDir: string) {
           maxVersion: TLS_VERSIONS[value.maxVersion],
           ...(value.curvePreferences === undefined ? {} : { ecdhCurve: value.curvePreferences.map((curve) => CURVES[curve]).join(':') }),
           honorCipherOrder: value.preferServerCipherSuites,
+          ...(value.cipherSuites === undefined ? {} : { cipherSuites: value.cipherSuites }),
         };
       },
     },
@@ -207,11 +206,16 @@ export function parseWebConfig(text: string, source: string, baseDir: string): W
     empty: { users: {} },
     notMapMessage: 'the web config must be a map with tls_server_config, http_server_config or basic_auth_users',
   });
+  const ignoredKeys = [
+    ...(value.tls?.cipherSuites === undefined ? [] : ['tls_server_config.cipher_suites']),
+    ...(value.http?.http2 === false ? ['http_server_config.http2'] : []),
+  ];
   return Object.freeze({
     source,
     ...(value.tls === undefined ? {} : { tls: Object.freeze(value.tls) }),
     headers: Object.freeze(value.http?.headers ?? {}),
     users: Object.freeze(value.users),
+    ignoredKeys: Object.freeze(ignoredKeys),
   });
 }
 

@@ -12,6 +12,9 @@ import { httpGet } from '../helpers/http.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fje-web-access-'));
 let exporter: RunningExporter;
+const logLines = new PassThrough();
+let logText = '';
+logLines.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));
 
 function basic(user: string, password: string): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
@@ -21,16 +24,21 @@ before(async () => {
   // A real hash made here, cost 4 to keep the test quick.
   const hash = await bcrypt.hash('s3cret', 4);
   const webConfigFile = join(dir, 'web.yml');
-  writeFileSync(webConfigFile, `http_server_config:\n  headers:\n    X-Frame-Options: deny\nbasic_auth_users:\n  prometheus: ${hash}\n`);
+  writeFileSync(webConfigFile, `http_server_config:\n  http2: false\n  headers:\n    X-Frame-Options: deny\nbasic_auth_users:\n  prometheus: ${hash}\n`);
   exporter = await startExporter(
-    { configFile: undefined, configCheck: false, listenAddress: '127.0.0.1:0', webConfigFile, telemetryPath: '/metrics', logLevel: 'error', maxBodyBytes: 1024, timeoutOffsetMs: 500, workers: 0 },
-    createLogger('error', new PassThrough()),
+    { configFile: undefined, configCheck: false, listenAddress: '127.0.0.1:0', webConfigFile, telemetryPath: '/metrics', logLevel: 'warn', maxBodyBytes: 1024, timeoutOffsetMs: 500, workers: 0 },
+    createLogger('warn', logLines),
   );
 });
 
 after(async () => {
   await exporter.stop();
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('keys accepted without effect are named in a warning at start', () => {
+  const warning = logText.split('\n').filter((line) => line.includes('no effect')).map((line) => JSON.parse(line) as { keys?: unknown });
+  assert.deepEqual(warning.map((line) => line.keys), [['http_server_config.http2']]);
 });
 
 describe('basic auth from the web config', () => {

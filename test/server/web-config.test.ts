@@ -20,7 +20,7 @@ function messageOf(text: string): string {
 }
 
 test('an empty web config means plain HTTP and no authentication, as in exporter-toolkit', () => {
-  assert.deepEqual(parseWebConfig('# nothing\n', 'web.yml', TLS_DIR), { source: 'web.yml', headers: {}, users: {} });
+  assert.deepEqual(parseWebConfig('# nothing\n', 'web.yml', TLS_DIR), { source: 'web.yml', headers: {}, users: {}, ignoredKeys: [] });
 });
 
 test('cert_file and key_file are read relative to the web config directory, with exporter-toolkit defaults', () => {
@@ -32,6 +32,7 @@ test('cert_file and key_file are read relative to the web config directory, with
   assert.equal(config.tls?.maxVersion, 'TLSv1.3');
   assert.equal(config.tls?.honorCipherOrder, true);
   assert.equal(config.tls?.clientCa, undefined);
+  assert.deepEqual(config.ignoredKeys, []);
 });
 
 test('a full exporter-toolkit web config loads: client CA, versions, curves, ignored cipher_suites, headers, users', () => {
@@ -64,6 +65,7 @@ test('a full exporter-toolkit web config loads: client CA, versions, curves, ign
   assert.equal(config.tls?.honorCipherOrder, false);
   assert.deepEqual(config.headers, { 'X-Frame-Options': 'deny', 'Strict-Transport-Security': 'max-age=31536000' });
   assert.deepEqual(config.users, { prometheus: HASH });
+  assert.deepEqual(config.ignoredKeys, ['tls_server_config.cipher_suites', 'http_server_config.http2']);
   assert.ok(Object.isFrozen(config));
 });
 
