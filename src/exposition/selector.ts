@@ -123,8 +123,11 @@ class SelectorParser {
     if (op === '=~' || op === '!~') {
       // RE2's leading (?i), common in PromQL, is a flag in JavaScript (Node 20 has no inline modifiers).
       const caseless = value.startsWith('(?i)');
+      const pattern = caseless ? value.slice(4) : value;
       try {
-        return { name, op, value, regex: new RegExp(`^(?:${caseless ? value.slice(4) : value})$`, caseless ? 'si' : 's') };
+        // Compiled alone first: `a)|(b` is invalid, but wrapped it becomes `^(?:a)|(b)$`, valid and unanchored.
+        new RegExp(pattern, 's');
+        return { name, op, value, regex: new RegExp(`^(?:${pattern})$`, caseless ? 'si' : 's') };
       } catch (err) {
         this.fail(`invalid regular expression ${JSON.stringify(value)}: ${err instanceof Error ? err.message : String(err)}`, valueAt);
       }

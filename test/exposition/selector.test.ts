@@ -72,6 +72,9 @@ describe('selector errors', () => {
     ['srs_clients{job=a}', /expected a quoted value/],
     ['srs_clients{job="a}', /unterminated string/],
     ['srs_clients{job=~"("}', /invalid regular expression/],
+    // Unbalanced on its own, balanced once wrapped in the anchors' group: it must not slip through unanchored.
+    ['srs_clients{job=~"srs)|(x"}', /invalid regular expression/],
+    ['srs_clients{job!~"a)|(b"}', /invalid regular expression/],
     ['srs_clients{__name__="x"}', /metric name must not be set twice/],
     ['srs_clients{job="a"} extra', /after the selector/],
     ['rate(srs_clients[5m])', /after the selector/],
