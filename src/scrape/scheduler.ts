@@ -193,8 +193,19 @@ export class Scheduler {
     if (!entry.removed && !this.#stopped) {
       const timing: ScrapeTiming = { startedMs, durationMs: performance.now() - started };
       // entry.target: the definition may have changed (labels) while the scrape ran; the meta follows the newest.
-      this.#options.store.record(entry.target, outcome, timing);
-      for (const listener of this.#listeners) listener(entry.target, outcome, timing);
+      // A throw here would reject #run, which nobody awaits (an unhandled rejection), and skip the #pump below.
+      try {
+        this.#options.store.record(entry.target, outcome, timing);
+      } catch (err) {
+        this.#options.logger?.error({ err, target: target.url }, 'recording a scrape in the store threw');
+      }
+      for (const listener of this.#listeners) {
+        try {
+          listener(entry.target, outcome, timing);
+        } catch (err) {
+          this.#options.logger?.error({ err, target: target.url }, 'scrape listener threw');
+        }
+      }
     }
     this.#pump();
   }

@@ -178,6 +178,33 @@ describe('deadlines', () => {
     assert.equal(store.get(target.id)!.meta.lastError?.reason, 'internal');
     await scheduler.stop();
   });
+  test('a scrape listener that throws neither rejects into the void nor holds up the scrapes waiting for a slot', async () => {
+    const { clock, targets, scheduler } = setup(1);
+    const [first, second] = [makeTarget(1, { timeoutMs: 10 * INTERVAL }), makeTarget(2, { timeoutMs: 10 * INTERVAL })].sort((a, b) => slotOf(a) - slotOf(b)) as [ScrapeTarget, ScrapeTarget];
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      scheduler.onScrape(() => {
+        throw new Error('listener bug');
+      });
+      scheduler.setTargets([first, second]);
+      await clock.advance(slotOf(second) - START);
+      // The first runs, the second waits for the only slot.
+      assert.equal(targets.calls.length, 1);
+      assert.equal(scheduler.queued, 1);
+      targets.calls[0]!.resolve(success(first));
+      await settle();
+      assert.equal(targets.calls.length, 2, 'the waiting scrape did not start when the slot freed');
+      assert.equal(targets.calls[1]!.target.id, second.id);
+      assert.equal(unhandled.length, 0, `unhandled rejection: ${String(unhandled[0])}`);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await scheduler.stop();
+    }
+  });
 });
 
 describe('target churn', () => {
