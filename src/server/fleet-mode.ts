@@ -46,6 +46,9 @@ export class FleetMode {
   #jobs = new Set<string>();
   /** Applies run one after the other: two quick reloads must not start two discoveries side by side. */
   #applying: Promise<void> = Promise.resolve();
+  /** A discovery still in its first round (an http_sd answer can take 30 s): stop() aborts it rather than wait. */
+  #starting: Discovery | undefined;
+  #stopped = false;
 
   constructor(options: FleetModeOptions) {
     this.#options = options;
@@ -120,13 +123,24 @@ export class FleetMode {
       configDir: this.#options.configDir,
       ...(this.#options.dnsServers === undefined ? {} : { dnsServers: this.#options.dnsServers }),
     });
-    await discovery.start();
+    this.#starting = discovery;
+    try {
+      await discovery.start();
+    } finally {
+      this.#starting = undefined;
+    }
+    if (this.#stopped) {
+      await discovery.stop();
+      return;
+    }
     this.#shard = shard;
     this.scheduler.setConcurrency(fleet.concurrency);
     await this.#replaceDiscovery(discovery);
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#starting?.stop();
     await this.#applying;
     await this.#replaceDiscovery(undefined);
     await this.scheduler.stop();
