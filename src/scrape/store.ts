@@ -87,6 +87,13 @@ function toStored(text: readonly RenderedFamily[] | undefined, openMetrics: read
   return { text: storedText, openmetrics: storedOpenMetrics };
 }
 
+/** Same names, values and order (the order target labels are rendered in). */
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const left = Object.entries(a);
+  const right = Object.entries(b);
+  return left.length === right.length && left.every(([name, value], i) => right[i]?.[0] === name && right[i]?.[1] === value);
+}
+
 export class TargetStore {
   readonly #entries = new Map<string, StoredTarget>();
   #sorted: StoredTarget[] | undefined;
@@ -122,9 +129,16 @@ export class TargetStore {
       return;
     }
     if (existing.target === target) return;
+    // Discovery hands over new objects for every target whenever its list changes: only new labels re-render.
+    if (sameLabels(existing.target.labels, target.labels)) {
+      this.#set({ ...existing, target }, false);
+      return;
+    }
     // New labels: health series follow at once; the target's own series carry the old labels until its next scrape.
     const health = existing.meta.state === 'unknown' ? EMPTY : this.#renderHealth(target, existing.meta);
-    this.#set({ ...existing, target, health }, false);
+    const stored: StoredTarget = { ...existing, target, health };
+    this.#set(stored, false);
+    this.#compressAhead(stored);
   }
 
   /** Drops a vanished target: its series and health series leave the output at once. */

@@ -106,6 +106,23 @@ describe('TargetStore', () => {
     assert.match(store.get(target.id)!.health.text[0]!.body.bytes!.toString(), /zone="b"/);
   });
 
+  test('a rediscovered target (a new object, same labels) keeps its health fragments; new labels are compressed ahead too', async () => {
+    const store = new TargetStore();
+    const target = makeTarget('a:1');
+    store.upsertTarget(target);
+    store.record(target, success('a:1'), timing);
+    const health = store.get(target.id)!.health.text;
+    await Promise.all(health.map((family) => family.body.pending));
+    // Discovery builds new target objects on every change of its list, for every target.
+    store.upsertTarget({ ...target, labels: { ...target.labels } });
+    assert.equal(store.get(target.id)!.health.text, health, 'health re-rendered for unchanged labels');
+    store.upsertTarget({ ...target, labels: { ...target.labels, zone: 'b' } });
+    const relabelled = store.get(target.id)!.health.text.map((family) => family.body);
+    await Promise.all(relabelled.map((body) => body.pending));
+    assert.ok(relabelled.every((body) => body.gzip !== undefined && body.bytes === undefined), 'new health fragments left uncompressed');
+    assert.match(await fragmentsText(relabelled), /zone="b"/);
+  });
+
   test('a family whose OpenMetrics lines equal its text lines shares one buffer; one that differs keeps its own', () => {
     const store = new TargetStore();
     const target = makeTarget('a:1');
