@@ -16,6 +16,11 @@ function openMetricsNames(name: string, type: MetricType): { family: string; sam
   return { family, sample: family + '_total' };
 }
 
+/** The name every series line of the family carries in `format` (one per family: gauge, counter, untyped only). */
+export function seriesName(family: Pick<FamilyHeader, 'name' | 'type'>, format: ExpositionFormat): string {
+  return format === 'openmetrics' ? openMetricsNames(family.name, family.type).sample : family.name;
+}
+
 function typeWord(type: MetricType, openMetrics: boolean): string {
   return type === 'untyped' && openMetrics ? 'unknown' : type;
 }
@@ -33,7 +38,7 @@ export function renderHeader(family: FamilyHeader, format: ExpositionFormat): st
  */
 export function renderSeries(family: FamilySamples, format: ExpositionFormat, extraLabels = ''): string {
   const openMetrics = format === 'openmetrics';
-  const sampleName = openMetrics ? openMetricsNames(family.name, family.type).sample : family.name;
+  const sampleName = seriesName(family, format);
   // Label-name prefixes (`,name="`) are built once per family, not once per sample.
   const prefixes = family.labelNames.map((labelName, i) =>
     (i === 0 && extraLabels === '' ? '' : ',') + labelName + '="',

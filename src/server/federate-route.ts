@@ -1,8 +1,10 @@
 // GET /federate?match[]=<selector>: the stored series matching any selector, for a Prometheus with honor_labels.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
+import { seriesName } from '../exposition/render.js';
 import { matchesSelector, parseSelector, selectorMayMatchName, SelectorError, type Selector } from '../exposition/selector.js';
 import { parseSeriesLine } from '../exposition/series-line.js';
+import type { ExpositionFormat } from '../exposition/types.js';
 import { planFleetExposition, type ExpositionFamily } from '../scrape/fleet-exposition.js';
 import { fragmentsText } from '../scrape/fragment-gzip.js';
 import type { FleetMetricsSource } from './fleet-metrics-route.js';
@@ -10,12 +12,10 @@ import { selfMetricNames } from './fleet-metrics-route.js';
 import { sendBody, sendText } from './respond.js';
 
 /** The matching series lines of one family; '' when none. */
-async function matchingLines(family: ExpositionFamily, selectors: readonly Selector[]): Promise<string> {
-  const firstFragment = family.fragments[0];
-  if (firstFragment === undefined) return '';
-  const first = await fragmentsText([firstFragment.body]);
-  const sampleName = parseSeriesLine(first.slice(0, first.indexOf('\n'))).name;
-  const candidates = selectors.filter((selector) => selectorMayMatchName(selector, sampleName));
+async function matchingLines(family: ExpositionFamily, selectors: readonly Selector[], format: ExpositionFormat): Promise<string> {
+  if (family.fragments.length === 0) return '';
+  // Known from the family: no fragment is inflated for a family no selector can match by name.
+  const candidates = selectors.filter((selector) => selectorMayMatchName(selector, seriesName(family, format)));
   if (candidates.length === 0) return '';
   const text = await fragmentsText(family.fragments.map((fragment) => fragment.body));
   // A selector on the name only takes the whole family: no line needs reading.
@@ -51,7 +51,7 @@ export async function handleFederate(request: IncomingMessage, response: ServerR
   const plan = planFleetExposition(source.store.entries(), format, selfMetricNames(source.metrics));
   let body = '';
   for (const family of plan.families) {
-    const lines = await matchingLines(family, selectors);
+    const lines = await matchingLines(family, selectors, format);
     if (lines !== '') body += family.header + lines;
   }
   if (format === 'openmetrics') body += '# EOF\n';

@@ -193,6 +193,13 @@ describe('GET /federate', () => {
     assert.deepEqual(families.map((f) => [f.name, f.samples.length]), [['stream_clients_frames', 6]]);
   });
 
+  test('OpenMetrics: a counter is selected by its series name (with _total) and described by its family name', async () => {
+    const selector = encodeURIComponent('{__name__="fleet_json_exporter_target_scrape_errors_total", reason="invalid_status"}');
+    const response = await httpGet(`${base}/federate?match[]=${selector}`, { headers: { accept: 'application/openmetrics-text' } });
+    const families = parseExposition(response.text, 'openmetrics');
+    assert.deepEqual(families.map((f) => [f.name, f.type, f.samples.length]), [['fleet_json_exporter_target_scrape_errors', 'counter', 1]]);
+  });
+
   test('no match[] or a bad selector: 400 saying what is wrong', async () => {
     const missing = await httpGet(`${base}/federate`);
     assert.equal(missing.status, 400);
