@@ -16,6 +16,10 @@ export const MAX_REDIRECTS = 10;
 export interface HttpClient {
   readonly dispatcher: Dispatcher;
   readonly authorization: AuthorizationSource;
+  /** fetchTarget brackets each fetch with these, so close() does not cut one off before it is dispatched. */
+  begin(): void;
+  end(): void;
+  /** Closes the connection pool once the fetches in flight are done. */
   close(): Promise<void>;
 }
 
@@ -58,10 +62,25 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     base = new Agent(common); // environment proxies are ignored unless asked for, as in Prometheus
   }
   const dispatcher = config.followRedirects ? base.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })) : base;
+  // Fetches started and not yet settled. undici's close lets requests already dispatched finish, but one still
+  // reading its credentials file dispatches after a reload closed the client: close waits for those first.
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  let closing: Promise<void> | undefined;
   return {
     dispatcher,
     authorization: createAuthorizationSource(config),
-    close: () => base.close(),
+    begin: () => {
+      inFlight++;
+    },
+    end: () => {
+      if (--inFlight === 0) idle?.();
+    },
+    close: () =>
+      (closing ??= (async () => {
+        if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+        await base.close();
+      })()),
   };
 }
 
@@ -71,6 +90,15 @@ class TimeoutSignal extends Error {}
 const ERROR_BODY_DRAIN_BYTES = 64 * 1024;
 
 export async function fetchTarget(client: HttpClient, request: FetchRequest): Promise<FetchResult> {
+  client.begin();
+  try {
+    return await fetchOnce(client, request);
+  } finally {
+    client.end();
+  }
+}
+
+async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<FetchResult> {
   const started = performance.now();
   const elapsed = (): number => performance.now() - started;
   let url: URL;

@@ -193,6 +193,19 @@ describe('fetchTarget over HTTP', () => {
     }
   });
 
+  test('close() while a fetch still reads its credentials file lets that fetch finish (a reload closes the old clients)', async () => {
+    const file = join(scratch, 'token-close');
+    writeFileSync(file, 'file-token\n');
+    const client = createHttpClient(clientConfig({ authorization: { type: 'Bearer', credentialsFile: file } }));
+    // Started, then closed before it reaches the connection pool: the file read is still under way.
+    const fetched = fetchTarget(client, request(`${base}/echo`));
+    const closed = client.close();
+    assert.equal(echoOf(await fetched).headers['authorization'], 'Bearer file-token');
+    await closed;
+    const late = failureOf(await fetchTarget(client, request(`${base}/echo`)));
+    assert.notEqual(late.reason, 'credentials');
+  });
+
   test('a module Authorization header wins over configured auth, as in json_exporter', async () => {
     const auth = createHttpClient(clientConfig({ authorization: { type: 'Bearer', credentials: 'configured' } }));
     try {
