@@ -16,6 +16,11 @@ function openMetricsNames(name: string, type: MetricType): { family: string; sam
   return { family, sample: family + '_total' };
 }
 
+/** The family's name in `format`'s `# HELP`/`# TYPE` lines: unique per body. */
+export function familyName(family: Pick<FamilyHeader, 'name' | 'type'>, format: ExpositionFormat): string {
+  return format === 'openmetrics' ? openMetricsNames(family.name, family.type).family : family.name;
+}
+
 /** The name every series line of the family carries in `format` (one per family: gauge, counter, untyped only). */
 export function seriesName(family: Pick<FamilyHeader, 'name' | 'type'>, format: ExpositionFormat): string {
   return format === 'openmetrics' ? openMetricsNames(family.name, family.type).sample : family.name;
@@ -28,7 +33,7 @@ function typeWord(type: MetricType, openMetrics: boolean): string {
 /** The `# HELP` and `# TYPE` lines of one family. */
 export function renderHeader(family: FamilyHeader, format: ExpositionFormat): string {
   const openMetrics = format === 'openmetrics';
-  const name = openMetrics ? openMetricsNames(family.name, family.type).family : family.name;
+  const name = familyName(family, format);
   return `# HELP ${name} ${escapeHelp(family.help, openMetrics)}\n# TYPE ${name} ${typeWord(family.type, openMetrics)}\n`;
 }
 

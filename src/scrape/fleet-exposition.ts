@@ -1,8 +1,8 @@
 // Merges every stored target's fragments into one exposition: HELP/TYPE once per family, series contiguous.
-import { renderHeader } from '../exposition/render.js';
+import { familyName, renderHeader } from '../exposition/render.js';
 import type { ExpositionFormat, MetricType } from '../exposition/types.js';
 import type { StoredFamily, StoredTarget } from './store.js';
-import { TARGET_HEALTH_FAMILY_NAMES } from './target-health.js';
+import { TARGET_HEALTH_FAMILIES, TARGET_HEALTH_FAMILY_NAMES } from './target-health.js';
 
 export interface ExpositionFamily {
   readonly name: string;
@@ -30,7 +30,7 @@ function byName(a: ExpositionFamily, b: ExpositionFamily): number {
 /**
  * Walks targets in id order; the first fragment of a name fixes the family's help and type. Deterministic for a
  * given set of targets, whatever the order their scrapes finished in. `reserved` holds the exporter's own family
- * names (prom-client's), which a target family must not duplicate, any more than a health family's.
+ * names as `format` writes them (selfMetricNames), which a target family must not duplicate, any more than a health family's.
  */
 export function planFleetExposition(
   entries: readonly StoredTarget[],
@@ -39,13 +39,15 @@ export function planFleetExposition(
 ): FleetExposition {
   const targetFamilies = new Map<string, ExpositionFamily>();
   const healthFamilies = new Map<string, ExpositionFamily>();
+  // Compared as the format names families: in OpenMetrics the gauge `x` and the counter `x_total` are both family `x`.
+  const healthNames = new Set(Object.values(TARGET_HEALTH_FAMILIES).map((family) => familyName(family, format)));
   let conflicts = 0;
-  const add = (into: Map<string, ExpositionFamily>, fragment: StoredFamily): void => {
+  const add = (into: Map<string, ExpositionFamily>, fragment: StoredFamily, key: string): void => {
     const { name, type } = fragment;
-    let family = into.get(name);
+    let family = into.get(key);
     if (family === undefined) {
       family = { name, type, header: renderHeader(fragment, format), fragments: [] };
-      into.set(name, family);
+      into.set(key, family);
     } else if (family.type !== type) {
       conflicts++;
       return;
@@ -54,11 +56,11 @@ export function planFleetExposition(
   };
   for (const entry of entries) {
     for (const fragment of entry.families[format]) {
-      const name = fragment.name;
-      if (reserved.has(name) || TARGET_HEALTH_FAMILY_NAMES.has(name)) conflicts++;
-      else add(targetFamilies, fragment);
+      const key = familyName(fragment, format);
+      if (reserved.has(key) || healthNames.has(key)) conflicts++;
+      else add(targetFamilies, fragment, key);
     }
-    for (const fragment of entry.health[format]) add(healthFamilies, fragment);
+    for (const fragment of entry.health[format]) add(healthFamilies, fragment, fragment.name);
   }
   const families = [...targetFamilies.values()].sort(byName);
   // Health families in their documented order, whatever target came first.

@@ -48,7 +48,7 @@ export async function handleFederate(request: IncomingMessage, response: ServerR
     }
   }
   const format = negotiateFormat(request.headers.accept);
-  const plan = planFleetExposition(source.store.entries(), format, selfMetricNames(source.metrics));
+  const plan = planFleetExposition(source.store.entries(), format, selfMetricNames(source.metrics, format));
   let body = '';
   for (const family of plan.families) {
     const lines = await matchingLines(family, selectors, format);

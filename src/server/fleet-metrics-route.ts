@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import { renderRegistryOpenMetrics, type RegistryMetric } from '../exposition/render-registry.js';
+import { familyName } from '../exposition/render.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import { planFleetExposition, type FleetExposition } from '../scrape/fleet-exposition.js';
 import { Readable } from 'node:stream';
@@ -36,9 +37,17 @@ export async function renderSelfMetrics(metrics: SelfMetrics, format: Exposition
   return renderRegistryOpenMetrics(snapshot) + '# EOF\n';
 }
 
-/** The exporter's own family names: target families of the same name are left out rather than duplicated. */
-export function selfMetricNames(metrics: SelfMetrics): Set<string> {
-  return new Set(metrics.registry.getMetricsAsArray().map((metric) => (metric as unknown as { name: string }).name));
+/**
+ * The exporter's own family names as `format` writes them (OpenMetrics: a counter without `_total`, as
+ * renderRegistryOpenMetrics does): target families of the same name are left out rather than duplicated.
+ */
+export function selfMetricNames(metrics: SelfMetrics, format: ExpositionFormat): Set<string> {
+  return new Set(
+    metrics.registry.getMetricsAsArray().map((metric) => {
+      const { name, type } = metric as unknown as { name: string; type: string };
+      return type === 'counter' ? familyName({ name, type }, format) : name;
+    }),
+  );
 }
 
 /**
@@ -131,7 +140,7 @@ async function writeBuffers(sink: Writable, buffers: Iterable<Buffer>): Promise<
  */
 export async function handleFleetMetrics(request: IncomingMessage, response: ServerResponse, source: FleetMetricsSource): Promise<void> {
   const format = negotiateFormat(request.headers.accept);
-  const plan = planFleetExposition(source.store.entries(), format, selfMetricNames(source.metrics));
+  const plan = planFleetExposition(source.store.entries(), format, selfMetricNames(source.metrics, format));
   source.onConflicts?.(plan.conflicts);
   const selfText = await renderSelfMetrics(source.metrics, format);
   const headers: Record<string, string | number> = { 'content-type': CONTENT_TYPES[format], vary: 'Accept-Encoding' };

@@ -5,6 +5,8 @@ import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js
 import type { RenderedFamily } from '../../src/exposition/types.js';
 import { planFleetExposition } from '../../src/scrape/fleet-exposition.js';
 import { TargetStore } from '../../src/scrape/store.js';
+import { renderSelfMetrics, selfMetricNames } from '../../src/server/fleet-metrics-route.js';
+import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { checkMetricsWithPromtool } from '../helpers/promtool.js';
 
 function makeTarget(host: string): ScrapeTarget {
@@ -68,6 +70,27 @@ describe('planFleetExposition', () => {
     assert.equal(plan.conflicts, 2);
     assert.deepEqual(plan.families.map((f) => f.name).filter((n) => !n.startsWith('fleet_json_exporter_target_')), ['ok']);
     assert.equal(plan.families.filter((f) => f.name === 'fleet_json_exporter_target_up').length, 1);
+  });
+
+  test('OpenMetrics: a target family whose OpenMetrics family name is taken (the exporter\'s counter, a health counter, another target family) is left out', async () => {
+    const store = storeWith([['a:1', [
+      family('process_cpu_seconds', 'gauge', 'a:1'), // the exporter's process_cpu_seconds_total is family process_cpu_seconds
+      family('fleet_json_exporter_target_scrape_errors', 'gauge', 'a:1'), // so is the health counter …_scrape_errors_total
+      family('x', 'gauge', 'a:1'),
+      family('x_total', 'counter', 'a:1'), // family x in OpenMetrics: the gauge came first
+      family('ok', 'gauge', 'a:1'),
+    ]]]);
+    const failing = makeTarget('b:1');
+    store.upsertTarget(failing);
+    store.record(failing, { ok: false, reason: 'dns', message: 'nx' }, { startedMs: 0, durationMs: 1 });
+    const metrics = createSelfMetrics();
+    const plan = planFleetExposition(store.entries(), 'openmetrics', selfMetricNames(metrics, 'openmetrics'));
+    assert.equal(plan.conflicts, 3);
+    assert.deepEqual(plan.families.map((f) => f.name).filter((n) => !n.startsWith('fleet_json_exporter_target_')), ['ok', 'x']);
+    const typeLines = (plan.families.map((f) => f.header).join('') + (await renderSelfMetrics(metrics, 'openmetrics'))).split('\n').filter((line) => line.startsWith('# TYPE '));
+    assert.equal(new Set(typeLines.map((line) => line.split(' ')[2])).size, typeLines.length, 'a family is described twice');
+    // Text names stay apart: the gauge x and the counter x_total are two families there.
+    assert.equal(planFleetExposition(store.entries(), 'text', selfMetricNames(metrics, 'text')).families.filter((f) => f.name.startsWith('x')).length, 2);
   });
 
   test('health families come after the target families in their documented order', () => {
