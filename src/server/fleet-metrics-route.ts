@@ -111,28 +111,13 @@ function drained(sink: Writable): Promise<void> {
 }
 
 /** Writes buffers gathered in batches, waiting for the sink to drain (a slow reader must not make us buffer it all). */
-async function writeBuffers(sink: Writable, buffers: Iterable<Buffer>): Promise<void> {
-  let batch: Buffer[] = [];
-  let batchBytes = 0;
-  const add = (bytes: Buffer): void => {
-    batch.push(bytes);
-    batchBytes += bytes.byteLength;
-  };
-  const flush = async (): Promise<void> => {
-    const more = sink.write(Buffer.concat(batch, batchBytes));
-    batch = [];
-    batchBytes = 0;
-    if (!more && !sink.destroyed) await drained(sink);
-  };
-  for (const buffer of buffers) {
-    add(buffer);
-    if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+async function writeBuffers(sink: Writable, buffers: readonly Buffer[]): Promise<void> {
+  for (const batch of batches(buffers)) {
     if (sink.destroyed) return;
+    if (!sink.write(batch) && !sink.destroyed) await drained(sink);
   }
-  await flush();
   sink.end();
 }
-
 
 /**
  * Served from the store by concatenation only: never waits for a scrape, so it answers within Prometheus's
