@@ -66,6 +66,14 @@ export function renderSeries(family: FamilySamples, format: ExpositionFormat, ex
   return out;
 }
 
+/**
+ * Whether the family's series lines are the same in both formats: they differ only in a counter's sample name
+ * (OpenMetrics adds `_total`) and in timestamps (milliseconds vs seconds). Most families qualify.
+ */
+export function rendersAlikeInBothFormats(family: FamilySamples): boolean {
+  return seriesName(family, 'openmetrics') === family.name && family.samples.every((sample) => sample.timestampMs === undefined);
+}
+
 /** One family rendered for the worker contract: header fields plus series text. */
 export function renderFamily(family: FamilySamples, format: ExpositionFormat, extraLabels = ''): RenderedFamily {
   return { name: family.name, help: family.help, type: family.type, text: renderSeries(family, format, extraLabels) };

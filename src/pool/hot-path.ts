@@ -6,7 +6,7 @@ import { extractSamples, type ExtractProblem, type ExtractProblemReason } from '
 import { parseJsonBody, type JsonBodyParser } from '../extract/parse-json.js';
 import { escapeLabelValue } from '../exposition/escape.js';
 import { resolveLabelClashes } from '../exposition/label-clash.js';
-import { renderFamily } from '../exposition/render.js';
+import { renderFamily, rendersAlikeInBothFormats } from '../exposition/render.js';
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 
 /** A module as the hot path needs it: plain config (crosses to workers) and, on the main thread, its compiled form. */
@@ -102,7 +102,12 @@ export function runHotPathInline(
   const resolved = prefix === '' ? extraction.families : extraction.families.map((family) => resolveLabelClashes(family, task.targetLabels));
   const families: Partial<Record<ExpositionFormat, RenderedFamily[]>> = {};
   for (const format of task.formats) {
-    families[format] = resolved.map((family) => renderFamily(family, format, prefix));
+    // Fleet mode asks for both formats: a family whose lines are equal in both is rendered once (the same object,
+    // so a worker's reply carries it once and the store sees equal text without comparing it).
+    const text = format === 'openmetrics' ? families.text : undefined;
+    families[format] = resolved.map((family, i) =>
+      text !== undefined && rendersAlikeInBothFormats(family) ? (text[i] as RenderedFamily) : renderFamily(family, format, prefix),
+    );
   }
   const timings = { parseStart, extractEnd, renderEnd: epochNow() };
   return { ok: true, families, sampleCount: extraction.sampleCount, problemCounts: extraction.problemCounts, problems: extraction.problems, timings };
