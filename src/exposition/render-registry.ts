@@ -5,6 +5,7 @@
 // So the fleet /metrics renders the registry's JSON snapshot itself, with the same rules as the target series.
 import { escapeHelp, escapeLabelValue } from './escape.js';
 import { formatSampleValue } from './format-number.js';
+import { familyName, seriesName } from './render.js';
 
 /** The shape of prom-client's `Registry.getMetricsAsJSON()` entries that we read. */
 export interface RegistryMetric {
@@ -27,10 +28,12 @@ export function renderRegistryOpenMetrics(metrics: readonly RegistryMetric[]): s
   let out = '';
   for (const metric of metrics) {
     const type = OPENMETRICS_TYPES[metric.type] ?? 'unknown';
-    const family = type === 'counter' ? metric.name.replace(/_total$/, '') : metric.name;
+    // A counter's names follow the same rule as the target series' (familyName/seriesName).
+    const counter = type === 'counter' ? { name: metric.name, type: 'counter' as const } : undefined;
+    const family = counter === undefined ? metric.name : familyName(counter, 'openmetrics');
     out += `# HELP ${family} ${escapeHelp(metric.help, true)}\n# TYPE ${family} ${type}\n`;
     for (const sample of metric.values) {
-      const name = type === 'counter' ? family + '_total' : (sample.metricName ?? metric.name);
+      const name = counter === undefined ? (sample.metricName ?? metric.name) : seriesName(counter, 'openmetrics');
       const labels = Object.entries(sample.labels)
         .map(([label, value]) => `${label}="${escapeLabelValue(String(value))}"`)
         .join(',');
