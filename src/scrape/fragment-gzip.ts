@@ -24,12 +24,14 @@ export interface FragmentBody {
   bytes: Buffer | undefined;
   /** The gzip member of the lines, once compressed. */
   gzip: Buffer | undefined;
-  /** Set while a compression runs, so two callers share it. */
-  pending: Promise<Buffer> | undefined;
+  /** Set while a compression runs or waits for a slot; resolves to undefined when it was dropped (superseded). */
+  pending: Promise<Buffer | undefined> | undefined;
+  /** Set by the store once a newer scrape replaced the fragment: a compression still waiting for a slot is dropped. */
+  superseded: boolean;
 }
 
 export function fragmentBody(bytes: Buffer): FragmentBody {
-  return { bytes, gzip: undefined, pending: undefined };
+  return { bytes, gzip: undefined, pending: undefined, superseded: false };
 }
 
 /**
@@ -41,31 +43,47 @@ const MAX_COMPRESSIONS = 2;
 let running = 0;
 const waiting: Array<() => void> = [];
 
-/** `urgent`: a request waits on it, so it goes before the scrape-time backlog. */
-async function compressBounded(bytes: Buffer, urgent: boolean): Promise<Buffer> {
-  if (running >= MAX_COMPRESSIONS) {
-    await new Promise<void>((resolve) => {
-      if (urgent) waiting.unshift(resolve);
-      else waiting.push(resolve);
-    });
+/** A compression slot. A freed slot is handed to the next waiter directly, so no newcomer slips in above the bound. */
+async function acquireSlot(urgent: boolean): Promise<void> {
+  if (running < MAX_COMPRESSIONS) {
+    running++;
+    return;
   }
-  running++;
+  await new Promise<void>((resolve) => {
+    if (urgent) waiting.unshift(resolve);
+    else waiting.push(resolve);
+  });
+}
+
+function releaseSlot(): void {
+  const next = waiting.shift();
+  if (next === undefined) running--;
+  else next();
+}
+
+/**
+ * `urgent`: a request waits on it, so it goes before the scrape-time backlog. `wanted` is asked once the slot is
+ * there: a fragment replaced meanwhile by a newer scrape is not worth compressing (a backlog would only grow).
+ */
+async function compressBounded(bytes: Buffer, urgent: boolean, wanted: () => boolean = () => true): Promise<Buffer | undefined> {
+  await acquireSlot(urgent);
   try {
+    if (!wanted()) return undefined;
     return await gzipAsync(bytes, { level: FRAGMENT_GZIP_LEVEL });
   } finally {
-    running--;
-    waiting.shift()?.();
+    releaseSlot();
   }
 }
 
 /** Compresses a fresh fragment for storage; its plain bytes are released once the member is there. */
 export function storeCompressed(body: FragmentBody): void {
-  if (body.gzip !== undefined || body.pending !== undefined || body.bytes === undefined) return;
-  body.pending = compressBounded(body.bytes, false).then(
+  if (body.gzip !== undefined || body.pending !== undefined || body.bytes === undefined || body.superseded) return;
+  body.pending = compressBounded(body.bytes, false, () => !body.superseded).then(
     (member) => {
+      body.pending = undefined;
+      if (member === undefined) return undefined;
       body.gzip = member;
       body.bytes = undefined;
-      body.pending = undefined;
       return member;
     },
     (err: unknown) => {
@@ -77,8 +95,8 @@ export function storeCompressed(body: FragmentBody): void {
 }
 
 /** One gzip member of `bytes` now, ahead of the scrape-time backlog (a request waits for it). */
-export function compressNow(bytes: Buffer): Promise<Buffer> {
-  return compressBounded(bytes, true);
+export async function compressNow(bytes: Buffer): Promise<Buffer> {
+  return (await compressBounded(bytes, true)) as Buffer;
 }
 
 /** The text of consecutive fragments: plain bytes as they are, runs of members inflated together (one inflater). */

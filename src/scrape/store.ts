@@ -87,6 +87,11 @@ function toStored(text: readonly RenderedFamily[] | undefined, openMetrics: read
   return { text: storedText, openmetrics: storedOpenMetrics };
 }
 
+/** Marks fragments a newer version replaced (a /metrics answer in progress may still read them). */
+function supersede(formats: Readonly<StoredFormats>): void {
+  for (const format of FORMATS) for (const family of formats[format]) family.body.superseded = true;
+}
+
 /** Same names, values and order (the order target labels are rendered in). */
 function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const left = Object.entries(a);
@@ -136,6 +141,7 @@ export class TargetStore {
     }
     // New labels: health series follow at once; the target's own series carry the old labels until its next scrape.
     const health = existing.meta.state === 'unknown' ? EMPTY : this.#renderHealth(target, existing.meta);
+    supersede(existing.health);
     const stored: StoredTarget = { ...existing, target, health };
     this.#set(stored, false);
     this.#compressAhead(stored);
@@ -172,6 +178,8 @@ export class TargetStore {
       families = EMPTY;
     }
     const stored: StoredTarget = { target, meta, families, health: this.#renderHealth(target, meta) };
+    supersede(previous.families);
+    supersede(previous.health);
     this.#set(stored, false);
     this.#compressAhead(stored);
   }

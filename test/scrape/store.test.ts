@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
-import { fragmentsText } from '../../src/scrape/fragment-gzip.js';
+import { fragmentsText, type FragmentBody } from '../../src/scrape/fragment-gzip.js';
 import { TargetStore, type TargetScrapeOutcome } from '../../src/scrape/store.js';
 
 function makeTarget(host: string, labels: Record<string, string> = {}): ScrapeTarget {
@@ -121,6 +121,28 @@ describe('TargetStore', () => {
     await Promise.all(relabelled.map((body) => body.pending));
     assert.ok(relabelled.every((body) => body.gzip !== undefined && body.bytes === undefined), 'new health fragments left uncompressed');
     assert.match(await fragmentsText(relabelled), /zone="b"/);
+  });
+
+  test('a fragment a newer scrape replaced before its compression got a slot is not compressed; the newer ones are', async () => {
+    const store = new TargetStore();
+    const target = makeTarget('a:1');
+    store.upsertTarget(target);
+    const many = (value: number): TargetScrapeOutcome => ({
+      ok: true,
+      families: { text: Array.from({ length: 6 }, (_, i) => ({ name: `f${i}`, help: 'f', type: 'gauge' as const, text: `f${i}{job="srs"} ${value}\n` })), openmetrics: [] },
+      sampleCount: 6,
+    });
+    const bodiesOf = (): FragmentBody[] => [...store.get(target.id)!.families.text, ...store.get(target.id)!.health.text].map((family) => family.body);
+    store.record(target, many(1), timing);
+    const first = bodiesOf();
+    // Compressions run two at a time: most of the first scrape's fragments are still waiting when the next arrives.
+    store.record(target, many(2), timing);
+    const second = bodiesOf();
+    await Promise.all([...first, ...second].map((body) => body.pending));
+    const compressedFirst = first.filter((body) => body.gzip !== undefined).length;
+    assert.ok(compressedFirst <= 2, `${compressedFirst} of ${first.length} replaced fragments were compressed anyway`);
+    assert.ok(first.every((body) => body.gzip !== undefined || body.bytes !== undefined), 'a replaced fragment lost its text');
+    assert.ok(second.every((body) => body.gzip !== undefined && body.bytes === undefined));
   });
 
   test('a family whose OpenMetrics lines equal its text lines shares one buffer; one that differs keeps its own', () => {
