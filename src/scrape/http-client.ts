@@ -9,6 +9,7 @@ import { classifyFetchError } from './classify-fetch-error.js';
 import { createAuthorizationSource, type AuthorizationSource } from './credentials.js';
 import type { FetchFailureReason } from './errors.js';
 import { buildTlsOptions } from './tls-options.js';
+import { redactUrl } from './redact-url.js';
 
 /** Prometheus's common http client follows at most 10 redirects (Go's net/http default). */
 export const MAX_REDIRECTS = 10;
@@ -234,12 +235,4 @@ async function readBodyWithLimit(body: Dispatcher.ResponseData['body'], limit: n
 function discard(body: Dispatcher.ResponseData['body']): void {
   body.on('error', () => undefined);
   body.destroy();
-}
-
-/** The URL as Go's url.Redacted writes it: a password becomes "xxxxx". */
-function redactUrl(url: URL): string {
-  if (url.password === '') return url.href;
-  const copy = new URL(url.href);
-  copy.password = 'xxxxx';
-  return copy.href;
 }

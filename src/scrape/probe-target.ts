@@ -8,6 +8,7 @@ import { fetchTarget } from './http-client.js';
 import { pagedUrl } from './paged-url.js';
 import type { PreparedModule } from './prepared-config.js';
 import { prepareRequestBody } from './request-body.js';
+import { redactUrl } from './redact-url.js';
 
 /** Why a target gave no samples: a fetch failure, or the hot path's (a body that is not JSON, a full pool …). */
 export type ScrapeFailureReason = FetchFailureReason | HotPathFailureReason;
@@ -48,7 +49,7 @@ export type ProbeOutcome =
 
 /** Fetches the target and runs the hot path on its body, inside the scrape's trace spans (no-ops without an SDK). */
 export async function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> {
-  const scrape = startScrapeTrace(request.target, request.hotPathModule.name, request.hotPathModule.generation);
+  const scrape = startScrapeTrace(redactUrl(request.target), request.hotPathModule.name, request.hotPathModule.generation);
   const outcome = await fetchAndRun(request, scrape);
   endScrapeTrace(scrape, outcome.ok ? undefined : outcome);
   return outcome;
@@ -86,7 +87,7 @@ async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<
     formats: request.formats,
   });
   if (!result.ok) {
-    return { ok: false, reason: result.reason, message: `${request.target}: ${result.message}`, fetchMs, bodyBytes };
+    return { ok: false, reason: result.reason, message: `${redactUrl(request.target)}: ${result.message}`, fetchMs, bodyBytes };
   }
   recordHotPathSpans(scrape, result.timings, { 'fje.body_bytes': bodyBytes, 'fje.samples': result.sampleCount });
   return {

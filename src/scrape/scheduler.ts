@@ -5,6 +5,7 @@ import type { ScrapeTarget } from '../discovery/target.js';
 import type { Logger } from '../telemetry/logger.js';
 import { nextSlotMs, scrapeOffsetMs, systemClock, type SchedulerClock } from './scheduler-clock.js';
 import type { ScrapeTiming, TargetScrapeOutcome, TargetStore } from './store.js';
+import { redactUrl } from './redact-url.js';
 
 /** Scrapes one target; must end soon after `signal` aborts (the deadline, or the target vanishing). */
 export type ScrapeFunction = (target: ScrapeTarget, signal: AbortSignal) => Promise<TargetScrapeOutcome>;
@@ -174,7 +175,7 @@ export class Scheduler {
     this.#options.observeLag?.(startedMs - slotMs);
     const started = performance.now();
     const deadline = this.#clock.setTimer(
-      () => controller.abort(new ScrapeDeadline(`scrape of ${target.url} took longer than its timeout of ${target.timeoutMs / 1000}s`)),
+      () => controller.abort(new ScrapeDeadline(`scrape of ${redactUrl(target.url)} took longer than its timeout of ${target.timeoutMs / 1000}s`)),
       target.timeoutMs,
     );
     let outcome: TargetScrapeOutcome;
@@ -182,7 +183,7 @@ export class Scheduler {
       outcome = await this.#options.scrape(target, controller.signal);
     } catch (err) {
       // A bug, not a target failure (those are values): keep scheduling, say so once in the log.
-      this.#options.logger?.error({ err, target: target.url }, 'scrape function threw');
+      this.#options.logger?.error({ err, target: redactUrl(target.url) }, 'scrape function threw');
       outcome = { ok: false, reason: 'internal', message: err instanceof Error ? err.message : String(err) };
     }
     this.#clock.clearTimer(deadline);
@@ -197,13 +198,13 @@ export class Scheduler {
       try {
         this.#options.store.record(entry.target, outcome, timing);
       } catch (err) {
-        this.#options.logger?.error({ err, target: target.url }, 'recording a scrape in the store threw');
+        this.#options.logger?.error({ err, target: redactUrl(target.url) }, 'recording a scrape in the store threw');
       }
       for (const listener of this.#listeners) {
         try {
           listener(entry.target, outcome, timing);
         } catch (err) {
-          this.#options.logger?.error({ err, target: target.url }, 'scrape listener threw');
+          this.#options.logger?.error({ err, target: redactUrl(target.url) }, 'scrape listener threw');
         }
       }
     }

@@ -46,7 +46,7 @@ export interface StoredTarget {
   readonly meta: TargetMeta;
   /**
    * The target's own families with series (fragments: series lines only), per format, in the module's (name) order.
-   * Kept as text, not as gzip members: bench/fleet-gzip.ts measured members costlier in CPU and bytes.
+   * Each fragment's bytes become a gzip member once compressed (see StoredFamily and fragment-gzip.ts).
    */
   readonly families: Readonly<Record<ExpositionFormat, readonly StoredFamily[]>>;
   /** The health series (up, duration, samples, …) per format; empty before the first scrape. */

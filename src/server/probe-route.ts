@@ -11,6 +11,7 @@ import type { SelfMetrics } from '../telemetry/self-metrics.js';
 import type { ConfigReloader } from './config-reloader.js';
 import { sendBody, sendText } from './respond.js';
 import { scrapeTimeoutMs } from './scrape-timeout.js';
+import { redactUrl } from '../scrape/redact-url.js';
 
 export interface ProbeRouteOptions {
   readonly reloader: ConfigReloader;
@@ -74,7 +75,7 @@ export async function handleProbe(request: IncomingMessage, response: ServerResp
     return;
   }
 
-  const logger = options.logger.child({ module: moduleName, target });
+  const logger = options.logger.child({ module: moduleName, target: redactUrl(target) });
   const abort = new AbortController();
   const onClose = (): void => abort.abort();
   response.once('close', onClose);
@@ -101,7 +102,7 @@ export async function handleProbe(request: IncomingMessage, response: ServerResp
     // A target being down is Prometheus's `up`, not an error in our log.
     logger.debug({ reason: outcome.reason, err: outcome.message }, 'probe failed');
     if (!response.destroyed) {
-      sendText(response, 503, `Failed to fetch JSON response. TARGET: ${target}, ERROR: ${outcome.message} (reason: ${outcome.reason})\n`);
+      sendText(response, 503, `Failed to fetch JSON response. TARGET: ${redactUrl(target)}, ERROR: ${outcome.message} (reason: ${outcome.reason})\n`);
     }
     return;
   }

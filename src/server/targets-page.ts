@@ -1,5 +1,7 @@
 // /targets: every fleet target with its state, as JSON or as an HTML page modelled on Prometheus's targets page.
 import type { SourceStatus } from '../discovery/source.js';
+import { scrapeTargetId } from '../discovery/target.js';
+import { redactUrl } from '../scrape/redact-url.js';
 import type { StoredTarget } from '../scrape/store.js';
 import { escapeHtml } from './landing-page.js';
 
@@ -51,9 +53,10 @@ export function reportTargets(entries: readonly StoredTarget[], shard: TargetsRe
       lastError: status.lastError ?? null,
     })),
     targets: entries.map(({ target, meta }) => ({
-      id: target.id,
+      // Credentials in a discovered URL stay out of the page (/sd must carry them; a person's browser need not).
+      id: scrapeTargetId(target.job, redactUrl(target.url)),
       job: target.job,
-      url: target.url,
+      url: redactUrl(target.url),
       module: target.module,
       source: target.source,
       labels: target.labels,

@@ -66,6 +66,14 @@ describe('/probe with the embedded config', () => {
     }
   });
 
+  test('a password in the target URL (SRS http_api auth) shows as xxxxx in the 503 text, never as given', async () => {
+    // Port 1 on 127.0.0.1: nothing listens, so the probe fails with the URL in both the target and the error.
+    const response = await probe(`target=${encodeURIComponent('http://srs:s3cret@127.0.0.1:1/api/v1/streams/')}`);
+    assert.equal(response.status, 503);
+    assert.ok(!response.text.includes('s3cret'), response.text);
+    assert.match(response.text, /^Failed to fetch JSON response\. TARGET: http:\/\/srs:xxxxx@127\.0\.0\.1:1\/api\/v1\/streams\/, ERROR: GET http:\/\/srs:xxxxx@127\.0\.0\.1:1\/api\/v1\/streams\/\?count=10001: connection refused \(reason: connection_refused\)\n$/);
+  });
+
   test('an SRS answer with code 2048 is a 503 naming the code, counted with reason api_error', async () => {
     simulator.setFault(0, 'code_2048');
     try {

@@ -1,0 +1,21 @@
+// Target URLs as shown in pages, messages and logs: the password hidden, the rest as given.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { redactUrl } from '../../src/scrape/redact-url.js';
+
+describe('redactUrl', () => {
+  const cases: ReadonlyArray<readonly [string, string]> = [
+    ['http://srs:s3cret@10.0.0.1:1985/api/v1/streams/', 'http://srs:xxxxx@10.0.0.1:1985/api/v1/streams/'],
+    ['https://a%40b:p%3Ass@srs.example/api?count=10', 'https://a%40b:xxxxx@srs.example/api?count=10'],
+    ['http://user@10.0.0.1:1985/', 'http://user@10.0.0.1:1985/'],
+    ['http://10.0.0.1:1985/api/v1/streams/', 'http://10.0.0.1:1985/api/v1/streams/'],
+    ['10.0.0.1:1985', '10.0.0.1:1985'],
+    ['not a url', 'not a url'],
+  ];
+  for (const [given, shown] of cases) {
+    test(`${given} is shown as ${shown}`, () => {
+      assert.equal(redactUrl(given), shown);
+      if (URL.canParse(given)) assert.equal(redactUrl(new URL(given)), new URL(shown).href);
+    });
+  }
+});
