@@ -54,7 +54,7 @@ fleet:
 `,
   );
   const configFile = join(dir, 'config.yml');
-  let exporter;
+  let exporter: Awaited<ReturnType<typeof startExporter>>;
   try {
     exporter = await startExporter(
       { configFile, configCheck: false, listenAddress: typeof values.listen === 'string' ? values.listen : '127.0.0.1:7979', telemetryPath: '/metrics', logLevel: 'warn', maxBodyBytes: 32 << 20, timeoutOffsetMs: 500 },

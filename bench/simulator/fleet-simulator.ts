@@ -127,7 +127,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       members.push(member);
     }
     const ports = await Promise.all(members.map((m) => listen(m.http, host)));
-    ports.forEach((port, i) => Object.assign(members[i] as Member, { address: formatAddress(host, port) }));
+    for (const [i, port] of ports.entries()) Object.assign(members[i] as Member, { address: formatAddress(host, port) });
   } catch (err) {
     await Promise.all(members.map((m) => closeServer(m.http)));
     throw err;

@@ -1,9 +1,9 @@
 // `check <config>` (and --config.check): validate a config and its modules; exit status says the verdict.
-import { closePreparedConfig, prepareConfig } from '../scrape/prepared-config.js';
+import { closePreparedConfig, prepareConfig, type PreparedConfig } from '../scrape/prepared-config.js';
 import { configLoader, describeLoadError } from './load-config.js';
 
 export async function runCheck(configFile: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  let prepared;
+  let prepared: PreparedConfig;
   try {
     prepared = prepareConfig(configLoader(configFile)());
   } catch (error) {

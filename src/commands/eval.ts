@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { joinRenderedFamilies } from '../exposition/render.js';
 import { runHotPathInline } from '../pool/hot-path.js';
-import { closePreparedConfig, prepareConfig } from '../scrape/prepared-config.js';
+import { closePreparedConfig, prepareConfig, type PreparedConfig } from '../scrape/prepared-config.js';
 import type { EvalFlags } from './flags.js';
 import { configLoader, describeLoadError } from './load-config.js';
 
@@ -11,7 +11,7 @@ function readBody(file: string): Uint8Array {
 }
 
 export async function runEval(flags: EvalFlags, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  let prepared;
+  let prepared: PreparedConfig;
   try {
     prepared = prepareConfig(configLoader(flags.configFile)());
   } catch (error) {

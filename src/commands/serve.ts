@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { createHotPath, DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
 import type { HotPath } from '../pool/hot-path.js';
 import { ConfigReloader } from '../server/config-reloader.js';
-import { FleetMode } from '../server/fleet-mode.js';
+import { FleetMode } from '../fleet/fleet-mode.js';
 import { createExporterServer, type ExporterServer } from '../server/http-server.js';
 import { parseListenAddress } from '../server/listen-address.js';
 import { loadWebConfigFile } from '../server/web-config.js';
@@ -73,7 +73,7 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
     timeoutOffsetMs: flags.timeoutOffsetMs,
     ...(webConfig === undefined ? {} : { webConfig }),
   });
-  let bound;
+  let bound: Awaited<ReturnType<typeof server.listen>>;
   try {
     bound = await server.listen(address.port, address.host);
   } catch (err) {

@@ -1,6 +1,6 @@
 // Object schemas: known keys with required/optional/default, unknown keys rejected with a suggestion, cross-field checks.
 import { isMap, type Node } from 'yaml';
-import { defineEntry, INVALID, ValidationContext, type Invalid, type Schema } from './validate.js';
+import { defineEntry, INVALID, type ValidationContext, type Invalid, type Schema } from './validate.js';
 import { describeNode, isNullNode, type KeyPath, type MapEntry } from './yaml-source.js';
 
 type Presence = 'always' | 'maybe';

@@ -1,7 +1,7 @@
 // Template checks at load time: JSONPath templates and body templates are compiled once so mistakes surface with a position.
 import type { Node } from 'yaml';
 import { compileTemplate } from '../jsonpath/index.js';
-import { compileBodyTemplate } from '../scrape/body-template.js';
+import { compileBodyTemplate } from '../body-template/index.js';
 import { INVALID, text, type Invalid, type Schema, type ValidationContext } from './validate.js';
 import type { KeyPath } from './yaml-source.js';
 

@@ -8,6 +8,7 @@ export type DiscoveryErrorCode = (typeof DISCOVERY_ERROR_CODES)[number];
 export class DiscoveryError extends FjeError {
   declare readonly code: DiscoveryErrorCode;
 
+  // biome-ignore lint/complexity/noUselessConstructor: narrows `code` to this area's codes.
   constructor(code: DiscoveryErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }

@@ -123,8 +123,10 @@ class TemplateParser {
           continue;
         case '\t':
           this.fail(pos, 'tab inside a {…} block (only spaces are allowed)');
+          break;
         case '\n': case '\r':
           this.fail(pos, 'line break inside a {…} block');
+          break;
         case '[':
           pos = this.parseSubscript(pos, limit, steps);
           continue;
@@ -186,10 +188,10 @@ class TemplateParser {
       if (i >= limit || c === '\n' || c === undefined) this.fail(pos, 'unterminated quoted string');
       if (c === quote) break;
       if (c === '\\') {
-        const escape = decodeGoEscape(text, i, limit);
-        if (escape === undefined) this.fail(i, 'invalid escape sequence in quoted string');
-        value += escape.text;
-        i = escape.end;
+        const decoded = decodeGoEscape(text, i, limit);
+        if (decoded === undefined) this.fail(i, 'invalid escape sequence in quoted string');
+        value += decoded.text;
+        i = decoded.end;
         continue;
       }
       value += c;

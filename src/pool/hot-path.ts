@@ -8,6 +8,7 @@ import { escapeLabelValue } from '../exposition/escape.js';
 import { resolveLabelClashes } from '../exposition/label-clash.js';
 import { renderFamily, rendersAlikeInBothFormats } from '../exposition/render.js';
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
+import type { HotPathTimings } from '../telemetry/tracing.js';
 
 /** A module as the hot path needs it: plain config (crosses to workers) and, on the main thread, its compiled form. */
 export interface HotPathModule {
@@ -52,15 +53,6 @@ export type HotPathResult =
 /** The rendered families and counts of a body the hot path handled. */
 export type HotPathSuccess = Extract<HotPathResult, { readonly ok: true }>;
 
-/**
- * Milliseconds since the epoch (performance.timeOrigin + performance.now()), comparable across threads:
- * parse+extract runs from `parseStart` to `extractEnd`, render from `extractEnd` to `renderEnd`.
- */
-export interface HotPathTimings {
-  readonly parseStart: number;
-  readonly extractEnd: number;
-  readonly renderEnd: number;
-}
 
 /** Now, in epoch milliseconds with sub-millisecond precision, on whichever thread calls it. */
 export function epochNow(): number {

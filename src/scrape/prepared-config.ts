@@ -2,8 +2,8 @@
 import type { Config, ModuleConfig } from '../config/types.js';
 import { compileModule, type CompiledModule } from '../extract/compile-module.js';
 import type { HotPathModule } from '../pool/hot-path.js';
-import { compileBodyTemplate, type BodyTemplate } from './body-template.js';
-import { createHttpClient, type HttpClient } from './http-client.js';
+import { compileBodyTemplate, type BodyTemplate } from '../body-template/index.js';
+import { createHttpClient, type HttpClient } from '../fetch/http-client.js';
 
 export interface PreparedModule {
   readonly config: ModuleConfig;

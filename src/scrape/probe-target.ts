@@ -2,13 +2,13 @@
 import type { ExpositionFormat } from '../exposition/types.js';
 import type { HotPath, HotPathFailureReason, HotPathModule, HotPathSuccess } from '../pool/hot-path.js';
 import { endScrapeTrace, recordHotPathSpans, startScrapeTrace, traceStep, type ScrapeTrace } from '../telemetry/tracing.js';
-import type { BodyTemplateParams } from './body-template.js';
-import type { FetchFailureReason } from './errors.js';
-import { fetchTarget } from './http-client.js';
-import { pagedUrl } from './paged-url.js';
+import type { BodyTemplateParams } from '../body-template/index.js';
+import type { FetchFailureReason } from '../fetch/errors.js';
+import { fetchTarget } from '../fetch/http-client.js';
+import { pagedUrl } from '../fetch/paged-url.js';
 import type { PreparedModule } from './prepared-config.js';
-import { prepareRequestBody } from './request-body.js';
-import { redactUrl } from './redact-url.js';
+import { prepareRequestBody } from '../fetch/request-body.js';
+import { redactUrl } from '../fetch/redact-url.js';
 
 /** Why a target gave no samples: a fetch failure, or the hot path's (a body that is not JSON, a full pool …). */
 export type ScrapeFailureReason = FetchFailureReason | HotPathFailureReason;

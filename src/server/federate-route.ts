@@ -5,9 +5,9 @@ import { seriesName } from '../exposition/render.js';
 import { matchesSelector, parseSelector, selectorMayMatchName, SelectorError, type Selector } from '../exposition/selector.js';
 import { parseSeriesLine } from '../exposition/series-line.js';
 import type { ExpositionFormat } from '../exposition/types.js';
-import { planFleetExposition, type ExpositionFamily } from '../scrape/fleet-exposition.js';
-import { fragmentsText } from '../scrape/fragment-gzip.js';
-import type { FleetMetricsSource } from './fleet-metrics-route.js';
+import { planFleetExposition, type ExpositionFamily } from '../fleet/fleet-exposition.js';
+import { fragmentsText } from '../fleet/fragment-gzip.js';
+import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
 import { selfMetricNames } from './fleet-metrics-route.js';
 import { sendBody, sendText } from './respond.js';
 

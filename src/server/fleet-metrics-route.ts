@@ -5,12 +5,12 @@ import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import { renderRegistryOpenMetrics, type RegistryMetric } from '../exposition/render-registry.js';
 import { familyName } from '../exposition/render.js';
 import type { ExpositionFormat } from '../exposition/types.js';
-import { planFleetExposition, type FleetExposition } from '../scrape/fleet-exposition.js';
+import { planFleetExposition, type FleetExposition } from '../fleet/fleet-exposition.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { compressNow } from '../scrape/fragment-gzip.js';
-import type { TargetStore } from '../scrape/store.js';
+import { compressNow } from '../fleet/fragment-gzip.js';
+import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
 import { acceptsGzip } from './respond.js';
 
@@ -19,13 +19,6 @@ import { acceptsGzip } from './respond.js';
  * zlib's default, made a 164 MB answer take seconds).
  */
 const INFLATE_CHUNK_BYTES = 1024 * 1024;
-
-export interface FleetMetricsSource {
-  readonly store: TargetStore;
-  readonly metrics: SelfMetrics;
-  /** Receives the number of fragments left out of this answer (family type conflicts). */
-  readonly onConflicts?: (count: number) => void;
-}
 
 /** Fragments go out gathered in pieces of about this size: few writes, and no 100 MB buffer built at once. */
 const WRITE_BATCH_BYTES = 1024 * 1024;

@@ -1,22 +1,9 @@
 // Fleet mode's read-only endpoints beside /metrics and /federate: /targets (HTML or JSON) and /sd (http_sd JSON).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SourceStatus } from '../discovery/source.js';
-import type { TargetStore } from '../scrape/store.js';
-import type { FleetMetricsSource } from './fleet-metrics-route.js';
+import type { FleetEndpoints } from '../fleet/fleet-endpoints.js';
+import type { TargetStore } from '../fleet/store.js';
 import { sendBody } from './respond.js';
 import { renderTargetsPage, reportTargets } from './targets-page.js';
-
-export interface FleetShard {
-  readonly total: number;
-  readonly index: number;
-}
-
-/** What the HTTP server needs of a running fleet mode. */
-export interface FleetEndpoints extends FleetMetricsSource {
-  readonly shard: FleetShard;
-  /** Discovery's sources, for /targets. */
-  readonly sources?: () => readonly SourceStatus[];
-}
 
 /** JSON when asked by `?format=json` or an Accept header preferring application/json over HTML. */
 function wantsJson(request: IncomingMessage, url: URL): boolean {

@@ -11,7 +11,7 @@ import type { SelfMetrics } from '../telemetry/self-metrics.js';
 import type { ConfigReloader } from './config-reloader.js';
 import { sendBody, sendText } from './respond.js';
 import { scrapeTimeoutMs } from './scrape-timeout.js';
-import { redactUrl } from '../scrape/redact-url.js';
+import { redactUrl } from '../fetch/redact-url.js';
 
 export interface ProbeRouteOptions {
   readonly reloader: ConfigReloader;

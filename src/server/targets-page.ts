@@ -1,8 +1,8 @@
 // /targets: every fleet target with its state, as JSON or as an HTML page modelled on Prometheus's targets page.
 import type { SourceStatus } from '../discovery/source.js';
 import { scrapeTargetId } from '../discovery/target.js';
-import { redactUrl } from '../scrape/redact-url.js';
-import type { StoredTarget } from '../scrape/store.js';
+import { redactUrl } from '../fetch/redact-url.js';
+import type { StoredTarget } from '../fleet/store.js';
 import { escapeHtml } from './landing-page.js';
 
 export interface TargetReport {

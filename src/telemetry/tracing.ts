@@ -1,9 +1,18 @@
 // OpenTelemetry spans of a scrape (fetch, parse+extract, render) through @opentelemetry/api: no-ops without an SDK.
 import { context, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import type { HotPathTimings } from '../pool/hot-path.js';
 import { VERSION } from '../version.js';
 
 export const TRACER_NAME = 'fleet-json-exporter';
+
+/**
+ * Milliseconds since the epoch (performance.timeOrigin + performance.now()), comparable across threads:
+ * parse+extract runs from `parseStart` to `extractEnd`, render from `extractEnd` to `renderEnd`.
+ */
+export interface HotPathTimings {
+  readonly parseStart: number;
+  readonly extractEnd: number;
+  readonly renderEnd: number;
+}
 
 /** The spans of one scrape: a parent `fje.scrape` and the context its children hang under. */
 export interface ScrapeTrace {

@@ -39,7 +39,7 @@ class ExpositionSyntaxError extends Error {
 }
 
 /** Decodes an escaped string; `quotes` says whether `\"` is an escape (label values; OpenMetrics HELP). */
-function unescape(text: string, quotes: boolean, fail: (problem: string) => never): string {
+function unescapeText(text: string, quotes: boolean, fail: (problem: string) => never): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -91,7 +91,7 @@ function parseLabels(rest: string, fail: (problem: string) => never): { labels: 
       raw += c;
       j++;
     }
-    labels.push([name, unescape(raw, true, fail)]);
+    labels.push([name, unescapeText(raw, true, fail)]);
     j++;
     if (rest[j] === '}') return { labels, after: rest.slice(j + 1) };
     if (rest[j] !== ',') fail('expected , or } after a label');
@@ -131,7 +131,7 @@ export function parseExposition(body: string, format: ExpositionFormat): ParsedF
       const name = space < 0 ? rest : rest.slice(0, space);
       if (!METRIC_NAME.test(name)) fail('bad metric name in HELP');
       if (seen.has(name)) fail(`family ${name} described twice`);
-      pendingHelp = { name, help: unescape(space < 0 ? '' : rest.slice(space + 1), openMetrics, fail) };
+      pendingHelp = { name, help: unescapeText(space < 0 ? '' : rest.slice(space + 1), openMetrics, fail) };
       current = undefined;
       return;
     }

@@ -1,6 +1,6 @@
 // A scheduler clock that only moves when a test says so: timers fire in due order, promises settle between them.
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { SchedulerClock } from '../../src/scrape/scheduler-clock.js';
+import type { SchedulerClock } from '../../src/fleet/scheduler-clock.js';
 
 interface Timer {
   readonly id: number;

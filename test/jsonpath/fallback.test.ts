@@ -68,7 +68,7 @@ describe('fallback filters (&& / ||) via jsonpath-plus', () => {
     const strict = exit.print(doc);
     assert.ok(!strict.ok && /process is not defined/.test(strict.error));
     assert.deepEqual(exit.print(doc, { allowMissingKeys: true }), { ok: true, text: '1' });
-    const escape = compileTemplate('{.a[?(@.x == 1 || this.constructor.constructor("return process")().exit(3))].x}');
-    assert.equal(escape.print(doc).ok, false);
+    const breakout = compileTemplate('{.a[?(@.x == 1 || this.constructor.constructor("return process")().exit(3))].x}');
+    assert.equal(breakout.print(doc).ok, false);
   });
 });

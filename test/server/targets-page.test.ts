@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { configLoader } from '../../src/commands/load-config.js';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
-import { TargetStore } from '../../src/scrape/store.js';
+import { TargetStore } from '../../src/fleet/store.js';
 import { ConfigReloader } from '../../src/server/config-reloader.js';
 import { createExporterServer, type ExporterServer } from '../../src/server/http-server.js';
 import { createInlineHotPath } from '../../src/pool/hot-path.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
-import { TargetStore } from '../../src/scrape/store.js';
+import { TargetStore } from '../../src/fleet/store.js';
 import { renderTargetsPage, reportTargets } from '../../src/server/targets-page.js';
 
 test('/targets (JSON and HTML) shows a target URL\'s password as xxxxx and nowhere as given', () => {

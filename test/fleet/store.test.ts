@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
-import { fragmentsText, type FragmentBody } from '../../src/scrape/fragment-gzip.js';
-import { TargetStore, type TargetScrapeOutcome } from '../../src/scrape/store.js';
+import { fragmentsText, type FragmentBody } from '../../src/fleet/fragment-gzip.js';
+import { TargetStore, type TargetScrapeOutcome } from '../../src/fleet/store.js';
 
 function makeTarget(host: string, labels: Record<string, string> = {}): ScrapeTarget {
   const url = `http://${host}/api/v1/streams/`;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createInlineHotPath } from '../../src/pool/hot-path.js';
-import { FleetMode } from '../../src/server/fleet-mode.js';
+import { FleetMode } from '../../src/fleet/fleet-mode.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { fleetConfig, quietLogger } from '../helpers/discovery.js';
 import { startTestServer, type TestServer } from '../helpers/http.js';

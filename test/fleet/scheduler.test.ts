@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
-import { nextSlotMs, scrapeOffsetMs } from '../../src/scrape/scheduler-clock.js';
-import { Scheduler } from '../../src/scrape/scheduler.js';
-import { TargetStore, type TargetScrapeOutcome } from '../../src/scrape/store.js';
+import { nextSlotMs, scrapeOffsetMs } from '../../src/fleet/scheduler-clock.js';
+import { Scheduler } from '../../src/fleet/scheduler.js';
+import { TargetStore, type TargetScrapeOutcome } from '../../src/fleet/store.js';
 import { ManualClock, settle } from '../helpers/manual-clock.js';
 
 const INTERVAL = 15_000;

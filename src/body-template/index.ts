@@ -1,13 +1,13 @@
 // json_exporter's templated POST body (`body.templatize: true`): Go text/template + Sprig, the subset its
 // docs and tests use, rendered with the probe URL's query parameters as the data (url.Values).
 import { BodyTemplateError } from './errors.js';
-import { functionRejection } from './body-template/functions.js';
-import { parseTemplate } from './body-template/parser.js';
-import { TemplateRuntimeError, renderTemplate } from './body-template/render.js';
-import { GoList, GoMap, NIL_STRING_LIST, type GoValue } from './body-template/values.js';
+import { functionRejection } from './functions.js';
+import { parseTemplate } from './parser.js';
+import { TemplateRuntimeError, renderTemplate } from './render.js';
+import { GoList, GoMap, NIL_STRING_LIST, type GoValue } from './values.js';
 
-export { BODY_TEMPLATE_FUNCTIONS, REJECTED_BODY_TEMPLATE_FUNCTIONS } from './body-template/functions.js';
-export { RENDER_LIMITS as BODY_TEMPLATE_LIMITS } from './body-template/arguments.js';
+export { BODY_TEMPLATE_FUNCTIONS, REJECTED_BODY_TEMPLATE_FUNCTIONS } from './functions.js';
+export { RENDER_LIMITS as BODY_TEMPLATE_LIMITS } from './arguments.js';
 
 /** The probe's URL query parameters, each name with all its values (Go's url.Values). */
 export type BodyTemplateParams = ReadonlyMap<string, readonly string[]> | Readonly<Record<string, readonly string[]>>;

@@ -1,8 +1,8 @@
 // prepareRequestBody: json_exporter's renderBody rules for method, body and the static fallback.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileBodyTemplate } from '../../src/scrape/body-template.js';
-import { prepareRequestBody } from '../../src/scrape/request-body.js';
+import { compileBodyTemplate } from '../../src/body-template/index.js';
+import { prepareRequestBody } from '../../src/fetch/request-body.js';
 
 test('no body or empty content is a GET without a body', () => {
   assert.deepEqual(prepareRequestBody(undefined, undefined, {}), { method: 'GET' });

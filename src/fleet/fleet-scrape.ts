@@ -2,8 +2,8 @@
 import type { ScrapeTarget } from '../discovery/target.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import type { HotPath } from '../pool/hot-path.js';
-import type { PreparedConfig } from './prepared-config.js';
-import { probeTarget } from './probe-target.js';
+import type { PreparedConfig } from '../scrape/prepared-config.js';
+import { probeTarget } from '../scrape/probe-target.js';
 import type { ScrapeFunction } from './scheduler.js';
 
 export interface FleetScrapeOptions {

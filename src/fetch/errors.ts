@@ -1,22 +1,6 @@
-// Errors of the scrape area: body template compilation, HTTP client construction, and the stable reasons
-// a target fetch fails for (fetch failures are values, not exceptions; see http-client.ts).
+// Errors of the fetch area: HTTP client construction, and the stable reasons a target fetch fails for
+// (fetch failures are values, not exceptions; see http-client.ts).
 import { FjeError } from '../errors.js';
-
-export type BodyTemplateErrorCode = 'FJE_BODY_TEMPLATE_SYNTAX' | 'FJE_BODY_TEMPLATE_UNSUPPORTED';
-
-/** A `body.content` template that cannot be compiled; raised at config load. */
-export class BodyTemplateError extends FjeError {
-  declare readonly code: BodyTemplateErrorCode;
-  /** 1-based line and column in the template text. */
-  readonly line: number;
-  readonly column: number;
-
-  constructor(code: BodyTemplateErrorCode, message: string, line: number, column: number) {
-    super(code, `body template ${line}:${column}: ${message}`);
-    this.line = line;
-    this.column = column;
-  }
-}
 
 /** An `http_client_config` that cannot become a client (an unreadable ca_file, a bad TLS version …). */
 export class HttpClientConfigError extends FjeError {

@@ -1,7 +1,7 @@
 // Target URLs as shown in pages, messages and logs: the password hidden, the rest as given.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { redactUrl } from '../../src/scrape/redact-url.js';
+import { redactUrl } from '../../src/fetch/redact-url.js';
 
 describe('redactUrl', () => {
   const cases: ReadonlyArray<readonly [string, string]> = [

@@ -5,7 +5,7 @@ import type { ScrapeTarget } from '../discovery/target.js';
 import type { Logger } from '../telemetry/logger.js';
 import { nextSlotMs, scrapeOffsetMs, systemClock, type SchedulerClock } from './scheduler-clock.js';
 import type { ScrapeTiming, TargetScrapeOutcome, TargetStore } from './store.js';
-import { redactUrl } from './redact-url.js';
+import { redactUrl } from '../fetch/redact-url.js';
 
 /** Scrapes one target; must end soon after `signal` aborts (the deadline, or the target vanishing). */
 export type ScrapeFunction = (target: ScrapeTarget, signal: AbortSignal) => Promise<TargetScrapeOutcome>;

@@ -38,7 +38,7 @@ const JSON_ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\
 
 /** Go escapes <, > and & (HTML safety) and U+2028/U+2029, where JSON.stringify does not. */
 function quoteGoJson(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: Go's JSON encoder escapes exactly these control characters.
   return `"${text.replace(/["\\\u0000-\u001f<>&\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (char) => {
     const named = JSON_ESCAPES[char];
     if (named !== undefined) return named;

@@ -1,7 +1,7 @@
 // pagedUrl: one request for every item, up to max_items + 1.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pagedUrl } from '../../src/scrape/paged-url.js';
+import { pagedUrl } from '../../src/fetch/paged-url.js';
 
 const paging = { items: '{.streams}', countParam: 'count', maxItems: 10000 };
 

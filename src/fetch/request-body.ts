@@ -1,6 +1,6 @@
 // json_exporter's renderBody: which method and body a probe sends, given the module's `body`.
 import type { BodyConfig } from '../config/types.js';
-import type { BodyTemplate, BodyTemplateParams } from './body-template.js';
+import type { BodyTemplate, BodyTemplateParams } from '../body-template/index.js';
 
 export interface PreparedBody {
   readonly method: 'GET' | 'POST';

@@ -1,7 +1,7 @@
 // The scrape area's error codes stay in step with the failure reasons.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FETCH_FAILURE_REASONS, TARGET_ERROR_CODES } from '../../src/scrape/errors.js';
+import { FETCH_FAILURE_REASONS, TARGET_ERROR_CODES } from '../../src/fetch/errors.js';
 
 test('every fetch failure reason has exactly one FJE_TARGET_* code', () => {
   assert.deepEqual(Object.keys(TARGET_ERROR_CODES).sort(), [...FETCH_FAILURE_REASONS].sort());

@@ -6,15 +6,15 @@ import { resolveShardAssignment } from '../discovery/shard-assignment.js';
 import type { ShardAssignment } from '../discovery/shard.js';
 import type { ScrapeTarget } from '../discovery/target.js';
 import type { HotPath } from '../pool/hot-path.js';
-import { createFleetScrape } from '../scrape/fleet-scrape.js';
+import { createFleetScrape } from './fleet-scrape.js';
 import type { PreparedConfig } from '../scrape/prepared-config.js';
-import { Scheduler } from '../scrape/scheduler.js';
-import type { SchedulerClock } from '../scrape/scheduler-clock.js';
-import { TargetStore } from '../scrape/store.js';
+import { Scheduler } from './scheduler.js';
+import type { SchedulerClock } from './scheduler-clock.js';
+import { TargetStore } from './store.js';
 import { fleetMetrics, type FleetMetrics } from '../telemetry/fleet-metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
-import type { FleetEndpoints } from './fleet-routes.js';
+import type { FleetEndpoints } from './fleet-endpoints.js';
 
 export interface FleetModeOptions {
   /** The generation being served, read at each scrape. */

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { HttpClientConfig } from '../../src/config/types.js';
-import { compileBodyTemplate } from '../../src/scrape/body-template.js';
-import { FETCH_FAILURE_REASONS, HttpClientConfigError } from '../../src/scrape/errors.js';
-import { createHttpClient, fetchTarget, type FetchRequest, type FetchResult, type HttpClient } from '../../src/scrape/http-client.js';
-import { prepareRequestBody } from '../../src/scrape/request-body.js';
+import { compileBodyTemplate } from '../../src/body-template/index.js';
+import { FETCH_FAILURE_REASONS, HttpClientConfigError } from '../../src/fetch/errors.js';
+import { createHttpClient, fetchTarget, type FetchRequest, type FetchResult, type HttpClient } from '../../src/fetch/http-client.js';
+import { prepareRequestBody } from '../../src/fetch/request-body.js';
 import { fixturePath } from '../helpers/fixtures.js';
 
 function clientConfig(overrides: Partial<HttpClientConfig> = {}): HttpClientConfig {

@@ -1,5 +1,5 @@
 // Lexer for the body template: Go text/template's syntax ({{ }}, trim markers, comments) into a token list.
-import { BodyTemplateError, type BodyTemplateErrorCode } from '../errors.js';
+import { BodyTemplateError, type BodyTemplateErrorCode } from './errors.js';
 
 export type TokenKind =
   | 'text' | 'leftDelim' | 'rightDelim' | 'field' | 'variable' | 'identifier' | 'keyword' | 'string'

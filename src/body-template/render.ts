@@ -83,7 +83,7 @@ class Renderer {
     const scope = this.variables.length;
     const value = this.evalPipeline(dot, node.pipe);
     const pairs: Array<[GoValue, GoValue]> = [];
-    if (value instanceof GoList) value.items.forEach((item, i) => pairs.push([BigInt(i), item]));
+    if (value instanceof GoList) for (const [i, item] of value.items.entries()) pairs.push([BigInt(i), item]);
     else if (value instanceof GoMap) for (const key of [...value.entries.keys()].sort()) pairs.push([key, value.entries.get(key) ?? null]);
     else if (typeof value === 'bigint') {
       if (node.pipe.variables.length > 1) this.fail(node.offset, `can't use ${value} to iterate over more than one variable`);
@@ -247,9 +247,18 @@ class Renderer {
 }
 
 const TIME_METHODS: Readonly<Record<string, (date: Date, args: readonly GoValue[]) => GoValue>> = {
-  Unix: (date, args) => (noArgs('Unix', args), int64(BigInt(Math.floor(date.getTime() / 1000)))),
-  UnixMilli: (date, args) => (noArgs('UnixMilli', args), int64(BigInt(date.getTime()))),
-  String: (date, args) => (noArgs('String', args), formatGoTimeString(date)),
+  Unix: (date, args) => {
+    noArgs('Unix', args);
+    return int64(BigInt(Math.floor(date.getTime() / 1000)));
+  },
+  UnixMilli: (date, args) => {
+    noArgs('UnixMilli', args);
+    return int64(BigInt(date.getTime()));
+  },
+  String: (date, args) => {
+    noArgs('String', args);
+    return formatGoTimeString(date);
+  },
   Format: (date, args) => {
     const [layout] = args;
     if (args.length !== 1) throw new ArgumentError(`wrong number of args for Format: want 1 got ${args.length}`);

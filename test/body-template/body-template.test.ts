@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   BODY_TEMPLATE_FUNCTIONS, BodyTemplateError, compileBodyTemplate, type BodyTemplateParams,
-} from '../../src/scrape/body-template.js';
+} from '../../src/body-template/index.js';
 
 function render(content: string, params: BodyTemplateParams = {}): string {
   const result = compileBodyTemplate(content).render(params);
