@@ -8,7 +8,14 @@ import { runHotPathInline } from '../src/pool/hot-path.js';
 import { prepareConfig } from '../src/scrape/prepared-config.js';
 import { startFleetSimulator } from './simulator/fleet-simulator.js';
 
-const { values } = parseArgs({ options: { targets: { type: 'string', default: '2000' }, streams: { type: 'string', default: '50' }, levels: { type: 'string', default: '1,6' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    targets: { type: 'string', default: '2000' },
+    streams: { type: 'string', default: '50' },
+    levels: { type: 'string', default: '1,6' },
+    json: { type: 'boolean', default: false },
+  },
+});
 const targets = Number(values.targets);
 const streams = Number(values.streams);
 
@@ -52,16 +59,28 @@ const rows: Array<Record<string, string | number>> = [];
 // The first strategy run pays allocation warm-up: swap the order (`--levels 6,1`) to see it.
 for (const level of values.levels.split(',').map(Number)) {
   const whole = time(() => gzipSync(Buffer.from(plain), { level }));
-  rows.push({ strategy: `per request, level ${level}`, 'serve ms': whole.ms.toFixed(1), 'per-scrape ms (all targets)': 0, 'gzip bytes': whole.value.byteLength });
+  rows.push({
+    strategy: `per request, level ${level}`,
+    'serve ms': whole.ms.toFixed(1),
+    'per-scrape ms (all targets)': 0,
+    'gzip bytes': whole.value.byteLength,
+  });
   const members = time(() => fragments.map((text) => gzipSync(text, { level })), 1);
   const concat = time(() => Buffer.concat(members.value));
   if (gunzipSync(concat.value).toString() !== plain) throw new Error('members do not concatenate to the body');
-  rows.push({ strategy: `members, level ${level}`, 'serve ms': concat.ms.toFixed(1), 'per-scrape ms (all targets)': members.ms.toFixed(1), 'gzip bytes': concat.value.byteLength });
+  rows.push({
+    strategy: `members, level ${level}`,
+    'serve ms': concat.ms.toFixed(1),
+    'per-scrape ms (all targets)': members.ms.toFixed(1),
+    'gzip bytes': concat.value.byteLength,
+  });
 }
 
 const summary = { targets, streams, series, fragments: fragments.length, plainBytes, node: process.version, rows };
 if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
 else {
-  process.stdout.write(`${targets} targets × ${streams} streams: ${series} series in ${fragments.length} fragments, ${(plainBytes / 1e6).toFixed(1)} MB of text\n`);
+  process.stdout.write(
+    `${targets} targets × ${streams} streams: ${series} series in ${fragments.length} fragments, ${(plainBytes / 1e6).toFixed(1)} MB of text\n`,
+  );
   console.table(rows);
 }

@@ -114,8 +114,18 @@ function quantile(q: number, before: Map<number, number>, after: Map<number, num
 
 function countSeries(text: string): { fleet: number; scrapes: number } {
   let fleet = 0;
-  for (const line of text.split('\n')) if (line !== '' && !line.startsWith('#') && !line.startsWith('fleet_json_exporter_fleet_') && /\{job="srs-edge"/.test(line)) fleet++;
-  const scrapes = [...text.matchAll(/^fleet_json_exporter_fleet_scrapes_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  for (const line of text.split('\n'))
+    if (
+      line !== '' &&
+      !line.startsWith('#') &&
+      !line.startsWith('fleet_json_exporter_fleet_') &&
+      /\{job="srs-edge"/.test(line)
+    )
+      fleet++;
+  const scrapes = [...text.matchAll(/^fleet_json_exporter_fleet_scrapes_total\{[^}]*\} (\d+)$/gm)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
   return { fleet, scrapes };
 }
 
@@ -130,11 +140,13 @@ function selfGauge(text: string, name: string): number {
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
 }
 
-const percentile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 function modulesYaml(): string {
   if (values.module === 'srs_streams') return 'modules:\n  default: { preset: srs_streams }\n';
-  if (values.module === 'reference') return readFileSync(join(dist, '..', 'test', 'fixtures', 'config', 'srs-reference.yml'), 'utf8');
+  if (values.module === 'reference')
+    return readFileSync(join(dist, '..', 'test', 'fixtures', 'config', 'srs-reference.yml'), 'utf8');
   throw new Error(`--module must be srs_streams or reference (got ${values.module})`);
 }
 
@@ -143,19 +155,39 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   log(`starting the simulator: ${TARGETS} SRS servers × ${STREAMS} streams`);
   const fileSd = join(dir, 'targets.json');
-  const simulator = await startChild([join(dist, 'bench/simulator/cli.js'), '--servers', String(TARGETS), '--streams', String(STREAMS), '--seed', '1', '--file-sd', fileSd], /file_sd written/);
+  const simulator = await startChild(
+    [
+      join(dist, 'bench/simulator/cli.js'),
+      '--servers',
+      String(TARGETS),
+      '--streams',
+      String(STREAMS),
+      '--seed',
+      '1',
+      '--file-sd',
+      fileSd,
+    ],
+    /file_sd written/,
+  );
   const port = await freePort();
   const config = join(dir, 'config.yml');
   writeFileSync(
     config,
-    modulesYaml() + `fleet:\n  scrape_interval: ${INTERVAL_S}s\n  scrape_timeout: ${Math.min(10, INTERVAL_S)}s\n` +
+    modulesYaml() +
+      `fleet:\n  scrape_interval: ${INTERVAL_S}s\n  scrape_timeout: ${Math.min(10, INTERVAL_S)}s\n` +
       `  concurrency: ${values.concurrency}\n  jobs:\n    - name: srs-edge\n      module: default\n      labels: { cluster: bench }\n` +
       `      target_url: "http://{{address}}/api/v1/streams/${values.module === 'reference' ? '?count=1000' : ''}"\n      file_sd: [targets.json]\n`,
   );
   log('starting the exporter');
   const nodeArgs = (values['exporter-node-args'] ?? '').split(' ').filter((arg) => arg !== '');
-  const exporter = await startChild([...nodeArgs, join(dist, 'src/cli.js'), `--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-    ...(values['exporter-args'] ?? '').split(' ').filter((arg) => arg !== '')]);
+  const exporter = await startChild([
+    ...nodeArgs,
+    join(dist, 'src/cli.js'),
+    `--config.file=${config}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+    ...(values['exporter-args'] ?? '').split(' ').filter((arg) => arg !== ''),
+  ]);
   const pid = exporter.pid as number;
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
@@ -175,7 +207,12 @@ async function main(): Promise<void> {
 
   const first = await fetchMetrics(base, false);
   const simulatorStart = processUsage(simulator.pid as number);
-  const start = { usage: processUsage(pid), at: performance.now(), lag: lagBuckets(first.text), scrapes: countSeries(first.text).scrapes };
+  const start = {
+    usage: processUsage(pid),
+    at: performance.now(),
+    lag: lagBuckets(first.text),
+    scrapes: countSeries(first.text).scrapes,
+  };
   const plain: number[] = [];
   const zipped: number[] = [];
   const zippedBytes: number[] = [];
@@ -197,14 +234,25 @@ async function main(): Promise<void> {
   }
   last = await fetchMetrics(base, false);
   plain.push(last.ms);
-  const end = { usage: processUsage(pid), at: performance.now(), lag: lagBuckets(last.text), counts: countSeries(last.text) };
+  const end = {
+    usage: processUsage(pid),
+    at: performance.now(),
+    lag: lagBuckets(last.text),
+    counts: countSeries(last.text),
+  };
   const wallS = (end.at - start.at) / 1000;
   const simulatorCpuS = processUsage(simulator.pid as number).cpuSeconds - simulatorStart.cpuSeconds;
   const durations = gaugeValues(last.text, 'fleet_json_exporter_target_scrape_duration_seconds');
   const cpuS = end.usage.cpuSeconds - start.usage.cpuSeconds;
   const series = end.counts.fleet;
   const result = {
-    date: new Date().toISOString(), node: process.version, module: values.module, targets: TARGETS, streams: STREAMS, intervalS: INTERVAL_S, windowS: Number(wallS.toFixed(1)),
+    date: new Date().toISOString(),
+    node: process.version,
+    module: values.module,
+    targets: TARGETS,
+    streams: STREAMS,
+    intervalS: INTERVAL_S,
+    windowS: Number(wallS.toFixed(1)),
     scrapes: end.counts.scrapes - start.scrapes,
     scrapesExpected: Math.round((TARGETS * wallS) / INTERVAL_S),
     seriesServed: series,
@@ -212,9 +260,12 @@ async function main(): Promise<void> {
     cpuPercentOfTwoCores: Number(((cpuS / wallS / 2) * 100).toFixed(1)),
     lagP50Ms: Number((quantile(0.5, start.lag, end.lag) * 1000).toFixed(1)),
     lagP99Ms: Number((quantile(0.99, start.lag, end.lag) * 1000).toFixed(1)),
-    metricsPlainMsMedian: Number(median(plain).toFixed(0)), metricsPlainMsMax: Number(Math.max(...plain).toFixed(0)),
-    metricsGzipMsMedian: Number(median(zipped).toFixed(0)), metricsGzipMsMax: Number(Math.max(...zipped).toFixed(0)),
-    metricsPlainBytes: Buffer.byteLength(last.text), metricsGzipBytes: median(zippedBytes),
+    metricsPlainMsMedian: Number(median(plain).toFixed(0)),
+    metricsPlainMsMax: Number(Math.max(...plain).toFixed(0)),
+    metricsGzipMsMedian: Number(median(zipped).toFixed(0)),
+    metricsGzipMsMax: Number(Math.max(...zipped).toFixed(0)),
+    metricsPlainBytes: Buffer.byteLength(last.text),
+    metricsGzipBytes: median(zippedBytes),
     rssIdleMb: Number((idle.rssBytes / 2 ** 20).toFixed(0)),
     rssEndMb: Number((end.usage.rssBytes / 2 ** 20).toFixed(0)),
     rssPeakMb: Number((peakRss / 2 ** 20).toFixed(0)),
@@ -239,6 +290,10 @@ try {
 } finally {
   for (const child of children) child.kill('SIGTERM');
   // The exporter writes its profile (when asked) on a clean exit: give it the moment it needs.
-  await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+    ),
+  );
   rmSync(dir, { recursive: true, force: true });
 }

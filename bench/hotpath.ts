@@ -38,7 +38,15 @@ interface Row {
 }
 
 function row(name: string, bytes: number, streams: number, m: Measurement, mainThreadMsPerOp = m.msPerOp): Row {
-  return { case: name, bytes, streams, mbPerSecond: (bytes * m.opsPerSecond) / 1e6, opsPerSecond: m.opsPerSecond, msPerOp: m.msPerOp, mainThreadMsPerOp };
+  return {
+    case: name,
+    bytes,
+    streams,
+    mbPerSecond: (bytes * m.opsPerSecond) / 1e6,
+    opsPerSecond: m.opsPerSecond,
+    msPerOp: m.msPerOp,
+    mainThreadMsPerOp,
+  };
 }
 
 const prepared = prepareConfig(configLoader(flags.config)());
@@ -51,7 +59,11 @@ const ratios: { bytes: number; inlineOverParse: number; poolOverInline?: number 
 for (const size of flags.sizes.split(',').map(parseSize)) {
   const { body, streams } = generateStreamsBody(size);
   const bytes = body.byteLength;
-  const task: Omit<HotPathTask, 'module'> = { body, targetLabels: { job: 'srs', instance: 'edge-0:1985' }, formats: ['text'] };
+  const task: Omit<HotPathTask, 'module'> = {
+    body,
+    targetLabels: { job: 'srs', instance: 'edge-0:1985' },
+    formats: ['text'],
+  };
   const sanity = runHotPathInline(module.compiled, task);
   if (!sanity.ok) throw new Error(`the generated ${bytes}-byte body fails: ${sanity.message}`);
 
@@ -63,10 +75,14 @@ for (const size of flags.sizes.split(',').map(parseSize)) {
 
   if (pool !== undefined) {
     // Two bodies per worker in flight keep every worker busy; each run gets its own copy, since it is transferred.
-    const pooled = await measureAsync(seconds, workers * 2, () => pool.run({ ...task, module: module.hotPath, body: body.slice() }));
+    const pooled = await measureAsync(seconds, workers * 2, () =>
+      pool.run({ ...task, module: module.hotPath, body: body.slice() }),
+    );
     rows.push(row(`pipeline pool (${workers} workers)`, bytes, streams, pooled, pooled.mainThreadMsPerOp));
     // One body at a time: the latency of the hop, what a lone probe of a small body would pay.
-    const single = await measureAsync(seconds, 1, () => pool.run({ ...task, module: module.hotPath, body: body.slice() }));
+    const single = await measureAsync(seconds, 1, () =>
+      pool.run({ ...task, module: module.hotPath, body: body.slice() }),
+    );
     rows.push(row('pipeline pool, 1 in flight', bytes, streams, single, single.mainThreadMsPerOp));
     ratio.poolOverInline = pooled.opsPerSecond / inline.opsPerSecond;
   }
@@ -76,13 +92,23 @@ for (const size of flags.sizes.split(',').map(parseSize)) {
 await pool?.close();
 await closePreparedConfig(prepared);
 
-const machine = { node: process.version, cpus: (await import('node:os')).availableParallelism(), date: new Date().toISOString(), module: flags.module, config: prepared.config.source };
+const machine = {
+  node: process.version,
+  cpus: (await import('node:os')).availableParallelism(),
+  date: new Date().toISOString(),
+  module: flags.module,
+  config: prepared.config.source,
+};
 if (flags.json) {
   process.stdout.write(JSON.stringify({ machine, seconds, rows, ratios }, null, 2) + '\n');
 } else {
   const pad = (text: string, width: number): string => text.padStart(width);
-  process.stdout.write(`node ${machine.node}, ${machine.cpus} CPUs, module ${machine.module} of ${machine.config}, ${seconds}s per case\n`);
-  process.stdout.write(`${'case'.padEnd(30)}${pad('bytes', 10)}${pad('streams', 9)}${pad('MB/s', 9)}${pad('ops/s', 10)}${pad('ms/op', 10)}${pad('main ms/op', 12)}\n`);
+  process.stdout.write(
+    `node ${machine.node}, ${machine.cpus} CPUs, module ${machine.module} of ${machine.config}, ${seconds}s per case\n`,
+  );
+  process.stdout.write(
+    `${'case'.padEnd(30)}${pad('bytes', 10)}${pad('streams', 9)}${pad('MB/s', 9)}${pad('ops/s', 10)}${pad('ms/op', 10)}${pad('main ms/op', 12)}\n`,
+  );
   for (const r of rows) {
     process.stdout.write(
       `${r.case.padEnd(30)}${pad(String(r.bytes), 10)}${pad(String(r.streams), 9)}${pad(r.mbPerSecond.toFixed(1), 9)}${pad(r.opsPerSecond.toFixed(1), 10)}${pad(r.msPerOp.toFixed(3), 10)}${pad(r.mainThreadMsPerOp.toFixed(3), 12)}\n`,
@@ -90,6 +116,8 @@ if (flags.json) {
   }
   for (const r of ratios) {
     const extra = r.poolOverInline === undefined ? '' : `, pool/inline throughput ${r.poolOverInline.toFixed(2)}×`;
-    process.stdout.write(`${String(r.bytes).padStart(10)} bytes: inline/JSON.parse time ${r.inlineOverParse.toFixed(2)}×${extra}\n`);
+    process.stdout.write(
+      `${String(r.bytes).padStart(10)} bytes: inline/JSON.parse time ${r.inlineOverParse.toFixed(2)}×${extra}\n`,
+    );
   }
 }

@@ -31,7 +31,10 @@ function plus(path: string, json: unknown): unknown[] {
 
 const OBJECT_ELEMENTS = { ours: '{.streams[?(@.name!="")]}', plus: '$.streams[?(@.name!="")]' };
 const OBJECT_LABEL = { ours: '{.name}', plus: '$.name' };
-const OBJECT_VALUES = ['clients', 'send_bytes', 'recv_bytes', 'frames', 'publish.active'].map((key) => ({ ours: `{.${key}}`, plus: `$.${key}` }));
+const OBJECT_VALUES = ['clients', 'send_bytes', 'recv_bytes', 'frames', 'publish.active'].map((key) => ({
+  ours: `{.${key}}`,
+  plus: `$.${key}`,
+}));
 
 interface Case {
   readonly name: string;
@@ -66,15 +69,25 @@ const cases: Case[] = [
       return n;
     },
   },
-  { name: `filter ${OBJECT_ELEMENTS.ours} alone`, ours: () => elements.select(doc), plus: () => plus(OBJECT_ELEMENTS.plus, doc) },
+  {
+    name: `filter ${OBJECT_ELEMENTS.ours} alone`,
+    ours: () => elements.select(doc),
+    plus: () => plus(OBJECT_ELEMENTS.plus, doc),
+  },
   { name: '{ .server} on the whole body', ours: () => server.select(doc), plus: () => plus('$.server', doc) },
-  { name: '{.publish.active} on one stream', ours: () => values[4]?.select(firstStream), plus: () => plus('$.publish.active', firstStream) },
+  {
+    name: '{.publish.active} on one stream',
+    ours: () => values[4]?.select(firstStream),
+    plus: () => plus('$.publish.active', firstStream),
+  },
 ];
 
 // Same work on both sides, or the comparison means nothing: the headline case counts what each side found.
 const [headline] = cases;
 if (headline === undefined || headline.ours() !== headline.plus()) {
-  throw new Error(`the two engines disagree on the object metric: ${String(headline?.ours())} vs ${String(headline?.plus())} results`);
+  throw new Error(
+    `the two engines disagree on the object metric: ${String(headline?.ours())} vs ${String(headline?.plus())} results`,
+  );
 }
 
 interface Row {
@@ -87,15 +100,37 @@ interface Row {
 const rows: Row[] = cases.map((c) => {
   const ours = measureSync(seconds, c.ours);
   const other = measureSync(seconds, c.plus);
-  return { case: c.name, oursOpsPerSecond: ours.opsPerSecond, plusOpsPerSecond: other.opsPerSecond, speedup: ours.opsPerSecond / other.opsPerSecond };
+  return {
+    case: c.name,
+    oursOpsPerSecond: ours.opsPerSecond,
+    plusOpsPerSecond: other.opsPerSecond,
+    speedup: ours.opsPerSecond / other.opsPerSecond,
+  };
 });
 
 if (flags.json) {
-  process.stdout.write(JSON.stringify({ machine: { node: process.version, cpus: availableParallelism(), date: new Date().toISOString() }, streams, seconds, rows }, null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      {
+        machine: { node: process.version, cpus: availableParallelism(), date: new Date().toISOString() },
+        streams,
+        seconds,
+        rows,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 } else {
-  process.stdout.write(`node ${process.version}, ${availableParallelism()} CPUs, ${streams}-stream body (${body.byteLength} bytes), ${seconds}s per case\n`);
-  process.stdout.write(`${'case'.padEnd(72)}${'ours ops/s'.padStart(13)}${'jsonpath-plus'.padStart(15)}${'speedup'.padStart(9)}\n`);
+  process.stdout.write(
+    `node ${process.version}, ${availableParallelism()} CPUs, ${streams}-stream body (${body.byteLength} bytes), ${seconds}s per case\n`,
+  );
+  process.stdout.write(
+    `${'case'.padEnd(72)}${'ours ops/s'.padStart(13)}${'jsonpath-plus'.padStart(15)}${'speedup'.padStart(9)}\n`,
+  );
   for (const r of rows) {
-    process.stdout.write(`${r.case.padEnd(72)}${r.oursOpsPerSecond.toFixed(0).padStart(13)}${r.plusOpsPerSecond.toFixed(0).padStart(15)}${(r.speedup.toFixed(1) + '×').padStart(9)}\n`);
+    process.stdout.write(
+      `${r.case.padEnd(72)}${r.oursOpsPerSecond.toFixed(0).padStart(13)}${r.plusOpsPerSecond.toFixed(0).padStart(15)}${(r.speedup.toFixed(1) + '×').padStart(9)}\n`,
+    );
   }
 }

@@ -56,7 +56,13 @@ async function startTargets(): Promise<Server> {
 
 /** Starts the exporter on an ephemeral port and resolves with its port once it logs that it listens. */
 async function startExporter(workers: number): Promise<{ child: ChildProcess; port: number }> {
-  const args = [join(dist, 'src/cli.js'), `--config.file=${REFERENCE_CONFIG}`, '--web.listen-address=127.0.0.1:0', `--workers=${workers}`, '--log.level=info'];
+  const args = [
+    join(dist, 'src/cli.js'),
+    `--config.file=${REFERENCE_CONFIG}`,
+    '--web.listen-address=127.0.0.1:0',
+    `--workers=${workers}`,
+    '--log.level=info',
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -95,12 +101,19 @@ interface CaseResult {
   readonly driverCpuPercent: number;
 }
 
-async function runCase(port: number, pid: number, workers: number, body: BodyName, targets: string): Promise<CaseResult> {
+async function runCase(
+  port: number,
+  pid: number,
+  workers: number,
+  body: BodyName,
+  targets: string,
+): Promise<CaseResult> {
   const url = `http://127.0.0.1:${port}/probe?module=default&target=${encodeURIComponent(`${targets}/${body}`)}`;
   // One probe first: a wrong setup fails here with its message rather than as a column of errors.
   const check = await request(url);
   const text = await check.body.text();
-  if (check.statusCode !== 200 || !text.includes('stream_clients')) throw new Error(`probe of ${body} answered ${check.statusCode}: ${text.slice(0, 300)}`);
+  if (check.statusCode !== 200 || !text.includes('stream_clients'))
+    throw new Error(`probe of ${body} answered ${check.statusCode}: ${text.slice(0, 300)}`);
   // A short warm-up so the JIT and the pool's workers are hot before the measured window.
   await autocannon({ url, connections: CONNECTIONS, duration: Math.max(1, SECONDS / 5) });
   const before = processUsage(pid);
@@ -148,10 +161,18 @@ async function main(): Promise<CaseResult[]> {
 
 try {
   const results = await main();
-  const machine = { node: process.version, cpus: availableParallelism(), date: new Date().toISOString(), seconds: SECONDS, connections: CONNECTIONS };
+  const machine = {
+    node: process.version,
+    cpus: availableParallelism(),
+    date: new Date().toISOString(),
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+  };
   if (flags.json) process.stdout.write(JSON.stringify({ machine, results }, null, 2) + '\n');
   else {
-    process.stdout.write(`node ${machine.node}, ${machine.cpus} CPUs, ${SECONDS} s per case, ${CONNECTIONS} connections, reference config\n`);
+    process.stdout.write(
+      `node ${machine.node}, ${machine.cpus} CPUs, ${SECONDS} s per case, ${CONNECTIONS} connections, reference config\n`,
+    );
     console.table(results);
   }
 } finally {

@@ -37,7 +37,11 @@ export function measureSync(seconds: number, work: () => unknown): Measurement {
  * Keeps `concurrency` calls of `work` in flight for `seconds` (after a warm-up), the way a scrape fleet keeps a
  * pool busy; reports completed operations per second.
  */
-export async function measureAsync(seconds: number, concurrency: number, work: () => Promise<unknown>): Promise<Measurement> {
+export async function measureAsync(
+  seconds: number,
+  concurrency: number,
+  work: () => Promise<unknown>,
+): Promise<Measurement> {
   const run = async (budgetMs: number): Promise<{ ops: number; ms: number }> => {
     const start = performance.now();
     let ops = 0;

@@ -48,26 +48,54 @@ if (!simdjson.ok) process.stderr.write(`simdjson not available: ${simdjson.reaso
 const rows: Row[] = [];
 for (const size of flags.sizes.split(',').map(parseSize)) {
   const { body, streams } = generateStreamsBody(size);
-  const task: Omit<HotPathTask, 'module'> = { body, targetLabels: { job: 'srs', instance: 'edge-0:1985' }, formats: ['text'] };
+  const task: Omit<HotPathTask, 'module'> = {
+    body,
+    targetLabels: { job: 'srs', instance: 'edge-0:1985' },
+    formats: ['text'],
+  };
   const measure = (parser: JsonBodyParser): { parse: number; task: number } => {
     const sanity = runHotPathInline(module.compiled, task, parser);
     if (!sanity.ok) throw new Error(`the generated ${body.byteLength}-byte body fails: ${sanity.message}`);
-    return { parse: measureSync(seconds, () => parser(body)).msPerOp, task: measureSync(seconds, () => runHotPathInline(module.compiled, task, parser)).msPerOp };
+    return {
+      parse: measureSync(seconds, () => parser(body)).msPerOp,
+      task: measureSync(seconds, () => runHotPathInline(module.compiled, task, parser)).msPerOp,
+    };
   };
   const native = measure(parseJsonBody);
   const simd = simdjson.ok ? measure(simdjson.parser) : undefined;
-  rows.push({ bytes: body.byteLength, streams, jsonParseMs: native.parse, jsonParseTaskMs: native.task, simdjsonMs: simd?.parse, simdjsonTaskMs: simd?.task });
+  rows.push({
+    bytes: body.byteLength,
+    streams,
+    jsonParseMs: native.parse,
+    jsonParseTaskMs: native.task,
+    simdjsonMs: simd?.parse,
+    simdjsonTaskMs: simd?.task,
+  });
 }
 await closePreparedConfig(prepared);
 
-const machine = { node: process.version, cpus: availableParallelism(), date: new Date().toISOString(), config: prepared.config.source, module: flags.module };
+const machine = {
+  node: process.version,
+  cpus: availableParallelism(),
+  date: new Date().toISOString(),
+  config: prepared.config.source,
+  module: flags.module,
+};
 if (flags.json) {
-  process.stdout.write(JSON.stringify({ machine, seconds, simdjson: simdjson.ok ? 'available' : simdjson.reason, rows }, null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify({ machine, seconds, simdjson: simdjson.ok ? 'available' : simdjson.reason, rows }, null, 2) + '\n',
+  );
 } else {
-  const cell = (ms: number | undefined, width: number): string => (ms === undefined ? '-' : ms.toFixed(3)).padStart(width);
-  const ratio = (simd: number | undefined, native: number): string => (simd === undefined ? '-' : `${(simd / native).toFixed(2)}×`).padStart(9);
-  process.stdout.write(`node ${machine.node}, ${machine.cpus} CPUs, module ${machine.module} of ${machine.config}, ${seconds}s per case; ms per body\n`);
-  process.stdout.write(`${'bytes'.padStart(10)}${'streams'.padStart(9)}${'JSON.parse'.padStart(12)}${'simdjson'.padStart(10)}${'ratio'.padStart(9)}${'task JSON.parse'.padStart(17)}${'task simdjson'.padStart(15)}${'ratio'.padStart(9)}\n`);
+  const cell = (ms: number | undefined, width: number): string =>
+    (ms === undefined ? '-' : ms.toFixed(3)).padStart(width);
+  const ratio = (simd: number | undefined, native: number): string =>
+    (simd === undefined ? '-' : `${(simd / native).toFixed(2)}×`).padStart(9);
+  process.stdout.write(
+    `node ${machine.node}, ${machine.cpus} CPUs, module ${machine.module} of ${machine.config}, ${seconds}s per case; ms per body\n`,
+  );
+  process.stdout.write(
+    `${'bytes'.padStart(10)}${'streams'.padStart(9)}${'JSON.parse'.padStart(12)}${'simdjson'.padStart(10)}${'ratio'.padStart(9)}${'task JSON.parse'.padStart(17)}${'task simdjson'.padStart(15)}${'ratio'.padStart(9)}\n`,
+  );
   for (const r of rows) {
     process.stdout.write(
       `${String(r.bytes).padStart(10)}${String(r.streams).padStart(9)}${cell(r.jsonParseMs, 12)}${cell(r.simdjsonMs, 10)}${ratio(r.simdjsonMs, r.jsonParseMs)}` +

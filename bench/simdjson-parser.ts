@@ -6,9 +6,12 @@ interface SimdjsonBinding {
 }
 
 /** How to get the binding when `npm ci` skipped it (an optional dependency whose node-gyp build failed). */
-export const SIMDJSON_INSTALL_HINT = 'install it by hand with `npm install --no-save simdjson@0.9.2` (needs python3, make and g++ for node-gyp)';
+export const SIMDJSON_INSTALL_HINT =
+  'install it by hand with `npm install --no-save simdjson@0.9.2` (needs python3, make and g++ for node-gyp)';
 
-export type SimdjsonLoad = { readonly ok: true; readonly parser: JsonBodyParser } | { readonly ok: false; readonly reason: string };
+export type SimdjsonLoad =
+  | { readonly ok: true; readonly parser: JsonBodyParser }
+  | { readonly ok: false; readonly reason: string };
 
 /** Imports the binding dynamically, so a machine where it did not build still runs the JSON.parse cases. */
 export async function loadSimdjsonParser(): Promise<SimdjsonLoad> {
@@ -20,7 +23,12 @@ export async function loadSimdjsonParser(): Promise<SimdjsonLoad> {
     binding = loaded.default ?? (loaded as SimdjsonBinding);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    const why = code === 'ERR_MODULE_NOT_FOUND' ? 'the optional dependency is not installed (npm ci skips it when its native build fails)' : err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const why =
+      code === 'ERR_MODULE_NOT_FOUND'
+        ? 'the optional dependency is not installed (npm ci skips it when its native build fails)'
+        : err instanceof Error
+          ? err.message.split('\n')[0]
+          : String(err);
     return { ok: false, reason: `${why}; ${SIMDJSON_INSTALL_HINT}` };
   }
   const decoder = new TextDecoder();

@@ -31,23 +31,34 @@ function makeStream(prng: Prng, index: number): SrsStreamJson {
     kbps: { recv_30s: prng.int(0, 8000), send_30s: prng.int(0, 200_000) },
     publish: publishing ? { active: true, cid: prng.id(8) } : { active: false },
     video,
-    audio: prng.chance(0.85) ? { codec: 'AAC', sample_rate: prng.pick([44100, 48000]), channel: 2, profile: 'LC' } : null,
+    audio: prng.chance(0.85)
+      ? { codec: 'AAC', sample_rate: prng.pick([44100, 48000]), channel: 2, profile: 'LC' }
+      : null,
   };
 }
 
 const ENVELOPE = '{"code":0,"server":"vid-0xx3m69","service":"061o8210","pid":"16127","streams":[';
 
 /** A streams body of at least `targetBytes` bytes (SRS's envelope, then as many streams as it takes). */
-export function generateStreamsBody(targetBytes: number, seed = BENCH_SEED): { readonly body: Uint8Array; readonly streams: number } {
+export function generateStreamsBody(
+  targetBytes: number,
+  seed = BENCH_SEED,
+): { readonly body: Uint8Array; readonly streams: number } {
   return generate(seed, (size, streams) => size < targetBytes || streams === 0);
 }
 
 /** A streams body with exactly `count` streams. */
-export function generateStreamsBodyOfCount(count: number, seed = BENCH_SEED): { readonly body: Uint8Array; readonly streams: number } {
+export function generateStreamsBodyOfCount(
+  count: number,
+  seed = BENCH_SEED,
+): { readonly body: Uint8Array; readonly streams: number } {
   return generate(seed, (_size, streams) => streams < count);
 }
 
-function generate(seed: number, more: (size: number, streams: number) => boolean): { readonly body: Uint8Array; readonly streams: number } {
+function generate(
+  seed: number,
+  more: (size: number, streams: number) => boolean,
+): { readonly body: Uint8Array; readonly streams: number } {
   const prng = new Prng(seed);
   const parts: string[] = [];
   let size = ENVELOPE.length + 2;

@@ -19,7 +19,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     switch (command) {
       case 'check': {
-        if (rest.length !== 1 || rest[0]?.startsWith('-')) throw new UsageError('check: give exactly one config file: fleet-json-exporter check <config.yml>');
+        if (rest.length !== 1 || rest[0]?.startsWith('-'))
+          throw new UsageError('check: give exactly one config file: fleet-json-exporter check <config.yml>');
         return await runCheck(rest[0], process.stdout, process.stderr);
       }
       case 'eval':
@@ -50,7 +51,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`fleet-json-exporter: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `fleet-json-exporter: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 70;
   },
 );

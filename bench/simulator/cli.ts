@@ -10,8 +10,13 @@ const USAGE = `usage: npm run simulator -- [--servers N] [--streams M] [--seed S
 async function main(): Promise<void> {
   const values = parseFlags(
     {
-      servers: { type: 'string' }, streams: { type: 'string' }, seed: { type: 'string' }, 'file-sd': { type: 'string' },
-      'churn-ms': { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
+      servers: { type: 'string' },
+      streams: { type: 'string' },
+      seed: { type: 'string' },
+      'file-sd': { type: 'string' },
+      'churn-ms': { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean' },
     },
     USAGE,
   );

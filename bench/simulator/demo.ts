@@ -13,7 +13,13 @@ const USAGE = `usage: npm run demo -- [--servers N] [--streams M] [--seed S] [--
 
 async function main(): Promise<void> {
   const values = parseFlags(
-    { servers: { type: 'string' }, streams: { type: 'string' }, seed: { type: 'string' }, listen: { type: 'string' }, help: { type: 'boolean' } },
+    {
+      servers: { type: 'string' },
+      streams: { type: 'string' },
+      seed: { type: 'string' },
+      listen: { type: 'string' },
+      help: { type: 'boolean' },
+    },
     USAGE,
   );
   if (values.help === true) {
@@ -33,7 +39,10 @@ async function main(): Promise<void> {
     simulator.setFault(servers - 2, 'code_2048');
   }
   const dir = mkdtempSync(join(tmpdir(), 'fje-demo-'));
-  writeFileSync(join(dir, 'srs-fleet.json'), JSON.stringify(simulator.fileSd({ labels: { cluster: 'demo' } }), null, 2));
+  writeFileSync(
+    join(dir, 'srs-fleet.json'),
+    JSON.stringify(simulator.fileSd({ labels: { cluster: 'demo' } }), null, 2),
+  );
   writeFileSync(
     join(dir, 'config.yml'),
     `modules:
@@ -57,13 +66,23 @@ fleet:
   let exporter: Awaited<ReturnType<typeof startExporter>>;
   try {
     exporter = await startExporter(
-      { configFile, configCheck: false, listenAddress: typeof values.listen === 'string' ? values.listen : '127.0.0.1:7979', telemetryPath: '/metrics', logLevel: 'warn', maxBodyBytes: 32 << 20, timeoutOffsetMs: 500 },
+      {
+        configFile,
+        configCheck: false,
+        listenAddress: typeof values.listen === 'string' ? values.listen : '127.0.0.1:7979',
+        telemetryPath: '/metrics',
+        logLevel: 'warn',
+        maxBodyBytes: 32 << 20,
+        timeoutOffsetMs: 500,
+      },
       createLogger('warn'),
     );
   } catch (err) {
     await simulator.close();
     rmSync(dir, { recursive: true, force: true });
-    process.stderr.write(`demo: the exporter did not start: ${(err as Error).message}\n(another one on that port? try --listen 127.0.0.1:7980)\n`);
+    process.stderr.write(
+      `demo: the exporter did not start: ${(err as Error).message}\n(another one on that port? try --listen 127.0.0.1:7980)\n`,
+    );
     process.exit(1);
   }
   const base = `http://127.0.0.1:${exporter.port}`;

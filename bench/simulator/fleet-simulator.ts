@@ -82,7 +82,8 @@ interface Member {
 
 function validateOptions(options: FleetSimulatorOptions): void {
   const positive = (name: string, value: number, min: number): void => {
-    if (!Number.isInteger(value) || value < min) throw new RangeError(`fleet simulator: ${name} must be an integer ≥ ${min} (got ${value})`);
+    if (!Number.isInteger(value) || value < min)
+      throw new RangeError(`fleet simulator: ${name} must be an integer ≥ ${min} (got ${value})`);
   };
   positive('servers', options.servers, 1);
   positive('streamsPerServer', options.streamsPerServer, 0);
@@ -127,7 +128,8 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       members.push(member);
     }
     const ports = await Promise.all(members.map((m) => listen(m.http, host)));
-    for (const [i, port] of ports.entries()) Object.assign(members[i] as Member, { address: formatAddress(host, port) });
+    for (const [i, port] of ports.entries())
+      Object.assign(members[i] as Member, { address: formatAddress(host, port) });
   } catch (err) {
     await Promise.all(members.map((m) => closeServer(m.http)));
     throw err;
@@ -136,7 +138,8 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
   const advance = (steps = 1): void => {
     for (let s = 0; s < steps; s++) for (const m of members) m.state.advance(stepMs);
   };
-  const churn = options.churnIntervalMs === undefined ? undefined : setInterval(() => advance(1), options.churnIntervalMs);
+  const churn =
+    options.churnIntervalMs === undefined ? undefined : setInterval(() => advance(1), options.churnIntervalMs);
   churn?.unref();
 
   const member = (index: number): Member => {
@@ -149,7 +152,10 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     urls: members.map((m) => `http://${m.address}/api/v1/streams/`),
     addresses: members.map((m) => m.address),
     fileSd: (fileSdOptions = {}) =>
-      members.map((m) => ({ targets: [m.address], labels: { pod: m.state.name, server: m.state.name, ...fileSdOptions.labels } })),
+      members.map((m) => ({
+        targets: [m.address],
+        labels: { pod: m.state.name, server: m.state.name, ...fileSdOptions.labels },
+      })),
     setFault: (index, fault) => {
       member(index).fault = fault;
     },

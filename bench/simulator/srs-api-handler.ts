@@ -40,8 +40,19 @@ function envelope(server: VirtualSrsServer): SrsEnvelope {
   return { code: 0, server: server.name, service: server.service, pid: server.pid };
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), Server: SERVER_HEADER, ...extra });
+function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    Server: SERVER_HEADER,
+    ...extra,
+  });
   res.end(body);
 }
 

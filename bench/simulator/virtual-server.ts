@@ -66,7 +66,11 @@ export class VirtualSrsServer {
   private closedSendBytes = 0;
   private closedRecvBytes = 0;
 
-  constructor(readonly index: number, seed: number, streamCount: number) {
+  constructor(
+    readonly index: number,
+    seed: number,
+    streamCount: number,
+  ) {
     this.prng = new Prng(seed);
     this.name = `srs-edge-${index}`;
     this.service = this.prng.id(8);
@@ -91,9 +95,11 @@ export class VirtualSrsServer {
         this.streams[i] = stream;
         replaced = true;
       }
-      if (stream.players.length < MAX_PLAYERS && this.prng.chance(0.15)) stream.players.push(this.newPlayer(this.nowMs));
+      if (stream.players.length < MAX_PLAYERS && this.prng.chance(0.15))
+        stream.players.push(this.newPlayer(this.nowMs));
       const keep = stream.profile.published ? 0 : 1;
-      if (stream.players.length > keep && this.prng.chance(0.12)) stream.players.splice(this.prng.int(0, stream.players.length - 1), 1);
+      if (stream.players.length > keep && this.prng.chance(0.12))
+        stream.players.splice(this.prng.int(0, stream.players.length - 1), 1);
       this.refreshRates(stream);
       stream.recvBytes += Math.round(stream.kbpsRecv * 125 * seconds);
       stream.sendBytes += Math.round(stream.kbpsSend * 125 * seconds);
@@ -154,18 +160,45 @@ export class VirtualSrsServer {
       ok: true,
       now_ms: this.nowMs,
       self: {
-        version: SRS_VERSION.version, pid: Number(this.pid), ppid: 1, argv: './objs/srs -c conf/srs.conf', cwd: '/usr/local/srs',
-        mem_kbyte: memKbyte, mem_percent: round2(memKbyte / RAM_KBYTE), cpu_percent: cpu, srs_uptime: uptimeSeconds,
+        version: SRS_VERSION.version,
+        pid: Number(this.pid),
+        ppid: 1,
+        argv: './objs/srs -c conf/srs.conf',
+        cwd: '/usr/local/srs',
+        mem_kbyte: memKbyte,
+        mem_percent: round2(memKbyte / RAM_KBYTE),
+        cpu_percent: cpu,
+        srs_uptime: uptimeSeconds,
       },
       system: {
-        cpu_percent: Math.min(0.99, round2(cpu + 0.1)), disk_read_KBps: 65, disk_write_KBps: 0, disk_busy_percent: 0,
-        mem_ram_kbyte: RAM_KBYTE, mem_ram_percent: round2((memKbyte + 230_000) / RAM_KBYTE), mem_swap_kbyte: 0, mem_swap_percent: 0,
-        cpus: 2, cpus_online: 2, uptime: uptimeSeconds + 3598.55, ilde_time: 2 * uptimeSeconds + 7044.42,
-        load_1m: round2(cpu * 2 + 0.3), load_5m: round2(cpu * 2 + 0.2), load_15m: round2(cpu * 2 + 0.1),
-        net_sample_time: this.nowMs - 6000, net_recv_bytes: 0, net_send_bytes: 0,
-        net_recvi_bytes: vhost.recv_bytes + 47350534, net_sendi_bytes: vhost.send_bytes + 31005372,
-        srs_sample_time: this.nowMs - 400, srs_recv_bytes: vhost.recv_bytes, srs_send_bytes: vhost.send_bytes,
-        conn_sys: totals.clients + 37, conn_sys_et: 10, conn_sys_tw: 27, conn_sys_udp: 0, conn_srs: totals.clients,
+        cpu_percent: Math.min(0.99, round2(cpu + 0.1)),
+        disk_read_KBps: 65,
+        disk_write_KBps: 0,
+        disk_busy_percent: 0,
+        mem_ram_kbyte: RAM_KBYTE,
+        mem_ram_percent: round2((memKbyte + 230_000) / RAM_KBYTE),
+        mem_swap_kbyte: 0,
+        mem_swap_percent: 0,
+        cpus: 2,
+        cpus_online: 2,
+        uptime: uptimeSeconds + 3598.55,
+        ilde_time: 2 * uptimeSeconds + 7044.42,
+        load_1m: round2(cpu * 2 + 0.3),
+        load_5m: round2(cpu * 2 + 0.2),
+        load_15m: round2(cpu * 2 + 0.1),
+        net_sample_time: this.nowMs - 6000,
+        net_recv_bytes: 0,
+        net_send_bytes: 0,
+        net_recvi_bytes: vhost.recv_bytes + 47350534,
+        net_sendi_bytes: vhost.send_bytes + 31005372,
+        srs_sample_time: this.nowMs - 400,
+        srs_recv_bytes: vhost.recv_bytes,
+        srs_send_bytes: vhost.send_bytes,
+        conn_sys: totals.clients + 37,
+        conn_sys_et: 10,
+        conn_sys_tw: 27,
+        conn_sys_udp: 0,
+        conn_srs: totals.clients,
       },
     };
   }
@@ -228,7 +261,8 @@ export class VirtualSrsServer {
     const startedMs = this.nowMs - ageMs;
     const players: Player[] = [];
     const playerCount = profile.published ? this.prng.int(0, ageMs === 0 ? 2 : 8) : this.prng.int(1, 2);
-    for (let i = 0; i < playerCount; i++) players.push(this.newPlayer(startedMs + Math.floor(this.prng.next() * ageMs)));
+    for (let i = 0; i < playerCount; i++)
+      players.push(this.newPlayer(startedMs + Math.floor(this.prng.next() * ageMs)));
     const stream: StreamState = {
       id: this.uniqueId('vid-', 7),
       name: `${this.prng.pick(STREAM_NAMES)}${++this.nameSequence}`,
@@ -287,10 +321,21 @@ export class VirtualSrsServer {
 
   private publisherJson(stream: StreamState, id: string): SrsClientJson {
     return {
-      id, vhost: this.vhostId, stream: stream.id, ip: '127.0.0.1', pageUrl: '', swfUrl: '',
-      tcUrl: 'rtmp://127.0.0.1:1935/live', url: `/live/${stream.name}`,
-      name: stream.name, type: 'fmle-publish', publish: true, alive: round2((this.nowMs - stream.startedMs) / 1000),
-      send_bytes: PUBLISHER_SEND_BYTES, recv_bytes: stream.recvBytes, kbps: { recv_30s: stream.kbpsRecv, send_30s: 0 },
+      id,
+      vhost: this.vhostId,
+      stream: stream.id,
+      ip: '127.0.0.1',
+      pageUrl: '',
+      swfUrl: '',
+      tcUrl: 'rtmp://127.0.0.1:1935/live',
+      url: `/live/${stream.name}`,
+      name: stream.name,
+      type: 'fmle-publish',
+      publish: true,
+      alive: round2((this.nowMs - stream.startedMs) / 1000),
+      send_bytes: PUBLISHER_SEND_BYTES,
+      recv_bytes: stream.recvBytes,
+      kbps: { recv_30s: stream.kbpsRecv, send_30s: 0 },
     };
   }
 
@@ -299,10 +344,20 @@ export class VirtualSrsServer {
     const suffix = player.type === 'flv-play' ? '.flv' : player.type === 'hls-play' ? '.m3u8' : '';
     const aliveMs = this.nowMs - player.joinedMs;
     return {
-      id: player.id, vhost: this.vhostId, stream: stream.id, ip: player.ip, pageUrl: '', swfUrl: '',
-      tcUrl: http ? 'http://127.0.0.1/live' : 'rtmp://127.0.0.1:1935/live', url: `/live/${stream.name}`,
-      name: stream.name + suffix, type: player.type, publish: false, alive: round2(aliveMs / 1000),
-      send_bytes: this.playerSendBytes(stream.profile, player), recv_bytes: http ? 153 : 3526,
+      id: player.id,
+      vhost: this.vhostId,
+      stream: stream.id,
+      ip: player.ip,
+      pageUrl: '',
+      swfUrl: '',
+      tcUrl: http ? 'http://127.0.0.1/live' : 'rtmp://127.0.0.1:1935/live',
+      url: `/live/${stream.name}`,
+      name: stream.name + suffix,
+      type: player.type,
+      publish: false,
+      alive: round2(aliveMs / 1000),
+      send_bytes: this.playerSendBytes(stream.profile, player),
+      recv_bytes: http ? 153 : 3526,
       kbps: { recv_30s: 0, send_30s: aliveMs < KBPS_WINDOW_MS ? 0 : stream.kbpsRecv },
     };
   }

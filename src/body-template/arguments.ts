@@ -16,14 +16,16 @@ export class CallError extends Error {}
 
 export function fixedArity(name: string, arity: number, impl: TemplateFunction): TemplateFunction {
   return (args) => {
-    if (args.length !== arity) throw new ArgumentError(`wrong number of args for ${name}: want ${arity} got ${args.length}`);
+    if (args.length !== arity)
+      throw new ArgumentError(`wrong number of args for ${name}: want ${arity} got ${args.length}`);
     return impl(args);
   };
 }
 
 export function minimumArity(name: string, minimum: number, impl: TemplateFunction): TemplateFunction {
   return (args) => {
-    if (args.length < minimum) throw new ArgumentError(`wrong number of args for ${name}: want at least ${minimum} got ${args.length}`);
+    if (args.length < minimum)
+      throw new ArgumentError(`wrong number of args for ${name}: want at least ${minimum} got ${args.length}`);
     return impl(args);
   };
 }
@@ -77,7 +79,10 @@ function trimZeroDecimal(text: string): string {
 
 /** strconv.ParseInt(text, 0, 64): sign, 0x / 0o / 0b / 0 prefixes, underscores; undefined when invalid or out of range. */
 export function parseGoInteger(text: string): bigint | undefined {
-  const match = /^([+-]?)(0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[oO][0-7](?:_?[0-7])*|0[bB][01](?:_?[01])*|0(?:_?[0-7])*|[1-9](?:_?[0-9])*)$/.exec(text);
+  const match =
+    /^([+-]?)(0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[oO][0-7](?:_?[0-7])*|0[bB][01](?:_?[01])*|0(?:_?[0-7])*|[1-9](?:_?[0-9])*)$/.exec(
+      text,
+    );
   if (match === null) return undefined;
   const digits = (match[2] ?? '').replace(/_/g, '');
   const literal = /^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits;

@@ -2,13 +2,44 @@
 
 export type Node = TextNode | ActionNode | IfNode | RangeNode | WithNode | BreakNode | ContinueNode;
 
-export interface TextNode { readonly type: 'text'; readonly text: string }
-export interface ActionNode { readonly type: 'action'; readonly offset: number; readonly pipe: Pipeline }
-export interface IfNode { readonly type: 'if'; readonly offset: number; readonly pipe: Pipeline; readonly list: readonly Node[]; readonly elseList: readonly Node[] | undefined }
-export interface WithNode { readonly type: 'with'; readonly offset: number; readonly pipe: Pipeline; readonly list: readonly Node[]; readonly elseList: readonly Node[] | undefined }
-export interface RangeNode { readonly type: 'range'; readonly offset: number; readonly pipe: Pipeline; readonly list: readonly Node[]; readonly elseList: readonly Node[] | undefined }
-export interface BreakNode { readonly type: 'break'; readonly offset: number }
-export interface ContinueNode { readonly type: 'continue'; readonly offset: number }
+export interface TextNode {
+  readonly type: 'text';
+  readonly text: string;
+}
+export interface ActionNode {
+  readonly type: 'action';
+  readonly offset: number;
+  readonly pipe: Pipeline;
+}
+export interface IfNode {
+  readonly type: 'if';
+  readonly offset: number;
+  readonly pipe: Pipeline;
+  readonly list: readonly Node[];
+  readonly elseList: readonly Node[] | undefined;
+}
+export interface WithNode {
+  readonly type: 'with';
+  readonly offset: number;
+  readonly pipe: Pipeline;
+  readonly list: readonly Node[];
+  readonly elseList: readonly Node[] | undefined;
+}
+export interface RangeNode {
+  readonly type: 'range';
+  readonly offset: number;
+  readonly pipe: Pipeline;
+  readonly list: readonly Node[];
+  readonly elseList: readonly Node[] | undefined;
+}
+export interface BreakNode {
+  readonly type: 'break';
+  readonly offset: number;
+}
+export interface ContinueNode {
+  readonly type: 'continue';
+  readonly offset: number;
+}
 
 export interface Pipeline {
   readonly offset: number;
@@ -18,7 +49,10 @@ export interface Pipeline {
   readonly commands: readonly Command[];
 }
 
-export interface Command { readonly offset: number; readonly args: readonly Operand[] }
+export interface Command {
+  readonly offset: number;
+  readonly args: readonly Operand[];
+}
 
 export type Operand =
   | { readonly type: 'field'; readonly offset: number; readonly fields: readonly string[] }

@@ -33,7 +33,8 @@ function equals(left: GoValue, right: GoValue): boolean {
 
 function lessThan(left: GoValue, right: GoValue): boolean {
   const kind = basicKind(left);
-  if (kind === 'other' || kind === 'bool' || basicKind(right) === 'other') throw new CallError('invalid type for comparison');
+  if (kind === 'other' || kind === 'bool' || basicKind(right) === 'other')
+    throw new CallError('invalid type for comparison');
   if (kind !== basicKind(right)) throw new CallError('incompatible types for comparison');
   if (kind === 'int') return (integerOf(left) ?? 0n) < (integerOf(right) ?? 0n);
   return (left as string | number) < (right as string | number);
@@ -49,7 +50,8 @@ function index(args: readonly GoValue[]): GoValue {
     if (item instanceof GoList) {
       const position = integerOf(key);
       if (position === undefined) throw new CallError(`cannot index slice/array with type ${goTypeName(key)}`);
-      if (position < 0n || position >= BigInt(item.items.length)) throw new CallError(`index out of range: ${position}`);
+      if (position < 0n || position >= BigInt(item.items.length))
+        throw new CallError(`index out of range: ${position}`);
       item = item.items[Number(position)] ?? null;
     } else if (item instanceof GoMap) {
       if (typeof key !== 'string') throw new CallError(`value has type ${goTypeName(key)}; should be string`);

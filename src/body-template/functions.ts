@@ -10,13 +10,14 @@ export const BODY_TEMPLATE_FUNCTIONS: readonly string[] = Object.freeze(
 
 /** Functions json_exporter would run but this exporter refuses on purpose, with the reason. */
 export const REJECTED_BODY_TEMPLATE_FUNCTIONS: Readonly<Record<string, string>> = Object.freeze({
-  env: 'it would copy the exporter\'s environment (often secrets) into requests',
-  expandenv: 'it would copy the exporter\'s environment (often secrets) into requests',
+  env: "it would copy the exporter's environment (often secrets) into requests",
+  expandenv: "it would copy the exporter's environment (often secrets) into requests",
   getHostByName: 'it does DNS lookups while rendering a request body',
 });
 
 // Sprig v3 functions outside the subset, named so the message can say "not implemented" rather than "unknown".
-const OTHER_SPRIG_FUNCTIONS = new Set(`abbrev abbrevboth add1f addf adler32sum ago all any append b32dec b32enc base bcrypt
+const OTHER_SPRIG_FUNCTIONS = new Set(
+  `abbrev abbrevboth add1f addf adler32sum ago all any append b32dec b32enc base bcrypt
 biggest buildCustomCert camelcase cat ceil chunk clean coalesce compact concat date_in_zone date_modify dateInZone
 dateModify decryptAES deepCopy deepEqual derivePassword dict dig dir divf durationRound encryptAES ext fail float64
 floor fromJson genCA genCAWithKey genPrivateKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert
@@ -30,11 +31,15 @@ randBytes randNumeric regexFind regexFindAll regexMatch regexQuoteMeta regexRepl
 regexSplit rest reverse round semver semverCompare seq set sha1sum sha256sum sha512sum shuffle slice snakecase
 sortAlpha split splitList splitn substr subf swapcase ternary title toDate toDecimal toPrettyJson toRawJson toStrings
 trimAll trimall tuple typeIs typeIsLike typeOf uniq unset untitle until untilStep urlJoin urlParse values without wrap
-wrapWith call html js slice`.split(/\s+/));
+wrapWith call html js slice`.split(/\s+/),
+);
 
 const SUPPORTED = new Set(BODY_TEMPLATE_FUNCTIONS);
 // A Map, not the records: a template naming `toString` or `constructor` must not reach Object.prototype.
-const IMPLEMENTATIONS = new Map<string, TemplateFunction>([...Object.entries(BUILTIN_FUNCTIONS), ...Object.entries(SPRIG_FUNCTIONS)]);
+const IMPLEMENTATIONS = new Map<string, TemplateFunction>([
+  ...Object.entries(BUILTIN_FUNCTIONS),
+  ...Object.entries(SPRIG_FUNCTIONS),
+]);
 
 export function lookupFunction(name: string): TemplateFunction | undefined {
   return IMPLEMENTATIONS.get(name);
@@ -44,8 +49,11 @@ export function lookupFunction(name: string): TemplateFunction | undefined {
 export function functionRejection(name: string): string | undefined {
   if (SUPPORTED.has(name)) return undefined;
   const supported = `supported functions: ${BODY_TEMPLATE_FUNCTIONS.join(', ')}`;
-  const reason = Object.hasOwn(REJECTED_BODY_TEMPLATE_FUNCTIONS, name) ? REJECTED_BODY_TEMPLATE_FUNCTIONS[name] : undefined;
+  const reason = Object.hasOwn(REJECTED_BODY_TEMPLATE_FUNCTIONS, name)
+    ? REJECTED_BODY_TEMPLATE_FUNCTIONS[name]
+    : undefined;
   if (reason !== undefined) return `function "${name}" is not allowed: ${reason}; ${supported}`;
-  if (OTHER_SPRIG_FUNCTIONS.has(name)) return `function "${name}" is not supported (a Sprig or Go template function outside this exporter's subset); ${supported}`;
+  if (OTHER_SPRIG_FUNCTIONS.has(name))
+    return `function "${name}" is not supported (a Sprig or Go template function outside this exporter's subset); ${supported}`;
   return `function "${name}" not defined; ${supported}`;
 }

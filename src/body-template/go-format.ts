@@ -70,7 +70,13 @@ export function quoteGo(text: string): string {
 }
 
 const NAMED_ESCAPES = new Map([
-  ['\x07', '\\a'], ['\b', '\\b'], ['\f', '\\f'], ['\n', '\\n'], ['\r', '\\r'], ['\t', '\\t'], ['\v', '\\v'],
+  ['\x07', '\\a'],
+  ['\b', '\\b'],
+  ['\f', '\\f'],
+  ['\n', '\\n'],
+  ['\r', '\\r'],
+  ['\t', '\\t'],
+  ['\v', '\\v'],
 ]);
 
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Cs}]|[\p{Zs}](?<! )/u;
@@ -114,7 +120,10 @@ export function sprintf(format: string, args: readonly GoValue[]): string {
     out += pad(text, width === undefined ? 0 : Number(width), flags, typeof arg !== 'string');
   }
   if (next < args.length) {
-    out += `%!(EXTRA ${args.slice(next).map((arg) => `${goTypeName(arg)}=${formatValue(arg)}`).join(', ')})`;
+    out += `%!(EXTRA ${args
+      .slice(next)
+      .map((arg) => `${goTypeName(arg)}=${formatValue(arg)}`)
+      .join(', ')})`;
   }
   return out;
 }
@@ -131,7 +140,8 @@ function formatVerb(verb: string, arg: GoValue, precision: number | undefined, f
       break;
     case 'q':
       if (typeof arg === 'string') return quoteGo(arg);
-      if (arg instanceof GoList) return `[${arg.items.map((item) => (typeof item === 'string' ? quoteGo(item) : formatValue(item))).join(' ')}]`;
+      if (arg instanceof GoList)
+        return `[${arg.items.map((item) => (typeof item === 'string' ? quoteGo(item) : formatValue(item))).join(' ')}]`;
       break;
     case 'd':
       if (integer !== undefined) return plus && integer >= 0n ? `+${integer}` : integer.toString();

@@ -34,15 +34,26 @@ export function marshalGoJson(value: GoValue): string | undefined {
   return undefined;
 }
 
-const JSON_ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const JSON_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
 
 /** Go escapes <, > and & (HTML safety) and U+2028/U+2029, where JSON.stringify does not. */
 function quoteGoJson(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: Go's JSON encoder escapes exactly these control characters.
-  return `"${text.replace(/["\\\u0000-\u001f<>&\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (char) => {
-    const named = JSON_ESCAPES[char];
-    if (named !== undefined) return named;
-    if (char.length === 1 && char >= '\ud800' && char <= '\udfff') return '\\ufffd';
-    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  })}"`;
+  return `"${text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: Go's JSON encoder escapes exactly these control characters.
+    /["\\\u0000-\u001f<>&\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (char) => {
+      const named = JSON_ESCAPES[char];
+      if (named !== undefined) return named;
+      if (char.length === 1 && char >= '\ud800' && char <= '\udfff') return '\\ufffd';
+      return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    },
+  )}"`;
 }

@@ -34,15 +34,57 @@ function formatFraction(value: bigint, digits: number): string {
   return fraction === '' ? `${whole}` : `${whole}.${fraction}`;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 // Layout tokens in the order Go's nextStdChunk tries them at one position (longest first).
 const LAYOUT_TOKENS = [
-  'January', 'Jan', 'Monday', 'Mon', 'MST',
-  '2006', '002', '01', '02', '03', '04', '05', '06', '15', '__2', '_2',
-  'Z07:00:00', 'Z070000', 'Z07:00', 'Z0700', 'Z07', '-07:00:00', '-070000', '-07:00', '-0700', '-07',
-  'PM', 'pm', '1', '2', '3', '4', '5',
+  'January',
+  'Jan',
+  'Monday',
+  'Mon',
+  'MST',
+  '2006',
+  '002',
+  '01',
+  '02',
+  '03',
+  '04',
+  '05',
+  '06',
+  '15',
+  '__2',
+  '_2',
+  'Z07:00:00',
+  'Z070000',
+  'Z07:00',
+  'Z0700',
+  'Z07',
+  '-07:00:00',
+  '-070000',
+  '-07:00',
+  '-0700',
+  '-07',
+  'PM',
+  'pm',
+  '1',
+  '2',
+  '3',
+  '4',
+  '5',
 ];
 const FRACTION = /^[.,](0+|9+)(?![0-9])/;
 
@@ -72,7 +114,9 @@ export function formatGoTime(date: Date, layout: string): string {
 
 function formatFractionalSeconds(date: Date, separator: string, digits: string): string {
   // JS dates carry milliseconds; Go's nanoseconds below that are zeros here.
-  const nanos = String(date.getMilliseconds() * 1_000_000).padStart(9, '0').slice(0, digits.length);
+  const nanos = String(date.getMilliseconds() * 1_000_000)
+    .padStart(9, '0')
+    .slice(0, digits.length);
   if (digits[0] === '0') return separator + nanos;
   const trimmed = nanos.replace(/0+$/, '');
   return trimmed === '' ? '' : separator + trimmed;
@@ -82,30 +126,54 @@ function formatLayoutToken(date: Date, token: string): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   const hour12 = date.getHours() % 12 === 0 ? 12 : date.getHours() % 12;
   switch (token) {
-    case 'January': return MONTHS[date.getMonth()] ?? '';
-    case 'Jan': return (MONTHS[date.getMonth()] ?? '').slice(0, 3);
-    case 'Monday': return WEEKDAYS[date.getDay()] ?? '';
-    case 'Mon': return (WEEKDAYS[date.getDay()] ?? '').slice(0, 3);
-    case 'MST': return zoneAbbreviation(date);
-    case '2006': return String(date.getFullYear()).padStart(4, '0');
-    case '06': return two(date.getFullYear() % 100);
-    case '01': return two(date.getMonth() + 1);
-    case '1': return String(date.getMonth() + 1);
-    case '02': return two(date.getDate());
-    case '2': return String(date.getDate());
-    case '_2': return String(date.getDate()).padStart(2, ' ');
-    case '002': return String(dayOfYear(date)).padStart(3, '0');
-    case '__2': return String(dayOfYear(date)).padStart(3, ' ');
-    case '15': return two(date.getHours());
-    case '03': return two(hour12);
-    case '3': return String(hour12);
-    case '04': return two(date.getMinutes());
-    case '4': return String(date.getMinutes());
-    case '05': return two(date.getSeconds());
-    case '5': return String(date.getSeconds());
-    case 'PM': return date.getHours() >= 12 ? 'PM' : 'AM';
-    case 'pm': return date.getHours() >= 12 ? 'pm' : 'am';
-    default: return formatZoneOffset(date, token);
+    case 'January':
+      return MONTHS[date.getMonth()] ?? '';
+    case 'Jan':
+      return (MONTHS[date.getMonth()] ?? '').slice(0, 3);
+    case 'Monday':
+      return WEEKDAYS[date.getDay()] ?? '';
+    case 'Mon':
+      return (WEEKDAYS[date.getDay()] ?? '').slice(0, 3);
+    case 'MST':
+      return zoneAbbreviation(date);
+    case '2006':
+      return String(date.getFullYear()).padStart(4, '0');
+    case '06':
+      return two(date.getFullYear() % 100);
+    case '01':
+      return two(date.getMonth() + 1);
+    case '1':
+      return String(date.getMonth() + 1);
+    case '02':
+      return two(date.getDate());
+    case '2':
+      return String(date.getDate());
+    case '_2':
+      return String(date.getDate()).padStart(2, ' ');
+    case '002':
+      return String(dayOfYear(date)).padStart(3, '0');
+    case '__2':
+      return String(dayOfYear(date)).padStart(3, ' ');
+    case '15':
+      return two(date.getHours());
+    case '03':
+      return two(hour12);
+    case '3':
+      return String(hour12);
+    case '04':
+      return two(date.getMinutes());
+    case '4':
+      return String(date.getMinutes());
+    case '05':
+      return two(date.getSeconds());
+    case '5':
+      return String(date.getSeconds());
+    case 'PM':
+      return date.getHours() >= 12 ? 'PM' : 'AM';
+    case 'pm':
+      return date.getHours() >= 12 ? 'pm' : 'am';
+    default:
+      return formatZoneOffset(date, token);
   }
 }
 

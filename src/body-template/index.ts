@@ -12,7 +12,9 @@ export { RENDER_LIMITS as BODY_TEMPLATE_LIMITS } from './arguments.js';
 /** The probe's URL query parameters, each name with all its values (Go's url.Values). */
 export type BodyTemplateParams = ReadonlyMap<string, readonly string[]> | Readonly<Record<string, readonly string[]>>;
 
-export type BodyRenderResult = { readonly ok: true; readonly body: string } | { readonly ok: false; readonly error: string };
+export type BodyRenderResult =
+  | { readonly ok: true; readonly body: string }
+  | { readonly ok: false; readonly error: string };
 
 export interface BodyTemplate {
   /** The template text as configured. */
@@ -51,7 +53,8 @@ export function compileBodyTemplate(content: string): BodyTemplate {
  */
 function toUrlValues(params: BodyTemplateParams): GoValue {
   const entries = new Map<string, GoValue>();
-  const pairs: Iterable<readonly [string, readonly string[]]> = params instanceof Map ? params.entries() : Object.entries(params);
+  const pairs: Iterable<readonly [string, readonly string[]]> =
+    params instanceof Map ? params.entries() : Object.entries(params);
   for (const [name, values] of pairs) entries.set(name, new GoList([...values]));
   return new GoMap(entries, 'url.Values', NIL_STRING_LIST);
 }

@@ -2,9 +2,26 @@
 import { BodyTemplateError, type BodyTemplateErrorCode } from './errors.js';
 
 export type TokenKind =
-  | 'text' | 'leftDelim' | 'rightDelim' | 'field' | 'variable' | 'identifier' | 'keyword' | 'string'
-  | 'number' | 'char' | 'bool' | 'nil' | 'dot' | 'leftParen' | 'rightParen' | 'pipe' | 'declare' | 'assign'
-  | 'comma' | 'eof';
+  | 'text'
+  | 'leftDelim'
+  | 'rightDelim'
+  | 'field'
+  | 'variable'
+  | 'identifier'
+  | 'keyword'
+  | 'string'
+  | 'number'
+  | 'char'
+  | 'bool'
+  | 'nil'
+  | 'dot'
+  | 'leftParen'
+  | 'rightParen'
+  | 'pipe'
+  | 'declare'
+  | 'assign'
+  | 'comma'
+  | 'eof';
 
 export interface Token {
   readonly kind: TokenKind;
@@ -18,9 +35,15 @@ export interface Token {
 const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'break', 'continue', 'define', 'template', 'block']);
 const SPACE = /[ \t\r\n]/;
 const IDENTIFIER = /[\p{L}\p{Nd}_]+/uy;
-const NUMBER = /[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[oO][0-7_]*|0[bB][01_]*|[0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9_]+)?)i?/y;
+const NUMBER =
+  /[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[oO][0-7_]*|0[bB][01_]*|[0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9_]+)?)i?/y;
 
-export function throwTemplateError(source: string, offset: number, message: string, code: BodyTemplateErrorCode = 'FJE_BODY_TEMPLATE_SYNTAX'): never {
+export function throwTemplateError(
+  source: string,
+  offset: number,
+  message: string,
+  code: BodyTemplateErrorCode = 'FJE_BODY_TEMPLATE_SYNTAX',
+): never {
   const before = source.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
@@ -90,7 +113,16 @@ function lexAction(source: string, open: number, start: number, tokens: Token[])
     const next = source[pos + 1] ?? '';
     if (char === '"' || char === '`' || char === "'") {
       const end = char === '`' ? source.indexOf('`', pos + 1) : findQuoteEnd(source, pos, char);
-      if (end < 0) throwTemplateError(source, pos, char === '`' ? 'unterminated raw quoted string' : char === '"' ? 'unterminated quoted string' : 'unterminated character constant');
+      if (end < 0)
+        throwTemplateError(
+          source,
+          pos,
+          char === '`'
+            ? 'unterminated raw quoted string'
+            : char === '"'
+              ? 'unterminated quoted string'
+              : 'unterminated character constant',
+        );
       const raw = source.slice(pos, end + 1);
       if (char === '`') push('string', raw.slice(1, -1), pos);
       else push(char === '"' ? 'string' : 'char', unquote(source, pos, raw), pos);
@@ -110,21 +142,31 @@ function lexAction(source: string, open: number, start: number, tokens: Token[])
       NUMBER.lastIndex = pos;
       const number = NUMBER.exec(source)?.[0] ?? char;
       const end = pos + number.length;
-      if (/[\p{L}\p{Nd}_]/u.test(source[end] ?? '')) throwTemplateError(source, pos, `bad number syntax: "${source.slice(pos, end + 1)}"`);
+      if (/[\p{L}\p{Nd}_]/u.test(source[end] ?? ''))
+        throwTemplateError(source, pos, `bad number syntax: "${source.slice(pos, end + 1)}"`);
       push('number', number, pos);
       pos = end;
     } else if (/[\p{L}_]/u.test(char)) {
       IDENTIFIER.lastIndex = pos;
       const word = IDENTIFIER.exec(source)?.[0] ?? char;
-      const kind: TokenKind = KEYWORDS.has(word) ? 'keyword' : word === 'true' || word === 'false' ? 'bool' : word === 'nil' ? 'nil' : 'identifier';
+      const kind: TokenKind = KEYWORDS.has(word)
+        ? 'keyword'
+        : word === 'true' || word === 'false'
+          ? 'bool'
+          : word === 'nil'
+            ? 'nil'
+            : 'identifier';
       push(kind, word, pos);
       pos += word.length;
     } else if (char === ':' && next === '=') {
       push('declare', ':=', pos);
       pos += 2;
     } else {
-      const kind = ({ '(': 'leftParen', ')': 'rightParen', '|': 'pipe', '=': 'assign', ',': 'comma' } as const)[char as '('];
-      if (kind === undefined) throwTemplateError(source, pos, `unrecognized character in action: ${JSON.stringify(char)}`);
+      const kind = ({ '(': 'leftParen', ')': 'rightParen', '|': 'pipe', '=': 'assign', ',': 'comma' } as const)[
+        char as '('
+      ];
+      if (kind === undefined)
+        throwTemplateError(source, pos, `unrecognized character in action: ${JSON.stringify(char)}`);
       push(kind, char, pos);
       pos += 1;
     }
@@ -141,20 +183,34 @@ function findQuoteEnd(source: string, start: number, quote: string): number {
   return -1;
 }
 
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'" };
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+};
 
 /** strconv.Unquote for "…" strings and '…' characters (a character yields its code point in decimal). */
 function unquote(source: string, offset: number, raw: string): string {
   const body = raw.slice(1, -1);
-  const decoded = body.replace(/\\(?:([abfnrtv\\"'])|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{3})|(.))/gs,
+  const decoded = body.replace(
+    /\\(?:([abfnrtv\\"'])|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{3})|(.))/gs,
     (_all, simple?: string, hex?: string, u4?: string, u8?: string, octal?: string, bad?: string) => {
       if (simple !== undefined) return SIMPLE_ESCAPES[simple] ?? '';
       if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
       if (octal !== undefined) return String.fromCharCode(parseInt(octal, 8));
       const code = parseInt(u4 ?? u8 ?? '', 16);
-      if (bad !== undefined || code > 0x10ffff) throwTemplateError(source, offset, `invalid syntax in quoted string ${raw}`);
+      if (bad !== undefined || code > 0x10ffff)
+        throwTemplateError(source, offset, `invalid syntax in quoted string ${raw}`);
       return String.fromCodePoint(code);
-    });
+    },
+  );
   if (raw[0] !== "'") return decoded;
   const chars = [...decoded];
   if (chars.length !== 1) throwTemplateError(source, offset, `malformed character constant: ${raw}`);

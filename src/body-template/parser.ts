@@ -89,7 +89,12 @@ class Parser {
           this.expect('rightDelim', head.value);
           return { type: head.value, offset: head.offset };
         default:
-          throwTemplateError(this.source, head.offset, `{{${head.value}}} is not supported in a body template (one template, no sub-templates)`, 'FJE_BODY_TEMPLATE_UNSUPPORTED');
+          throwTemplateError(
+            this.source,
+            head.offset,
+            `{{${head.value}}} is not supported in a body template (one template, no sub-templates)`,
+            'FJE_BODY_TEMPLATE_UNSUPPORTED',
+          );
       }
     }
     return { type: 'action', offset: head.offset, pipe: this.parsePipeline('command', 'rightDelim') };
@@ -111,7 +116,11 @@ class Parser {
       } else {
         this.expect('rightDelim', 'else');
         const alternative = this.parseList();
-        if (alternative.stop !== 'end') this.fail(alternative.offset, `expected {{end}}; found {{${alternative.stop === 'eof' ? 'EOF' : alternative.stop}}}`);
+        if (alternative.stop !== 'end')
+          this.fail(
+            alternative.offset,
+            `expected {{end}}; found {{${alternative.stop === 'eof' ? 'EOF' : alternative.stop}}}`,
+          );
         elseList = alternative.nodes;
       }
     }
@@ -125,7 +134,11 @@ class Parser {
     let isAssign = false;
     const first = this.peek();
     const after = this.tokens[this.pos + 1];
-    if (first.kind === 'variable' && after !== undefined && (after.kind === 'declare' || after.kind === 'assign' || (after.kind === 'comma' && context === 'range'))) {
+    if (
+      first.kind === 'variable' &&
+      after !== undefined &&
+      (after.kind === 'declare' || after.kind === 'assign' || (after.kind === 'comma' && context === 'range'))
+    ) {
       this.next();
       variables.push(first.value);
       if (this.peek().kind === 'comma') {
@@ -133,7 +146,8 @@ class Parser {
         variables.push(this.expect('variable', 'range declaration').value);
       }
       const operator = this.next();
-      if (operator.kind !== 'declare' && operator.kind !== 'assign') this.fail(operator.offset, `unexpected ${describe(operator)} in ${context}`);
+      if (operator.kind !== 'declare' && operator.kind !== 'assign')
+        this.fail(operator.offset, `unexpected ${describe(operator)} in ${context}`);
       isAssign = operator.kind === 'assign';
       for (const name of variables) {
         if (isAssign && !this.variables.includes(name)) this.fail(first.offset, `undefined variable "${name}"`);
@@ -144,7 +158,8 @@ class Parser {
     for (;;) {
       const token = this.peek();
       if (token.kind === end) break;
-      if (token.kind === 'eof' || token.kind === 'rightDelim' || token.kind === 'rightParen') this.fail(token.offset, `unexpected ${describe(token)} in ${context}`);
+      if (token.kind === 'eof' || token.kind === 'rightDelim' || token.kind === 'rightParen')
+        this.fail(token.offset, `unexpected ${describe(token)} in ${context}`);
       commands.push(this.parseCommand(context));
       if (this.peek().kind === 'pipe') {
         this.next();
@@ -188,7 +203,10 @@ class Parser {
       case 'chain':
         return { type: 'chain', offset: term.offset, node: term, fields };
       default:
-        this.fail(term.offset, `unexpected . after term "${this.source.slice(term.offset, this.peek().offset).trim()}"`);
+        this.fail(
+          term.offset,
+          `unexpected . after term "${this.source.slice(term.offset, this.peek().offset).trim()}"`,
+        );
     }
   }
 
@@ -198,7 +216,8 @@ class Parser {
     switch (token.kind) {
       case 'identifier': {
         const rejection = this.functions.rejectionOf(token.value);
-        if (rejection !== undefined) throwTemplateError(this.source, offset, rejection, 'FJE_BODY_TEMPLATE_UNSUPPORTED');
+        if (rejection !== undefined)
+          throwTemplateError(this.source, offset, rejection, 'FJE_BODY_TEMPLATE_UNSUPPORTED');
         return { type: 'function', offset, name: token.value };
       }
       case 'dot':

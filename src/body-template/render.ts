@@ -30,7 +30,10 @@ class Renderer {
   output = '';
   private readonly variables: Variable[];
 
-  constructor(private readonly source: string, root: GoValue) {
+  constructor(
+    private readonly source: string,
+    root: GoValue,
+  ) {
     this.variables = [{ name: '$', value: root }];
   }
 
@@ -41,7 +44,8 @@ class Renderer {
   }
 
   private write(text: string, offset: number): void {
-    if (this.output.length + text.length > RENDER_LIMITS.maxOutputChars) this.fail(offset, `output exceeds ${RENDER_LIMITS.maxOutputChars} characters`);
+    if (this.output.length + text.length > RENDER_LIMITS.maxOutputChars)
+      this.fail(offset, `output exceeds ${RENDER_LIMITS.maxOutputChars} characters`);
     this.output += text;
   }
 
@@ -57,7 +61,8 @@ class Renderer {
       case 'action': {
         const value = this.evalPipeline(dot, node.pipe);
         // Go prints an invalid value (a nil interface, e.g. `first` of an empty list) as "<no value>".
-        if (node.pipe.variables.length === 0) this.write(value === null ? '<no value>' : formatValue(value), node.offset);
+        if (node.pipe.variables.length === 0)
+          this.write(value === null ? '<no value>' : formatValue(value), node.offset);
         return;
       }
       case 'if':
@@ -84,10 +89,13 @@ class Renderer {
     const value = this.evalPipeline(dot, node.pipe);
     const pairs: Array<[GoValue, GoValue]> = [];
     if (value instanceof GoList) for (const [i, item] of value.items.entries()) pairs.push([BigInt(i), item]);
-    else if (value instanceof GoMap) for (const key of [...value.entries.keys()].sort()) pairs.push([key, value.entries.get(key) ?? null]);
+    else if (value instanceof GoMap)
+      for (const key of [...value.entries.keys()].sort()) pairs.push([key, value.entries.get(key) ?? null]);
     else if (typeof value === 'bigint') {
-      if (node.pipe.variables.length > 1) this.fail(node.offset, `can't use ${value} to iterate over more than one variable`);
-      if (value > BigInt(RENDER_LIMITS.maxRangeOverInt)) this.fail(node.offset, `range over ${value} exceeds ${RENDER_LIMITS.maxRangeOverInt} iterations`);
+      if (node.pipe.variables.length > 1)
+        this.fail(node.offset, `can't use ${value} to iterate over more than one variable`);
+      if (value > BigInt(RENDER_LIMITS.maxRangeOverInt))
+        this.fail(node.offset, `range over ${value} exceeds ${RENDER_LIMITS.maxRangeOverInt} iterations`);
       for (let i = 0n; i < value; i++) pairs.push([i, i]);
     } else if (value !== null) this.fail(node.offset, `range can't iterate over ${formatValue(value)}`);
     if (pairs.length === 0 && node.elseList !== undefined) this.walkList(node.elseList, dot);
@@ -110,7 +118,13 @@ class Renderer {
   private bindRangeVariables(pipe: Pipeline, key: GoValue, element: GoValue): void {
     const [first, second] = pipe.variables;
     if (first === undefined) return;
-    const values: Array<[string, GoValue]> = second === undefined ? [[first, element]] : [[first, key], [second, element]];
+    const values: Array<[string, GoValue]> =
+      second === undefined
+        ? [[first, element]]
+        : [
+            [first, key],
+            [second, element],
+          ];
     for (const [name, value] of values) {
       const variable = this.findVariable(name);
       if (variable !== undefined) variable.value = value;
@@ -144,7 +158,8 @@ class Renderer {
         return this.evalFieldChain(dot, this.evalArg(dot, head.node), head.fields, command.args, final, head.offset);
       case 'variable': {
         const value = this.findVariable(head.name)?.value ?? null;
-        if (head.fields.length > 0) return this.evalFieldChain(dot, value, head.fields, command.args, final, head.offset);
+        if (head.fields.length > 0)
+          return this.evalFieldChain(dot, value, head.fields, command.args, final, head.offset);
         this.rejectArguments(command.args, final, head.offset, head.name);
         return value;
       }
@@ -156,7 +171,12 @@ class Renderer {
       case 'nil':
         return this.fail(head.offset, 'nil is not a command');
       default:
-        this.rejectArguments(command.args, final, head.offset, this.source.slice(head.offset).split(/[\s|)}]/)[0] ?? '');
+        this.rejectArguments(
+          command.args,
+          final,
+          head.offset,
+          this.source.slice(head.offset).split(/[\s|)}]/)[0] ?? '',
+        );
         return this.evalArg(dot, head);
     }
   }
@@ -179,7 +199,9 @@ class Renderer {
         return this.evalFieldChain(dot, dot, node.fields, [node], MISSING, node.offset);
       case 'variable': {
         const value = this.findVariable(node.name)?.value ?? null;
-        return node.fields.length === 0 ? value : this.evalFieldChain(dot, value, node.fields, [node], MISSING, node.offset);
+        return node.fields.length === 0
+          ? value
+          : this.evalFieldChain(dot, value, node.fields, [node], MISSING, node.offset);
       }
       case 'chain':
         return this.evalFieldChain(dot, this.evalArg(dot, node.node), node.fields, [node], MISSING, node.offset);
@@ -190,7 +212,14 @@ class Renderer {
     }
   }
 
-  private evalFieldChain(dot: GoValue, receiver: GoValue, fields: readonly string[], args: readonly Operand[], final: Final, offset: number): GoValue {
+  private evalFieldChain(
+    dot: GoValue,
+    receiver: GoValue,
+    fields: readonly string[],
+    args: readonly Operand[],
+    final: Final,
+    offset: number,
+  ): GoValue {
     let value = receiver;
     fields.forEach((field, i) => {
       const last = i === fields.length - 1;
@@ -199,7 +228,14 @@ class Renderer {
     return value;
   }
 
-  private evalField(dot: GoValue, name: string, args: readonly Operand[], final: Final, receiver: GoValue, offset: number): GoValue {
+  private evalField(
+    dot: GoValue,
+    name: string,
+    args: readonly Operand[],
+    final: Final,
+    receiver: GoValue,
+    offset: number,
+  ): GoValue {
     if (receiver === null) this.fail(offset, `nil data; no entry for key "${name}"`);
     if (receiver instanceof GoMap) {
       if (args.length > 0 || final !== MISSING) this.fail(offset, `${name} is not a method but has arguments`);
@@ -210,7 +246,8 @@ class Renderer {
       const values = args.map((arg) => this.evalArg(dot, arg));
       if (final !== MISSING) values.push(final);
       const method = TIME_METHODS[name];
-      if (method === undefined || !Object.hasOwn(TIME_METHODS, name)) this.fail(offset, `can't evaluate field ${name} in type time.Time`);
+      if (method === undefined || !Object.hasOwn(TIME_METHODS, name))
+        this.fail(offset, `can't evaluate field ${name} in type time.Time`);
       return this.call(name, offset, () => method(receiver.date, values));
     }
     return this.fail(offset, `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
@@ -240,7 +277,8 @@ class Renderer {
       return run();
     } catch (error) {
       if (error instanceof ArgumentError) this.fail(offset, `executing at <${name}>: ${error.message}`);
-      if (error instanceof CallError) this.fail(offset, `executing at <${name}>: error calling ${name}: ${error.message}`);
+      if (error instanceof CallError)
+        this.fail(offset, `executing at <${name}>: error calling ${name}: ${error.message}`);
       throw error;
     }
   }
@@ -262,7 +300,8 @@ const TIME_METHODS: Readonly<Record<string, (date: Date, args: readonly GoValue[
   Format: (date, args) => {
     const [layout] = args;
     if (args.length !== 1) throw new ArgumentError(`wrong number of args for Format: want 1 got ${args.length}`);
-    if (typeof layout !== 'string') throw new ArgumentError(`wrong type for value; expected string; got ${goTypeName(layout ?? null)}`);
+    if (typeof layout !== 'string')
+      throw new ArgumentError(`wrong type for value; expected string; got ${goTypeName(layout ?? null)}`);
     return formatGoTime(date, layout);
   },
 };

@@ -2,8 +2,19 @@
 // pipelines, lenient conversions, its quirks: `duration` reads only a string or an int64).
 import { randomInt, randomUUID } from 'node:crypto';
 import {
-  CallError, RENDER_LIMITS, fixedArity, int64, intArg, minimumArity, parseDecimalSaturating, parseGoInteger, stringArg,
-  stringValue, timeArg, toInt64, type TemplateFunction,
+  CallError,
+  RENDER_LIMITS,
+  fixedArity,
+  int64,
+  intArg,
+  minimumArity,
+  parseDecimalSaturating,
+  parseGoInteger,
+  stringArg,
+  stringValue,
+  timeArg,
+  toInt64,
+  type TemplateFunction,
 } from './arguments.js';
 import { marshalGoJson } from './go-json.js';
 import { quoteGo } from './go-format.js';
@@ -45,7 +56,8 @@ function mapRunes(text: string, convert: (char: string) => string): string {
 function decodeBase64(text: string): string {
   const input = text.replace(/[\r\n]/g, '');
   const invalid = /[^A-Za-z0-9+/=]|=[^=]|={3}/.exec(input);
-  if (invalid !== null) return `illegal base64 data at input byte ${invalid.index + (input[invalid.index] === '=' ? 1 : 0)}`;
+  if (invalid !== null)
+    return `illegal base64 data at input byte ${invalid.index + (input[invalid.index] === '=' ? 1 : 0)}`;
   if (input.length % 4 !== 0) return `illegal base64 data at input byte ${input.length - (input.length % 4)}`;
   return Buffer.from(input, 'base64').toString('utf8');
 }
@@ -66,17 +78,29 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   last: listEnd('last'),
   join: fixedArity('join', 2, (args) => toStrings(args[1] ?? null).join(stringArg(args, 0))),
   // defaults
-  default: minimumArity('default', 1, ([fallback = null, ...given]) => (given.length === 0 || !isTruthy(given[0] ?? null) ? fallback : (given[0] ?? null))),
+  default: minimumArity('default', 1, ([fallback = null, ...given]) =>
+    given.length === 0 || !isTruthy(given[0] ?? null) ? fallback : (given[0] ?? null),
+  ),
   empty: fixedArity('empty', 1, ([value = null]) => !isTruthy(value)),
   toJson: fixedArity('toJson', 1, ([value = null]) => marshalGoJson(value) ?? ''),
   // strings (Sprig puts the subject last, so `.x | first | trimPrefix "a"` reads naturally)
-  quote: (args) => args.filter((arg) => arg !== null).map((arg) => quoteGo(stringValue(arg))).join(' '),
-  squote: (args) => args.filter((arg) => arg !== null).map((arg) => `'${stringValue(arg)}'`).join(' '),
+  quote: (args) =>
+    args
+      .filter((arg) => arg !== null)
+      .map((arg) => quoteGo(stringValue(arg)))
+      .join(' '),
+  squote: (args) =>
+    args
+      .filter((arg) => arg !== null)
+      .map((arg) => `'${stringValue(arg)}'`)
+      .join(' '),
   upper: str('upper', (text) => mapRunes(text, (char) => char.toUpperCase())),
   lower: str('lower', (text) => mapRunes(text, (char) => char.toLowerCase())),
   trim: str('trim', (text) => text.trim()),
   trimPrefix: str2('trimPrefix', (prefix, text) => (text.startsWith(prefix) ? text.slice(prefix.length) : text)),
-  trimSuffix: str2('trimSuffix', (suffix, text) => (suffix !== '' && text.endsWith(suffix) ? text.slice(0, -suffix.length) : text)),
+  trimSuffix: str2('trimSuffix', (suffix, text) =>
+    suffix !== '' && text.endsWith(suffix) ? text.slice(0, -suffix.length) : text,
+  ),
   replace: fixedArity('replace', 3, (args) => stringArg(args, 2).split(stringArg(args, 0)).join(stringArg(args, 1))),
   contains: str2('contains', (part, text) => text.includes(part)),
   hasPrefix: str2('hasPrefix', (prefix, text) => text.startsWith(prefix)),
@@ -85,7 +109,8 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
     const count = intArg(args, 0);
     if (count < 0n) throw new CallError('strings: negative Repeat count');
     const text = stringArg(args, 1);
-    if (count * BigInt(text.length) > BigInt(RENDER_LIMITS.maxOutputChars)) throw new CallError(`result exceeds ${RENDER_LIMITS.maxOutputChars} characters`);
+    if (count * BigInt(text.length) > BigInt(RENDER_LIMITS.maxOutputChars))
+      throw new CallError(`result exceeds ${RENDER_LIMITS.maxOutputChars} characters`);
     return text.repeat(Number(count));
   }),
   trunc: fixedArity('trunc', 2, (args) => {
@@ -102,12 +127,16 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   add: (args) => int64(args.reduce<bigint>((sum, arg) => sum + toInt64(arg), 0n)),
   add1: fixedArity('add1', 1, ([value = null]) => int64(toInt64(value) + 1n)),
   sub: fixedArity('sub', 2, ([a = null, b = null]) => int64(toInt64(a) - toInt64(b))),
-  mul: minimumArity('mul', 1, ([first = null, ...rest]) => int64(rest.reduce<bigint>((product, arg) => BigInt.asIntN(64, product * toInt64(arg)), toInt64(first)))),
+  mul: minimumArity('mul', 1, ([first = null, ...rest]) =>
+    int64(rest.reduce<bigint>((product, arg) => BigInt.asIntN(64, product * toInt64(arg)), toInt64(first))),
+  ),
   div: integerDivision('div', (a, b) => a / b),
   mod: integerDivision('mod', (a, b) => a % b),
   int: fixedArity('int', 1, ([value = null]) => toInt64(value)),
   int64: fixedArity('int64', 1, ([value = null]) => new Int64(toInt64(value))),
-  atoi: str('atoi', (text) => (/^[+-]?[0-9]+$/.test(text) ? (parseGoInteger(text.replace(/^([+-]?)0+(?=\d)/, '$1')) ?? 0n) : 0n)),
+  atoi: str('atoi', (text) =>
+    /^[+-]?[0-9]+$/.test(text) ? (parseGoInteger(text.replace(/^([+-]?)0+(?=\d)/, '$1')) ?? 0n) : 0n,
+  ),
   randInt: fixedArity('randInt', 2, (args) => {
     const min = intArg(args, 0);
     const span = intArg(args, 1) - min;
@@ -116,7 +145,8 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   }),
   randAlphaNum: fixedArity('randAlphaNum', 1, (args) => {
     const count = Number(intArg(args, 0));
-    if (count > RENDER_LIMITS.maxOutputChars) throw new CallError(`result exceeds ${RENDER_LIMITS.maxOutputChars} characters`);
+    if (count > RENDER_LIMITS.maxOutputChars)
+      throw new CallError(`result exceeds ${RENDER_LIMITS.maxOutputChars} characters`);
     let out = '';
     for (let i = 0; i < count; i++) out += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
     return out;
@@ -128,13 +158,15 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
     const layout = stringArg(args, 0);
     const value = args[1] ?? null;
     const seconds = integerOf(value);
-    const date = value instanceof GoTime ? value.date : seconds !== undefined ? new Date(Number(seconds) * 1000) : new Date();
+    const date =
+      value instanceof GoTime ? value.date : seconds !== undefined ? new Date(Number(seconds) * 1000) : new Date();
     return formatGoTime(date, layout);
   }),
   unixEpoch: fixedArity('unixEpoch', 1, (args) => String(Math.floor(timeArg(args, 0).getTime() / 1000))),
   duration: fixedArity('duration', 1, ([value = null]) => {
     // Sprig reads a string or an int64 only: `duration 95` (an int) is "0s", `duration "95"` is "1m35s".
-    const seconds = typeof value === 'string' ? parseDecimalSaturating(value) : value instanceof Int64 ? value.value : 0n;
+    const seconds =
+      typeof value === 'string' ? parseDecimalSaturating(value) : value instanceof Int64 ? value.value : 0n;
     return formatGoDuration(BigInt.asIntN(64, seconds * 1_000_000_000n));
   }),
 };

@@ -2,7 +2,11 @@
 import { closePreparedConfig, prepareConfig, type PreparedConfig } from '../scrape/prepared-config.js';
 import { configLoader, describeLoadError } from './load-config.js';
 
-export async function runCheck(configFile: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+export async function runCheck(
+  configFile: string | undefined,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
   let prepared: PreparedConfig;
   try {
     prepared = prepareConfig(configLoader(configFile)());
@@ -14,7 +18,9 @@ export async function runCheck(configFile: string | undefined, out: NodeJS.Writa
   const metricCount = modules.reduce((sum, module) => sum + module.metrics.length, 0);
   const jobs = prepared.config.fleet?.jobs ?? [];
   const fleet = jobs.length === 0 ? '' : `, fleet: ${jobs.length} job(s) (${jobs.map((job) => job.name).join(', ')})`;
-  out.write(`${prepared.config.source}: OK, ${modules.length} module(s) (${modules.map((m) => m.name).join(', ')}), ${metricCount} metric(s)${fleet}\n`);
+  out.write(
+    `${prepared.config.source}: OK, ${modules.length} module(s) (${modules.map((m) => m.name).join(', ')}), ${metricCount} metric(s)${fleet}\n`,
+  );
   await closePreparedConfig(prepared);
   return 0;
 }

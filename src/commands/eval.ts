@@ -10,7 +10,11 @@ function readBody(file: string): Uint8Array {
   return file === '-' ? readFileSync(0) : readFileSync(file);
 }
 
-export async function runEval(flags: EvalFlags, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+export async function runEval(
+  flags: EvalFlags,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
   let prepared: PreparedConfig;
   try {
     prepared = prepareConfig(configLoader(flags.configFile)());
@@ -21,7 +25,9 @@ export async function runEval(flags: EvalFlags, out: NodeJS.WritableStream, err:
   try {
     const module = prepared.modules.get(flags.module);
     if (module === undefined) {
-      err.write(`eval: unknown module "${flags.module}"; modules in ${prepared.config.source}: ${[...prepared.modules.keys()].join(', ')}\n`);
+      err.write(
+        `eval: unknown module "${flags.module}"; modules in ${prepared.config.source}: ${[...prepared.modules.keys()].join(', ')}\n`,
+      );
       return 1;
     }
     let bytes: Uint8Array;
@@ -38,7 +44,8 @@ export async function runEval(flags: EvalFlags, out: NodeJS.WritableStream, err:
       return 1;
     }
     out.write(joinRenderedFamilies(result.families[flags.format] ?? [], flags.format));
-    for (const problem of result.problems) err.write(`skipped (${problem.reason}) in metric ${problem.metric}: ${problem.message}\n`);
+    for (const problem of result.problems)
+      err.write(`skipped (${problem.reason}) in metric ${problem.metric}: ${problem.message}\n`);
     return 0;
   } finally {
     await closePreparedConfig(prepared);

@@ -102,7 +102,11 @@ function wholeNumberFlag(name: string, text: string | undefined, min: number): n
 }
 
 /** node:util's parseArgs in strict mode, its errors turned into usage errors prefixed with `context`. */
-function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T, context: string) {
+function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: readonly string[],
+  options: T,
+  context: string,
+) {
   try {
     return parseArgs({ args: [...args], strict: true, allowPositionals: false, options }).values;
   } catch (err) {
@@ -136,16 +140,22 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
   }
   const maxBodyBytes = Number(values['scrape.max-body-bytes']);
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
-    throw new UsageError(`--scrape.max-body-bytes must be a positive whole number of bytes (got "${values['scrape.max-body-bytes']}")`);
+    throw new UsageError(
+      `--scrape.max-body-bytes must be a positive whole number of bytes (got "${values['scrape.max-body-bytes']}")`,
+    );
   }
   const telemetryPath = values['web.telemetry-path'];
   if (!telemetryPath.startsWith('/') || telemetryPath === '/' || telemetryPath === '/probe') {
-    throw new UsageError(`--web.telemetry-path must be a path starting with "/" other than "/" and "/probe" (got "${telemetryPath}")`);
+    throw new UsageError(
+      `--web.telemetry-path must be a path starting with "/" other than "/" and "/probe" (got "${telemetryPath}")`,
+    );
   }
   const shardTotal = wholeNumberFlag('shard.total', values['shard.total'], 1);
   const shardIndex = wholeNumberFlag('shard.index', values['shard.index'], 0);
   if (shardTotal !== undefined && shardIndex !== undefined && shardIndex >= shardTotal) {
-    throw new UsageError(`--shard.index must be less than --shard.total (${shardTotal}); shards are numbered 0 to ${shardTotal - 1} (got ${shardIndex})`);
+    throw new UsageError(
+      `--shard.index must be less than --shard.total (${shardTotal}); shards are numbered 0 to ${shardTotal - 1} (got ${shardIndex})`,
+    );
   }
   const workersMaxQueue = wholeNumberFlag('workers.max-queue', values['workers.max-queue'], 0);
   return {
@@ -188,5 +198,10 @@ export function parseEvalFlags(args: readonly string[]): EvalFlags {
   if (values.format !== 'text' && values.format !== 'openmetrics') {
     throw new UsageError(`eval: --format must be text or openmetrics (got "${values.format}")`);
   }
-  return { configFile: values.config ?? values['config.file'], module: values.module, file: values.file, format: values.format };
+  return {
+    configFile: values.config ?? values['config.file'],
+    module: values.module,
+    file: values.file,
+    format: values.format,
+  };
 }

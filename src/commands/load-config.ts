@@ -16,11 +16,16 @@ export function configLoader(configFile: string | undefined): () => Config {
  * replica cannot run fails the load — at start, or on reload where the previous config then keeps serving and
  * `/-/reload` answers 500 — instead of failing later inside fleet mode.
  */
-export function serveConfigLoader(configFile: string | undefined, shardFlags: ShardSettings['flags'], machineName: string = hostname()): () => Config {
+export function serveConfigLoader(
+  configFile: string | undefined,
+  shardFlags: ShardSettings['flags'],
+  machineName: string = hostname(),
+): () => Config {
   const load = configLoader(configFile);
   return () => {
     const config = load();
-    if (config.fleet !== undefined) resolveShardAssignment({ config: config.fleet.shard, flags: shardFlags, hostname: machineName });
+    if (config.fleet !== undefined)
+      resolveShardAssignment({ config: config.fleet.shard, flags: shardFlags, hostname: machineName });
     return config;
   };
 }

@@ -26,12 +26,18 @@ export interface RunningExporter {
 }
 
 /** Starts an exporter; throws with a user-facing message when the config or the address is wrong. */
-export async function startExporter(flags: ServeFlags, logger: Logger = createLogger(flags.logLevel)): Promise<RunningExporter> {
+export async function startExporter(
+  flags: ServeFlags,
+  logger: Logger = createLogger(flags.logLevel),
+): Promise<RunningExporter> {
   const address = parseListenAddress(flags.listenAddress);
   // First, before anything needs stopping: a bad web config fails the start with its file, line and key.
   const webConfig = flags.webConfigFile === undefined ? undefined : loadWebConfigFile(flags.webConfigFile);
   const metrics = createSelfMetrics();
-  const shardFlags = { ...(flags.shardTotal === undefined ? {} : { total: flags.shardTotal }), ...(flags.shardIndex === undefined ? {} : { index: flags.shardIndex }) };
+  const shardFlags = {
+    ...(flags.shardTotal === undefined ? {} : { total: flags.shardTotal }),
+    ...(flags.shardIndex === undefined ? {} : { index: flags.shardIndex }),
+  };
   const reloader = new ConfigReloader(serveConfigLoader(flags.configFile, shardFlags), metrics, logger);
   const workers = flags.workers ?? availableParallelism();
   const hotPath = createHotPath({
@@ -59,7 +65,10 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
   // A reload swaps discovery for the new generation; the server, the store and unchanged targets' slots stay.
   reloader.onReload((prepared) => {
     fleet.apply(prepared.config).catch((err: unknown) => {
-      logger.error({ err, generation: prepared.config.generation }, 'fleet mode kept its previous targets: the reloaded fleet section cannot run');
+      logger.error(
+        { err, generation: prepared.config.generation },
+        'fleet mode kept its previous targets: the reloaded fleet section cannot run',
+      );
     });
   });
   const server = createExporterServer({
@@ -82,10 +91,21 @@ export async function startExporter(flags: ServeFlags, logger: Logger = createLo
   }
   const config = reloader.current.config;
   if (webConfig !== undefined && webConfig.ignoredKeys.length > 0) {
-    logger.warn({ webConfig: webConfig.source, keys: webConfig.ignoredKeys }, 'web config keys accepted for exporter-toolkit compatibility have no effect here (see README, Web config)');
+    logger.warn(
+      { webConfig: webConfig.source, keys: webConfig.ignoredKeys },
+      'web config keys accepted for exporter-toolkit compatibility have no effect here (see README, Web config)',
+    );
   }
   logger.info(
-    { version: VERSION, address: `${bound.address}:${bound.port}`, config: config.source, modules: Object.keys(config.modules), workers, tls: webConfig?.tls !== undefined, basicAuth: Object.keys(webConfig?.users ?? {}).length > 0 },
+    {
+      version: VERSION,
+      address: `${bound.address}:${bound.port}`,
+      config: config.source,
+      modules: Object.keys(config.modules),
+      workers,
+      tls: webConfig?.tls !== undefined,
+      basicAuth: Object.keys(webConfig?.users ?? {}).length > 0,
+    },
     'fleet-json-exporter listening',
   );
   return {

@@ -18,7 +18,9 @@ const PART = /(\d+)(ms|y|w|d|h|m|s)/y;
 
 export class DurationSyntaxError extends Error {
   constructor(text: string, reason: string) {
-    super(`invalid duration "${text}": ${reason}; write an integer and a unit (y, w, d, h, m, s, ms), largest unit first, e.g. 10s, 1m30s or 500ms`);
+    super(
+      `invalid duration "${text}": ${reason}; write an integer and a unit (y, w, d, h, m, s, ms), largest unit first, e.g. 10s, 1m30s or 500ms`,
+    );
     this.name = 'DurationSyntaxError';
   }
 }

@@ -49,7 +49,8 @@ export class ConfigError extends FjeError {
     const first = problems[0];
     if (first === undefined) throw new TypeError('ConfigError needs at least one problem');
     const lines = problems.map(formatProblem);
-    const message = lines.length === 1 ? (lines[0] ?? '') : `${lines.length} problems in the config:\n${lines.join('\n')}`;
+    const message =
+      lines.length === 1 ? (lines[0] ?? '') : `${lines.length} problems in the config:\n${lines.join('\n')}`;
     super(first.code, message, options);
     this.problems = Object.freeze([...problems]);
   }
@@ -62,11 +63,14 @@ export const CONFIG_ERROR_DESCRIPTIONS: Readonly<Record<ConfigErrorCode, string>
   FJE_CONFIG_YAML_SYNTAX: 'the file is not valid YAML; nothing else is checked until it is',
   FJE_CONFIG_DUPLICATE_KEY: 'a key appears twice in one map',
   FJE_CONFIG_UNKNOWN_KEY: 'a key the schema does not know (often a typo; the nearest known key is suggested)',
-  FJE_CONFIG_UNSUPPORTED: 'a key that is valid elsewhere (Prometheus, later versions) but not supported by this version',
+  FJE_CONFIG_UNSUPPORTED:
+    'a key that is valid elsewhere (Prometheus, later versions) but not supported by this version',
   FJE_CONFIG_TYPE: 'a value of the wrong YAML type (a string where a list is expected, …)',
   FJE_CONFIG_REQUIRED: 'a required key is missing or empty',
-  FJE_CONFIG_INVALID_VALUE: 'a value of the right type that is not allowed (bad metric or label name, out of range, conflicting keys, …)',
+  FJE_CONFIG_INVALID_VALUE:
+    'a value of the right type that is not allowed (bad metric or label name, out of range, conflicting keys, …)',
   FJE_CONFIG_DURATION: 'a duration that does not parse (Prometheus syntax: 10s, 1m30s, 500ms)',
-  FJE_CONFIG_JSONPATH: 'a JSONPath template that does not parse (path, labels, values, epochTimestamp, valueconverter keys)',
+  FJE_CONFIG_JSONPATH:
+    'a JSONPath template that does not parse (path, labels, values, epochTimestamp, valueconverter keys)',
   FJE_CONFIG_BODY_TEMPLATE: 'a body template (body.templatize: true) that does not parse',
 };

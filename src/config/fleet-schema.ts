@@ -4,7 +4,17 @@ import { checkLabelName } from './label-name.js';
 import { entryNode, keyNodeOf, objectOf, optional, required, withDefault } from './object-schema.js';
 import { parseTargetAddress, targetUrlProblem } from './target-address.js';
 import type { FleetConfig, FleetJobConfig } from './types.js';
-import { durationMs, integer, INVALID, listOf, mapOf, oneOf, text, type Invalid, type ValidationContext } from './validate.js';
+import {
+  durationMs,
+  integer,
+  INVALID,
+  listOf,
+  mapOf,
+  oneOf,
+  text,
+  type Invalid,
+  type ValidationContext,
+} from './validate.js';
 import type { KeyPath } from './yaml-source.js';
 
 /** Set by the exporter on every target's series; a job cannot override them. */
@@ -13,11 +23,18 @@ const TARGET_LABELS = ['job', 'instance'];
 function checkJobLabelName(name: string, keyNode: Node | null, path: KeyPath, context: ValidationContext): boolean {
   if (!checkLabelName(name, keyNode, path, context)) return false;
   if (!TARGET_LABELS.includes(name)) return true;
-  context.report('FJE_CONFIG_INVALID_VALUE', keyNode, path, `${JSON.stringify(name)} is set by the exporter on every target (job: the job's name, instance: the target's host:port); use another label name`);
+  context.report(
+    'FJE_CONFIG_INVALID_VALUE',
+    keyNode,
+    path,
+    `${JSON.stringify(name)} is set by the exporter on every target (job: the job's name, instance: the target's host:port); use another label name`,
+  );
   return false;
 }
 
-const nonEmptyText = text((value, node, path, context) => (value === '' ? context.report('FJE_CONFIG_REQUIRED', node, path, 'must not be empty') : value));
+const nonEmptyText = text((value, node, path, context) =>
+  value === '' ? context.report('FJE_CONFIG_REQUIRED', node, path, 'must not be empty') : value,
+);
 
 const staticTarget = text((value, node, path, context) => {
   const parsed = parseTargetAddress(value);
@@ -32,7 +49,12 @@ const targetUrl = text((value, node, path, context) => {
 const httpSdUrl = text((value, node, path, context) => {
   const parsed = parseTargetAddress(value);
   return 'problem' in parsed || parsed.kind !== 'url'
-    ? context.report('FJE_CONFIG_INVALID_VALUE', node, path, `must be an absolute http(s) URL serving Prometheus http_sd JSON (got ${JSON.stringify(value)})`)
+    ? context.report(
+        'FJE_CONFIG_INVALID_VALUE',
+        node,
+        path,
+        `must be an absolute http(s) URL serving Prometheus http_sd JSON (got ${JSON.stringify(value)})`,
+      )
     : value;
 });
 
@@ -55,10 +77,20 @@ const dnsSdSchema = objectOf(
   {
     refine: (value, node, path, context): NonNullable<FleetJobConfig['dnsSd']> | Invalid => {
       if (value.type !== 'SRV' && value.port === undefined) {
-        return context.report('FJE_CONFIG_REQUIRED', node, path, `type ${value.type} needs \`port\`: ${value.type} records carry no port`);
+        return context.report(
+          'FJE_CONFIG_REQUIRED',
+          node,
+          path,
+          `type ${value.type} needs \`port\`: ${value.type} records carry no port`,
+        );
       }
       if (value.type === 'SRV' && value.port !== undefined) {
-        return context.report('FJE_CONFIG_INVALID_VALUE', keyNodeOf(context, node, 'port'), [...path, 'port'], 'SRV records carry their own port; remove port, or use type A or AAAA');
+        return context.report(
+          'FJE_CONFIG_INVALID_VALUE',
+          keyNodeOf(context, node, 'port'),
+          [...path, 'port'],
+          'SRV records carry their own port; remove port, or use type A or AAAA',
+        );
       }
       return value;
     },
@@ -81,8 +113,18 @@ const jobSchema = objectOf(
   },
   {
     refine: (job, node, path, context) => {
-      if (job.staticTargets.length === 0 && job.fileSd.length === 0 && job.httpSd === undefined && job.dnsSd === undefined) {
-        return context.report('FJE_CONFIG_REQUIRED', node, path, 'a job needs targets: set at least one of static_targets, file_sd, http_sd, dns_sd');
+      if (
+        job.staticTargets.length === 0 &&
+        job.fileSd.length === 0 &&
+        job.httpSd === undefined &&
+        job.dnsSd === undefined
+      ) {
+        return context.report(
+          'FJE_CONFIG_REQUIRED',
+          node,
+          path,
+          'a job needs targets: set at least one of static_targets, file_sd, http_sd, dns_sd',
+        );
       }
       return job;
     },
@@ -97,7 +139,12 @@ const shardSchema = objectOf(
   {
     refine: (shard, node, path, context): FleetConfig['shard'] | Invalid => {
       if (shard.index !== undefined && shard.index >= shard.total) {
-        return context.report('FJE_CONFIG_INVALID_VALUE', entryNode(context, node, 'index'), [...path, 'index'], `must be less than total (${shard.total}); shards are numbered 0 to ${shard.total - 1}`);
+        return context.report(
+          'FJE_CONFIG_INVALID_VALUE',
+          entryNode(context, node, 'index'),
+          [...path, 'index'],
+          `must be less than total (${shard.total}); shards are numbered 0 to ${shard.total - 1}`,
+        );
       }
       return shard;
     },
@@ -114,8 +161,16 @@ export const fleetSchema = objectOf(
   {
     scrapeIntervalMs: withDefault('scrape_interval', interval, 15_000),
     scrapeTimeoutMs: withDefault('scrape_timeout', interval, 10_000),
-    concurrency: withDefault('concurrency', integer(1, 1_000_000, 'a whole number of scrapes in flight, at least 1'), 256),
-    maxBodyBytes: withDefault('max_body_bytes', integer(1, Number.MAX_SAFE_INTEGER, 'a positive whole number of bytes'), 32 * 1024 * 1024),
+    concurrency: withDefault(
+      'concurrency',
+      integer(1, 1_000_000, 'a whole number of scrapes in flight, at least 1'),
+      256,
+    ),
+    maxBodyBytes: withDefault(
+      'max_body_bytes',
+      integer(1, Number.MAX_SAFE_INTEGER, 'a positive whole number of bytes'),
+      32 * 1024 * 1024,
+    ),
     shard: withDefault('shard', shardSchema, { total: 1 }),
     jobs: required('jobs', listOf(jobSchema, { nonEmpty: true })),
   },
@@ -124,7 +179,12 @@ export const fleetSchema = objectOf(
       let valid = true;
       if (fleet.scrapeTimeoutMs > fleet.scrapeIntervalMs) {
         valid = false;
-        context.report('FJE_CONFIG_INVALID_VALUE', entryNode(context, node, 'scrape_timeout'), [...path, 'scrape_timeout'], 'must not be longer than scrape_interval');
+        context.report(
+          'FJE_CONFIG_INVALID_VALUE',
+          entryNode(context, node, 'scrape_timeout'),
+          [...path, 'scrape_timeout'],
+          'must not be longer than scrape_interval',
+        );
       }
       const firstByName = new Map<string, number>();
       const jobs: FleetJobConfig[] = [];
@@ -134,16 +194,25 @@ export const fleetSchema = objectOf(
         const first = firstByName.get(job.name);
         if (first !== undefined) {
           valid = false;
-          context.report('FJE_CONFIG_INVALID_VALUE', jobNode === null ? null : entryNode(context, jobNode, 'name'), [...jobPath, 'name'],
-            `job name ${JSON.stringify(job.name)} is already used by jobs[${first}]; job names must be unique (they are the \`job\` label)`);
+          context.report(
+            'FJE_CONFIG_INVALID_VALUE',
+            jobNode === null ? null : entryNode(context, jobNode, 'name'),
+            [...jobPath, 'name'],
+            `job name ${JSON.stringify(job.name)} is already used by jobs[${first}]; job names must be unique (they are the \`job\` label)`,
+          );
         } else {
           firstByName.set(job.name, index);
         }
         const intervalMs = job.scrapeIntervalMs ?? fleet.scrapeIntervalMs;
         if (job.scrapeTimeoutMs !== undefined && job.scrapeTimeoutMs > intervalMs) {
           valid = false;
-          const where = job.scrapeIntervalMs === undefined ? 'the fleet scrape_interval' : 'the job\'s scrape_interval';
-          context.report('FJE_CONFIG_INVALID_VALUE', jobNode === null ? null : entryNode(context, jobNode, 'scrape_timeout'), [...jobPath, 'scrape_timeout'], `must not be longer than ${where}`);
+          const where = job.scrapeIntervalMs === undefined ? 'the fleet scrape_interval' : "the job's scrape_interval";
+          context.report(
+            'FJE_CONFIG_INVALID_VALUE',
+            jobNode === null ? null : entryNode(context, jobNode, 'scrape_timeout'),
+            [...jobPath, 'scrape_timeout'],
+            `must not be longer than ${where}`,
+          );
         }
         const timeoutMs = job.scrapeTimeoutMs ?? Math.min(fleet.scrapeTimeoutMs, intervalMs);
         jobs.push({ ...job, scrapeIntervalMs: intervalMs, scrapeTimeoutMs: timeoutMs });
@@ -154,14 +223,24 @@ export const fleetSchema = objectOf(
 );
 
 /** Every job's `module` must name a module of the file; reports each that does not. */
-export function checkFleetModules(fleet: FleetConfig, moduleNames: readonly string[], fleetNode: Node | null, path: KeyPath, context: ValidationContext): boolean {
+export function checkFleetModules(
+  fleet: FleetConfig,
+  moduleNames: readonly string[],
+  fleetNode: Node | null,
+  path: KeyPath,
+  context: ValidationContext,
+): boolean {
   let valid = true;
   fleet.jobs.forEach((job, index) => {
     if (moduleNames.includes(job.module)) return;
     valid = false;
     const jobNode = fleetNode === null ? null : itemNode(context, fleetNode, 'jobs', index);
-    context.report('FJE_CONFIG_INVALID_VALUE', jobNode === null ? null : entryNode(context, jobNode, 'module'), [...path, 'jobs', index, 'module'],
-      `module ${JSON.stringify(job.module)} is not defined under modules (defined: ${moduleNames.join(', ')})`);
+    context.report(
+      'FJE_CONFIG_INVALID_VALUE',
+      jobNode === null ? null : entryNode(context, jobNode, 'module'),
+      [...path, 'jobs', index, 'module'],
+      `module ${JSON.stringify(job.module)} is not defined under modules (defined: ${moduleNames.join(', ')})`,
+    );
   });
   return valid;
 }

@@ -7,8 +7,10 @@ export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Why `name` cannot be a label of our output, or undefined when it can. */
 export function labelNameProblem(name: string): string | undefined {
-  if (!LABEL_NAME.test(name)) return `${JSON.stringify(name)} is not a valid label name; use letters, digits and _, not starting with a digit`;
-  if (name.startsWith('__')) return `label names starting with "__" are reserved for Prometheus; rename ${JSON.stringify(name)}`;
+  if (!LABEL_NAME.test(name))
+    return `${JSON.stringify(name)} is not a valid label name; use letters, digits and _, not starting with a digit`;
+  if (name.startsWith('__'))
+    return `label names starting with "__" are reserved for Prometheus; rename ${JSON.stringify(name)}`;
   return undefined;
 }
 

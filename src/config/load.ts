@@ -79,7 +79,7 @@ export function validateDocument<T>(text: string, source: string, rules: Documen
 export function parseConfig(text: string, source: string, generation?: number): Config {
   const value = validateDocument(text, source, {
     schema: configSchema,
-    emptyMessage: 'the config is empty; it needs a `modules` map, as json_exporter\'s does',
+    emptyMessage: "the config is empty; it needs a `modules` map, as json_exporter's does",
     notMapMessage: 'the config must be a map with a `modules` key',
   });
 
@@ -96,7 +96,14 @@ export function loadConfigFile(path: string, generation?: number): Config {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const problem: ConfigProblem = { code: 'FJE_CONFIG_READ', file: path, line: 0, column: 0, keyPath: '', message: `cannot read the config file (${reason}); check the path given to --config.file` };
+    const problem: ConfigProblem = {
+      code: 'FJE_CONFIG_READ',
+      file: path,
+      line: 0,
+      column: 0,
+      keyPath: '',
+      message: `cannot read the config file (${reason}); check the path given to --config.file`,
+    };
     throw new ConfigError([problem], { cause: error });
   }
   return parseConfig(text, path, generation);

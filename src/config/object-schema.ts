@@ -32,9 +32,13 @@ type Fields = Record<string, FieldSpec<unknown, Presence>>;
 
 /** The typed result of an object schema: required and defaulted fields are always there, optional ones may be absent. */
 export type ObjectOutput<F extends Fields> = {
-  [K in keyof F as F[K] extends FieldSpec<unknown, 'always'> ? K : never]: F[K] extends FieldSpec<infer T, Presence> ? T : never;
+  [K in keyof F as F[K] extends FieldSpec<unknown, 'always'> ? K : never]: F[K] extends FieldSpec<infer T, Presence>
+    ? T
+    : never;
 } & {
-  [K in keyof F as F[K] extends FieldSpec<unknown, 'always'> ? never : K]?: F[K] extends FieldSpec<infer T, Presence> ? T : never;
+  [K in keyof F as F[K] extends FieldSpec<unknown, 'always'> ? never : K]?: F[K] extends FieldSpec<infer T, Presence>
+    ? T
+    : never;
 };
 
 export interface ObjectOptions<F extends Fields, R> {
@@ -54,7 +58,10 @@ export function keyNodeOf(context: ValidationContext, node: Node, key: string): 
   return context.yaml.entriesOf(node).find((entry) => entry.key === key)?.keyNode ?? null;
 }
 
-export function objectOf<F extends Fields, R = ObjectOutput<F>>(fields: F, options: ObjectOptions<F, R> = {}): Schema<R> {
+export function objectOf<F extends Fields, R = ObjectOutput<F>>(
+  fields: F,
+  options: ObjectOptions<F, R> = {},
+): Schema<R> {
   const byKey = new Map<string, [string, FieldSpec<unknown, Presence>]>();
   for (const [name, field] of Object.entries(fields)) {
     for (const key of [field.key, ...field.aliases]) byKey.set(key, [name, field]);
@@ -90,9 +97,10 @@ export function objectOf<F extends Fields, R = ObjectOutput<F>>(fields: F, optio
           const offset = entry.keyNode?.range?.[0] ?? 0;
           context.reportedDuplicates.add(offset);
           const line = context.yaml.positionOf(earlier.keyNode).line;
-          const message = earlier.key === entry.key
-            ? `duplicate key ${JSON.stringify(entry.key)} (first defined at line ${line}); keep one of them`
-            : `${JSON.stringify(entry.key)} repeats ${JSON.stringify(earlier.key)} (line ${line}); keep one of them`;
+          const message =
+            earlier.key === entry.key
+              ? `duplicate key ${JSON.stringify(entry.key)} (first defined at line ${line}); keep one of them`
+              : `${JSON.stringify(entry.key)} repeats ${JSON.stringify(earlier.key)} (line ${line}); keep one of them`;
           context.reportAt('FJE_CONFIG_DUPLICATE_KEY', offset, entryPath, message);
           continue;
         }
@@ -108,8 +116,10 @@ export function objectOf<F extends Fields, R = ObjectOutput<F>>(fields: F, optio
         if (field.required) {
           valid = false;
           const written = seen.get(name);
-          if (written === undefined) context.report('FJE_CONFIG_REQUIRED', node, path, `missing required key ${JSON.stringify(field.key)}`);
-          else if (isNullNode(written.value)) context.report('FJE_CONFIG_REQUIRED', written.keyNode, [...path, written.key], 'must have a value');
+          if (written === undefined)
+            context.report('FJE_CONFIG_REQUIRED', node, path, `missing required key ${JSON.stringify(field.key)}`);
+          else if (isNullNode(written.value))
+            context.report('FJE_CONFIG_REQUIRED', written.keyNode, [...path, written.key], 'must have a value');
           // Otherwise the value was read and its problem is already reported.
         } else if (field.defaultValue !== undefined) {
           output[name] = field.defaultValue;
@@ -124,7 +134,8 @@ export function objectOf<F extends Fields, R = ObjectOutput<F>>(fields: F, optio
 
 function unknownKeyMessage(key: string, knownKeys: readonly string[]): string {
   const suggestion = nearestKey(key, knownKeys);
-  if (suggestion !== undefined) return `unknown key ${JSON.stringify(key)}; did you mean ${JSON.stringify(suggestion)}?`;
+  if (suggestion !== undefined)
+    return `unknown key ${JSON.stringify(key)}; did you mean ${JSON.stringify(suggestion)}?`;
   return `unknown key ${JSON.stringify(key)}; known keys are ${knownKeys.join(', ')}`;
 }
 

@@ -7,7 +7,18 @@ import { entryNode, keyNodeOf, objectOf, optional, required, withDefault } from 
 import { PRESET_NAMES, PRESETS } from './srs-presets.js';
 import { checkBodyTemplate, checkTemplate, template } from './templates.js';
 import type { BodyConfig, FleetConfig, MetricConfig, ModuleConfig } from './types.js';
-import { boolean, defineEntry, integer, INVALID, listOf, mapOf, oneOf, text, ValidationContext, type Invalid } from './validate.js';
+import {
+  boolean,
+  defineEntry,
+  integer,
+  INVALID,
+  listOf,
+  mapOf,
+  oneOf,
+  text,
+  ValidationContext,
+  type Invalid,
+} from './validate.js';
 import { YamlSource, type KeyPath } from './yaml-source.js';
 
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -18,7 +29,12 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const metricName = text((value, node, path, context) =>
   METRIC_NAME.test(value)
     ? value
-    : context.report('FJE_CONFIG_INVALID_VALUE', node, path, `${JSON.stringify(value)} is not a valid metric name; use letters, digits, _ and :, not starting with a digit`),
+    : context.report(
+        'FJE_CONFIG_INVALID_VALUE',
+        node,
+        path,
+        `${JSON.stringify(value)} is not a valid metric name; use letters, digits, _ and :, not starting with a digit`,
+      ),
 );
 
 function checkHeaderName(name: string, keyNode: Node | null, path: KeyPath, context: ValidationContext): boolean {
@@ -28,21 +44,38 @@ function checkHeaderName(name: string, keyNode: Node | null, path: KeyPath, cont
 }
 
 const headerValue = text((value, node, path, context) =>
-  /[\r\n\0]/.test(value) ? context.report('FJE_CONFIG_INVALID_VALUE', node, path, 'header values cannot contain line breaks') : value,
+  /[\r\n\0]/.test(value)
+    ? context.report('FJE_CONFIG_INVALID_VALUE', node, path, 'header values cannot contain line breaks')
+    : value,
 );
 
 /** Checks the `values` of a metric against its type; reports and returns false when they do not fit. */
-function checkValues(metric: { name: string; type: 'value' | 'object'; values?: Record<string, string> }, node: Node, path: KeyPath, context: ValidationContext): boolean {
+function checkValues(
+  metric: { name: string; type: 'value' | 'object'; values?: Record<string, string> },
+  node: Node,
+  path: KeyPath,
+  context: ValidationContext,
+): boolean {
   const valuesNode = entryNode(context, node, 'values');
   if (metric.type === 'value') {
     if (metric.values === undefined) return true;
-    context.report('FJE_CONFIG_INVALID_VALUE', valuesNode, [...path, 'values'], 'is only used with type: object; remove it, or set type: object');
+    context.report(
+      'FJE_CONFIG_INVALID_VALUE',
+      valuesNode,
+      [...path, 'values'],
+      'is only used with type: object; remove it, or set type: object',
+    );
     return false;
   }
   if (metric.values === undefined || Object.keys(metric.values).length === 0) {
     const where = metric.values === undefined ? node : valuesNode;
     const at = metric.values === undefined ? path : [...path, 'values'];
-    context.report('FJE_CONFIG_REQUIRED', where, at, "type: object needs `values`, a map of value names to templates, e.g. count: '{.count}'");
+    context.report(
+      'FJE_CONFIG_REQUIRED',
+      where,
+      at,
+      "type: object needs `values`, a map of value names to templates, e.g. count: '{.count}'",
+    );
     return false;
   }
   let valid = true;
@@ -50,7 +83,12 @@ function checkValues(metric: { name: string; type: 'value' | 'object'; values?: 
     const family = `${metric.name}_${entry.key}`;
     if (METRIC_NAME.test(family)) continue;
     valid = false;
-    context.report('FJE_CONFIG_INVALID_VALUE', entry.keyNode, [...path, 'values', entry.key], `makes the metric name ${JSON.stringify(family)}, which is not valid; use letters, digits, _ and :`);
+    context.report(
+      'FJE_CONFIG_INVALID_VALUE',
+      entry.keyNode,
+      [...path, 'values', entry.key],
+      `makes the metric name ${JSON.stringify(family)}, which is not valid; use letters, digits, _ and :`,
+    );
   }
   return valid;
 }
@@ -69,7 +107,9 @@ export const metricSchema = objectOf(
     // As json_exporter's initializeValueConverter: source strings compared lower-cased, targets kept as text.
     valueconverter: withDefault(
       'valueconverter',
-      mapOf(mapOf(text(), { normaliseKey: (key) => key.toLowerCase() }), { key: (key, keyNode, path, context) => checkTemplate(key, keyNode, path, context) }),
+      mapOf(mapOf(text(), { normaliseKey: (key) => key.toLowerCase() }), {
+        key: (key, keyNode, path, context) => checkTemplate(key, keyNode, path, context),
+      }),
       {},
     ),
     allowMissingKey: withDefault('allow_missing_key', boolean(), false),
@@ -122,7 +162,11 @@ const moduleSchema = objectOf(
     metrics: optional('metrics', listOf(metricSchema, { nonEmpty: true })),
     httpClientConfig: withDefault('http_client_config', httpClientConfigSchema, DEFAULT_HTTP_CLIENT_CONFIG),
     body: optional('body', bodySchema),
-    validStatusCodes: withDefault('valid_status_codes', listOf(integer(100, 599, 'an HTTP status code between 100 and 599')), []),
+    validStatusCodes: withDefault(
+      'valid_status_codes',
+      listOf(integer(100, 599, 'an HTTP status code between 100 and 599')),
+      [],
+    ),
     errorCode: optional('error_code', errorCodeSchema),
     paging: optional('paging', pagingSchema),
   },
@@ -133,7 +177,12 @@ const moduleSchema = objectOf(
         if (metrics !== undefined) return { ...rest, metrics };
         const keyNode = keyNodeOf(context, node, 'metrics');
         return keyNode === null
-          ? context.report('FJE_CONFIG_REQUIRED', node, path, 'missing required key "metrics" (or a `preset`, one of ' + PRESET_NAMES.join(', ') + ')')
+          ? context.report(
+              'FJE_CONFIG_REQUIRED',
+              node,
+              path,
+              'missing required key "metrics" (or a `preset`, one of ' + PRESET_NAMES.join(', ') + ')',
+            )
           : context.report('FJE_CONFIG_REQUIRED', keyNode, [...path, 'metrics'], 'must have a value');
       }
       return applyPreset(preset, { ...rest, metrics: metrics ?? [] }, (key) => keyNodeOf(context, node, key) !== null);
@@ -153,7 +202,9 @@ function presetModule(name: string): ModuleFields {
   const context = new ValidationContext(yaml, `<preset ${name}>`);
   const module = moduleSchema.read(yaml.document.contents as Node, [], context);
   if (module === INVALID || context.problems.length > 0) {
-    throw new Error(`preset ${name} is invalid: ${context.problems.map((p) => `${p.line}:${p.column} ${p.keyPath}: ${p.message}`).join('; ')}`);
+    throw new Error(
+      `preset ${name} is invalid: ${context.problems.map((p) => `${p.line}:${p.column} ${p.keyPath}: ${p.message}`).join('; ')}`,
+    );
   }
   presetModules.set(name, module);
   return module;
@@ -173,7 +224,11 @@ function applyPreset(name: string, own: ModuleFields, written: (key: string) => 
     httpClientConfig: written('http_client_config') ? own.httpClientConfig : base.httpClientConfig,
     validStatusCodes: written('valid_status_codes') ? own.validStatusCodes : base.validStatusCodes,
   };
-  const optionalKeys = [['body', 'body'], ['errorCode', 'error_code'], ['paging', 'paging']] as const;
+  const optionalKeys = [
+    ['body', 'body'],
+    ['errorCode', 'error_code'],
+    ['paging', 'paging'],
+  ] as const;
   for (const [field, key] of optionalKeys) {
     if (written(key)) Object.assign(merged, { [field]: own[field] });
   }
@@ -190,12 +245,23 @@ export const configSchema = objectOf(
     refine: (config, node, path, context): { modules: Record<string, ModuleConfig>; fleet?: FleetConfig } | Invalid => {
       const entries = Object.entries(config.modules);
       if (entries.length === 0) {
-        return context.report('FJE_CONFIG_REQUIRED', entryNode(context, node, 'modules'), [...path, 'modules'], 'define at least one module, e.g. modules: { default: { metrics: [...] } }');
+        return context.report(
+          'FJE_CONFIG_REQUIRED',
+          entryNode(context, node, 'modules'),
+          [...path, 'modules'],
+          'define at least one module, e.g. modules: { default: { metrics: [...] } }',
+        );
       }
       const modules: Record<string, ModuleConfig> = {};
       for (const [name, module] of entries) defineEntry(modules, name, { name, ...module });
       if (config.fleet === undefined) return { modules };
-      const fleetValid = checkFleetModules(config.fleet, Object.keys(modules), entryNode(context, node, 'fleet'), [...path, 'fleet'], context);
+      const fleetValid = checkFleetModules(
+        config.fleet,
+        Object.keys(modules),
+        entryNode(context, node, 'fleet'),
+        [...path, 'fleet'],
+        context,
+      );
       return fleetValid ? { modules, fleet: config.fleet } : INVALID;
     },
   },

@@ -138,10 +138,26 @@ export interface PresetDefinition {
 }
 
 export const PRESETS: Readonly<Record<string, PresetDefinition>> = {
-  srs_streams: { description: 'SRS streams: clients, bytes, bitrate, frames, publishing, codecs (all pages)', apiPath: '/api/v1/streams/', yaml: SRS_STREAMS },
-  srs_vhosts: { description: 'SRS vhosts: clients, streams, bytes, bitrate', apiPath: '/api/v1/vhosts/', yaml: SRS_VHOSTS },
-  srs_clients: { description: 'SRS clients counted per vhost and type (all pages)', apiPath: '/api/v1/clients/', yaml: SRS_CLIENTS },
-  srs_summaries: { description: 'SRS process and system: CPU, memory, load, uptime, connections, network', apiPath: '/api/v1/summaries', yaml: SRS_SUMMARIES },
+  srs_streams: {
+    description: 'SRS streams: clients, bytes, bitrate, frames, publishing, codecs (all pages)',
+    apiPath: '/api/v1/streams/',
+    yaml: SRS_STREAMS,
+  },
+  srs_vhosts: {
+    description: 'SRS vhosts: clients, streams, bytes, bitrate',
+    apiPath: '/api/v1/vhosts/',
+    yaml: SRS_VHOSTS,
+  },
+  srs_clients: {
+    description: 'SRS clients counted per vhost and type (all pages)',
+    apiPath: '/api/v1/clients/',
+    yaml: SRS_CLIENTS,
+  },
+  srs_summaries: {
+    description: 'SRS process and system: CPU, memory, load, uptime, connections, network',
+    apiPath: '/api/v1/summaries',
+    yaml: SRS_SUMMARIES,
+  },
 };
 
 export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);

@@ -20,7 +20,8 @@ export function parseTargetAddress(text: string): TargetAddress | { readonly pro
     } catch {
       return { problem: `${JSON.stringify(text)} is not a valid URL` };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { problem: `${JSON.stringify(text)} must use http or https (got ${url.protocol.slice(0, -1)})` };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return { problem: `${JSON.stringify(text)} must use http or https (got ${url.protocol.slice(0, -1)})` };
     if (url.hostname === '') return { problem: `${JSON.stringify(text)} has no host` };
     // Kept as written: the URL is what hashmod hashes, and Prometheus hashes the text it is given.
     return { kind: 'url', url: text };
@@ -40,8 +41,10 @@ export function expandTargetUrl(targetUrl: string | undefined, address: string):
 
 /** Why a `target_url` cannot be used, or undefined when it can. */
 export function targetUrlProblem(targetUrl: string): string | undefined {
-  if (!targetUrl.includes(ADDRESS_PLACEHOLDER)) return `must contain ${ADDRESS_PLACEHOLDER}, where a discovered host:port goes (e.g. http://{{address}}/api/v1/streams/)`;
+  if (!targetUrl.includes(ADDRESS_PLACEHOLDER))
+    return `must contain ${ADDRESS_PLACEHOLDER}, where a discovered host:port goes (e.g. http://{{address}}/api/v1/streams/)`;
   const sample = parseTargetAddress(expandTargetUrl(targetUrl, 'example.com:1985'));
-  if ('problem' in sample || sample.kind !== 'url') return `must be an absolute http(s) URL once ${ADDRESS_PLACEHOLDER} is replaced (got ${JSON.stringify(targetUrl)})`;
+  if ('problem' in sample || sample.kind !== 'url')
+    return `must be an absolute http(s) URL once ${ADDRESS_PLACEHOLDER} is replaced (got ${JSON.stringify(targetUrl)})`;
   return undefined;
 }

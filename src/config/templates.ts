@@ -51,25 +51,42 @@ export function checkTemplate(template: string, node: Node | null, path: KeyPath
   } catch (error) {
     const coded = codedError(error, 'FJE_JSONPATH');
     if (coded === undefined) throw error;
-    context.reportAt('FJE_CONFIG_JSONPATH', errorOffset(context, node, coded), path, `invalid JSONPath template ${JSON.stringify(template)}: ${reasonOf(coded)}`);
+    context.reportAt(
+      'FJE_CONFIG_JSONPATH',
+      errorOffset(context, node, coded),
+      path,
+      `invalid JSONPath template ${JSON.stringify(template)}: ${reasonOf(coded)}`,
+    );
     return false;
   }
 }
 
 /** A string that must compile as a JSONPath template (path, label, value, timestamp). Literal numbers are accepted as text. */
 export function template(): Schema<string> {
-  return text((value, node, path, context): string | Invalid => (checkTemplate(value, node, path, context) ? value : INVALID));
+  return text((value, node, path, context): string | Invalid =>
+    checkTemplate(value, node, path, context) ? value : INVALID,
+  );
 }
 
 /** Compiles a body template (`body.templatize: true`); reports FJE_CONFIG_BODY_TEMPLATE on error. */
-export function checkBodyTemplate(content: string, node: Node | null, path: KeyPath, context: ValidationContext): boolean {
+export function checkBodyTemplate(
+  content: string,
+  node: Node | null,
+  path: KeyPath,
+  context: ValidationContext,
+): boolean {
   try {
     compileBodyTemplate(content);
     return true;
   } catch (error) {
     const coded = codedError(error, 'FJE_BODY_TEMPLATE');
     if (coded === undefined) throw error;
-    context.reportAt('FJE_CONFIG_BODY_TEMPLATE', errorOffset(context, node, coded), path, `invalid body template: ${reasonOf(coded)}`);
+    context.reportAt(
+      'FJE_CONFIG_BODY_TEMPLATE',
+      errorOffset(context, node, coded),
+      path,
+      `invalid body template: ${reasonOf(coded)}`,
+    );
     return false;
   }
 }

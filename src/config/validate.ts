@@ -2,7 +2,15 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { DurationSyntaxError, parseDuration } from './duration.js';
 import type { ConfigErrorCode, ConfigProblem } from './errors.js';
-import { describeNode, formatKeyPath, isNullNode, scalarText, YamlSource, type KeyPath, type MapEntry } from './yaml-source.js';
+import {
+  describeNode,
+  formatKeyPath,
+  isNullNode,
+  scalarText,
+  YamlSource,
+  type KeyPath,
+  type MapEntry,
+} from './yaml-source.js';
 
 /** Returned by a reader whose node had a problem (already reported). */
 export const INVALID: unique symbol = Symbol('invalid');
@@ -51,8 +59,12 @@ function missingValue(context: ValidationContext, at: Node, path: KeyPath, expec
 
 /** A scalar read as text; numbers and booleans become their source spelling (`1` → "1"), as go-yaml does for string fields. */
 export function text(): Schema<string>;
-export function text<T>(check: (value: string, node: Node, path: KeyPath, context: ValidationContext) => T | Invalid): Schema<T>;
-export function text<T>(check?: (value: string, node: Node, path: KeyPath, context: ValidationContext) => T | Invalid): Schema<T | string> {
+export function text<T>(
+  check: (value: string, node: Node, path: KeyPath, context: ValidationContext) => T | Invalid,
+): Schema<T>;
+export function text<T>(
+  check?: (value: string, node: Node, path: KeyPath, context: ValidationContext) => T | Invalid,
+): Schema<T | string> {
   return {
     expected: 'a string',
     read(node, path, context) {
@@ -65,8 +77,18 @@ export function text<T>(check?: (value: string, node: Node, path: KeyPath, conte
 
 // go-yaml (YAML 1.1) also reads these plain words as booleans; json_exporter configs may use them.
 const YAML11_BOOLEANS: Readonly<Record<string, boolean>> = {
-  yes: true, Yes: true, YES: true, on: true, On: true, ON: true,
-  no: false, No: false, NO: false, off: false, Off: false, OFF: false,
+  yes: true,
+  Yes: true,
+  YES: true,
+  on: true,
+  On: true,
+  ON: true,
+  no: false,
+  No: false,
+  NO: false,
+  off: false,
+  Off: false,
+  OFF: false,
 };
 
 export function boolean(): Schema<boolean> {
@@ -104,7 +126,12 @@ export function oneOf<const V extends string>(values: readonly V[]): Schema<V> {
   return text((value, node, path, context): V | Invalid =>
     (values as readonly string[]).includes(value)
       ? (value as V)
-      : context.report('FJE_CONFIG_INVALID_VALUE', node, path, `must be one of ${values.join(', ')} (got ${JSON.stringify(value)})`),
+      : context.report(
+          'FJE_CONFIG_INVALID_VALUE',
+          node,
+          path,
+          `must be one of ${values.join(', ')} (got ${JSON.stringify(value)})`,
+        ),
   );
 }
 
@@ -146,7 +173,12 @@ function uniqueEntries(node: Node, path: KeyPath, context: ValidationContext): M
       const offset = entry.keyNode?.range?.[0] ?? 0;
       context.reportedDuplicates.add(offset);
       const line = context.yaml.positionOf(first.keyNode).line;
-      context.reportAt('FJE_CONFIG_DUPLICATE_KEY', offset, [...path, entry.key], `duplicate key ${JSON.stringify(entry.key)} (first defined at line ${line}); keep one of them`);
+      context.reportAt(
+        'FJE_CONFIG_DUPLICATE_KEY',
+        offset,
+        [...path, entry.key],
+        `duplicate key ${JSON.stringify(entry.key)} (first defined at line ${line}); keep one of them`,
+      );
       continue;
     }
     seen.set(entry.key, entry);
@@ -190,7 +222,12 @@ export function mapOf<T>(value: Schema<T>, options: MapOptions = {}): Schema<Rec
         const earlier = written.get(key);
         if (earlier !== undefined) {
           valid = false;
-          context.report('FJE_CONFIG_DUPLICATE_KEY', entry.keyNode, entryPath, `${JSON.stringify(entry.key)} and ${JSON.stringify(earlier)} are the same key here (case does not matter); keep one of them`);
+          context.report(
+            'FJE_CONFIG_DUPLICATE_KEY',
+            entry.keyNode,
+            entryPath,
+            `${JSON.stringify(entry.key)} and ${JSON.stringify(earlier)} are the same key here (case does not matter); keep one of them`,
+          );
           continue;
         }
         written.set(key, entry.key);
@@ -223,6 +260,7 @@ export function defaultsOf<T>(schema: Schema<T>): T {
   const yaml = new YamlSource('{}');
   const context = new ValidationContext(yaml, '<defaults>');
   const value = schema.read(yaml.document.contents as Node, [], context);
-  if (value === INVALID) throw new Error(`schema defaults are invalid: ${context.problems.map((problem) => problem.message).join('; ')}`);
+  if (value === INVALID)
+    throw new Error(`schema defaults are invalid: ${context.problems.map((problem) => problem.message).join('; ')}`);
   return value;
 }

@@ -1,5 +1,15 @@
 // YAML text → document with source positions: line/column of nodes, key paths, map entries with merges and aliases resolved.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type Scalar,
+} from 'yaml';
 
 /** A path into the config: map keys and list indexes. */
 export type KeyPath = readonly (string | number)[];
@@ -49,7 +59,12 @@ export class YamlSource {
     this.text = text;
     this.lineCounter = new LineCounter();
     // merge: json_exporter's YAML library (go-yaml) honours `<<: *anchor`, so configs in the wild use it.
-    this.document = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: true, uniqueKeys: true, merge: true });
+    this.document = parseDocument(text, {
+      lineCounter: this.lineCounter,
+      prettyErrors: true,
+      uniqueKeys: true,
+      merge: true,
+    });
   }
 
   /** The parser's errors, with the pretty-printed context stripped (the caller adds its own location). */

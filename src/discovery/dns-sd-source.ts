@@ -23,12 +23,21 @@ export async function resolveAddresses(resolver: Resolver, name: string, dnsSd: 
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== undefined && NO_RECORDS.has(code)) return [];
-    throw new Error(`${dnsSd.type} lookup of ${name} failed: ${code ?? (err instanceof Error ? err.message : String(err))}`, { cause: err });
+    throw new Error(
+      `${dnsSd.type} lookup of ${name} failed: ${code ?? (err instanceof Error ? err.message : String(err))}`,
+      { cause: err },
+    );
   }
   return [...new Set(addresses)].sort();
 }
 
-export function createDnsSdSource(job: FleetJobConfig, dnsSd: DnsSd, name: string, logger: Logger, dnsServers?: readonly string[]): TargetSource {
+export function createDnsSdSource(
+  job: FleetJobConfig,
+  dnsSd: DnsSd,
+  name: string,
+  logger: Logger,
+  dnsServers?: readonly string[],
+): TargetSource {
   const resolver = new Resolver({ timeout: 5_000, tries: 2 });
   if (dnsServers !== undefined) resolver.setServers([...dnsServers]);
   const source = `dns_sd:${name}`;

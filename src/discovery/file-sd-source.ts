@@ -30,7 +30,12 @@ async function readFileTargets(file: string, source: string): Promise<Discovered
   return readTargetGroups(value, source);
 }
 
-export function createFileSdSource(job: FleetJobConfig, pattern: string, configDir: string, logger: Logger): TargetSource {
+export function createFileSdSource(
+  job: FleetJobConfig,
+  pattern: string,
+  configDir: string,
+  logger: Logger,
+): TargetSource {
   const absolute = isAbsolute(pattern) ? pattern : join(configDir, pattern);
   // The config folder is a path, not a pattern: brackets or stars in it must match themselves.
   const globPattern = isAbsolute(pattern) ? pattern : `${escapePath(configDir)}/${pattern}`;
@@ -67,10 +72,15 @@ export function createFileSdSource(job: FleetJobConfig, pattern: string, configD
         settle = setTimeout(trigger, WATCH_SETTLE_MS);
         settle.unref();
       });
-      watcher.on('error', (err) => logger.warn({ folder, err: err.message }, 'file_sd watch failed; re-reading on file_sd_refresh_interval only'));
+      watcher.on('error', (err) =>
+        logger.warn({ folder, err: err.message }, 'file_sd watch failed; re-reading on file_sd_refresh_interval only'),
+      );
     } catch (err) {
       // A folder that does not exist yet is not an error: the periodic re-read finds files once it does.
-      logger.warn({ folder, err: err instanceof Error ? err.message : String(err) }, 'file_sd folder cannot be watched; re-reading on file_sd_refresh_interval only');
+      logger.warn(
+        { folder, err: err instanceof Error ? err.message : String(err) },
+        'file_sd folder cannot be watched; re-reading on file_sd_refresh_interval only',
+      );
     }
     return () => {
       clearTimeout(settle);

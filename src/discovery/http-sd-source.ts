@@ -18,21 +18,32 @@ function describeError(err: unknown): string {
   return cause !== undefined && cause !== err.message ? `${err.message} (${cause})` : err.message;
 }
 
-async function fetchTargetGroups(url: string, refreshIntervalMs: number, signal: AbortSignal): Promise<DiscoveredTarget[]> {
+async function fetchTargetGroups(
+  url: string,
+  refreshIntervalMs: number,
+  signal: AbortSignal,
+): Promise<DiscoveredTarget[]> {
   const timeoutMs = Math.min(refreshIntervalMs, MAX_SD_TIMEOUT_MS);
   let response: Dispatcher.ResponseData;
   try {
     response = await request(url, {
       signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-      headers: { accept: 'application/json', 'user-agent': `fleet-json-exporter/${VERSION}`, 'x-prometheus-refresh-interval-seconds': String(refreshIntervalMs / 1000) },
+      headers: {
+        accept: 'application/json',
+        'user-agent': `fleet-json-exporter/${VERSION}`,
+        'x-prometheus-refresh-interval-seconds': String(refreshIntervalMs / 1000),
+      },
     });
   } catch (err) {
-    const reason = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : describeError(err);
+    const reason =
+      err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : describeError(err);
     throw new Error(`GET ${url} failed: ${reason}`, { cause: err });
   }
   if (response.statusCode !== 200) {
     await response.body.dump();
-    throw new Error(`GET ${url} answered HTTP ${response.statusCode}; http_sd needs 200 with a JSON list of target groups`);
+    throw new Error(
+      `GET ${url} answered HTTP ${response.statusCode}; http_sd needs 200 with a JSON list of target groups`,
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -53,7 +64,11 @@ async function fetchTargetGroups(url: string, refreshIntervalMs: number, signal:
   return readTargetGroups(value, `http_sd:${url}`);
 }
 
-export function createHttpSdSource(job: FleetJobConfig, httpSd: NonNullable<FleetJobConfig['httpSd']>, logger: Logger): TargetSource {
+export function createHttpSdSource(
+  job: FleetJobConfig,
+  httpSd: NonNullable<FleetJobConfig['httpSd']>,
+  logger: Logger,
+): TargetSource {
   return new TargetSource({
     job: job.name,
     name: `http_sd:${httpSd.url}`,

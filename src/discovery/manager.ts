@@ -49,7 +49,8 @@ function createJobSources(job: FleetJobConfig, options: DiscoveryOptions): JobSo
   for (const pattern of job.fileSd) sources.push(createFileSdSource(job, pattern, options.configDir, logger));
   if (job.httpSd !== undefined) sources.push(createHttpSdSource(job, job.httpSd, logger));
   const dnsSd = job.dnsSd;
-  for (const name of dnsSd?.names ?? []) if (dnsSd !== undefined) sources.push(createDnsSdSource(job, dnsSd, name, logger, options.dnsServers));
+  for (const name of dnsSd?.names ?? [])
+    if (dnsSd !== undefined) sources.push(createDnsSdSource(job, dnsSd, name, logger, options.dnsServers));
   return { job, sources };
 }
 
@@ -87,7 +88,10 @@ export function createDiscovery(config: Config, options: DiscoveryOptions): Disc
     if (next === signature) return;
     mine = owned;
     signature = next;
-    options.logger.info({ targets: mine.length, allTargets: all.length, shard: `${options.shard.index}/${options.shard.total}` }, 'fleet targets changed');
+    options.logger.info(
+      { targets: mine.length, allTargets: all.length, shard: `${options.shard.index}/${options.shard.total}` },
+      'fleet targets changed',
+    );
     for (const listener of [...listeners]) {
       try {
         listener(mine);

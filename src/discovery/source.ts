@@ -99,7 +99,12 @@ export class TargetSource {
   }
 
   status(): SourceStatus {
-    const status = { job: this.options.job, source: this.options.name, lastRefresh: this.#lastRefresh, targetCount: this.#targets.length };
+    const status = {
+      job: this.options.job,
+      source: this.options.name,
+      lastRefresh: this.#lastRefresh,
+      targetCount: this.#targets.length,
+    };
     return this.#lastError === undefined ? status : { ...status, lastError: this.#lastError };
   }
 
@@ -138,8 +143,13 @@ export class TargetSource {
   #recordError(message: string | undefined): void {
     const where = { job: this.options.job, source: this.options.name };
     // Logged when the state changes, not every round: a source down for an hour is one line, not hundreds.
-    if (message === undefined && this.#lastError !== undefined) this.options.logger.info(where, 'target source recovered');
-    if (message !== undefined && message !== this.#lastError) this.options.logger.warn({ ...where, err: message }, 'target source refresh failed; keeping its last good targets');
+    if (message === undefined && this.#lastError !== undefined)
+      this.options.logger.info(where, 'target source recovered');
+    if (message !== undefined && message !== this.#lastError)
+      this.options.logger.warn(
+        { ...where, err: message },
+        'target source refresh failed; keeping its last good targets',
+      );
     this.#lastError = message;
   }
 

@@ -20,7 +20,8 @@ export function readTargetGroups(value: unknown, source: string): DiscoveredTarg
     const where = `target group ${index}`;
     if (!isRecord(group)) throw new Error(`${where} must be a map with targets and labels`);
     for (const key of Object.keys(group)) {
-      if (key !== 'targets' && key !== 'labels') throw new Error(`${where} has an unknown key ${JSON.stringify(key)}; only targets and labels are read`);
+      if (key !== 'targets' && key !== 'labels')
+        throw new Error(`${where} has an unknown key ${JSON.stringify(key)}; only targets and labels are read`);
     }
     const labels = readLabels(group['labels'], where);
     const targets = group['targets'] ?? [];
@@ -43,7 +44,8 @@ function readLabels(value: unknown, where: string): Readonly<Record<string, stri
     if (name.startsWith('__')) continue;
     const problem = labelNameProblem(name);
     if (problem !== undefined) throw new Error(`${where}: ${problem}`);
-    if (typeof labelValue !== 'string') throw new Error(`${where}: label ${name} must be a string (got ${JSON.stringify(labelValue)})`);
+    if (typeof labelValue !== 'string')
+      throw new Error(`${where}: label ${name} must be a string (got ${JSON.stringify(labelValue)})`);
     Object.defineProperty(labels, name, { value: labelValue, enumerable: true });
   }
   return Object.freeze(labels);

@@ -6,7 +6,10 @@ import type { FamilySamples } from './types.js';
  * target labels win over scraped ones; the family's own label keeps its value under `exported_<name>` (again
  * prefixed while that name is taken too). Families without a clash are returned as they are, allocation-free.
  */
-export function resolveLabelClashes(family: FamilySamples, targetLabels: Readonly<Record<string, string>>): FamilySamples {
+export function resolveLabelClashes(
+  family: FamilySamples,
+  targetLabels: Readonly<Record<string, string>>,
+): FamilySamples {
   let renamed: string[] | undefined;
   let taken: Set<string> | undefined;
   for (let i = 0; i < family.labelNames.length; i++) {

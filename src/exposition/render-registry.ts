@@ -20,7 +20,10 @@ export interface RegistryMetric {
 }
 
 const OPENMETRICS_TYPES: Readonly<Record<string, string>> = {
-  counter: 'counter', gauge: 'gauge', histogram: 'histogram', summary: 'summary',
+  counter: 'counter',
+  gauge: 'gauge',
+  histogram: 'histogram',
+  summary: 'summary',
 };
 
 /** The families, each HELP/TYPE then its samples; no `# EOF` (the caller ends the whole body). */

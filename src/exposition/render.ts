@@ -45,8 +45,8 @@ export function renderSeries(family: FamilySamples, format: ExpositionFormat, ex
   const openMetrics = format === 'openmetrics';
   const sampleName = seriesName(family, format);
   // Label-name prefixes (`,name="`) are built once per family, not once per sample.
-  const prefixes = family.labelNames.map((labelName, i) =>
-    (i === 0 && extraLabels === '' ? '' : ',') + labelName + '="',
+  const prefixes = family.labelNames.map(
+    (labelName, i) => (i === 0 && extraLabels === '' ? '' : ',') + labelName + '="',
   );
   const hasLabels = prefixes.length > 0 || extraLabels !== '';
   let out = '';
@@ -71,7 +71,10 @@ export function renderSeries(family: FamilySamples, format: ExpositionFormat, ex
  * (OpenMetrics adds `_total`) and in timestamps (milliseconds vs seconds). Most families qualify.
  */
 export function rendersAlikeInBothFormats(family: FamilySamples): boolean {
-  return seriesName(family, 'openmetrics') === family.name && family.samples.every((sample) => sample.timestampMs === undefined);
+  return (
+    seriesName(family, 'openmetrics') === family.name &&
+    family.samples.every((sample) => sample.timestampMs === undefined)
+  );
 }
 
 /** One family rendered for the worker contract: header fields plus series text. */

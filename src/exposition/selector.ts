@@ -26,7 +26,18 @@ export class SelectorError extends FjeError {
 const NAME_START = /[a-zA-Z_:]/;
 const NAME_CHAR = /[a-zA-Z0-9_:]/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'" };
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+};
 
 class SelectorParser {
   #pos = 0;
@@ -60,7 +71,8 @@ class SelectorParser {
   /** A PromQL string: "…" and '…' with Go escapes, or `…` raw. */
   string(): string {
     const quote = this.peek();
-    if (quote !== '"' && quote !== "'" && quote !== '`') this.fail(`expected a quoted value, found ${this.describeHere()}`);
+    if (quote !== '"' && quote !== "'" && quote !== '`')
+      this.fail(`expected a quoted value, found ${this.describeHere()}`);
     const start = this.#pos;
     this.#pos++;
     let out = '';
@@ -129,7 +141,10 @@ class SelectorParser {
         new RegExp(pattern, 's');
         return { name, op, value, regex: new RegExp(`^(?:${pattern})$`, caseless ? 'si' : 's') };
       } catch (err) {
-        this.fail(`invalid regular expression ${JSON.stringify(value)}: ${err instanceof Error ? err.message : String(err)}`, valueAt);
+        this.fail(
+          `invalid regular expression ${JSON.stringify(value)}: ${err instanceof Error ? err.message : String(err)}`,
+          valueAt,
+        );
       }
     }
     return { name, op, value };
@@ -160,10 +175,12 @@ class SelectorParser {
       this.#pos++;
       this.skipSpace();
     }
-    if (this.#pos < this.text.length) this.fail(`unexpected ${this.describeHere()} after the selector (only instant-vector selectors are allowed)`);
+    if (this.#pos < this.text.length)
+      this.fail(`unexpected ${this.describeHere()} after the selector (only instant-vector selectors are allowed)`);
     if (matchers.length === 0) this.fail('empty selector', 0);
     // Prometheus: a selector matching everything (every matcher matches "") would select the whole database.
-    if (matchers.every((m) => matchesValue(m, ''))) this.fail('vector selector must contain at least one non-empty matcher', 0);
+    if (matchers.every((m) => matchesValue(m, '')))
+      this.fail('vector selector must contain at least one non-empty matcher', 0);
     return { text: this.text, matchers };
   }
 }

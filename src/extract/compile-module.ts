@@ -104,7 +104,11 @@ export function compileModule(module: ModuleConfig): CompiledModule {
       labels: labelNames.map((label) => compileTemplate(metric.labels[label] ?? '')),
       values: familyNames.map((familyName, i) => {
         const text = templates[i] ?? '';
-        return { family: position.get(familyName) ?? 0, template: compileTemplate(text), converter: converterFor(metric, text) };
+        return {
+          family: position.get(familyName) ?? 0,
+          template: compileTemplate(text),
+          converter: converterFor(metric, text),
+        };
       }),
       timestamp: metric.epochTimestamp === undefined ? undefined : compileTemplate(metric.epochTimestamp),
       allowMissingKey: metric.allowMissingKey,
@@ -117,6 +121,8 @@ export function compileModule(module: ModuleConfig): CompiledModule {
     families,
     metrics,
     ...(module.errorCode === undefined ? {} : { errorCode: compileTemplate(module.errorCode.path) }),
-    ...(module.paging === undefined ? {} : { paging: { items: compileTemplate(module.paging.items), maxItems: module.paging.maxItems } }),
+    ...(module.paging === undefined
+      ? {}
+      : { paging: { items: compileTemplate(module.paging.items), maxItems: module.paging.maxItems } }),
   };
 }

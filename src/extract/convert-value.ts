@@ -4,14 +4,28 @@ import { formatValue } from '../jsonpath/index.js';
 /** Go's strconv.ParseFloat decimal syntax (underscores and hex floats, rare in JSON APIs, are not accepted). */
 const GO_FLOAT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const GO_SPECIAL_FLOATS: Readonly<Record<string, number>> = {
-  inf: Infinity, '+inf': Infinity, '-inf': -Infinity,
-  infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity,
+  inf: Infinity,
+  '+inf': Infinity,
+  '-inf': -Infinity,
+  infinity: Infinity,
+  '+infinity': Infinity,
+  '-infinity': -Infinity,
   nan: NaN,
 };
 /** Go's strconv.ParseBool spellings. */
 const GO_BOOLS: Readonly<Record<string, number>> = {
-  '1': 1, t: 1, T: 1, TRUE: 1, true: 1, True: 1,
-  '0': 0, f: 0, F: 0, FALSE: 0, false: 0, False: 0,
+  '1': 1,
+  t: 1,
+  T: 1,
+  TRUE: 1,
+  true: 1,
+  True: 1,
+  '0': 0,
+  f: 0,
+  F: 0,
+  FALSE: 0,
+  false: 0,
+  False: 0,
 };
 
 /** A string as json_exporter reads it: a float, then a bool (any case of true/false), else undefined. */

@@ -17,7 +17,14 @@ export type ExtractProblemReason =
   | 'items_truncated';
 
 export const EXTRACT_PROBLEM_REASONS: readonly ExtractProblemReason[] = [
-  'missing_key', 'jsonpath_error', 'no_value', 'several_values', 'not_numeric', 'label_error', 'timestamp_error', 'duplicate_series',
+  'missing_key',
+  'jsonpath_error',
+  'no_value',
+  'several_values',
+  'not_numeric',
+  'label_error',
+  'timestamp_error',
+  'duplicate_series',
   'items_truncated',
 ];
 
@@ -79,7 +86,11 @@ class Extraction {
         return;
       }
       const name = this.module.families[family]?.name ?? metric.name;
-      this.report('duplicate_series', metric.name, `${name}{${sample.labelValues.join(',')}}: duplicate series dropped`);
+      this.report(
+        'duplicate_series',
+        metric.name,
+        `${name}{${sample.labelValues.join(',')}}: duplicate series dropped`,
+      );
       return;
     }
     const bucket = this.buckets[family] as Sample[];
@@ -89,37 +100,57 @@ class Extraction {
   }
 }
 
-function evaluateValue(template: CompiledTemplate, value: CompiledValue, doc: unknown, allowMissing: boolean): ValueOutcome {
+function evaluateValue(
+  template: CompiledTemplate,
+  value: CompiledValue,
+  doc: unknown,
+  allowMissing: boolean,
+): ValueOutcome {
   const options = allowMissing ? ALLOW_MISSING : STRICT;
   if (template.isSingleBlock) {
     // The raw match: numbers are never printed and re-parsed.
     const selection = template.select(doc, options);
     if (!selection.ok) {
       if (allowMissing && selection.missing) return 'skip';
-      return { reason: selection.missing ? 'missing_key' : 'jsonpath_error', message: `${template.text}: ${selection.error}` };
+      return {
+        reason: selection.missing ? 'missing_key' : 'jsonpath_error',
+        message: `${template.text}: ${selection.error}`,
+      };
     }
     const matches = selection.values;
     if (matches.length === 0) {
       return allowMissing ? 'skip' : { reason: 'no_value', message: `${template.text}: matched nothing` };
     }
     if (matches.length > 1) {
-      return { reason: 'several_values', message: `${template.text}: matched ${matches.length} values, a sample needs one` };
+      return {
+        reason: 'several_values',
+        message: `${template.text}: matched ${matches.length} values, a sample needs one`,
+      };
     }
     const converted = convertValue(matches[0], value.converter);
     if (converted === undefined) {
-      return { reason: 'not_numeric', message: `${template.text}: ${JSON.stringify(matches[0])?.slice(0, 80)} is not a number or a boolean` };
+      return {
+        reason: 'not_numeric',
+        message: `${template.text}: ${JSON.stringify(matches[0])?.slice(0, 80)} is not a number or a boolean`,
+      };
     }
     return converted;
   }
   const printed = template.print(doc, options);
   if (!printed.ok) {
     if (allowMissing && printed.missing) return 'skip';
-    return { reason: printed.missing ? 'missing_key' : 'jsonpath_error', message: `${template.text}: ${printed.error}` };
+    return {
+      reason: printed.missing ? 'missing_key' : 'jsonpath_error',
+      message: `${template.text}: ${printed.error}`,
+    };
   }
   if (printed.text === '' && allowMissing) return 'skip';
   const converted = convertText(printed.text, value.converter);
   if (converted === undefined) {
-    return { reason: 'not_numeric', message: `${template.text}: ${JSON.stringify(printed.text.slice(0, 80))} is not a number or a boolean` };
+    return {
+      reason: 'not_numeric',
+      message: `${template.text}: ${JSON.stringify(printed.text.slice(0, 80))} is not a number or a boolean`,
+    };
   }
   return converted;
 }
@@ -145,13 +176,18 @@ function evaluateTimestamp(run: Extraction, metric: CompiledMetric, doc: unknown
   if (template === undefined) return undefined;
   const printed = template.print(doc, metric.allowMissingKey ? ALLOW_MISSING : STRICT);
   if (!printed.ok) {
-    if (!(metric.allowMissingKey && printed.missing)) run.report('timestamp_error', metric.name, `${template.text}: ${printed.error}`);
+    if (!(metric.allowMissingKey && printed.missing))
+      run.report('timestamp_error', metric.name, `${template.text}: ${printed.error}`);
     return undefined;
   }
   if (printed.text === '' && metric.allowMissingKey) return undefined;
   const millis = parseEpochMillis(printed.text);
   if (millis === undefined) {
-    run.report('timestamp_error', metric.name, `${template.text}: ${JSON.stringify(printed.text.slice(0, 80))} is not integer epoch milliseconds`);
+    run.report(
+      'timestamp_error',
+      metric.name,
+      `${template.text}: ${JSON.stringify(printed.text.slice(0, 80))} is not integer epoch milliseconds`,
+    );
   }
   return millis;
 }
@@ -176,9 +212,10 @@ function extractFrom(run: Extraction, metric: CompiledMetric, doc: unknown): voi
       timestampMs = evaluateTimestamp(run, metric, doc);
       evaluatedShared = true;
     }
-    const sample: Sample = timestampMs === undefined
-      ? { labelValues: labelValues as string[], value: outcome }
-      : { labelValues: labelValues as string[], value: outcome, timestampMs };
+    const sample: Sample =
+      timestampMs === undefined
+        ? { labelValues: labelValues as string[], value: outcome }
+        : { labelValues: labelValues as string[], value: outcome, timestampMs };
     run.add(value.family, sample, metric, seriesKey);
   }
 }
@@ -195,7 +232,11 @@ export function extractSamples(module: CompiledModule, doc: unknown): ExtractRes
     const selection = metric.elements.select(doc, metric.allowMissingKey ? ALLOW_MISSING : STRICT);
     if (!selection.ok) {
       if (!(metric.allowMissingKey && selection.missing)) {
-        run.report(selection.missing ? 'missing_key' : 'jsonpath_error', metric.name, `${metric.elements.text}: ${selection.error}`);
+        run.report(
+          selection.missing ? 'missing_key' : 'jsonpath_error',
+          metric.name,
+          `${metric.elements.text}: ${selection.error}`,
+        );
       }
       continue;
     }
@@ -220,7 +261,11 @@ function limitItems(run: Extraction, paging: NonNullable<CompiledModule['paging'
   if (!selection.ok) return;
   for (const list of selection.values) {
     if (!Array.isArray(list) || list.length <= paging.maxItems) continue;
-    run.report('items_truncated', paging.items.text, `${paging.items.text}: more than ${paging.maxItems} items; the rest are not exported (raise paging.max_items)`);
+    run.report(
+      'items_truncated',
+      paging.items.text,
+      `${paging.items.text}: more than ${paging.maxItems} items; the rest are not exported (raise paging.max_items)`,
+    );
     list.length = paging.maxItems;
   }
 }

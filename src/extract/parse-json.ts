@@ -1,6 +1,8 @@
 // The one `parse(bytes)` seam of the pipeline: body bytes → JSON value, errors as values.
 
-export type ParseResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
+export type ParseResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: string };
 
 /** The parser seam's signature: anything that turns body bytes into a JSON value can replace parseJsonBody. */
 export type JsonBodyParser = (bytes: Uint8Array) => ParseResult;

@@ -35,8 +35,10 @@ export function createAuthorizationSource(config: HttpClientConfig): Authorizati
   }
   if (authorization !== undefined) {
     const type = authorization.type === '' ? 'Bearer' : authorization.type;
-    const credentialsFile = authorization.credentialsFile === undefined ? undefined : new SecretFile(authorization.credentialsFile);
-    return async () => `${type} ${credentialsFile === undefined ? (authorization.credentials ?? '') : await credentialsFile.read()}`;
+    const credentialsFile =
+      authorization.credentialsFile === undefined ? undefined : new SecretFile(authorization.credentialsFile);
+    return async () =>
+      `${type} ${credentialsFile === undefined ? (authorization.credentials ?? '') : await credentialsFile.read()}`;
   }
   return async () => undefined;
 }

@@ -39,8 +39,20 @@ export interface FetchRequest {
 }
 
 export type FetchResult =
-  | { readonly ok: true; readonly status: number; readonly contentType: string | undefined; readonly body: Uint8Array; readonly durationMs: number }
-  | { readonly ok: false; readonly reason: FetchFailureReason; readonly message: string; readonly status?: number; readonly durationMs: number };
+  | {
+      readonly ok: true;
+      readonly status: number;
+      readonly contentType: string | undefined;
+      readonly body: Uint8Array;
+      readonly durationMs: number;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: FetchFailureReason;
+      readonly message: string;
+      readonly status?: number;
+      readonly durationMs: number;
+    };
 
 /**
  * Builds the module's client. Unlike json_exporter, which makes a client per probe with keep-alive off,
@@ -51,18 +63,31 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
   const tls = buildTlsOptions(config.tlsConfig);
   const connect = { ...tls, timeout: config.connectTimeoutMs };
   const common = { connect, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs };
-  const proxy = { ...common, requestTls: connect, proxyTls: { timeout: config.connectTimeoutMs }, headers: { ...config.proxyConnectHeader } };
+  const proxy = {
+    ...common,
+    requestTls: connect,
+    proxyTls: { timeout: config.connectTimeoutMs },
+    headers: { ...config.proxyConnectHeader },
+  };
   let base: Dispatcher;
   if (config.proxyUrl !== undefined && config.proxyUrl !== '') {
-    base = config.noProxy === undefined || config.noProxy === ''
-      ? new ProxyAgent({ ...proxy, uri: config.proxyUrl })
-      : new EnvHttpProxyAgent({ ...proxy, httpProxy: config.proxyUrl, httpsProxy: config.proxyUrl, noProxy: config.noProxy });
+    base =
+      config.noProxy === undefined || config.noProxy === ''
+        ? new ProxyAgent({ ...proxy, uri: config.proxyUrl })
+        : new EnvHttpProxyAgent({
+            ...proxy,
+            httpProxy: config.proxyUrl,
+            httpsProxy: config.proxyUrl,
+            noProxy: config.noProxy,
+          });
   } else if (config.proxyFromEnvironment) {
     base = new EnvHttpProxyAgent(proxy); // HTTP_PROXY / HTTPS_PROXY / NO_PROXY, read when the client is created
   } else {
     base = new Agent(common); // environment proxies are ignored unless asked for, as in Prometheus
   }
-  const dispatcher = config.followRedirects ? base.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })) : base;
+  const dispatcher = config.followRedirects
+    ? base.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }))
+    : base;
   // Fetches started and not yet settled. undici's close lets requests already dispatched finish, but one still
   // reading its credentials file dispatches after a reload closed the client: close waits for those first.
   let inFlight = 0;
@@ -106,19 +131,35 @@ async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<Fet
   try {
     url = new URL(request.url);
   } catch {
-    return { ok: false, reason: 'invalid_url', message: `${request.method} ${request.url}: invalid URL`, durationMs: elapsed() };
+    return {
+      ok: false,
+      reason: 'invalid_url',
+      message: `${request.method} ${request.url}: invalid URL`,
+      durationMs: elapsed(),
+    };
   }
   const where = `${request.method} ${redactUrl(url)}`;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ok: false, reason: 'invalid_url', message: `${where}: unsupported scheme "${url.protocol.slice(0, -1)}" (only http and https)`, durationMs: elapsed() };
+    return {
+      ok: false,
+      reason: 'invalid_url',
+      message: `${where}: unsupported scheme "${url.protocol.slice(0, -1)}" (only http and https)`,
+      durationMs: elapsed(),
+    };
   }
-  if (isAborted(request.signal)) return { ok: false, reason: 'aborted', message: `${where}: aborted before the request`, durationMs: elapsed() };
+  if (isAborted(request.signal))
+    return { ok: false, reason: 'aborted', message: `${where}: aborted before the request`, durationMs: elapsed() };
 
   let headers: Record<string, string>;
   try {
     headers = await buildHeaders(client, request, url);
   } catch (error) {
-    return { ok: false, reason: 'credentials', message: `${where}: cannot read credentials: ${(error as Error).message}`, durationMs: elapsed() };
+    return {
+      ok: false,
+      reason: 'credentials',
+      message: `${where}: cannot read credentials: ${(error as Error).message}`,
+      durationMs: elapsed(),
+    };
   }
 
   const timeout = new AbortController();
@@ -144,30 +185,65 @@ async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<Fet
       const statusText = ((response as { statusText?: string }).statusText ?? '') || (STATUS_CODES[status] ?? '');
       const valid = request.validStatusCodes.length === 0 ? '2xx' : request.validStatusCodes.join(', ');
       const shown = statusText === '' ? `${status}` : `${status} ${statusText}`; // Go's resp.Status
-      return { ok: false, reason: 'invalid_status', status, message: `${where}: unexpected status ${shown} (valid: ${valid})`, durationMs: elapsed() };
+      return {
+        ok: false,
+        reason: 'invalid_status',
+        status,
+        message: `${where}: unexpected status ${shown} (valid: ${valid})`,
+        durationMs: elapsed(),
+      };
     }
     const declaredLength = Number(response.headers['content-length'] ?? Number.NaN);
     if (declaredLength > request.maxBodyBytes) {
       discard(response.body);
-      return { ok: false, reason: 'body_too_large', status, message: `${where}: body of ${declaredLength} bytes exceeds the limit of ${request.maxBodyBytes} bytes`, durationMs: elapsed() };
+      return {
+        ok: false,
+        reason: 'body_too_large',
+        status,
+        message: `${where}: body of ${declaredLength} bytes exceeds the limit of ${request.maxBodyBytes} bytes`,
+        durationMs: elapsed(),
+      };
     }
     const body = await readBodyWithLimit(response.body, request.maxBodyBytes);
     if (body === undefined) {
-      return { ok: false, reason: 'body_too_large', status, message: `${where}: body exceeds the limit of ${request.maxBodyBytes} bytes`, durationMs: elapsed() };
+      return {
+        ok: false,
+        reason: 'body_too_large',
+        status,
+        message: `${where}: body exceeds the limit of ${request.maxBodyBytes} bytes`,
+        durationMs: elapsed(),
+      };
     }
     // undici marks the connection idle one loop turn after the body ends; without this yield a caller's
     // next request to the same origin opens a second connection (measured: 2 connections for 4 back-to-back
     // requests without it, 1 with it).
     await nextLoopTurn();
     const contentType = response.headers['content-type'];
-    return { ok: true, status, contentType: Array.isArray(contentType) ? contentType[0] : contentType, body, durationMs: elapsed() };
+    return {
+      ok: true,
+      status,
+      contentType: Array.isArray(contentType) ? contentType[0] : contentType,
+      body,
+      durationMs: elapsed(),
+    };
   } catch (error) {
     const phase = status === undefined ? '' : ' reading the body';
     if (timeout.signal.aborted) {
-      return withStatus({ ok: false, reason: 'timeout', message: `${where}: timed out after ${request.timeoutMs} ms${phase}`, durationMs: elapsed() }, status);
+      return withStatus(
+        {
+          ok: false,
+          reason: 'timeout',
+          message: `${where}: timed out after ${request.timeoutMs} ms${phase}`,
+          durationMs: elapsed(),
+        },
+        status,
+      );
     }
     if (isAborted(request.signal)) {
-      return withStatus({ ok: false, reason: 'aborted', message: `${where}: aborted${phase}`, durationMs: elapsed() }, status);
+      return withStatus(
+        { ok: false, reason: 'aborted', message: `${where}: aborted${phase}`, durationMs: elapsed() },
+        status,
+      );
     }
     const { reason, detail } = classifyFetchError(error);
     return withStatus({ ok: false, reason, message: `${where}: ${detail}`, durationMs: elapsed() }, status);
@@ -198,8 +274,10 @@ async function buildHeaders(client: HttpClient, request: FetchRequest, url: URL)
   }
   if (!present.has('accept')) headers['accept'] = 'application/json';
   if (!present.has('authorization')) {
-    const fromUrl = url.username === '' ? undefined
-      : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`, 'utf8').toString('base64')}`;
+    const fromUrl =
+      url.username === ''
+        ? undefined
+        : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`, 'utf8').toString('base64')}`;
     const authorization = fromUrl ?? (await client.authorization());
     if (authorization !== undefined) headers['authorization'] = authorization;
   }
@@ -211,7 +289,10 @@ async function buildHeaders(client: HttpClient, request: FetchRequest, url: URL)
  * stopping as soon as the limit is passed: an endless body never buffers more than the limit plus one chunk.
  * Returns undefined when the body is too large.
  */
-async function readBodyWithLimit(body: Dispatcher.ResponseData['body'], limit: number): Promise<Uint8Array | undefined> {
+async function readBodyWithLimit(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+): Promise<Uint8Array | undefined> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of body as AsyncIterable<Uint8Array>) {

@@ -10,9 +10,15 @@ export interface PreparedBody {
 }
 
 /** No content → GET; content → POST, rendered from the probe's URL parameters when `templatize` is set. */
-export function prepareRequestBody(config: BodyConfig | undefined, template: BodyTemplate | undefined, params: BodyTemplateParams): PreparedBody {
+export function prepareRequestBody(
+  config: BodyConfig | undefined,
+  template: BodyTemplate | undefined,
+  params: BodyTemplateParams,
+): PreparedBody {
   if (config === undefined || config.content === '') return { method: 'GET' };
   if (!config.templatize || template === undefined) return { method: 'POST', body: config.content };
   const rendered = template.render(params);
-  return rendered.ok ? { method: 'POST', body: rendered.body } : { method: 'POST', body: config.content, templateError: rendered.error };
+  return rendered.ok
+    ? { method: 'POST', body: rendered.body }
+    : { method: 'POST', body: config.content, templateError: rendered.error };
 }

@@ -17,7 +17,9 @@ export function buildTlsOptions(tls: TlsConfig): ConnectionOptions {
   const cert = inlineOrFile('cert', tls.cert, 'cert_file', tls.certFile);
   const key = inlineOrFile('key', tls.key, 'key_file', tls.keyFile);
   if ((cert === undefined) !== (key === undefined)) {
-    throw new HttpClientConfigError('tls_config: a client certificate needs both cert (or cert_file) and key (or key_file)');
+    throw new HttpClientConfigError(
+      'tls_config: a client certificate needs both cert (or cert_file) and key (or key_file)',
+    );
   }
   if (ca !== undefined) options.ca = ca;
   if (cert !== undefined) options.cert = cert;
@@ -28,7 +30,12 @@ export function buildTlsOptions(tls: TlsConfig): ConnectionOptions {
   return options;
 }
 
-function inlineOrFile(inlineKey: string, inline: string | undefined, fileKey: string, file: string | undefined): string | undefined {
+function inlineOrFile(
+  inlineKey: string,
+  inline: string | undefined,
+  fileKey: string,
+  file: string | undefined,
+): string | undefined {
   if (inline !== undefined && file !== undefined) {
     throw new HttpClientConfigError(`tls_config: at most one of ${inlineKey} and ${fileKey} may be set`);
   }
@@ -36,14 +43,18 @@ function inlineOrFile(inlineKey: string, inline: string | undefined, fileKey: st
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new HttpClientConfigError(`tls_config: cannot read ${fileKey} ${file}: ${(error as Error).message}`, { cause: error });
+    throw new HttpClientConfigError(`tls_config: cannot read ${fileKey} ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
 function tlsVersion(key: string, value: string): 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' {
   const version = Object.hasOwn(TLS_VERSIONS, value) ? TLS_VERSIONS[value] : undefined;
   if (version === undefined) {
-    throw new HttpClientConfigError(`tls_config: ${key} ${JSON.stringify(value)} is not one of ${Object.keys(TLS_VERSIONS).join(', ')}`);
+    throw new HttpClientConfigError(
+      `tls_config: ${key} ${JSON.stringify(value)} is not one of ${Object.keys(TLS_VERSIONS).join(', ')}`,
+    );
   }
   return version;
 }

@@ -56,7 +56,11 @@ export class FleetMode {
     this.store = new TargetStore();
     const { metrics } = options;
     this.scheduler = new Scheduler({
-      scrape: createFleetScrape({ prepared: options.prepared, hotPath: options.hotPath, maxBodyBytes: options.maxBodyBytes }),
+      scrape: createFleetScrape({
+        prepared: options.prepared,
+        hotPath: options.hotPath,
+        maxBodyBytes: options.maxBodyBytes,
+      }),
       store: this.store,
       concurrency: 1,
       logger: options.logger,
@@ -116,7 +120,11 @@ export class FleetMode {
       this.#setTargetGauges([]);
       return;
     }
-    const shard = resolveShardAssignment({ config: fleet.shard, flags: this.#options.shardFlags, hostname: hostname() });
+    const shard = resolveShardAssignment({
+      config: fleet.shard,
+      flags: this.#options.shardFlags,
+      hostname: hostname(),
+    });
     const discovery = createDiscovery(config, {
       logger: this.#options.logger.child({ component: 'discovery' }),
       shard,

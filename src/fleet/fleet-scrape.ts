@@ -24,7 +24,11 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
     const prepared = options.prepared();
     const module = prepared.modules.get(target.module);
     if (module === undefined) {
-      return { ok: false, reason: 'unknown_module', message: `module ${JSON.stringify(target.module)} of job ${target.job} is not in the config` };
+      return {
+        ok: false,
+        reason: 'unknown_module',
+        message: `module ${JSON.stringify(target.module)} of job ${target.job} is not in the config`,
+      };
     }
     // The hot path renders target labels first and renames a clashing series label to exported_<name>.
     const outcome = await probeTarget({

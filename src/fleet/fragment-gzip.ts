@@ -65,7 +65,11 @@ function releaseSlot(): void {
  * `urgent`: a request waits on it, so it goes before the scrape-time backlog. `wanted` is asked once the slot is
  * there: a fragment replaced meanwhile by a newer scrape is not worth compressing (a backlog would only grow).
  */
-async function compressBounded(bytes: Buffer, urgent: boolean, wanted: () => boolean = () => true): Promise<Buffer | undefined> {
+async function compressBounded(
+  bytes: Buffer,
+  urgent: boolean,
+  wanted: () => boolean = () => true,
+): Promise<Buffer | undefined> {
   await acquireSlot(urgent);
   try {
     if (!wanted()) return undefined;

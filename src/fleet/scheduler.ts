@@ -102,8 +102,13 @@ export class Scheduler {
       this.#options.store.upsertTarget(target);
       if (entry === undefined) {
         const created: Entry = {
-          target, offsetMs: scrapeOffsetMs(target.id, target.intervalMs), slotMs: 0,
-          timer: undefined, running: undefined, queued: false, removed: false,
+          target,
+          offsetMs: scrapeOffsetMs(target.id, target.intervalMs),
+          slotMs: 0,
+          timer: undefined,
+          running: undefined,
+          queued: false,
+          removed: false,
         };
         this.#entries.set(target.id, created);
         this.#arm(created, nextSlotMs(this.#clock.now(), target.intervalMs, created.offsetMs));
@@ -175,7 +180,12 @@ export class Scheduler {
     this.#options.observeLag?.(startedMs - slotMs);
     const started = performance.now();
     const deadline = this.#clock.setTimer(
-      () => controller.abort(new ScrapeDeadline(`scrape of ${redactUrl(target.url)} took longer than its timeout of ${target.timeoutMs / 1000}s`)),
+      () =>
+        controller.abort(
+          new ScrapeDeadline(
+            `scrape of ${redactUrl(target.url)} took longer than its timeout of ${target.timeoutMs / 1000}s`,
+          ),
+        ),
       target.timeoutMs,
     );
     let outcome: TargetScrapeOutcome;

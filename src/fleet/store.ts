@@ -68,7 +68,10 @@ const EMPTY: Readonly<StoredFormats> = Object.freeze({ text: [], openmetrics: []
  * Families with series, as bytes. A family whose OpenMetrics lines equal its text lines (gauges, untyped, counters
  * named `…_total`, no timestamps: most of them) shares one buffer between the formats, halving the memory.
  */
-function toStored(text: readonly RenderedFamily[] | undefined, openMetrics: readonly RenderedFamily[] | undefined): StoredFormats {
+function toStored(
+  text: readonly RenderedFamily[] | undefined,
+  openMetrics: readonly RenderedFamily[] | undefined,
+): StoredFormats {
   const storedText: StoredFamily[] = [];
   const byName = new Map<string, { text: string; body: FragmentBody }>();
   for (const family of text ?? []) {
@@ -81,7 +84,8 @@ function toStored(text: readonly RenderedFamily[] | undefined, openMetrics: read
   for (const family of openMetrics ?? []) {
     if (family.text === '') continue;
     const same = byName.get(family.name);
-    const body = same !== undefined && same.text === family.text ? same.body : fragmentBody(Buffer.from(family.text, 'utf8'));
+    const body =
+      same !== undefined && same.text === family.text ? same.body : fragmentBody(Buffer.from(family.text, 'utf8'));
     storedOpenMetrics.push({ name: family.name, help: family.help, type: family.type, body });
   }
   return { text: storedText, openmetrics: storedOpenMetrics };
@@ -96,7 +100,9 @@ function supersede(formats: Readonly<StoredFormats>): void {
 function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const left = Object.entries(a);
   const right = Object.entries(b);
-  return left.length === right.length && left.every(([name, value], i) => right[i]?.[0] === name && right[i]?.[1] === value);
+  return (
+    left.length === right.length && left.every(([name, value], i) => right[i]?.[0] === name && right[i]?.[1] === value)
+  );
 }
 
 export class TargetStore {
@@ -116,7 +122,9 @@ export class TargetStore {
   /** Every target, sorted by id: the stable order of series within each family on /metrics. */
   entries(): readonly StoredTarget[] {
     if (this.#sorted === undefined) {
-      this.#sorted = [...this.#entries.values()].sort((a, b) => (a.target.id < b.target.id ? -1 : a.target.id > b.target.id ? 1 : 0));
+      this.#sorted = [...this.#entries.values()].sort((a, b) =>
+        a.target.id < b.target.id ? -1 : a.target.id > b.target.id ? 1 : 0,
+      );
       this.#positions = new Map(this.#sorted.map((entry, index) => [entry.target.id, index]));
     }
     return this.#sorted;
@@ -127,8 +135,13 @@ export class TargetStore {
     const existing = this.#entries.get(target.id);
     if (existing === undefined) {
       const meta: TargetMeta = {
-        state: 'unknown', lastScrapeMs: undefined, lastDurationMs: undefined, lastError: undefined,
-        lastSuccessMs: undefined, sampleCount: 0, errorsByReason: new Map(),
+        state: 'unknown',
+        lastScrapeMs: undefined,
+        lastDurationMs: undefined,
+        lastError: undefined,
+        lastSuccessMs: undefined,
+        sampleCount: 0,
+        errorsByReason: new Map(),
       };
       this.#set({ target, meta, families: EMPTY, health: EMPTY }, true);
       return;
@@ -163,16 +176,25 @@ export class TargetStore {
     let families: StoredFormats;
     if (outcome.ok) {
       meta = {
-        state: 'up', lastScrapeMs: timing.startedMs, lastDurationMs: timing.durationMs, lastError: undefined,
-        lastSuccessMs: timing.startedMs + timing.durationMs, sampleCount: outcome.sampleCount, errorsByReason,
+        state: 'up',
+        lastScrapeMs: timing.startedMs,
+        lastDurationMs: timing.durationMs,
+        lastError: undefined,
+        lastSuccessMs: timing.startedMs + timing.durationMs,
+        sampleCount: outcome.sampleCount,
+        errorsByReason,
       };
       families = toStored(outcome.families.text, outcome.families.openmetrics);
     } else {
       errorsByReason.set(outcome.reason, (errorsByReason.get(outcome.reason) ?? 0) + 1);
       meta = {
-        state: 'down', lastScrapeMs: timing.startedMs, lastDurationMs: timing.durationMs,
-        lastError: { reason: outcome.reason, message: outcome.message }, lastSuccessMs: previous.meta.lastSuccessMs,
-        sampleCount: 0, errorsByReason,
+        state: 'down',
+        lastScrapeMs: timing.startedMs,
+        lastDurationMs: timing.durationMs,
+        lastError: { reason: outcome.reason, message: outcome.message },
+        lastSuccessMs: previous.meta.lastSuccessMs,
+        sampleCount: 0,
+        errorsByReason,
       };
       // A failed target has no series: only its health series say why (Prometheus marks the old ones stale).
       families = EMPTY;

@@ -9,14 +9,36 @@ const PREFIX = 'fleet_json_exporter_target_';
 
 /** The health families in output order, with their help: the names are part of the documented interface. */
 export const TARGET_HEALTH_FAMILIES = {
-  up: { name: PREFIX + 'up', type: 'gauge', help: 'Whether the last scrape of the target succeeded (1) or failed (0), as Prometheus\'s up.' },
-  duration: { name: PREFIX + 'scrape_duration_seconds', type: 'gauge', help: 'Duration of the last scrape of the target (fetch, parse, extract, render).' },
-  samples: { name: PREFIX + 'scrape_samples', type: 'gauge', help: 'Samples the last scrape of the target gave (0 when it failed).' },
-  lastSuccess: { name: PREFIX + 'last_success_timestamp_seconds', type: 'gauge', help: 'When the last successful scrape of the target ended, in seconds since the epoch.' },
-  errors: { name: PREFIX + 'scrape_errors_total', type: 'counter', help: 'Failed scrapes of the target by reason (timeout, connection_refused, invalid_status, invalid_json, …) since it was discovered.' },
+  up: {
+    name: PREFIX + 'up',
+    type: 'gauge',
+    help: "Whether the last scrape of the target succeeded (1) or failed (0), as Prometheus's up.",
+  },
+  duration: {
+    name: PREFIX + 'scrape_duration_seconds',
+    type: 'gauge',
+    help: 'Duration of the last scrape of the target (fetch, parse, extract, render).',
+  },
+  samples: {
+    name: PREFIX + 'scrape_samples',
+    type: 'gauge',
+    help: 'Samples the last scrape of the target gave (0 when it failed).',
+  },
+  lastSuccess: {
+    name: PREFIX + 'last_success_timestamp_seconds',
+    type: 'gauge',
+    help: 'When the last successful scrape of the target ended, in seconds since the epoch.',
+  },
+  errors: {
+    name: PREFIX + 'scrape_errors_total',
+    type: 'counter',
+    help: 'Failed scrapes of the target by reason (timeout, connection_refused, invalid_status, invalid_json, …) since it was discovered.',
+  },
 } as const;
 
-export const TARGET_HEALTH_FAMILY_NAMES: ReadonlySet<string> = new Set(Object.values(TARGET_HEALTH_FAMILIES).map((family) => family.name));
+export const TARGET_HEALTH_FAMILY_NAMES: ReadonlySet<string> = new Set(
+  Object.values(TARGET_HEALTH_FAMILIES).map((family) => family.name),
+);
 
 function gauge(key: Exclude<keyof typeof TARGET_HEALTH_FAMILIES, 'errors'>, value: number): FamilySamples {
   return { ...TARGET_HEALTH_FAMILIES[key], labelNames: [], samples: [{ labelValues: [], value }] };

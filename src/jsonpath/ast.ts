@@ -9,7 +9,12 @@ export type Step =
   /** `[a:b:c]`; an absent bound is undefined (`[*]` is a slice with all three absent). */
   | { readonly kind: 'slice'; readonly start?: number; readonly end?: number; readonly step?: number }
   | { readonly kind: 'union'; readonly branches: readonly (readonly Step[])[] }
-  | { readonly kind: 'filter'; readonly left: readonly Step[]; readonly operator: FilterOperator; readonly right: readonly Step[] }
+  | {
+      readonly kind: 'filter';
+      readonly left: readonly Step[];
+      readonly operator: FilterOperator;
+      readonly right: readonly Step[];
+    }
   | { readonly kind: 'exists'; readonly path: readonly Step[] }
   /** A filter with `&&` / `||`, which the k8s grammar lacks: evaluated by jsonpath-plus (see fallback.ts). */
   | { readonly kind: 'fallbackFilter'; readonly expression: string; readonly position: number }

@@ -3,7 +3,13 @@ import type { Step, TemplateAst, TemplatePart } from './ast.js';
 import { JsonPathSyntaxError } from './errors.js';
 import { checkFallbackFilter } from './fallback.js';
 import { EvalFailure } from './failure.js';
-import { compileSingularWalk, NO_VALUE, singularAccessors, type PathFunction, type SingularWalk } from './field-walk.js';
+import {
+  compileSingularWalk,
+  NO_VALUE,
+  singularAccessors,
+  type PathFunction,
+  type SingularWalk,
+} from './field-walk.js';
 import { formatValue } from './print.js';
 import { compilePath } from './steps.js';
 
@@ -61,7 +67,8 @@ function checkFallbackFilters(text: string, parts: readonly TemplatePart[]): voi
     for (const step of steps) {
       if (step.kind === 'fallbackFilter') {
         const problem = checkFallbackFilter(step.expression);
-        if (problem !== undefined) throw new JsonPathSyntaxError(text, step.position, `filter expression rejected: ${problem}`);
+        if (problem !== undefined)
+          throw new JsonPathSyntaxError(text, step.position, `filter expression rejected: ${problem}`);
       } else if (step.kind === 'union') {
         step.branches.forEach(visit);
       } else if (step.kind === 'filter') {
@@ -161,7 +168,12 @@ class GeneralTemplate implements CompiledTemplate {
   }
 }
 
-function selectParts(parts: readonly CompiledPart[], doc: unknown, allowMissingKeys: boolean, out: unknown[]): EvalFailure | undefined {
+function selectParts(
+  parts: readonly CompiledPart[],
+  doc: unknown,
+  allowMissingKeys: boolean,
+  out: unknown[],
+): EvalFailure | undefined {
   for (const part of parts) {
     if (part.kind === 'text') {
       out.push(part.text);

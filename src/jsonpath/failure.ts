@@ -25,10 +25,15 @@ export function goTypeName(value: unknown): string {
   if (value === null || value === undefined) return '<nil>';
   if (Array.isArray(value)) return '[]interface {}';
   switch (typeof value) {
-    case 'object': return 'map[string]interface {}';
-    case 'string': return 'string';
-    case 'number': return 'float64';
-    case 'boolean': return 'bool';
-    default: return typeof value;
+    case 'object':
+      return 'map[string]interface {}';
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'float64';
+    case 'boolean':
+      return 'bool';
+    default:
+      return typeof value;
   }
 }

@@ -2,7 +2,13 @@
 import type { FilterOperator, Step } from './ast.js';
 import { EvalFailure, failure, goTypeName } from './failure.js';
 import { compareByCodePoint } from './print.js';
-import { compileSingularWalk, NO_VALUE, singularAccessors, type PathFunction, type SingularWalk } from './field-walk.js';
+import {
+  compileSingularWalk,
+  NO_VALUE,
+  singularAccessors,
+  type PathFunction,
+  type SingularWalk,
+} from './field-walk.js';
 
 type PathCompiler = (steps: readonly Step[]) => PathFunction;
 
@@ -104,9 +110,13 @@ export function compareValues(a: unknown, operator: FilterOperator, b: unknown):
   else if (kind === 'string') order = compareByCodePoint(a as string, b as string);
   else return failure(`cannot compare ${goTypeName(a)} values with ${operator}: invalid type for comparison`);
   switch (operator) {
-    case '<': return order < 0;
-    case '<=': return order <= 0;
-    case '>': return order > 0;
-    case '>=': return order >= 0;
+    case '<':
+      return order < 0;
+    case '<=':
+      return order <= 0;
+    case '>':
+      return order > 0;
+    case '>=':
+      return order >= 0;
   }
 }

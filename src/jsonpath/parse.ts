@@ -14,8 +14,19 @@ export function parseTemplate(text: string): TemplateAst {
 // Characters that end a field name or identifier, as in client-go's isTerminator.
 function isTerminator(c: string | undefined): boolean {
   switch (c) {
-    case undefined: case ' ': case '\t': case '\r': case '\n':
-    case '.': case ',': case '[': case ']': case '$': case '@': case '{': case '}':
+    case undefined:
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\n':
+    case '.':
+    case ',':
+    case '[':
+    case ']':
+    case '$':
+    case '@':
+    case '{':
+    case '}':
       return true;
     default:
       return false;
@@ -118,19 +129,23 @@ class TemplateParser {
         continue;
       }
       switch (c) {
-        case ' ': case '@': case '$':
+        case ' ':
+        case '@':
+        case '$':
           pos++;
           continue;
         case '\t':
           this.fail(pos, 'tab inside a {…} block (only spaces are allowed)');
           break;
-        case '\n': case '\r':
+        case '\n':
+        case '\r':
           this.fail(pos, 'line break inside a {…} block');
           break;
         case '[':
           pos = this.parseSubscript(pos, limit, steps);
           continue;
-        case '"': case "'":
+        case '"':
+        case "'":
           pos = this.parseQuoted(pos, limit, steps);
           continue;
         case '.':
@@ -242,7 +257,12 @@ class TemplateParser {
       steps.push({ kind: 'slice' });
       return;
     }
-    if (content.length >= 2 && content.startsWith("'") && content.endsWith("'") && !content.slice(1, -1).includes("'")) {
+    if (
+      content.length >= 2 &&
+      content.startsWith("'") &&
+      content.endsWith("'") &&
+      !content.slice(1, -1).includes("'")
+    ) {
       // ['a.b'] is the path a → b, exactly like .a.b (client-go parses the key as ".a.b").
       const keyEnd = end - 1;
       const next = this.parseField(start + 1, keyEnd, steps);
@@ -263,7 +283,7 @@ class TemplateParser {
     // Balanced parentheses let `&&`/`||` expressions group; client-go has no parentheses at all.
     let depth = 0;
     let i = exprStart;
-    for (;; i++) {
+    for (; ; i++) {
       const c = text[i];
       if (i >= limit || c === undefined || c === '\n') this.fail(pos, 'unterminated filter: missing ")]"');
       if (quote !== undefined) {
@@ -294,8 +314,10 @@ class TemplateParser {
     const operator = /^[!<>=]+/.exec(expression.slice(operatorAt))?.[0] ?? '';
     const opPos = exprStart + operatorAt;
     if (!FILTER_OPERATORS.has(operator)) this.fail(opPos, `unrecognized filter operator ${operator}`);
-    if (expression.slice(0, operatorAt).trim() === '') this.fail(exprStart, `filter operator ${operator} has no left operand`);
-    if (expression.slice(operatorAt + operator.length).trim() === '') this.fail(opPos, `filter operator ${operator} has no right operand`);
+    if (expression.slice(0, operatorAt).trim() === '')
+      this.fail(exprStart, `filter operator ${operator} has no left operand`);
+    if (expression.slice(operatorAt + operator.length).trim() === '')
+      this.fail(opPos, `filter operator ${operator} has no right operand`);
     const [left] = this.parseSteps(exprStart, opPos);
     const [right] = this.parseSteps(opPos + operator.length, i);
     steps.push({ kind: 'filter', left, operator: operator as FilterOperator, right });

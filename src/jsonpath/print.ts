@@ -80,16 +80,18 @@ export function formatJson(value: unknown): string {
 
 const GO_EXTRA_ESCAPES = /[<>&\u2028\u2029]/g;
 const GO_EXTRA_ESCAPE_TEXT: Record<string, string> = {
-  '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029',
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
 };
 
 // JSON.stringify escapes like Go except for the characters Go also escapes to stay HTML- and JS-safe.
 function quoteJsonString(text: string): string {
   const quoted = JSON.stringify(text);
   GO_EXTRA_ESCAPES.lastIndex = 0;
-  return GO_EXTRA_ESCAPES.test(quoted)
-    ? quoted.replace(GO_EXTRA_ESCAPES, (c) => GO_EXTRA_ESCAPE_TEXT[c] ?? c)
-    : quoted;
+  return GO_EXTRA_ESCAPES.test(quoted) ? quoted.replace(GO_EXTRA_ESCAPES, (c) => GO_EXTRA_ESCAPE_TEXT[c] ?? c) : quoted;
 }
 
 /**

@@ -36,10 +36,16 @@ export interface RoutedHotPath extends HotPath {
 export function createHotPath(options: HotPathOptions): RoutedHotPath {
   const pool =
     options.workers > 0
-      ? new WorkerPool({ threads: options.workers, maxQueue: options.maxQueue, ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }) })
+      ? new WorkerPool({
+          threads: options.workers,
+          maxQueue: options.maxQueue,
+          ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }),
+        })
       : undefined;
-  const metrics: HotPathMetrics | undefined = options.registry === undefined ? undefined : createHotPathMetrics(options.registry, () => pool?.stats);
-  const routeFor = (bodyBytes: number): HotPathRoute => (pool !== undefined && bodyBytes >= options.inlineMaxBytes ? 'pool' : 'inline');
+  const metrics: HotPathMetrics | undefined =
+    options.registry === undefined ? undefined : createHotPathMetrics(options.registry, () => pool?.stats);
+  const routeFor = (bodyBytes: number): HotPathRoute =>
+    pool !== undefined && bodyBytes >= options.inlineMaxBytes ? 'pool' : 'inline';
 
   const runRouted = async (task: HotPathTask, route: HotPathRoute): Promise<HotPathResult> => {
     if (route === 'inline' || pool === undefined) return runHotPathInline(task.module.compiled, task);

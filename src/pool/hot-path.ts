@@ -53,7 +53,6 @@ export type HotPathResult =
 /** The rendered families and counts of a body the hot path handled. */
 export type HotPathSuccess = Extract<HotPathResult, { readonly ok: true }>;
 
-
 /** Now, in epoch milliseconds with sub-millisecond precision, on whichever thread calls it. */
 export function epochNow(): number {
   return performance.timeOrigin + performance.now();
@@ -91,18 +90,30 @@ export function runHotPathInline(
   const extractEnd = epochNow();
   const prefix = renderTargetLabels(task.targetLabels);
   // A series label named like a target label becomes exported_<name> (Prometheus's rule without honor_labels).
-  const resolved = prefix === '' ? extraction.families : extraction.families.map((family) => resolveLabelClashes(family, task.targetLabels));
+  const resolved =
+    prefix === ''
+      ? extraction.families
+      : extraction.families.map((family) => resolveLabelClashes(family, task.targetLabels));
   const families: Partial<Record<ExpositionFormat, RenderedFamily[]>> = {};
   for (const format of task.formats) {
     // Fleet mode asks for both formats: a family whose lines are equal in both is rendered once (the same object,
     // so a worker's reply carries it once and the store sees equal text without comparing it).
     const text = format === 'openmetrics' ? families.text : undefined;
     families[format] = resolved.map((family, i) =>
-      text !== undefined && rendersAlikeInBothFormats(family) ? (text[i] as RenderedFamily) : renderFamily(family, format, prefix),
+      text !== undefined && rendersAlikeInBothFormats(family)
+        ? (text[i] as RenderedFamily)
+        : renderFamily(family, format, prefix),
     );
   }
   const timings = { parseStart, extractEnd, renderEnd: epochNow() };
-  return { ok: true, families, sampleCount: extraction.sampleCount, problemCounts: extraction.problemCounts, problems: extraction.problems, timings };
+  return {
+    ok: true,
+    families,
+    sampleCount: extraction.sampleCount,
+    problemCounts: extraction.problemCounts,
+    problems: extraction.problems,
+    timings,
+  };
 }
 
 /** The inline implementation of {@link HotPath}: what a pool falls back to for small bodies, and what tests use. */

@@ -60,11 +60,21 @@ export class WorkerPool implements HotPath {
   }
 
   get stats(): WorkerPoolStats {
-    return { threads: this.#pool.threads.length, queued: this.#pool.queueSize, inFlight: this.#inFlight, utilization: this.#pool.utilization };
+    return {
+      threads: this.#pool.threads.length,
+      queued: this.#pool.queueSize,
+      inFlight: this.#inFlight,
+      utilization: this.#pool.utilization,
+    };
   }
 
   async run(task: HotPathTask): Promise<HotPathResult> {
-    if (this.#closed) return { ok: false, reason: 'worker_error', message: 'the worker pool is closed (the exporter is shutting down)' };
+    if (this.#closed)
+      return {
+        ok: false,
+        reason: 'worker_error',
+        message: 'the worker pool is closed (the exporter is shutting down)',
+      };
     // Counted synchronously, before any await: a burst of probes sees the bound exactly, not after the fact.
     if (this.#inFlight >= this.#capacity) {
       return {
@@ -89,7 +99,11 @@ export class WorkerPool implements HotPath {
       return reply.result;
     } catch (err) {
       // A throw in the task or a worker that died: only this task fails; Piscina starts a replacement worker.
-      return { ok: false, reason: 'worker_error', message: `worker failed: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        ok: false,
+        reason: 'worker_error',
+        message: `worker failed: ${err instanceof Error ? err.message : String(err)}`,
+      };
     } finally {
       this.#inFlight--;
     }

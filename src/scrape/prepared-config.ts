@@ -30,7 +30,13 @@ export function prepareConfig(config: Config): PreparedConfig {
       const compiled = compileModule(module);
       const bodyTemplate = module.body?.templatize ? compileBodyTemplate(module.body.content) : undefined;
       const hotPath = { name, generation: config.generation, config: module, compiled };
-      modules.set(name, { config: module, compiled, client: createHttpClient(module.httpClientConfig), bodyTemplate, hotPath });
+      modules.set(name, {
+        config: module,
+        compiled,
+        client: createHttpClient(module.httpClientConfig),
+        bodyTemplate,
+        hotPath,
+      });
     }
   } catch (err) {
     void closePreparedConfig({ config, modules });

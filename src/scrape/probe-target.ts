@@ -1,7 +1,13 @@
 // One scrape of one target: fetch the body, hand it to the hot path (parse, extract, render). Failures are values.
 import type { ExpositionFormat } from '../exposition/types.js';
 import type { HotPath, HotPathFailureReason, HotPathModule, HotPathSuccess } from '../pool/hot-path.js';
-import { endScrapeTrace, recordHotPathSpans, startScrapeTrace, traceStep, type ScrapeTrace } from '../telemetry/tracing.js';
+import {
+  endScrapeTrace,
+  recordHotPathSpans,
+  startScrapeTrace,
+  traceStep,
+  type ScrapeTrace,
+} from '../telemetry/tracing.js';
 import type { BodyTemplateParams } from '../body-template/index.js';
 import type { FetchFailureReason } from '../fetch/errors.js';
 import { fetchTarget } from '../fetch/http-client.js';
@@ -49,7 +55,11 @@ export type ProbeOutcome =
 
 /** Fetches the target and runs the hot path on its body, inside the scrape's trace spans (no-ops without an SDK). */
 export async function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> {
-  const scrape = startScrapeTrace(redactUrl(request.target), request.hotPathModule.name, request.hotPathModule.generation);
+  const scrape = startScrapeTrace(
+    redactUrl(request.target),
+    request.hotPathModule.name,
+    request.hotPathModule.generation,
+  );
   const outcome = await fetchAndRun(request, scrape);
   endScrapeTrace(scrape, outcome.ok ? undefined : outcome);
   return outcome;
@@ -74,7 +84,12 @@ async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<
     return result;
   });
   if (!fetched.ok) {
-    return { ok: false, reason: fetched.reason, message: fetched.message, ...(fetched.status === undefined ? {} : { status: fetched.status }) };
+    return {
+      ok: false,
+      reason: fetched.reason,
+      message: fetched.message,
+      ...(fetched.status === undefined ? {} : { status: fetched.status }),
+    };
   }
   // Read before the run: a pool transfers the body's buffer, which leaves `fetched.body` empty.
   const bodyBytes = fetched.body.byteLength;
@@ -87,7 +102,13 @@ async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<
     formats: request.formats,
   });
   if (!result.ok) {
-    return { ok: false, reason: result.reason, message: `${redactUrl(request.target)}: ${result.message}`, fetchMs, bodyBytes };
+    return {
+      ok: false,
+      reason: result.reason,
+      message: `${redactUrl(request.target)}: ${result.message}`,
+      fetchMs,
+      bodyBytes,
+    };
   }
   recordHotPathSpans(scrape, result.timings, { 'fje.body_bytes': bodyBytes, 'fje.samples': result.sampleCount });
   return {

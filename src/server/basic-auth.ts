@@ -41,10 +41,15 @@ export class BasicAuthVerifier {
   verify(credentials: Credentials): Promise<boolean> {
     const known = Object.hasOwn(this.users, credentials.user);
     const hash = known ? (this.users[credentials.user] as string) : UNKNOWN_USER_HASH;
-    const key = createHash('sha256').update(JSON.stringify([credentials.user, hash, credentials.password])).digest('base64');
+    const key = createHash('sha256')
+      .update(JSON.stringify([credentials.user, hash, credentials.password]))
+      .digest('base64');
     let outcome = this.outcomes.get(key);
     if (outcome === undefined) {
-      outcome = bcrypt.compare(credentials.password, hash).then((match) => known && match, () => false);
+      outcome = bcrypt.compare(credentials.password, hash).then(
+        (match) => known && match,
+        () => false,
+      );
       if (this.outcomes.size >= CACHE_SIZE) this.evictOldest();
       this.outcomes.set(key, outcome);
     }

@@ -4,7 +4,9 @@ import type { Logger } from '../telemetry/logger.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
 import { closePreparedConfig, prepareConfig, type PreparedConfig } from '../scrape/prepared-config.js';
 
-export type ReloadResult = { readonly ok: true; readonly generation: number } | { readonly ok: false; readonly error: string };
+export type ReloadResult =
+  | { readonly ok: true; readonly generation: number }
+  | { readonly ok: false; readonly error: string };
 
 export class ConfigReloader {
   #current: PreparedConfig;
@@ -40,14 +42,20 @@ export class ConfigReloader {
       const error = err instanceof Error ? err.message : String(err);
       this.metrics.configReloadSuccessful.set(0);
       this.metrics.configReloads.inc({ result: 'failure' });
-      this.logger.error({ err: error, generation: this.#current.config.generation }, 'config reload failed; the previous config keeps serving');
+      this.logger.error(
+        { err: error, generation: this.#current.config.generation },
+        'config reload failed; the previous config keeps serving',
+      );
       return { ok: false, error };
     }
     const previous = this.#current;
     this.#current = next;
     this.#recordSuccess();
     this.metrics.configReloads.inc({ result: 'success' });
-    this.logger.info({ source: next.config.source, generation: next.config.generation, modules: Object.keys(next.config.modules) }, 'config reloaded');
+    this.logger.info(
+      { source: next.config.source, generation: next.config.generation, modules: Object.keys(next.config.modules) },
+      'config reloaded',
+    );
     // Probes already running hold their own module; undici's close lets their requests finish.
     void closePreparedConfig(previous);
     for (const listener of this.#listeners) listener(next);

@@ -2,7 +2,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import { seriesName } from '../exposition/render.js';
-import { matchesSelector, parseSelector, selectorMayMatchName, SelectorError, type Selector } from '../exposition/selector.js';
+import {
+  matchesSelector,
+  parseSelector,
+  selectorMayMatchName,
+  SelectorError,
+  type Selector,
+} from '../exposition/selector.js';
 import { parseSeriesLine } from '../exposition/series-line.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import { planFleetExposition, type ExpositionFamily } from '../fleet/fleet-exposition.js';
@@ -12,7 +18,11 @@ import { selfMetricNames } from './fleet-metrics-route.js';
 import { sendBody, sendText } from './respond.js';
 
 /** The matching series lines of one family; '' when none. */
-async function matchingLines(family: ExpositionFamily, selectors: readonly Selector[], format: ExpositionFormat): Promise<string> {
+async function matchingLines(
+  family: ExpositionFamily,
+  selectors: readonly Selector[],
+  format: ExpositionFormat,
+): Promise<string> {
   if (family.fragments.length === 0) return '';
   // Known from the family: no fragment is inflated for a family no selector can match by name.
   const candidates = selectors.filter((selector) => selectorMayMatchName(selector, seriesName(family, format)));
@@ -31,7 +41,12 @@ async function matchingLines(family: ExpositionFamily, selectors: readonly Selec
 }
 
 /** Target and health series only: the exporter's own metrics are on /metrics, not federated. */
-export async function handleFederate(request: IncomingMessage, response: ServerResponse, url: URL, source: FleetMetricsSource): Promise<void> {
+export async function handleFederate(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  source: FleetMetricsSource,
+): Promise<void> {
   const texts = url.searchParams.getAll('match[]');
   if (texts.length === 0) {
     sendText(response, 400, 'federate needs at least one match[] parameter, e.g. /federate?match[]={job="srs"}\n');

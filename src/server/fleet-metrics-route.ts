@@ -116,7 +116,11 @@ async function writeBuffers(sink: Writable, buffers: readonly Buffer[]): Promise
  * Served from the store by concatenation only: never waits for a scrape, so it answers within Prometheus's
  * X-Prometheus-Scrape-Timeout-Seconds whatever the targets do. No timestamps: Prometheus handles staleness.
  */
-export async function handleFleetMetrics(request: IncomingMessage, response: ServerResponse, source: FleetMetricsSource): Promise<void> {
+export async function handleFleetMetrics(
+  request: IncomingMessage,
+  response: ServerResponse,
+  source: FleetMetricsSource,
+): Promise<void> {
   const format = negotiateFormat(request.headers.accept);
   const plan = planFleetExposition(source.store.entries(), format, selfMetricNames(source.metrics, format));
   source.onConflicts?.(plan.conflicts);
@@ -127,7 +131,10 @@ export async function handleFleetMetrics(request: IncomingMessage, response: Ser
     // The store keeps fragments compressed: a plain answer inflates the members on the thread pool as it streams.
     response.writeHead(200, headers);
     if (request.method === 'HEAD') response.end();
-    else await pipeline(Readable.from(batches(members)), createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), response).catch(() => undefined);
+    else
+      await pipeline(Readable.from(batches(members)), createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), response).catch(
+        () => undefined,
+      );
     return;
   }
   headers['content-encoding'] = 'gzip';

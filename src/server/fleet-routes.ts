@@ -13,7 +13,12 @@ function wantsJson(request: IncomingMessage, url: URL): boolean {
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
-export async function handleTargets(request: IncomingMessage, response: ServerResponse, url: URL, fleet: FleetEndpoints): Promise<void> {
+export async function handleTargets(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  fleet: FleetEndpoints,
+): Promise<void> {
   const report = reportTargets(fleet.store.entries(), fleet.shard, fleet.sources?.() ?? []);
   if (wantsJson(request, url)) {
     await sendBody(request, response, 'application/json; charset=utf-8', JSON.stringify(report) + '\n');

@@ -40,7 +40,11 @@ export interface ExporterServer {
   close(): Promise<void>;
 }
 
-async function route(request: IncomingMessage, response: ServerResponse, options: ExporterServerOptions): Promise<void> {
+async function route(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: ExporterServerOptions,
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
   const isRead = method === 'GET' || method === 'HEAD';
@@ -53,7 +57,13 @@ async function route(request: IncomingMessage, response: ServerResponse, options
       if (!isRead) break;
       const fleet = options.fleet?.();
       if (fleet !== undefined) await handleFleetMetrics(request, response, fleet);
-      else await sendBody(request, response, options.metrics.registry.contentType, await options.metrics.registry.metrics());
+      else
+        await sendBody(
+          request,
+          response,
+          options.metrics.registry.contentType,
+          await options.metrics.registry.metrics(),
+        );
       return;
     }
     case '/federate':
@@ -90,7 +100,12 @@ async function route(request: IncomingMessage, response: ServerResponse, options
     }
     case '/':
       if (!isRead) break;
-      await sendBody(request, response, 'text/html; charset=utf-8', renderLandingPage(options.reloader.current, options.telemetryPath));
+      await sendBody(
+        request,
+        response,
+        'text/html; charset=utf-8',
+        renderLandingPage(options.reloader.current, options.telemetryPath),
+      );
       return;
     default:
       sendText(response, 404, `Not found: ${url.pathname}\n`);
@@ -103,9 +118,12 @@ async function route(request: IncomingMessage, response: ServerResponse, options
 export function createExporterServer(options: ExporterServerOptions): ExporterServer {
   const access = options.webConfig === undefined ? undefined : new WebAccess(options.webConfig);
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
-    const handled = access === undefined
-      ? route(request, response, options)
-      : access.admit(request, response).then((admitted) => (admitted ? route(request, response, options) : undefined));
+    const handled =
+      access === undefined
+        ? route(request, response, options)
+        : access
+            .admit(request, response)
+            .then((admitted) => (admitted ? route(request, response, options) : undefined));
     handled.catch((err: unknown) => {
       // A bug of ours, never a target's failure (those are values): answer 500 and keep serving.
       options.logger.error({ err, url: request.url }, 'request handler failed');

@@ -9,7 +9,10 @@ export interface ListenAddress {
 
 export class ListenAddressError extends FjeError {
   constructor(address: string, why: string) {
-    super('FJE_LISTEN_ADDRESS', `invalid --web.listen-address "${address}": ${why} (expected host:port, e.g. ":7979" or "127.0.0.1:7979")`);
+    super(
+      'FJE_LISTEN_ADDRESS',
+      `invalid --web.listen-address "${address}": ${why} (expected host:port, e.g. ":7979" or "127.0.0.1:7979")`,
+    );
   }
 }
 
@@ -18,7 +21,8 @@ export function parseListenAddress(address: string): ListenAddress {
   if (colon < 0) throw new ListenAddressError(address, 'no port');
   let host = address.slice(0, colon);
   const portText = address.slice(colon + 1);
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new ListenAddressError(address, `port "${portText}" is not a number from 0 to 65535`);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
+    throw new ListenAddressError(address, `port "${portText}" is not a number from 0 to 65535`);
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   else if (host.includes(':')) throw new ListenAddressError(address, 'an IPv6 host must be in brackets');
   return { host: host === '' ? undefined : host, port: Number(portText) };

@@ -42,7 +42,12 @@ const warnedProblems = new WeakMap<PreparedConfig, Set<string>>();
  * and at debug after that: a config that keeps meeting, say, a string `server` field stays visible without
  * flooding the log on every scrape (json_exporter logs an error per metric per scrape).
  */
-function logExtractProblems(prepared: PreparedConfig, moduleName: string, problems: readonly ExtractProblem[], logger: Logger): void {
+function logExtractProblems(
+  prepared: PreparedConfig,
+  moduleName: string,
+  problems: readonly ExtractProblem[],
+  logger: Logger,
+): void {
   if (problems.length === 0) return;
   let warned = warnedProblems.get(prepared);
   if (warned === undefined) {
@@ -55,18 +60,30 @@ function logExtractProblems(prepared: PreparedConfig, moduleName: string, proble
       logger.debug({ metric: problem.metric, reason: problem.reason, detail: problem.message }, 'value skipped');
     } else {
       warned.add(key);
-      logger.warn({ metric: problem.metric, reason: problem.reason, detail: problem.message }, 'value skipped (logged once per config generation; counted in fleet_json_exporter_extract_problems_total)');
+      logger.warn(
+        { metric: problem.metric, reason: problem.reason, detail: problem.message },
+        'value skipped (logged once per config generation; counted in fleet_json_exporter_extract_problems_total)',
+      );
     }
   }
 }
 
-export async function handleProbe(request: IncomingMessage, response: ServerResponse, url: URL, options: ProbeRouteOptions): Promise<void> {
+export async function handleProbe(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  options: ProbeRouteOptions,
+): Promise<void> {
   const { metrics } = options;
   const prepared = options.reloader.current;
   const moduleName = url.searchParams.get('module') || 'default';
   const module = prepared.modules.get(moduleName);
   if (module === undefined) {
-    sendText(response, 400, `Unknown module ${JSON.stringify(moduleName)}; known modules: ${[...prepared.modules.keys()].join(', ')}\n`);
+    sendText(
+      response,
+      400,
+      `Unknown module ${JSON.stringify(moduleName)}; known modules: ${[...prepared.modules.keys()].join(', ')}\n`,
+    );
     return;
   }
   const target = url.searchParams.get('target');
@@ -102,7 +119,11 @@ export async function handleProbe(request: IncomingMessage, response: ServerResp
     // A target being down is Prometheus's `up`, not an error in our log.
     logger.debug({ reason: outcome.reason, err: outcome.message }, 'probe failed');
     if (!response.destroyed) {
-      sendText(response, 503, `Failed to fetch JSON response. TARGET: ${redactUrl(target)}, ERROR: ${outcome.message} (reason: ${outcome.reason})\n`);
+      sendText(
+        response,
+        503,
+        `Failed to fetch JSON response. TARGET: ${redactUrl(target)}, ERROR: ${outcome.message} (reason: ${outcome.reason})\n`,
+      );
     }
     return;
   }
@@ -119,5 +140,10 @@ export async function handleProbe(request: IncomingMessage, response: ServerResp
   }
   logExtractProblems(prepared, moduleName, outcome.problems, logger);
 
-  await sendBody(request, response, CONTENT_TYPES[format], joinRenderedFamilies(outcome.families[format] ?? [], format));
+  await sendBody(
+    request,
+    response,
+    CONTENT_TYPES[format],
+    joinRenderedFamilies(outcome.families[format] ?? [], format),
+  );
 }

@@ -28,7 +28,12 @@ export function sendText(response: ServerResponse, status: number, text: string)
 }
 
 /** Sends a body with its content type, compressed (gzip) when the client asked for it and it is worth it. */
-export async function sendBody(request: IncomingMessage, response: ServerResponse, contentType: string, body: string): Promise<void> {
+export async function sendBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  contentType: string,
+  body: string,
+): Promise<void> {
   const headers: Record<string, string | number> = { 'content-type': contentType, vary: 'Accept-Encoding' };
   let payload: Buffer = Buffer.from(body, 'utf8');
   // Below ~1 KiB gzip's framing costs more than it saves.

@@ -42,7 +42,11 @@ export interface TargetsReport {
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
-export function reportTargets(entries: readonly StoredTarget[], shard: TargetsReport['shard'], sources: readonly SourceStatus[] = []): TargetsReport {
+export function reportTargets(
+  entries: readonly StoredTarget[],
+  shard: TargetsReport['shard'],
+  sources: readonly SourceStatus[] = [],
+): TargetsReport {
   return {
     shard,
     sources: sources.map((status) => ({
@@ -73,7 +77,6 @@ export function reportTargets(entries: readonly StoredTarget[], shard: TargetsRe
   };
 }
 
-
 function formatDuration(seconds: number | null): string {
   if (seconds === null) return '';
   return seconds < 1 ? `${(seconds * 1000).toFixed(1)}ms` : `${seconds.toFixed(3)}s`;
@@ -83,12 +86,18 @@ function renderRow(target: TargetReport): string {
   const labels = Object.entries(target.labels)
     .map(([name, value]) => `<span class="label">${escapeHtml(name)}="${escapeHtml(value)}"</span>`)
     .join(' ');
-  const error = target.lastError === null ? '' : `<span class="reason">${escapeHtml(target.lastError.reason)}</span> ${escapeHtml(target.lastError.message)}`;
-  const scraped = target.lastScrape === null
-    ? 'never'
-    : `<time class="age" datetime="${escapeHtml(target.lastScrape)}" title="${escapeHtml(target.lastScrape)}">${escapeHtml(target.lastScrape)}</time>`;
+  const error =
+    target.lastError === null
+      ? ''
+      : `<span class="reason">${escapeHtml(target.lastError.reason)}</span> ${escapeHtml(target.lastError.message)}`;
+  const scraped =
+    target.lastScrape === null
+      ? 'never'
+      : `<time class="age" datetime="${escapeHtml(target.lastScrape)}" title="${escapeHtml(target.lastScrape)}">${escapeHtml(target.lastScrape)}</time>`;
   // Only http(s) URLs become links: a discovered `javascript:` URL must stay text.
-  const endpoint = /^https?:\/\//i.test(target.url) ? `<a href="${escapeHtml(target.url)}">${escapeHtml(target.url)}</a>` : escapeHtml(target.url);
+  const endpoint = /^https?:\/\//i.test(target.url)
+    ? `<a href="${escapeHtml(target.url)}">${escapeHtml(target.url)}</a>`
+    : escapeHtml(target.url);
   return `<tr class="target" data-state="${target.state}" data-url="${escapeHtml(target.url)}">
 <td class="endpoint">${endpoint}<div class="meta">module ${escapeHtml(target.module)} · ${escapeHtml(target.source)}</div></td>
 <td><span class="state state-${target.state}">${target.state.toUpperCase()}</span></td>
@@ -119,13 +128,18 @@ document.body.setAttribute('data-ready','1');})();`;
 function renderSources(sources: readonly SourceReport[]): string {
   if (sources.length === 0) return '';
   const rows = sources
-    .map((source) => `<tr class="source" data-failing="${source.lastError === null ? 'no' : 'yes'}"><td>${escapeHtml(source.job)}</td><td>${escapeHtml(source.source)}</td>` +
-      `<td>${source.targets}</td><td>${source.lastRefresh === null ? 'never' : `<time class="age" datetime="${escapeHtml(source.lastRefresh)}">${escapeHtml(source.lastRefresh)}</time>`}</td>` +
-      `<td class="error">${source.lastError === null ? '' : escapeHtml(source.lastError)}</td></tr>`)
+    .map(
+      (source) =>
+        `<tr class="source" data-failing="${source.lastError === null ? 'no' : 'yes'}"><td>${escapeHtml(source.job)}</td><td>${escapeHtml(source.source)}</td>` +
+        `<td>${source.targets}</td><td>${source.lastRefresh === null ? 'never' : `<time class="age" datetime="${escapeHtml(source.lastRefresh)}">${escapeHtml(source.lastRefresh)}</time>`}</td>` +
+        `<td class="error">${source.lastError === null ? '' : escapeHtml(source.lastError)}</td></tr>`,
+    )
     .join('\n');
-  return `<details class="sources"${sources.some((s) => s.lastError !== null) ? ' open' : ''}><summary>Discovery: ${sources.length} sources` +
+  return (
+    `<details class="sources"${sources.some((s) => s.lastError !== null) ? ' open' : ''}><summary>Discovery: ${sources.length} sources` +
     `${sources.some((s) => s.lastError !== null) ? ' <span class="count-down">(some failing: their last good targets are kept)</span>' : ''}</summary>
-<table><thead><tr><th>Job</th><th>Source</th><th>Targets</th><th>Last refresh</th><th>Error</th></tr></thead><tbody>${rows}</tbody></table></details>`;
+<table><thead><tr><th>Job</th><th>Source</th><th>Targets</th><th>Last refresh</th><th>Error</th></tr></thead><tbody>${rows}</tbody></table></details>`
+  );
 }
 
 export function renderTargetsPage(report: TargetsReport): string {
@@ -144,7 +158,10 @@ export function renderTargetsPage(report: TargetsReport): string {
 <tbody>${targets.map(renderRow).join('\n')}</tbody></table></section>`;
     })
     .join('\n');
-  const empty = report.targets.length === 0 ? '<p class="empty">No targets in this shard (yet): check the <code>fleet.jobs</code> of the config and the discovery logs.</p>' : '';
+  const empty =
+    report.targets.length === 0
+      ? '<p class="empty">No targets in this shard (yet): check the <code>fleet.jobs</code> of the config and the discovery logs.</p>'
+      : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Targets · Fleet JSON Exporter</title><style>${STYLE}</style></head>
 <body><h1>Targets</h1>

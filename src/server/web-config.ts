@@ -6,10 +6,25 @@ import type { Node } from 'yaml';
 import { ConfigError } from '../config/errors.js';
 import { validateDocument } from '../config/load.js';
 import { entryNode, keyNodeOf, objectOf, optional, withDefault } from '../config/object-schema.js';
-import { boolean, INVALID, listOf, mapOf, oneOf, text, type Invalid, type ValidationContext } from '../config/validate.js';
+import {
+  boolean,
+  INVALID,
+  listOf,
+  mapOf,
+  oneOf,
+  text,
+  type Invalid,
+  type ValidationContext,
+} from '../config/validate.js';
 import type { KeyPath } from '../config/yaml-source.js';
 
-export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
+export const CLIENT_AUTH_TYPES = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
 const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
@@ -62,14 +77,27 @@ export interface WebConfig {
 }
 
 /** The PEM text of `inline`, or of the file `fileKey` names (relative to the web config's directory, as exporter-toolkit's SetDirectory does). */
-function pemOf(inline: string | undefined, fileKey: string, fileName: string | undefined, baseDir: string, node: Node, path: KeyPath, context: ValidationContext): string | Invalid | undefined {
+function pemOf(
+  inline: string | undefined,
+  fileKey: string,
+  fileName: string | undefined,
+  baseDir: string,
+  node: Node,
+  path: KeyPath,
+  context: ValidationContext,
+): string | Invalid | undefined {
   if (fileName === undefined) return inline;
   const file = resolve(baseDir, fileName);
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return context.report('FJE_CONFIG_READ', entryNode(context, node, fileKey), [...path, fileKey], `cannot read ${file} (${reason}); paths are relative to the web config file's directory`);
+    return context.report(
+      'FJE_CONFIG_READ',
+      entryNode(context, node, fileKey),
+      [...path, fileKey],
+      `cannot read ${file} (${reason}); paths are relative to the web config file's directory`,
+    );
   }
 }
 
@@ -93,38 +121,75 @@ function tlsServerConfigSchema(baseDir: string) {
     },
     {
       unsupported: {
-        client_allowed_sans: '`client_allowed_sans` is not supported yet; restrict clients with client_ca_file and a CA that signs only them',
+        client_allowed_sans:
+          '`client_allowed_sans` is not supported yet; restrict clients with client_ca_file and a CA that signs only them',
       },
       refine: (value, node, path, context): TlsServerSettings | undefined | Invalid => {
         const report = (key: string, message: string): Invalid =>
           context.report('FJE_CONFIG_INVALID_VALUE', keyNodeOf(context, node, key) ?? node, [...path, key], message);
         let valid = true;
-        for (const [inline, file] of [['cert', 'cert_file'], ['key', 'key_file'], ['client_ca', 'client_ca_file']] as const) {
-          if (keyNodeOf(context, node, inline) !== null && keyNodeOf(context, node, file) !== null) valid = report(file, `set only one of ${inline} and ${file}`) !== INVALID;
+        for (const [inline, file] of [
+          ['cert', 'cert_file'],
+          ['key', 'key_file'],
+          ['client_ca', 'client_ca_file'],
+        ] as const) {
+          if (keyNodeOf(context, node, inline) !== null && keyNodeOf(context, node, file) !== null)
+            valid = report(file, `set only one of ${inline} and ${file}`) !== INVALID;
         }
-        const enabled = ['certFile', 'keyFile', 'cert', 'key', 'clientCaFile', 'clientCa', 'clientAuthType'].some((name) => name in value);
+        const enabled = ['certFile', 'keyFile', 'cert', 'key', 'clientCaFile', 'clientCa', 'clientAuthType'].some(
+          (name) => name in value,
+        );
         if (!enabled) return valid ? undefined : INVALID;
-        if (!('cert' in value) && !('certFile' in value)) valid = context.report('FJE_CONFIG_REQUIRED', node, path, 'missing one of cert or cert_file (TLS is on because other TLS keys are set)') !== INVALID;
-        if (!('key' in value) && !('keyFile' in value)) valid = context.report('FJE_CONFIG_REQUIRED', node, path, 'missing one of key or key_file (TLS is on because other TLS keys are set)') !== INVALID;
-        const clientAuthType: ClientAuthType = value.clientAuthType === 'RequireClientCert' ? 'RequireAnyClientCert' : (value.clientAuthType ?? 'NoClientCert');
+        if (!('cert' in value) && !('certFile' in value))
+          valid =
+            context.report(
+              'FJE_CONFIG_REQUIRED',
+              node,
+              path,
+              'missing one of cert or cert_file (TLS is on because other TLS keys are set)',
+            ) !== INVALID;
+        if (!('key' in value) && !('keyFile' in value))
+          valid =
+            context.report(
+              'FJE_CONFIG_REQUIRED',
+              node,
+              path,
+              'missing one of key or key_file (TLS is on because other TLS keys are set)',
+            ) !== INVALID;
+        const clientAuthType: ClientAuthType =
+          value.clientAuthType === 'RequireClientCert'
+            ? 'RequireAnyClientCert'
+            : (value.clientAuthType ?? 'NoClientCert');
         const hasClientCa = 'clientCa' in value || 'clientCaFile' in value;
         if (hasClientCa && clientAuthType === 'NoClientCert') {
-          valid = report('clientCaFile' in value ? 'client_ca_file' : 'client_ca', 'client CAs are set but client_auth_type is NoClientCert; set client_auth_type (e.g. RequireAndVerifyClientCert)') !== INVALID;
+          valid =
+            report(
+              'clientCaFile' in value ? 'client_ca_file' : 'client_ca',
+              'client CAs are set but client_auth_type is NoClientCert; set client_auth_type (e.g. RequireAndVerifyClientCert)',
+            ) !== INVALID;
         }
         if (TLS_VERSION_NAMES.indexOf(value.minVersion) > TLS_VERSION_NAMES.indexOf(value.maxVersion)) {
-          valid = report('min_version', `must not be newer than max_version (${value.minVersion} > ${value.maxVersion})`) !== INVALID;
+          valid =
+            report('min_version', `must not be newer than max_version (${value.minVersion} > ${value.maxVersion})`) !==
+            INVALID;
         }
         if (!valid) return INVALID;
         const cert = pemOf(value.cert, 'cert_file', value.certFile, baseDir, node, path, context);
         const key = pemOf(value.key, 'key_file', value.keyFile, baseDir, node, path, context);
         const clientCa = pemOf(value.clientCa, 'client_ca_file', value.clientCaFile, baseDir, node, path, context);
-        if (cert === INVALID || key === INVALID || clientCa === INVALID || cert === undefined || key === undefined) return INVALID;
+        if (cert === INVALID || key === INVALID || clientCa === INVALID || cert === undefined || key === undefined)
+          return INVALID;
         try {
           // Fails here, with the file named, rather than at the first connection.
           createSecureContext({ cert, key, ...(clientCa === undefined ? {} : { ca: clientCa }) });
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
-          return context.report('FJE_CONFIG_INVALID_VALUE', node, path, `cert, key and client CA do not load as a TLS identity (${reason}); check they are PEM and that the key matches the certificate`);
+          return context.report(
+            'FJE_CONFIG_INVALID_VALUE',
+            node,
+            path,
+            `cert, key and client CA do not load as a TLS identity (${reason}); check they are PEM and that the key matches the certificate`,
+          );
         }
         return {
           cert,
@@ -133,7 +198,9 @@ function tlsServerConfigSchema(baseDir: string) {
           clientAuthType,
           minVersion: TLS_VERSIONS[value.minVersion],
           maxVersion: TLS_VERSIONS[value.maxVersion],
-          ...(value.curvePreferences === undefined ? {} : { ecdhCurve: value.curvePreferences.map((curve) => CURVES[curve]).join(':') }),
+          ...(value.curvePreferences === undefined
+            ? {}
+            : { ecdhCurve: value.curvePreferences.map((curve) => CURVES[curve]).join(':') }),
           honorCipherOrder: value.preferServerCipherSuites,
           ...(value.cipherSuites === undefined ? {} : { cipherSuites: value.cipherSuites }),
         };
@@ -158,7 +225,13 @@ const httpServerConfig = objectOf(
         if (allowed.length > 0 && !allowed.includes(headerText)) {
           const headers = entryNode(context, node, 'headers');
           const at = headers === null ? node : entryNode(context, headers, name);
-          valid = context.report('FJE_CONFIG_INVALID_VALUE', at, [...path, 'headers', name], `must be one of ${allowed.join(', ')} (got ${JSON.stringify(headerText)})`) !== INVALID;
+          valid =
+            context.report(
+              'FJE_CONFIG_INVALID_VALUE',
+              at,
+              [...path, 'headers', name],
+              `must be one of ${allowed.join(', ')} (got ${JSON.stringify(headerText)})`,
+            ) !== INVALID;
         }
       }
       return valid ? value : INVALID;
@@ -168,7 +241,12 @@ const httpServerConfig = objectOf(
 
 function checkHeaderName(name: string, keyNode: Node | null, path: KeyPath, context: ValidationContext): boolean {
   if (Object.hasOwn(EXTRA_HEADERS, name)) return true;
-  context.report('FJE_CONFIG_INVALID_VALUE', keyNode, path, `header ${JSON.stringify(name)} cannot be configured; allowed: ${Object.keys(EXTRA_HEADERS).join(', ')}`);
+  context.report(
+    'FJE_CONFIG_INVALID_VALUE',
+    keyNode,
+    path,
+    `header ${JSON.stringify(name)} cannot be configured; allowed: ${Object.keys(EXTRA_HEADERS).join(', ')}`,
+  );
   return false;
 }
 
@@ -179,7 +257,12 @@ const bcryptHash = text((value, node, path, context) => {
   const match = BCRYPT_HASH.exec(value);
   const cost = Number(match?.[1]);
   if (match !== null && cost >= 4 && cost <= 31) return value;
-  return context.report('FJE_CONFIG_INVALID_VALUE', node, path, 'must be a bcrypt hash ($2y$10$…, 60 characters), not a plain password; make one with `htpasswd -nBC 10 "" | tr -d \':\\n\'`');
+  return context.report(
+    'FJE_CONFIG_INVALID_VALUE',
+    node,
+    path,
+    'must be a bcrypt hash ($2y$10$…, 60 characters), not a plain password; make one with `htpasswd -nBC 10 "" | tr -d \':\\n\'`',
+  );
 });
 
 function webConfigSchema(baseDir: string) {
@@ -229,7 +312,19 @@ export function loadWebConfigFile(path: string): WebConfig {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError([{ code: 'FJE_CONFIG_READ', file: path, line: 0, column: 0, keyPath: '', message: `cannot read the web config file (${reason}); check the path given to --web.config.file` }], { cause: error });
+    throw new ConfigError(
+      [
+        {
+          code: 'FJE_CONFIG_READ',
+          file: path,
+          line: 0,
+          column: 0,
+          keyPath: '',
+          message: `cannot read the web config file (${reason}); check the path given to --web.config.file`,
+        },
+      ],
+      { cause: error },
+    );
   }
   return parseWebConfig(text, path, dirname(resolve(path)));
 }

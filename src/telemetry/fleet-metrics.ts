@@ -45,7 +45,7 @@ export function fleetMetrics(registry: Registry): FleetMetrics {
     }),
     familyConflicts: new Gauge({
       name: PREFIX + 'family_conflicts',
-      help: 'Target fragments left out of the last /metrics: a family name seen with two types (the first target in id order wins), or named like one of the exporter\'s own families.',
+      help: "Target fragments left out of the last /metrics: a family name seen with two types (the first target in id order wins), or named like one of the exporter's own families.",
       registers,
     }),
   };

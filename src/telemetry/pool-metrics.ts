@@ -36,10 +36,22 @@ export function createHotPathMetrics(registry: Registry, pool: () => PoolGaugeSo
       },
     });
   };
-  gauge('pool_threads', 'Worker threads in the hot-path pool (0: every body is handled on the main thread).', (s) => s.threads);
-  gauge('pool_queue_depth', 'Bodies waiting for a pool worker; at --workers.max-queue further bodies fail with reason pool_overloaded.', (s) => s.queued);
+  gauge(
+    'pool_threads',
+    'Worker threads in the hot-path pool (0: every body is handled on the main thread).',
+    (s) => s.threads,
+  );
+  gauge(
+    'pool_queue_depth',
+    'Bodies waiting for a pool worker; at --workers.max-queue further bodies fail with reason pool_overloaded.',
+    (s) => s.queued,
+  );
   gauge('pool_in_flight', 'Bodies handed to the pool and not yet done (running or waiting).', (s) => s.inFlight);
-  gauge('pool_utilization', 'Share of the pool threads’ time spent running tasks since start (Piscina utilization), 0 to 1.', (s) => s.utilization);
+  gauge(
+    'pool_utilization',
+    'Share of the pool threads’ time spent running tasks since start (Piscina utilization), 0 to 1.',
+    (s) => s.utilization,
+  );
   return {
     tasks: new Counter({
       name: PREFIX + 'hot_path_tasks_total',

@@ -1,5 +1,13 @@
 // OpenTelemetry spans of a scrape (fetch, parse+extract, render) through @opentelemetry/api: no-ops without an SDK.
-import { context, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import { VERSION } from '../version.js';
 
 export const TRACER_NAME = 'fleet-json-exporter';
@@ -28,7 +36,11 @@ export interface ScrapeTrace {
  */
 export function startScrapeTrace(target: string, moduleName: string, generation: number): ScrapeTrace {
   const tracer = trace.getTracer(TRACER_NAME, VERSION);
-  const attributes: Attributes = { 'fje.target': target, 'fje.module': moduleName, 'fje.config.generation': generation };
+  const attributes: Attributes = {
+    'fje.target': target,
+    'fje.module': moduleName,
+    'fje.config.generation': generation,
+  };
   const span = tracer.startSpan('fje.scrape', { attributes });
   return { tracer, span, context: trace.setSpan(context.active(), span), attributes };
 }
@@ -49,12 +61,19 @@ export async function traceStep<T>(scrape: ScrapeTrace, name: string, work: (spa
  */
 export function recordHotPathSpans(scrape: ScrapeTrace, timings: HotPathTimings, attributes: Attributes): void {
   const all = { ...scrape.attributes, ...attributes };
-  scrape.tracer.startSpan('fje.parse_extract', { attributes: all, startTime: timings.parseStart }, scrape.context).end(timings.extractEnd);
-  scrape.tracer.startSpan('fje.render', { attributes: all, startTime: timings.extractEnd }, scrape.context).end(timings.renderEnd);
+  scrape.tracer
+    .startSpan('fje.parse_extract', { attributes: all, startTime: timings.parseStart }, scrape.context)
+    .end(timings.extractEnd);
+  scrape.tracer
+    .startSpan('fje.render', { attributes: all, startTime: timings.extractEnd }, scrape.context)
+    .end(timings.renderEnd);
 }
 
 /** Ends the scrape span, as an error with the failure's reason when the scrape gave no samples. */
-export function endScrapeTrace(scrape: ScrapeTrace, failure?: { readonly reason: string; readonly message: string }): void {
+export function endScrapeTrace(
+  scrape: ScrapeTrace,
+  failure?: { readonly reason: string; readonly message: string },
+): void {
   if (failure !== undefined) {
     scrape.span.setAttribute('fje.failure.reason', failure.reason);
     scrape.span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });

@@ -4,7 +4,10 @@ process.env.TZ = 'UTC'; // `date` formats in the local zone, as Sprig's "Local"
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  BODY_TEMPLATE_FUNCTIONS, BodyTemplateError, compileBodyTemplate, type BodyTemplateParams,
+  BODY_TEMPLATE_FUNCTIONS,
+  BodyTemplateError,
+  compileBodyTemplate,
+  type BodyTemplateParams,
 } from '../../src/body-template/index.js';
 
 function render(content: string, params: BodyTemplateParams = {}): string {
@@ -31,14 +34,30 @@ function compileError(content: string): BodyTemplateError {
 
 describe('json_exporter README and cmd/main_test.go examples render the same bytes', () => {
   const cases: Array<[string, BodyTemplateParams, string]> = [
-    ['{"time_diff": "{{ duration `95` }}","anotherVar": "{{ .myVal | first }}"}', { myVal: ['something'] }, '{"time_diff": "1m35s","anotherVar": "something"}'],
-    ['templatized mutated value: {{ upper `hello` }} is now all caps', {}, 'templatized mutated value: HELLO is now all caps'],
+    [
+      '{"time_diff": "{{ duration `95` }}","anotherVar": "{{ .myVal | first }}"}',
+      { myVal: ['something'] },
+      '{"time_diff": "1m35s","anotherVar": "something"}',
+    ],
+    [
+      'templatized mutated value: {{ upper `hello` }} is now all caps',
+      {},
+      'templatized mutated value: HELLO is now all caps',
+    ],
     ['value should be {{ lower `All Small` | trunc 3 }}', {}, 'value should be all'],
     ['pi has {{ .piValue | first }} value', { piValue: ['3.14'] }, 'pi has 3.14 value'],
     ['{ "pi": "{{ .piValue | first }}" }', { piValue: ['3.14'] }, '{ "pi": "3.14" }'],
-    ['pi has {{ .anotherQuery | first }} value', { piValue: ['3.14'], anotherQuery: ['very high'] }, 'pi has very high value'],
+    [
+      'pi has {{ .anotherQuery | first }} value',
+      { piValue: ['3.14'], anotherQuery: ['very high'] },
+      'pi has very high value',
+    ],
     ['pi has {{ .piValue }} value', { piValue: ['3.14'], anotherQuery: ['dummy value'] }, 'pi has [3.14] value'],
-    ['value of {{ upper `pi` | repeat 3 }} is {{ .anotherQuery | first }}', { anotherQuery: ['dummy value'] }, 'value of PIPIPI is dummy value'],
+    [
+      'value of {{ upper `pi` | repeat 3 }} is {{ .anotherQuery | first }}',
+      { anotherQuery: ['dummy value'] },
+      'value of PIPIPI is dummy value',
+    ],
     // missingkey=zero on url.Values: the zero value is a nil []string, which prints as "[]"; `first` of it is nil → "<no value>".
     ['pi has {{ .piValue }} value', {}, 'pi has [] value'],
     ['pi has {{ .piValue | first }} value', {}, 'pi has <no value> value'],
@@ -73,12 +92,18 @@ describe('each supported function', () => {
     ['{{ printf "%s-%d-%v-%q-%5.1f-%x-%t-%%" "s" 42 .list "q" 3.14159 255 true }}', 's-42-[x y z]-"q"-  3.1-ff-true-%'],
     ['{{ printf "%d" "notint" }}', '%!d(string=notint)'],
     ['{{ printf "%s %s" "one" }}', 'one %!s(MISSING)'],
-    ['{{ eq 1 1 }} {{ eq "a" "b" "a" }} {{ ne 1 2 }} {{ lt 1 2 }} {{ le 2 2 }} {{ gt "b" "a" }} {{ ge 1 2 }}', 'true true true true true true false'],
+    [
+      '{{ eq 1 1 }} {{ eq "a" "b" "a" }} {{ ne 1 2 }} {{ lt 1 2 }} {{ le 2 2 }} {{ gt "b" "a" }} {{ ge 1 2 }}',
+      'true true true true true true false',
+    ],
     ['{{ and 1 0 }} {{ and 1 "x" }} {{ or 0 "" }} {{ or 0 "y" }} {{ not .empty }}', '0 x  y true'],
     ['{{ urlquery "a b&c/é" }}', 'a+b%26c%2F%C3%A9'],
     // Sprig: lists and defaults
     ['{{ .list | first }} {{ .list | last }} {{ .list | join "," }} {{ join "-" "solo" }}', 'x z x,y,z solo'],
-    ['{{ .missing | default "fallback" }} {{ .one | first | default "unused" }} {{ "" | default "d" }}', 'fallback 7 d'],
+    [
+      '{{ .missing | default "fallback" }} {{ .one | first | default "unused" }} {{ "" | default "d" }}',
+      'fallback 7 d',
+    ],
     ['{{ empty .empty }} {{ empty .list }} {{ empty 0 }} {{ empty "x" }}', 'true false true false'],
     ['{{ toJson . }}', '{"empty":[],"list":["x","y","z"],"one":["7"],"text":["  padded  "]}'],
     ['{{ .missing | toJson }} {{ toJson "<a&b>" }} {{ toJson 3 }}', 'null "\\u003ca\\u0026b\\u003e" 3'],
@@ -88,17 +113,32 @@ describe('each supported function', () => {
     ['{{ trimPrefix "ab" "abc" }} {{ trimSuffix "bc" "abc" }} {{ replace "a" "o" "banana" }}', 'c a bonono'],
     ['{{ contains "an" "banana" }} {{ hasPrefix "ba" "banana" }} {{ hasSuffix "x" "banana" }}', 'true true false'],
     ['{{ repeat 2 "ab" }} {{ trunc 2 "abc" }} {{ trunc -2 "abc" }}', 'abab ab bc'],
-    ['{{ toString 5 }} {{ b64enc "hello" }} {{ b64dec "aGVsbG8=" }} {{ b64dec "!!" }}', '5 aGVsbG8= hello illegal base64 data at input byte 0'],
+    [
+      '{{ toString 5 }} {{ b64enc "hello" }} {{ b64dec "aGVsbG8=" }} {{ b64dec "!!" }}',
+      '5 aGVsbG8= hello illegal base64 data at input byte 0',
+    ],
     // Sprig: numbers (int64 results)
     ['{{ add 1 2 3 }} {{ add1 1 }} {{ sub 5 7 }} {{ mul 2 3 4 }} {{ div 7 2 }} {{ mod 7 3 }}', '6 2 -2 24 3 1'],
-    ['{{ add "40" 2 }} {{ int "12" }} {{ int 3.9 }} {{ int64 "0x10" }} {{ atoi "42" }} {{ atoi "4.2" }}', '42 12 3 16 42 0'],
+    [
+      '{{ add "40" 2 }} {{ int "12" }} {{ int 3.9 }} {{ int64 "0x10" }} {{ atoi "42" }} {{ atoi "4.2" }}',
+      '42 12 3 16 42 0',
+    ],
     ['{{ .one | first | atoi | add 1 }}', '8'],
     // Sprig: dates and durations
-    ['{{ duration "95" }} {{ duration "3600" }} {{ duration "0" }} {{ duration "-61" }} {{ duration (add 95 0) }}', '1m35s 1h0m0s 0s -1m1s 1m35s'],
+    [
+      '{{ duration "95" }} {{ duration "3600" }} {{ duration "0" }} {{ duration "-61" }} {{ duration (add 95 0) }}',
+      '1m35s 1h0m0s 0s -1m1s 1m35s',
+    ],
     // Sprig's duration reads only a string or an int64: a plain int literal gives 0s, as in Go.
     ['{{ duration 95 }}', '0s'],
-    ['{{ date "2006-01-02T15:04:05Z07:00 Mon Jan _2 03:04:05 PM" 86400 }}', '1970-01-02T00:00:00Z Fri Jan  2 12:00:00 AM'],
-    ['{{ date "2006-01-02" 1700000000 }} {{ date "Monday January 2 15:04 MST" 1700000000 }}', '2023-11-14 Tuesday November 14 22:13 UTC'],
+    [
+      '{{ date "2006-01-02T15:04:05Z07:00 Mon Jan _2 03:04:05 PM" 86400 }}',
+      '1970-01-02T00:00:00Z Fri Jan  2 12:00:00 AM',
+    ],
+    [
+      '{{ date "2006-01-02" 1700000000 }} {{ date "Monday January 2 15:04 MST" 1700000000 }}',
+      '2023-11-14 Tuesday November 14 22:13 UTC',
+    ],
   ];
   for (const [content, expected] of cases) {
     test(content, () => assert.equal(render(content, params), expected));
@@ -145,7 +185,11 @@ describe('syntax', () => {
     ['{{ $x := .a | first }}{{ $x }}{{ $x = "changed" }} {{ $x }}', { a: ['v'] }, 'v changed'],
     ['{{ $.a }} {{ range .a }}{{ $.b | first }}{{ end }}', { a: ['1'], b: ['B'] }, '[1] B'],
     ['{{ printf "%s-%s" (first .a) (.a | last | upper) }}', { a: ['p', 'q'] }, 'p-Q'],
-    ['{{ "raw" }} {{ `back\\tick` }} {{ "tab\\t" }} {{ 0x10 }} {{ 1_000 }} {{ 1.5 }} {{ 1e6 }} {{ \'a\' }} {{ true }}', {}, 'raw back\\tick tab\t 16 1000 1.5 1e+06 97 true'],
+    [
+      '{{ "raw" }} {{ `back\\tick` }} {{ "tab\\t" }} {{ 0x10 }} {{ 1_000 }} {{ 1.5 }} {{ 1e6 }} {{ \'a\' }} {{ true }}',
+      {},
+      'raw back\\tick tab\t 16 1000 1.5 1e+06 97 true',
+    ],
     ['{{ . }}', { b: ['2'], a: ['1', 'x'] }, 'map[a:[1 x] b:[2]]'],
     ['{{\n  .a\n  | first\n}}', { a: ['multi-line'] }, 'multi-line'],
   ];
@@ -158,7 +202,10 @@ describe('compile errors are raised at config load with a code and a position', 
   test('an unknown function is FJE_BODY_TEMPLATE_UNSUPPORTED, named, with the supported list', () => {
     const error = compileError('{"a": "{{ nosuch 1 }}"}');
     assert.equal(error.code, 'FJE_BODY_TEMPLATE_UNSUPPORTED');
-    assert.equal(error.message, `body template 1:11: function "nosuch" not defined; supported functions: ${BODY_TEMPLATE_FUNCTIONS.join(', ')}`);
+    assert.equal(
+      error.message,
+      `body template 1:11: function "nosuch" not defined; supported functions: ${BODY_TEMPLATE_FUNCTIONS.join(', ')}`,
+    );
     assert.deepEqual([error.line, error.column], [1, 11]);
   });
 
@@ -166,14 +213,20 @@ describe('compile errors are raised at config load with a code and a position', 
     for (const name of ['env', 'expandenv']) {
       const error = compileError(`{{ ${name} "HOME" }}`);
       assert.equal(error.code, 'FJE_BODY_TEMPLATE_UNSUPPORTED');
-      assert.equal(error.message, `body template 1:4: function "${name}" is not allowed: it would copy the exporter's environment (often secrets) into requests; supported functions: ${BODY_TEMPLATE_FUNCTIONS.join(', ')}`);
+      assert.equal(
+        error.message,
+        `body template 1:4: function "${name}" is not allowed: it would copy the exporter's environment (often secrets) into requests; supported functions: ${BODY_TEMPLATE_FUNCTIONS.join(', ')}`,
+      );
     }
   });
 
   test('a Sprig function outside the subset says so', () => {
     const error = compileError('x\n{{ sha256sum "a" }}');
     assert.equal(error.code, 'FJE_BODY_TEMPLATE_UNSUPPORTED');
-    assert.match(error.message, /^body template 2:4: function "sha256sum" is not supported \(a Sprig or Go template function outside this exporter's subset\); supported functions: add, /);
+    assert.match(
+      error.message,
+      /^body template 2:4: function "sha256sum" is not supported \(a Sprig or Go template function outside this exporter's subset\); supported functions: add, /,
+    );
   });
 
   test('define and template are unsupported', () => {
@@ -208,17 +261,45 @@ describe('compile errors are raised at config load with a code and a position', 
 
 describe('runtime errors are values, for the caller to fall back to the static content', () => {
   const cases: Array<[string, BodyTemplateParams, string]> = [
-    ['{{ index .a 5 }}', { a: ['x'] }, 'body template 1:4: executing at <index>: error calling index: index out of range: 5'],
-    ['{{ .a | upper }}', { a: ['x'] }, 'body template 1:9: executing at <upper>: wrong type for value; expected string; got []string'],
-    ['{{ first "s" }}', {}, 'body template 1:4: executing at <first>: error calling first: Cannot find first on type string'],
+    [
+      '{{ index .a 5 }}',
+      { a: ['x'] },
+      'body template 1:4: executing at <index>: error calling index: index out of range: 5',
+    ],
+    [
+      '{{ .a | upper }}',
+      { a: ['x'] },
+      'body template 1:9: executing at <upper>: wrong type for value; expected string; got []string',
+    ],
+    [
+      '{{ first "s" }}',
+      {},
+      'body template 1:4: executing at <first>: error calling first: Cannot find first on type string',
+    ],
     ['{{ upper }}', {}, 'body template 1:4: executing at <upper>: wrong number of args for upper: want 1 got 0'],
-    ['{{ randInt 5 5 }}', {}, 'body template 1:4: executing at <randInt>: error calling randInt: invalid argument to Intn'],
-    ['{{ div 1 0 }}', {}, 'body template 1:4: executing at <div>: error calling div: runtime error: integer divide by zero'],
-    ['{{ .a.b }}', { a: ['x'] }, 'body template 1:4: can\'t evaluate field b in type []string'],
-    ['{{ eq .a "x" }}', { a: ['x'] }, 'body template 1:4: executing at <eq>: error calling eq: incompatible types for comparison'],
+    [
+      '{{ randInt 5 5 }}',
+      {},
+      'body template 1:4: executing at <randInt>: error calling randInt: invalid argument to Intn',
+    ],
+    [
+      '{{ div 1 0 }}',
+      {},
+      'body template 1:4: executing at <div>: error calling div: runtime error: integer divide by zero',
+    ],
+    ['{{ .a.b }}', { a: ['x'] }, "body template 1:4: can't evaluate field b in type []string"],
+    [
+      '{{ eq .a "x" }}',
+      { a: ['x'] },
+      'body template 1:4: executing at <eq>: error calling eq: incompatible types for comparison',
+    ],
     ['{{ .a "arg" }}', { a: ['x'] }, 'body template 1:4: a is not a method but has arguments'],
-    ['{{ range "s" }}{{ end }}', {}, 'body template 1:4: range can\'t iterate over s'],
-    ['{{ repeat 100000000 "abc" }}', {}, 'body template 1:4: executing at <repeat>: error calling repeat: result exceeds 16777216 characters'],
+    ['{{ range "s" }}{{ end }}', {}, "body template 1:4: range can't iterate over s"],
+    [
+      '{{ repeat 100000000 "abc" }}',
+      {},
+      'body template 1:4: executing at <repeat>: error calling repeat: result exceeds 16777216 characters',
+    ],
   ];
   for (const [content, params, message] of cases) {
     test(content, () => assert.equal(renderError(content, params), message));

@@ -22,7 +22,12 @@ interface CliRun {
 }
 
 function runCli(args: string[], input?: string): CliRun {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: repoRoot, encoding: 'utf8', input, timeout: 30_000 });
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    input,
+    timeout: 30_000,
+  });
   if (result.error !== undefined) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -83,7 +88,10 @@ describe('check', () => {
   test('check on a fleet config exits 0 and names its jobs', () => {
     const run = runCli(['check', fixturePath('config', 'fleet-example.yml')]);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /fleet-example\.yml: OK, 1 module\(s\) \(default\), 1 metric\(s\), fleet: 2 job\(s\) \(srs-edge, srs-origin\)\n$/);
+    assert.match(
+      run.stdout,
+      /fleet-example\.yml: OK, 1 module\(s\) \(default\), 1 metric\(s\), fleet: 2 job\(s\) \(srs-edge, srs-origin\)\n$/,
+    );
   });
 
   test("check on json_exporter's example config exits 0 with both modules", () => {
@@ -97,15 +105,31 @@ describe('check', () => {
     assert.equal(run.status, 1);
     assert.equal(run.stdout, '');
     assert.match(run.stderr, /^5 problems in the config:/);
-    assert.ok(run.stderr.includes(`${INVALID_CONFIG}:6:18: modules.default.metrics[0].valuetype: must be one of gauge, counter, untyped (got "gaug")`), run.stderr);
-    assert.ok(run.stderr.includes(`${INVALID_CONFIG}:11:7: modules.default.metrics[2].lables: unknown key "lables"; did you mean "labels"?`), run.stderr);
-    assert.equal(run.stderr.match(new RegExp(`^${INVALID_CONFIG.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `, 'gm'))?.length, 5);
+    assert.ok(
+      run.stderr.includes(
+        `${INVALID_CONFIG}:6:18: modules.default.metrics[0].valuetype: must be one of gauge, counter, untyped (got "gaug")`,
+      ),
+      run.stderr,
+    );
+    assert.ok(
+      run.stderr.includes(
+        `${INVALID_CONFIG}:11:7: modules.default.metrics[2].lables: unknown key "lables"; did you mean "labels"?`,
+      ),
+      run.stderr,
+    );
+    assert.equal(
+      run.stderr.match(new RegExp(`^${INVALID_CONFIG.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `, 'gm'))
+        ?.length,
+      5,
+    );
     assert.doesNotMatch(run.stderr, STACK_LINE);
   });
 
   test('check on a config whose module gives one family two label sets exits 1 naming the family, without a stack trace', () => {
     const file = join(scratch, 'inconsistent.yml');
-    writeFileSync(file, `modules:
+    writeFileSync(
+      file,
+      `modules:
   default:
     metrics:
     - name: s_clients
@@ -115,7 +139,8 @@ describe('check', () => {
       path: '{.streams[*]}'
       labels: {name: '{.name}'}
       values: {clients: '{.clients}'}
-`);
+`,
+    );
     const run = runCli(['check', file]);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /metric "s_clients" is defined twice with different labels/);
@@ -154,7 +179,10 @@ describe('eval', () => {
 
   test('eval reports the skipped server value on stderr', () => {
     const run = runCli(['eval', '--config', REFERENCE_CONFIG, '--module', 'default', '--file', REFERENCE_BODY]);
-    assert.equal(run.stderr, 'skipped (not_numeric) in metric server: { .server}: "vid-69t27o3" is not a number or a boolean\n');
+    assert.equal(
+      run.stderr,
+      'skipped (not_numeric) in metric server: { .server}: "vid-69t27o3" is not a number or a boolean\n',
+    );
   });
 
   test('eval output passes promtool check metrics', () => {
@@ -164,7 +192,13 @@ describe('eval', () => {
   });
 
   test("eval of json_exporter's example passes promtool check metrics", () => {
-    const run = runCli(['eval', '--config', fixturePath('config', 'json-exporter-example.yml'), '--file', fixturePath('json-exporter', 'data.json')]);
+    const run = runCli([
+      'eval',
+      '--config',
+      fixturePath('config', 'json-exporter-example.yml'),
+      '--file',
+      fixturePath('json-exporter', 'data.json'),
+    ]);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^example_global_value\{environment="beta",location="planet-mars"\} 1234$/m);
     const check = checkMetricsWithPromtool(run.stdout);
@@ -176,13 +210,16 @@ describe('eval', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.ok(run.stdout.endsWith('\n# EOF\n'), run.stdout);
     const families = parseExposition(run.stdout, 'openmetrics');
-    assert.deepEqual(families.map((f) => [f.name, f.type, f.samples.map((s) => s.valueText).join()]), [
-      ['stream_clients_clients', 'unknown', '4'],
-      ['stream_clients_frames', 'unknown', '0'],
-      ['stream_clients_publish', 'unknown', '0'],
-      ['stream_clients_recv_bytes', 'unknown', '34930'],
-      ['stream_clients_send_bytes', 'unknown', '45370'],
-    ]);
+    assert.deepEqual(
+      families.map((f) => [f.name, f.type, f.samples.map((s) => s.valueText).join()]),
+      [
+        ['stream_clients_clients', 'unknown', '4'],
+        ['stream_clients_frames', 'unknown', '0'],
+        ['stream_clients_publish', 'unknown', '0'],
+        ['stream_clients_recv_bytes', 'unknown', '34930'],
+        ['stream_clients_send_bytes', 'unknown', '45370'],
+      ],
+    );
   });
 
   test('eval without --config uses the embedded config, whose default module is the srs_streams preset', () => {
@@ -192,7 +229,10 @@ describe('eval', () => {
   });
 
   test('eval --file - reads the body from stdin', () => {
-    const run = runCli(['eval', '--config', REFERENCE_CONFIG, '--file', '-'], readFixture('srs', 'reference-streams.json'));
+    const run = runCli(
+      ['eval', '--config', REFERENCE_CONFIG, '--file', '-'],
+      readFixture('srs', 'reference-streams.json'),
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stdout, EXPECTED_REFERENCE_EXPOSITION);
   });
@@ -238,7 +278,10 @@ describe('eval', () => {
   });
 
   test('eval with an unknown --format is a usage error', () => {
-    assertUsageError(runCli(['eval', '--file', REFERENCE_BODY, '--format', 'json']), /eval: --format must be text or openmetrics \(got "json"\)/);
+    assertUsageError(
+      runCli(['eval', '--file', REFERENCE_BODY, '--format', 'json']),
+      /eval: --format must be text or openmetrics \(got "json"\)/,
+    );
   });
 
   test('eval with an unknown flag is a usage error', () => {
@@ -256,7 +299,10 @@ describe('usage errors', () => {
   });
 
   test('--log.level=verbose exits 2 naming the valid levels', () => {
-    assertUsageError(runCli(['--log.level=verbose']), /--log\.level must be one of debug, info, warn, error \(got "verbose"\)/);
+    assertUsageError(
+      runCli(['--log.level=verbose']),
+      /--log\.level must be one of debug, info, warn, error \(got "verbose"\)/,
+    );
   });
 
   test('serve with an invalid config exits 1 before listening, without a stack trace', () => {

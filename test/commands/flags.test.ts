@@ -26,20 +26,28 @@ test('--workers=0 turns the pool off; the queue bound and inline threshold are r
 });
 
 test('kingpin spellings --flag=value and --flag value are both read', () => {
-  const flags = parseServeFlags(['--config.file', 'c.yml', '--web.listen-address=127.0.0.1:9', '--scrape.timeout-offset=1s']);
+  const flags = parseServeFlags([
+    '--config.file',
+    'c.yml',
+    '--web.listen-address=127.0.0.1:9',
+    '--scrape.timeout-offset=1s',
+  ]);
   assert.equal(flags.configFile, 'c.yml');
   assert.equal(flags.listenAddress, '127.0.0.1:9');
   assert.equal(flags.timeoutOffsetMs, 1000);
 });
 
-test('--web.config.file (exporter-toolkit\'s flag) is read, and absent when not given', () => {
+test("--web.config.file (exporter-toolkit's flag) is read, and absent when not given", () => {
   assert.equal(parseServeFlags(['--web.config.file=web.yml']).webConfigFile, 'web.yml');
   assert.equal(parseServeFlags(['--web.config.file', 'other.yml']).webConfigFile, 'other.yml');
   assert.equal('webConfigFile' in parseServeFlags([]), false);
 });
 
 test('--shard.total and --shard.index are read as whole numbers, and absent when not given', () => {
-  assert.deepEqual({ ...parseServeFlags(['--shard.total=3', '--shard.index', '2']) }, { ...parseServeFlags([]), shardTotal: 3, shardIndex: 2 });
+  assert.deepEqual(
+    { ...parseServeFlags(['--shard.total=3', '--shard.index', '2']) },
+    { ...parseServeFlags([]), shardTotal: 3, shardIndex: 2 },
+  );
   assert.equal('shardTotal' in parseServeFlags([]), false);
   assert.equal(parseServeFlags(['--shard.index=0']).shardIndex, 0);
 });
@@ -48,7 +56,10 @@ for (const [args, message] of [
   [['--shard.total=0'], /--shard\.total must be a whole number of at least 1 \(got "0"\)/],
   [['--shard.total=two'], /--shard\.total must be a whole number of at least 1/],
   [['--shard.index=-1'], /--shard\.index must be a whole number of at least 0 \(got "-1"\)/],
-  [['--shard.total=3', '--shard.index=3'], /--shard\.index must be less than --shard\.total \(3\); shards are numbered 0 to 2 \(got 3\)/],
+  [
+    ['--shard.total=3', '--shard.index=3'],
+    /--shard\.index must be less than --shard\.total \(3\); shards are numbered 0 to 2 \(got 3\)/,
+  ],
   [['--scrape.max-body-bytes=0'], /--scrape\.max-body-bytes must be a positive whole number of bytes \(got "0"\)/],
   [['--scrape.max-body-bytes=1.5'], /--scrape\.max-body-bytes must be a positive whole number/],
   [['--scrape.max-body-bytes=lots'], /--scrape\.max-body-bytes must be a positive whole number/],

@@ -39,7 +39,7 @@ describe('serveConfigLoader', () => {
     assert.equal(serveConfigLoader(configFile, {}, 'srs-exporter-2')().fleet?.shard.total, 3);
   });
 
-  test('--shard.index beyond the config\'s total fails the load with FJE_SHARD_INVALID', () => {
+  test("--shard.index beyond the config's total fails the load with FJE_SHARD_INVALID", () => {
     writeFleetConfig('{ total: 2 }');
     assert.throws(() => serveConfigLoader(configFile, { index: 2 }, 'exporter')(), { code: 'FJE_SHARD_INVALID' });
   });
@@ -56,7 +56,17 @@ describe('reload of a fleet section this replica cannot run', () => {
   before(async () => {
     writeFleetConfig('{ total: 2 }');
     exporter = await startExporter(
-      { configFile, configCheck: false, listenAddress: '127.0.0.1:0', telemetryPath: '/metrics', logLevel: 'error', maxBodyBytes: 1 << 20, timeoutOffsetMs: 500, shardIndex: 1, workers: 0 },
+      {
+        configFile,
+        configCheck: false,
+        listenAddress: '127.0.0.1:0',
+        telemetryPath: '/metrics',
+        logLevel: 'error',
+        maxBodyBytes: 1 << 20,
+        timeoutOffsetMs: 500,
+        shardIndex: 1,
+        workers: 0,
+      },
       createLogger('error'),
     );
   });
@@ -71,6 +81,9 @@ describe('reload of a fleet section this replica cannot run', () => {
     assert.match(reload.text, /shard index 1 \(from --shard\.index\) is not below the shard total 1/);
     assert.equal(exporter.reloader.current.config.generation, generation);
     assert.equal(exporter.fleet.active, true);
-    assert.match((await httpGet(`http://127.0.0.1:${exporter.port}/metrics`)).text, /^fleet_json_exporter_config_last_reload_successful 0$/m);
+    assert.match(
+      (await httpGet(`http://127.0.0.1:${exporter.port}/metrics`)).text,
+      /^fleet_json_exporter_config_last_reload_successful 0$/m,
+    );
   });
 });

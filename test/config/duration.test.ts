@@ -16,7 +16,21 @@ const VALID: ReadonlyArray<readonly [string, number]> = [
   ['1m1ms', 60_001],
 ];
 
-const INVALID: readonly string[] = ['', '10', '10 s', '1.5s', '-1s', 's', '1s1m', '1s1s', '1ms1s', '10S', ' 10s', '1h 30m', '10sec'];
+const INVALID: readonly string[] = [
+  '',
+  '10',
+  '10 s',
+  '1.5s',
+  '-1s',
+  's',
+  '1s1m',
+  '1s1s',
+  '1ms1s',
+  '10S',
+  ' 10s',
+  '1h 30m',
+  '10sec',
+];
 
 for (const [text, ms] of VALID) {
   test(`duration "${text}" is ${ms} ms`, () => {
@@ -32,6 +46,7 @@ for (const text of INVALID) {
 
 test('a duration error says how to write one', () => {
   assert.throws(() => parseDuration('1s1m'), {
-    message: 'invalid duration "1s1m": unit "m" is repeated or out of order; write an integer and a unit (y, w, d, h, m, s, ms), largest unit first, e.g. 10s, 1m30s or 500ms',
+    message:
+      'invalid duration "1s1m": unit "m" is repeated or out of order; write an integer and a unit (y, w, d, h, m, s, ms), largest unit first, e.g. 10s, 1m30s or 500ms',
   });
 });

@@ -73,18 +73,26 @@ test('a job timeout defaults to the fleet timeout, shortened to the job interval
   );
   assert.deepStrictEqual(
     fleet.jobs.map((job) => [job.name, job.scrapeIntervalMs, job.scrapeTimeoutMs]),
-    [['slow', 30_000, 20_000], ['fast', 5_000, 5_000], ['own', 5_000, 2_000]],
+    [
+      ['slow', 30_000, 20_000],
+      ['fast', 5_000, 5_000],
+      ['own', 5_000, 2_000],
+    ],
   );
 });
 
 test('static targets may be URLs or host:port, IPv6 in brackets', () => {
-  const fleet = fleetOf('fleet:\n  jobs:\n  - name: e\n    module: default\n    static_targets: ["https://srs.example/api", "srs-0.srs:1985", "[::1]:1985"]\n');
+  const fleet = fleetOf(
+    'fleet:\n  jobs:\n  - name: e\n    module: default\n    static_targets: ["https://srs.example/api", "srs-0.srs:1985", "[::1]:1985"]\n',
+  );
   assert.deepStrictEqual(fleet.jobs[0]?.staticTargets, ['https://srs.example/api', 'srs-0.srs:1985', '[::1]:1985']);
 });
 
 test('a config without fleet has no fleet key, and a loaded fleet is frozen', () => {
   assert.equal('fleet' in parseConfig(MODULES, 'test.yml'), false);
-  const fleet = fleetOf('fleet:\n  jobs:\n  - { name: e, module: default, static_targets: ["10.0.0.1:1985"], labels: { a: b } }\n');
+  const fleet = fleetOf(
+    'fleet:\n  jobs:\n  - { name: e, module: default, static_targets: ["10.0.0.1:1985"], labels: { a: b } }\n',
+  );
   assert.ok(Object.isFrozen(fleet.jobs[0]?.labels));
   assert.ok(Object.isFrozen(fleet.jobs));
 });

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load.js';
-import { CONFIG_ERROR_CODES, CONFIG_ERROR_DESCRIPTIONS, ConfigError, type ConfigErrorCode } from '../../src/config/errors.js';
+import {
+  CONFIG_ERROR_CODES,
+  CONFIG_ERROR_DESCRIPTIONS,
+  ConfigError,
+  type ConfigErrorCode,
+} from '../../src/config/errors.js';
 import { fixturePath, readFixture } from '../helpers/fixtures.js';
 
 interface ExpectedFailure {
@@ -13,7 +18,9 @@ interface ExpectedFailure {
 }
 
 const cases = JSON.parse(readFixture('config', 'invalid-cases.json')) as Record<string, ExpectedFailure>;
-const files = readdirSync(fixturePath('config')).filter((name) => name.startsWith('invalid-') && name.endsWith('.yml')).sort();
+const files = readdirSync(fixturePath('config'))
+  .filter((name) => name.startsWith('invalid-') && name.endsWith('.yml'))
+  .sort();
 
 /** Codes tested outside this table (FJE_CONFIG_READ needs a file that is not there: see load.test.ts). */
 const CODES_TESTED_ELSEWHERE: readonly ConfigErrorCode[] = ['FJE_CONFIG_READ'];

@@ -114,7 +114,10 @@ test("json_exporter's example config loads; literal values such as `active: 1` b
   assert.deepStrictEqual(metrics[0]?.labels, { environment: 'beta', location: 'planet-{.location}' });
   assert.equal(metrics[1]?.epochTimestamp, '{ .timestamp }');
   assert.equal(metrics[3]?.allowMissingKey, true);
-  assert.equal(metrics[3]?.help, 'Example of allowing a missing key. This metric will not be reported if the path .missing_value is not present, and an error message will not be generated.');
+  assert.equal(
+    metrics[3]?.help,
+    'Example of allowing a missing key. This metric will not be reported if the path .missing_value is not present, and an error message will not be generated.',
+  );
   assert.equal(metrics[0]?.epochTimestamp, undefined);
   assert.ok(!('epochTimestamp' in (metrics[0] ?? {})), 'an unset optional key is absent, not undefined');
 });
@@ -176,7 +179,10 @@ test('body, headers and status codes are read', () => {
 });
 
 test('an empty help falls back to the metric name', () => {
-  const config = parseConfig("modules:\n  m:\n    metrics:\n    - name: up\n      path: '{.up}'\n      help: ''\n", 'help.yml');
+  const config = parseConfig(
+    "modules:\n  m:\n    metrics:\n    - name: up\n      path: '{.up}'\n      help: ''\n",
+    'help.yml',
+  );
   assert.equal(config.modules['m']?.metrics[0]?.help, 'up');
 });
 
@@ -195,7 +201,10 @@ test('loadConfigFile on a missing file throws FJE_CONFIG_READ naming the path', 
       assert.ok(error instanceof ConfigError);
       assert.equal(error.code, 'FJE_CONFIG_READ');
       assert.equal(error.problems.length, 1);
-      assert.match(error.message, /^.*missing\.yml: cannot read the config file \(ENOENT: no such file or directory, open '.*missing\.yml'\); check the path given to --config\.file$/);
+      assert.match(
+        error.message,
+        /^.*missing\.yml: cannot read the config file \(ENOENT: no such file or directory, open '.*missing\.yml'\); check the path given to --config\.file$/,
+      );
       assert.ok(error.cause instanceof Error);
       return true;
     },
@@ -205,5 +214,8 @@ test('loadConfigFile on a missing file throws FJE_CONFIG_READ naming the path', 
 test('loadConfigFile reports problems with the file path', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'fje-config-')), 'bad.yml');
   writeFileSync(path, 'modules:\n  m:\n    metrics: []\n');
-  assert.throws(() => loadConfigFile(path), { code: 'FJE_CONFIG_REQUIRED', message: `${path}:3:14: modules.m.metrics: must not be empty` });
+  assert.throws(() => loadConfigFile(path), {
+    code: 'FJE_CONFIG_REQUIRED',
+    message: `${path}:3:14: modules.m.metrics: must not be empty`,
+  });
 });

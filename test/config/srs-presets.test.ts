@@ -16,7 +16,11 @@ function presetModules(extra = ''): Record<string, ModuleConfig> {
 }
 
 function run(module: ModuleConfig, body: string): HotPathResult {
-  return runHotPathInline(compileModule(module), { body: new TextEncoder().encode(body), targetLabels: {}, formats: ['text'] });
+  return runHotPathInline(compileModule(module), {
+    body: new TextEncoder().encode(body),
+    targetLabels: {},
+    formats: ['text'],
+  });
 }
 
 function exposition(module: ModuleConfig, body: string): string {
@@ -28,7 +32,11 @@ function exposition(module: ModuleConfig, body: string): string {
 
 /** Value of the one sample of `name` whose labels include all of `labels`. */
 function sampleValue(text: string, name: string, labels: Record<string, string>): number {
-  const lines = text.split('\n').filter((line) => line.startsWith(name + '{') && Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)));
+  const lines = text
+    .split('\n')
+    .filter(
+      (line) => line.startsWith(name + '{') && Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)),
+    );
   assert.equal(lines.length, 1, `${name} ${JSON.stringify(labels)}: ${lines.length} lines`);
   return Number((lines[0] as string).split(' ').pop());
 }
@@ -60,7 +68,9 @@ describe('SRS presets on real SRS answers', () => {
   test('srs_streams: every stream of the SRS 6 answer has its clients, bytes and publishing state', () => {
     const body = readFixture('srs', 'srs6', 'streams-with-unpublished.json');
     const text = exposition(modules.srs_streams as ModuleConfig, body);
-    const streams = (JSON.parse(body) as { streams: Array<Record<string, unknown> & { name: string; publish: { active: boolean } }> }).streams;
+    const streams = (
+      JSON.parse(body) as { streams: Array<Record<string, unknown> & { name: string; publish: { active: boolean } }> }
+    ).streams;
     for (const stream of streams) {
       const labels = { stream: stream.name, app: 'live', vhost: 'vid-4r45b30' };
       assert.equal(sampleValue(text, 'srs_stream_clients', labels), stream.clients);
@@ -71,10 +81,16 @@ describe('SRS presets on real SRS answers', () => {
   });
 
   test('srs_streams: null video or audio gives no info series and no problem', () => {
-    const text = exposition(modules.srs_streams as ModuleConfig, readFixture('srs', 'srs6', 'streams-with-unpublished.json'));
+    const text = exposition(
+      modules.srs_streams as ModuleConfig,
+      readFixture('srs', 'srs6', 'streams-with-unpublished.json'),
+    );
     assert.doesNotMatch(text, /srs_stream_video_info\{[^}]*stream="(radio|ghost)"/);
     assert.doesNotMatch(text, /srs_stream_audio_info\{[^}]*stream="(cam2|ghost)"/);
-    assert.match(text, /^srs_stream_video_info\{app="live",codec="H264",level="3\.1",profile="High",resolution="640x360",stream="livestream",vhost="vid-4r45b30"\} 1$/m);
+    assert.match(
+      text,
+      /^srs_stream_video_info\{app="live",codec="H264",level="3\.1",profile="High",resolution="640x360",stream="livestream",vhost="vid-4r45b30"\} 1$/m,
+    );
   });
 
   test('srs_clients counts clients per type instead of a series per client', () => {
@@ -93,11 +109,14 @@ describe('SRS presets on real SRS answers', () => {
     assert.doesNotMatch(text, /^srs\w*_percent/m);
   });
 
-  test('no preset metric clashes with a name of SRS\'s own exporter (SRS 5 and 6)', () => {
+  test("no preset metric clashes with a name of SRS's own exporter (SRS 5 and 6)", () => {
     const ours = new Set<string>();
-    for (const name of PRESET_NAMES) for (const family of compileModule(modules[name] as ModuleConfig).families) ours.add(family.name);
+    for (const name of PRESET_NAMES)
+      for (const family of compileModule(modules[name] as ModuleConfig).families) ours.add(family.name);
     for (const version of ['srs5', 'srs6']) {
-      const theirs = [...readFixture('srs', version, 'metrics.txt').matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1] as string);
+      const theirs = [...readFixture('srs', version, 'metrics.txt').matchAll(/^# TYPE (\S+)/gm)].map(
+        (m) => m[1] as string,
+      );
       assert.ok(theirs.length >= 10);
       for (const name of theirs) assert.ok(!ours.has(name), `${name} is SRS's own`);
     }
@@ -106,7 +125,11 @@ describe('SRS presets on real SRS answers', () => {
   test('every SRS preset fails an answer with code != 0 as api_error, naming the code', () => {
     for (const name of PRESET_NAMES) {
       const result = run(modules[name] as ModuleConfig, readFixture('srs', 'srs6', 'stream-not-found.json'));
-      assert.deepEqual(result, { ok: false, reason: 'api_error', message: 'the API answered code 2048 ({.code}), an error rather than data' }, name);
+      assert.deepEqual(
+        result,
+        { ok: false, reason: 'api_error', message: 'the API answered code 2048 ({.code}), an error rather than data' },
+        name,
+      );
     }
   });
 
@@ -124,7 +147,7 @@ describe('SRS presets on real SRS answers', () => {
 });
 
 describe('modules built on a preset', () => {
-  test('own metrics come after the preset\'s, own headers merge, own keys win', () => {
+  test("own metrics come after the preset's, own headers merge, own keys win", () => {
     const config = parseConfig(
       `modules:
   mine:
@@ -146,7 +169,10 @@ describe('modules built on a preset', () => {
   });
 
   test('a module without metrics or a preset names both in its error', () => {
-    assert.throws(() => parseConfig('modules:\n  x: { headers: { A: b } }\n', 'x.yml'), /missing required key "metrics" \(or a `preset`, one of srs_streams, srs_vhosts, srs_clients, srs_summaries\)/);
+    assert.throws(
+      () => parseConfig('modules:\n  x: { headers: { A: b } }\n', 'x.yml'),
+      /missing required key "metrics" \(or a `preset`, one of srs_streams, srs_vhosts, srs_clients, srs_summaries\)/,
+    );
   });
 
   test('error_code and paging are plain module keys, usable without a preset', () => {
@@ -159,7 +185,11 @@ describe('modules built on a preset', () => {
       'api.yml',
     );
     const result = run(config.modules.api as ModuleConfig, '{"status":"E_BUSY","items":[]}');
-    assert.deepEqual(result, { ok: false, reason: 'api_error', message: 'the API answered code "E_BUSY" ({.status}), an error rather than data' });
+    assert.deepEqual(result, {
+      ok: false,
+      reason: 'api_error',
+      message: 'the API answered code "E_BUSY" ({.status}), an error rather than data',
+    });
     assert.equal(run(config.modules.api as ModuleConfig, '{"status":0,"items":[{"n":1}]}').ok, true);
   });
 });

@@ -24,7 +24,12 @@ before(async () => {
 after(() => dns.close());
 
 function discoveryOf(fleetYaml: string) {
-  return createDiscovery(fleetConfig(fleetYaml), { logger: quietLogger(), shard: { total: 1, index: 0 }, configDir: '.', dnsServers: [dns.address] });
+  return createDiscovery(fleetConfig(fleetYaml), {
+    logger: quietLogger(),
+    shard: { total: 1, index: 0 },
+    configDir: '.',
+    dnsServers: [dns.address],
+  });
 }
 
 test('a node:dns Resolver pointed at the test responder resolves its records', async () => {
@@ -39,8 +44,14 @@ test('A records with the job port, sorted; AAAA in brackets', async () => {
   const resolver = new Resolver();
   resolver.setServers([dns.address]);
   const name = 'srs-edge.srs.svc.cluster.local';
-  assert.deepStrictEqual(await resolveAddresses(resolver, name, { names: [name], type: 'A', port: 1985, refreshIntervalMs: 1 }), ['10.1.0.1:1985', '10.1.0.2:1985']);
-  assert.deepStrictEqual(await resolveAddresses(resolver, name, { names: [name], type: 'AAAA', port: 1985, refreshIntervalMs: 1 }), ['[fd00::2]:1985']);
+  assert.deepStrictEqual(
+    await resolveAddresses(resolver, name, { names: [name], type: 'A', port: 1985, refreshIntervalMs: 1 }),
+    ['10.1.0.1:1985', '10.1.0.2:1985'],
+  );
+  assert.deepStrictEqual(
+    await resolveAddresses(resolver, name, { names: [name], type: 'AAAA', port: 1985, refreshIntervalMs: 1 }),
+    ['[fd00::2]:1985'],
+  );
 });
 
 test('SRV targets use each record’s port and go through target_url', async () => {
@@ -52,18 +63,31 @@ test('SRV targets use each record’s port and go through target_url', async () 
   assert.deepStrictEqual(
     discovery.targets().map((t) => [t.url, t.labels['instance'], t.source]),
     [
-      ['http://srs-origin-0.srs-origin.srs.svc.cluster.local:1986/api/v1/streams/', 'srs-origin-0.srs-origin.srs.svc.cluster.local:1986', 'dns_sd:_http._tcp.srs-origin.srs.svc.cluster.local'],
-      ['http://srs-origin-1.srs-origin.srs.svc.cluster.local:1985/api/v1/streams/', 'srs-origin-1.srs-origin.srs.svc.cluster.local:1985', 'dns_sd:_http._tcp.srs-origin.srs.svc.cluster.local'],
+      [
+        'http://srs-origin-0.srs-origin.srs.svc.cluster.local:1986/api/v1/streams/',
+        'srs-origin-0.srs-origin.srs.svc.cluster.local:1986',
+        'dns_sd:_http._tcp.srs-origin.srs.svc.cluster.local',
+      ],
+      [
+        'http://srs-origin-1.srs-origin.srs.svc.cluster.local:1985/api/v1/streams/',
+        'srs-origin-1.srs-origin.srs.svc.cluster.local:1985',
+        'dns_sd:_http._tcp.srs-origin.srs.svc.cluster.local',
+      ],
     ],
   );
   await discovery.stop();
 });
 
 test('a name with no records (NXDOMAIN) gives no targets and no error', async () => {
-  const discovery = discoveryOf('fleet:\n  jobs:\n  - { name: e, module: default, dns_sd: { names: [gone.srs.svc.cluster.local], type: A, port: 1985 } }\n');
+  const discovery = discoveryOf(
+    'fleet:\n  jobs:\n  - { name: e, module: default, dns_sd: { names: [gone.srs.svc.cluster.local], type: A, port: 1985 } }\n',
+  );
   await discovery.start();
   assert.deepStrictEqual(discovery.targets(), []);
-  assert.deepStrictEqual(discovery.sources().map((s) => [s.source, s.targetCount, s.lastError]), [['dns_sd:gone.srs.svc.cluster.local', 0, undefined]]);
+  assert.deepStrictEqual(
+    discovery.sources().map((s) => [s.source, s.targetCount, s.lastError]),
+    [['dns_sd:gone.srs.svc.cluster.local', 0, undefined]],
+  );
   await discovery.stop();
 });
 
@@ -71,23 +95,33 @@ test('a failing DNS server keeps the last good targets and records the lookup er
   const name = 'flaky.srs.svc.cluster.local';
   dns.zone.set(name, { A: ['10.3.0.1'] });
   const dnsSd = { names: [name], type: 'A' as const, port: 1985, refreshIntervalMs: 3_600_000 };
-  const job = fleetConfig(`fleet:\n  jobs:\n  - { name: e, module: default, dns_sd: { names: [${name}], type: A, port: 1985 } }\n`).fleet?.jobs[0];
+  const job = fleetConfig(
+    `fleet:\n  jobs:\n  - { name: e, module: default, dns_sd: { names: [${name}], type: A, port: 1985 } }\n`,
+  ).fleet?.jobs[0];
   assert.ok(job);
   const source = createDnsSdSource(job, dnsSd, name, quietLogger(), [dns.address]);
   await source.start(() => {});
   dns.zone.set(name, { SERVFAIL: true, A: ['10.3.0.9'] });
   await source.refreshNow();
   assert.equal(source.status().lastError, `A lookup of ${name} failed: ESERVFAIL`);
-  assert.deepStrictEqual(source.targets().map((t) => t.address), ['10.3.0.1:1985']);
+  assert.deepStrictEqual(
+    source.targets().map((t) => t.address),
+    ['10.3.0.1:1985'],
+  );
   dns.zone.set(name, { A: ['10.3.0.9'] });
   await source.refreshNow();
   assert.equal(source.status().lastError, undefined);
-  assert.deepStrictEqual(source.targets().map((t) => t.address), ['10.3.0.9:1985']);
+  assert.deepStrictEqual(
+    source.targets().map((t) => t.address),
+    ['10.3.0.9:1985'],
+  );
   await source.stop();
 });
 
 test('re-resolved at refresh_interval: pods scaling up change the targets', async () => {
-  const discovery = discoveryOf('fleet:\n  jobs:\n  - { name: e, module: default, dns_sd: { names: [churn.srs.svc.cluster.local], type: A, port: 1985, refresh_interval: 20ms } }\n');
+  const discovery = discoveryOf(
+    'fleet:\n  jobs:\n  - { name: e, module: default, dns_sd: { names: [churn.srs.svc.cluster.local], type: A, port: 1985, refresh_interval: 20ms } }\n',
+  );
   await discovery.start();
   assert.deepStrictEqual(urlsOf(discovery.targets()), ['http://10.2.0.1:1985/']);
   const changed = waitForTargets(discovery, (targets) => targets.length === 2);

@@ -36,23 +36,44 @@ function discoveryIn(dir: string) {
 
 test('YAML and JSON files matched by globs relative to the config folder give targets with their group labels', async () => {
   const dir = configFolder();
-  writeFileSync(join(dir, 'targets', 'a.yml'), '- targets: ["10.0.0.1:1985", "http://10.0.0.9:8080/streams"]\n  labels: { zone: a, __meta_x: dropped }\n');
-  writeFileSync(join(dir, 'targets', 'b.json'), JSON.stringify([{ targets: ['10.0.0.2:1985'], labels: { zone: 'b', instance: 'edge-b' } }]));
+  writeFileSync(
+    join(dir, 'targets', 'a.yml'),
+    '- targets: ["10.0.0.1:1985", "http://10.0.0.9:8080/streams"]\n  labels: { zone: a, __meta_x: dropped }\n',
+  );
+  writeFileSync(
+    join(dir, 'targets', 'b.json'),
+    JSON.stringify([{ targets: ['10.0.0.2:1985'], labels: { zone: 'b', instance: 'edge-b' } }]),
+  );
   writeFileSync(join(dir, 'targets', 'ignored.txt'), 'not matched');
   const discovery = discoveryIn(dir);
   await discovery.start();
   assert.deepStrictEqual(
     discovery.targets().map((t) => [t.url, t.labels, t.source]),
     [
-      ['http://10.0.0.1:1985/api/v1/streams/', { job: 'edge', instance: '10.0.0.1:1985', cluster: 'prod', zone: 'a' }, 'file_sd:targets/a.yml'],
-      ['http://10.0.0.2:1985/api/v1/streams/', { job: 'edge', instance: 'edge-b', cluster: 'prod', zone: 'b' }, 'file_sd:targets/b.json'],
-      ['http://10.0.0.9:8080/streams', { job: 'edge', instance: '10.0.0.9:8080', cluster: 'prod', zone: 'a' }, 'file_sd:targets/a.yml'],
+      [
+        'http://10.0.0.1:1985/api/v1/streams/',
+        { job: 'edge', instance: '10.0.0.1:1985', cluster: 'prod', zone: 'a' },
+        'file_sd:targets/a.yml',
+      ],
+      [
+        'http://10.0.0.2:1985/api/v1/streams/',
+        { job: 'edge', instance: 'edge-b', cluster: 'prod', zone: 'b' },
+        'file_sd:targets/b.json',
+      ],
+      [
+        'http://10.0.0.9:8080/streams',
+        { job: 'edge', instance: '10.0.0.9:8080', cluster: 'prod', zone: 'a' },
+        'file_sd:targets/a.yml',
+      ],
     ],
   );
-  assert.deepStrictEqual(discovery.sources().map((s) => [s.source, s.targetCount, s.lastError]), [
-    ['file_sd:targets/*.yml', 2, undefined],
-    ['file_sd:targets/*.json', 1, undefined],
-  ]);
+  assert.deepStrictEqual(
+    discovery.sources().map((s) => [s.source, s.targetCount, s.lastError]),
+    [
+      ['file_sd:targets/*.yml', 2, undefined],
+      ['file_sd:targets/*.json', 1, undefined],
+    ],
+  );
   await discovery.stop();
 });
 
@@ -65,7 +86,10 @@ test('editing a file changes the targets (the folder is watched)', async () => {
   assert.deepStrictEqual(urlsOf(discovery.targets()), ['http://10.0.0.1:1985/api/v1/streams/']);
   const changed = waitForTargets(discovery, (targets) => targets.length === 2);
   writeFileSync(file, '- targets: ["10.0.0.1:1985", "10.0.0.3:1985"]\n');
-  assert.deepStrictEqual(urlsOf(await changed), ['http://10.0.0.1:1985/api/v1/streams/', 'http://10.0.0.3:1985/api/v1/streams/']);
+  assert.deepStrictEqual(urlsOf(await changed), [
+    'http://10.0.0.1:1985/api/v1/streams/',
+    'http://10.0.0.3:1985/api/v1/streams/',
+  ]);
   await discovery.stop();
 });
 
@@ -94,18 +118,30 @@ test('a broken file keeps its last good targets and records the error until it i
   await source.start(() => {});
   writeFileSync(file, '- targets: ["10.0.0.1"]\n');
   await source.refreshNow();
-  assert.deepStrictEqual(source.targets().map((t) => t.address), ['10.0.0.1:1985', '10.0.0.2:1985']);
-  assert.equal(source.status().lastError, 'targets/edge.yml: target group 0: "10.0.0.1" is neither an absolute http(s) URL nor host:port (e.g. 10.0.0.7:1985)');
+  assert.deepStrictEqual(
+    source.targets().map((t) => t.address),
+    ['10.0.0.1:1985', '10.0.0.2:1985'],
+  );
+  assert.equal(
+    source.status().lastError,
+    'targets/edge.yml: target group 0: "10.0.0.1" is neither an absolute http(s) URL nor host:port (e.g. 10.0.0.7:1985)',
+  );
   writeFileSync(file, '{ not yaml');
   await source.refreshNow();
   assert.match(source.status().lastError ?? '', /^targets\/edge\.yml: /);
   writeFileSync(file, '- targets: ["10.0.0.5:1985"]\n  labels: { "bad-name": x }\n');
   await source.refreshNow();
-  assert.equal(source.status().lastError, 'targets/edge.yml: target group 0: "bad-name" is not a valid label name; use letters, digits and _, not starting with a digit');
+  assert.equal(
+    source.status().lastError,
+    'targets/edge.yml: target group 0: "bad-name" is not a valid label name; use letters, digits and _, not starting with a digit',
+  );
   writeFileSync(file, '- targets: ["10.0.0.5:1985"]\n');
   await source.refreshNow();
   assert.equal(source.status().lastError, undefined);
-  assert.deepStrictEqual(source.targets().map((t) => t.address), ['10.0.0.5:1985', '10.0.0.2:1985']);
+  assert.deepStrictEqual(
+    source.targets().map((t) => t.address),
+    ['10.0.0.5:1985', '10.0.0.2:1985'],
+  );
   await source.stop();
 });
 
@@ -118,7 +154,10 @@ test('an empty file has no targets; a folder that does not exist yet is no error
   );
   await discovery.start();
   assert.deepStrictEqual(discovery.targets(), []);
-  assert.deepStrictEqual(discovery.sources().map((s) => s.lastError), [undefined, undefined]);
+  assert.deepStrictEqual(
+    discovery.sources().map((s) => s.lastError),
+    [undefined, undefined],
+  );
   await discovery.stop();
 });
 

@@ -17,12 +17,17 @@ before(async () => {
 });
 after(() => server.close());
 
-function groups(...list: Array<{ targets: string[]; labels?: Record<string, string> }>): { status: number; body: string } {
+function groups(...list: Array<{ targets: string[]; labels?: Record<string, string> }>): {
+  status: number;
+  body: string;
+} {
   return { status: 200, body: JSON.stringify(list) };
 }
 
 function jobWith(refresh: string) {
-  const job = fleetConfig(`fleet:\n  jobs:\n  - name: edge\n    module: default\n    http_sd: { url: "${server.url}/sd", refresh_interval: ${refresh} }\n`).fleet?.jobs[0];
+  const job = fleetConfig(
+    `fleet:\n  jobs:\n  - name: edge\n    module: default\n    http_sd: { url: "${server.url}/sd", refresh_interval: ${refresh} }\n`,
+  ).fleet?.jobs[0];
   assert.ok(job?.httpSd);
   return { job, httpSd: job.httpSd };
 }
@@ -51,13 +56,19 @@ test('an error status, a non-JSON body or a malformed group keeps the last good 
     [{ status: 503, body: 'down' }, /answered HTTP 503; http_sd needs 200/],
     [{ status: 200, body: '<html>' }, /did not answer JSON/],
     [{ status: 200, body: '{"targets":[]}' }, /must be a list of target groups/],
-    [{ status: 200, body: '[{"targets":["a"]}]' }, /target group 0: "a" is neither an absolute http\(s\) URL nor host:port/],
+    [
+      { status: 200, body: '[{"targets":["a"]}]' },
+      /target group 0: "a" is neither an absolute http\(s\) URL nor host:port/,
+    ],
   ];
   for (const [next, message] of cases) {
     answer = next;
     await source.refreshNow();
     assert.match(source.status().lastError ?? '', message);
-    assert.deepStrictEqual(source.targets().map((t) => t.address), ['10.0.0.1:1985']);
+    assert.deepStrictEqual(
+      source.targets().map((t) => t.address),
+      ['10.0.0.1:1985'],
+    );
   }
   answer = groups();
   await source.refreshNow();
@@ -68,7 +79,9 @@ test('an error status, a non-JSON body or a malformed group keeps the last good 
 
 test('an unreachable SD server is a recorded error, not a throw from start', async () => {
   const discovery = createDiscovery(
-    fleetConfig('fleet:\n  jobs:\n  - { name: e, module: default, static_targets: ["10.0.0.1:1985"], http_sd: { url: "http://127.0.0.1:1/sd" } }\n'),
+    fleetConfig(
+      'fleet:\n  jobs:\n  - { name: e, module: default, static_targets: ["10.0.0.1:1985"], http_sd: { url: "http://127.0.0.1:1/sd" } }\n',
+    ),
     { logger: quietLogger(), shard: { total: 1, index: 0 }, configDir: '.' },
   );
   await discovery.start();
@@ -81,7 +94,9 @@ test('an unreachable SD server is a recorded error, not a throw from start', asy
 
 test('polled: when the server’s answer changes, onChange gets the new list', async () => {
   answer = groups({ targets: ['10.0.0.1:1985'] });
-  const config = fleetConfig(`fleet:\n  jobs:\n  - name: edge\n    module: default\n    http_sd: { url: "${server.url}/sd", refresh_interval: 20ms }\n`);
+  const config = fleetConfig(
+    `fleet:\n  jobs:\n  - name: edge\n    module: default\n    http_sd: { url: "${server.url}/sd", refresh_interval: 20ms }\n`,
+  );
   const discovery = createDiscovery(config, { logger: quietLogger(), shard: { total: 1, index: 0 }, configDir: '.' });
   await discovery.start();
   assert.deepStrictEqual(urlsOf(discovery.targets()), ['http://10.0.0.1:1985/']);

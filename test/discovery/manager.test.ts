@@ -126,7 +126,11 @@ test('shards split the targets with the hashmod of each URL; allTargets keeps al
 });
 
 test('a config without fleet gives no targets and no sources', async () => {
-  const discovery = createDiscovery(fleetConfig(''), { logger: quietLogger(), shard: { total: 1, index: 0 }, configDir: '.' });
+  const discovery = createDiscovery(fleetConfig(''), {
+    logger: quietLogger(),
+    shard: { total: 1, index: 0 },
+    configDir: '.',
+  });
   await discovery.start();
   assert.deepStrictEqual([discovery.targets(), discovery.allTargets(), discovery.sources()], [[], [], []]);
   await discovery.stop();
@@ -145,10 +149,19 @@ test('churn: a source’s change gives listeners the new full list; a URL from t
     // static comes first, so its copy of 10.0.0.1 wins (no file labels on it).
     assert.deepStrictEqual(
       discovery.targets().map((t) => [t.url, t.source, t.labels['from']]),
-      [['http://10.0.0.1:1985/', 'static', undefined], ['http://10.0.0.2:1985/', 'file_sd:edge.yml', 'file']],
+      [
+        ['http://10.0.0.1:1985/', 'static', undefined],
+        ['http://10.0.0.2:1985/', 'file_sd:edge.yml', 'file'],
+      ],
     );
-    assert.deepStrictEqual(discovery.sources().map((s) => s.targetCount), [1, 2]);
-    const changed = waitForTargets(discovery, (targets) => targets.length === 2 && targets[1]?.url === 'http://10.0.0.3:1985/');
+    assert.deepStrictEqual(
+      discovery.sources().map((s) => s.targetCount),
+      [1, 2],
+    );
+    const changed = waitForTargets(
+      discovery,
+      (targets) => targets.length === 2 && targets[1]?.url === 'http://10.0.0.3:1985/',
+    );
     writeFileSync(file, '- targets: ["10.0.0.3:1985"]\n');
     assert.deepStrictEqual(urlsOf(await changed), ['http://10.0.0.1:1985/', 'http://10.0.0.3:1985/']);
     await discovery.stop();

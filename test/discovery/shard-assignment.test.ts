@@ -12,17 +12,32 @@ test('the hostname ordinal is the number after the last dash of the first label'
 });
 
 test('one shard, nothing set: shard 0 whatever the hostname', () => {
-  assert.deepStrictEqual(resolveShardAssignment({ config: { total: 1 }, flags: {}, hostname: 'srs-exporter-5' }), { total: 1, index: 0 });
+  assert.deepStrictEqual(resolveShardAssignment({ config: { total: 1 }, flags: {}, hostname: 'srs-exporter-5' }), {
+    total: 1,
+    index: 0,
+  });
 });
 
 test('config total > 1 without an index takes the hostname ordinal', () => {
-  assert.deepStrictEqual(resolveShardAssignment({ config: { total: 3 }, flags: {}, hostname: 'srs-exporter-2' }), { total: 3, index: 2 });
+  assert.deepStrictEqual(resolveShardAssignment({ config: { total: 3 }, flags: {}, hostname: 'srs-exporter-2' }), {
+    total: 3,
+    index: 2,
+  });
 });
 
 test('the config index beats the hostname, and flags beat the config', () => {
-  assert.deepStrictEqual(resolveShardAssignment({ config: { total: 3, index: 1 }, flags: {}, hostname: 'srs-exporter-2' }), { total: 3, index: 1 });
-  assert.deepStrictEqual(resolveShardAssignment({ config: { total: 3, index: 1 }, flags: { total: 4, index: 3 }, hostname: 'x-2' }), { total: 4, index: 3 });
-  assert.deepStrictEqual(resolveShardAssignment({ config: { total: 1 }, flags: { total: 2 }, hostname: 'srs-exporter-1' }), { total: 2, index: 1 });
+  assert.deepStrictEqual(
+    resolveShardAssignment({ config: { total: 3, index: 1 }, flags: {}, hostname: 'srs-exporter-2' }),
+    { total: 3, index: 1 },
+  );
+  assert.deepStrictEqual(
+    resolveShardAssignment({ config: { total: 3, index: 1 }, flags: { total: 4, index: 3 }, hostname: 'x-2' }),
+    { total: 4, index: 3 },
+  );
+  assert.deepStrictEqual(
+    resolveShardAssignment({ config: { total: 1 }, flags: { total: 2 }, hostname: 'srs-exporter-1' }),
+    { total: 2, index: 1 },
+  );
 });
 
 function assertShardError(settings: Parameters<typeof resolveShardAssignment>[0], code: string, message: string): void {

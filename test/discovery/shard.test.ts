@@ -29,7 +29,10 @@ test('3 shards cover 1,000 URLs exactly once', () => {
     assert.equal(owners.length, 1, `${url} is owned by shards ${owners.join(',')}`);
     counts[owners[0] as number] = (counts[owners[0] as number] ?? 0) + 1;
   }
-  assert.equal(counts.reduce((a, b) => a + b, 0), 1000);
+  assert.equal(
+    counts.reduce((a, b) => a + b, 0),
+    1000,
+  );
   // Every shard gets a real share (md5 spreads well; a broken hash would pile them on one shard).
   for (const count of counts) assert.ok(count > 250, `shard sizes ${counts.join(', ')}`);
 });

@@ -35,18 +35,30 @@ afterEach(() => mock.timers.reset());
 
 test('a round runs at start and again each refresh interval; stop clears the timer', async () => {
   const script = scripted([() => Promise.resolve([target('a:1')]), () => Promise.resolve([target('b:1')])]);
-  const source = new TargetSource({ job: 'j', name: 'test', logger: quietLogger(), refreshIntervalMs: 1000, refresh: script.refresh });
+  const source = new TargetSource({
+    job: 'j',
+    name: 'test',
+    logger: quietLogger(),
+    refreshIntervalMs: 1000,
+    refresh: script.refresh,
+  });
   const change = changeWatcher();
   await source.start(change.onChange);
   const changed = change.next();
   assert.equal(script.calls, 1);
-  assert.deepStrictEqual(source.targets().map((t) => t.address), ['a:1']);
+  assert.deepStrictEqual(
+    source.targets().map((t) => t.address),
+    ['a:1'],
+  );
   mock.timers.tick(999);
   assert.equal(script.calls, 1);
   mock.timers.tick(1);
   await changed;
   assert.equal(script.calls, 2);
-  assert.deepStrictEqual(source.targets().map((t) => t.address), ['b:1']);
+  assert.deepStrictEqual(
+    source.targets().map((t) => t.address),
+    ['b:1'],
+  );
   await source.stop();
   await source.stop();
   mock.timers.tick(10_000);
@@ -59,10 +71,19 @@ test('a failed round keeps the last good targets and records why; the next good 
     () => Promise.reject(new Error('connection refused')),
     () => Promise.resolve([target('a:1'), target('c:1')]),
   ]);
-  const source = new TargetSource({ job: 'j', name: 'test', logger: quietLogger(), refreshIntervalMs: 1000, refresh: script.refresh });
+  const source = new TargetSource({
+    job: 'j',
+    name: 'test',
+    logger: quietLogger(),
+    refreshIntervalMs: 1000,
+    refresh: script.refresh,
+  });
   await source.start(() => {});
   await source.refreshNow();
-  assert.deepStrictEqual(source.targets().map((t) => t.address), ['a:1']);
+  assert.deepStrictEqual(
+    source.targets().map((t) => t.address),
+    ['a:1'],
+  );
   assert.equal(source.status().lastError, 'connection refused');
   assert.equal(source.status().targetCount, 1);
   await source.refreshNow();
@@ -74,7 +95,11 @@ test('a failed round keeps the last good targets and records why; the next good 
 test('requests during a round coalesce into one more round after it', async () => {
   let release: () => void = () => {};
   const blocked = new Promise<void>((resolve) => (release = resolve));
-  const script = scripted([() => Promise.resolve([]), () => blocked.then(() => []), () => Promise.resolve([target('z:1')])]);
+  const script = scripted([
+    () => Promise.resolve([]),
+    () => blocked.then(() => []),
+    () => Promise.resolve([target('z:1')]),
+  ]);
   const source = new TargetSource({ job: 'j', name: 'test', logger: quietLogger(), refresh: script.refresh });
   await source.start(() => {});
   const first = source.refreshNow();
@@ -83,7 +108,10 @@ test('requests during a round coalesce into one more round after it', async () =
   release();
   await Promise.all([first, second, third]);
   assert.equal(script.calls, 3);
-  assert.deepStrictEqual(source.targets().map((t) => t.address), ['z:1']);
+  assert.deepStrictEqual(
+    source.targets().map((t) => t.address),
+    ['z:1'],
+  );
   await source.stop();
 });
 
@@ -91,7 +119,13 @@ test('stop during a round waits for it, and its result is dropped without a chan
   let release: () => void = () => {};
   const blocked = new Promise<void>((resolve) => (release = resolve));
   const script = scripted([() => Promise.resolve([]), () => blocked.then(() => [target('late:1')])]);
-  const source = new TargetSource({ job: 'j', name: 'test', logger: quietLogger(), refreshIntervalMs: 1000, refresh: script.refresh });
+  const source = new TargetSource({
+    job: 'j',
+    name: 'test',
+    logger: quietLogger(),
+    refreshIntervalMs: 1000,
+    refresh: script.refresh,
+  });
   let changes = 0;
   await source.start(() => changes++);
   const round = source.refreshNow();

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { startFleetSimulator, type FleetSimulator, type SimulatedServerTotals } from '../../bench/simulator/fleet-simulator.js';
+import {
+  startFleetSimulator,
+  type FleetSimulator,
+  type SimulatedServerTotals,
+} from '../../bench/simulator/fleet-simulator.js';
 import { startExporter, type RunningExporter } from '../../src/commands/serve.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { repoRoot } from '../helpers/fixtures.js';
@@ -33,7 +37,12 @@ describe('Prometheus 2 over fleet mode', () => {
   let servers: SimulatedServerTotals[];
 
   before(async () => {
-    simulator = await startFleetSimulator({ servers: 7, streamsPerServer: STREAMS_PER_SERVER, seed: 2026, slowDelayMs: 5_000 });
+    simulator = await startFleetSimulator({
+      servers: 7,
+      streamsPerServer: STREAMS_PER_SERVER,
+      seed: 2026,
+      slowDelayMs: 5_000,
+    });
     for (const [index, { fault }] of Object.entries(FAULTS)) simulator.setFault(Number(index), fault);
     servers = simulator.expectedTotals().servers;
     dir = mkdtempSync(join(tmpdir(), 'fje-e2e-fleet-'));
@@ -53,7 +62,15 @@ fleet:
 `,
     );
     exporter = await startExporter(
-      { configFile: join(dir, 'exporter.yml'), configCheck: false, listenAddress: '127.0.0.1:0', telemetryPath: '/metrics', logLevel: 'error', maxBodyBytes: 32 << 20, timeoutOffsetMs: 200 },
+      {
+        configFile: join(dir, 'exporter.yml'),
+        configCheck: false,
+        listenAddress: '127.0.0.1:0',
+        telemetryPath: '/metrics',
+        logLevel: 'error',
+        maxBodyBytes: 32 << 20,
+        timeoutOffsetMs: 200,
+      },
       createLogger('error', new PassThrough()),
     );
     const exporterAddress = JSON.stringify(`127.0.0.1:${exporter.port}`);
@@ -84,7 +101,7 @@ scrape_configs:
 
   const healthy = (): SimulatedServerTotals[] => servers.filter((s) => s.fault === undefined);
 
-  test('every healthy server\'s streams are queryable under its own instance and pod', async () => {
+  test("every healthy server's streams are queryable under its own instance and pod", async () => {
     const expected = Object.fromEntries(healthy().map((s) => [s.address, STREAMS_PER_SERVER]));
     const counts = await waitFor('stream series of every healthy server', async () => {
       const found = byInstance(await prometheus.query('count by (instance) (srs_stream_clients{job="srs-edge"})'));
@@ -92,13 +109,14 @@ scrape_configs:
     });
     assert.deepEqual(counts, expected);
     const pods = await prometheus.query('count by (instance, pod) (srs_stream_clients)');
-    for (const sample of pods) assert.equal(sample.metric.pod, servers.find((s) => s.address === sample.metric.instance)?.pod);
+    for (const sample of pods)
+      assert.equal(sample.metric.pod, servers.find((s) => s.address === sample.metric.instance)?.pod);
   });
 
   test('fleet_json_exporter_target_up is 1 for healthy servers and 0 for the ones the simulator made fail, with the reason', async () => {
     const expected = Object.fromEntries(servers.map((s) => [s.address, s.fault === undefined ? 1 : 0]));
     // Bounded: a target that never reaches its expected state fails the wait with its message.
-    const up = await waitFor('up of every target to match the simulator\'s faults', async () => {
+    const up = await waitFor("up of every target to match the simulator's faults", async () => {
       const found = byInstance(await prometheus.query('fleet_json_exporter_target_up{job="srs-edge"}'));
       return servers.every((s) => found[s.address] === expected[s.address]) ? found : undefined;
     });
@@ -109,11 +127,15 @@ scrape_configs:
         const found = await prometheus.query(`fleet_json_exporter_target_scrape_errors_total{instance="${address}"}`);
         return found.length > 0 ? found : undefined;
       });
-      assert.deepEqual(errors.map((s) => s.metric.reason), [reason], `server ${index}`);
+      assert.deepEqual(
+        errors.map((s) => s.metric.reason),
+        [reason],
+        `server ${index}`,
+      );
     }
   });
 
-  test('stream_total_clients_by_pod equals the simulator\'s clients per healthy pod', async () => {
+  test("stream_total_clients_by_pod equals the simulator's clients per healthy pod", async () => {
     const expected = Object.fromEntries(healthy().map((s) => [s.pod, s.clients]));
     const samples = await waitFor('the recording rule for every healthy pod', async () => {
       const found = await prometheus.query('stream_total_clients_by_pod');
@@ -122,7 +144,7 @@ scrape_configs:
     assert.deepEqual(Object.fromEntries(samples.map((s) => [s.metric.pod, s.value])), expected);
   });
 
-  test('a second Prometheus federating srs_.* with honor_labels keeps each series\' original instance', async () => {
+  test("a second Prometheus federating srs_.* with honor_labels keeps each series' original instance", async () => {
     const expected = Object.fromEntries(healthy().map((s) => [s.address, s.clients]));
     const sums = await waitFor('federated stream series of every healthy server', async () => {
       const found = byInstance(await federating.query('sum by (instance) (srs_stream_clients)'));
@@ -130,7 +152,11 @@ scrape_configs:
     });
     assert.deepEqual(sums, expected);
     const jobs = await federating.query('count by (job) (srs_stream_clients)');
-    assert.deepEqual(jobs.map((s) => s.metric.job), ['srs-edge'], 'the fleet job, not the federate job');
+    assert.deepEqual(
+      jobs.map((s) => s.metric.job),
+      ['srs-edge'],
+      'the fleet job, not the federate job',
+    );
     const health = await federating.query('fleet_json_exporter_target_up');
     assert.deepEqual(health, [], 'match[] selected srs_.* only');
   });

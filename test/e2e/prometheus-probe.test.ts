@@ -31,12 +31,18 @@ function probeRelabelling(exporterAddress: string, targetFromAddress = '$1'): st
 /** A sample as the exposition line it came from: `name{labels but job/instance/target} value`. */
 function asExpositionLine(sample: PromSample): string {
   const { __name__: name, job: _job, instance: _instance, target: _target, ...labels } = sample.metric;
-  const text = Object.keys(labels).sort().map((key) => `${key}="${labels[key]}"`).join(',');
+  const text = Object.keys(labels)
+    .sort()
+    .map((key) => `${key}="${labels[key]}"`)
+    .join(',');
   return `${name}${text === '' ? '' : `{${text}}`} ${sample.value}`;
 }
 
 function seriesLines(exposition: string): string[] {
-  return exposition.split('\n').filter((line) => line !== '' && !line.startsWith('#')).sort();
+  return exposition
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .sort();
 }
 
 describe('Prometheus 2 scraping /probe', () => {
@@ -56,9 +62,21 @@ describe('Prometheus 2 scraping /probe', () => {
     simulator.setFault(2, 'http_500');
     dir = mkdtempSync(join(tmpdir(), 'fje-e2e-probe-'));
     const configFile = join(dir, 'exporter.yml');
-    writeFileSync(configFile, readFixture('config', 'srs-reference.yml').replace('  default:', '  reference:') + '  default: { preset: srs_streams }\n');
+    writeFileSync(
+      configFile,
+      readFixture('config', 'srs-reference.yml').replace('  default:', '  reference:') +
+        '  default: { preset: srs_streams }\n',
+    );
     exporter = await startExporter(
-      { configFile, configCheck: false, listenAddress: '127.0.0.1:0', telemetryPath: '/metrics', logLevel: 'error', maxBodyBytes: 32 << 20, timeoutOffsetMs: 200 },
+      {
+        configFile,
+        configCheck: false,
+        listenAddress: '127.0.0.1:0',
+        telemetryPath: '/metrics',
+        logLevel: 'error',
+        maxBodyBytes: 32 << 20,
+        timeoutOffsetMs: 200,
+      },
       createLogger('error', new PassThrough()),
     );
     const exporterAddress = `127.0.0.1:${exporter.port}`;
@@ -90,9 +108,9 @@ scrape_configs:
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the srs_streams preset\'s samples of the reference SRS JSON arrive with instance and target set to the SRS URL', async () => {
+  test("the srs_streams preset's samples of the reference SRS JSON arrive with instance and target set to the SRS URL", async () => {
     const expected = seriesLines(readFixture('srs', 'presets', 'srs_streams.reference-streams.txt'));
-    const samples = await waitFor('the srs job\'s samples', async () => {
+    const samples = await waitFor("the srs job's samples", async () => {
       const found = await prometheus.query('{job="srs",__name__=~"srs_.*"}');
       return found.length >= expected.length ? found : undefined;
     });
@@ -102,19 +120,22 @@ scrape_configs:
       assert.equal(sample.metric.target, referenceTarget);
     }
     const up = await prometheus.query('up{job="srs"}');
-    assert.deepEqual(up.map((s) => [s.metric.instance, s.value]), [[referenceTarget, 1]]);
+    assert.deepEqual(
+      up.map((s) => [s.metric.instance, s.value]),
+      [[referenceTarget, 1]],
+    );
   });
 
-  test('json_exporter\'s SRS config (module param) gives json_exporter\'s reference output', async () => {
+  test("json_exporter's SRS config (module param) gives json_exporter's reference output", async () => {
     const expected = seriesLines(readFixture('srs', 'reference-streams.expected.txt'));
-    const samples = await waitFor('the reference module\'s samples', async () => {
+    const samples = await waitFor("the reference module's samples", async () => {
       const found = await prometheus.query('{job="srs-json-exporter-config",__name__=~"stream_clients_.*"}');
       return found.length >= expected.length ? found : undefined;
     });
     assert.deepEqual(samples.map(asExpositionLine).sort(), expected);
   });
 
-  test('stream_total_clients_by_pod evaluates to the simulator\'s clients per pod; the failing pod has none and is down', async () => {
+  test("stream_total_clients_by_pod evaluates to the simulator's clients per pod; the failing pod has none and is down", async () => {
     const totals = simulator.expectedTotals().servers;
     const healthy = totals.filter((s) => s.fault === undefined);
     const samples = await waitFor('stream_total_clients_by_pod for the healthy pods', async () => {
@@ -124,7 +145,10 @@ scrape_configs:
     const byPod = Object.fromEntries(samples.map((s) => [s.metric.pod, s.value]));
     assert.deepEqual(byPod, Object.fromEntries(healthy.map((s) => [s.pod, s.clients])));
     for (const sample of samples) {
-      assert.equal(sample.metric.instance, `http://${totals.find((s) => s.pod === sample.metric.pod)?.address}/api/v1/streams/`);
+      assert.equal(
+        sample.metric.instance,
+        `http://${totals.find((s) => s.pod === sample.metric.pod)?.address}/api/v1/streams/`,
+      );
     }
     const up = await waitFor('up of the failing SRS', async () => {
       const found = await prometheus.query('up{job="srs-fleet",pod="srs-edge-2"}');
@@ -133,6 +157,9 @@ scrape_configs:
     assert.equal(up[0]?.value, 0);
     const fleetTotal = await prometheus.query('srs:stream_clients:sum');
     assert.ok(fleetTotal.length === 1 && fleetTotal[0] !== undefined);
-    assert.ok(fleetTotal[0].value >= healthy.reduce((sum, s) => sum + s.clients, 0), 'the fleet sum includes every healthy pod');
+    assert.ok(
+      fleetTotal[0].value >= healthy.reduce((sum, s) => sum + s.clients, 0),
+      'the fleet sum includes every healthy pod',
+    );
   });
 });

@@ -20,7 +20,16 @@ test('a backslash before n in a label value stays a backslash, not a newline esc
 });
 
 test('label values without special characters come back unchanged', () => {
-  for (const value of ['', 'livestream', 'planet-mars', 'a,b=c}{', 'tab\there', 'carriage\rreturn', 'ünïcødé 流', "it's"]) {
+  for (const value of [
+    '',
+    'livestream',
+    'planet-mars',
+    'a,b=c}{',
+    'tab\there',
+    'carriage\rreturn',
+    'ünïcødé 流',
+    "it's",
+  ]) {
     assert.equal(escapeLabelValue(value), value);
   }
 });
@@ -41,14 +50,18 @@ test('HELP without special characters is unchanged in both formats', () => {
 
 test('an escaped label value has no raw newline and reads back to the original (property)', () => {
   fc.assert(
-    fc.property(fc.string({ unit: fc.constantFrom('a', '\\', '"', '\n', 'n', ' ', 'é') }), fc.string({ unit: 'grapheme' }), (nasty, unicode) => {
-      for (const value of [nasty, unicode, nasty + unicode]) {
-        const escaped = escapeLabelValue(value);
-        assert.ok(!escaped.includes('\n'));
-        // Every double quote left is escaped: it follows an odd run of backslashes.
-        assert.ok(!/(^|[^\\])(\\\\)*"/.test(escaped), escaped);
-        assert.equal(unescapeLabelValue(escaped), value);
-      }
-    }),
+    fc.property(
+      fc.string({ unit: fc.constantFrom('a', '\\', '"', '\n', 'n', ' ', 'é') }),
+      fc.string({ unit: 'grapheme' }),
+      (nasty, unicode) => {
+        for (const value of [nasty, unicode, nasty + unicode]) {
+          const escaped = escapeLabelValue(value);
+          assert.ok(!escaped.includes('\n'));
+          // Every double quote left is escaped: it follows an odd run of backslashes.
+          assert.ok(!/(^|[^\\])(\\\\)*"/.test(escaped), escaped);
+          assert.equal(unescapeLabelValue(escaped), value);
+        }
+      },
+    ),
   );
 });

@@ -40,7 +40,12 @@ test('the higher quality wins whatever the order of the list', () => {
 });
 
 test('the best quality among several openmetrics entries counts', () => {
-  assert.equal(negotiateFormat('application/openmetrics-text;q=0.1,text/plain;q=0.5,application/openmetrics-text;version=1.0.0;q=0.9'), 'openmetrics');
+  assert.equal(
+    negotiateFormat(
+      'application/openmetrics-text;q=0.1,text/plain;q=0.5,application/openmetrics-text;version=1.0.0;q=0.9',
+    ),
+    'openmetrics',
+  );
 });
 
 test('OpenMetrics wins a tie with text/plain', () => {
@@ -53,7 +58,10 @@ test('OpenMetrics with q=0 is refused', () => {
 });
 
 test('spaces around parameters and commas do not matter', () => {
-  assert.equal(negotiateFormat('text/plain ; q=0.5 , application/openmetrics-text ; version=1.0.0 ; q=0.75'), 'openmetrics');
+  assert.equal(
+    negotiateFormat('text/plain ; q=0.5 , application/openmetrics-text ; version=1.0.0 ; q=0.75'),
+    'openmetrics',
+  );
 });
 
 test('media types are matched case-insensitively', () => {

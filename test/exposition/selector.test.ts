@@ -43,7 +43,7 @@ describe('selector matching', () => {
     ['srs_clients{missing=""}', [0, 1, 2]], // an absent label is the empty string
     ['srs_clients{missing!=""}', []],
     ['{quote="say \\"hi\\""}', [5]],
-    ["{quote='say \"hi\"'}", [5]],
+    ['{quote=\'say "hi"\'}', [5]],
     ['{path=`C:\\srs`}', [5]],
     ['{multi="a\\nb"}', [5]],
     ['{job=~"(?i)SRS-ORIGIN"}', [2]],
@@ -56,7 +56,10 @@ describe('selector matching', () => {
         assert.throws(() => parseSelector(selector), SelectorError);
         return;
       }
-      assert.deepEqual(matching(selector), expected.map((i) => SERIES[i]!.slice(0, SERIES[i]!.lastIndexOf(' '))));
+      assert.deepEqual(
+        matching(selector),
+        expected.map((i) => SERIES[i]!.slice(0, SERIES[i]!.lastIndexOf(' '))),
+      );
     });
   }
 });
@@ -90,13 +93,16 @@ describe('selector errors', () => {
       continue;
     }
     test(`${JSON.stringify(selector)} is refused with a clear message`, () => {
-      assert.throws(() => parseSelector(selector), (err: unknown) => {
-        assert.ok(err instanceof SelectorError);
-        assert.equal(err.code, 'FJE_SELECTOR');
-        assert.match(err.message, message);
-        assert.match(err.message, /at character \d+/);
-        return true;
-      });
+      assert.throws(
+        () => parseSelector(selector),
+        (err: unknown) => {
+          assert.ok(err instanceof SelectorError);
+          assert.equal(err.code, 'FJE_SELECTOR');
+          assert.match(err.message, message);
+          assert.match(err.message, /at character \d+/);
+          return true;
+        },
+      );
     });
   }
 });
@@ -105,7 +111,15 @@ describe('parseSeriesLine', () => {
   test('reads names and unescaped label values back', () => {
     const series = parseSeriesLine(SERIES[5]!);
     assert.equal(series.name, 'odd');
-    assert.deepEqual([...series.labels], [['job', 'x'], ['quote', 'say "hi"'], ['path', 'C:\\srs'], ['multi', 'a\nb']]);
+    assert.deepEqual(
+      [...series.labels],
+      [
+        ['job', 'x'],
+        ['quote', 'say "hi"'],
+        ['path', 'C:\\srs'],
+        ['multi', 'a\nb'],
+      ],
+    );
     assert.deepEqual(parseSeriesLine('bare 7'), { name: 'bare', labels: new Map() });
   });
 });

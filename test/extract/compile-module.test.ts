@@ -16,10 +16,22 @@ test('the reference SRS config compiles to one family per value key plus server,
   assert.equal(compiled.name, 'default');
   assert.deepEqual(
     compiled.families.map((f) => f.name),
-    ['server', 'stream_clients_clients', 'stream_clients_frames', 'stream_clients_publish', 'stream_clients_recv_bytes', 'stream_clients_send_bytes'],
+    [
+      'server',
+      'stream_clients_clients',
+      'stream_clients_frames',
+      'stream_clients_publish',
+      'stream_clients_recv_bytes',
+      'stream_clients_send_bytes',
+    ],
   );
   const clients = compiled.families.find((f) => f.name === 'stream_clients_clients');
-  assert.deepEqual(clients, { name: 'stream_clients_clients', help: 'Example of sub-level value scrapes from a json', type: 'untyped', labelNames: ['name'] });
+  assert.deepEqual(clients, {
+    name: 'stream_clients_clients',
+    help: 'Example of sub-level value scrapes from a json',
+    type: 'untyped',
+    labelNames: ['name'],
+  });
   assert.deepEqual(compiled.families[0], { name: 'server', help: 'server', type: 'untyped', labelNames: [] });
 });
 
@@ -33,14 +45,21 @@ test('each value of a metric points at its family by position in the sorted list
     const family = compiled.families[value.family];
     assert.ok(family);
     const key = family.name.slice('stream_clients_'.length);
-    const expected: Record<string, string> = { clients: '{.clients}', send_bytes: '{.send_bytes}', recv_bytes: '{.recv_bytes}', frames: '{.frames}', publish: '{.publish.active}' };
+    const expected: Record<string, string> = {
+      clients: '{.clients}',
+      send_bytes: '{.send_bytes}',
+      recv_bytes: '{.recv_bytes}',
+      frames: '{.frames}',
+      publish: '{.publish.active}',
+    };
     assert.equal(value.template.text, expected[key], family.name);
   }
   assert.equal(compiled.metrics[0]?.elements, undefined, 'type: value selects no elements');
 });
 
 test('label names are sorted and label templates follow that order', () => {
-  const compiled = compileModule(moduleFrom(`
+  const compiled = compileModule(
+    moduleFrom(`
 modules:
   default:
     metrics:
@@ -50,13 +69,18 @@ modules:
         zone: '{.z}'
         app: live
         name: '{.n}'
-`));
+`),
+  );
   assert.deepEqual(compiled.families[0]?.labelNames, ['app', 'name', 'zone']);
-  assert.deepEqual(compiled.metrics[0]?.labels.map((t) => t.text), ['live', '{.n}', '{.z}']);
+  assert.deepEqual(
+    compiled.metrics[0]?.labels.map((t) => t.text),
+    ['live', '{.n}', '{.z}'],
+  );
 });
 
 test('families of several metrics are sorted by name across metrics, not in config order', () => {
-  const compiled = compileModule(moduleFrom(`
+  const compiled = compileModule(
+    moduleFrom(`
 modules:
   default:
     metrics:
@@ -68,13 +92,22 @@ modules:
       values: {z_last: '{.a}', a_first: '{.b}'}
     - name: mid
       path: '{.m}'
-`));
-  assert.deepEqual(compiled.families.map((f) => f.name), ['alpha_a_first', 'alpha_z_last', 'mid', 'zeta']);
-  assert.deepEqual(compiled.metrics.map((m) => m.name), ['zeta', 'alpha', 'mid'], 'metrics keep config order');
+`),
+  );
+  assert.deepEqual(
+    compiled.families.map((f) => f.name),
+    ['alpha_a_first', 'alpha_z_last', 'mid', 'zeta'],
+  );
+  assert.deepEqual(
+    compiled.metrics.map((m) => m.name),
+    ['zeta', 'alpha', 'mid'],
+    'metrics keep config order',
+  );
 });
 
 test('one family name with two different label sets is a ModuleCompileError naming module, family and labels', () => {
-  const module = moduleFrom(`
+  const module = moduleFrom(
+    `
 modules:
   srs:
     metrics:
@@ -86,7 +119,9 @@ modules:
       path: '{.streams[*]}'
       labels: {name: '{.name}'}
       values: {clients: '{.clients}'}
-`, 'srs');
+`,
+    'srs',
+  );
   assert.throws(
     () => compileModule(module),
     (err: unknown) => {
@@ -101,27 +136,40 @@ modules:
 });
 
 test('one family name with two valuetypes is a ModuleCompileError; two helps merge with the first winning', () => {
-  const twoTypes = moduleFrom(`
+  const twoTypes = moduleFrom(
+    `
 modules:
   default:
     metrics:
     - {name: clients, path: '{.a}', valuetype: gauge}
     - {name: clients, path: '{.b}', valuetype: counter}
-`, 'default');
-  assert.throws(() => compileModule(twoTypes), /metric "clients" is defined twice with different valuetype \(gauge and counter\)/);
-  const twoHelps = moduleFrom(`
+`,
+    'default',
+  );
+  assert.throws(
+    () => compileModule(twoTypes),
+    /metric "clients" is defined twice with different valuetype \(gauge and counter\)/,
+  );
+  const twoHelps = moduleFrom(
+    `
 modules:
   default:
     metrics:
     - {name: clients, path: '{.a}', help: Clients now}
     - {name: clients, path: '{.b}', help: Clients then}
-`, 'default');
+`,
+    'default',
+  );
   const merged = compileModule(twoHelps);
-  assert.deepEqual(merged.families.map((f) => [f.name, f.help]), [['clients', 'Clients now']]);
+  assert.deepEqual(
+    merged.families.map((f) => [f.name, f.help]),
+    [['clients', 'Clients now']],
+  );
 });
 
 test('one family name from two metrics with the same labels is one family fed by both', () => {
-  const compiled = compileModule(moduleFrom(`
+  const compiled = compileModule(
+    moduleFrom(`
 modules:
   default:
     metrics:
@@ -133,14 +181,19 @@ modules:
     - name: bytes_total
       path: '{.y}'
       labels: {name: edge}
-`));
-  assert.deepEqual(compiled.families.map((f) => f.name), ['bytes_total']);
+`),
+  );
+  assert.deepEqual(
+    compiled.families.map((f) => f.name),
+    ['bytes_total'],
+  );
   assert.equal(compiled.metrics[0]?.values[0]?.family, 0);
   assert.equal(compiled.metrics[1]?.values[0]?.family, 0);
 });
 
 test('a valueconverter attaches to the value whose template it names, with lower-cased keys', () => {
-  const compiled = compileModule(moduleFrom(`
+  const compiled = compileModule(
+    moduleFrom(`
 modules:
   default:
     metrics:
@@ -154,13 +207,20 @@ modules:
         '{.state}':
           ACTIVE: 1
           Inactive: 2
-`));
+`),
+  );
   const values = compiled.metrics[0]?.values ?? [];
   const state = values.find((v) => v.template.text === '{.state}');
   const count = values.find((v) => v.template.text === '{.count}');
   assert.ok(count && state);
   assert.equal(count.converter, undefined);
-  assert.deepEqual([...(state.converter ?? [])], [['active', '1'], ['inactive', '2']]);
+  assert.deepEqual(
+    [...(state.converter ?? [])],
+    [
+      ['active', '1'],
+      ['inactive', '2'],
+    ],
+  );
 });
 
 test('epochTimestamp and allow_missing_key carry over to the compiled metric', () => {
@@ -175,7 +235,9 @@ test('epochTimestamp and allow_missing_key carry over to the compiled metric', (
 
 test('a literal value compiles to a template without blocks', () => {
   const compiled = compileModule(moduleFrom(readFixture('config', 'json-exporter-example.yml')));
-  const active = compiled.metrics.find((m) => m.name === 'example_value')?.values.find((v) => compiled.families[v.family]?.name === 'example_value_active');
+  const active = compiled.metrics
+    .find((m) => m.name === 'example_value')
+    ?.values.find((v) => compiled.families[v.family]?.name === 'example_value_active');
   assert.equal(active?.template.text, '1');
   assert.equal(active?.template.isSingleBlock, false);
 });

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { convertText, convertValue, parseEpochMillis, parseNumericString, type ValueConverter } from '../../src/extract/convert-value.js';
+import {
+  convertText,
+  convertValue,
+  parseEpochMillis,
+  parseNumericString,
+  type ValueConverter,
+} from '../../src/extract/convert-value.js';
 
 /** Go's strconv.ParseFloat, then strconv.ParseBool(strings.ToLower(s)), as json_exporter's SanitizeValue runs them. */
 const GO_SPELLINGS: Array<[string, number | undefined]> = [

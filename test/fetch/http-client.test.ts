@@ -11,19 +11,38 @@ import { after, before, describe, test } from 'node:test';
 import type { HttpClientConfig } from '../../src/config/types.js';
 import { compileBodyTemplate } from '../../src/body-template/index.js';
 import { FETCH_FAILURE_REASONS, HttpClientConfigError } from '../../src/fetch/errors.js';
-import { createHttpClient, fetchTarget, type FetchRequest, type FetchResult, type HttpClient } from '../../src/fetch/http-client.js';
+import {
+  createHttpClient,
+  fetchTarget,
+  type FetchRequest,
+  type FetchResult,
+  type HttpClient,
+} from '../../src/fetch/http-client.js';
 import { prepareRequestBody } from '../../src/fetch/request-body.js';
 import { fixturePath } from '../helpers/fixtures.js';
 
 function clientConfig(overrides: Partial<HttpClientConfig> = {}): HttpClientConfig {
   const defaults: HttpClientConfig = {
-    tlsConfig: { insecureSkipVerify: false }, proxyConnectHeader: {}, proxyFromEnvironment: false, followRedirects: true, connectTimeoutMs: 5000, timeoutMs: 5000,
+    tlsConfig: { insecureSkipVerify: false },
+    proxyConnectHeader: {},
+    proxyFromEnvironment: false,
+    followRedirects: true,
+    connectTimeoutMs: 5000,
+    timeoutMs: 5000,
   };
   return { ...defaults, ...overrides };
 }
 
 function request(url: string, overrides: Partial<FetchRequest> = {}): FetchRequest {
-  return { url, method: 'GET', headers: {}, validStatusCodes: [], timeoutMs: 5000, maxBodyBytes: 1 << 20, ...overrides };
+  return {
+    url,
+    method: 'GET',
+    headers: {},
+    validStatusCodes: [],
+    timeoutMs: 5000,
+    maxBodyBytes: 1 << 20,
+    ...overrides,
+  };
 }
 
 interface Echo {
@@ -70,7 +89,11 @@ function route(req: IncomingMessage, res: ServerResponse): void {
     res.end();
   } else if (path === '/endless') {
     res.writeHead(200, { 'content-type': 'application/json' });
-    const stream = new Readable({ read() { this.push(Buffer.alloc(16_384, 32)); } });
+    const stream = new Readable({
+      read() {
+        this.push(Buffer.alloc(16_384, 32));
+      },
+    });
     res.on('close', () => stream.destroy());
     stream.pipe(res);
   } else if (path === '/stall') {
@@ -79,7 +102,9 @@ function route(req: IncomingMessage, res: ServerResponse): void {
   } else {
     let body = '';
     req.setEncoding('utf8');
-    req.on('data', (chunk: string) => { body += chunk; });
+    req.on('data', (chunk: string) => {
+      body += chunk;
+    });
     req.on('end', () => {
       const echo: Echo = { method: req.method ?? '', url: path, headers: req.headers, body };
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(echo));
@@ -95,7 +120,9 @@ describe('fetchTarget over HTTP', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'fje-scrape-'));
 
   before(async () => {
-    server.on('connection', () => { connections += 1; });
+    server.on('connection', () => {
+      connections += 1;
+    });
     base = `http://${await listen(server)}`;
     client = createHttpClient(clientConfig());
   });
@@ -121,16 +148,23 @@ describe('fetchTarget over HTTP', () => {
   });
 
   test('POST sends the configured body', async () => {
-    const echo = echoOf(await fetchTarget(client, request(`${base}/echo`, { method: 'POST', body: '{"static":true}' })));
+    const echo = echoOf(
+      await fetchTarget(client, request(`${base}/echo`, { method: 'POST', body: '{"static":true}' })),
+    );
     assert.equal(echo.method, 'POST');
     assert.equal(echo.body, '{"static":true}');
   });
 
   test('a templated body is rendered from the probe parameters and POSTed', async () => {
     const config = { content: '{"since": "{{ duration `95` }}", "stream": "{{ .stream | first }}"}', templatize: true };
-    const prepared = prepareRequestBody(config, compileBodyTemplate(config.content), { stream: ['live/cam1'], target: ['x'] });
+    const prepared = prepareRequestBody(config, compileBodyTemplate(config.content), {
+      stream: ['live/cam1'],
+      target: ['x'],
+    });
     assert.equal(prepared.method, 'POST');
-    const echo = echoOf(await fetchTarget(client, request(`${base}/echo`, { method: prepared.method, body: prepared.body })));
+    const echo = echoOf(
+      await fetchTarget(client, request(`${base}/echo`, { method: prepared.method, body: prepared.body })),
+    );
     assert.equal(echo.body, '{"since": "1m35s", "stream": "live/cam1"}');
   });
 
@@ -145,7 +179,9 @@ describe('fetchTarget over HTTP', () => {
     assert.equal(failure.reason, 'invalid_status');
     assert.equal(failure.status, 500);
     assert.equal(failure.message, `GET ${base}/status/500: unexpected status 500 Internal Server Error (valid: 2xx)`);
-    const listed = failureOf(await fetchTarget(client, request(`${base}/status/200`, { validStatusCodes: [201, 202] })));
+    const listed = failureOf(
+      await fetchTarget(client, request(`${base}/status/200`, { validStatusCodes: [201, 202] })),
+    );
     assert.equal(listed.message, `GET ${base}/status/200: unexpected status 200 OK (valid: 201, 202)`);
   });
 
@@ -164,7 +200,9 @@ describe('fetchTarget over HTTP', () => {
     const userFile = join(scratch, 'username');
     writeFileSync(file, 'first\n');
     writeFileSync(userFile, 'u\n');
-    const auth = createHttpClient(clientConfig({ basicAuth: { username: '', usernameFile: userFile, passwordFile: file } }));
+    const auth = createHttpClient(
+      clientConfig({ basicAuth: { username: '', usernameFile: userFile, passwordFile: file } }),
+    );
     try {
       const first = echoOf(await fetchTarget(auth, request(`${base}/echo`)));
       assert.equal(first.headers['authorization'], `Basic ${Buffer.from('u:first').toString('base64')}`);
@@ -181,10 +219,18 @@ describe('fetchTarget over HTTP', () => {
     writeFileSync(file, ' file-token \n');
     const inline = createHttpClient(clientConfig({ authorization: { type: 'Bearer', credentials: 'inline-token' } }));
     const fromFile = createHttpClient(clientConfig({ authorization: { type: 'Bearer', credentialsFile: file } }));
-    const missing = createHttpClient(clientConfig({ authorization: { type: 'Bearer', credentialsFile: join(scratch, 'absent') } }));
+    const missing = createHttpClient(
+      clientConfig({ authorization: { type: 'Bearer', credentialsFile: join(scratch, 'absent') } }),
+    );
     try {
-      assert.equal(echoOf(await fetchTarget(inline, request(`${base}/echo`))).headers['authorization'], 'Bearer inline-token');
-      assert.equal(echoOf(await fetchTarget(fromFile, request(`${base}/echo`))).headers['authorization'], 'Bearer file-token');
+      assert.equal(
+        echoOf(await fetchTarget(inline, request(`${base}/echo`))).headers['authorization'],
+        'Bearer inline-token',
+      );
+      assert.equal(
+        echoOf(await fetchTarget(fromFile, request(`${base}/echo`))).headers['authorization'],
+        'Bearer file-token',
+      );
       const failure = failureOf(await fetchTarget(missing, request(`${base}/echo`)));
       assert.equal(failure.reason, 'credentials');
       assert.match(failure.message, /cannot read credentials: ENOENT/);
@@ -311,7 +357,9 @@ describe('fetchTarget over HTTP', () => {
       upstream.on('error', () => socket.destroy());
       socket.on('error', () => upstream.destroy());
     });
-    const proxied = createHttpClient(clientConfig({ proxyUrl: `http://${await listen(proxy)}`, proxyConnectHeader: { 'X-Proxy-Token': 't0k' } }));
+    const proxied = createHttpClient(
+      clientConfig({ proxyUrl: `http://${await listen(proxy)}`, proxyConnectHeader: { 'X-Proxy-Token': 't0k' } }),
+    );
     try {
       echoOf(await fetchTarget(proxied, request(`${base}/echo`)));
       assert.equal(connects.length, 1);
@@ -324,10 +372,15 @@ describe('fetchTarget over HTTP', () => {
 });
 
 describe('fetchTarget over HTTPS with a private CA', () => {
-  const server = createHttpsServer({ key: readFileSync(fixturePath('tls', 'server.key')), cert: readFileSync(fixturePath('tls', 'server.crt')) }, route);
+  const server = createHttpsServer(
+    { key: readFileSync(fixturePath('tls', 'server.key')), cert: readFileSync(fixturePath('tls', 'server.crt')) },
+    route,
+  );
   let base = '';
 
-  before(async () => { base = `https://${await listen(server)}`; });
+  before(async () => {
+    base = `https://${await listen(server)}`;
+  });
   after(() => shutdown(server));
 
   async function fetchWith(tlsConfig: HttpClientConfig['tlsConfig'], url = `${base}/echo`): Promise<FetchResult> {
@@ -340,7 +393,10 @@ describe('fetchTarget over HTTPS with a private CA', () => {
   }
 
   test('ca_file makes the server certificate trusted', async () => {
-    assert.equal(echoOf(await fetchWith({ caFile: fixturePath('tls', 'ca.crt'), insecureSkipVerify: false })).method, 'GET');
+    assert.equal(
+      echoOf(await fetchWith({ caFile: fixturePath('tls', 'ca.crt'), insecureSkipVerify: false })).method,
+      'GET',
+    );
   });
 
   test('an inline ca and a server_name work too', async () => {
@@ -359,10 +415,19 @@ describe('fetchTarget over HTTPS with a private CA', () => {
   });
 
   test('min_version above the server maximum fails with tls', async () => {
-    const capped = createHttpsServer({ key: readFileSync(fixturePath('tls', 'server.key')), cert: readFileSync(fixturePath('tls', 'server.crt')), maxVersion: 'TLSv1.2' }, route);
+    const capped = createHttpsServer(
+      {
+        key: readFileSync(fixturePath('tls', 'server.key')),
+        cert: readFileSync(fixturePath('tls', 'server.crt')),
+        maxVersion: 'TLSv1.2',
+      },
+      route,
+    );
     const address = await listen(capped);
     try {
-      const failure = failureOf(await fetchWith({ insecureSkipVerify: true, minVersion: 'TLS13' }, `https://${address}/echo`));
+      const failure = failureOf(
+        await fetchWith({ insecureSkipVerify: true, minVersion: 'TLS13' }, `https://${address}/echo`),
+      );
       assert.equal(failure.reason, 'tls');
     } finally {
       await shutdown(capped);
@@ -372,19 +437,31 @@ describe('fetchTarget over HTTPS with a private CA', () => {
 
 describe('createHttpClient validates tls_config up front', () => {
   const cases: Array<[HttpClientConfig['tlsConfig'], RegExp]> = [
-    [{ caFile: '/nonexistent/ca.crt', insecureSkipVerify: false }, /^tls_config: cannot read ca_file \/nonexistent\/ca\.crt: ENOENT/],
+    [
+      { caFile: '/nonexistent/ca.crt', insecureSkipVerify: false },
+      /^tls_config: cannot read ca_file \/nonexistent\/ca\.crt: ENOENT/,
+    ],
     [{ ca: 'x', caFile: 'y', insecureSkipVerify: false }, /^tls_config: at most one of ca and ca_file may be set$/],
-    [{ cert: 'x', insecureSkipVerify: false }, /^tls_config: a client certificate needs both cert \(or cert_file\) and key \(or key_file\)$/],
-    [{ minVersion: 'TLS14', insecureSkipVerify: false }, /^tls_config: min_version "TLS14" is not one of TLS10, TLS11, TLS12, TLS13$/],
+    [
+      { cert: 'x', insecureSkipVerify: false },
+      /^tls_config: a client certificate needs both cert \(or cert_file\) and key \(or key_file\)$/,
+    ],
+    [
+      { minVersion: 'TLS14', insecureSkipVerify: false },
+      /^tls_config: min_version "TLS14" is not one of TLS10, TLS11, TLS12, TLS13$/,
+    ],
   ];
   for (const [tlsConfig, message] of cases) {
     test(message.source, () => {
-      assert.throws(() => createHttpClient(clientConfig({ tlsConfig })), (error: unknown) => {
-        assert.ok(error instanceof HttpClientConfigError);
-        assert.equal(error.code, 'FJE_HTTP_CLIENT_CONFIG');
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => createHttpClient(clientConfig({ tlsConfig })),
+        (error: unknown) => {
+          assert.ok(error instanceof HttpClientConfigError);
+          assert.equal(error.code, 'FJE_HTTP_CLIENT_CONFIG');
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 });

@@ -19,5 +19,8 @@ test('a template that fails at render time falls back to the static content and 
   const prepared = prepareRequestBody(config, compileBodyTemplate(config.content), { a: ['x'] });
   assert.equal(prepared.method, 'POST');
   assert.equal(prepared.body, '{{ index .a 3 }}');
-  assert.equal(prepared.templateError, 'body template 1:4: executing at <index>: error calling index: index out of range: 3');
+  assert.equal(
+    prepared.templateError,
+    'body template 1:4: executing at <index>: error calling index: index out of range: 3',
+  );
 });

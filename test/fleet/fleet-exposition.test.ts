@@ -11,7 +11,16 @@ import { checkMetricsWithPromtool } from '../helpers/promtool.js';
 
 function makeTarget(host: string): ScrapeTarget {
   const url = `http://${host}/`;
-  return { id: scrapeTargetId('j', url), job: 'j', url, module: 'm', labels: { job: 'j', instance: host }, intervalMs: 15_000, timeoutMs: 10_000, source: 'static' };
+  return {
+    id: scrapeTargetId('j', url),
+    job: 'j',
+    url,
+    module: 'm',
+    labels: { job: 'j', instance: host },
+    intervalMs: 15_000,
+    timeoutMs: 10_000,
+    source: 'static',
+  };
 }
 
 function family(name: string, type: RenderedFamily['type'], host: string, help = name): RenderedFamily {
@@ -24,13 +33,19 @@ function storeWith(scrapes: Array<[string, RenderedFamily[]]>): TargetStore {
   for (const [host, families] of scrapes) {
     const target = makeTarget(host);
     store.upsertTarget(target);
-    store.record(target, { ok: true, families: { text: families, openmetrics: families }, sampleCount: families.length }, { startedMs: 0, durationMs: 1 });
+    store.record(
+      target,
+      { ok: true, families: { text: families, openmetrics: families }, sampleCount: families.length },
+      { startedMs: 0, durationMs: 1 },
+    );
   }
   return store;
 }
 
 function body(store: TargetStore, reserved: Set<string> = new Set()): string {
-  return planFleetExposition(store.entries(), 'text', reserved).families.map((f) => f.header + f.fragments.map((x) => x.body.bytes!.toString()).join('')).join('');
+  return planFleetExposition(store.entries(), 'text', reserved)
+    .families.map((f) => f.header + f.fragments.map((x) => x.body.bytes!.toString()).join(''))
+    .join('');
 }
 
 describe('planFleetExposition', () => {
@@ -64,33 +79,64 @@ describe('planFleetExposition', () => {
     assert.equal(plan.conflicts, 2);
   });
 
-  test('target families named like the exporter\'s own or like a health family are left out and counted', () => {
-    const store = storeWith([['a:1', [family('process_cpu_seconds_total', 'counter', 'a:1'), family('fleet_json_exporter_target_up', 'gauge', 'a:1'), family('ok', 'gauge', 'a:1')]]]);
+  test("target families named like the exporter's own or like a health family are left out and counted", () => {
+    const store = storeWith([
+      [
+        'a:1',
+        [
+          family('process_cpu_seconds_total', 'counter', 'a:1'),
+          family('fleet_json_exporter_target_up', 'gauge', 'a:1'),
+          family('ok', 'gauge', 'a:1'),
+        ],
+      ],
+    ]);
     const plan = planFleetExposition(store.entries(), 'text', new Set(['process_cpu_seconds_total']));
     assert.equal(plan.conflicts, 2);
-    assert.deepEqual(plan.families.map((f) => f.name).filter((n) => !n.startsWith('fleet_json_exporter_target_')), ['ok']);
+    assert.deepEqual(
+      plan.families.map((f) => f.name).filter((n) => !n.startsWith('fleet_json_exporter_target_')),
+      ['ok'],
+    );
     assert.equal(plan.families.filter((f) => f.name === 'fleet_json_exporter_target_up').length, 1);
   });
 
-  test('OpenMetrics: a target family whose OpenMetrics family name is taken (the exporter\'s counter, a health counter, another target family) is left out', async () => {
-    const store = storeWith([['a:1', [
-      family('process_cpu_seconds', 'gauge', 'a:1'), // the exporter's process_cpu_seconds_total is family process_cpu_seconds
-      family('fleet_json_exporter_target_scrape_errors', 'gauge', 'a:1'), // so is the health counter …_scrape_errors_total
-      family('x', 'gauge', 'a:1'),
-      family('x_total', 'counter', 'a:1'), // family x in OpenMetrics: the gauge came first
-      family('ok', 'gauge', 'a:1'),
-    ]]]);
+  test("OpenMetrics: a target family whose OpenMetrics family name is taken (the exporter's counter, a health counter, another target family) is left out", async () => {
+    const store = storeWith([
+      [
+        'a:1',
+        [
+          family('process_cpu_seconds', 'gauge', 'a:1'), // the exporter's process_cpu_seconds_total is family process_cpu_seconds
+          family('fleet_json_exporter_target_scrape_errors', 'gauge', 'a:1'), // so is the health counter …_scrape_errors_total
+          family('x', 'gauge', 'a:1'),
+          family('x_total', 'counter', 'a:1'), // family x in OpenMetrics: the gauge came first
+          family('ok', 'gauge', 'a:1'),
+        ],
+      ],
+    ]);
     const failing = makeTarget('b:1');
     store.upsertTarget(failing);
     store.record(failing, { ok: false, reason: 'dns', message: 'nx' }, { startedMs: 0, durationMs: 1 });
     const metrics = createSelfMetrics();
     const plan = planFleetExposition(store.entries(), 'openmetrics', selfMetricNames(metrics, 'openmetrics'));
     assert.equal(plan.conflicts, 3);
-    assert.deepEqual(plan.families.map((f) => f.name).filter((n) => !n.startsWith('fleet_json_exporter_target_')), ['ok', 'x']);
-    const typeLines = (plan.families.map((f) => f.header).join('') + (await renderSelfMetrics(metrics, 'openmetrics'))).split('\n').filter((line) => line.startsWith('# TYPE '));
-    assert.equal(new Set(typeLines.map((line) => line.split(' ')[2])).size, typeLines.length, 'a family is described twice');
+    assert.deepEqual(
+      plan.families.map((f) => f.name).filter((n) => !n.startsWith('fleet_json_exporter_target_')),
+      ['ok', 'x'],
+    );
+    const typeLines = (plan.families.map((f) => f.header).join('') + (await renderSelfMetrics(metrics, 'openmetrics')))
+      .split('\n')
+      .filter((line) => line.startsWith('# TYPE '));
+    assert.equal(
+      new Set(typeLines.map((line) => line.split(' ')[2])).size,
+      typeLines.length,
+      'a family is described twice',
+    );
     // Text names stay apart: the gauge x and the counter x_total are two families there.
-    assert.equal(planFleetExposition(store.entries(), 'text', selfMetricNames(metrics, 'text')).families.filter((f) => f.name.startsWith('x')).length, 2);
+    assert.equal(
+      planFleetExposition(store.entries(), 'text', selfMetricNames(metrics, 'text')).families.filter((f) =>
+        f.name.startsWith('x'),
+      ).length,
+      2,
+    );
   });
 
   test('health families come after the target families in their documented order', () => {
@@ -98,13 +144,16 @@ describe('planFleetExposition', () => {
     const failing = makeTarget('b:1');
     store.upsertTarget(failing);
     store.record(failing, { ok: false, reason: 'dns', message: 'nx' }, { startedMs: 0, durationMs: 1 });
-    assert.deepEqual(planFleetExposition(store.entries(), 'openmetrics', new Set()).families.map((f) => f.name), [
-      'zzz',
-      'fleet_json_exporter_target_up',
-      'fleet_json_exporter_target_scrape_duration_seconds',
-      'fleet_json_exporter_target_scrape_samples',
-      'fleet_json_exporter_target_last_success_timestamp_seconds',
-      'fleet_json_exporter_target_scrape_errors_total',
-    ]);
+    assert.deepEqual(
+      planFleetExposition(store.entries(), 'openmetrics', new Set()).families.map((f) => f.name),
+      [
+        'zzz',
+        'fleet_json_exporter_target_up',
+        'fleet_json_exporter_target_scrape_duration_seconds',
+        'fleet_json_exporter_target_scrape_samples',
+        'fleet_json_exporter_target_last_success_timestamp_seconds',
+        'fleet_json_exporter_target_scrape_errors_total',
+      ],
+    );
   });
 });

@@ -31,25 +31,31 @@ after(async () => {
 });
 
 // The deadline guards against the bug this checks for: stop() waiting out the SD request's 30 s timeout.
-test('stop during the first round of a discovery aborts that round and stops without installing it', { timeout: 10_000 }, async () => {
-  const fleet = new FleetMode({
-    prepared: () => {
-      throw new Error('no scrape expected');
-    },
-    hotPath: createInlineHotPath(),
-    metrics: createSelfMetrics(),
-    logger: quietLogger(),
-    maxBodyBytes: 1 << 20,
-    shardFlags: {},
-    configDir: process.cwd(),
-  });
-  const config = fleetConfig(`fleet:\n  jobs:\n  - name: edge\n    module: default\n    http_sd: { url: "${sd.url}/sd", refresh_interval: 1h }\n`);
-  const applied = fleet.apply(config);
-  await requested;
-  await fleet.stop();
-  await applied;
-  // Within the deadline: the request was aborted, not left to its 30 s timeout.
-  await sdClosed;
-  assert.equal(fleet.active, false, 'a discovery stopped during its first round was installed');
-  assert.deepEqual(fleet.scheduler.targets(), []);
-});
+test(
+  'stop during the first round of a discovery aborts that round and stops without installing it',
+  { timeout: 10_000 },
+  async () => {
+    const fleet = new FleetMode({
+      prepared: () => {
+        throw new Error('no scrape expected');
+      },
+      hotPath: createInlineHotPath(),
+      metrics: createSelfMetrics(),
+      logger: quietLogger(),
+      maxBodyBytes: 1 << 20,
+      shardFlags: {},
+      configDir: process.cwd(),
+    });
+    const config = fleetConfig(
+      `fleet:\n  jobs:\n  - name: edge\n    module: default\n    http_sd: { url: "${sd.url}/sd", refresh_interval: 1h }\n`,
+    );
+    const applied = fleet.apply(config);
+    await requested;
+    await fleet.stop();
+    await applied;
+    // Within the deadline: the request was aborted, not left to its 30 s timeout.
+    await sdClosed;
+    assert.equal(fleet.active, false, 'a discovery stopped during its first round was installed');
+    assert.deepEqual(fleet.scheduler.targets(), []);
+  },
+);

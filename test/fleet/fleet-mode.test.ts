@@ -56,7 +56,15 @@ before(async () => {
   configFile = join(dir, 'config.yml');
   writeConfig(['/srs/2', '/srs/3', '/stall'], 'prod');
   exporter = await startExporter(
-    { configFile, configCheck: false, listenAddress: '127.0.0.1:0', telemetryPath: '/metrics', logLevel: 'error', maxBodyBytes: 1 << 20, timeoutOffsetMs: 500 },
+    {
+      configFile,
+      configCheck: false,
+      listenAddress: '127.0.0.1:0',
+      telemetryPath: '/metrics',
+      logLevel: 'error',
+      maxBodyBytes: 1 << 20,
+      timeoutOffsetMs: 500,
+    },
     createLogger('error'),
   );
 });
@@ -73,32 +81,50 @@ describe('fleet mode through startExporter', () => {
     await nextScrapeOfEach();
     const body = await metricsBody();
     const port = new URL(srs.url).port;
-    assert.match(body, new RegExp(`^stream_clients_clients\\{job="srs-edge",instance="127\\.0\\.0\\.1:${port}",cluster="prod",name="stream-00"\\} 1$`, 'm'));
+    assert.match(
+      body,
+      new RegExp(
+        `^stream_clients_clients\\{job="srs-edge",instance="127\\.0\\.0\\.1:${port}",cluster="prod",name="stream-00"\\} 1$`,
+        'm',
+      ),
+    );
     assert.equal(body.split('\n').filter((line) => line.startsWith('stream_clients_clients{')).length, 5);
     assert.match(body, /^fleet_json_exporter_fleet_targets\{job="srs-edge"\} 3$/m);
     // The stalled target hit its 1 s scrape_timeout: down, with the reason, and no series.
-    assert.match(body, new RegExp(`^fleet_json_exporter_target_up\\{job="srs-edge",instance="127\\.0\\.0\\.1:${port}",cluster="prod"\\} 1$`, 'm'));
+    assert.match(
+      body,
+      new RegExp(
+        `^fleet_json_exporter_target_up\\{job="srs-edge",instance="127\\.0\\.0\\.1:${port}",cluster="prod"\\} 1$`,
+        'm',
+      ),
+    );
     const stall = exporter.fleet.store.get(`srs-edge|${srs.url}/stall`);
     assert.equal(stall?.meta.state, 'down');
     assert.equal(stall?.meta.lastError?.reason, 'timeout');
     assert.match(body, /^fleet_json_exporter_target_scrape_errors_total\{[^}]*reason="timeout"\} [1-9]\d*$/m);
     assert.match(body, /^fleet_json_exporter_fleet_scrape_lag_seconds_count \d+$/m);
     const landing = (await httpGet(`http://127.0.0.1:${exporter.port}/`)).text;
-    for (const link of ['/targets', '/federate', '/sd']) assert.ok(landing.includes(`href="${link}`), `landing page lacks ${link}`);
+    for (const link of ['/targets', '/federate', '/sd'])
+      assert.ok(landing.includes(`href="${link}`), `landing page lacks ${link}`);
   });
 
   test('/probe keeps working beside fleet mode', async () => {
-    const response = await httpGet(`http://127.0.0.1:${exporter.port}/probe?target=${encodeURIComponent(`${srs.url}/srs/1`)}`);
+    const response = await httpGet(
+      `http://127.0.0.1:${exporter.port}/probe?target=${encodeURIComponent(`${srs.url}/srs/1`)}`,
+    );
     assert.equal(response.status, 200);
     assert.match(response.text, /^stream_clients_clients\{name="stream-00"\} 1$/m);
   });
 
-  test('a reload applies the new targets and labels without dropping the server; a vanished target\'s series go at once', async () => {
+  test("a reload applies the new targets and labels without dropping the server; a vanished target's series go at once", async () => {
     writeConfig(['/srs/3', '/srs/4'], 'staging');
     const reload = await httpGet(`http://127.0.0.1:${exporter.port}/-/reload`, { method: 'POST' });
     assert.equal(reload.status, 200);
     await exporter.fleet.settled();
-    const ids = exporter.fleet.scheduler.targets().map((target) => target.url).sort();
+    const ids = exporter.fleet.scheduler
+      .targets()
+      .map((target) => target.url)
+      .sort();
     assert.deepEqual(ids, [`${srs.url}/srs/3`, `${srs.url}/srs/4`]);
     const before = await metricsBody();
     assert.ok(!before.includes('/srs/2'), 'the removed target is still served');
@@ -109,7 +135,7 @@ describe('fleet mode through startExporter', () => {
     assert.ok(clients.every((line) => line.includes('cluster="staging"')));
   });
 
-  test('a reload to a config without fleet: turns fleet mode off: no targets, fleet endpoints 404, /metrics is the exporter\'s own', async () => {
+  test("a reload to a config without fleet: turns fleet mode off: no targets, fleet endpoints 404, /metrics is the exporter's own", async () => {
     writeFileSync(configFile, readFixture('config', 'srs-reference.yml'));
     assert.equal((await httpGet(`http://127.0.0.1:${exporter.port}/-/reload`, { method: 'POST' })).status, 200);
     await exporter.fleet.settled();

@@ -13,9 +13,15 @@ const START = 1_700_000_000_000;
 function makeTarget(n: number, overrides: Partial<ScrapeTarget> = {}): ScrapeTarget {
   const url = `http://127.0.0.1:${10_000 + n}/api/v1/streams/`;
   return {
-    id: scrapeTargetId('srs', url), job: 'srs', url, module: 'default',
+    id: scrapeTargetId('srs', url),
+    job: 'srs',
+    url,
+    module: 'default',
     labels: { job: 'srs', instance: `127.0.0.1:${10_000 + n}` },
-    intervalMs: INTERVAL, timeoutMs: 10_000, source: 'static', ...overrides,
+    intervalMs: INTERVAL,
+    timeoutMs: 10_000,
+    source: 'static',
+    ...overrides,
   };
 }
 
@@ -26,12 +32,20 @@ function slotOf(target: ScrapeTarget): number {
 
 function success(target: ScrapeTarget): TargetScrapeOutcome {
   const text = `srs_clients{instance="${target.labels.instance}"} 1\n`;
-  return { ok: true, families: { text: [{ name: 'srs_clients', help: 'clients', type: 'gauge', text }], openmetrics: [] }, sampleCount: 1 };
+  return {
+    ok: true,
+    families: { text: [{ name: 'srs_clients', help: 'clients', type: 'gauge', text }], openmetrics: [] },
+    sampleCount: 1,
+  };
 }
 
 /** Targets answering only when the test says so: every call waits for resolve(). */
 class HeldTargets {
-  readonly calls: Array<{ target: ScrapeTarget; signal: AbortSignal; resolve: (outcome: TargetScrapeOutcome) => void }> = [];
+  readonly calls: Array<{
+    target: ScrapeTarget;
+    signal: AbortSignal;
+    resolve: (outcome: TargetScrapeOutcome) => void;
+  }> = [];
   running = 0;
   maxRunning = 0;
   readonly scrape = (target: ScrapeTarget, signal: AbortSignal): Promise<TargetScrapeOutcome> =>
@@ -44,7 +58,9 @@ class HeldTargets {
       };
       this.calls.push({ target, signal, resolve: done });
       // Like undici: an aborted request ends with an 'aborted' failure.
-      signal.addEventListener('abort', () => done({ ok: false, reason: 'aborted', message: 'aborted' }), { once: true });
+      signal.addEventListener('abort', () => done({ ok: false, reason: 'aborted', message: 'aborted' }), {
+        once: true,
+      });
     });
 
   callsFor(target: ScrapeTarget): number {
@@ -52,14 +68,24 @@ class HeldTargets {
   }
 }
 
-function setup(concurrency = 100): { clock: ManualClock; store: TargetStore; targets: HeldTargets; scheduler: Scheduler; lags: number[]; skipped: string[] } {
+function setup(concurrency = 100): {
+  clock: ManualClock;
+  store: TargetStore;
+  targets: HeldTargets;
+  scheduler: Scheduler;
+  lags: number[];
+  skipped: string[];
+} {
   const clock = new ManualClock(START);
   const store = new TargetStore();
   const targets = new HeldTargets();
   const lags: number[] = [];
   const skipped: string[] = [];
   const scheduler = new Scheduler({
-    scrape: targets.scrape, store, concurrency, clock,
+    scrape: targets.scrape,
+    store,
+    concurrency,
+    clock,
     observeLag: (lag) => lags.push(lag),
     onSkipped: (target) => skipped.push(target.id),
   });
@@ -170,7 +196,15 @@ describe('deadlines', () => {
     const clock = new ManualClock(START);
     const store = new TargetStore();
     let calls = 0;
-    const scheduler = new Scheduler({ scrape: () => { calls++; return Promise.reject(new Error('bug')); }, store, concurrency: 1, clock });
+    const scheduler = new Scheduler({
+      scrape: () => {
+        calls++;
+        return Promise.reject(new Error('bug'));
+      },
+      store,
+      concurrency: 1,
+      clock,
+    });
     const target = makeTarget(4);
     scheduler.setTargets([target]);
     await clock.advance(INTERVAL * 2);
@@ -180,7 +214,10 @@ describe('deadlines', () => {
   });
   test('a scrape listener that throws neither rejects into the void nor holds up the scrapes waiting for a slot', async () => {
     const { clock, targets, scheduler } = setup(1);
-    const [first, second] = [makeTarget(1, { timeoutMs: 10 * INTERVAL }), makeTarget(2, { timeoutMs: 10 * INTERVAL })].sort((a, b) => slotOf(a) - slotOf(b)) as [ScrapeTarget, ScrapeTarget];
+    const [first, second] = [
+      makeTarget(1, { timeoutMs: 10 * INTERVAL }),
+      makeTarget(2, { timeoutMs: 10 * INTERVAL }),
+    ].sort((a, b) => slotOf(a) - slotOf(b)) as [ScrapeTarget, ScrapeTarget];
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => {
       unhandled.push(reason);
@@ -251,8 +288,13 @@ describe('target churn', () => {
     const target = makeTarget(6);
     // This target ignores the abort and answers later anyway.
     const scheduler = new Scheduler({
-      scrape: () => new Promise((resolve) => { finish = () => resolve(success(target)); }),
-      store, concurrency: 1, clock,
+      scrape: () =>
+        new Promise((resolve) => {
+          finish = () => resolve(success(target));
+        }),
+      store,
+      concurrency: 1,
+      clock,
     });
     scheduler.setTargets([target]);
     await clock.advance(INTERVAL);

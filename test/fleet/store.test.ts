@@ -8,8 +8,14 @@ import { TargetStore, type TargetScrapeOutcome } from '../../src/fleet/store.js'
 function makeTarget(host: string, labels: Record<string, string> = {}): ScrapeTarget {
   const url = `http://${host}/api/v1/streams/`;
   return {
-    id: scrapeTargetId('srs', url), job: 'srs', url, module: 'default',
-    labels: { job: 'srs', instance: host, ...labels }, intervalMs: 15_000, timeoutMs: 10_000, source: 'static',
+    id: scrapeTargetId('srs', url),
+    job: 'srs',
+    url,
+    module: 'default',
+    labels: { job: 'srs', instance: host, ...labels },
+    intervalMs: 15_000,
+    timeoutMs: 10_000,
+    source: 'static',
   };
 }
 
@@ -21,7 +27,9 @@ function success(host: string): TargetScrapeOutcome {
         { name: 'a_empty', help: 'no samples', type: 'gauge', text: '' },
         { name: 'srs_clients', help: 'clients', type: 'gauge', text: `srs_clients{job="srs",instance="${host}"} 3\n` },
       ],
-      openmetrics: [{ name: 'srs_clients', help: 'clients', type: 'gauge', text: `srs_clients{job="srs",instance="${host}"} 3\n` }],
+      openmetrics: [
+        { name: 'srs_clients', help: 'clients', type: 'gauge', text: `srs_clients{job="srs",instance="${host}"} 3\n` },
+      ],
     },
     sampleCount: 1,
   };
@@ -45,7 +53,10 @@ describe('TargetStore', () => {
     store.upsertTarget(target);
     store.record(target, success('a:1'), timing);
     const entry = store.get(target.id)!;
-    assert.deepEqual(entry.families.text.map((f) => f.name), ['srs_clients']);
+    assert.deepEqual(
+      entry.families.text.map((f) => f.name),
+      ['srs_clients'],
+    );
     const health = entry.health.text.map((f) => f.body.bytes!.toString()).join('');
     assert.equal(
       health,
@@ -63,18 +74,39 @@ describe('TargetStore', () => {
     const target = makeTarget('a:1');
     store.upsertTarget(target);
     store.record(target, success('a:1'), timing);
-    store.record(target, { ok: false, reason: 'timeout', message: 'too slow' }, { startedMs: timing.startedMs + 15_000, durationMs: 10_000 });
-    store.record(target, { ok: false, reason: 'timeout', message: 'too slow' }, { startedMs: timing.startedMs + 30_000, durationMs: 10_000 });
-    store.record(target, { ok: false, reason: 'invalid_json', message: 'not json' }, { startedMs: timing.startedMs + 45_000, durationMs: 5 });
+    store.record(
+      target,
+      { ok: false, reason: 'timeout', message: 'too slow' },
+      { startedMs: timing.startedMs + 15_000, durationMs: 10_000 },
+    );
+    store.record(
+      target,
+      { ok: false, reason: 'timeout', message: 'too slow' },
+      { startedMs: timing.startedMs + 30_000, durationMs: 10_000 },
+    );
+    store.record(
+      target,
+      { ok: false, reason: 'invalid_json', message: 'not json' },
+      { startedMs: timing.startedMs + 45_000, durationMs: 5 },
+    );
     const entry = store.get(target.id)!;
     assert.equal(entry.meta.state, 'down');
     assert.deepEqual(entry.families.text, []);
     assert.deepEqual(entry.meta.lastError, { reason: 'invalid_json', message: 'not json' });
     const health = entry.health.text.map((f) => f.body.bytes!.toString()).join('');
     assert.match(health, /^fleet_json_exporter_target_up\{job="srs",instance="a:1"\} 0$/m);
-    assert.match(health, /^fleet_json_exporter_target_last_success_timestamp_seconds\{job="srs",instance="a:1"\} 1700000000.25$/m);
-    assert.match(health, /^fleet_json_exporter_target_scrape_errors_total\{job="srs",instance="a:1",reason="invalid_json"\} 1$/m);
-    assert.match(health, /^fleet_json_exporter_target_scrape_errors_total\{job="srs",instance="a:1",reason="timeout"\} 2$/m);
+    assert.match(
+      health,
+      /^fleet_json_exporter_target_last_success_timestamp_seconds\{job="srs",instance="a:1"\} 1700000000.25$/m,
+    );
+    assert.match(
+      health,
+      /^fleet_json_exporter_target_scrape_errors_total\{job="srs",instance="a:1",reason="invalid_json"\} 1$/m,
+    );
+    assert.match(
+      health,
+      /^fleet_json_exporter_target_scrape_errors_total\{job="srs",instance="a:1",reason="timeout"\} 2$/m,
+    );
   });
 
   test('a target label named reason pushes the error label to exported_reason', () => {
@@ -83,16 +115,25 @@ describe('TargetStore', () => {
     store.upsertTarget(target);
     store.record(target, { ok: false, reason: 'dns', message: 'no such host' }, timing);
     const errors = store.get(target.id)!.health.text.find((f) => f.name.endsWith('errors_total'))!;
-    assert.equal(errors.body.bytes!.toString(), 'fleet_json_exporter_target_scrape_errors_total{job="srs",instance="a:1",reason="maintenance",exported_reason="dns"} 1\n');
+    assert.equal(
+      errors.body.bytes!.toString(),
+      'fleet_json_exporter_target_scrape_errors_total{job="srs",instance="a:1",reason="maintenance",exported_reason="dns"} 1\n',
+    );
   });
 
   test('entries are sorted by id, removal is immediate, and a late result for a removed target is ignored', () => {
     const store = new TargetStore();
     const [b, a, c] = [makeTarget('b:1'), makeTarget('a:1'), makeTarget('c:1')];
     for (const target of [b, a, c]) store.upsertTarget(target);
-    assert.deepEqual(store.entries().map((e) => e.target.labels.instance), ['a:1', 'b:1', 'c:1']);
+    assert.deepEqual(
+      store.entries().map((e) => e.target.labels.instance),
+      ['a:1', 'b:1', 'c:1'],
+    );
     store.remove(b.id);
-    assert.deepEqual(store.entries().map((e) => e.target.labels.instance), ['a:1', 'c:1']);
+    assert.deepEqual(
+      store.entries().map((e) => e.target.labels.instance),
+      ['a:1', 'c:1'],
+    );
     store.record(b, success('b:1'), timing);
     assert.equal(store.get(b.id), undefined);
   });
@@ -119,7 +160,10 @@ describe('TargetStore', () => {
     store.upsertTarget({ ...target, labels: { ...target.labels, zone: 'b' } });
     const relabelled = store.get(target.id)!.health.text.map((family) => family.body);
     await Promise.all(relabelled.map((body) => body.pending));
-    assert.ok(relabelled.every((body) => body.gzip !== undefined && body.bytes === undefined), 'new health fragments left uncompressed');
+    assert.ok(
+      relabelled.every((body) => body.gzip !== undefined && body.bytes === undefined),
+      'new health fragments left uncompressed',
+    );
     assert.match(await fragmentsText(relabelled), /zone="b"/);
   });
 
@@ -129,10 +173,19 @@ describe('TargetStore', () => {
     store.upsertTarget(target);
     const many = (value: number): TargetScrapeOutcome => ({
       ok: true,
-      families: { text: Array.from({ length: 6 }, (_, i) => ({ name: `f${i}`, help: 'f', type: 'gauge' as const, text: `f${i}{job="srs"} ${value}\n` })), openmetrics: [] },
+      families: {
+        text: Array.from({ length: 6 }, (_, i) => ({
+          name: `f${i}`,
+          help: 'f',
+          type: 'gauge' as const,
+          text: `f${i}{job="srs"} ${value}\n`,
+        })),
+        openmetrics: [],
+      },
       sampleCount: 6,
     });
-    const bodiesOf = (): FragmentBody[] => [...store.get(target.id)!.families.text, ...store.get(target.id)!.health.text].map((family) => family.body);
+    const bodiesOf = (): FragmentBody[] =>
+      [...store.get(target.id)!.families.text, ...store.get(target.id)!.health.text].map((family) => family.body);
     store.record(target, many(1), timing);
     const first = bodiesOf();
     // Compressions run two at a time: most of the first scrape's fragments are still waiting when the next arrives.
@@ -141,7 +194,10 @@ describe('TargetStore', () => {
     await Promise.all([...first, ...second].map((body) => body.pending));
     const compressedFirst = first.filter((body) => body.gzip !== undefined).length;
     assert.ok(compressedFirst <= 2, `${compressedFirst} of ${first.length} replaced fragments were compressed anyway`);
-    assert.ok(first.every((body) => body.gzip !== undefined || body.bytes !== undefined), 'a replaced fragment lost its text');
+    assert.ok(
+      first.every((body) => body.gzip !== undefined || body.bytes !== undefined),
+      'a replaced fragment lost its text',
+    );
     assert.ok(second.every((body) => body.gzip !== undefined && body.bytes === undefined));
   });
 
@@ -150,14 +206,18 @@ describe('TargetStore', () => {
     const target = makeTarget('a:1');
     store.upsertTarget(target);
     const gauge = { name: 'g', help: 'g', type: 'gauge' as const, text: 'g{job="srs"} 1\n' };
-    store.record(target, {
-      ok: true,
-      families: {
-        text: [gauge, { name: 'c', help: 'c', type: 'counter', text: 'c{job="srs"} 2\n' }],
-        openmetrics: [{ ...gauge }, { name: 'c', help: 'c', type: 'counter', text: 'c_total{job="srs"} 2\n' }],
+    store.record(
+      target,
+      {
+        ok: true,
+        families: {
+          text: [gauge, { name: 'c', help: 'c', type: 'counter', text: 'c{job="srs"} 2\n' }],
+          openmetrics: [{ ...gauge }, { name: 'c', help: 'c', type: 'counter', text: 'c_total{job="srs"} 2\n' }],
+        },
+        sampleCount: 2,
       },
-      sampleCount: 2,
-    }, timing);
+      timing,
+    );
     const { text, openmetrics } = store.get(target.id)!.families;
     assert.equal(openmetrics[0]!.body, text[0]!.body);
     assert.notEqual(openmetrics[1]!.body, text[1]!.body);
@@ -169,7 +229,9 @@ describe('TargetStore', () => {
     const target = makeTarget('a:1');
     store.upsertTarget(target);
     store.record(target, success('a:1'), timing);
-    const bodies = [...store.get(target.id)!.families.text, ...store.get(target.id)!.health.text].map((family) => family.body);
+    const bodies = [...store.get(target.id)!.families.text, ...store.get(target.id)!.health.text].map(
+      (family) => family.body,
+    );
     const expected = bodies.map((body) => body.bytes!.toString()).join('');
     await Promise.all(bodies.map((body) => body.pending));
     assert.ok(bodies.every((body) => body.bytes === undefined && body.gzip !== undefined));

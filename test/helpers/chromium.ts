@@ -11,7 +11,9 @@ function chromiumPath(): string {
   const found = CANDIDATES.find((path) => existsSync(path));
   // A missing browser fails the test, never skips it: CI installs it in .ci/run.
   if (found === undefined) {
-    throw new Error(`headless Chromium is not installed (looked for ${CANDIDATES.join(', ')}); install the Debian package \`chromium\` (as .ci/run does) to run the page tests`);
+    throw new Error(
+      `headless Chromium is not installed (looked for ${CANDIDATES.join(', ')}); install the Debian package \`chromium\` (as .ci/run does) to run the page tests`,
+    );
   }
   return found;
 }
@@ -21,7 +23,17 @@ async function runChromium(url: string, extra: readonly string[]): Promise<strin
   const profile = mkdtempSync(join(tmpdir(), 'fje-chromium-'));
   // No background traffic: a closed network refuses Chromium's own connections (updates, sync, QUIC probes).
   const quiet = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', ...quiet, `--user-data-dir=${profile}`, ...extra, url];
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--no-first-run',
+    ...quiet,
+    `--user-data-dir=${profile}`,
+    ...extra,
+    url,
+  ];
   try {
     return await new Promise((resolve, reject) => {
       execFile(chromiumPath(), args, { timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {

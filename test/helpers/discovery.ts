@@ -24,7 +24,11 @@ export function quietLogger(): Logger {
  * Discovery's timers and watches are unref'd, so a ref'd timer keeps the test process alive while it waits; it also
  * turns a change that never comes into a failure naming what was awaited instead of a hung test.
  */
-export function waitForTargets(discovery: Discovery, predicate: (targets: readonly ScrapeTarget[]) => boolean, what = 'the expected targets'): Promise<readonly ScrapeTarget[]> {
+export function waitForTargets(
+  discovery: Discovery,
+  predicate: (targets: readonly ScrapeTarget[]) => boolean,
+  what = 'the expected targets',
+): Promise<readonly ScrapeTarget[]> {
   if (predicate(discovery.targets())) return Promise.resolve(discovery.targets());
   return new Promise((resolve, reject) => {
     const deadline = setTimeout(() => {

@@ -28,7 +28,12 @@ function answersFor(name: string, type: string, records: DnsRecords): dnsPacket.
   if (type === 'A') return (records.A ?? []).map((data) => ({ type: 'A', name, ttl: 5, data }));
   if (type === 'AAAA') return (records.AAAA ?? []).map((data) => ({ type: 'AAAA', name, ttl: 5, data }));
   if (type === 'SRV') {
-    return (records.SRV ?? []).map((srv) => ({ type: 'SRV', name, ttl: 5, data: { target: srv.target, port: srv.port, priority: srv.priority ?? 0, weight: srv.weight ?? 0 } }));
+    return (records.SRV ?? []).map((srv) => ({
+      type: 'SRV',
+      name,
+      ttl: 5,
+      data: { target: srv.target, port: srv.port, priority: srv.priority ?? 0, weight: srv.weight ?? 0 },
+    }));
   }
   return [];
 }

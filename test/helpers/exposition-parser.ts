@@ -67,7 +67,10 @@ function parseValue(text: string, fail: (problem: string) => never): number {
 }
 
 /** Reads `{a="b",c="d"}` from the start of `rest`; returns the labels and what follows the closing brace. */
-function parseLabels(rest: string, fail: (problem: string) => never): { labels: Array<[string, string]>; after: string } {
+function parseLabels(
+  rest: string,
+  fail: (problem: string) => never,
+): { labels: Array<[string, string]>; after: string } {
   const labels: Array<[string, string]> = [];
   let i = 1;
   if (rest[i] === '}') return { labels, after: rest.slice(i + 1) };
@@ -113,7 +116,8 @@ export function parseExposition(body: string, format: ExpositionFormat): ParsedF
   if (body !== '' && !body.endsWith('\n')) throw new Error('the body does not end with a newline');
   const lines = body === '' ? [] : body.slice(0, -1).split('\n');
   if (openMetrics) {
-    if (lines.at(-1) !== '# EOF') throw new Error(`OpenMetrics must end with "# EOF\\n" (last line: ${JSON.stringify(lines.at(-1))})`);
+    if (lines.at(-1) !== '# EOF')
+      throw new Error(`OpenMetrics must end with "# EOF\\n" (last line: ${JSON.stringify(lines.at(-1))})`);
     lines.pop();
   }
   const families: ParsedFamily[] = [];
@@ -138,9 +142,11 @@ export function parseExposition(body: string, format: ExpositionFormat): ParsedF
     if (line.startsWith('# TYPE ')) {
       const [name = '', type = '', extra] = line.slice('# TYPE '.length).split(' ');
       if (extra !== undefined) fail('TYPE line with extra words');
-      if (pendingHelp?.name !== name) fail('TYPE without the HELP of the same family just before (we always write both)');
+      if (pendingHelp?.name !== name)
+        fail('TYPE without the HELP of the same family just before (we always write both)');
       if (!TYPES[format].includes(type)) fail(`type ${JSON.stringify(type)} does not exist in ${format}`);
-      if (openMetrics && type === 'counter' && name.endsWith('_total')) fail('an OpenMetrics counter family name must not end in _total');
+      if (openMetrics && type === 'counter' && name.endsWith('_total'))
+        fail('an OpenMetrics counter family name must not end in _total');
       current = { name, help: pendingHelp.help, type, samples: [] };
       families.push(current);
       seen.add(name);
@@ -153,7 +159,8 @@ export function parseExposition(body: string, format: ExpositionFormat): ParsedF
     if (nameEnd < 0) fail('sample without a value');
     const name = line.slice(0, nameEnd);
     const expectedNames = sampleNames(current, openMetrics);
-    if (!expectedNames.includes(name)) fail(`sample name ${name} does not belong to family ${current.name} (${current.type})`);
+    if (!expectedNames.includes(name))
+      fail(`sample name ${name} does not belong to family ${current.name} (${current.type})`);
     let rest = line.slice(nameEnd);
     let labels: Array<[string, string]> = [];
     if (rest.startsWith('{')) ({ labels, after: rest } = parseLabels(rest, fail));

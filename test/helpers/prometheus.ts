@@ -35,7 +35,8 @@ function prometheusPath(): string {
   const found = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' });
   const path = found.stdout.trim();
   // Missing Prometheus fails the test, never skips it: .ci/run installs the Debian package.
-  if (found.status !== 0 || path === '') throw new Error('prometheus is not installed; install the Debian package `prometheus` (as .ci/run does)');
+  if (found.status !== 0 || path === '')
+    throw new Error('prometheus is not installed; install the Debian package `prometheus` (as .ci/run does)');
   return path;
 }
 
@@ -61,7 +62,10 @@ async function getApi<T>(url: string): Promise<T> {
 }
 
 /** Starts Prometheus on `configYaml` (files in `extraFiles` are written beside it first) and waits until it is ready. */
-export async function startPrometheus(configYaml: string, extraFiles: Record<string, string> = {}): Promise<RunningPrometheus> {
+export async function startPrometheus(
+  configYaml: string,
+  extraFiles: Record<string, string> = {},
+): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'fje-prometheus-'));
   for (const [name, content] of Object.entries(extraFiles)) writeFileSync(join(dir, name), content);
   writeFileSync(join(dir, 'prometheus.yml'), configYaml);
@@ -92,11 +96,16 @@ export async function startPrometheus(configYaml: string, extraFiles: Record<str
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor('Prometheus to be ready', async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${stderr}`);
-      const response = await httpGet(`${url}/-/ready`).catch(() => undefined);
-      return response?.status === 200 ? true : undefined;
-    }, 20_000, 100);
+    await waitFor(
+      'Prometheus to be ready',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${stderr}`);
+        const response = await httpGet(`${url}/-/ready`).catch(() => undefined);
+        return response?.status === 200 ? true : undefined;
+      },
+      20_000,
+      100,
+    );
   } catch (err) {
     await stop();
     throw err;

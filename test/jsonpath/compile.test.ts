@@ -68,7 +68,10 @@ describe('fields', () => {
 
   test('allowMissingKeys turns a missing key into an empty result', () => {
     assert.deepEqual(compileTemplate('{.a.nope}').print({ a: {} }, { allowMissingKeys: true }), { ok: true, text: '' });
-    assert.deepEqual(compileTemplate('{.a.nope}').select({ a: {} }, { allowMissingKeys: true }), { ok: true, values: [] });
+    assert.deepEqual(compileTemplate('{.a.nope}').select({ a: {} }, { allowMissingKeys: true }), {
+      ok: true,
+      values: [],
+    });
   });
 
   test('a key missing in some elements is skipped silently', () => {
@@ -137,9 +140,18 @@ describe('indices and slices', () => {
 
   test('an index out of range is an error even with allowMissingKeys', () => {
     for (const options of [{}, { allowMissingKeys: true }]) {
-      assert.deepEqual(failure('{.spec.containers[4].name}', pod, options), { error: 'array index out of bounds: index 4, length 4', missing: false });
-      assert.deepEqual(failure('{.spec.containers[-5].name}', pod, options), { error: 'array index out of bounds: index -1, length 4', missing: false });
-      assert.deepEqual(failure('{.a[0]}', { a: [] }, options), { error: 'array index out of bounds: index 0, length 0', missing: false });
+      assert.deepEqual(failure('{.spec.containers[4].name}', pod, options), {
+        error: 'array index out of bounds: index 4, length 4',
+        missing: false,
+      });
+      assert.deepEqual(failure('{.spec.containers[-5].name}', pod, options), {
+        error: 'array index out of bounds: index -1, length 4',
+        missing: false,
+      });
+      assert.deepEqual(failure('{.a[0]}', { a: [] }, options), {
+        error: 'array index out of bounds: index 0, length 0',
+        missing: false,
+      });
     }
   });
 
@@ -160,7 +172,10 @@ describe('indices and slices', () => {
   });
 
   test('slices are not clamped: past the end is an error', () => {
-    assert.deepEqual(failure('{.spec.containers[0:10]}', pod), { error: 'array index out of bounds: index 9, length 4', missing: false });
+    assert.deepEqual(failure('{.spec.containers[0:10]}', pod), {
+      error: 'array index out of bounds: index 9, length 4',
+      missing: false,
+    });
   });
 
   test('a start after the end is an error', () => {
@@ -178,12 +193,20 @@ describe('indices and slices', () => {
   });
 
   test('[*] and [0] on an object are errors', () => {
-    assert.deepEqual(failure('{.a[*]}', { a: { b: 1 } }), { error: 'map[string]interface {} is not array or slice', missing: false });
+    assert.deepEqual(failure('{.a[*]}', { a: { b: 1 } }), {
+      error: 'map[string]interface {} is not array or slice',
+      missing: false,
+    });
     assert.equal(failure('{.a[0]}', { a: 'str' }).error, 'string is not array or slice');
   });
 
   test('arrays of arrays index level by level', () => {
-    const doc = { m: [[1, 2], [3, 4, 5]] };
+    const doc = {
+      m: [
+        [1, 2],
+        [3, 4, 5],
+      ],
+    };
     assert.equal(printed('{.m[1][2]}', doc), '5');
     assert.equal(printed('{.m[*][0]}', doc), '1 3');
     assert.equal(printed('{.m[*][*]}', doc), '1 2 3 4 5');
@@ -192,7 +215,12 @@ describe('indices and slices', () => {
 });
 
 describe('unions', () => {
-  const doc = { s: [{ name: 'a', clients: 4 }, { name: 'b', clients: 1 }] };
+  const doc = {
+    s: [
+      { name: 'a', clients: 4 },
+      { name: 'b', clients: 1 },
+    ],
+  };
 
   test('a union of keys groups results by branch, not by element', () => {
     assert.equal(printed("{.s[*]['name','clients']}", doc), 'a b 4 1');
@@ -253,13 +281,19 @@ describe('range / end', () => {
     kind: 'List',
     items: [
       { metadata: { name: '127.0.0.1' }, status: { addresses: [{ address: '127.0.0.1' }], capacity: { cpu: '4' } } },
-      { metadata: { name: '127.0.0.2' }, status: { addresses: [{ address: '127.0.0.2' }, { address: '127.0.0.3' }], capacity: { cpu: '8' } } },
+      {
+        metadata: { name: '127.0.0.2' },
+        status: { addresses: [{ address: '127.0.0.2' }, { address: '127.0.0.3' }], capacity: { cpu: '8' } },
+      },
     ],
   };
 
   test('range iterates elements and text inside repeats per element', () => {
     assert.equal(printed('{range .items[*]}{.metadata.name}, {end}{.kind}', nodes), '127.0.0.1, 127.0.0.2, List');
-    assert.equal(printed('{range .items[*]}[{.metadata.name}, {.status.capacity}] {end}', nodes), '[127.0.0.1, {"cpu":"4"}] [127.0.0.2, {"cpu":"8"}] ');
+    assert.equal(
+      printed('{range .items[*]}[{.metadata.name}, {.status.capacity}] {end}', nodes),
+      '[127.0.0.1, {"cpu":"4"}] [127.0.0.2, {"cpu":"8"}] ',
+    );
   });
 
   test('quoted escapes in a range body print the character', () => {
@@ -267,7 +301,10 @@ describe('range / end', () => {
   });
 
   test('ranges nest', () => {
-    assert.equal(printed('{range .items[*]}{range .status.addresses[*]}{.address}, {end}{end}', nodes), '127.0.0.1, 127.0.0.2, 127.0.0.3, ');
+    assert.equal(
+      printed('{range .items[*]}{range .status.addresses[*]}{.address}, {end}{end}', nodes),
+      '127.0.0.1, 127.0.0.2, 127.0.0.3, ',
+    );
   });
 
   test('range without [*] runs once on the array itself', () => {
@@ -275,7 +312,10 @@ describe('range / end', () => {
   });
 
   test('a range over nothing prints nothing, even without allowMissingKeys', () => {
-    assert.deepEqual(compileTemplate('{range .items[*]}{.metadata.name}{":"}{end}').print({ items: [] }), { ok: true, text: '' });
+    assert.deepEqual(compileTemplate('{range .items[*]}{.metadata.name}{":"}{end}').print({ items: [] }), {
+      ok: true,
+      text: '',
+    });
   });
 
   test('an error inside the body fails the whole template', () => {

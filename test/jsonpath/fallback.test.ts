@@ -19,17 +19,28 @@ describe('fallback filters (&& / ||) via jsonpath-plus', () => {
   });
 
   test('|| matches either side, in document order', () => {
-    assert.deepEqual(compileTemplate("{.streams[?(@.name == 'radio' || @.name == 'livestream')].name}").print(srsStreams), {
-      ok: true,
-      text: 'radio livestream',
-    });
+    assert.deepEqual(
+      compileTemplate("{.streams[?(@.name == 'radio' || @.name == 'livestream')].name}").print(srsStreams),
+      {
+        ok: true,
+        text: 'radio livestream',
+      },
+    );
   });
 
   test('&& and || inside quoted strings do not trigger the fallback', () => {
-    assert.deepEqual(compileTemplate('{.a[?(@.t == "x && y")].n}').print({ a: [{ t: 'x && y', n: 1 }, { t: 'x', n: 2 }] }), {
-      ok: true,
-      text: '1',
-    });
+    assert.deepEqual(
+      compileTemplate('{.a[?(@.t == "x && y")].n}').print({
+        a: [
+          { t: 'x && y', n: 1 },
+          { t: 'x', n: 2 },
+        ],
+      }),
+      {
+        ok: true,
+        text: '1',
+      },
+    );
   });
 
   test('reading through null fails the template unless allowMissingKeys', () => {
@@ -49,12 +60,15 @@ describe('fallback filters (&& / ||) via jsonpath-plus', () => {
   });
 
   test('an expression jsonpath-plus cannot parse is a syntax error at compile time', () => {
-    assert.throws(() => compileTemplate('{.a[?(@.x == 1 &&& @.y)]}'), (error: unknown) => {
-      assert.ok(error instanceof JsonPathSyntaxError);
-      assert.equal(error.position, 6);
-      assert.match(error.reason, /filter expression rejected/);
-      return true;
-    });
+    assert.throws(
+      () => compileTemplate('{.a[?(@.x == 1 &&& @.y)]}'),
+      (error: unknown) => {
+        assert.ok(error instanceof JsonPathSyntaxError);
+        assert.equal(error.position, 6);
+        assert.match(error.reason, /filter expression rejected/);
+        return true;
+      },
+    );
   });
 
   test('parentheses group && and || expressions', () => {

@@ -71,7 +71,15 @@ describe('comparison filters', () => {
   });
 
   test('both operands may be paths into the element', () => {
-    assert.equal(printed('{.p[?(@.x > @.y)].id}', { p: [{ id: 1, x: 2, y: 1 }, { id: 2, x: 1, y: 2 }] }), '1');
+    assert.equal(
+      printed('{.p[?(@.x > @.y)].id}', {
+        p: [
+          { id: 1, x: 2, y: 1 },
+          { id: 2, x: 1, y: 2 },
+        ],
+      }),
+      '1',
+    );
   });
 
   test('@ alone is the element itself', () => {
@@ -79,26 +87,47 @@ describe('comparison filters', () => {
   });
 
   test('the left operand may omit @ (.status.phase)', () => {
-    const doc = { items: [{ status: { phase: 'Running' }, n: 1 }, { status: { phase: 'Failed' }, n: 2 }] };
+    const doc = {
+      items: [
+        { status: { phase: 'Running' }, n: 1 },
+        { status: { phase: 'Failed' }, n: 2 },
+      ],
+    };
     assert.equal(printed('{.items[?(.status.phase=="Running")].n}', doc), '1');
   });
 
   test('escaped keys work inside filters', () => {
-    const doc = { items: [{ l: { 'k.io/h': 'x' }, kind: 'None' }, { l: { 'k.io/h': 'y' }, kind: 'Other' }] };
+    const doc = {
+      items: [
+        { l: { 'k.io/h': 'x' }, kind: 'None' },
+        { l: { 'k.io/h': 'y' }, kind: 'Other' },
+      ],
+    };
     assert.equal(printed('{.items[?(@.l.k\\.io/h=="x")].kind}', doc), 'None');
   });
 
   test('an operand matching several values fails', () => {
-    assert.equal(failure('{.a[?(@.v[*] == 1)]}', { a: [{ v: [1, 2] }] }).error, 'can only compare one element at a time');
+    assert.equal(
+      failure('{.a[?(@.v[*] == 1)]}', { a: [{ v: [1, 2] }] }).error,
+      'can only compare one element at a time',
+    );
   });
 
   test('a filter over a non-array fails, including null', () => {
-    assert.equal(failure('{.o[?(@.x == 1)]}', { o: { x: 1 } }).error, 'map[string]interface {} is not array or slice and cannot be filtered');
+    assert.equal(
+      failure('{.o[?(@.x == 1)]}', { o: { x: 1 } }).error,
+      'map[string]interface {} is not array or slice and cannot be filtered',
+    );
     assert.equal(failure('{.o[?(@.x == 1)]}', { o: null }).error, '<nil> is not array or slice and cannot be filtered');
   });
 
   test('a recursive operand works (..ready)', () => {
-    const doc = { items: [{ n: 'a', status: { ready: true } }, { n: 'b', status: { ready: false } }] };
+    const doc = {
+      items: [
+        { n: 'a', status: { ready: true } },
+        { n: 'b', status: { ready: false } },
+      ],
+    };
     assert.equal(printed('{.items[?(@..ready==true)].n}', doc), 'a');
   });
 });
@@ -114,33 +143,45 @@ describe('missing keys in filters', () => {
   };
 
   test('an element lacking the compared key fails the whole template', () => {
-    assert.deepEqual(failure('{.items[?(@.annotations.color=="blue")].name}', pods), { error: 'annotations is not found', missing: true });
+    assert.deepEqual(failure('{.items[?(@.annotations.color=="blue")].name}', pods), {
+      error: 'annotations is not found',
+      missing: true,
+    });
   });
 
   test('with allowMissingKeys the element lacking the key just does not match', () => {
-    assert.equal(printed('{.items[?(@.annotations.color=="blue")].name}', pods, { allowMissingKeys: true }), 'pod1 pod4');
+    assert.equal(
+      printed('{.items[?(@.annotations.color=="blue")].name}', pods, { allowMissingKeys: true }),
+      'pod1 pod4',
+    );
   });
 });
 
 describe('existence filters', () => {
-  const points = [
-    { id: 'i1', z: 1 },
-    { id: 'i2' },
-    { id: 'i3', z: null },
-    { id: 'i4', z: false },
-    { id: 'i5', z: 0 },
-  ];
+  const points = [{ id: 'i1', z: 1 }, { id: 'i2' }, { id: 'i3', z: null }, { id: 'i4', z: false }, { id: 'i5', z: 0 }];
 
   test('[?(@.z)] tests presence: it matches null, false and 0 values', () => {
     assert.equal(printed('{[?(@.z)].id}', points), 'i1 i3 i4 i5');
   });
 
   test('a nested existence test through null does not match and does not fail', () => {
-    assert.equal(printed('{[?(@.a.b)].id}', [{ id: 1, a: null }, { id: 2, a: { b: 0 } }]), '2');
+    assert.equal(
+      printed('{[?(@.a.b)].id}', [
+        { id: 1, a: null },
+        { id: 2, a: { b: 0 } },
+      ]),
+      '2',
+    );
   });
 
   test('an existence test with an index out of range simply does not match', () => {
-    assert.equal(printed('{[?(@.v[2])].id}', [{ id: 1, v: [1] }, { id: 2, v: [1, 2, 3] }]), '2');
+    assert.equal(
+      printed('{[?(@.v[2])].id}', [
+        { id: 1, v: [1] },
+        { id: 2, v: [1, 2, 3] },
+      ]),
+      '2',
+    );
   });
 });
 
@@ -148,17 +189,28 @@ describe('SRS streams fixture', () => {
   test('{.streams[?(@.name!="")]} selects every named stream', () => {
     const result = compileTemplate('{.streams[?(@.name!="")]}').select(srsStreams);
     assert.ok(result.ok);
-    assert.deepEqual(result.values.map((s) => (s as { name: string }).name), ['radio', 'cam2', 'livestream']);
+    assert.deepEqual(
+      result.values.map((s) => (s as { name: string }).name),
+      ['radio', 'cam2', 'livestream'],
+    );
   });
 
   test('{.streams[?(@.video.codec=="H264")]} fails where one stream has video: null', () => {
-    assert.deepEqual(failure('{.streams[?(@.video.codec=="H264")]}', srsStreams), { error: 'codec is not found', missing: true });
+    assert.deepEqual(failure('{.streams[?(@.video.codec=="H264")]}', srsStreams), {
+      error: 'codec is not found',
+      missing: true,
+    });
   });
 
   test('{.streams[?(@.video.codec=="H264")]} with allowMissingKeys matches only the H264 streams', () => {
-    const result = compileTemplate('{.streams[?(@.video.codec=="H264")]}').select(srsStreams, { allowMissingKeys: true });
+    const result = compileTemplate('{.streams[?(@.video.codec=="H264")]}').select(srsStreams, {
+      allowMissingKeys: true,
+    });
     assert.ok(result.ok);
-    assert.deepEqual(result.values.map((s) => (s as { name: string }).name), ['cam2', 'livestream']);
+    assert.deepEqual(
+      result.values.map((s) => (s as { name: string }).name),
+      ['cam2', 'livestream'],
+    );
   });
 
   test('a filter then a field prints the matching names', () => {

@@ -20,7 +20,15 @@ function syntaxError(text: string): JsonPathSyntaxError {
 
 describe('parseTemplate: accepted grammar', () => {
   test('a plain field chain is a list of field steps', () => {
-    assert.deepEqual(parts('{.a.b}'), [{ kind: 'block', path: [{ kind: 'field', name: 'a' }, { kind: 'field', name: 'b' }] }]);
+    assert.deepEqual(parts('{.a.b}'), [
+      {
+        kind: 'block',
+        path: [
+          { kind: 'field', name: 'a' },
+          { kind: 'field', name: 'b' },
+        ],
+      },
+    ]);
   });
 
   test('text without braces is one literal text part', () => {
@@ -39,44 +47,80 @@ describe('parseTemplate: accepted grammar', () => {
   });
 
   test('index, negative index, [*], slices and steps parse to index/slice steps', () => {
-    assert.deepEqual(parts('{[0][-1][*][1:3][::2][-2:][:4:2]}'), [{
-      kind: 'block',
-      path: [
-        { kind: 'index', index: 0 },
-        { kind: 'index', index: -1 },
-        { kind: 'slice' },
-        { kind: 'slice', start: 1, end: 3 },
-        { kind: 'slice', step: 2 },
-        { kind: 'slice', start: -2 },
-        { kind: 'slice', end: 4, step: 2 },
-      ],
-    }]);
+    assert.deepEqual(parts('{[0][-1][*][1:3][::2][-2:][:4:2]}'), [
+      {
+        kind: 'block',
+        path: [
+          { kind: 'index', index: 0 },
+          { kind: 'index', index: -1 },
+          { kind: 'slice' },
+          { kind: 'slice', start: 1, end: 3 },
+          { kind: 'slice', step: 2 },
+          { kind: 'slice', start: -2 },
+          { kind: 'slice', end: 4, step: 2 },
+        ],
+      },
+    ]);
   });
 
   test('an empty subscript [] reads as [0], as in client-go', () => {
-    assert.deepEqual(parts('{.a[]}'), [{ kind: 'block', path: [{ kind: 'field', name: 'a' }, { kind: 'index', index: 0 }] }]);
+    assert.deepEqual(parts('{.a[]}'), [
+      {
+        kind: 'block',
+        path: [
+          { kind: 'field', name: 'a' },
+          { kind: 'index', index: 0 },
+        ],
+      },
+    ]);
   });
 
   test("['a.b'] is the path a → b, not the key a.b", () => {
-    assert.deepEqual(parts("{['a.b']}"), [{ kind: 'block', path: [{ kind: 'field', name: 'a' }, { kind: 'field', name: 'b' }] }]);
+    assert.deepEqual(parts("{['a.b']}"), [
+      {
+        kind: 'block',
+        path: [
+          { kind: 'field', name: 'a' },
+          { kind: 'field', name: 'b' },
+        ],
+      },
+    ]);
   });
 
   test('escaped dot and space belong to the key: a\\.b and a\\ b', () => {
-    assert.deepEqual(parts('{.a\\.b.c\\ d}'), [{ kind: 'block', path: [{ kind: 'field', name: 'a.b' }, { kind: 'field', name: 'c d' }] }]);
+    assert.deepEqual(parts('{.a\\.b.c\\ d}'), [
+      {
+        kind: 'block',
+        path: [
+          { kind: 'field', name: 'a.b' },
+          { kind: 'field', name: 'c d' },
+        ],
+      },
+    ]);
   });
 
   test('dashes and slashes are part of a field name (.x-y, .web/html)', () => {
-    assert.deepEqual(parts('{.x-y.web/html}'), [{ kind: 'block', path: [{ kind: 'field', name: 'x-y' }, { kind: 'field', name: 'web/html' }] }]);
+    assert.deepEqual(parts('{.x-y.web/html}'), [
+      {
+        kind: 'block',
+        path: [
+          { kind: 'field', name: 'x-y' },
+          { kind: 'field', name: 'web/html' },
+        ],
+      },
+    ]);
   });
 
   test('a union holds one path per branch', () => {
-    assert.deepEqual(parts("{['name', 'clients'][0,2]}"), [{
-      kind: 'block',
-      path: [
-        { kind: 'union', branches: [[{ kind: 'field', name: 'name' }], [{ kind: 'field', name: 'clients' }]] },
-        { kind: 'union', branches: [[{ kind: 'index', index: 0 }], [{ kind: 'index', index: 2 }]] },
-      ],
-    }]);
+    assert.deepEqual(parts("{['name', 'clients'][0,2]}"), [
+      {
+        kind: 'block',
+        path: [
+          { kind: 'union', branches: [[{ kind: 'field', name: 'name' }], [{ kind: 'field', name: 'clients' }]] },
+          { kind: 'union', branches: [[{ kind: 'index', index: 0 }], [{ kind: 'index', index: 2 }]] },
+        ],
+      },
+    ]);
   });
 
   test('recursive descent, .* and ..* parse', () => {
@@ -88,23 +132,54 @@ describe('parseTemplate: accepted grammar', () => {
   });
 
   test('filters parse operands as paths or literals (string, integer, float, bool)', () => {
-    assert.deepEqual(parts('{[?(@.a=="x")][?(@.b > 1)][?(@.c<=1.5)][?(@.d!=false)][?(@.e)]}'), [{
-      kind: 'block',
-      path: [
-        { kind: 'filter', left: [{ kind: 'field', name: 'a' }], operator: '==', right: [{ kind: 'literal', value: 'x' }] },
-        { kind: 'filter', left: [{ kind: 'field', name: 'b' }], operator: '>', right: [{ kind: 'literal', value: 1 }] },
-        { kind: 'filter', left: [{ kind: 'field', name: 'c' }], operator: '<=', right: [{ kind: 'literal', value: 1.5 }] },
-        { kind: 'filter', left: [{ kind: 'field', name: 'd' }], operator: '!=', right: [{ kind: 'literal', value: false }] },
-        { kind: 'exists', path: [{ kind: 'field', name: 'e' }] },
-      ],
-    }]);
+    assert.deepEqual(parts('{[?(@.a=="x")][?(@.b > 1)][?(@.c<=1.5)][?(@.d!=false)][?(@.e)]}'), [
+      {
+        kind: 'block',
+        path: [
+          {
+            kind: 'filter',
+            left: [{ kind: 'field', name: 'a' }],
+            operator: '==',
+            right: [{ kind: 'literal', value: 'x' }],
+          },
+          {
+            kind: 'filter',
+            left: [{ kind: 'field', name: 'b' }],
+            operator: '>',
+            right: [{ kind: 'literal', value: 1 }],
+          },
+          {
+            kind: 'filter',
+            left: [{ kind: 'field', name: 'c' }],
+            operator: '<=',
+            right: [{ kind: 'literal', value: 1.5 }],
+          },
+          {
+            kind: 'filter',
+            left: [{ kind: 'field', name: 'd' }],
+            operator: '!=',
+            right: [{ kind: 'literal', value: false }],
+          },
+          { kind: 'exists', path: [{ kind: 'field', name: 'e' }] },
+        ],
+      },
+    ]);
   });
 
   test('parentheses and quotes inside a filter string literal do not end the filter', () => {
-    assert.deepEqual(parts('{[?(@.os == "{[()]}")]}'), [{
-      kind: 'block',
-      path: [{ kind: 'filter', left: [{ kind: 'field', name: 'os' }], operator: '==', right: [{ kind: 'literal', value: '{[()]}' }] }],
-    }]);
+    assert.deepEqual(parts('{[?(@.os == "{[()]}")]}'), [
+      {
+        kind: 'block',
+        path: [
+          {
+            kind: 'filter',
+            left: [{ kind: 'field', name: 'os' }],
+            operator: '==',
+            right: [{ kind: 'literal', value: '{[()]}' }],
+          },
+        ],
+      },
+    ]);
   });
 
   test('quoted literals take Go escapes: {"\\t"} is a tab', () => {
@@ -112,7 +187,9 @@ describe('parseTemplate: accepted grammar', () => {
   });
 
   test('quoted literals decode \\xHH, \\uHHHH and escaped quotes', () => {
-    assert.deepEqual(parts('{"\\x41\\u00e9\\"\\\\"}'), [{ kind: 'block', path: [{ kind: 'literal', value: 'Aé"\\' }] }]);
+    assert.deepEqual(parts('{"\\x41\\u00e9\\"\\\\"}'), [
+      { kind: 'block', path: [{ kind: 'literal', value: 'Aé"\\' }] },
+    ]);
     assert.deepEqual(parts("{'it\\'s'}"), [{ kind: 'block', path: [{ kind: 'literal', value: "it's" }] }]);
   });
 
@@ -121,7 +198,11 @@ describe('parseTemplate: accepted grammar', () => {
       {
         kind: 'range',
         path: [{ kind: 'field', name: 'items' }, { kind: 'slice' }],
-        body: [{ kind: 'text', text: '[' }, { kind: 'block', path: [{ kind: 'field', name: 'name' }] }, { kind: 'text', text: ']' }],
+        body: [
+          { kind: 'text', text: '[' },
+          { kind: 'block', path: [{ kind: 'field', name: 'name' }] },
+          { kind: 'text', text: ']' },
+        ],
       },
       { kind: 'text', text: '!' },
     ]);
@@ -144,17 +225,21 @@ describe('parseTemplate: accepted grammar', () => {
   });
 
   test('balanced parentheses inside a filter are kept for the fallback expression', () => {
-    assert.deepEqual(parts('{[?((@.a==1 || @.b) && @.c)]}'), [{
-      kind: 'block',
-      path: [{ kind: 'fallbackFilter', expression: '(@.a==1 || @.b) && @.c', position: 4 }],
-    }]);
+    assert.deepEqual(parts('{[?((@.a==1 || @.b) && @.c)]}'), [
+      {
+        kind: 'block',
+        path: [{ kind: 'fallbackFilter', expression: '(@.a==1 || @.b) && @.c', position: 4 }],
+      },
+    ]);
   });
 
   test('&& and || in a filter become a fallback filter step', () => {
-    assert.deepEqual(parts('{[?(@.a==1 && @.b=="x||y")]}'), [{
-      kind: 'block',
-      path: [{ kind: 'fallbackFilter', expression: '@.a==1 && @.b=="x||y"', position: 4 }],
-    }]);
+    assert.deepEqual(parts('{[?(@.a==1 && @.b=="x||y")]}'), [
+      {
+        kind: 'block',
+        path: [{ kind: 'fallbackFilter', expression: '@.a==1 && @.b=="x||y"', position: 4 }],
+      },
+    ]);
   });
 });
 

@@ -58,7 +58,10 @@ describe('formatValue: objects and arrays', () => {
   });
 
   test('< > & are escaped as \\u003c \\u003e \\u0026, as Go encoding/json does', () => {
-    assert.equal(formatValue({ html: '<a href="x">&</a>' }), '{"html":"\\u003ca href=\\"x\\"\\u003e\\u0026\\u003c/a\\u003e"}');
+    assert.equal(
+      formatValue({ html: '<a href="x">&</a>' }),
+      '{"html":"\\u003ca href=\\"x\\"\\u003e\\u0026\\u003c/a\\u003e"}',
+    );
     assert.equal(formatValue(['<&>']), '["\\u003c\\u0026\\u003e"]');
   });
 
@@ -71,7 +74,10 @@ describe('formatValue: objects and arrays', () => {
   });
 
   test('numbers inside objects use JSON form (no Go %v exponent)', () => {
-    assert.equal(formatValue({ ts: 1681903514993, f: 1234567.5, tiny: 0.00001, big: 1e21 }), '{"big":1e+21,"f":1234567.5,"tiny":0.00001,"ts":1681903514993}');
+    assert.equal(
+      formatValue({ ts: 1681903514993, f: 1234567.5, tiny: 0.00001, big: 1e21 }),
+      '{"big":1e+21,"f":1234567.5,"tiny":0.00001,"ts":1681903514993}',
+    );
   });
 
   test('keys sort by code point (UTF-8 byte order), not UTF-16 units', () => {
@@ -90,10 +96,16 @@ describe('print: joining matches', () => {
   });
 
   test('top-level numbers in a list each follow the integer rule', () => {
-    assert.deepEqual(compileTemplate('{.a[*]}').print({ a: [1681903514993, 0.00001, 2.5] }), { ok: true, text: '1681903514993 1e-05 2.5' });
+    assert.deepEqual(compileTemplate('{.a[*]}').print({ a: [1681903514993, 0.00001, 2.5] }), {
+      ok: true,
+      text: '1681903514993 1e-05 2.5',
+    });
   });
 
   test('a selected object prints as sorted JSON', () => {
-    assert.deepEqual(compileTemplate('{.o}').print({ o: { z: 1, a: [1, 2] } }), { ok: true, text: '{"a":[1,2],"z":1}' });
+    assert.deepEqual(compileTemplate('{.o}').print({ o: { z: 1, a: [1, 2] } }), {
+      ok: true,
+      text: '{"a":[1,2],"z":1}',
+    });
   });
 });

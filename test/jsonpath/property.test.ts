@@ -19,10 +19,15 @@ const { small: smallDocument } = fc.letrec<{ small: unknown }>((tie) => ({
     fc.dictionary(fc.constantFrom('a', 'b', 'c'), tie('small'), { maxKeys: 3 }),
   ),
 }));
-const singularPath = fc.array(
-  fc.oneof(fc.constantFrom('.a', '.b', '.c'), fc.integer({ min: -3, max: 3 }).map((i) => `[${i}]`)),
-  { minLength: 1, maxLength: 4 },
-).map((steps) => steps.join(''));
+const singularPath = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom('.a', '.b', '.c'),
+      fc.integer({ min: -3, max: 3 }).map((i) => `[${i}]`),
+    ),
+    { minLength: 1, maxLength: 4 },
+  )
+  .map((steps) => steps.join(''));
 
 describe('properties', () => {
   test('the direct walk for fields and indices agrees with the general list evaluator', () => {

@@ -8,11 +8,17 @@ import { bytesOf, controlledWorkerUrl, holdWorker, referenceBody, referenceModul
 const module = referenceModule();
 
 /** A sample's value; `name` may be a histogram's `_count` series. */
-async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+async function metricValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
   const family = name.endsWith('_count') ? name.slice(0, -'_count'.length) : name;
   const metric = await registry.getSingleMetric(family)?.get();
   const found = metric?.values.find(
-    (value) => ((value as { metricName?: string }).metricName ?? family) === name && Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted),
+    (value) =>
+      ((value as { metricName?: string }).metricName ?? family) === name &&
+      Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted),
   );
   return found?.value;
 }
@@ -34,9 +40,21 @@ test('bodies below inlineMaxBytes run inline, the rest in the pool, each counted
     assert.equal(pooled.ok, true);
     assert.equal(body.byteLength, 0, 'a pooled body is transferred');
 
-    assert.equal(await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', { path: 'inline', outcome: 'invalid_json' }), 1);
-    assert.equal(await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', { path: 'pool', outcome: 'ok' }), 1);
-    assert.equal(await metricValue(registry, 'fleet_json_exporter_hot_path_duration_seconds_count', { path: 'pool' }), 1);
+    assert.equal(
+      await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', {
+        path: 'inline',
+        outcome: 'invalid_json',
+      }),
+      1,
+    );
+    assert.equal(
+      await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', { path: 'pool', outcome: 'ok' }),
+      1,
+    );
+    assert.equal(
+      await metricValue(registry, 'fleet_json_exporter_hot_path_duration_seconds_count', { path: 'pool' }),
+      1,
+    );
     assert.equal(await metricValue(registry, 'fleet_json_exporter_pool_threads'), 1);
     assert.equal(await metricValue(registry, 'fleet_json_exporter_pool_queue_depth'), 0);
     const utilization = await metricValue(registry, 'fleet_json_exporter_pool_utilization');
@@ -55,14 +73,23 @@ test('with 0 workers every body runs inline and the pool gauges read 0 threads',
   const result = await hotPath.run(taskFor(module, body));
   assert.equal(result.ok, true);
   assert.ok(body.byteLength > 0, 'nothing was transferred');
-  assert.equal(await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', { path: 'inline', outcome: 'ok' }), 1);
+  assert.equal(
+    await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', { path: 'inline', outcome: 'ok' }),
+    1,
+  );
   assert.equal(await metricValue(registry, 'fleet_json_exporter_pool_threads'), 0);
   await hotPath.close();
 });
 
 test('a full pool shows in the queue gauges and counts pool_overloaded; small bodies still run inline meanwhile', async () => {
   const registry = new Registry();
-  const hotPath = createHotPath({ workers: 1, maxQueue: 1, inlineMaxBytes: 64, registry, workerUrl: controlledWorkerUrl });
+  const hotPath = createHotPath({
+    workers: 1,
+    maxQueue: 1,
+    inlineMaxBytes: 64,
+    registry,
+    workerUrl: controlledWorkerUrl,
+  });
   try {
     const held = await holdWorker(hotPath, module);
     const queued = hotPath.run(taskFor(module, referenceBody()));
@@ -76,8 +103,17 @@ test('a full pool shows in the queue gauges and counts pool_overloaded; small bo
 
     assert.equal((await held.release()).ok, true);
     assert.equal((await queued).ok, true);
-    assert.equal(await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', { path: 'pool', outcome: 'pool_overloaded' }), 1);
-    assert.equal(await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', { path: 'pool', outcome: 'ok' }), 2);
+    assert.equal(
+      await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', {
+        path: 'pool',
+        outcome: 'pool_overloaded',
+      }),
+      1,
+    );
+    assert.equal(
+      await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', { path: 'pool', outcome: 'ok' }),
+      2,
+    );
     assert.equal(await metricValue(registry, 'fleet_json_exporter_pool_in_flight'), 0);
   } finally {
     await hotPath.close();

@@ -29,8 +29,14 @@ test('OpenMetrics lines equal to the text lines are rendered once and shared; th
   // What rendering each format on its own gives: the output must not change.
   const prefix = 'job="j",instance="i"';
   const extracted = extractSamples(compiled, JSON.parse('{"v": 3, "ts": 1700000000123}')).families;
-  assert.deepEqual(openMetrics, extracted.map((family) => renderFamily(family, 'openmetrics', prefix)));
-  assert.deepEqual(text, extracted.map((family) => renderFamily(family, 'text', prefix)));
+  assert.deepEqual(
+    openMetrics,
+    extracted.map((family) => renderFamily(family, 'openmetrics', prefix)),
+  );
+  assert.deepEqual(
+    text,
+    extracted.map((family) => renderFamily(family, 'text', prefix)),
+  );
   const shared = text.filter((family, i) => openMetrics[i] === family).map((family) => family.name);
   assert.deepEqual(shared, ['d_total', 'g', 'u']);
 });

@@ -61,7 +61,9 @@ test('through the pool, a reload’s generation switches a worker to the edited 
     return module.hotPath;
   };
   const firstNames = (result: Awaited<ReturnType<WorkerPool['run']>>): string[] =>
-    result.ok ? (result.families.text ?? []).filter((family) => family.text !== '').map((family) => family.name) : [result.message];
+    result.ok
+      ? (result.families.text ?? []).filter((family) => family.text !== '').map((family) => family.name)
+      : [result.message];
   const pool = new WorkerPool({ threads: 1, maxQueue: 4 });
   try {
     const before = await pool.run(taskFor(generation(REFERENCE_YAML, 1), referenceBody()));
@@ -70,7 +72,10 @@ test('through the pool, a reload’s generation switches a worker to the edited 
     assert.ok(firstNames(reloaded).includes('srs_stream_clients'));
     assert.ok(!firstNames(reloaded).includes('stream_clients_clients'));
     const late = await pool.run(taskFor(generation(REFERENCE_YAML, 1), referenceBody()));
-    assert.ok(firstNames(late).includes('stream_clients_clients'), 'a probe begun before the reload keeps its own module');
+    assert.ok(
+      firstNames(late).includes('stream_clients_clients'),
+      'a probe begun before the reload keeps its own module',
+    );
   } finally {
     await pool.close();
   }

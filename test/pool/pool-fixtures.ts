@@ -20,7 +20,11 @@ export function bytesOf(text: string): Uint8Array {
 
 export const referenceBody = (): Uint8Array => bytesOf(readFixture('srs', 'reference-streams.json'));
 
-export function taskFor(module: HotPathModule, body: Uint8Array, targetLabels: Record<string, string> = {}): HotPathTask {
+export function taskFor(
+  module: HotPathModule,
+  body: Uint8Array,
+  targetLabels: Record<string, string> = {},
+): HotPathTask {
   return { module, body, targetLabels, formats: ['text', 'openmetrics'] };
 }
 
@@ -34,7 +38,10 @@ export const HOLD_BODY_PADDING = 1024;
  * Starts a "hold" task on a pool using the controlled worker and resolves once a worker is busy with it;
  * `release()` lets it finish. The way to fill a pool deterministically, without timing.
  */
-export async function holdWorker(hotPath: HotPath, module: HotPathModule): Promise<{ release(): Promise<HotPathResult> }> {
+export async function holdWorker(
+  hotPath: HotPath,
+  module: HotPathModule,
+): Promise<{ release(): Promise<HotPathResult> }> {
   const channel = new BroadcastChannel(HOLD_CHANNEL);
   const held = new Promise<void>((resolve) => {
     channel.onmessage = (event) => {

@@ -24,7 +24,10 @@ describe('WorkerPool', () => {
     const pooled = await pool.run(taskFor(module, referenceBody(), labels));
     assert.equal(pooled.ok, true);
     assert.deepEqual(withoutTimings(pooled), withoutTimings(inline));
-    assert.match(pooled.ok ? (pooled.families.text?.[1]?.text ?? '') : '', /^stream_clients_clients\{job="srs",instance="edge-0:1985",name=/);
+    assert.match(
+      pooled.ok ? (pooled.families.text?.[1]?.text ?? '') : '',
+      /^stream_clients_clients\{job="srs",instance="edge-0:1985",name=/,
+    );
   });
 
   test('the body’s ArrayBuffer is transferred: the caller’s buffer is detached afterwards', async () => {
@@ -86,7 +89,10 @@ describe('WorkerPool bound', () => {
   test('with maxQueue 0 the pool still runs one body per thread', async () => {
     const pool = new WorkerPool({ threads: 1, maxQueue: 0 });
     try {
-      const [first, second] = await Promise.all([pool.run(taskFor(module, referenceBody())), pool.run(taskFor(module, referenceBody()))]);
+      const [first, second] = await Promise.all([
+        pool.run(taskFor(module, referenceBody())),
+        pool.run(taskFor(module, referenceBody())),
+      ]);
       assert.equal(first.ok, true);
       assert.equal(second.ok === false ? second.reason : 'ok', 'pool_overloaded');
     } finally {
@@ -121,7 +127,12 @@ describe('WorkerPool crash recovery', () => {
   });
 
   test('a worker that throws fails only its task; bodies queued behind it still succeed', async () => {
-    const runs = [pool.run(taskFor(module, bytesOf('"throw"'))), pool.run(taskFor(module, referenceBody())), pool.run(taskFor(module, bytesOf('"exit"'))), pool.run(taskFor(module, referenceBody()))];
+    const runs = [
+      pool.run(taskFor(module, bytesOf('"throw"'))),
+      pool.run(taskFor(module, referenceBody())),
+      pool.run(taskFor(module, bytesOf('"exit"'))),
+      pool.run(taskFor(module, referenceBody())),
+    ];
     const [thrown, afterThrow, exited, afterExit] = await Promise.all(runs);
     assert.equal(thrown?.ok === false ? thrown.reason : 'ok', 'worker_error');
     assert.match(thrown?.ok === false ? thrown.message : '', /test worker throws on purpose/);

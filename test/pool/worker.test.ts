@@ -8,7 +8,14 @@ import { referenceBody, referenceModule } from './pool-fixtures.js';
 function workerTask(generation: number): WorkerTask {
   const module = referenceModule(generation);
   const body = referenceBody();
-  return { generation, moduleName: module.name, module: module.config, body: body.slice().buffer, targetLabels: {}, formats: ['text'] };
+  return {
+    generation,
+    moduleName: module.name,
+    module: module.config,
+    body: body.slice().buffer,
+    targetLabels: {},
+    formats: ['text'],
+  };
 }
 
 test('the first task of a module compiles it, the next one reuses it', () => {

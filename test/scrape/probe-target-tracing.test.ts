@@ -18,7 +18,8 @@ let target: TestServer;
 
 before(async () => {
   target = await startTestServer((req, res) => {
-    if (req.url === '/reference') res.writeHead(200, { 'content-type': 'application/json' }).end(readFixture('srs', 'reference-streams.json'));
+    if (req.url === '/reference')
+      res.writeHead(200, { 'content-type': 'application/json' }).end(readFixture('srs', 'reference-streams.json'));
     else if (req.url === '/not-json') res.writeHead(200).end('<html>oops</html>');
     else res.writeHead(404).end();
   });
@@ -53,7 +54,10 @@ function span(name: string): FinishedSpan {
   return found;
 }
 
-for (const [path, hotPath] of [['inline', inline], ['pool', pool]] as const) {
+for (const [path, hotPath] of [
+  ['inline', inline],
+  ['pool', pool],
+] as const) {
   describe(`through the ${path} hot path`, () => {
     test('a good body gives the rendered families, counts, fetch time and body size', async () => {
       const outcome = await probe('/reference', hotPath, { instance: 'edge-0' });
@@ -95,7 +99,10 @@ for (const [path, hotPath] of [['inline', inline], ['pool', pool]] as const) {
       const scrape = span('fje.scrape');
       assert.equal(scrape.attributes['fje.failure.reason'], 'invalid_json');
       assert.equal(scrape.status?.code, 2);
-      assert.equal(tracer.spans.some((s) => s.name === 'fje.render'), false);
+      assert.equal(
+        tracer.spans.some((s) => s.name === 'fje.render'),
+        false,
+      );
     });
   });
 }

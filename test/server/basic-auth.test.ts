@@ -19,9 +19,12 @@ test('parseBasicAuth returns undefined for a missing header, another scheme or n
   assert.equal(parseBasicAuth(basic('alice')), undefined);
 });
 
-test('the right password verifies; a wrong password, an unknown user and another user\'s password do not', async () => {
+test("the right password verifies; a wrong password, an unknown user and another user's password do not", async () => {
   // Cost 4 (bcrypt's minimum) keeps the test quick; the verifier reads the cost from the hash.
-  const verifier = new BasicAuthVerifier({ alice: await bcrypt.hash('wonderland', 4), bob: await bcrypt.hash('builder', 4) });
+  const verifier = new BasicAuthVerifier({
+    alice: await bcrypt.hash('wonderland', 4),
+    bob: await bcrypt.hash('builder', 4),
+  });
   assert.equal(await verifier.verify({ user: 'alice', password: 'wonderland' }), true);
   assert.equal(await verifier.verify({ user: 'alice', password: 'Wonderland' }), false);
   assert.equal(await verifier.verify({ user: 'alice', password: 'builder' }), false);
@@ -35,7 +38,7 @@ test('concurrent and repeated checks of the same credentials share one bcrypt co
   const verifier = new BasicAuthVerifier({ alice: await bcrypt.hash('wonderland', 4) });
   const first = verifier.verify({ user: 'alice', password: 'wonderland' });
   const second = verifier.verify({ user: 'alice', password: 'wonderland' });
-  assert.equal(first, second, 'the second check reuses the first one\'s pending outcome');
+  assert.equal(first, second, "the second check reuses the first one's pending outcome");
   assert.equal(await first, true);
   assert.equal(verifier.verify({ user: 'alice', password: 'wonderland' }), first);
   assert.notEqual(verifier.verify({ user: 'alice', password: 'other' }), first);

@@ -34,9 +34,14 @@ function target(path: string, extraLabels: Record<string, string> = {}, timeoutM
   const url = `${srs.url}${path}`;
   const instance = `${new URL(url).host}${path}`;
   return {
-    id: scrapeTargetId('srs-edge', url), job: 'srs-edge', url, module: 'default',
+    id: scrapeTargetId('srs-edge', url),
+    job: 'srs-edge',
+    url,
+    module: 'default',
     labels: { job: 'srs-edge', instance, cluster: 'prod', ...extraLabels },
-    intervalMs: INTERVAL, timeoutMs, source: 'static',
+    intervalMs: INTERVAL,
+    timeoutMs,
+    source: 'static',
   };
 }
 
@@ -67,7 +72,9 @@ before(async () => {
   srs = await startTestServer((req, res) => {
     const path = req.url ?? '/';
     if (path.startsWith('/srs/')) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(makeStreamsBody(Number(path.slice('/srs/'.length))));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(makeStreamsBody(Number(path.slice('/srs/'.length))));
     } else if (path === '/error500') {
       res.writeHead(500).end('{}');
     } else {
@@ -78,11 +85,22 @@ before(async () => {
   const logger = createLogger('error');
   reloader = new ConfigReloader(configLoader(fixturePath('config', 'srs-reference.yml')), metrics, logger);
   store = new TargetStore();
-  scheduler = new Scheduler({ scrape: createFleetScrape({ prepared: () => reloader.current, hotPath, maxBodyBytes: 1 << 20 }), store, concurrency: 4, clock });
+  scheduler = new Scheduler({
+    scrape: createFleetScrape({ prepared: () => reloader.current, hotPath, maxBodyBytes: 1 << 20 }),
+    store,
+    concurrency: 4,
+    clock,
+  });
   targets = [target('/srs/3'), target('/srs/2', { name: 'fleet-label' }), target('/error500'), target('/srs/1')];
   scheduler.setTargets(targets);
   server = createExporterServer({
-    hotPath, reloader, metrics, logger, telemetryPath: '/metrics', maxBodyBytes: 1 << 20, timeoutOffsetMs: 500,
+    hotPath,
+    reloader,
+    metrics,
+    logger,
+    telemetryPath: '/metrics',
+    maxBodyBytes: 1 << 20,
+    timeoutOffsetMs: 500,
     fleet: () => (fleetOn.value ? { store, metrics, shard: { total: 1, index: 0 } } : undefined),
   });
   const address = await server.listen(0, '127.0.0.1');
@@ -98,7 +116,7 @@ after(async () => {
 });
 
 describe('GET /metrics in fleet mode', () => {
-  test('every up target\'s series with its target labels, each family described once, health series for all, no timestamps', async () => {
+  test("every up target's series with its target labels, each family described once, health series for all, no timestamps", async () => {
     const response = await httpGet(`${base}/metrics`);
     assert.equal(response.status, 200);
     assert.match(String(response.headers['content-type']), /^text\/plain; version=0\.0\.4/);
@@ -110,19 +128,37 @@ describe('GET /metrics in fleet mode', () => {
     // 3 + 2 + 1 streams of the three SRS targets, in target id order, contiguous.
     const clients = body.split('\n').filter((line) => line.startsWith('stream_clients_clients{'));
     assert.equal(clients.length, 6);
-    assert.equal(clients[0], `stream_clients_clients{job="srs-edge",instance="127.0.0.1:${port}/srs/1",cluster="prod",name="stream-00"} 1`);
-    assert.ok(clients.every((line) => line.split(' ').length === 2), 'a series line carries a timestamp');
+    assert.equal(
+      clients[0],
+      `stream_clients_clients{job="srs-edge",instance="127.0.0.1:${port}/srs/1",cluster="prod",name="stream-00"} 1`,
+    );
+    assert.ok(
+      clients.every((line) => line.split(' ').length === 2),
+      'a series line carries a timestamp',
+    );
     // The failing target: no series, its health says why.
     assert.ok(!body.includes('/error500",cluster="prod",name='));
-    assert.match(body, new RegExp(`^fleet_json_exporter_target_up\\{job="srs-edge",instance="127.0.0.1:${port}/error500",cluster="prod"\\} 0$`, 'm'));
-    assert.match(body, /^fleet_json_exporter_target_scrape_errors_total\{[^}]*\/error500",cluster="prod",reason="invalid_status"\} 1$/m);
+    assert.match(
+      body,
+      new RegExp(
+        `^fleet_json_exporter_target_up\\{job="srs-edge",instance="127.0.0.1:${port}/error500",cluster="prod"\\} 0$`,
+        'm',
+      ),
+    );
+    assert.match(
+      body,
+      /^fleet_json_exporter_target_scrape_errors_total\{[^}]*\/error500",cluster="prod",reason="invalid_status"\} 1$/m,
+    );
     assert.equal(body.match(/^fleet_json_exporter_target_up\{.*\} 1$/gm)?.length, 3);
     assert.match(body, /^fleet_json_exporter_fleet_scrape_lag_seconds_bucket|^# HELP fleet_json_exporter_build_info/m);
   });
 
   test('a series label named like a target label is kept as exported_<name>', async () => {
     const body = (await httpGet(`${base}/metrics`)).text;
-    assert.match(body, /^stream_clients_clients\{job="srs-edge",instance="[^"]+\/srs\/2",cluster="prod",name="fleet-label",exported_name="stream-00"\} 1$/m);
+    assert.match(
+      body,
+      /^stream_clients_clients\{job="srs-edge",instance="[^"]+\/srs\/2",cluster="prod",name="fleet-label",exported_name="stream-00"\} 1$/m,
+    );
   });
 
   test('gzip: the body decompresses to the uncompressed answer', async () => {
@@ -132,23 +168,32 @@ describe('GET /metrics in fleet mode', () => {
     assert.equal(zipped.headers.vary, 'Accept-Encoding');
     assert.equal(fleetPart(gunzipSync(zipped.body).toString('utf8')), fleetPart(plain.text));
     assert.equal(Number(zipped.headers['content-length']), zipped.body.byteLength);
-    const openMetrics = await httpGet(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip', accept: 'application/openmetrics-text' } });
+    const openMetrics = await httpGet(`${base}/metrics`, {
+      headers: { 'accept-encoding': 'gzip', accept: 'application/openmetrics-text' },
+    });
     assert.ok(gunzipSync(openMetrics.body).toString('utf8').endsWith('# EOF\n'));
   });
 
   test('after a gzip request, scrapes compress their fragments ahead of the next one, which still decompresses right', async () => {
     await httpGet(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
     await scrapeRound(targets.length);
-    const bodies = store.entries().flatMap((entry) => [...entry.families.text, ...entry.health.text].map((family) => family.body));
+    const bodies = store
+      .entries()
+      .flatMap((entry) => [...entry.families.text, ...entry.health.text].map((family) => family.body));
     assert.ok(bodies.length > 0);
-    assert.ok(bodies.every((body) => body.gzip !== undefined || body.pending !== undefined), 'a fragment was not compressed at scrape time');
+    assert.ok(
+      bodies.every((body) => body.gzip !== undefined || body.pending !== undefined),
+      'a fragment was not compressed at scrape time',
+    );
     const plain = await httpGet(`${base}/metrics`);
     const zipped = await httpGet(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
     assert.equal(fleetPart(gunzipSync(zipped.body).toString('utf8')), fleetPart(plain.text));
   });
 
   test('OpenMetrics when asked: strict 1.0 syntax, counters without _total in TYPE, one # EOF at the very end', async () => {
-    const response = await httpGet(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' } });
+    const response = await httpGet(`${base}/metrics`, {
+      headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' },
+    });
     assert.match(String(response.headers['content-type']), /^application\/openmetrics-text; version=1\.0\.0/);
     const families = parseExposition(response.text, 'openmetrics');
     assert.equal(response.text.match(/# EOF/g)?.length, 1);
@@ -181,23 +226,36 @@ describe('GET /federate', () => {
       '# HELP stream_clients_clients Example of sub-level value scrapes from a json\n# TYPE stream_clients_clients untyped\n' +
         `stream_clients_clients{job="srs-edge",instance="127.0.0.1:${port}/srs/3",cluster="prod",name="stream-00"} 1\n` +
         `stream_clients_clients{job="srs-edge",instance="127.0.0.1:${port}/srs/3",cluster="prod",name="stream-01"} 2\n` +
-        '# HELP fleet_json_exporter_target_up Whether the last scrape of the target succeeded (1) or failed (0), as Prometheus\'s up.\n' +
+        "# HELP fleet_json_exporter_target_up Whether the last scrape of the target succeeded (1) or failed (0), as Prometheus's up.\n" +
         '# TYPE fleet_json_exporter_target_up gauge\n' +
         `fleet_json_exporter_target_up{job="srs-edge",instance="127.0.0.1:${port}/error500",cluster="prod"} 0\n`,
     );
   });
 
   test('a selector on the name only takes the whole family; OpenMetrics ends with # EOF', async () => {
-    const response = await httpGet(`${base}/federate?match[]=${encodeURIComponent('{__name__=~"stream_clients_f.*"}')}`, { headers: { accept: 'application/openmetrics-text' } });
+    const response = await httpGet(
+      `${base}/federate?match[]=${encodeURIComponent('{__name__=~"stream_clients_f.*"}')}`,
+      { headers: { accept: 'application/openmetrics-text' } },
+    );
     const families = parseExposition(response.text, 'openmetrics');
-    assert.deepEqual(families.map((f) => [f.name, f.samples.length]), [['stream_clients_frames', 6]]);
+    assert.deepEqual(
+      families.map((f) => [f.name, f.samples.length]),
+      [['stream_clients_frames', 6]],
+    );
   });
 
   test('OpenMetrics: a counter is selected by its series name (with _total) and described by its family name', async () => {
-    const selector = encodeURIComponent('{__name__="fleet_json_exporter_target_scrape_errors_total", reason="invalid_status"}');
-    const response = await httpGet(`${base}/federate?match[]=${selector}`, { headers: { accept: 'application/openmetrics-text' } });
+    const selector = encodeURIComponent(
+      '{__name__="fleet_json_exporter_target_scrape_errors_total", reason="invalid_status"}',
+    );
+    const response = await httpGet(`${base}/federate?match[]=${selector}`, {
+      headers: { accept: 'application/openmetrics-text' },
+    });
     const families = parseExposition(response.text, 'openmetrics');
-    assert.deepEqual(families.map((f) => [f.name, f.type, f.samples.length]), [['fleet_json_exporter_target_scrape_errors', 'counter', 1]]);
+    assert.deepEqual(
+      families.map((f) => [f.name, f.type, f.samples.length]),
+      [['fleet_json_exporter_target_scrape_errors', 'counter', 1]],
+    );
   });
 
   test('no match[] or a bad selector: 400 saying what is wrong', async () => {
@@ -211,18 +269,27 @@ describe('GET /federate', () => {
 });
 
 describe('GET /sd and /targets', () => {
-  test('/sd: this shard\'s targets as http_sd groups with __param_target and __param_module', async () => {
+  test("/sd: this shard's targets as http_sd groups with __param_target and __param_module", async () => {
     const response = await httpGet(`${base}/sd`);
     assert.match(String(response.headers['content-type']), /^application\/json/);
     const groups = JSON.parse(response.text) as Array<{ targets: string[]; labels: Record<string, string> }>;
     assert.equal(groups.length, 4);
     const first = groups.find((group) => group.targets[0]?.endsWith('/srs/1'))!;
-    assert.deepEqual(first.labels, { ...targets[3]!.labels, __param_target: targets[3]!.url, __param_module: 'default' });
+    assert.deepEqual(first.labels, {
+      ...targets[3]!.labels,
+      __param_target: targets[3]!.url,
+      __param_module: 'default',
+    });
   });
 
   test('/targets as JSON (Accept or ?format=json): state, error, samples per target', async () => {
-    for (const response of [await httpGet(`${base}/targets`, { headers: { accept: 'application/json' } }), await httpGet(`${base}/targets?format=json`)]) {
-      const report = JSON.parse(response.text) as { targets: Array<{ url: string; state: string; samples: number; lastError: { reason: string } | null }> };
+    for (const response of [
+      await httpGet(`${base}/targets`, { headers: { accept: 'application/json' } }),
+      await httpGet(`${base}/targets?format=json`),
+    ]) {
+      const report = JSON.parse(response.text) as {
+        targets: Array<{ url: string; state: string; samples: number; lastError: { reason: string } | null }>;
+      };
       const byPath = new Map(report.targets.map((t) => [new URL(t.url).pathname, t]));
       assert.equal(byPath.get('/srs/3')?.state, 'up');
       assert.equal(byPath.get('/srs/3')?.samples, 15);
@@ -233,7 +300,7 @@ describe('GET /sd and /targets', () => {
 });
 
 describe('target churn', () => {
-  test('a vanished target\'s series and health series are gone from the next /metrics', async () => {
+  test("a vanished target's series and health series are gone from the next /metrics", async () => {
     const gone = targets[0]!;
     assert.ok((await httpGet(`${base}/metrics`)).text.includes(`instance="${gone.labels.instance}"`));
     scheduler.setTargets(targets.slice(1));
@@ -243,7 +310,7 @@ describe('target churn', () => {
     scheduler.setTargets(targets);
   });
 
-  test('without fleet mode the fleet endpoints answer 404 and /metrics has only the exporter\'s own metrics', async () => {
+  test("without fleet mode the fleet endpoints answer 404 and /metrics has only the exporter's own metrics", async () => {
     fleetOn.value = false;
     try {
       assert.equal((await httpGet(`${base}/targets`)).status, 404);

@@ -12,9 +12,15 @@ import { fixturePath } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fje-https-'));
 const CA = readFileSync(fixturePath('tls', 'ca.crt'));
-const CLIENT = { cert: readFileSync(fixturePath('tls', 'client.crt')), key: readFileSync(fixturePath('tls', 'client.key')) };
+const CLIENT = {
+  cert: readFileSync(fixturePath('tls', 'client.crt')),
+  key: readFileSync(fixturePath('tls', 'client.key')),
+};
 // The server's own cert: signed by ca.crt, not by client-ca.crt, so it is a client cert the server must not trust.
-const UNTRUSTED_CLIENT = { cert: readFileSync(fixturePath('tls', 'server.crt')), key: readFileSync(fixturePath('tls', 'server.key')) };
+const UNTRUSTED_CLIENT = {
+  cert: readFileSync(fixturePath('tls', 'server.crt')),
+  key: readFileSync(fixturePath('tls', 'server.key')),
+};
 
 interface Outcome {
   readonly status?: number;
@@ -25,12 +31,15 @@ interface Outcome {
 /** One HTTPS GET trusting the test CA; the outcome is a status or the error that ended the connection. */
 function httpsGet(port: number, path: string, client: { cert?: Buffer; key?: Buffer } = {}): Promise<Outcome> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, ca: CA, servername: 'localhost', agent: false, ...client }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', (error) => resolve({ error: error.message }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, ca: CA, servername: 'localhost', agent: false, ...client },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (error) => resolve({ error: error.message }));
+      },
+    );
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
     req.end();
   });
@@ -39,10 +48,25 @@ function httpsGet(port: number, path: string, client: { cert?: Buffer; key?: Buf
 async function startWith(name: string, tlsLines: readonly string[]): Promise<RunningExporter> {
   const webConfigFile = join(dir, `${name}.yml`);
   // Relative paths resolve against the web config's directory, so point at the fixtures by absolute path.
-  const lines = ['tls_server_config:', `  cert_file: ${fixturePath('tls', 'server.crt')}`, `  key_file: ${fixturePath('tls', 'server.key')}`, ...tlsLines.map((line) => `  ${line}`)];
+  const lines = [
+    'tls_server_config:',
+    `  cert_file: ${fixturePath('tls', 'server.crt')}`,
+    `  key_file: ${fixturePath('tls', 'server.key')}`,
+    ...tlsLines.map((line) => `  ${line}`),
+  ];
   writeFileSync(webConfigFile, lines.join('\n') + '\n');
   return startExporter(
-    { configFile: undefined, configCheck: false, listenAddress: '127.0.0.1:0', webConfigFile, telemetryPath: '/metrics', logLevel: 'error', maxBodyBytes: 1024, timeoutOffsetMs: 500, workers: 0 },
+    {
+      configFile: undefined,
+      configCheck: false,
+      listenAddress: '127.0.0.1:0',
+      webConfigFile,
+      telemetryPath: '/metrics',
+      logLevel: 'error',
+      maxBodyBytes: 1024,
+      timeoutOffsetMs: 500,
+      workers: 0,
+    },
     createLogger('error', new PassThrough()),
   );
 }
@@ -66,7 +90,9 @@ describe('tls_server_config without client auth', () => {
 
   test('a client without the CA refuses the server certificate', async () => {
     const outcome = await new Promise<string>((resolve) => {
-      const req = request({ host: '127.0.0.1', port: exporter.port, path: '/', agent: false }, () => resolve('answered'));
+      const req = request({ host: '127.0.0.1', port: exporter.port, path: '/', agent: false }, () =>
+        resolve('answered'),
+      );
       req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
       req.end();
     });
@@ -77,7 +103,10 @@ describe('tls_server_config without client auth', () => {
 describe('client_auth_type RequireAndVerifyClientCert', () => {
   let exporter: RunningExporter;
   before(async () => {
-    exporter = await startWith('verify', ['client_auth_type: RequireAndVerifyClientCert', `client_ca_file: ${fixturePath('tls', 'client-ca.crt')}`]);
+    exporter = await startWith('verify', [
+      'client_auth_type: RequireAndVerifyClientCert',
+      `client_ca_file: ${fixturePath('tls', 'client-ca.crt')}`,
+    ]);
     exporters.push(exporter);
   });
 
@@ -103,7 +132,10 @@ describe('client_auth_type RequireAnyClientCert and VerifyClientCertIfGiven', ()
   let verifyIfGiven: RunningExporter;
   before(async () => {
     requireAny = await startWith('require-any', ['client_auth_type: RequireAnyClientCert']);
-    verifyIfGiven = await startWith('verify-if-given', ['client_auth_type: VerifyClientCertIfGiven', `client_ca_file: ${fixturePath('tls', 'client-ca.crt')}`]);
+    verifyIfGiven = await startWith('verify-if-given', [
+      'client_auth_type: VerifyClientCertIfGiven',
+      `client_ca_file: ${fixturePath('tls', 'client-ca.crt')}`,
+    ]);
     exporters.push(requireAny, verifyIfGiven);
   });
 

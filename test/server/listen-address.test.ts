@@ -23,7 +23,10 @@ for (const [address, why] of [
       (err: unknown) => {
         assert.ok(err instanceof ListenAddressError);
         assert.equal(err.code, 'FJE_LISTEN_ADDRESS');
-        assert.equal(err.message, `invalid --web.listen-address "${address}": ${why} (expected host:port, e.g. ":7979" or "127.0.0.1:7979")`);
+        assert.equal(
+          err.message,
+          `invalid --web.listen-address "${address}": ${why} (expected host:port, e.g. ":7979" or "127.0.0.1:7979")`,
+        );
         return true;
       },
     );

@@ -16,8 +16,22 @@ const logger = createLogger('error');
 const metrics = createSelfMetrics();
 const reloader = new ConfigReloader(configLoader(fixturePath('config', 'srs-reference.yml')), metrics, logger);
 // One worker, no queue, every body to the pool: one held task fills it.
-const hotPath = createHotPath({ workers: 1, maxQueue: 0, inlineMaxBytes: 0, registry: metrics.registry, workerUrl: controlledWorkerUrl });
-const server: ExporterServer = createExporterServer({ reloader, metrics, logger, telemetryPath: '/metrics', maxBodyBytes: 1 << 20, timeoutOffsetMs: 500, hotPath });
+const hotPath = createHotPath({
+  workers: 1,
+  maxQueue: 0,
+  inlineMaxBytes: 0,
+  registry: metrics.registry,
+  workerUrl: controlledWorkerUrl,
+});
+const server: ExporterServer = createExporterServer({
+  reloader,
+  metrics,
+  logger,
+  telemetryPath: '/metrics',
+  maxBodyBytes: 1 << 20,
+  timeoutOffsetMs: 500,
+  hotPath,
+});
 let target: TestServer;
 let probeUrl = '';
 

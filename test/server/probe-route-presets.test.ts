@@ -32,7 +32,8 @@ describe('/probe with the embedded config', () => {
     await simulator.close();
   });
 
-  const probe = (query: string): ReturnType<typeof httpGet> => httpGet(`http://127.0.0.1:${exporter.port}/probe?${query}`);
+  const probe = (query: string): ReturnType<typeof httpGet> =>
+    httpGet(`http://127.0.0.1:${exporter.port}/probe?${query}`);
 
   test('no module named: the srs_streams preset, every one of 500 streams, promtool-clean', async () => {
     const response = await probe(`target=${encodeURIComponent(simulator.urls[0] as string)}`);
@@ -45,7 +46,7 @@ describe('/probe with the embedded config', () => {
     assert.ok(promtool.ok, promtool.output);
   });
 
-  test('the streams URL without its trailing slash follows SRS\'s 302 and still gets every stream', async () => {
+  test("the streams URL without its trailing slash follows SRS's 302 and still gets every stream", async () => {
     const target = (simulator.urls[1] as string).replace(/\/$/, '');
     const response = await probe(`target=${encodeURIComponent(target)}`);
     assert.equal(response.status, 200, response.text);
@@ -71,7 +72,10 @@ describe('/probe with the embedded config', () => {
     const response = await probe(`target=${encodeURIComponent('http://srs:s3cret@127.0.0.1:1/api/v1/streams/')}`);
     assert.equal(response.status, 503);
     assert.ok(!response.text.includes('s3cret'), response.text);
-    assert.match(response.text, /^Failed to fetch JSON response\. TARGET: http:\/\/srs:xxxxx@127\.0\.0\.1:1\/api\/v1\/streams\/, ERROR: GET http:\/\/srs:xxxxx@127\.0\.0\.1:1\/api\/v1\/streams\/\?count=10001: connection refused \(reason: connection_refused\)\n$/);
+    assert.match(
+      response.text,
+      /^Failed to fetch JSON response\. TARGET: http:\/\/srs:xxxxx@127\.0\.0\.1:1\/api\/v1\/streams\/, ERROR: GET http:\/\/srs:xxxxx@127\.0\.0\.1:1\/api\/v1\/streams\/\?count=10001: connection refused \(reason: connection_refused\)\n$/,
+    );
   });
 
   test('an SRS answer with code 2048 is a 503 naming the code, counted with reason api_error', async () => {
@@ -79,7 +83,10 @@ describe('/probe with the embedded config', () => {
     try {
       const response = await probe(`target=${encodeURIComponent(simulator.urls[0] as string)}`);
       assert.equal(response.status, 503);
-      assert.match(response.text, /ERROR: .*the API answered code 2048 \(\{\.code\}\), an error rather than data \(reason: api_error\)\n$/);
+      assert.match(
+        response.text,
+        /ERROR: .*the API answered code 2048 \(\{\.code\}\), an error rather than data \(reason: api_error\)\n$/,
+      );
     } finally {
       simulator.setFault(0, undefined);
     }

@@ -106,7 +106,10 @@ describe('probe of the reference SRS config', () => {
 
   test('OpenMetrics is served when Prometheus asks for it, ending in # EOF', async () => {
     const response = await httpGet(probeUrl({ target: `${target.url}/reference` }), {
-      headers: { accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' },
+      headers: {
+        accept:
+          'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      },
     });
     assert.equal(response.headers['content-type'], 'application/openmetrics-text; version=1.0.0; charset=utf-8');
     assert.match(response.text, /^# HELP stream_clients_clients /);
@@ -115,7 +118,9 @@ describe('probe of the reference SRS config', () => {
   });
 
   test('the body is gzipped when the client accepts gzip', async () => {
-    const response = await httpGet(probeUrl({ target: `${target.url}/streams50` }), { headers: { 'accept-encoding': 'gzip' } });
+    const response = await httpGet(probeUrl({ target: `${target.url}/streams50` }), {
+      headers: { 'accept-encoding': 'gzip' },
+    });
     assert.equal(response.headers['content-encoding'], 'gzip');
     const text = gunzipSync(response.body).toString('utf8');
     assert.match(text, /stream_clients_clients\{name="stream-49"\} 1\n/);
@@ -138,7 +143,10 @@ describe('probe errors', () => {
   test('a target answering 500 is a 503 with the status and reason', async () => {
     const response = await httpGet(probeUrl({ target: `${target.url}/error500` }));
     assert.equal(response.status, 503);
-    assert.match(response.text, /^Failed to fetch JSON response\. TARGET: http:\/\/127\.0\.0\.1:\d+\/error500, ERROR: .*500.*\(reason: invalid_status\)\n$/);
+    assert.match(
+      response.text,
+      /^Failed to fetch JSON response\. TARGET: http:\/\/127\.0\.0\.1:\d+\/error500, ERROR: .*500.*\(reason: invalid_status\)\n$/,
+    );
   });
 
   test('a body that is not JSON is a 503 with reason invalid_json', async () => {
@@ -179,7 +187,10 @@ describe('self-metrics after probes', () => {
     assert.match(text, /^fleet_json_exporter_target_errors_total\{module="default",reason="invalid_status"\} 1$/m);
     assert.match(text, /^fleet_json_exporter_target_errors_total\{module="default",reason="invalid_json"\} 1$/m);
     assert.match(text, /^fleet_json_exporter_target_errors_total\{module="default",reason="timeout"\} 1$/m);
-    assert.match(text, /^fleet_json_exporter_extract_problems_total\{module="default",reason="not_numeric"\} [1-9]\d*$/m);
+    assert.match(
+      text,
+      /^fleet_json_exporter_extract_problems_total\{module="default",reason="not_numeric"\} [1-9]\d*$/m,
+    );
     assert.match(text, /^fleet_json_exporter_config_last_reload_successful 1$/m);
     assert.match(text, /^process_resident_memory_bytes \d+/m);
     assert.ok(checkMetricsWithPromtool(text).parses);

@@ -17,8 +17,12 @@ after(() => {
 });
 
 /** Starts the CLI on 127.0.0.1:0 and resolves with its port and its log lines as they come. */
-async function startCli(args: string[]): Promise<{ child: ChildProcess; port: number; logs: Array<Record<string, unknown>> }> {
-  const child = spawn(process.execPath, [cli, '--web.listen-address=127.0.0.1:0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+async function startCli(
+  args: string[],
+): Promise<{ child: ChildProcess; port: number; logs: Array<Record<string, unknown>> }> {
+  const child = spawn(process.execPath, [cli, '--web.listen-address=127.0.0.1:0', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   children.push(child);
   const logs: Array<Record<string, unknown>> = [];
   const lines = createInterface({ input: child.stderr! });
@@ -40,7 +44,9 @@ test('with no --config.file the embedded config serves the reference body with t
   try {
     const { child, port, logs } = await startCli([]);
     assert.equal(logs.at(-1)?.config, '<embedded>');
-    const probe = await httpGet(`http://127.0.0.1:${port}/probe?target=${encodeURIComponent(target.url + '/api/v1/streams/')}`);
+    const probe = await httpGet(
+      `http://127.0.0.1:${port}/probe?target=${encodeURIComponent(target.url + '/api/v1/streams/')}`,
+    );
     assert.equal(probe.status, 200);
     assert.match(probe.text, /^srs_stream_clients\{app="live",stream="livestream",vhost="vid-y000397"\} 4$/m);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -67,7 +73,9 @@ test('SIGHUP reloads the config file', async () => {
           resolve();
         } else if (++checks >= 500 || child.exitCode !== null) {
           clearInterval(timer);
-          reject(new Error(`no "config reloaded" log line; child exit ${child.exitCode}; logs: ${JSON.stringify(logs)}`));
+          reject(
+            new Error(`no "config reloaded" log line; child exit ${child.exitCode}; logs: ${JSON.stringify(logs)}`),
+          );
         }
       }, 20);
     });
@@ -88,7 +96,9 @@ test('a config that does not load stops the process with exit 1 and a message na
   const configFile = join(dir, 'bad.yml');
   writeFileSync(configFile, 'modules:\n  default:\n    metrics:\n    - name: x\n      pth: "{.a}"\n');
   try {
-    const child = spawn(process.execPath, [cli, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [cli, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -5,11 +5,17 @@ import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js
 import { TargetStore } from '../../src/fleet/store.js';
 import { renderTargetsPage, reportTargets } from '../../src/server/targets-page.js';
 
-test('/targets (JSON and HTML) shows a target URL\'s password as xxxxx and nowhere as given', () => {
+test("/targets (JSON and HTML) shows a target URL's password as xxxxx and nowhere as given", () => {
   const url = 'http://srs:s3cret@10.0.0.1:1985/api/v1/streams/';
   const target: ScrapeTarget = {
-    id: scrapeTargetId('srs-edge', url), job: 'srs-edge', url, module: 'default',
-    labels: { job: 'srs-edge', instance: '10.0.0.1:1985' }, intervalMs: 15_000, timeoutMs: 10_000, source: 'static',
+    id: scrapeTargetId('srs-edge', url),
+    job: 'srs-edge',
+    url,
+    module: 'default',
+    labels: { job: 'srs-edge', instance: '10.0.0.1:1985' },
+    intervalMs: 15_000,
+    timeoutMs: 10_000,
+    source: 'static',
   };
   const store = new TargetStore();
   store.upsertTarget(target);

@@ -24,9 +24,22 @@ before(async () => {
   // A real hash made here, cost 4 to keep the test quick.
   const hash = await bcrypt.hash('s3cret', 4);
   const webConfigFile = join(dir, 'web.yml');
-  writeFileSync(webConfigFile, `http_server_config:\n  http2: false\n  headers:\n    X-Frame-Options: deny\nbasic_auth_users:\n  prometheus: ${hash}\n`);
+  writeFileSync(
+    webConfigFile,
+    `http_server_config:\n  http2: false\n  headers:\n    X-Frame-Options: deny\nbasic_auth_users:\n  prometheus: ${hash}\n`,
+  );
   exporter = await startExporter(
-    { configFile: undefined, configCheck: false, listenAddress: '127.0.0.1:0', webConfigFile, telemetryPath: '/metrics', logLevel: 'warn', maxBodyBytes: 1024, timeoutOffsetMs: 500, workers: 0 },
+    {
+      configFile: undefined,
+      configCheck: false,
+      listenAddress: '127.0.0.1:0',
+      webConfigFile,
+      telemetryPath: '/metrics',
+      logLevel: 'warn',
+      maxBodyBytes: 1024,
+      timeoutOffsetMs: 500,
+      workers: 0,
+    },
     createLogger('warn', logLines),
   );
 });
@@ -37,8 +50,14 @@ after(async () => {
 });
 
 test('keys accepted without effect are named in a warning at start', () => {
-  const warning = logText.split('\n').filter((line) => line.includes('no effect')).map((line) => JSON.parse(line) as { keys?: unknown });
-  assert.deepEqual(warning.map((line) => line.keys), [['http_server_config.http2']]);
+  const warning = logText
+    .split('\n')
+    .filter((line) => line.includes('no effect'))
+    .map((line) => JSON.parse(line) as { keys?: unknown });
+  assert.deepEqual(
+    warning.map((line) => line.keys),
+    [['http_server_config.http2']],
+  );
 });
 
 describe('basic auth from the web config', () => {
@@ -52,14 +71,20 @@ describe('basic auth from the web config', () => {
   }
 
   test('the right user and password get 200 and the extra header', async () => {
-    const response = await httpGet(`http://127.0.0.1:${exporter.port}/-/healthy`, { headers: basic('prometheus', 's3cret') });
+    const response = await httpGet(`http://127.0.0.1:${exporter.port}/-/healthy`, {
+      headers: basic('prometheus', 's3cret'),
+    });
     assert.equal(response.status, 200);
     assert.equal(response.text, 'Healthy.\n');
     assert.equal(response.headers['x-frame-options'], 'deny');
   });
 
   test('a wrong password or an unknown user gets 401', async () => {
-    for (const headers of [basic('prometheus', 'S3cret'), basic('admin', 's3cret'), { authorization: 'Bearer s3cret' }]) {
+    for (const headers of [
+      basic('prometheus', 'S3cret'),
+      basic('admin', 's3cret'),
+      { authorization: 'Bearer s3cret' },
+    ]) {
       const response = await httpGet(`http://127.0.0.1:${exporter.port}/metrics`, { headers });
       assert.equal(response.status, 401, headers.authorization);
     }
@@ -73,12 +98,28 @@ describe('basic auth from the web config', () => {
 
 test('an invalid web config fails the start naming the file, line, column and key', async () => {
   const bad = join(dir, 'bad.yml');
-  writeFileSync(bad, 'tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n  client_auth_tpye: RequireAndVerifyClientCert\n');
+  writeFileSync(
+    bad,
+    'tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n  client_auth_tpye: RequireAndVerifyClientCert\n',
+  );
   await assert.rejects(
     startExporter(
-      { configFile: undefined, configCheck: false, listenAddress: '127.0.0.1:0', webConfigFile: bad, telemetryPath: '/metrics', logLevel: 'error', maxBodyBytes: 1024, timeoutOffsetMs: 500, workers: 0 },
+      {
+        configFile: undefined,
+        configCheck: false,
+        listenAddress: '127.0.0.1:0',
+        webConfigFile: bad,
+        telemetryPath: '/metrics',
+        logLevel: 'error',
+        maxBodyBytes: 1024,
+        timeoutOffsetMs: 500,
+        workers: 0,
+      },
       createLogger('error', new PassThrough()),
     ),
-    { code: 'FJE_CONFIG_UNKNOWN_KEY', message: `${bad}:4:3: tls_server_config.client_auth_tpye: unknown key "client_auth_tpye"; did you mean "client_auth_type"?` },
+    {
+      code: 'FJE_CONFIG_UNKNOWN_KEY',
+      message: `${bad}:4:3: tls_server_config.client_auth_tpye: unknown key "client_auth_tpye"; did you mean "client_auth_type"?`,
+    },
   );
 });

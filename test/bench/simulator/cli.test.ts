@@ -14,7 +14,10 @@ const cases: ReadonlyArray<readonly [string, readonly string[], RegExp]> = [
 
 for (const [script, args, message] of cases) {
   test(`${script} ${args.join(' ')}: exit 2, the problem and the usage on stderr`, () => {
-    const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'bench', 'simulator', script), ...args], { encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'bench', 'simulator', script), ...args], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, message);
     assert.equal(result.stdout, '');

@@ -41,7 +41,8 @@ describe('fleet simulator', () => {
   test('one streams URL and one distinct port per virtual server', () => {
     assert.equal(simulator.urls.length, 3);
     assert.equal(new Set(simulator.addresses).size, 3);
-    for (const [i, url] of simulator.urls.entries()) assert.equal(url, `http://${simulator.addresses[i]}/api/v1/streams/`);
+    for (const [i, url] of simulator.urls.entries())
+      assert.equal(url, `http://${simulator.addresses[i]}/api/v1/streams/`);
   });
 
   test('streams, clients, vhosts and summaries have exactly the keys of the real SRS 6 answers', async () => {
@@ -59,19 +60,27 @@ describe('fleet simulator', () => {
     }
   });
 
-  test('key order of a stream and a client is SRS\'s own', async () => {
+  test("key order of a stream and a client is SRS's own", async () => {
     const streams = (await getJson(apiUrl(simulator, 0, '/api/v1/streams/'))).streams as Json[];
-    const realStream = (JSON.parse(readFixture('srs', 'srs6', 'streams.json')) as { streams: Json[] }).streams[2] as Json;
+    const realStream = (JSON.parse(readFixture('srs', 'srs6', 'streams.json')) as { streams: Json[] })
+      .streams[2] as Json;
     assert.deepEqual(Object.keys(streams[0] as Json), Object.keys(realStream));
     const clients = (await getJson(apiUrl(simulator, 0, '/api/v1/clients/'))).clients as Json[];
-    const realClient = (JSON.parse(readFixture('srs', 'srs6', 'clients.json')) as { clients: Json[] }).clients[0] as Json;
+    const realClient = (JSON.parse(readFixture('srs', 'srs6', 'clients.json')) as { clients: Json[] })
+      .clients[0] as Json;
     assert.deepEqual(Object.keys(clients[0] as Json), Object.keys(realClient));
   });
 
   test('video and audio are null where a stream has none, and unpublished streams have no cid', async () => {
     const streams = (await getJson(apiUrl(simulator, 0, '/api/v1/streams/?count=1000'))).streams as Json[];
-    assert.ok(streams.some((s) => s.video === null), 'some stream without video');
-    assert.ok(streams.some((s) => s.audio === null), 'some stream without audio');
+    assert.ok(
+      streams.some((s) => s.video === null),
+      'some stream without video',
+    );
+    assert.ok(
+      streams.some((s) => s.audio === null),
+      'some stream without audio',
+    );
     for (const stream of streams) {
       const publish = stream.publish as Json;
       assert.equal('cid' in publish, publish.active === true, JSON.stringify(stream));
@@ -120,8 +129,9 @@ describe('fleet simulator', () => {
       const clients = streams.reduce((sum, s) => sum + (s.clients as number), 0);
       assert.equal(server.clients, clients);
       assert.equal(server.streams, streams.length);
-      const listed = (await getJson(apiUrl(simulator, server.index, '/api/v1/clients/?count=100000'))).clients as Json[];
-      assert.equal(listed.length, clients, 'a stream\'s clients include its publisher, as in SRS');
+      const listed = (await getJson(apiUrl(simulator, server.index, '/api/v1/clients/?count=100000')))
+        .clients as Json[];
+      assert.equal(listed.length, clients, "a stream's clients include its publisher, as in SRS");
       assert.equal(server.pod, `srs-edge-${server.index}`);
       fleetClients += clients;
     }
@@ -181,7 +191,10 @@ describe('fleet simulator determinism and churn', () => {
       }
       a.advance(20);
       b.advance(20);
-      assert.deepEqual(await getJson(apiUrl(a, 0, '/api/v1/streams/?count=100')), await getJson(apiUrl(b, 0, '/api/v1/streams/?count=100')));
+      assert.deepEqual(
+        await getJson(apiUrl(a, 0, '/api/v1/streams/?count=100')),
+        await getJson(apiUrl(b, 0, '/api/v1/streams/?count=100')),
+      );
     } finally {
       await Promise.all([a.close(), b.close(), c.close()]);
     }
@@ -195,7 +208,7 @@ describe('fleet simulator determinism and churn', () => {
       simulator.advance(60);
       const afterward = (await getJson(url)).streams as Json[];
       assert.equal(afterward.length, 50, 'a stopped stream is replaced by a new one');
-      assert.equal((afterward[0] as Json).live_ms, (before[0] as Json).live_ms as number + 60_000);
+      assert.equal((afterward[0] as Json).live_ms, ((before[0] as Json).live_ms as number) + 60_000);
       const previous = new Map(before.map((s) => [s.id, s]));
       const survivors = afterward.filter((s) => previous.has(s.id));
       assert.ok(survivors.length < 50, 'some streams stopped and others started');
@@ -208,19 +221,29 @@ describe('fleet simulator determinism and churn', () => {
       }
       assert.ok(grew > 0, 'published streams received bytes');
       const newcomers = afterward.filter((s) => !previous.has(s.id));
-      assert.ok(newcomers.some((s) => (s.kbps as Json).recv_30s === 0), 'a stream younger than 30 s reports 0 kbps, as SRS does');
+      assert.ok(
+        newcomers.some((s) => (s.kbps as Json).recv_30s === 0),
+        'a stream younger than 30 s reports 0 kbps, as SRS does',
+      );
     } finally {
       await simulator.close();
     }
   });
 
   test('basic auth: 401 with WWW-Authenticate without credentials, 200 with them', async () => {
-    const simulator = await startFleetSimulator({ servers: 1, streamsPerServer: 1, seed: 1, basicAuth: { username: 'admin', password: 'pw' } });
+    const simulator = await startFleetSimulator({
+      servers: 1,
+      streamsPerServer: 1,
+      seed: 1,
+      basicAuth: { username: 'admin', password: 'pw' },
+    });
     try {
       const denied = await httpGet(simulator.urls[0] as string);
       assert.equal(denied.status, 401);
       assert.match(String(denied.headers['www-authenticate']), /^Basic/);
-      const allowed = await httpGet(simulator.urls[0] as string, { headers: { Authorization: 'Basic ' + Buffer.from('admin:pw').toString('base64') } });
+      const allowed = await httpGet(simulator.urls[0] as string, {
+        headers: { Authorization: 'Basic ' + Buffer.from('admin:pw').toString('base64') },
+      });
       assert.equal(allowed.status, 200);
     } finally {
       await simulator.close();
@@ -239,7 +262,10 @@ describe('fleet simulator determinism and churn', () => {
   });
 
   test('invalid options are refused with the option named', async () => {
-    await assert.rejects(startFleetSimulator({ servers: 0, streamsPerServer: 1, seed: 1 }), /servers must be an integer ≥ 1/);
+    await assert.rejects(
+      startFleetSimulator({ servers: 0, streamsPerServer: 1, seed: 1 }),
+      /servers must be an integer ≥ 1/,
+    );
     await assert.rejects(startFleetSimulator({ servers: 1, streamsPerServer: 1.5, seed: 1 }), /streamsPerServer/);
   });
 });
