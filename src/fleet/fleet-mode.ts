@@ -88,10 +88,6 @@ export class FleetMode {
     return this.#discovery !== undefined;
   }
 
-  get discovery(): Discovery | undefined {
-    return this.#discovery;
-  }
-
   /** What the HTTP server serves on /metrics, /federate, /targets, /sd; undefined when fleet mode is off. */
   endpoints(): FleetEndpoints | undefined {
     if (this.#discovery === undefined) return undefined;
