@@ -1,49 +1,98 @@
-// Question: can one exporter scrape 2,000 SRS servers × 50 streams every 15 s and serve them on /metrics?
-// `npm run bench:fleet -- [--targets 2000] [--streams 50] [--interval 15] [--window 60] [--json]`
-// The simulator and the exporter each run in a child process, so CPU and memory are the exporter's alone
-// (read from /proc); scrape lag comes from the exporter's own histogram, /metrics times from this driver.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Question: at 10,000 SRS targets × 10 streams (and 2,000 × 50), what does fleet mode cost next to a naive
+// aggregator scraping the same simulated fleet, measured in the same run?
+// `npm run bench:fleet -- --help` for the flags. The simulator, the exporter and the naive aggregator each run in
+// their own child process (one after the other on the same fleet), so CPU and memory are each one's alone (/proc);
+// lag is measured where it happens: the gaps between requests each simulated server sees.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { processUsage } from './process-usage.js';
-import { gunzipSync } from 'node:zlib';
 
-const { values } = parseArgs({
-  options: {
-    targets: { type: 'string', default: '2000' },
-    streams: { type: 'string', default: '50' },
-    interval: { type: 'string', default: '15' },
-    window: { type: 'string', default: '60' },
-    concurrency: { type: 'string', default: '256' },
-    /**
-     * `srs_streams` (the embedded preset, which pages through all streams) or `reference` (json_exporter's SRS
-     * example, test/fixtures/config; asked with ?count=1000, since SRS answers 10 streams by default).
-     */
-    module: { type: 'string', default: 'srs_streams' },
-    /** Extra node arguments for the exporter, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
-    'exporter-node-args': { type: 'string', default: '' },
-    /** Extra exporter flags, e.g. "--workers=1". */
-    'exporter-args': { type: 'string', default: '' },
-    json: { type: 'boolean', default: false },
-  },
-});
-const TARGETS = Number(values.targets);
-const STREAMS = Number(values.streams);
-const INTERVAL_S = Number(values.interval);
-const WINDOW_S = Number(values.window);
+// ---- arguments (kept in this one section) ------------------------------------------------------------------------
+const USAGE = `usage: npm run bench:fleet -- [flags]
+  --shapes LIST        targets×streams shapes, e.g. 10000x10,2000x50 (default both)
+  --interval S         scrape and pull interval in seconds (default 15)
+  --window S           measured seconds per shape and contender, after one interval of warm-up (default 90)
+  --ports N            listening ports of the simulated fleet (default 1000; targets share ports by path)
+  --concurrency N      fleet.concurrency (default 256)
+  --module M           reference (json_exporter's SRS example: five values per stream; default) or srs_streams
+  --no-naive           measure fleet mode alone
+  --exporter-args A    extra exporter flags, e.g. "--workers=1"
+  --exporter-node-args A  extra node flags for the exporter, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --out FILE           JSON result file (default bench/results/fleet.json); an SVG chart is written beside it
+  --url URL            measure a running exporter instead (its /metrics, gzip and plain, for --window seconds)
+  --help               this text
+Progress goes to stderr; the table to stdout.`;
+
+function parseFlags() {
+  try {
+    const { values } = parseArgs({
+      strict: true,
+      options: {
+        shapes: { type: 'string', default: '10000x10,2000x50' },
+        interval: { type: 'string', default: '15' },
+        window: { type: 'string', default: '90' },
+        ports: { type: 'string', default: '1000' },
+        concurrency: { type: 'string', default: '256' },
+        module: { type: 'string', default: 'reference' },
+        'no-naive': { type: 'boolean', default: false },
+        'exporter-args': { type: 'string', default: '' },
+        'exporter-node-args': { type: 'string', default: '' },
+        out: { type: 'string', default: join(import.meta.dirname, '..', '..', 'bench', 'results', 'fleet.json') },
+        url: { type: 'string' },
+        target: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    });
+    const number = (name: string, text: string): number => {
+      const value = Number(text);
+      if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number (got ${text})`);
+      return value;
+    };
+    const shapes = values.shapes.split(',').map((shape) => {
+      const match = /^(\d+)x(\d+)$/.exec(shape.trim());
+      if (match === null) throw new Error(`--shapes: ${shape} is not TARGETSxSTREAMS (e.g. 10000x10)`);
+      return { targets: Number(match[1]), streams: Number(match[2]) };
+    });
+    if (values.module !== 'reference' && values.module !== 'srs_streams')
+      throw new Error(`--module must be reference or srs_streams (got ${values.module})`);
+    return {
+      help: values.help,
+      shapes,
+      intervalS: number('interval', values.interval),
+      windowS: number('window', values.window),
+      ports: number('ports', values.ports),
+      concurrency: number('concurrency', values.concurrency),
+      module: values.module,
+      naive: !values['no-naive'],
+      exporterArgs: values['exporter-args'].split(' ').filter((arg) => arg !== ''),
+      exporterNodeArgs: values['exporter-node-args'].split(' ').filter((arg) => arg !== ''),
+      out: values.out,
+      url: values.url ?? values.target,
+    };
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+const flags = parseFlags();
+if (flags.help) {
+  process.stdout.write(USAGE + '\n');
+  process.exit(0);
+}
+// ------------------------------------------------------------------------------------------------------------------
+
 const dist = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'fje-bench-fleet-'));
-const children: ChildProcess[] = [];
-
-function log(message: string): void {
-  if (!values.json) process.stderr.write(`[bench:fleet] ${message}\n`);
-}
+const children = new Set<ChildProcess>();
+const progress = (message: string): void => void process.stderr.write(`[bench:fleet] ${message}\n`);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -53,10 +102,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts a node child and resolves once its output matches `ready` (at once without one). */
-function startChild(args: string[], ready?: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+/** Starts a node child; resolves once its output matches `ready` (at once without one). */
+function startChild(args: string[], ready: RegExp | undefined, ipc = false): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer): void => {
@@ -66,234 +116,322 @@ function startChild(args: string[], ready?: RegExp): Promise<ChildProcess> {
     if (ready === undefined) resolve(child);
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${seen}`)));
+    child.once('exit', (code, signal) => {
+      if (!stopping.has(child))
+        progress(`${args.join(' ').slice(0, 120)} exited (${code ?? signal}): ${seen.slice(-600)}`);
+      reject(new Error(`${args.at(-1)} exited with ${code ?? signal}: ${seen}`));
+    });
   });
 }
 
-interface Fetched {
-  readonly ms: number;
-  readonly bytes: number;
-  readonly text: string;
+const stopping = new Set<ChildProcess>();
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  stopping.add(child);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
 }
 
-async function fetchMetrics(base: string, gzip: boolean): Promise<Fetched> {
+async function fetchMetrics(base: string, gzip: boolean): Promise<{ ms: number; bytes: number; text: string }> {
   const started = performance.now();
-  const response = await request(`${base}/metrics`, { headers: gzip ? { 'accept-encoding': 'gzip' } : {} });
+  const response = await request(`${base}/metrics`, {
+    headers: gzip ? { 'accept-encoding': 'gzip' } : {},
+    headersTimeout: 120_000,
+    bodyTimeout: 120_000,
+  });
   const body = Buffer.from(await response.body.arrayBuffer());
   const ms = performance.now() - started;
-  return { ms, bytes: body.byteLength, text: gzip ? gunzipSync(body).toString('utf8') : body.toString('utf8') };
+  const zipped = response.headers['content-encoding'] === 'gzip';
+  return { ms, bytes: body.byteLength, text: (zipped ? gunzipSync(body) : body).toString('utf8') };
 }
 
-/** Cumulative buckets of the lag histogram (le → count). */
-function lagBuckets(text: string): Map<number, number> {
-  const buckets = new Map<number, number>();
-  for (const match of text.matchAll(/^fleet_json_exporter_fleet_scrape_lag_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)) {
-    buckets.set(match[1] === '+Inf' ? Infinity : Number(match[1]), Number(match[2]));
-  }
-  return buckets;
+const quantile = (values: readonly number[], q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+};
+const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+const selfGauge = (text: string, name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+
+/** Series lines of stream families (stream_clients_* or srs_*), what both contenders must serve. */
+function countStreamSeries(text: string): number {
+  let count = 0;
+  for (const line of text.split('\n')) if (/^(stream_clients_|srs_stream)/.test(line)) count++;
+  return count;
 }
 
-/** histogram_quantile over the difference of two snapshots (linear inside a bucket, as Prometheus does). */
-function quantile(q: number, before: Map<number, number>, after: Map<number, number>): number {
-  const bounds = [...after.keys()].sort((a, b) => a - b);
-  const counts = bounds.map((le) => (after.get(le) ?? 0) - (before.get(le) ?? 0));
-  const total = counts.at(-1) ?? 0;
-  if (total === 0) return NaN;
-  const rank = q * total;
-  for (let i = 0; i < bounds.length; i++) {
-    if ((counts[i] ?? 0) >= rank) {
-      const upper = bounds[i] as number;
-      const lower = i === 0 ? 0 : (bounds[i - 1] as number);
-      const below = i === 0 ? 0 : (counts[i - 1] as number);
-      if (upper === Infinity) return lower;
-      return lower + ((upper - lower) * (rank - below)) / ((counts[i] as number) - below || 1);
+interface Row {
+  readonly contender: 'fleet-json-exporter' | 'naive';
+  readonly cpuPercentOfTwoCores: number;
+  readonly maxRssMb: number;
+  readonly gzipP50Ms: number;
+  readonly gzipP99Ms: number;
+  readonly gzipMaxMs: number;
+  readonly plainP50Ms: number;
+  readonly plainP99Ms: number;
+  readonly gzipBytes: number;
+  readonly plainBytes: number;
+  readonly lagP50Ms: number;
+  readonly lagP99Ms: number;
+  readonly missedScrapes: number;
+  readonly streamSeries: number;
+  readonly eventLoopDelayP99MaxMs: number | undefined;
+}
+
+/** One contender for the window: an HA pair of gzip pullers and one plain client, each once per interval. */
+async function measure(
+  contender: Row['contender'],
+  pid: number,
+  base: string,
+  simulator: ChildProcess | undefined,
+): Promise<Row> {
+  const intervalMs = flags.intervalS * 1000;
+  progress(`${contender}: warming up for ${flags.intervalS + 5} s`);
+  await sleep(intervalMs + 5000);
+  await fetchMetrics(base, true);
+  if (simulator !== undefined) await takeGaps(simulator);
+  const before = processUsage(pid);
+  const startedAt = performance.now();
+  const gzip: number[] = [];
+  const plain: number[] = [];
+  let gzipBytes = 0;
+  let plainBytes = 0;
+  let streamSeries = 0;
+  let loopDelay: number | undefined;
+  progress(`${contender}: measuring for ${flags.windowS} s`);
+  const puller = async (phase: number, zipped: boolean): Promise<void> => {
+    await sleep(phase * intervalMs);
+    while (performance.now() - startedAt < flags.windowS * 1000) {
+      const due = performance.now() + intervalMs;
+      const fetched = await fetchMetrics(base, zipped);
+      (zipped ? gzip : plain).push(fetched.ms);
+      if (zipped) gzipBytes = fetched.bytes;
+      else {
+        plainBytes = fetched.bytes;
+        streamSeries = countStreamSeries(fetched.text);
+        // Ours since this change; before it, prom-client's (10 ms resolution) was the only one.
+        const own = selfGauge(fetched.text, 'fleet_json_exporter_event_loop_delay_p99_seconds');
+        const delay = (Number.isFinite(own) ? own : selfGauge(fetched.text, 'nodejs_eventloop_lag_p99_seconds')) * 1000;
+        if (Number.isFinite(delay)) loopDelay = Math.max(loopDelay ?? 0, delay);
+      }
+      await sleep(Math.max(0, due - performance.now()));
     }
-  }
-  return NaN;
+  };
+  await Promise.all([puller(0, true), puller(1 / 3, true), puller(2 / 3, false)]);
+  const after = processUsage(pid);
+  const wallS = (performance.now() - startedAt) / 1000;
+  const gaps = simulator === undefined ? [] : await takeGaps(simulator);
+  const lags = gaps.map((gap) => Math.abs(gap - intervalMs));
+  const missed = gaps.reduce((sum, gap) => sum + (gap > 1.5 * intervalMs ? Math.round(gap / intervalMs) - 1 : 0), 0);
+  return {
+    contender,
+    cpuPercentOfTwoCores: round(((after.cpuSeconds - before.cpuSeconds) / wallS / 2) * 100),
+    maxRssMb: Math.round(after.peakRssBytes / 2 ** 20),
+    gzipP50Ms: Math.round(quantile(gzip, 0.5)),
+    gzipP99Ms: Math.round(quantile(gzip, 0.99)),
+    gzipMaxMs: Math.round(Math.max(...gzip)),
+    plainP50Ms: Math.round(quantile(plain, 0.5)),
+    plainP99Ms: Math.round(quantile(plain, 0.99)),
+    gzipBytes,
+    plainBytes,
+    lagP50Ms: round(quantile(lags, 0.5)),
+    lagP99Ms: round(quantile(lags, 0.99)),
+    missedScrapes: missed,
+    streamSeries,
+    eventLoopDelayP99MaxMs: loopDelay === undefined ? undefined : round(loopDelay),
+  };
 }
 
-function countSeries(text: string): { fleet: number; scrapes: number } {
-  let fleet = 0;
-  for (const line of text.split('\n'))
-    if (
-      line !== '' &&
-      !line.startsWith('#') &&
-      !line.startsWith('fleet_json_exporter_fleet_') &&
-      /\{job="srs-edge"/.test(line)
-    )
-      fleet++;
-  const scrapes = [...text.matchAll(/^fleet_json_exporter_fleet_scrapes_total\{[^}]*\} (\d+)$/gm)].reduce(
-    (sum, m) => sum + Number(m[1]),
-    0,
+/** The simulator's request gaps; [] (and a word on stderr) if it does not answer within 30 s. */
+function takeGaps(simulator: ChildProcess): Promise<number[]> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      progress('the simulator did not report its request gaps: lag unknown');
+      resolve([]);
+    }, 30_000);
+    simulator.once('message', (message) => {
+      clearTimeout(timer);
+      resolve((message as { gaps: number[] }).gaps);
+    });
+    if (simulator.connected) simulator.send('take-request-gaps');
+  });
+}
+
+function configYaml(): string {
+  const modules =
+    flags.module === 'srs_streams'
+      ? 'modules:\n  default: { preset: srs_streams }\n'
+      : readFileSync(join(dist, '..', 'test', 'fixtures', 'config', 'srs-reference.yml'), 'utf8');
+  return (
+    modules +
+    `fleet:\n  scrape_interval: ${flags.intervalS}s\n  scrape_timeout: ${Math.min(10, flags.intervalS)}s\n` +
+    `  concurrency: ${flags.concurrency}\n  jobs:\n    - name: srs-edge\n      module: default\n` +
+    `      labels: { cluster: bench }\n      file_sd: [targets.json]\n`
   );
-  return { fleet, scrapes };
 }
 
-/** A gauge's values across targets (e.g. each target's last scrape duration). */
-function gaugeValues(text: string, name: string): number[] {
-  const values: number[] = [];
-  for (const match of text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))) values.push(Number(match[1]));
-  return values.sort((a, b) => a - b);
-}
-
-function selfGauge(text: string, name: string): number {
-  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
-}
-
-const percentile = (sorted: number[], q: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-
-function modulesYaml(): string {
-  if (values.module === 'srs_streams') return 'modules:\n  default: { preset: srs_streams }\n';
-  if (values.module === 'reference')
-    return readFileSync(join(dist, '..', 'test', 'fixtures', 'config', 'srs-reference.yml'), 'utf8');
-  throw new Error(`--module must be srs_streams or reference (got ${values.module})`);
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-
-async function main(): Promise<void> {
-  log(`starting the simulator: ${TARGETS} SRS servers × ${STREAMS} streams`);
+async function runShape(targets: number, streams: number): Promise<{ rows: Row[]; shape: string }> {
+  const shape = `${targets}x${streams}`;
+  progress(`${shape}: starting the simulator (${targets} SRS servers on ${Math.min(targets, flags.ports)} ports)`);
   const fileSd = join(dir, 'targets.json');
   const simulator = await startChild(
     [
       join(dist, 'bench/simulator/cli.js'),
-      '--servers',
-      String(TARGETS),
-      '--streams',
-      String(STREAMS),
-      '--seed',
-      '1',
-      '--file-sd',
-      fileSd,
+      ...['--servers', String(targets), '--streams', String(streams), '--seed', '1'],
+      ...['--ports', String(flags.ports), '--file-sd', fileSd],
+      // SRS answers 10 streams by default; the reference config does not page, so it asks for them all.
+      ...(flags.module === 'reference' ? ['--api-path', '/api/v1/streams/?count=1000'] : []),
     ],
     /file_sd written/,
+    true,
   );
-  const port = await freePort();
-  const config = join(dir, 'config.yml');
-  writeFileSync(
-    config,
-    modulesYaml() +
-      `fleet:\n  scrape_interval: ${INTERVAL_S}s\n  scrape_timeout: ${Math.min(10, INTERVAL_S)}s\n` +
-      `  concurrency: ${values.concurrency}\n  jobs:\n    - name: srs-edge\n      module: default\n      labels: { cluster: bench }\n` +
-      `      target_url: "http://{{address}}/api/v1/streams/${values.module === 'reference' ? '?count=1000' : ''}"\n      file_sd: [targets.json]\n`,
-  );
-  log('starting the exporter');
-  const nodeArgs = (values['exporter-node-args'] ?? '').split(' ').filter((arg) => arg !== '');
-  const exporter = await startChild([
-    ...nodeArgs,
-    join(dist, 'src/cli.js'),
-    `--config.file=${config}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--log.level=warn',
-    ...(values['exporter-args'] ?? '').split(' ').filter((arg) => arg !== ''),
-  ]);
-  const pid = exporter.pid as number;
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await request(`${base}/-/ready`)).statusCode === 200) break;
-    } catch {
-      await sleep(100);
+  const rows: Row[] = [];
+  try {
+    const port = await freePort();
+    const config = join(dir, 'config.yml');
+    writeFileSync(config, configYaml());
+    progress(`${shape}: starting the exporter`);
+    const exporter = await startChild(
+      [
+        ...flags.exporterNodeArgs,
+        join(dist, 'src/cli.js'),
+        `--config.file=${config}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+        ...flags.exporterArgs,
+      ],
+      undefined,
+    );
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 200; i++) {
+      try {
+        if ((await request(`${base}/-/ready`)).statusCode === 200) break;
+      } catch {
+        await sleep(100);
+      }
     }
+    rows.push(await measure('fleet-json-exporter', exporter.pid as number, base, simulator));
+    await stopChild(exporter);
+    if (flags.naive) {
+      const naivePort = await freePort();
+      progress(`${shape}: starting the naive aggregator`);
+      const naive = await startChild(
+        [join(dist, 'bench/naive-aggregator.js'), fileSd, String(flags.intervalS), String(naivePort)],
+        /listening/,
+      );
+      rows.push(await measure('naive', naive.pid as number, `http://127.0.0.1:${naivePort}`, simulator));
+      await stopChild(naive);
+    }
+  } finally {
+    await stopChild(simulator);
   }
-  const idle = processUsage(pid);
-  log(`warming up for one interval (${INTERVAL_S + 5} s): every target scraped at least once`);
-  await sleep((INTERVAL_S + 5) * 1000);
-  // The first gzip request compresses every fragment; from then on scrapes compress ahead (as with a real Prometheus).
-  const firstGzip = await fetchMetrics(base, true);
-  log(`first gzip /metrics: ${firstGzip.ms.toFixed(0)} ms; one more interval for scrapes to compress ahead`);
-  await sleep(INTERVAL_S * 1000);
+  return { rows, shape };
+}
 
-  const first = await fetchMetrics(base, false);
-  const simulatorStart = processUsage(simulator.pid as number);
-  const start = {
-    usage: processUsage(pid),
-    at: performance.now(),
-    lag: lagBuckets(first.text),
-    scrapes: countSeries(first.text).scrapes,
-  };
-  const plain: number[] = [];
-  const zipped: number[] = [];
-  const zippedBytes: number[] = [];
-  let last = first;
-  let peakRss = start.usage.rssBytes;
-  log(`measuring for ${WINDOW_S} s: /metrics fetched twice per interval, alternating gzip and plain`);
-  const endAt = start.at + WINDOW_S * 1000;
-  for (let turn = 0; performance.now() < endAt; turn++) {
-    await sleep((INTERVAL_S * 1000) / 2);
-    if (turn % 2 === 0) {
-      const fetched = await fetchMetrics(base, true);
-      zipped.push(fetched.ms);
-      zippedBytes.push(fetched.bytes);
-    } else {
-      last = await fetchMetrics(base, false);
-      plain.push(last.ms);
+/** A bar chart per measure: ours beside the naive aggregator, per shape. */
+function svgChart(results: Array<{ shape: string; rows: Row[] }>): string {
+  const measures: Array<[keyof Row, string]> = [
+    ['cpuPercentOfTwoCores', 'CPU % of 2 cores'],
+    ['maxRssMb', 'max RSS MB'],
+    ['gzipP99Ms', 'gzip /metrics p99 ms'],
+    ['plainP99Ms', 'plain /metrics p99 ms'],
+    ['lagP99Ms', 'target lag p99 ms'],
+  ];
+  const width = 220;
+  let x = 10;
+  let body = '';
+  for (const [key, title] of measures) {
+    const values = results.flatMap((r) => r.rows.map((row) => Number(row[key]) || 0));
+    const max = Math.max(1, ...values);
+    body += `<text x="${x}" y="16" font-size="12">${title}</text>`;
+    let bx = x;
+    for (const result of results) {
+      for (const row of result.rows) {
+        const value = Number(row[key]) || 0;
+        const h = (value / max) * 160;
+        const colour = row.contender === 'naive' ? '#999' : '#2a7';
+        body += `<rect x="${bx}" y="${190 - h}" width="20" height="${h}" fill="${colour}"/>`;
+        body += `<text x="${bx}" y="${186 - h}" font-size="9">${value}</text>`;
+        bx += 22;
+      }
+      body += `<text x="${bx - 44}" y="204" font-size="9">${result.shape}</text>`;
+      bx += 12;
     }
-    peakRss = Math.max(peakRss, processUsage(pid).rssBytes);
+    x += width;
   }
-  last = await fetchMetrics(base, false);
-  plain.push(last.ms);
-  const end = {
-    usage: processUsage(pid),
-    at: performance.now(),
-    lag: lagBuckets(last.text),
-    counts: countSeries(last.text),
-  };
-  const wallS = (end.at - start.at) / 1000;
-  const simulatorCpuS = processUsage(simulator.pid as number).cpuSeconds - simulatorStart.cpuSeconds;
-  const durations = gaugeValues(last.text, 'fleet_json_exporter_target_scrape_duration_seconds');
-  const cpuS = end.usage.cpuSeconds - start.usage.cpuSeconds;
-  const series = end.counts.fleet;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${x}" height="230" font-family="sans-serif">` +
+    `${body}<text x="10" y="224" font-size="10">green: fleet-json-exporter, grey: naive aggregator</text></svg>\n`
+  );
+}
+
+async function measureUrl(url: string): Promise<void> {
+  const gzip: number[] = [];
+  const plain: number[] = [];
+  const endAt = performance.now() + flags.windowS * 1000;
+  progress(`measuring ${url}/metrics for ${flags.windowS} s, gzip and plain alternately`);
+  for (let turn = 0; performance.now() < endAt; turn++) {
+    const fetched = await fetchMetrics(url, turn % 2 === 0);
+    (turn % 2 === 0 ? gzip : plain).push(fetched.ms);
+    await sleep(1000);
+  }
   const result = {
+    url,
+    gzipP50Ms: quantile(gzip, 0.5),
+    gzipP99Ms: quantile(gzip, 0.99),
+    plainP50Ms: quantile(plain, 0.5),
+    plainP99Ms: quantile(plain, 0.99),
+  };
+  console.table(result);
+  mkdirSync(dirname(flags.out), { recursive: true });
+  writeFileSync(flags.out, JSON.stringify(result, null, 2) + '\n');
+}
+
+async function main(): Promise<void> {
+  if (flags.url !== undefined) return measureUrl(flags.url.replace(/\/$/, ''));
+  const load = loadavg()[0] ?? 0;
+  const results: Array<{ shape: string; rows: Row[] }> = [];
+  for (const { targets, streams } of flags.shapes) results.push(await runShape(targets, streams));
+  for (const { shape, rows } of results) {
+    process.stdout.write(`\n${shape} (interval ${flags.intervalS} s, window ${flags.windowS} s, ${flags.module})\n`);
+    const [ours, naive] = rows;
+    const table: Record<string, Record<string, number | string | undefined>> = {};
+    for (const row of rows) {
+      const { contender, ...rest } = row;
+      table[contender] = rest;
+    }
+    if (ours !== undefined && naive !== undefined) {
+      const ratios: Record<string, number | string | undefined> = {};
+      for (const key of Object.keys(ours) as Array<keyof Row>) {
+        const a = Number(ours[key]);
+        const b = Number(naive[key]);
+        if (key !== 'contender' && Number.isFinite(a) && Number.isFinite(b) && b !== 0) ratios[key] = round(a / b, 2);
+      }
+      table['ours / naive'] = ratios;
+    }
+    console.table(table);
+  }
+  const report = {
     date: new Date().toISOString(),
     node: process.version,
-    module: values.module,
-    targets: TARGETS,
-    streams: STREAMS,
-    intervalS: INTERVAL_S,
-    windowS: Number(wallS.toFixed(1)),
-    scrapes: end.counts.scrapes - start.scrapes,
-    scrapesExpected: Math.round((TARGETS * wallS) / INTERVAL_S),
-    seriesServed: series,
-    cpuPercentOfOneCore: Number(((cpuS / wallS) * 100).toFixed(1)),
-    cpuPercentOfTwoCores: Number(((cpuS / wallS / 2) * 100).toFixed(1)),
-    lagP50Ms: Number((quantile(0.5, start.lag, end.lag) * 1000).toFixed(1)),
-    lagP99Ms: Number((quantile(0.99, start.lag, end.lag) * 1000).toFixed(1)),
-    metricsPlainMsMedian: Number(median(plain).toFixed(0)),
-    metricsPlainMsMax: Number(Math.max(...plain).toFixed(0)),
-    metricsGzipMsMedian: Number(median(zipped).toFixed(0)),
-    metricsGzipMsMax: Number(Math.max(...zipped).toFixed(0)),
-    metricsPlainBytes: Buffer.byteLength(last.text),
-    metricsGzipBytes: median(zippedBytes),
-    rssIdleMb: Number((idle.rssBytes / 2 ** 20).toFixed(0)),
-    rssEndMb: Number((end.usage.rssBytes / 2 ** 20).toFixed(0)),
-    rssPeakMb: Number((peakRss / 2 ** 20).toFixed(0)),
-    bytesPerSeries: Math.round((end.usage.rssBytes - idle.rssBytes) / Math.max(1, series)),
-    targetsUp: gaugeValues(last.text, 'fleet_json_exporter_target_up').filter((v) => v === 1).length,
-    scrapeDurationP50Ms: Number((percentile(durations, 0.5) * 1000).toFixed(1)),
-    scrapeDurationP99Ms: Number((percentile(durations, 0.99) * 1000).toFixed(1)),
-    eventLoopLagP99Ms: Number((selfGauge(last.text, 'nodejs_eventloop_lag_p99_seconds') * 1000).toFixed(1)),
-    eventLoopLagMaxMs: Number((selfGauge(last.text, 'nodejs_eventloop_lag_max_seconds') * 1000).toFixed(1)),
-    metricsGzipFirstMs: Number(firstGzip.ms.toFixed(0)),
-    heapUsedMb: Number((selfGauge(last.text, 'nodejs_heap_size_used_bytes') / 2 ** 20).toFixed(0)),
-    heapTotalMb: Number((selfGauge(last.text, 'nodejs_heap_size_total_bytes') / 2 ** 20).toFixed(0)),
-    externalMb: Number((selfGauge(last.text, 'nodejs_external_memory_bytes') / 2 ** 20).toFixed(0)),
-    simulatorCpuPercentOfOneCore: Number(((simulatorCpuS / wallS) * 100).toFixed(1)),
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+    loadAverageAtStart: round(load, 2),
+    intervalS: flags.intervalS,
+    windowS: flags.windowS,
+    module: flags.module,
+    ports: flags.ports,
+    results,
   };
-  if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
-  else console.table(Object.entries(result).map(([measure, value]) => ({ measure, value })));
+  mkdirSync(dirname(flags.out), { recursive: true });
+  writeFileSync(flags.out, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(flags.out.replace(/\.json$/, '') + '.svg', svgChart(results));
+  progress(`results written to ${flags.out} and its .svg`);
 }
 
 try {
   await main();
 } finally {
-  for (const child of children) child.kill('SIGTERM');
-  // The exporter writes its profile (when asked) on a clean exit: give it the moment it needs.
-  await Promise.all(
-    children.map((child) =>
-      child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
-    ),
-  );
+  await Promise.all([...children].map(stopChild));
   rmSync(dir, { recursive: true, force: true });
 }

@@ -4,8 +4,10 @@ import { integerFlag, parseFlags } from './cli-flags.js';
 import { startFleetSimulator } from './fleet-simulator.js';
 
 const USAGE = `usage: npm run simulator -- [--servers N] [--streams M] [--seed S] [--file-sd out.json] [--churn-ms MS] [--host H]
-  Serves N virtual SRS servers (one port each) with M streams each, churning every MS ms (0: static).
-  Writes Prometheus file_sd JSON to --file-sd (and prints it when not given).`;
+                              [--ports P] [--api-path PATH]
+  Serves N virtual SRS servers (one port each, or spread over P ports under /srs-edge-<i>/) with M streams each,
+  churning every MS ms (0: static). Writes Prometheus file_sd JSON to --file-sd (and prints it when not given);
+  with shared ports its targets are URLs ending in PATH (default /api/v1/streams/).`;
 
 async function main(): Promise<void> {
   const values = parseFlags(
@@ -16,6 +18,8 @@ async function main(): Promise<void> {
       'file-sd': { type: 'string' },
       'churn-ms': { type: 'string' },
       host: { type: 'string' },
+      ports: { type: 'string' },
+      'api-path': { type: 'string' },
       help: { type: 'boolean' },
     },
     USAGE,
@@ -25,14 +29,17 @@ async function main(): Promise<void> {
     return;
   }
   const churnMs = integerFlag(values, 'churn-ms', 1000, USAGE);
+  const ports = integerFlag(values, 'ports', 0, USAGE);
   const simulator = await startFleetSimulator({
     servers: integerFlag(values, 'servers', 10, USAGE),
     streamsPerServer: integerFlag(values, 'streams', 20, USAGE),
     seed: integerFlag(values, 'seed', 1, USAGE),
     ...(typeof values.host === 'string' ? { host: values.host } : {}),
     ...(churnMs === 0 ? {} : { churnIntervalMs: churnMs }),
+    ...(ports === 0 ? {} : { ports }),
   });
-  const fileSd = JSON.stringify(simulator.fileSd(), null, 2) + '\n';
+  const apiPath = values['api-path'];
+  const fileSd = JSON.stringify(simulator.fileSd(typeof apiPath === 'string' ? { apiPath } : {}), null, 2) + '\n';
   const fileSdPath = values['file-sd'];
   if (typeof fileSdPath === 'string') {
     writeFileSync(fileSdPath, fileSd);
@@ -41,6 +48,11 @@ async function main(): Promise<void> {
     process.stdout.write(fileSd);
   }
   process.stdout.write(`first server: ${simulator.urls[0] ?? ''} (Ctrl-C to stop)\n`);
+  // A parent (bench:fleet) asks over IPC for the request gaps the targets saw: lag measured where it happens.
+  process.on('message', (message: unknown) => {
+    if (message === 'take-request-gaps') process.send?.({ gaps: Array.from(simulator.takeRequestGaps()) });
+  });
+  process.channel?.unref();
   const stop = (): void => {
     void simulator.close().then(() => process.exit(0));
   };

@@ -1,5 +1,6 @@
-// Many virtual SRS servers in one process, one 127.0.0.1 port each: the fleet that benches, e2e tests and the demo scrape.
-import { createServer, type Server } from 'node:http';
+// Many virtual SRS servers in one process, one 127.0.0.1 port each (or several per port, told apart by a path prefix):
+// the fleet that benches, e2e tests and the demo scrape.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deriveSeed } from './prng.js';
 import { handleSrsRequest, type SimulatedFault } from './srs-api-handler.js';
@@ -25,11 +26,19 @@ export interface FleetSimulatorOptions {
   readonly slowDelayMs?: number;
   /** Basic auth on /api/ paths, as SRS ≥ 5.0.152 does with `http_api { auth { … } }`. */
   readonly basicAuth?: { readonly username: string; readonly password: string };
+  /**
+   * Listening ports; default one per server. Fewer ports than servers (10,000 servers need more ports than a
+   * machine likes to open): server i listens on port i mod `ports`, under the path prefix `/srs-edge-<i>`, and
+   * `urls` and fileSd() name it by a full URL.
+   */
+  readonly ports?: number;
 }
 
 export interface FileSdOptions {
   /** Labels added to every target group (after `pod` and `server`). */
   readonly labels?: Readonly<Record<string, string>>;
+  /** With shared ports, the API path (and query) put after a server's prefix; default `/api/v1/streams/`. */
+  readonly apiPath?: string;
 }
 
 /** One Prometheus file_sd target group. */
@@ -55,7 +64,7 @@ export interface FleetTotals {
 }
 
 export interface FleetSimulator {
-  /** One streams URL per virtual server, e.g. http://127.0.0.1:PORT/api/v1/streams/. */
+  /** One streams URL per virtual server, e.g. http://127.0.0.1:PORT/api/v1/streams/ (shared ports: …/srs-edge-7/api/…). */
   readonly urls: string[];
   /** `host:port` per virtual server, in the order of `urls`. */
   readonly addresses: string[];
@@ -69,6 +78,11 @@ export interface FleetSimulator {
   expectedTotals(): FleetTotals;
   /** API requests each server answered (any path, any outcome), for paging assertions. */
   requestCount(index: number): number;
+  /**
+   * Time between consecutive first-page `/api/v1/streams/` requests to the same server, in ms, since the last call
+   * (then cleared): the scrape interval as the targets see it; bench:fleet turns it into lag, |gap − interval|.
+   */
+  takeRequestGaps(): Float64Array;
   close(): Promise<void>;
 }
 
@@ -76,8 +90,12 @@ interface Member {
   readonly state: VirtualSrsServer;
   readonly http: Server;
   readonly address: string;
+  /** `http://host:port` or, with shared ports, `http://host:port/srs-edge-<i>`. */
+  readonly base: string;
   fault: SimulatedFault | undefined;
   requests: number;
+  /** performance.now() of the last first-page streams request; -1 before the first. */
+  lastListMs: number;
 }
 
 function validateOptions(options: FleetSimulatorOptions): void {
@@ -90,6 +108,7 @@ function validateOptions(options: FleetSimulatorOptions): void {
   positive('seed', options.seed, 0);
   if (options.churnIntervalMs !== undefined) positive('churnIntervalMs', options.churnIntervalMs, 1);
   if (options.stepMs !== undefined) positive('stepMs', options.stepMs, 1);
+  if (options.ports !== undefined) positive('ports', options.ports, 1);
 }
 
 function listen(server: Server, host: string): Promise<number> {
@@ -117,21 +136,72 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       : 'Basic ' + Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64');
   const timers = new Set<NodeJS.Timeout>();
   const members: Member[] = [];
+  const portCount = Math.min(options.servers, options.ports ?? options.servers);
+  const shared = portCount < options.servers;
+  const https: Server[] = [];
+  let gaps = new Float64Array(1024);
+  let gapCount = 0;
+  const handle = (member: Member, req: IncomingMessage, res: ServerResponse): void => {
+    member.requests++;
+    const url = req.url ?? '';
+    if (url.startsWith('/api/v1/streams/') && (url.length === 16 || url[16] === '?') && !url.includes('start=')) {
+      const now = performance.now();
+      if (member.lastListMs >= 0) {
+        if (gapCount === gaps.length) {
+          const grown = new Float64Array(gaps.length * 2);
+          grown.set(gaps);
+          gaps = grown;
+        }
+        gaps[gapCount++] = now - member.lastListMs;
+      }
+      member.lastListMs = now;
+    }
+    handleSrsRequest(
+      { server: member.state, fault: member.fault, slowDelayMs, expectedAuthorization, timers },
+      req,
+      res,
+    );
+  };
   try {
+    for (let p = 0; p < portCount; p++) https.push(createServer());
     for (let index = 0; index < options.servers; index++) {
       const state = new VirtualSrsServer(index, deriveSeed(options.seed, index), options.streamsPerServer);
-      const member: Member = { state, http: createServer(), address: '', fault: undefined, requests: 0 };
-      member.http.on('request', (req, res) => {
-        member.requests++;
-        handleSrsRequest({ server: state, fault: member.fault, slowDelayMs, expectedAuthorization, timers }, req, res);
-      });
+      const member: Member = {
+        state,
+        http: https[index % portCount] as Server,
+        address: '',
+        base: '',
+        fault: undefined,
+        requests: 0,
+        lastListMs: -1,
+      };
+      if (!shared) member.http.on('request', (req, res) => handle(member, req, res));
       members.push(member);
     }
-    const ports = await Promise.all(members.map((m) => listen(m.http, host)));
-    for (const [i, port] of ports.entries())
-      Object.assign(members[i] as Member, { address: formatAddress(host, port) });
+    if (shared) {
+      // `/srs-edge-<i>/api/…` → server i, which sees `/api/…` as a real SRS would.
+      const byName = new Map(members.map((m) => [m.state.name, m]));
+      for (const http of https) {
+        http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+          const url = req.url ?? '/';
+          const end = url.indexOf('/', 1);
+          const member = end === -1 ? undefined : byName.get(url.slice(1, end));
+          if (member === undefined || member.http !== http) {
+            res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not Found');
+            return;
+          }
+          req.url = url.slice(end);
+          handle(member, req, res);
+        });
+      }
+    }
+    const ports = await Promise.all(https.map((http) => listen(http, host)));
+    for (const [i, member] of members.entries()) {
+      const address = formatAddress(host, ports[i % portCount] as number);
+      Object.assign(member, { address, base: `http://${address}${shared ? `/${member.state.name}` : ''}` });
+    }
   } catch (err) {
-    await Promise.all(members.map((m) => closeServer(m.http)));
+    await Promise.all(https.map((http) => closeServer(http)));
     throw err;
   }
 
@@ -149,11 +219,11 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
   };
 
   return {
-    urls: members.map((m) => `http://${m.address}/api/v1/streams/`),
+    urls: members.map((m) => `${m.base}/api/v1/streams/`),
     addresses: members.map((m) => m.address),
     fileSd: (fileSdOptions = {}) =>
       members.map((m) => ({
-        targets: [m.address],
+        targets: [shared ? `${m.base}${fileSdOptions.apiPath ?? '/api/v1/streams/'}` : m.address],
         labels: { pod: m.state.name, server: m.state.name, ...fileSdOptions.labels },
       })),
     setFault: (index, fault) => {
@@ -166,7 +236,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
         index: m.state.index,
         pod: m.state.name,
         address: m.address,
-        url: `http://${m.address}/api/v1/streams/`,
+        url: `${m.base}/api/v1/streams/`,
         fault: m.fault,
       }));
       return {
@@ -176,11 +246,16 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       };
     },
     requestCount: (index) => member(index).requests,
+    takeRequestGaps: () => {
+      const taken = gaps.slice(0, gapCount);
+      gapCount = 0;
+      return taken;
+    },
     close: async () => {
       if (churn !== undefined) clearInterval(churn);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      await Promise.all(members.map((m) => closeServer(m.http)));
+      await Promise.all(https.map((http) => closeServer(http)));
     },
   };
 }

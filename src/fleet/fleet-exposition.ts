@@ -1,23 +1,34 @@
-// Merges every stored target's fragments into one exposition: HELP/TYPE once per family, series contiguous.
+// Merges every stored target's families into one exposition: HELP/TYPE once per family, series contiguous.
+import type { EncodedFamilies, FamilyMeta } from '../exposition/encoded-families.js';
 import { familyName, renderHeader } from '../exposition/render.js';
 import type { ExpositionFormat, MetricType } from '../exposition/types.js';
-import type { StoredFamily, StoredTarget } from './store.js';
+import type { SlotGroup, TargetStore } from './store.js';
 import { TARGET_HEALTH_FAMILIES, TARGET_HEALTH_FAMILY_NAMES } from './target-health.js';
+
+/** The pieces of one family that come from one slot group: `pieces[start..end)` of the family. */
+export interface GroupPieces {
+  readonly group: SlotGroup;
+  readonly start: number;
+  end: number;
+}
 
 export interface ExpositionFamily {
   readonly name: string;
   readonly type: MetricType;
   /** `# HELP` and `# TYPE` lines in the format asked for. */
   readonly header: string;
-  /** Each target's series of the family, targets in id order. */
-  readonly fragments: StoredFamily[];
+  /** Each target's series lines of the family (views into the store's bytes), targets in store order. */
+  readonly pieces: Uint8Array[];
+  /** Which slot group each run of pieces comes from, in order (what the gzip cache compresses as one unit). */
+  readonly groups: GroupPieces[];
 }
 
 export interface FleetExposition {
+  readonly format: ExpositionFormat;
   /** Target families sorted by name, then the health families in their fixed order. */
   readonly families: readonly ExpositionFamily[];
   /**
-   * Fragments left out: a family seen with another type than the one it got first (targets in id order), or a
+   * Pieces left out: a family seen with another type than the one it got first (targets in store order), or a
    * target family named like one of the exporter's own. Counted, so a conflict between modules is visible.
    */
   readonly conflicts: number;
@@ -27,13 +38,31 @@ function byName(a: ExpositionFamily, b: ExpositionFamily): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/** Family names as each format writes them, computed once per family list (shared by a module's targets). */
+const namesByList = new WeakMap<readonly FamilyMeta[], Partial<Record<ExpositionFormat, string[]>>>();
+
+function familyNames(families: readonly FamilyMeta[], format: ExpositionFormat): string[] {
+  let byFormat = namesByList.get(families);
+  if (byFormat === undefined) {
+    byFormat = {};
+    namesByList.set(families, byFormat);
+  }
+  let names = byFormat[format];
+  if (names === undefined) {
+    names = families.map((family) => familyName(family, format));
+    byFormat[format] = names;
+  }
+  return names;
+}
+
 /**
- * Walks targets in id order; the first fragment of a name fixes the family's help and type. Deterministic for a
+ * Walks targets in store order; the first piece of a name fixes the family's help and type. Deterministic for a
  * given set of targets, whatever the order their scrapes finished in. `reserved` holds the exporter's own family
- * names as `format` writes them (selfMetricNames), which a target family must not duplicate, any more than a health family's.
+ * names as `format` writes them (selfMetricNames), which a target family must not duplicate, any more than a health
+ * family's.
  */
 export function planFleetExposition(
-  entries: readonly StoredTarget[],
+  store: TargetStore,
   format: ExpositionFormat,
   reserved: ReadonlySet<string>,
 ): FleetExposition {
@@ -42,25 +71,47 @@ export function planFleetExposition(
   // Compared as the format names families: in OpenMetrics the gauge `x` and the counter `x_total` are both family `x`.
   const healthNames = new Set(Object.values(TARGET_HEALTH_FAMILIES).map((family) => familyName(family, format)));
   let conflicts = 0;
-  const add = (into: Map<string, ExpositionFamily>, fragment: StoredFamily, key: string): void => {
-    const { name, type } = fragment;
+  const add = (
+    into: Map<string, ExpositionFamily>,
+    encoded: EncodedFamilies,
+    index: number,
+    key: string,
+    group: SlotGroup,
+  ): void => {
+    const meta = encoded.families[index] as FamilyMeta;
     let family = into.get(key);
     if (family === undefined) {
-      family = { name, type, header: renderHeader(fragment, format), fragments: [] };
+      family = { name: meta.name, type: meta.type, header: renderHeader(meta, format), pieces: [], groups: [] };
       into.set(key, family);
-    } else if (family.type !== type) {
+    } else if (family.type !== meta.type) {
       conflicts++;
       return;
     }
-    family.fragments.push(fragment);
+    const last = family.groups.at(-1);
+    if (last?.group !== group) family.groups.push({ group, start: family.pieces.length, end: family.pieces.length });
+    const start = index === 0 ? 0 : (encoded.ends[index - 1] as number);
+    family.pieces.push(encoded.bytes.subarray(start, encoded.ends[index]));
+    (family.groups.at(-1) as GroupPieces).end++;
   };
-  for (const entry of entries) {
-    for (const fragment of entry.families[format]) {
-      const key = familyName(fragment, format);
-      if (reserved.has(key) || healthNames.has(key)) conflicts++;
-      else add(targetFamilies, fragment, key);
+  const entries = store.entries();
+  for (const group of store.groups()) {
+    for (let t = group.start; t < group.end; t++) {
+      const entry = entries[t];
+      if (entry === undefined) continue;
+      const own = entry.families[format];
+      const names = familyNames(own.families, format);
+      for (let i = 0; i < own.ends.length; i++) {
+        if (own.ends[i] === (i === 0 ? 0 : own.ends[i - 1])) continue;
+        const key = names[i] as string;
+        if (reserved.has(key) || healthNames.has(key)) conflicts++;
+        else add(targetFamilies, own, i, key, group);
+      }
+      const health = entry.health[format];
+      for (let i = 0; i < health.ends.length; i++) {
+        if (health.ends[i] === (i === 0 ? 0 : health.ends[i - 1])) continue;
+        add(healthFamilies, health, i, (health.families[i] as FamilyMeta).name, group);
+      }
     }
-    for (const fragment of entry.health[format]) add(healthFamilies, fragment, fragment.name);
   }
   const families = [...targetFamilies.values()].sort(byName);
   // Health families in their documented order, whatever target came first.
@@ -68,5 +119,5 @@ export function planFleetExposition(
     const family = healthFamilies.get(name);
     if (family !== undefined) families.push(family);
   }
-  return { families, conflicts };
+  return { format, families, conflicts };
 }

@@ -12,6 +12,7 @@ import type { ScrapeOutcomeRecorder } from '../scrape/record-outcome.js';
 import { redactUrl } from '../fetch/redact-url.js';
 import { Scheduler } from './scheduler.js';
 import type { SchedulerClock } from './scheduler-clock.js';
+import { GzipExposition } from './gzip-exposition.js';
 import { TargetStore } from './store.js';
 import { fleetMetrics, type FleetMetrics } from '../telemetry/fleet-metrics.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -42,6 +43,8 @@ export interface FleetModeOptions {
 export class FleetMode {
   readonly store: TargetStore;
   readonly scheduler: Scheduler;
+  /** The gzip units of /metrics, shared by its requests and kept up to date in the background. */
+  readonly gzip: GzipExposition;
   readonly #options: FleetModeOptions;
   readonly #fleetMetrics: FleetMetrics;
   #discovery: Discovery | undefined;
@@ -58,6 +61,7 @@ export class FleetMode {
     this.#options = options;
     this.#fleetMetrics = fleetMetrics(options.metrics.registry);
     this.store = new TargetStore();
+    this.gzip = new GzipExposition(this.store);
     this.scheduler = new Scheduler({
       scrape: createFleetScrape({
         prepared: options.prepared,
@@ -93,6 +97,7 @@ export class FleetMode {
     if (this.#discovery === undefined) return undefined;
     return {
       store: this.store,
+      gzip: this.gzip,
       metrics: this.#options.metrics,
       shard: this.#shard,
       sources: () => this.#discovery?.sources() ?? [],
@@ -156,6 +161,7 @@ export class FleetMode {
     await this.#applying;
     await this.#replaceDiscovery(undefined);
     await this.scheduler.stop();
+    this.gzip.close();
   }
 
   async #replaceDiscovery(next: Discovery | undefined): Promise<void> {

@@ -1,25 +1,62 @@
-// The scheduler's scrape function: one fleet target through probeTarget, rendered with its target labels.
+// The scheduler's scrape function: fetch one fleet target (as /probe does), then its body joins a hot-path batch;
+// the result comes back as bytes (EncodedFamilies) rendered with the target's labels.
 import type { ScrapeTarget } from '../discovery/target.js';
+import { redactUrl } from '../fetch/redact-url.js';
 import type { ExpositionFormat } from '../exposition/types.js';
-import type { HotPath } from '../pool/hot-path.js';
+import {
+  decodeBatch,
+  encodeBatch,
+  type HotPathBatch,
+  type HotPathBatchItem,
+  type HotPathEncodedResult,
+} from '../pool/hot-path-batch.js';
+import { FamilyMetaInterner } from '../exposition/encoded-families.js';
+import type { HotPath, HotPathModule } from '../pool/hot-path.js';
 import type { PreparedConfig } from '../scrape/prepared-config.js';
-import { probeTarget } from '../scrape/probe-target.js';
+import { fetchProbeBody } from '../scrape/probe-target.js';
+import { endScrapeTrace, recordHotPathSpans, startScrapeTrace } from '../telemetry/tracing.js';
 import type { ScrapeFunction } from './scheduler.js';
+import { type BatchRunner, ScrapeBatcher } from './scrape-batcher.js';
 
 export interface FleetScrapeOptions {
   /** The config generation to scrape with, read at each scrape: a reload applies from the next scrape on. */
   readonly prepared: () => PreparedConfig;
-  readonly hotPath: HotPath;
+  /**
+   * With a pool (createHotPath's, `pool` set), bodies go to it in batches; without one, each body runs inline at
+   * once (gathering bodies only pays for messages to workers).
+   */
+  readonly hotPath: HotPath & Partial<BatchRunner> & { readonly pool?: unknown };
   /** Used when the config has no fleet.max_body_bytes (--scrape.max-body-bytes). */
   readonly maxBodyBytes: number;
 }
 
 /** Both formats are kept: Prometheus asks for OpenMetrics first, other clients for text 0.0.4. */
-const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
+export const FLEET_FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
 /** Fleet scrapes carry no probe URL parameters: a templated body sees empty data. */
 const NO_PARAMS: ReadonlyMap<string, readonly string[]> = new Map();
 
+/** The same batch code on the calling thread, for a hot path without a pool. */
+function inlineBatchRunner(): BatchRunner {
+  const families = new FamilyMetaInterner();
+  return {
+    runBatch: (batch: HotPathBatch) =>
+      Promise.resolve(decodeBatch(encodeBatch(batch.module.compiled, batch.items, batch.formats), families)),
+  };
+}
+
+/** A batch waits at most the batcher's short timer (unref'd), so a stopping scheduler's scrapes still settle. */
 export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
+  const { hotPath } = options;
+  const runBatch = hotPath.runBatch;
+  const batcher =
+    runBatch !== undefined && hotPath.pool !== undefined
+      ? new ScrapeBatcher({ runBatch: (batch) => runBatch.call(hotPath, batch) }, FLEET_FORMATS)
+      : undefined;
+  const inline = inlineBatchRunner();
+  const run = async (module: HotPathModule, item: HotPathBatchItem): Promise<HotPathEncodedResult> =>
+    batcher !== undefined
+      ? batcher.run(module, item)
+      : ((await inline.runBatch({ module, formats: FLEET_FORMATS, items: [item] }))[0] as HotPathEncodedResult);
   return async (target: ScrapeTarget, signal: AbortSignal) => {
     const prepared = options.prepared();
     const module = prepared.modules.get(target.module);
@@ -30,19 +67,52 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
         message: `module ${JSON.stringify(target.module)} of job ${target.job} is not in the config`,
       };
     }
+    const trace = startScrapeTrace(redactUrl(target.url), module.hotPath.name, module.hotPath.generation);
+    const fetched = await fetchProbeBody(
+      {
+        module,
+        hotPath,
+        target: target.url,
+        targetLabels: target.labels,
+        formats: FLEET_FORMATS,
+        params: NO_PARAMS,
+        timeoutMs: target.timeoutMs,
+        maxBodyBytes: prepared.config.fleet?.maxBodyBytes ?? options.maxBodyBytes,
+        signal,
+      },
+      trace,
+    );
+    if (!fetched.ok) {
+      endScrapeTrace(trace, fetched);
+      return { ok: false, reason: fetched.reason, message: fetched.message };
+    }
     // The hot path renders target labels first and renames a clashing series label to exported_<name>.
-    const outcome = await probeTarget({
-      module,
-      hotPath: options.hotPath,
-      target: target.url,
+    const result = await run(module.hotPath, {
+      body: fetched.body,
+      ...(fetched.contentType === undefined ? {} : { contentType: fetched.contentType }),
       targetLabels: target.labels,
-      formats: FORMATS,
-      params: NO_PARAMS,
-      timeoutMs: target.timeoutMs,
-      maxBodyBytes: prepared.config.fleet?.maxBodyBytes ?? options.maxBodyBytes,
-      signal,
     });
-    if (!outcome.ok) return { ok: false, reason: outcome.reason, message: outcome.message };
-    return outcome;
+    if (!result.ok) {
+      const failure = {
+        ok: false as const,
+        reason: result.reason,
+        message: `${redactUrl(target.url)}: ${result.message}`,
+      };
+      endScrapeTrace(trace, failure);
+      return failure;
+    }
+    recordHotPathSpans(trace, result.timings, {
+      'fje.body_bytes': fetched.body.byteLength,
+      'fje.samples': result.sampleCount,
+    });
+    endScrapeTrace(trace, undefined);
+    return {
+      ok: true,
+      encoded: result.encoded,
+      sampleCount: result.sampleCount,
+      problemCounts: result.problemCounts,
+      problems: result.problems,
+      ...(fetched.templateError === undefined ? {} : { templateError: fetched.templateError }),
+    };
   };
 }

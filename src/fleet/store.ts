@@ -1,16 +1,24 @@
-// Fleet mode's store: per target, the latest rendered fragments per family and format, and the scrape's meta.
+// The fleet store: target id → the latest scrape's families as bytes, its meta and health series, grouped by slot.
 import type { ScrapeTarget } from '../discovery/target.js';
-import type { ExpositionFormat, MetricType, RenderedFamily } from '../exposition/types.js';
+import {
+  type EncodedFamilies,
+  encodeRenderedFamilies,
+  FamilyMetaInterner,
+  NO_FAMILIES,
+} from '../exposition/encoded-families.js';
+import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
-import { fragmentBody, storeCompressed, type FragmentBody } from './fragment-gzip.js';
+import { scrapeOffsetMs } from './scheduler-clock.js';
 import { renderTargetHealth } from './target-health.js';
 
-/** What one scrape of one target gave: rendered families per format, or a failure with a stable reason. */
+/** What one scrape of one target gave: its families per format, or a failure with a stable reason. */
 export type TargetScrapeOutcome =
   | {
       readonly ok: true;
-      /** Per format, the module's families (those with text '' are dropped by the store). */
-      readonly families: Partial<Record<ExpositionFormat, readonly RenderedFamily[]>>;
+      /** Per format, the module's families as bytes (fleet scrapes: what the hot path's batches return)… */
+      readonly encoded?: Partial<Record<ExpositionFormat, EncodedFamilies>>;
+      /** …or as rendered strings, encoded by the store (families with text '' have no series). */
+      readonly families?: Partial<Record<ExpositionFormat, readonly RenderedFamily[]>>;
       readonly sampleCount: number;
       /** What extraction skipped: counted and logged by the scrape outcome recorder, as /probe's are. */
       readonly problemCounts?: Partial<Record<ExtractProblemReason, number>>;
@@ -18,18 +26,6 @@ export type TargetScrapeOutcome =
       readonly templateError?: string;
     }
   | { readonly ok: false; readonly reason: string; readonly message: string };
-
-/**
- * One family's series of one target, kept compressed (see fragment-gzip.ts). UTF-8 bytes, never the renderer's
- * string: that is a rope of thousands of concatenations (V8 cons strings) costing several times its length until
- * flattened (bench/fleet.ts measured 2,778 B per series with strings).
- */
-export interface StoredFamily {
-  readonly name: string;
-  readonly help: string;
-  readonly type: MetricType;
-  readonly body: FragmentBody;
-}
 
 export type TargetState = 'unknown' | 'up' | 'down';
 
@@ -46,16 +42,20 @@ export interface TargetMeta {
   readonly errorsByReason: ReadonlyMap<string, number>;
 }
 
+export type StoredFormats = Readonly<Record<ExpositionFormat, EncodedFamilies>>;
+
 export interface StoredTarget {
   readonly target: ScrapeTarget;
   readonly meta: TargetMeta;
   /**
-   * The target's own families with series (fragments: series lines only), per format, in the module's (name) order.
-   * Each fragment's bytes become a gzip member once compressed (see StoredFamily and fragment-gzip.ts).
+   * The target's own families per format, as bytes (one buffer per target and format, shared by both formats when
+   * their lines are equal), in the module's order; no per-series objects are kept between scrapes.
    */
-  readonly families: Readonly<Record<ExpositionFormat, readonly StoredFamily[]>>;
+  readonly families: StoredFormats;
   /** The health series (up, duration, samples, …) per format; empty before the first scrape. */
-  readonly health: Readonly<Record<ExpositionFormat, readonly StoredFamily[]>>;
+  readonly health: StoredFormats;
+  /** The slot group (see SLOT_GROUP_MS) the target belongs to. */
+  readonly group: SlotGroupKey;
 }
 
 export interface ScrapeTiming {
@@ -63,42 +63,44 @@ export interface ScrapeTiming {
   readonly durationMs: number;
 }
 
-type StoredFormats = Record<ExpositionFormat, readonly StoredFamily[]>;
-
-const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
-
-const EMPTY: Readonly<StoredFormats> = Object.freeze({ text: [], openmetrics: [] });
-
 /**
- * Families with series, as bytes. A family whose OpenMetrics lines equal its text lines (gauges, untyped, counters
- * named `…_total`, no timestamps: most of them) shares one buffer between the formats, halving the memory.
+ * Targets are grouped by when they are scraped: those whose slot falls in the same second of the same interval form
+ * one group. A group's series change together (within about a second of each interval) and then rest, so its
+ * compressed pieces stay valid for the rest of the interval (see exposition-cache.ts).
  */
-function toStored(
-  text: readonly RenderedFamily[] | undefined,
-  openMetrics: readonly RenderedFamily[] | undefined,
-): StoredFormats {
-  const storedText: StoredFamily[] = [];
-  const byName = new Map<string, { text: string; body: FragmentBody }>();
-  for (const family of text ?? []) {
-    if (family.text === '') continue;
-    const body = fragmentBody(Buffer.from(family.text, 'utf8'));
-    storedText.push({ name: family.name, help: family.help, type: family.type, body });
-    byName.set(family.name, { text: family.text, body });
-  }
-  const storedOpenMetrics: StoredFamily[] = [];
-  for (const family of openMetrics ?? []) {
-    if (family.text === '') continue;
-    const same = byName.get(family.name);
-    const body =
-      same !== undefined && same.text === family.text ? same.body : fragmentBody(Buffer.from(family.text, 'utf8'));
-    storedOpenMetrics.push({ name: family.name, help: family.help, type: family.type, body });
-  }
-  return { text: storedText, openmetrics: storedOpenMetrics };
+export const SLOT_GROUP_MS = 1000;
+
+export interface SlotGroupKey {
+  readonly id: string;
+  readonly intervalMs: number;
+  readonly index: number;
 }
 
-/** Marks fragments a newer version replaced (a /metrics answer in progress may still read them). */
-function supersede(formats: Readonly<StoredFormats>): void {
-  for (const format of FORMATS) for (const family of formats[format]) family.body.superseded = true;
+export interface SlotGroup {
+  readonly key: SlotGroupKey;
+  /** Range of the group's targets in entries(). */
+  readonly start: number;
+  readonly end: number;
+  /** Bumped whenever a target of the group changes (scrape, relabel, arrival, removal). */
+  readonly version: number;
+  /** Epoch ms of the last change. */
+  readonly changedMs: number;
+}
+
+const EMPTY: StoredFormats = Object.freeze({ text: NO_FAMILIES, openmetrics: NO_FAMILIES });
+
+function slotGroupOf(target: ScrapeTarget): SlotGroupKey {
+  const index = Math.floor(scrapeOffsetMs(target.id, target.intervalMs) / SLOT_GROUP_MS);
+  return { id: `${target.intervalMs}/${index}`, intervalMs: target.intervalMs, index };
+}
+
+/** By interval, slot group, then id: each group's targets are contiguous, and the order is stable for a target set. */
+function compareTargets(a: StoredTarget, b: StoredTarget): number {
+  return (
+    a.group.intervalMs - b.group.intervalMs ||
+    a.group.index - b.group.index ||
+    (a.target.id < b.target.id ? -1 : a.target.id > b.target.id ? 1 : 0)
+  );
 }
 
 /** Same names, values and order (the order target labels are rendered in). */
@@ -110,11 +112,24 @@ function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
   );
 }
 
+interface GroupState {
+  version: number;
+  changedMs: number;
+}
+
 export class TargetStore {
   readonly #entries = new Map<string, StoredTarget>();
   #sorted: StoredTarget[] | undefined;
   /** Position of each id in #sorted, so a scrape's result replaces its entry without a search. */
   #positions = new Map<string, number>();
+  #groups: SlotGroup[] | undefined;
+  readonly #groupStates = new Map<string, GroupState>();
+  readonly #families = new FamilyMetaInterner();
+  readonly #now: () => number;
+
+  constructor(options: { readonly now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
 
   get size(): number {
     return this.#entries.size;
@@ -124,15 +139,43 @@ export class TargetStore {
     return this.#entries.get(id);
   }
 
-  /** Every target, sorted by id: the stable order of series within each family on /metrics. */
+  /**
+   * Every target, by slot group then id: the stable order of series within each family on /metrics (for a given
+   * set of targets, whatever the order their scrapes finished in).
+   */
   entries(): readonly StoredTarget[] {
     if (this.#sorted === undefined) {
-      this.#sorted = [...this.#entries.values()].sort((a, b) =>
-        a.target.id < b.target.id ? -1 : a.target.id > b.target.id ? 1 : 0,
-      );
+      this.#sorted = [...this.#entries.values()].sort(compareTargets);
       this.#positions = new Map(this.#sorted.map((entry, index) => [entry.target.id, index]));
+      this.#groups = undefined;
     }
     return this.#sorted;
+  }
+
+  /** The slot groups in the order of entries(), each with its range there and its version. */
+  groups(): readonly SlotGroup[] {
+    const sorted = this.entries();
+    if (this.#groups === undefined) {
+      const groups: Array<{ key: SlotGroupKey; start: number; end: number }> = [];
+      for (const [i, entry] of sorted.entries()) {
+        const last = groups.at(-1);
+        if (last !== undefined && last.key.id === entry.group.id) last.end = i + 1;
+        else groups.push({ key: entry.group, start: i, end: i + 1 });
+      }
+      this.#groups = groups.map((group) => {
+        const state = this.#groupState(group.key.id);
+        return {
+          ...group,
+          get version() {
+            return state.version;
+          },
+          get changedMs() {
+            return state.changedMs;
+          },
+        };
+      });
+    }
+    return this.#groups;
   }
 
   /** Adds a target not scraped yet (state unknown, no series), or refreshes the definition of a known one. */
@@ -148,28 +191,29 @@ export class TargetStore {
         sampleCount: 0,
         errorsByReason: new Map(),
       };
-      this.#set({ target, meta, families: EMPTY, health: EMPTY }, true);
+      this.#set({ target, meta, families: EMPTY, health: EMPTY, group: slotGroupOf(target) }, true);
       return;
     }
     if (existing.target === target) return;
+    const group = slotGroupOf(target);
+    const moved = group.id !== existing.group.id;
     // Discovery hands over new objects for every target whenever its list changes: only new labels re-render.
     if (sameLabels(existing.target.labels, target.labels)) {
-      this.#set({ ...existing, target }, false);
+      this.#set({ ...existing, target, group: moved ? group : existing.group }, moved);
       return;
     }
     // New labels: health series follow at once; the target's own series carry the old labels until its next scrape.
     const health = existing.meta.state === 'unknown' ? EMPTY : this.#renderHealth(target, existing.meta);
-    supersede(existing.health);
-    const stored: StoredTarget = { ...existing, target, health };
-    this.#set(stored, false);
-    this.#compressAhead(stored);
+    this.#set({ ...existing, target, health, group: moved ? group : existing.group }, moved);
   }
 
   /** Drops a vanished target: its series and health series leave the output at once. */
   remove(id: string): void {
-    if (this.#entries.delete(id)) {
-      this.#sorted = undefined;
-    }
+    const existing = this.#entries.get(id);
+    if (existing === undefined) return;
+    this.#entries.delete(id);
+    this.#touch(existing.group.id);
+    this.#sorted = undefined;
   }
 
   record(target: ScrapeTarget, outcome: TargetScrapeOutcome, timing: ScrapeTiming): void {
@@ -189,7 +233,7 @@ export class TargetStore {
         sampleCount: outcome.sampleCount,
         errorsByReason,
       };
-      families = toStored(outcome.families.text, outcome.families.openmetrics);
+      families = this.#toStored(outcome);
     } else {
       errorsByReason.set(outcome.reason, (errorsByReason.get(outcome.reason) ?? 0) + 1);
       meta = {
@@ -204,29 +248,60 @@ export class TargetStore {
       // A failed target has no series: only its health series say why (Prometheus marks the old ones stale).
       families = EMPTY;
     }
-    const stored: StoredTarget = { target, meta, families, health: this.#renderHealth(target, meta) };
-    supersede(previous.families);
-    supersede(previous.health);
-    this.#set(stored, false);
-    this.#compressAhead(stored);
+    const group = previous.target === target ? previous.group : slotGroupOf(target);
+    const stored: StoredTarget = { target, meta, families, health: this.#renderHealth(target, meta), group };
+    this.#set(stored, group.id !== previous.group.id);
   }
 
-  /** Every fragment is kept compressed: ~14× smaller than its text, and what gzip requests (Prometheus's) need. */
-  #compressAhead(stored: StoredTarget): void {
-    for (const format of FORMATS) {
-      for (const family of stored.families[format]) storeCompressed(family.body);
-      for (const family of stored.health[format]) storeCompressed(family.body);
+  /** Families as the scrape gave them: bytes as they are, strings encoded once (shared by equal formats). */
+  #toStored(outcome: Extract<TargetScrapeOutcome, { ok: true }>): StoredFormats {
+    const { encoded, families } = outcome;
+    if (encoded !== undefined) {
+      return { text: encoded.text ?? NO_FAMILIES, openmetrics: encoded.openmetrics ?? NO_FAMILIES };
     }
+    return this.#encodeFormats(families?.text ?? [], families?.openmetrics ?? []);
+  }
+
+  #encodeFormats(text: readonly RenderedFamily[], openMetrics: readonly RenderedFamily[]): StoredFormats {
+    const encodedText = encodeRenderedFamilies(text, this.#families);
+    const alike =
+      text.length === openMetrics.length &&
+      openMetrics.every((family, i) => {
+        const other = text[i] as RenderedFamily;
+        return family === other || (family.name === other.name && family.text === other.text);
+      });
+    return {
+      text: encodedText,
+      openmetrics: alike ? encodedText : encodeRenderedFamilies(openMetrics, this.#families),
+    };
   }
 
   #renderHealth(target: ScrapeTarget, meta: TargetMeta): StoredFormats {
     const rendered = renderTargetHealth(target.labels, meta);
-    return toStored(rendered.text, rendered.openmetrics);
+    return this.#encodeFormats(rendered.text, rendered.openmetrics);
   }
 
-  #set(stored: StoredTarget, added: boolean): void {
+  #groupState(id: string): GroupState {
+    let state = this.#groupStates.get(id);
+    if (state === undefined) {
+      state = { version: 0, changedMs: 0 };
+      this.#groupStates.set(id, state);
+    }
+    return state;
+  }
+
+  #touch(groupId: string): void {
+    const state = this.#groupState(groupId);
+    state.version++;
+    state.changedMs = this.#now();
+  }
+
+  #set(stored: StoredTarget, reordered: boolean): void {
+    const previous = this.#entries.get(stored.target.id);
+    if (previous !== undefined && previous.group.id !== stored.group.id) this.#touch(previous.group.id);
     this.#entries.set(stored.target.id, stored);
-    if (added) this.#sorted = undefined;
+    this.#touch(stored.group.id);
+    if (previous === undefined || reordered) this.#sorted = undefined;
     else if (this.#sorted !== undefined) {
       const index = this.#positions.get(stored.target.id);
       if (index !== undefined) this.#sorted[index] = stored;

@@ -1,7 +1,9 @@
 // Picks where each body is handled: small ones inline on the main thread, the rest in the worker pool; counts both.
 import type { Registry } from 'prom-client';
 import { createHotPathMetrics, type HotPathMetrics, type HotPathRoute } from '../telemetry/pool-metrics.js';
+import { FamilyMetaInterner } from '../exposition/encoded-families.js';
 import { runHotPathInline, type HotPath, type HotPathResult, type HotPathTask } from './hot-path.js';
+import { decodeBatch, encodeBatch, type HotPathBatch, type HotPathEncodedResult } from './hot-path-batch.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
@@ -31,6 +33,11 @@ export interface RoutedHotPath extends HotPath {
   /** Where a body of this size would run. */
   routeFor(bodyBytes: number): HotPathRoute;
   readonly pool: WorkerPool | undefined;
+  /**
+   * Many bodies of one module at once (fleet mode): one pool task for all of them whatever their size, so parsing,
+   * extraction and rendering of small bodies leave the main thread too; inline when there is no pool.
+   */
+  runBatch(batch: HotPathBatch): Promise<HotPathEncodedResult[]>;
 }
 
 export function createHotPath(options: HotPathOptions): RoutedHotPath {
@@ -52,9 +59,25 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
     return pool.run(task);
   };
 
+  const families = new FamilyMetaInterner();
+  const runBatchRouted = (batch: HotPathBatch): Promise<HotPathEncodedResult[]> =>
+    pool !== undefined
+      ? pool.runBatch(batch)
+      : Promise.resolve(decodeBatch(encodeBatch(batch.module.compiled, batch.items, batch.formats), families));
+
   return {
     pool,
     routeFor,
+    async runBatch(batch) {
+      const route: HotPathRoute = pool === undefined ? 'inline' : 'pool';
+      const started = performance.now();
+      const results = await runBatchRouted(batch);
+      if (metrics !== undefined) {
+        for (const result of results) metrics.tasks.inc({ path: route, outcome: result.ok ? 'ok' : result.reason });
+        metrics.duration.observe({ path: route }, (performance.now() - started) / 1000);
+      }
+      return results;
+    },
     async run(task) {
       const route = routeFor(task.body.byteLength);
       const started = performance.now();

@@ -1,10 +1,12 @@
-// What crosses the thread boundary between the pool and its workers: plain data and one transferred ArrayBuffer.
+// What crosses the thread boundary between the pool and its workers: plain data and transferred ArrayBuffers.
 import type { ModuleConfig } from '../config/types.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import type { HotPathResult } from './hot-path.js';
+import type { EncodedBatch } from './hot-path-batch.js';
 
 /** One body to parse, extract and render in a worker. Structured-cloned, except `body`, which is transferred. */
 export interface WorkerTask {
+  readonly kind?: 'single';
   /** Config generation of `module`: a worker seeing a newer one drops the modules it compiled for older ones. */
   readonly generation: number;
   readonly moduleName: string;
@@ -17,9 +19,29 @@ export interface WorkerTask {
   readonly formats: readonly ExpositionFormat[];
 }
 
-/** A worker's answer: the hot path's own result (families, counts, problems, timings) and how the cache did. */
+/** A worker's answer to a WorkerTask: the hot path's own result (families, counts, problems, timings). */
 export interface WorkerReply {
   readonly result: HotPathResult;
-  /** Whether the compiled module came from the worker's cache (false: compiled for this task). */
-  readonly cacheHit: boolean;
 }
+
+/**
+ * Many bodies of one module in one message: `bodies` (transferred) holds them back to back, body i ending at
+ * `bodyEnds[i]`. The module's config comes once per generation: a worker that has not compiled
+ * (generation, moduleName) yet answers `missing-module`, and only then is the batch sent again with `module`.
+ */
+export interface WorkerBatchTask {
+  readonly kind: 'batch';
+  readonly generation: number;
+  readonly moduleName: string;
+  readonly module?: ModuleConfig;
+  readonly bodies: ArrayBuffer;
+  readonly bodyEnds: Uint32Array;
+  readonly contentTypes: ReadonlyArray<string | undefined>;
+  readonly targetLabels: ReadonlyArray<Readonly<Record<string, string>>>;
+  readonly formats: readonly ExpositionFormat[];
+}
+
+/** `missing-module` hands the bodies back untouched (transferred) for the resend; `batch` is the encoded answer. */
+export type WorkerBatchReply =
+  | { readonly kind: 'missing-module'; readonly bodies: ArrayBuffer }
+  | { readonly kind: 'batch'; readonly batch: EncodedBatch };

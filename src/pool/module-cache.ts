@@ -29,6 +29,14 @@ export class ModuleCache {
     return { compiled, hit: false };
   }
 
+  /**
+   * The cached compiled form of (generation, name), without a config to compile it from: undefined when this worker
+   * has not compiled it yet (a batch task then asks for the config, which comes once per generation).
+   */
+  peek(generation: number, name: string): CompiledModule | undefined {
+    return generation === this.#generation ? this.#modules.get(name) : undefined;
+  }
+
   /** The generation the cached modules belong to and their names, for tests and debugging. */
   get contents(): { readonly generation: number; readonly names: readonly string[] } {
     return { generation: this.#generation, names: [...this.#modules.keys()] };

@@ -1,7 +1,9 @@
 // The HotPath on a Piscina pool: bodies are transferred to workers, bounded by a queue that fails fast when full.
 import { Piscina } from 'piscina';
+import { FamilyMetaInterner } from '../exposition/encoded-families.js';
 import type { HotPath, HotPathResult, HotPathTask } from './hot-path.js';
-import type { WorkerReply, WorkerTask } from './messages.js';
+import { decodeBatch, type HotPathBatch, type HotPathEncodedResult } from './hot-path-batch.js';
+import type { WorkerBatchReply, WorkerBatchTask, WorkerReply, WorkerTask } from './messages.js';
 
 export interface WorkerPoolOptions {
   /** Worker threads, all started up front and kept (a scrape fleet keeps them busy; no idle teardown). */
@@ -34,9 +36,28 @@ function transferableBody(body: Uint8Array): ArrayBuffer {
   return body.slice().buffer;
 }
 
+/** A batch's bodies back to back in one new ArrayBuffer (transferred; the callers' buffers stay theirs). */
+function packBodies(batch: HotPathBatch): { bodies: ArrayBuffer; bodyEnds: Uint32Array } {
+  const bodyEnds = new Uint32Array(batch.items.length);
+  let total = 0;
+  for (const [i, item] of batch.items.entries()) {
+    total += item.body.byteLength;
+    bodyEnds[i] = total;
+  }
+  const bodies = new Uint8Array(total);
+  let at = 0;
+  for (const item of batch.items) {
+    bodies.set(item.body, at);
+    at += item.body.byteLength;
+  }
+  return { bodies: bodies.buffer, bodyEnds };
+}
+
 export class WorkerPool implements HotPath {
-  readonly #pool: Piscina<WorkerTask, WorkerReply>;
+  readonly #pool: Piscina<WorkerTask | WorkerBatchTask, WorkerReply | WorkerBatchReply>;
   readonly #capacity: number;
+  /** Every batch result of a module generation shares one family list. */
+  readonly #families = new FamilyMetaInterner();
   #inFlight = 0;
   #closed = false;
 
@@ -48,7 +69,7 @@ export class WorkerPool implements HotPath {
       throw new RangeError(`WorkerPool: maxQueue must be a whole number ≥ 0 (got ${options.maxQueue})`);
     }
     this.#capacity = options.threads + options.maxQueue;
-    this.#pool = new Piscina<WorkerTask, WorkerReply>({
+    this.#pool = new Piscina<WorkerTask | WorkerBatchTask, WorkerReply | WorkerBatchReply>({
       filename: options.workerUrl ?? new URL('./worker.js', import.meta.url).href,
       minThreads: options.threads,
       maxThreads: options.threads,
@@ -95,7 +116,7 @@ export class WorkerPool implements HotPath {
     };
     this.#inFlight++;
     try {
-      const reply = await this.#pool.run(workerTask, { transferList: [body] });
+      const reply = (await this.#pool.run(workerTask, { transferList: [body] })) as WorkerReply;
       return reply.result;
     } catch (err) {
       // A throw in the task or a worker that died: only this task fails; Piscina starts a replacement worker.
@@ -104,6 +125,50 @@ export class WorkerPool implements HotPath {
         reason: 'worker_error',
         message: `worker failed: ${err instanceof Error ? err.message : String(err)}`,
       };
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  /**
+   * Many bodies of one module in one task (fleet mode's small bodies: one message instead of one per body). The
+   * module's config is not sent until a worker asks for it, once per generation. Counts as one task against the
+   * queue bound; a failure of the task fails each of its bodies with the same reason.
+   */
+  async runBatch(batch: HotPathBatch): Promise<HotPathEncodedResult[]> {
+    const fail = (reason: 'worker_error' | 'pool_overloaded', message: string): HotPathEncodedResult[] =>
+      batch.items.map(() => ({ ok: false, reason, message }));
+    if (batch.items.length === 0) return [];
+    if (this.#closed) return fail('worker_error', 'the worker pool is closed (the exporter is shutting down)');
+    if (this.#inFlight >= this.#capacity) {
+      return fail(
+        'pool_overloaded',
+        `worker pool overloaded: ${this.#inFlight} tasks in flight (threads + --workers.max-queue = ${this.#capacity}); retry later or raise --workers / --workers.max-queue`,
+      );
+    }
+    const { bodies, bodyEnds } = packBodies(batch);
+    const task: WorkerBatchTask = {
+      kind: 'batch',
+      generation: batch.module.generation,
+      moduleName: batch.module.name,
+      bodies,
+      bodyEnds,
+      contentTypes: batch.items.map((item) => item.contentType),
+      targetLabels: batch.items.map((item) => item.targetLabels),
+      formats: batch.formats,
+    };
+    this.#inFlight++;
+    try {
+      let reply = (await this.#pool.run(task, { transferList: [bodies] })) as WorkerBatchReply;
+      if (reply.kind === 'missing-module') {
+        const resend = { ...task, bodies: reply.bodies, module: batch.module.config };
+        reply = (await this.#pool.run(resend, { transferList: [reply.bodies] })) as WorkerBatchReply;
+      }
+      if (reply.kind !== 'batch')
+        return fail('worker_error', 'worker failed: it did not compile the module it was sent');
+      return decodeBatch(reply.batch, this.#families);
+    } catch (err) {
+      return fail('worker_error', `worker failed: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       this.#inFlight--;
     }

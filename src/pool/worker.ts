@@ -1,12 +1,14 @@
-// The pool's worker entry: a task's body → the module's rendered families, through the same code as the inline path.
+// The pool's worker entry: a task's body (or a batch of bodies) → the module's rendered families, through the same
+// code as the inline path.
+import { Piscina } from 'piscina';
+import { encodeBatch, type HotPathBatchItem } from './hot-path-batch.js';
 import { runHotPathInline } from './hot-path.js';
-import type { WorkerReply, WorkerTask } from './messages.js';
+import type { WorkerBatchReply, WorkerBatchTask, WorkerReply, WorkerTask } from './messages.js';
 import { ModuleCache } from './module-cache.js';
 
 const modules = new ModuleCache();
 
-/** Piscina calls the default export once per task; a throw rejects only that task (the pool reports worker_error). */
-export default function runWorkerTask(task: WorkerTask): WorkerReply {
+function runSingle(task: WorkerTask): WorkerReply {
   const cached = modules.get(task.generation, task.moduleName, task.module);
   const result = runHotPathInline(cached.compiled, {
     body: new Uint8Array(task.body),
@@ -14,5 +16,41 @@ export default function runWorkerTask(task: WorkerTask): WorkerReply {
     targetLabels: task.targetLabels,
     formats: task.formats,
   });
-  return { result, cacheHit: cached.hit };
+  return { result };
 }
+
+/** A batch's bodies are views into its one buffer; the rendered lines go back in one transferred buffer. */
+export function runBatchTask(task: WorkerBatchTask): WorkerBatchReply {
+  const compiled =
+    task.module === undefined
+      ? modules.peek(task.generation, task.moduleName)
+      : modules.get(task.generation, task.moduleName, task.module).compiled;
+  if (compiled === undefined) return { kind: 'missing-module', bodies: task.bodies };
+  const items: HotPathBatchItem[] = [];
+  let start = 0;
+  for (const [i, end] of task.bodyEnds.entries()) {
+    const contentType = task.contentTypes[i];
+    items.push({
+      body: new Uint8Array(task.bodies, start, end - start),
+      ...(contentType === undefined ? {} : { contentType }),
+      targetLabels: task.targetLabels[i] ?? {},
+    });
+    start = end;
+  }
+  return { kind: 'batch', batch: encodeBatch(compiled, items, task.formats) };
+}
+
+/** Piscina calls the default export once per task; a throw rejects only that task (the pool reports worker_error). */
+function runWorkerTask(task: WorkerTask): WorkerReply;
+function runWorkerTask(task: WorkerBatchTask): WorkerBatchReply;
+function runWorkerTask(task: WorkerTask | WorkerBatchTask): WorkerReply | WorkerBatchReply;
+function runWorkerTask(task: WorkerTask | WorkerBatchTask): WorkerReply | WorkerBatchReply {
+  if (task.kind !== 'batch') return runSingle(task);
+  const reply = runBatchTask(task);
+  // Moved, not cloned: the bodies back for a resend, or the rendered lines.
+  const buffer = reply.kind === 'missing-module' ? reply.bodies : reply.batch.bytes.buffer;
+  const movable = { [Piscina.transferableSymbol]: [buffer], [Piscina.valueSymbol]: reply };
+  return Piscina.move(movable as never) as unknown as WorkerBatchReply;
+}
+
+export default runWorkerTask;

@@ -63,7 +63,20 @@ export async function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> 
   return outcome;
 }
 
-async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<ProbeOutcome> {
+/** A fetched body, or why there is none (the fetch half of a probe, which fleet scrapes share). */
+export type FetchedProbeBody =
+  | {
+      readonly ok: true;
+      readonly body: Uint8Array;
+      readonly contentType: string | undefined;
+      readonly fetchMs: number;
+      /** Set when a templated body failed to render and the static content was sent. */
+      readonly templateError: string | undefined;
+    }
+  | Extract<ProbeOutcome, { ok: false }>;
+
+/** Fetches the target inside the scrape's `fje.fetch` span: request body, paging, limits, valid status codes. */
+export async function fetchProbeBody(request: ProbeRequest, scrape: ScrapeTrace): Promise<FetchedProbeBody> {
   const { module } = request;
   const body = prepareRequestBody(module.config.body, module.bodyTemplate, request.params);
   const fetched = await traceStep(scrape, 'fje.fetch', async (span) => {
@@ -89,11 +102,23 @@ async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<
       ...(fetched.status === undefined ? {} : { status: fetched.status }),
     };
   }
+  return {
+    ok: true,
+    body: fetched.body,
+    contentType: fetched.contentType,
+    fetchMs: fetched.durationMs,
+    templateError: body.templateError,
+  };
+}
+
+async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<ProbeOutcome> {
+  const fetched = await fetchProbeBody(request, scrape);
+  if (!fetched.ok) return fetched;
   // Read before the run: a pool transfers the body's buffer, which leaves `fetched.body` empty.
   const bodyBytes = fetched.body.byteLength;
-  const fetchMs = fetched.durationMs;
+  const fetchMs = fetched.fetchMs;
   const result = await request.hotPath.run({
-    module: module.hotPath,
+    module: request.module.hotPath,
     body: fetched.body,
     ...(fetched.contentType === undefined ? {} : { contentType: fetched.contentType }),
     targetLabels: request.targetLabels,
@@ -117,6 +142,6 @@ async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<
     problems: result.problems,
     fetchMs,
     bodyBytes,
-    ...(body.templateError === undefined ? {} : { templateError: body.templateError }),
+    ...(fetched.templateError === undefined ? {} : { templateError: fetched.templateError }),
   };
 }

@@ -12,22 +12,19 @@ import {
 import { parseSeriesLine } from '../exposition/series-line.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import { planFleetExposition, type ExpositionFamily } from '../fleet/fleet-exposition.js';
-import { fragmentsText } from '../fleet/fragment-gzip.js';
 import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
 import { selfMetricNames } from './fleet-metrics-route.js';
 import { sendBody, sendText } from './respond.js';
 
+const decoder = new TextDecoder();
+
 /** The matching series lines of one family; '' when none. */
-async function matchingLines(
-  family: ExpositionFamily,
-  selectors: readonly Selector[],
-  format: ExpositionFormat,
-): Promise<string> {
-  if (family.fragments.length === 0) return '';
+function matchingLines(family: ExpositionFamily, selectors: readonly Selector[], format: ExpositionFormat): string {
+  if (family.pieces.length === 0) return '';
   // Known from the family: no fragment is inflated for a family no selector can match by name.
   const candidates = selectors.filter((selector) => selectorMayMatchName(selector, seriesName(family, format)));
   if (candidates.length === 0) return '';
-  const text = await fragmentsText(family.fragments.map((fragment) => fragment.body));
+  const text = family.pieces.map((piece) => decoder.decode(piece)).join('');
   // A selector on the name only takes the whole family: no line needs reading.
   if (candidates.some((selector) => selector.matchers.every((matcher) => matcher.name === '__name__'))) return text;
   let out = '';
@@ -63,10 +60,10 @@ export async function handleFederate(
     }
   }
   const format = negotiateFormat(request.headers.accept);
-  const plan = planFleetExposition(source.store.entries(), format, selfMetricNames(source.metrics, format));
+  const plan = planFleetExposition(source.store, format, selfMetricNames(source.metrics, format));
   let body = '';
   for (const family of plan.families) {
-    const lines = await matchingLines(family, selectors, format);
+    const lines = matchingLines(family, selectors, format);
     if (lines !== '') body += family.header + lines;
   }
   if (format === 'openmetrics') body += '# EOF\n';

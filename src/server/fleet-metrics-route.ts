@@ -6,19 +6,10 @@ import { renderRegistryOpenMetrics, type RegistryMetric } from '../exposition/re
 import { familyName } from '../exposition/render.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import { planFleetExposition, type FleetExposition } from '../fleet/fleet-exposition.js';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { compressNow } from '../fleet/fragment-gzip.js';
+import { GzipExposition } from '../fleet/gzip-exposition.js';
 import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
 import { acceptsGzip } from './respond.js';
-
-/**
- * Output chunk of the inflater for plain answers: each chunk is a thread-pool round trip, so large ones (16 KB,
- * zlib's default, made a 164 MB answer take seconds).
- */
-const INFLATE_CHUNK_BYTES = 1024 * 1024;
 
 /** Fragments go out gathered in pieces of about this size: few writes, and no 100 MB buffer built at once. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
@@ -43,40 +34,9 @@ export function selfMetricNames(metrics: SelfMetrics, format: ExpositionFormat):
   );
 }
 
-/**
- * The gzip body as members, in order. A fragment compressed at scrape time is used as is; consecutive pieces
- * without a member yet (headers, fresh fragments, the self-metrics) are compressed together as one member, so a
- * request never waits behind the scrape-time backlog nor pays a compressor per small piece.
- */
-function gzipMembers(plan: FleetExposition, selfText: string): Promise<Buffer[]> {
-  const members: Array<Buffer | Promise<Buffer>> = [];
-  let run: Buffer[] = [];
-  const endRun = (): void => {
-    if (run.length === 0) return;
-    members.push(compressNow(Buffer.concat(run)));
-    run = [];
-  };
-  for (const family of plan.families) {
-    run.push(Buffer.from(family.header, 'utf8'));
-    for (const fragment of family.fragments) {
-      // Read together: a compression ending between two reads cannot leave neither (see FragmentBody).
-      const { bytes, gzip: member } = fragment.body;
-      if (member === undefined) {
-        run.push(bytes as Buffer);
-        continue;
-      }
-      endRun();
-      members.push(member);
-    }
-  }
-  run.push(Buffer.from(selfText, 'utf8'));
-  endRun();
-  return Promise.all(members);
-}
-
-/** Members gathered into ~1 MB chunks: fed one by one, 26,000 small members cost a thread-pool round trip each. */
-function* batches(buffers: readonly Buffer[]): Generator<Buffer> {
-  let batch: Buffer[] = [];
+/** Pieces gathered into ~1 MB chunks: few writes, and no 80 MB buffer built at once. */
+function* batches(buffers: Iterable<Uint8Array>): Generator<Buffer> {
+  let batch: Uint8Array[] = [];
   let size = 0;
   for (const buffer of buffers) {
     batch.push(buffer);
@@ -104,12 +64,21 @@ function drained(sink: Writable): Promise<void> {
 }
 
 /** Writes buffers gathered in batches, waiting for the sink to drain (a slow reader must not make us buffer it all). */
-async function writeBuffers(sink: Writable, buffers: readonly Buffer[]): Promise<void> {
+async function writeBuffers(sink: Writable, buffers: Iterable<Uint8Array>): Promise<void> {
   for (const batch of batches(buffers)) {
     if (sink.destroyed) return;
     if (!sink.write(batch) && !sink.destroyed) await drained(sink);
   }
   sink.end();
+}
+
+/** The plain body in order: each family's header, then its pieces; the self metrics last. */
+function* plainPieces(plan: FleetExposition, selfText: string): Generator<Uint8Array> {
+  for (const family of plan.families) {
+    yield Buffer.from(family.header, 'utf8');
+    yield* family.pieces;
+  }
+  yield Buffer.from(selfText, 'utf8');
 }
 
 /**
@@ -122,20 +91,24 @@ export async function handleFleetMetrics(
   source: FleetMetricsSource,
 ): Promise<void> {
   const format = negotiateFormat(request.headers.accept);
-  const plan = planFleetExposition(source.store.entries(), format, selfMetricNames(source.metrics, format));
+  const plan = planFleetExposition(source.store, format, selfMetricNames(source.metrics, format));
   source.onConflicts?.(plan.conflicts);
   const selfText = await renderSelfMetrics(source.metrics, format);
   const headers: Record<string, string | number> = { 'content-type': CONTENT_TYPES[format], vary: 'Accept-Encoding' };
-  const members = await gzipMembers(plan, selfText);
   if (!acceptsGzip(request)) {
-    // The store keeps fragments compressed: a plain answer inflates the members on the thread pool as it streams.
+    // The store keeps plain bytes: a plain answer is their concatenation, streamed in ~1 MB writes.
     response.writeHead(200, headers);
     if (request.method === 'HEAD') response.end();
-    else
-      await pipeline(Readable.from(batches(members)), createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), response).catch(
-        () => undefined,
-      );
+    else await writeBuffers(response, plainPieces(plan, selfText));
     return;
+  }
+  // Fleet mode hands over its long-lived units; a bare source (tests) compresses everything for this answer alone.
+  const gzip = source.gzip ?? new GzipExposition(source.store);
+  let members: Buffer[];
+  try {
+    members = await gzip.members(plan, selfText);
+  } finally {
+    if (source.gzip === undefined) gzip.close();
   }
   headers['content-encoding'] = 'gzip';
   headers['content-length'] = members.reduce((sum, member) => sum + member.byteLength, 0);

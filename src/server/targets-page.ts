@@ -42,6 +42,10 @@ export interface TargetsReport {
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
+function byTargetId(a: StoredTarget, b: StoredTarget): number {
+  return a.target.id < b.target.id ? -1 : a.target.id > b.target.id ? 1 : 0;
+}
+
 export function reportTargets(
   entries: readonly StoredTarget[],
   shard: TargetsReport['shard'],
@@ -56,7 +60,8 @@ export function reportTargets(
       lastRefresh: status.lastRefresh === 0 ? null : iso(status.lastRefresh),
       lastError: status.lastError ?? null,
     })),
-    targets: entries.map(({ target, meta }) => ({
+    // By id, as people read it (the store orders by scrape slot, for compression).
+    targets: [...entries].sort(byTargetId).map(({ target, meta }) => ({
       // Credentials in a discovered URL stay out of the page (/sd must carry them; a person's browser need not).
       id: scrapeTargetId(target.job, redactUrl(target.url)),
       job: target.job,

@@ -1,4 +1,4 @@
-// Merging targets' fragments: HELP/TYPE once per family, series contiguous in target order, conflicts counted.
+// Merging targets' families: HELP/TYPE once per family, series contiguous in store order, conflicts counted.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
@@ -17,8 +17,9 @@ function makeTarget(host: string): ScrapeTarget {
     url,
     module: 'm',
     labels: { job: 'j', instance: host },
-    intervalMs: 15_000,
-    timeoutMs: 10_000,
+    // One slot group (SLOT_GROUP_MS): the store orders these targets by id alone.
+    intervalMs: 1_000,
+    timeoutMs: 1_000,
     source: 'static',
   };
 }
@@ -43,8 +44,8 @@ function storeWith(scrapes: Array<[string, RenderedFamily[]]>): TargetStore {
 }
 
 function body(store: TargetStore, reserved: Set<string> = new Set()): string {
-  return planFleetExposition(store.entries(), 'text', reserved)
-    .families.map((f) => f.header + f.fragments.map((x) => x.body.bytes!.toString()).join(''))
+  return planFleetExposition(store, 'text', reserved)
+    .families.map((f) => f.header + f.pieces.map((x) => Buffer.from(x).toString()).join(''))
     .join('');
 }
 
@@ -72,10 +73,10 @@ describe('planFleetExposition', () => {
       ['a:1', [family('x', 'gauge', 'a:1')]],
       ['c:1', [family('x', 'counter', 'c:1')]],
     ]);
-    const plan = planFleetExposition(store.entries(), 'text', new Set());
+    const plan = planFleetExposition(store, 'text', new Set());
     const x = plan.families.find((f) => f.name === 'x')!;
     assert.equal(x.type, 'gauge');
-    assert.equal(x.fragments.length, 1);
+    assert.equal(x.pieces.length, 1);
     assert.equal(plan.conflicts, 2);
   });
 
@@ -90,7 +91,7 @@ describe('planFleetExposition', () => {
         ],
       ],
     ]);
-    const plan = planFleetExposition(store.entries(), 'text', new Set(['process_cpu_seconds_total']));
+    const plan = planFleetExposition(store, 'text', new Set(['process_cpu_seconds_total']));
     assert.equal(plan.conflicts, 2);
     assert.deepEqual(
       plan.families.map((f) => f.name).filter((n) => !n.startsWith('fleet_json_exporter_target_')),
@@ -116,7 +117,7 @@ describe('planFleetExposition', () => {
     store.upsertTarget(failing);
     store.record(failing, { ok: false, reason: 'dns', message: 'nx' }, { startedMs: 0, durationMs: 1 });
     const metrics = createSelfMetrics();
-    const plan = planFleetExposition(store.entries(), 'openmetrics', selfMetricNames(metrics, 'openmetrics'));
+    const plan = planFleetExposition(store, 'openmetrics', selfMetricNames(metrics, 'openmetrics'));
     assert.equal(plan.conflicts, 3);
     assert.deepEqual(
       plan.families.map((f) => f.name).filter((n) => !n.startsWith('fleet_json_exporter_target_')),
@@ -132,11 +133,37 @@ describe('planFleetExposition', () => {
     );
     // Text names stay apart: the gauge x and the counter x_total are two families there.
     assert.equal(
-      planFleetExposition(store.entries(), 'text', selfMetricNames(metrics, 'text')).families.filter((f) =>
+      planFleetExposition(store, 'text', selfMetricNames(metrics, 'text')).families.filter((f) =>
         f.name.startsWith('x'),
       ).length,
       2,
     );
+  });
+
+  test('targets are ordered by slot group (when in its interval each is scraped), then by id; each group is one run of a family', () => {
+    const store = new TargetStore();
+    const hosts = Array.from({ length: 40 }, (_, i) => `h${i}:1`);
+    for (const host of hosts) {
+      const target = { ...makeTarget(host), intervalMs: 15_000 };
+      store.upsertTarget(target);
+      const families = [family('x', 'gauge', host)];
+      store.record(target, { ok: true, families: { text: families }, sampleCount: 1 }, { startedMs: 0, durationMs: 1 });
+    }
+    const groups = store.groups();
+    assert.ok(groups.length > 1, 'forty targets over 15 s fell in one group');
+    const entries = store.entries();
+    for (const group of groups) {
+      const ids = entries.slice(group.start, group.end).map((entry) => entry.target.id);
+      assert.deepEqual(ids, [...ids].sort(), 'a group is not in id order');
+      assert.ok(entries.slice(group.start, group.end).every((entry) => entry.group.id === group.key.id));
+    }
+    const x = planFleetExposition(store, 'text', new Set()).families.find((f) => f.name === 'x')!;
+    assert.equal(x.pieces.length, 40);
+    assert.deepEqual(
+      x.groups.map((run) => run.group.key.id),
+      groups.map((group) => group.key.id),
+    );
+    assert.equal(x.groups.at(-1)?.end, 40);
   });
 
   test('health families come after the target families in their documented order', () => {
@@ -145,7 +172,7 @@ describe('planFleetExposition', () => {
     store.upsertTarget(failing);
     store.record(failing, { ok: false, reason: 'dns', message: 'nx' }, { startedMs: 0, durationMs: 1 });
     assert.deepEqual(
-      planFleetExposition(store.entries(), 'openmetrics', new Set()).families.map((f) => f.name),
+      planFleetExposition(store, 'openmetrics', new Set()).families.map((f) => f.name),
       [
         'zzz',
         'fleet_json_exporter_target_up',

@@ -1,9 +1,14 @@
-// The target store: latest fragments per target, meta and health series, removal, gzip members.
+// The target store: latest families per target as bytes, meta and health series, removal, slot groups.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
-import { fragmentsText, type FragmentBody } from '../../src/fleet/fragment-gzip.js';
+import { type EncodedFamilies, familiesWithSeries } from '../../src/exposition/encoded-families.js';
 import { TargetStore, type TargetScrapeOutcome } from '../../src/fleet/store.js';
+
+/** Names of the families with series. */
+const names = (encoded: EncodedFamilies): string[] => familiesWithSeries(encoded).map((family) => family.name);
+/** All the lines, in order. */
+const text = (encoded: EncodedFamilies): string => new TextDecoder().decode(encoded.bytes);
 
 function makeTarget(host: string, labels: Record<string, string> = {}): ScrapeTarget {
   const url = `http://${host}/api/v1/streams/`;
@@ -43,8 +48,8 @@ describe('TargetStore', () => {
     store.upsertTarget(makeTarget('a:1'));
     const entry = store.get(makeTarget('a:1').id)!;
     assert.equal(entry.meta.state, 'unknown');
-    assert.deepEqual(entry.families.text, []);
-    assert.deepEqual(entry.health.text, []);
+    assert.deepEqual(names(entry.families.text), []);
+    assert.deepEqual(names(entry.health.text), []);
   });
 
   test('a successful scrape keeps the families with series and renders up, duration, samples, last success', () => {
@@ -53,11 +58,8 @@ describe('TargetStore', () => {
     store.upsertTarget(target);
     store.record(target, success('a:1'), timing);
     const entry = store.get(target.id)!;
-    assert.deepEqual(
-      entry.families.text.map((f) => f.name),
-      ['srs_clients'],
-    );
-    const health = entry.health.text.map((f) => f.body.bytes!.toString()).join('');
+    assert.deepEqual(names(entry.families.text), ['srs_clients']);
+    const health = text(entry.health.text);
     assert.equal(
       health,
       'fleet_json_exporter_target_up{job="srs",instance="a:1",cluster="prod"} 1\n' +
@@ -91,9 +93,9 @@ describe('TargetStore', () => {
     );
     const entry = store.get(target.id)!;
     assert.equal(entry.meta.state, 'down');
-    assert.deepEqual(entry.families.text, []);
+    assert.deepEqual(names(entry.families.text), []);
     assert.deepEqual(entry.meta.lastError, { reason: 'invalid_json', message: 'not json' });
-    const health = entry.health.text.map((f) => f.body.bytes!.toString()).join('');
+    const health = text(entry.health.text);
     assert.match(health, /^fleet_json_exporter_target_up\{job="srs",instance="a:1"\} 0$/m);
     assert.match(
       health,
@@ -114,16 +116,20 @@ describe('TargetStore', () => {
     const target = makeTarget('a:1', { reason: 'maintenance' });
     store.upsertTarget(target);
     store.record(target, { ok: false, reason: 'dns', message: 'no such host' }, timing);
-    const errors = store.get(target.id)!.health.text.find((f) => f.name.endsWith('errors_total'))!;
+    const errors = familiesWithSeries(store.get(target.id)!.health.text).find((f) => f.name.endsWith('errors_total'))!;
     assert.equal(
-      errors.body.bytes!.toString(),
+      Buffer.from(errors.bytes).toString(),
       'fleet_json_exporter_target_scrape_errors_total{job="srs",instance="a:1",reason="maintenance",exported_reason="dns"} 1\n',
     );
   });
 
-  test('entries are sorted by id, removal is immediate, and a late result for a removed target is ignored', () => {
+  test('entries are sorted by slot group then id, removal is immediate, and a late result for a removed target is ignored', () => {
     const store = new TargetStore();
-    const [b, a, c] = [makeTarget('b:1'), makeTarget('a:1'), makeTarget('c:1')];
+    // A 1 s interval is one slot group: id order alone.
+    const [b, a, c] = [makeTarget('b:1'), makeTarget('a:1'), makeTarget('c:1')].map((t) => ({
+      ...t,
+      intervalMs: 1000,
+    })) as [ScrapeTarget, ScrapeTarget, ScrapeTarget];
     for (const target of [b, a, c]) store.upsertTarget(target);
     assert.deepEqual(
       store.entries().map((e) => e.target.labels.instance),
@@ -144,70 +150,32 @@ describe('TargetStore', () => {
     store.upsertTarget(target);
     store.record(target, success('a:1'), timing);
     store.upsertTarget({ ...target, labels: { ...target.labels, zone: 'b' } });
-    assert.match(store.get(target.id)!.health.text[0]!.body.bytes!.toString(), /zone="b"/);
+    assert.match(text(store.get(target.id)!.health.text), /^fleet_json_exporter_target_up\{[^}]*zone="b"/);
   });
 
-  test('a rediscovered target (a new object, same labels) keeps its health fragments; new labels are compressed ahead too', async () => {
+  test('a rediscovered target (a new object, same labels) keeps its health bytes; new labels re-render them', () => {
     const store = new TargetStore();
     const target = makeTarget('a:1');
     store.upsertTarget(target);
     store.record(target, success('a:1'), timing);
-    const health = store.get(target.id)!.health.text;
-    await Promise.all(health.map((family) => family.body.pending));
+    const health = store.get(target.id)!.health;
     // Discovery builds new target objects on every change of its list, for every target.
     store.upsertTarget({ ...target, labels: { ...target.labels } });
-    assert.equal(store.get(target.id)!.health.text, health, 'health re-rendered for unchanged labels');
+    assert.equal(store.get(target.id)!.health, health, 'health re-rendered for unchanged labels');
     store.upsertTarget({ ...target, labels: { ...target.labels, zone: 'b' } });
-    const relabelled = store.get(target.id)!.health.text.map((family) => family.body);
-    await Promise.all(relabelled.map((body) => body.pending));
-    assert.ok(
-      relabelled.every((body) => body.gzip !== undefined && body.bytes === undefined),
-      'new health fragments left uncompressed',
-    );
-    assert.match(await fragmentsText(relabelled), /zone="b"/);
+    assert.notEqual(store.get(target.id)!.health, health);
+    assert.match(text(store.get(target.id)!.health.text), /zone="b"/);
   });
 
-  test('a fragment a newer scrape replaced before its compression got a slot is not compressed; the newer ones are', async () => {
+  test("OpenMetrics shares the text's bytes when every family's lines are equal; otherwise it has its own", () => {
     const store = new TargetStore();
-    const target = makeTarget('a:1');
-    store.upsertTarget(target);
-    const many = (value: number): TargetScrapeOutcome => ({
-      ok: true,
-      families: {
-        text: Array.from({ length: 6 }, (_, i) => ({
-          name: `f${i}`,
-          help: 'f',
-          type: 'gauge' as const,
-          text: `f${i}{job="srs"} ${value}\n`,
-        })),
-        openmetrics: [],
-      },
-      sampleCount: 6,
-    });
-    const bodiesOf = (): FragmentBody[] =>
-      [...store.get(target.id)!.families.text, ...store.get(target.id)!.health.text].map((family) => family.body);
-    store.record(target, many(1), timing);
-    const first = bodiesOf();
-    // Compressions run two at a time: most of the first scrape's fragments are still waiting when the next arrives.
-    store.record(target, many(2), timing);
-    const second = bodiesOf();
-    await Promise.all([...first, ...second].map((body) => body.pending));
-    const compressedFirst = first.filter((body) => body.gzip !== undefined).length;
-    assert.ok(compressedFirst <= 2, `${compressedFirst} of ${first.length} replaced fragments were compressed anyway`);
-    assert.ok(
-      first.every((body) => body.gzip !== undefined || body.bytes !== undefined),
-      'a replaced fragment lost its text',
-    );
-    assert.ok(second.every((body) => body.gzip !== undefined && body.bytes === undefined));
-  });
-
-  test('a family whose OpenMetrics lines equal its text lines shares one buffer; one that differs keeps its own', () => {
-    const store = new TargetStore();
-    const target = makeTarget('a:1');
-    store.upsertTarget(target);
+    const [alike, differs] = [makeTarget('a:1'), makeTarget('b:1')];
     const gauge = { name: 'g', help: 'g', type: 'gauge' as const, text: 'g{job="srs"} 1\n' };
+    store.upsertTarget(alike);
+    store.upsertTarget(differs);
+    store.record(alike, { ok: true, families: { text: [gauge], openmetrics: [{ ...gauge }] }, sampleCount: 1 }, timing);
     store.record(
-      target,
+      differs,
       {
         ok: true,
         families: {
@@ -218,23 +186,41 @@ describe('TargetStore', () => {
       },
       timing,
     );
-    const { text, openmetrics } = store.get(target.id)!.families;
-    assert.equal(openmetrics[0]!.body, text[0]!.body);
-    assert.notEqual(openmetrics[1]!.body, text[1]!.body);
-    assert.equal(openmetrics[1]!.body.bytes!.toString(), 'c_total{job="srs"} 2\n');
+    assert.equal(store.get(alike.id)!.families.openmetrics, store.get(alike.id)!.families.text);
+    const { text: textLines, openmetrics } = store.get(differs.id)!.families;
+    assert.notEqual(openmetrics, textLines);
+    assert.equal(text(openmetrics), 'g{job="srs"} 1\nc_total{job="srs"} 2\n');
   });
 
-  test('fragments are kept compressed: once the member is there the plain bytes go, and the text reads back the same', async () => {
+  test('targets of one module share one family list; no per-series objects are kept', () => {
     const store = new TargetStore();
-    const target = makeTarget('a:1');
-    store.upsertTarget(target);
-    store.record(target, success('a:1'), timing);
-    const bodies = [...store.get(target.id)!.families.text, ...store.get(target.id)!.health.text].map(
-      (family) => family.body,
-    );
-    const expected = bodies.map((body) => body.bytes!.toString()).join('');
-    await Promise.all(bodies.map((body) => body.pending));
-    assert.ok(bodies.every((body) => body.bytes === undefined && body.gzip !== undefined));
-    assert.equal(await fragmentsText(bodies), expected);
+    const [a, b] = [makeTarget('a:1'), makeTarget('b:1')];
+    for (const target of [a, b]) {
+      store.upsertTarget(target);
+      store.record(target, success(target.labels.instance!), timing);
+    }
+    const [left, right] = [store.get(a.id)!.families.text, store.get(b.id)!.families.text];
+    assert.equal(left.families, right.families);
+    assert.ok(left.bytes instanceof Uint8Array && left.ends instanceof Uint32Array);
+    assert.equal(text(left), 'srs_clients{job="srs",instance="a:1"} 3\n');
+  });
+
+  test("a scrape bumps its slot group's version and no other group's", () => {
+    let now = 1000;
+    const store = new TargetStore({ now: () => now });
+    const targets = Array.from({ length: 30 }, (_, i) => makeTarget(`h${i}:1`));
+    for (const target of targets) store.upsertTarget(target);
+    const before = new Map(store.groups().map((group) => [group.key.id, group.version]));
+    assert.ok(before.size > 1);
+    now = 2000;
+    const scraped = targets[7]!;
+    store.record(scraped, success('h7:1'), timing);
+    const mine = store.get(scraped.id)!.group.id;
+    for (const group of store.groups()) {
+      if (group.key.id === mine) {
+        assert.ok(group.version > before.get(mine)!);
+        assert.equal(group.changedMs, 2000);
+      } else assert.equal(group.version, before.get(group.key.id));
+    }
   });
 });

@@ -1,8 +1,8 @@
 // The worker entry called on the main thread: it caches the compiled module and returns plain data only.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { WorkerTask } from '../../src/pool/messages.js';
-import runWorkerTask from '../../src/pool/worker.js';
+import type { WorkerBatchTask, WorkerTask } from '../../src/pool/messages.js';
+import runWorkerTask, { runBatchTask } from '../../src/pool/worker.js';
 import { referenceBody, referenceModule } from './pool-fixtures.js';
 
 function workerTask(generation: number): WorkerTask {
@@ -18,10 +18,55 @@ function workerTask(generation: number): WorkerTask {
   };
 }
 
-test('the first task of a module compiles it, the next one reuses it', () => {
-  assert.equal(runWorkerTask(workerTask(101)).cacheHit, false);
-  assert.equal(runWorkerTask(workerTask(101)).cacheHit, true);
-  assert.equal(runWorkerTask(workerTask(102)).cacheHit, false);
+/** A batch of two bodies; with `withConfig` false it relies on the worker having compiled the module already. */
+function batchTask(generation: number, withConfig: boolean): WorkerBatchTask {
+  const module = referenceModule(generation);
+  const body = referenceBody();
+  const bodies = new Uint8Array(body.byteLength * 2);
+  bodies.set(body, 0);
+  bodies.set(body, body.byteLength);
+  return {
+    kind: 'batch',
+    generation,
+    moduleName: module.name,
+    ...(withConfig ? { module: module.config } : {}),
+    bodies: bodies.buffer,
+    bodyEnds: Uint32Array.of(body.byteLength, body.byteLength * 2),
+    contentTypes: [undefined, undefined],
+    targetLabels: [{ instance: 'a' }, { instance: 'b' }],
+    formats: ['text', 'openmetrics'],
+  };
+}
+
+test('a module compiled for one task serves the next ones of its generation without its config; a new generation asks again', () => {
+  // Caching observed from outside: a config-less batch only succeeds once this worker compiled the module.
+  assert.equal(runBatchTask(batchTask(201, false)).kind, 'missing-module');
+  assert.equal(runWorkerTask(workerTask(201)).result.ok, true);
+  assert.equal(runBatchTask(batchTask(201, false)).kind, 'batch');
+  assert.equal(runBatchTask(batchTask(202, false)).kind, 'missing-module');
+  assert.equal(runBatchTask(batchTask(202, true)).kind, 'batch');
+  assert.equal(runBatchTask(batchTask(202, false)).kind, 'batch');
+});
+
+test('a missing-module answer hands the bodies back untouched for the resend', () => {
+  const task = batchTask(301, false);
+  const expected = new Uint8Array(task.bodies).slice();
+  const reply = runBatchTask(task);
+  assert.equal(reply.kind, 'missing-module');
+  assert.deepEqual(new Uint8Array(reply.kind === 'missing-module' ? reply.bodies : new ArrayBuffer(0)), expected);
+});
+
+test('a batch renders each body with its own target labels into one buffer', () => {
+  const reply = runBatchTask(batchTask(401, true));
+  assert.equal(reply.kind, 'batch');
+  if (reply.kind !== 'batch') return;
+  const text = new TextDecoder().decode(reply.batch.bytes);
+  assert.equal(reply.batch.items.length, 2);
+  assert.match(text, /^stream_clients_clients\{instance="a",name=/m);
+  assert.match(text, /^stream_clients_clients\{instance="b",name=/m);
+  const [first] = reply.batch.items;
+  // The reference module's families render alike in both formats: OpenMetrics shares the text's bytes.
+  assert.ok(first?.ok && first.spans.text === first.spans.openmetrics);
 });
 
 test('a reply survives structured cloning unchanged (plain data only)', () => {

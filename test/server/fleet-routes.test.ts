@@ -6,6 +6,7 @@ import { configLoader } from '../../src/commands/load-config.js';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
 import { createFleetScrape } from '../../src/fleet/fleet-scrape.js';
 import { Scheduler } from '../../src/fleet/scheduler.js';
+import { GzipExposition } from '../../src/fleet/gzip-exposition.js';
 import { TargetStore } from '../../src/fleet/store.js';
 import { ConfigReloader } from '../../src/server/config-reloader.js';
 import { createExporterServer, type ExporterServer } from '../../src/server/http-server.js';
@@ -28,6 +29,7 @@ let reloader: ConfigReloader;
 const hotPath = createInlineHotPath();
 let scheduler: Scheduler;
 let store: TargetStore;
+let gzip: GzipExposition;
 const clock = new ManualClock(1_700_000_000_000);
 const fleetOn = { value: true };
 
@@ -86,6 +88,7 @@ before(async () => {
   const logger = createLogger('error');
   reloader = new ConfigReloader(configLoader(fixturePath('config', 'srs-reference.yml')), metrics, logger);
   store = new TargetStore();
+  gzip = new GzipExposition(store);
   scheduler = new Scheduler({
     scrape: createFleetScrape({ prepared: () => reloader.current, hotPath, maxBodyBytes: 1 << 20 }),
     store,
@@ -103,7 +106,7 @@ before(async () => {
     telemetryPath: '/metrics',
     maxBodyBytes: 1 << 20,
     timeoutOffsetMs: 500,
-    fleet: () => (fleetOn.value ? { store, metrics, shard: { total: 1, index: 0 } } : undefined),
+    fleet: () => (fleetOn.value ? { store, gzip, metrics, shard: { total: 1, index: 0 } } : undefined),
   });
   const address = await server.listen(0, '127.0.0.1');
   base = `http://127.0.0.1:${address.port}`;
@@ -111,6 +114,7 @@ before(async () => {
 });
 
 after(async () => {
+  gzip.close();
   await scheduler.stop();
   await server.close();
   await reloader.close();
@@ -127,12 +131,21 @@ describe('GET /metrics in fleet mode', () => {
     assert.ok(lint.parses, lint.output);
     assert.equal(body.match(/^# TYPE stream_clients_clients untyped$/gm)?.length, 1);
     const port = new URL(srs.url).port;
-    // 3 + 2 + 1 streams of the three SRS targets, in target id order, contiguous.
+    // 3 + 2 + 1 streams of the three SRS targets, each target's contiguous (targets in store order: slot, then id).
     const clients = body.split('\n').filter((line) => line.startsWith('stream_clients_clients{'));
     assert.equal(clients.length, 6);
-    assert.equal(
-      clients[0],
-      `stream_clients_clients{job="srs-edge",instance="127.0.0.1:${port}/srs/1",cluster="prod",name="stream-00"} 1`,
+    assert.ok(
+      clients.includes(
+        `stream_clients_clients{job="srs-edge",instance="127.0.0.1:${port}/srs/1",cluster="prod",name="stream-00"} 1`,
+      ),
+    );
+    const instances = clients.map((line) => /instance="([^"]+)"/.exec(line)?.[1]);
+    assert.equal(new Set(instances).size, 3);
+    assert.ok(
+      instances.every(
+        (instance, i) => i === 0 || instance === instances[i - 1] || !instances.slice(0, i).includes(instance),
+      ),
+      "a target's series are not contiguous",
     );
     assert.ok(
       clients.every((line) => line.split(' ').length === 2),
@@ -176,20 +189,16 @@ describe('GET /metrics in fleet mode', () => {
     assert.ok(gunzipSync(openMetrics.body).toString('utf8').endsWith('# EOF\n'));
   });
 
-  test('after a gzip request, scrapes compress their fragments ahead of the next one, which still decompresses right', async () => {
-    await httpGet(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+  test('gzip units are kept between requests, and a scrape round in between still gives the new series, right', async () => {
+    const first = await httpGet(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.ok(gzip.unitCount('text') > 0, 'no unit kept after a gzip answer');
     await scrapeRound(targets.length);
-    const bodies = store
-      .entries()
-      .flatMap((entry) => [...entry.families.text, ...entry.health.text].map((family) => family.body));
-    assert.ok(bodies.length > 0);
-    assert.ok(
-      bodies.every((body) => body.gzip !== undefined || body.pending !== undefined),
-      'a fragment was not compressed at scrape time',
-    );
+    // Settled groups are recompressed in the background; a request finds them ready or compresses them itself.
+    gzip.compactSettled();
     const plain = await httpGet(`${base}/metrics`);
     const zipped = await httpGet(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
     assert.equal(fleetPart(gunzipSync(zipped.body).toString('utf8')), fleetPart(plain.text));
+    assert.match(gunzipSync(first.body).toString('utf8'), /^fleet_json_exporter_target_up\{/m);
   });
 
   test('OpenMetrics when asked: strict 1.0 syntax, counters without _total in TYPE, one # EOF at the very end', async () => {

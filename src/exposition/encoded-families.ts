@@ -1,0 +1,110 @@
+// One target's rendered families as UTF-8 bytes: one buffer and the byte offset where each family ends, the families'
+// names, help and types shared by every target of a module. What fleet workers return and the fleet store keeps.
+import type { MetricType, RenderedFamily } from './types.js';
+
+export interface FamilyMeta {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+}
+
+/**
+ * A target's families, in order: family i's series lines are `bytes[ends[i-1] ?? 0 .. ends[i]]` (empty when it had
+ * no samples). `families` is shared by every target of a module generation (no per-target copies of names or help);
+ * no per-series objects are kept.
+ */
+export interface EncodedFamilies {
+  readonly families: readonly FamilyMeta[];
+  readonly bytes: Uint8Array;
+  readonly ends: Uint32Array;
+}
+
+export const NO_FAMILIES: EncodedFamilies = Object.freeze({
+  families: Object.freeze([]) as readonly FamilyMeta[],
+  bytes: new Uint8Array(0),
+  ends: new Uint32Array(0),
+});
+
+/** Family `index`'s series lines (a view, no copy). */
+export function familyBytes(encoded: EncodedFamilies, index: number): Uint8Array {
+  const start = index === 0 ? 0 : (encoded.ends[index - 1] as number);
+  return encoded.bytes.subarray(start, encoded.ends[index]);
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Appends strings as UTF-8 into one growing buffer: `encodeInto` writes (and flattens the renderer's rope strings)
+ * straight into it, with no intermediate Buffer per family.
+ */
+export class Utf8Writer {
+  #buffer: Uint8Array;
+  #length = 0;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.#buffer = new Uint8Array(initialBytes);
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  write(text: string): void {
+    if (text === '') return;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    if (this.#buffer.length - this.#length < text.length * 3) this.#grow(text.length * 3);
+    this.#length += encoder.encodeInto(text, this.#buffer.subarray(this.#length)).written;
+  }
+
+  #grow(atLeast: number): void {
+    const grown = new Uint8Array(Math.max(this.#buffer.length * 2, this.#length + atLeast));
+    grown.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = grown;
+  }
+
+  /** The bytes written, in an ArrayBuffer of their own (transferable). */
+  take(): Uint8Array {
+    return this.#buffer.slice(0, this.#length);
+  }
+}
+
+/** Family metadata lists by content, so targets of one module share one list (and the store can compare by identity). */
+export class FamilyMetaInterner {
+  readonly #lists = new Map<string, readonly FamilyMeta[]>();
+
+  intern(families: readonly FamilyMeta[]): readonly FamilyMeta[] {
+    let key = '';
+    for (const family of families) key += `${family.name}\u0000${family.type}\u0000${family.help}\u0001`;
+    let list = this.#lists.get(key);
+    if (list === undefined) {
+      list = Object.freeze(families.map(({ name, help, type }) => Object.freeze({ name, help, type })));
+      this.#lists.set(key, list);
+    }
+    return list;
+  }
+}
+
+/** Rendered families (strings) as one target's bytes; families without samples keep their place, empty. */
+export function encodeRenderedFamilies(
+  rendered: readonly RenderedFamily[],
+  interner?: FamilyMetaInterner,
+): EncodedFamilies {
+  const writer = new Utf8Writer(rendered.reduce((sum, family) => sum + family.text.length, 0) + 16);
+  const ends = new Uint32Array(rendered.length);
+  for (const [i, family] of rendered.entries()) {
+    writer.write(family.text);
+    ends[i] = writer.length;
+  }
+  const families = interner === undefined ? rendered.map(({ name, help, type }) => ({ name, help, type })) : rendered;
+  return { families: interner?.intern(families) ?? families, bytes: writer.take(), ends };
+}
+
+/** The families that have series, with their lines (views): for reading a target's families back (tests, /targets). */
+export function familiesWithSeries(encoded: EncodedFamilies): Array<FamilyMeta & { readonly bytes: Uint8Array }> {
+  const out: Array<FamilyMeta & { readonly bytes: Uint8Array }> = [];
+  for (const [i, family] of encoded.families.entries()) {
+    const bytes = familyBytes(encoded, i);
+    if (bytes.byteLength > 0) out.push({ ...family, bytes });
+  }
+  return out;
+}

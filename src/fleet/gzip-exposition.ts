@@ -1,0 +1,242 @@
+// Gzip for fleet /metrics: one gzip member per (family, slot group), kept and reused until a target of the group
+// changes; a group that changed and then settled is recompressed in the background, off the request path.
+//
+// gzip members concatenate into one valid stream (RFC 1952 §2.2; Go's gzip reader, which Prometheus uses, reads
+// multistream by default). Measured (bench/README.md, bench:fleet 10,000 SRS × 10 streams): compressing one member
+// per family per target per scrape (~100,000 zlib calls per 15 s, each with a fresh deflate state and a thread-pool
+// round trip) was 63 % of the main thread's profile; gzip of the whole 78 MB body per request costs 250–400 ms of one
+// core. Groups are targets whose scrape slots fall in the same second (store.ts), so a group's series change within
+// about a second of each interval and then rest: every unit is compressed about once per interval, in pieces of
+// ~0.1–1 MB, and a request finds all but the last second or two of groups ready.
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
+import type { ExpositionFormat, MetricType } from '../exposition/types.js';
+import type { FamilyMeta } from '../exposition/encoded-families.js';
+import { familyName } from '../exposition/render.js';
+import type { ExpositionFamily, FleetExposition, GroupPieces } from './fleet-exposition.js';
+import type { SlotGroup, TargetStore } from './store.js';
+
+const gzipAsync = promisify(gzip);
+
+/** Level 1: units are recompressed every interval; higher levels cost more CPU for a few percent of bytes. */
+export const EXPOSITION_GZIP_LEVEL = constants.Z_BEST_SPEED;
+
+interface Unit {
+  /** The family's name as the format writes it, and the type its pieces were taken with. */
+  readonly familyKey: string;
+  readonly type: MetricType;
+  readonly groupId: string;
+  /** The group's version the member (or the compression in flight) was built from. */
+  version: number;
+  member: Buffer | undefined;
+  pending: Promise<Buffer> | undefined;
+  /** The request that last used it: units a newer request's plan did not use are dropped. */
+  usedBy: number;
+}
+
+export interface GzipExpositionOptions {
+  /** Background compressions at a time (each holds a deflate state; requests do not wait for them). */
+  readonly maxCompressions?: number;
+  /** A group is recompressed once it has not changed for this long… */
+  readonly settleMs?: number;
+  /** …checked this often. */
+  readonly tickMs?: number;
+  readonly now?: () => number;
+}
+
+const DEFAULT_MAX_COMPRESSIONS = 2;
+const DEFAULT_SETTLE_MS = 300;
+const DEFAULT_TICK_MS = 250;
+
+function concatPieces(pieces: readonly Uint8Array[], start: number, end: number): Buffer {
+  let size = 0;
+  for (let i = start; i < end; i++) size += (pieces[i] as Uint8Array).byteLength;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    const piece = pieces[i] as Uint8Array;
+    out.set(piece, at);
+    at += piece.byteLength;
+  }
+  return out;
+}
+
+/**
+ * One per fleet (instance state, owned by FleetMode): the units per format, the header members, the background
+ * compressor and its bound. Concurrent requests share units, and a unit being compressed is awaited, not redone.
+ */
+export class GzipExposition {
+  readonly #store: TargetStore;
+  readonly #units = new Map<ExpositionFormat, Map<string, Unit>>();
+  readonly #headers = new Map<string, Buffer>();
+  readonly #maxCompressions: number;
+  readonly #settleMs: number;
+  readonly #now: () => number;
+  readonly #timer: NodeJS.Timeout;
+  #running = 0;
+  #requests = 0;
+
+  constructor(store: TargetStore, options: GzipExpositionOptions = {}) {
+    this.#store = store;
+    this.#maxCompressions = options.maxCompressions ?? DEFAULT_MAX_COMPRESSIONS;
+    this.#settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+    this.#now = options.now ?? Date.now;
+    this.#timer = setInterval(() => this.compactSettled(), options.tickMs ?? DEFAULT_TICK_MS);
+    this.#timer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** Units kept for a format (tests and debugging). */
+  unitCount(format: ExpositionFormat): number {
+    return this.#units.get(format)?.size ?? 0;
+  }
+
+  /**
+   * The gzip body of `plan` followed by `tail` (the self metrics), as members in order. Units whose group has not
+   * changed since they were compressed are reused; the others are compressed now, all at once on the thread pool,
+   * ahead of the background compressions (a request never waits behind them).
+   */
+  async members(plan: FleetExposition, tail: string): Promise<Buffer[]> {
+    const request = ++this.#requests;
+    const units = this.#unitsOf(plan.format);
+    const members: Array<Buffer | Promise<Buffer>> = [];
+    for (const family of plan.families) {
+      members.push(this.#header(family.header));
+      for (const run of family.groups) members.push(this.#unitMember(units, family, run, plan.format, request));
+    }
+    members.push(gzipAsync(Buffer.from(tail, 'utf8'), { level: EXPOSITION_GZIP_LEVEL }));
+    for (const [key, unit] of units) if (unit.usedBy !== request) units.delete(key);
+    return Promise.all(members);
+  }
+
+  /**
+   * Recompresses, in the background, units whose group changed and has since been quiet for `settleMs`, at most
+   * `maxCompressions` at a time. Called on a timer; public so tests can drive it.
+   */
+  compactSettled(): void {
+    if (this.#units.size === 0) return;
+    const now = this.#now();
+    const groups = new Map(this.#store.groups().map((group) => [group.key.id, group]));
+    for (const [format, units] of this.#units) {
+      for (const [key, unit] of units) {
+        if (this.#running >= this.#maxCompressions) return;
+        const group = groups.get(unit.groupId);
+        if (group === undefined) {
+          units.delete(key);
+          continue;
+        }
+        if (unit.pending !== undefined || unit.version === group.version || now - group.changedMs < this.#settleMs)
+          continue;
+        this.#compressInBackground(unit, this.#groupBytes(group, format, unit));
+      }
+    }
+  }
+
+  #unitsOf(format: ExpositionFormat): Map<string, Unit> {
+    let units = this.#units.get(format);
+    if (units === undefined) {
+      units = new Map();
+      this.#units.set(format, units);
+    }
+    return units;
+  }
+
+  #header(text: string): Buffer | Promise<Buffer> {
+    const member = this.#headers.get(text);
+    if (member !== undefined) return member;
+    return gzipAsync(Buffer.from(text, 'utf8'), { level: EXPOSITION_GZIP_LEVEL }).then((compressed) => {
+      // Headers come from the config's families: a handful, unless reloads keep renaming them.
+      if (this.#headers.size > 10_000) this.#headers.clear();
+      this.#headers.set(text, compressed);
+      return compressed;
+    });
+  }
+
+  #unitMember(
+    units: Map<string, Unit>,
+    family: ExpositionFamily,
+    run: GroupPieces,
+    format: ExpositionFormat,
+    request: number,
+  ): Buffer | Promise<Buffer> {
+    const familyKey = familyName(family, format);
+    const key = `${familyKey}\u0000${run.group.key.id}`;
+    let unit = units.get(key);
+    if (unit === undefined || unit.type !== family.type) {
+      unit = {
+        familyKey,
+        type: family.type,
+        groupId: run.group.key.id,
+        version: -1,
+        member: undefined,
+        pending: undefined,
+        usedBy: request,
+      };
+      units.set(key, unit);
+    }
+    unit.usedBy = request;
+    const version = run.group.version;
+    if (unit.version === version) {
+      if (unit.member !== undefined) return unit.member;
+      if (unit.pending !== undefined) return unit.pending;
+    }
+    // Out of date (or never built): compressed now from the plan's pieces, which are the group's current ones.
+    const bytes = concatPieces(family.pieces, run.start, run.end);
+    return this.#compress(unit, bytes, version);
+  }
+
+  #compress(unit: Unit, bytes: Buffer, version: number): Promise<Buffer> {
+    unit.version = version;
+    const pending = gzipAsync(bytes, { level: EXPOSITION_GZIP_LEVEL });
+    unit.pending = pending;
+    unit.member = undefined;
+    pending.then(
+      (member) => {
+        if (unit.pending !== pending) return;
+        unit.pending = undefined;
+        unit.member = member;
+      },
+      () => {
+        if (unit.pending !== pending) return;
+        unit.pending = undefined;
+        unit.version = -1;
+      },
+    );
+    return pending;
+  }
+
+  #compressInBackground(unit: Unit, bytes: Buffer): void {
+    this.#running++;
+    const pending = this.#compress(unit, bytes, this.#groupVersion(unit));
+    void pending.then(
+      () => this.#running--,
+      () => this.#running--,
+    );
+  }
+
+  #groupVersion(unit: Unit): number {
+    return this.#store.groups().find((group) => group.key.id === unit.groupId)?.version ?? -1;
+  }
+
+  /** The unit's family's pieces of the group's targets, as the plan would take them (same name and type). */
+  #groupBytes(group: SlotGroup, format: ExpositionFormat, unit: Unit): Buffer {
+    const entries = this.#store.entries();
+    const pieces: Uint8Array[] = [];
+    for (let t = group.start; t < group.end; t++) {
+      const entry = entries[t];
+      if (entry === undefined) continue;
+      for (const encoded of [entry.families[format], entry.health[format]]) {
+        for (let i = 0; i < encoded.ends.length; i++) {
+          const meta = encoded.families[i] as FamilyMeta;
+          if (meta.type !== unit.type || familyName(meta, format) !== unit.familyKey) continue;
+          const start = i === 0 ? 0 : (encoded.ends[i - 1] as number);
+          if (encoded.ends[i] !== start) pieces.push(encoded.bytes.subarray(start, encoded.ends[i]));
+        }
+      }
+    }
+    return concatPieces(pieces, 0, pieces.length);
+  }
+}

@@ -1,0 +1,141 @@
+// Many small bodies of one module in one task: each through the same hot path as HotPath.run, the rendered lines of
+// all of them written into one UTF-8 buffer (transferred back from a worker, not structured-cloned as strings).
+import type { CompiledModule } from '../extract/compile-module.js';
+import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
+import {
+  type EncodedFamilies,
+  type FamilyMeta,
+  type FamilyMetaInterner,
+  Utf8Writer,
+} from '../exposition/encoded-families.js';
+import type { ExpositionFormat } from '../exposition/types.js';
+import type { HotPathTimings } from '../telemetry/tracing.js';
+import { type HotPathFailureReason, type HotPathModule, runHotPathInline } from './hot-path.js';
+
+export interface HotPathBatchItem {
+  /** A pool copies every body of a batch into one transferred buffer; the caller's buffer stays usable. */
+  readonly body: Uint8Array;
+  readonly contentType?: string;
+  readonly targetLabels: Readonly<Record<string, string>>;
+}
+
+export interface HotPathBatch {
+  readonly module: HotPathModule;
+  readonly formats: readonly ExpositionFormat[];
+  readonly items: readonly HotPathBatchItem[];
+}
+
+/** One body's result in a batch: its families as bytes per format (see EncodedFamilies), or why there are none. */
+export type HotPathEncodedResult =
+  | {
+      readonly ok: true;
+      readonly encoded: Partial<Record<ExpositionFormat, EncodedFamilies>>;
+      readonly sampleCount: number;
+      readonly problemCounts: Partial<Record<ExtractProblemReason, number>>;
+      readonly problems: readonly ExtractProblem[];
+      readonly timings: HotPathTimings;
+    }
+  | { readonly ok: false; readonly reason: HotPathFailureReason; readonly message: string };
+
+/** Where one item's lines are in the batch's buffer, per format: its start and each family's end (both absolute). */
+export interface EncodedItemSpans {
+  readonly start: number;
+  readonly ends: readonly number[];
+}
+
+export type EncodedBatchItem =
+  | {
+      readonly ok: true;
+      /** Per format; an OpenMetrics entry equal to the text one is the same spans (the lines were equal). */
+      readonly spans: Partial<Record<ExpositionFormat, EncodedItemSpans>>;
+      readonly sampleCount: number;
+      readonly problemCounts: Partial<Record<ExtractProblemReason, number>>;
+      readonly problems: readonly ExtractProblem[];
+      readonly timings: HotPathTimings;
+    }
+  | { readonly ok: false; readonly reason: HotPathFailureReason; readonly message: string };
+
+/** A batch's answer as it crosses the thread boundary: one buffer, spans into it, the module's families once. */
+export interface EncodedBatch {
+  readonly bytes: Uint8Array;
+  readonly families: readonly FamilyMeta[];
+  readonly items: readonly EncodedBatchItem[];
+}
+
+/** Runs every item through the hot path; the one code path for batches, in a worker or inline. */
+export function encodeBatch(
+  compiled: CompiledModule,
+  items: readonly HotPathBatchItem[],
+  formats: readonly ExpositionFormat[],
+): EncodedBatch {
+  const writer = new Utf8Writer(items.reduce((sum, item) => sum + item.body.byteLength * 2, 1024));
+  let families: readonly FamilyMeta[] | undefined;
+  const encoded: EncodedBatchItem[] = items.map((item) => {
+    const result = runHotPathInline(compiled, { ...item, formats });
+    if (!result.ok) return result;
+    const spans: Partial<Record<ExpositionFormat, EncodedItemSpans>> = {};
+    for (const format of formats) {
+      const rendered = result.families[format] ?? [];
+      families ??= rendered.map(({ name, help, type }) => ({ name, help, type }));
+      // The hot path hands out the same objects when a family renders alike in both formats.
+      const text = format === 'openmetrics' ? result.families.text : undefined;
+      if (text !== undefined && spans.text !== undefined && rendered.every((family, i) => family === text[i])) {
+        spans[format] = spans.text;
+        continue;
+      }
+      const start = writer.length;
+      const ends: number[] = [];
+      for (const family of rendered) {
+        writer.write(family.text);
+        ends.push(writer.length);
+      }
+      spans[format] = { start, ends };
+    }
+    return {
+      ok: true,
+      spans,
+      sampleCount: result.sampleCount,
+      problemCounts: result.problemCounts,
+      problems: result.problems,
+      timings: result.timings,
+    };
+  });
+  return { bytes: writer.take(), families: families ?? [], items: encoded };
+}
+
+/**
+ * Each item's result with its bytes copied out of the batch's buffer: a target keeps only its own lines alive, not
+ * its batch's (targets of one batch are not rescraped together).
+ */
+export function decodeBatch(batch: EncodedBatch, interner: FamilyMetaInterner): HotPathEncodedResult[] {
+  const families = interner.intern(batch.families);
+  return batch.items.map((item) => {
+    if (!item.ok) return item;
+    const encoded: Partial<Record<ExpositionFormat, EncodedFamilies>> = {};
+    let previous: { spans: EncodedItemSpans; value: EncodedFamilies } | undefined;
+    for (const [format, spans] of Object.entries(item.spans) as Array<[ExpositionFormat, EncodedItemSpans]>) {
+      if (previous?.spans === spans || (previous !== undefined && sameSpans(previous.spans, spans))) {
+        encoded[format] = previous.value;
+        continue;
+      }
+      const end = spans.ends.at(-1) ?? spans.start;
+      const ends = new Uint32Array(spans.ends.length);
+      for (const [i, at] of spans.ends.entries()) ends[i] = at - spans.start;
+      const value = { families, bytes: batch.bytes.slice(spans.start, end), ends };
+      encoded[format] = value;
+      previous = { spans, value };
+    }
+    return {
+      ok: true,
+      encoded,
+      sampleCount: item.sampleCount,
+      problemCounts: item.problemCounts,
+      problems: item.problems,
+      timings: item.timings,
+    };
+  });
+}
+
+function sameSpans(a: EncodedItemSpans, b: EncodedItemSpans): boolean {
+  return a.start === b.start && a.ends.length === b.ends.length && a.ends.every((end, i) => end === b.ends[i]);
+}
