@@ -21,7 +21,7 @@ const USAGE = `usage: npm run bench:fleet -- [flags]
   --interval S         scrape and pull interval in seconds (default 15)
   --window S           measured seconds per shape and contender, after one interval of warm-up (default 90)
   --ports N            listening ports of the simulated fleet (default 1000; targets share ports by path)
-  --concurrency N      fleet.concurrency (default 256)
+  --concurrency N      fleet.concurrency (default 1000; the naive aggregator has no bound)
   --module M           reference (json_exporter's SRS example: five values per stream; default) or srs_streams
   --no-naive           measure fleet mode alone
   --exporter-args A    extra exporter flags, e.g. "--workers=1"
@@ -40,7 +40,7 @@ function parseFlags() {
         interval: { type: 'string', default: '15' },
         window: { type: 'string', default: '90' },
         ports: { type: 'string', default: '1000' },
-        concurrency: { type: 'string', default: '256' },
+        concurrency: { type: 'string', default: '1000' },
         module: { type: 'string', default: 'reference' },
         'no-naive': { type: 'boolean', default: false },
         'exporter-args': { type: 'string', default: '' },
@@ -175,6 +175,11 @@ interface Row {
   readonly lagP50Ms: number;
   readonly lagP99Ms: number;
   readonly missedScrapes: number;
+  /** /metrics requests that failed (connection reset, timeout): not in the percentiles. */
+  readonly failedPulls: number;
+  /** The exporter's V8 heap and Buffer memory at its last plain pull (diagnostics; the naive one has none). */
+  readonly heapUsedMb: number | undefined;
+  readonly externalMb: number | undefined;
   readonly streamSeries: number;
   readonly eventLoopDelayP99MaxMs: number | undefined;
 }
@@ -189,7 +194,7 @@ async function measure(
   const intervalMs = flags.intervalS * 1000;
   progress(`${contender}: warming up for ${flags.intervalS + 5} s`);
   await sleep(intervalMs + 5000);
-  await fetchMetrics(base, true);
+  await fetchMetrics(base, true).catch(() => undefined);
   if (simulator !== undefined) await takeGaps(simulator);
   const before = processUsage(pid);
   const startedAt = performance.now();
@@ -199,12 +204,23 @@ async function measure(
   let plainBytes = 0;
   let streamSeries = 0;
   let loopDelay: number | undefined;
+  let failedPulls = 0;
+  let heapMb: number | undefined;
+  let externalMb: number | undefined;
   progress(`${contender}: measuring for ${flags.windowS} s`);
   const puller = async (phase: number, zipped: boolean): Promise<void> => {
     await sleep(phase * intervalMs);
     while (performance.now() - startedAt < flags.windowS * 1000) {
       const due = performance.now() + intervalMs;
-      const fetched = await fetchMetrics(base, zipped);
+      const fetched = await fetchMetrics(base, zipped).catch((err: unknown) => {
+        progress(`${contender}: /metrics failed: ${(err as Error).message}`);
+        failedPulls++;
+        return undefined;
+      });
+      if (fetched === undefined) {
+        await sleep(Math.max(0, due - performance.now()));
+        continue;
+      }
       (zipped ? gzip : plain).push(fetched.ms);
       if (zipped) gzipBytes = fetched.bytes;
       else {
@@ -213,6 +229,8 @@ async function measure(
         // Ours since this change; before it, prom-client's (10 ms resolution) was the only one.
         const own = selfGauge(fetched.text, 'fleet_json_exporter_event_loop_delay_p99_seconds');
         const delay = (Number.isFinite(own) ? own : selfGauge(fetched.text, 'nodejs_eventloop_lag_p99_seconds')) * 1000;
+        heapMb = Math.round(selfGauge(fetched.text, 'nodejs_heap_size_used_bytes') / 2 ** 20);
+        externalMb = Math.round(selfGauge(fetched.text, 'nodejs_external_memory_bytes') / 2 ** 20);
         if (Number.isFinite(delay)) loopDelay = Math.max(loopDelay ?? 0, delay);
       }
       await sleep(Math.max(0, due - performance.now()));
@@ -238,6 +256,9 @@ async function measure(
     lagP50Ms: round(quantile(lags, 0.5)),
     lagP99Ms: round(quantile(lags, 0.99)),
     missedScrapes: missed,
+    failedPulls,
+    heapUsedMb: heapMb,
+    externalMb,
     streamSeries,
     eventLoopDelayP99MaxMs: loopDelay === undefined ? undefined : round(loopDelay),
   };

@@ -50,10 +50,16 @@ export class Utf8Writer {
   }
 
   write(text: string): void {
-    if (text === '') return;
-    // UTF-8 needs at most 3 bytes per UTF-16 unit.
-    if (this.#buffer.length - this.#length < text.length * 3) this.#grow(text.length * 3);
-    this.#length += encoder.encodeInto(text, this.#buffer.subarray(this.#length)).written;
+    let rest = text;
+    while (rest !== '') {
+      // Tried in the room there is (ASCII needs a byte per unit); grown only when the text did not fit.
+      const { read, written } = encoder.encodeInto(rest, this.#buffer.subarray(this.#length));
+      this.#length += written;
+      if (read === rest.length) return;
+      rest = rest.slice(read);
+      // UTF-8 needs at most 3 bytes per UTF-16 unit.
+      this.#grow(rest.length * 3);
+    }
   }
 
   #grow(atLeast: number): void {
@@ -71,8 +77,18 @@ export class Utf8Writer {
 /** Family metadata lists by content, so targets of one module share one list (and the store can compare by identity). */
 export class FamilyMetaInterner {
   readonly #lists = new Map<string, readonly FamilyMeta[]>();
+  /** The last list handed out: the next target of the same module usually has the same families. */
+  #last: readonly FamilyMeta[] = [];
 
   intern(families: readonly FamilyMeta[]): readonly FamilyMeta[] {
+    const last = this.#last;
+    if (
+      last.length === families.length &&
+      families.every(
+        (f, i) => f === last[i] || (f.name === last[i]?.name && f.type === last[i]?.type && f.help === last[i]?.help),
+      )
+    )
+      return last;
     let key = '';
     for (const family of families) key += `${family.name}\u0000${family.type}\u0000${family.help}\u0001`;
     let list = this.#lists.get(key);
@@ -80,6 +96,7 @@ export class FamilyMetaInterner {
       list = Object.freeze(families.map(({ name, help, type }) => Object.freeze({ name, help, type })));
       this.#lists.set(key, list);
     }
+    this.#last = list;
     return list;
   }
 }

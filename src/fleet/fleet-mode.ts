@@ -82,9 +82,21 @@ export class FleetMode {
         generation: options.prepared().config.generation,
         outcome,
         durationMs: timing.durationMs,
-        logger: options.logger.child({ job: target.job, module: target.module, target: redactUrl(target.url) }),
+        logger: this.#loggerFor(target),
       });
     });
+  }
+
+  /** One child logger per target definition, not one per scrape (667 scrapes a second at 10,000 targets). */
+  readonly #loggers = new WeakMap<ScrapeTarget, Logger>();
+
+  #loggerFor(target: ScrapeTarget): Logger {
+    let logger = this.#loggers.get(target);
+    if (logger === undefined) {
+      logger = this.#options.logger.child({ job: target.job, module: target.module, target: redactUrl(target.url) });
+      this.#loggers.set(target, logger);
+    }
+    return logger;
   }
 
   /** Whether the served config has a `fleet:` section. */

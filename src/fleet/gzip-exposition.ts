@@ -44,7 +44,8 @@ export interface GzipExpositionOptions {
   readonly now?: () => number;
 }
 
-const DEFAULT_MAX_COMPRESSIONS = 2;
+/** One: the thread pool's other threads (and the two cores) stay for requests, DNS and the main thread. */
+const DEFAULT_MAX_COMPRESSIONS = 1;
 const DEFAULT_SETTLE_MS = 300;
 const DEFAULT_TICK_MS = 250;
 
@@ -68,7 +69,7 @@ function concatPieces(pieces: readonly Uint8Array[], start: number, end: number)
 export class GzipExposition {
   readonly #store: TargetStore;
   readonly #units = new Map<ExpositionFormat, Map<string, Unit>>();
-  readonly #headers = new Map<string, Buffer>();
+  readonly #headers = new Map<string, Buffer | Promise<Buffer>>();
   readonly #maxCompressions: number;
   readonly #settleMs: number;
   readonly #now: () => number;
@@ -147,12 +148,15 @@ export class GzipExposition {
   #header(text: string): Buffer | Promise<Buffer> {
     const member = this.#headers.get(text);
     if (member !== undefined) return member;
-    return gzipAsync(Buffer.from(text, 'utf8'), { level: EXPOSITION_GZIP_LEVEL }).then((compressed) => {
-      // Headers come from the config's families: a handful, unless reloads keep renaming them.
-      if (this.#headers.size > 10_000) this.#headers.clear();
-      this.#headers.set(text, compressed);
-      return compressed;
-    });
+    // Headers come from the config's families: a handful, unless reloads keep renaming them.
+    if (this.#headers.size > 10_000) this.#headers.clear();
+    const pending = gzipAsync(Buffer.from(text, 'utf8'), { level: EXPOSITION_GZIP_LEVEL });
+    this.#headers.set(text, pending);
+    pending.then(
+      (compressed) => this.#headers.set(text, compressed),
+      () => this.#headers.delete(text),
+    );
+    return pending;
   }
 
   #unitMember(

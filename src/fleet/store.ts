@@ -9,6 +9,7 @@ import {
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
 import { scrapeOffsetMs } from './scheduler-clock.js';
+import { renderTargetLabels } from '../pool/hot-path.js';
 import { renderTargetHealth } from './target-health.js';
 
 /** What one scrape of one target gave: its families per format, or a failure with a stable reason. */
@@ -125,6 +126,8 @@ export class TargetStore {
   #groups: SlotGroup[] | undefined;
   readonly #groupStates = new Map<string, GroupState>();
   readonly #families = new FamilyMetaInterner();
+  readonly #healthFamilies = new FamilyMetaInterner();
+  readonly #prefixes = new WeakMap<Readonly<Record<string, string>>, string>();
   readonly #now: () => number;
 
   constructor(options: { readonly now?: () => number } = {}) {
@@ -220,7 +223,8 @@ export class TargetStore {
     const previous = this.#entries.get(target.id);
     // A scrape that ends after its target vanished must not bring it back.
     if (previous === undefined) return;
-    const errorsByReason = new Map(previous.meta.errorsByReason);
+    // Copied only when it changes (a failure): a success keeps the previous map (no allocation per scrape).
+    let errorsByReason = previous.meta.errorsByReason;
     let meta: TargetMeta;
     let families: StoredFormats;
     if (outcome.ok) {
@@ -235,7 +239,9 @@ export class TargetStore {
       };
       families = this.#toStored(outcome);
     } else {
-      errorsByReason.set(outcome.reason, (errorsByReason.get(outcome.reason) ?? 0) + 1);
+      const counted = new Map(errorsByReason);
+      counted.set(outcome.reason, (counted.get(outcome.reason) ?? 0) + 1);
+      errorsByReason = counted;
       meta = {
         state: 'down',
         lastScrapeMs: timing.startedMs,
@@ -262,23 +268,34 @@ export class TargetStore {
     return this.#encodeFormats(families?.text ?? [], families?.openmetrics ?? []);
   }
 
-  #encodeFormats(text: readonly RenderedFamily[], openMetrics: readonly RenderedFamily[]): StoredFormats {
-    const encodedText = encodeRenderedFamilies(text, this.#families);
+  #encodeFormats(
+    text: readonly RenderedFamily[],
+    openMetrics: readonly RenderedFamily[],
+    interner: FamilyMetaInterner = this.#families,
+  ): StoredFormats {
+    const encodedText = encodeRenderedFamilies(text, interner);
     const alike =
-      text.length === openMetrics.length &&
-      openMetrics.every((family, i) => {
-        const other = text[i] as RenderedFamily;
-        return family === other || (family.name === other.name && family.text === other.text);
-      });
+      text === openMetrics ||
+      (text.length === openMetrics.length &&
+        openMetrics.every((family, i) => {
+          const other = text[i] as RenderedFamily;
+          return family === other || (family.name === other.name && family.text === other.text);
+        }));
     return {
       text: encodedText,
-      openmetrics: alike ? encodedText : encodeRenderedFamilies(openMetrics, this.#families),
+      openmetrics: alike ? encodedText : encodeRenderedFamilies(openMetrics, interner),
     };
   }
 
   #renderHealth(target: ScrapeTarget, meta: TargetMeta): StoredFormats {
-    const rendered = renderTargetHealth(target.labels, meta);
-    return this.#encodeFormats(rendered.text, rendered.openmetrics);
+    // The label prefix is escaped once per label set, not once per scrape.
+    let prefix = this.#prefixes.get(target.labels);
+    if (prefix === undefined) {
+      prefix = renderTargetLabels(target.labels);
+      this.#prefixes.set(target.labels, prefix);
+    }
+    const rendered = renderTargetHealth(target.labels, meta, prefix);
+    return this.#encodeFormats(rendered.text, rendered.openmetrics, this.#healthFamilies);
   }
 
   #groupState(id: string): GroupState {

@@ -44,10 +44,15 @@ function gauge(key: Exclude<keyof typeof TARGET_HEALTH_FAMILIES, 'errors'>, valu
   return { ...TARGET_HEALTH_FAMILIES[key], labelNames: [], samples: [{ labelValues: [], value }] };
 }
 
-/** Health families of a target that was scraped at least once, per format (families without samples are left out). */
+/**
+ * Health families of a target that was scraped at least once, per format (families without samples are left out).
+ * Their lines are the same in both formats (gauges, and a counter already named `…_total`, no timestamps): both
+ * formats get the same array. `prefix` is renderTargetLabels(targetLabels), when the caller keeps it.
+ */
 export function renderTargetHealth(
   targetLabels: Readonly<Record<string, string>>,
   meta: TargetMeta,
+  prefix: string = renderTargetLabels(targetLabels),
 ): Record<ExpositionFormat, RenderedFamily[]> {
   const families: FamilySamples[] = [
     gauge('up', meta.state === 'up' ? 1 : 0),
@@ -64,10 +69,8 @@ export function renderTargetHealth(
       samples: reasons.map(([reason, count]) => ({ labelValues: [reason], value: count })),
     });
   }
-  const prefix = renderTargetLabels(targetLabels);
-  const resolved = families.map((family) => resolveLabelClashes(family, targetLabels));
-  return {
-    text: resolved.map((family) => renderFamily(family, 'text', prefix)),
-    openmetrics: resolved.map((family) => renderFamily(family, 'openmetrics', prefix)),
-  };
+  // Only the errors family has a label of its own (reason) that a target label could clash with.
+  const resolved = 'reason' in targetLabels ? families.map((f) => resolveLabelClashes(f, targetLabels)) : families;
+  const text = resolved.map((family) => renderFamily(family, 'text', prefix));
+  return { text, openmetrics: text };
 }

@@ -1,0 +1,115 @@
+// Gzip for fleet /metrics: members per (family, slot group) reused until the group changes, shared by concurrent
+// requests, recompressed in the background once a group settles; the concatenation is one valid gzip body.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
+import { planFleetExposition } from '../../src/fleet/fleet-exposition.js';
+import { GzipExposition } from '../../src/fleet/gzip-exposition.js';
+import { TargetStore } from '../../src/fleet/store.js';
+
+function makeTarget(i: number): ScrapeTarget {
+  const url = `http://10.0.0.${i}:1985/api/v1/streams/`;
+  return {
+    id: scrapeTargetId('srs', url),
+    job: 'srs',
+    url,
+    module: 'default',
+    labels: { job: 'srs', instance: `10.0.0.${i}:1985` },
+    intervalMs: 15_000,
+    timeoutMs: 10_000,
+    source: 'static',
+  };
+}
+
+function scrape(store: TargetStore, target: ScrapeTarget, value: number): void {
+  const line = (name: string) => `${name}{job="srs",instance="${target.labels.instance}"} ${value}\n`;
+  const families = ['a', 'b'].map((name) => ({ name, help: name, type: 'gauge' as const, text: line(name) }));
+  store.record(target, { ok: true, families: { text: families }, sampleCount: 2 }, { startedMs: 0, durationMs: 1 });
+}
+
+function fleet(count: number): { store: TargetStore; targets: ScrapeTarget[]; now: { ms: number } } {
+  const now = { ms: 1_000 };
+  const store = new TargetStore({ now: () => now.ms });
+  const targets = Array.from({ length: count }, (_, i) => makeTarget(i));
+  for (const target of targets) {
+    store.upsertTarget(target);
+    scrape(store, target, 1);
+  }
+  return { store, targets, now };
+}
+
+function plainBody(store: TargetStore, tail: string): string {
+  const plan = planFleetExposition(store, 'text', new Set());
+  return (
+    plan.families.map((f) => f.header + f.pieces.map((piece) => Buffer.from(piece).toString()).join('')).join('') + tail
+  );
+}
+
+describe('GzipExposition', () => {
+  test('the members concatenate into one gzip stream of exactly the plain body', async () => {
+    const { store } = fleet(30);
+    const gzip = new GzipExposition(store, { tickMs: 60_000 });
+    const members = await gzip.members(planFleetExposition(store, 'text', new Set()), '# self\n');
+    assert.ok(members.length > 3);
+    assert.equal(gunzipSync(Buffer.concat(members)).toString(), plainBody(store, '# self\n'));
+    gzip.close();
+  });
+
+  test('an unchanged group reuses its member; a scrape in a group recompresses that group only', async () => {
+    const { store, targets } = fleet(30);
+    const gzip = new GzipExposition(store, { tickMs: 60_000 });
+    const first = await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    const again = await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    // The self-metrics tail (last) is compressed per request; every other member is the same object.
+    assert.ok(first.slice(0, -1).every((member, i) => member === again[i]));
+    scrape(store, targets[3]!, 2);
+    const changed = await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    const renewed = first.slice(0, -1).filter((member, i) => member !== changed[i]).length;
+    // Families a and b of target 3's group, and its health families (up, duration, samples, last success).
+    assert.equal(renewed, 6);
+    assert.equal(gunzipSync(Buffer.concat(changed)).toString(), plainBody(store, ''));
+    gzip.close();
+  });
+
+  test('concurrent requests share the compressions: the same member objects, compressed once', async () => {
+    const { store } = fleet(20);
+    const gzip = new GzipExposition(store, { tickMs: 60_000 });
+    const plan = planFleetExposition(store, 'text', new Set());
+    const [left, right] = await Promise.all([gzip.members(plan, ''), gzip.members(plan, '')]);
+    assert.ok(left.slice(0, -1).every((member, i) => member === right[i]));
+    gzip.close();
+  });
+
+  test('a group that changed and settled is recompressed in the background; the next request reuses it', async () => {
+    const { store, targets, now } = fleet(30);
+    const gzip = new GzipExposition(store, { tickMs: 60_000, settleMs: 300, maxCompressions: 100 });
+    await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    now.ms = 5_000;
+    scrape(store, targets[5]!, 7);
+    gzip.compactSettled();
+    const pendingTooEarly = await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    assert.equal(gunzipSync(Buffer.concat(pendingTooEarly)).toString(), plainBody(store, ''));
+    scrape(store, targets[5]!, 8);
+    now.ms = 6_000;
+    gzip.compactSettled();
+    // Compressed in the background: wait for the thread pool, then a request finds the members ready.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const ready = await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    assert.match(gunzipSync(Buffer.concat(ready)).toString(), /^a\{job="srs",instance="10.0.0.5:1985"\} 8$/m);
+    assert.equal(gunzipSync(Buffer.concat(ready)).toString(), plainBody(store, ''));
+    gzip.close();
+  });
+
+  test('units of families or groups a request no longer uses are dropped', async () => {
+    const { store, targets } = fleet(10);
+    const gzip = new GzipExposition(store, { tickMs: 60_000 });
+    await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    const before = gzip.unitCount('text');
+    for (const target of targets.slice(1)) store.remove(target.id);
+    await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    assert.ok(gzip.unitCount('text') < before);
+    assert.equal(gzip.unitCount('openmetrics'), 0);
+    gzip.close();
+  });
+});
