@@ -327,7 +327,10 @@ async function runShape(targets: number, streams: number): Promise<{ rows: Row[]
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 200; i++) {
       try {
-        if ((await request(`${base}/-/ready`)).statusCode === 200) break;
+        const ready = await request(`${base}/-/ready`);
+        // Consumed: an unread body left on a socket the exporter later resets is an unhandled error here.
+        await ready.body.dump();
+        if (ready.statusCode === 200) break;
       } catch {
         await sleep(100);
       }
