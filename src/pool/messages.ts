@@ -45,3 +45,8 @@ export interface WorkerBatchTask {
 export type WorkerBatchReply =
   | { readonly kind: 'missing-module'; readonly bodies: ArrayBuffer }
   | { readonly kind: 'batch'; readonly batch: EncodedBatch };
+
+/** Sent once per thread when the pool starts: answered as soon as a worker has loaded its module. */
+export interface WorkerPing {
+  readonly kind: 'ping';
+}

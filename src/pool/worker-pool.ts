@@ -2,8 +2,8 @@
 import { Piscina } from 'piscina';
 import { FamilyMetaInterner } from '../exposition/encoded-families.js';
 import type { HotPath, HotPathResult, HotPathTask } from './hot-path.js';
-import { decodeBatch, type HotPathBatch, type HotPathEncodedResult } from './hot-path-batch.js';
-import type { WorkerBatchReply, WorkerBatchTask, WorkerReply, WorkerTask } from './messages.js';
+import { decodeBatch, encodeBatch, type HotPathBatch, type HotPathEncodedResult } from './hot-path-batch.js';
+import type { WorkerBatchReply, WorkerBatchTask, WorkerPing, WorkerReply, WorkerTask } from './messages.js';
 
 export interface WorkerPoolOptions {
   /** Worker threads, all started up front and kept (a scrape fleet keeps them busy; no idle teardown). */
@@ -54,10 +54,18 @@ function packBodies(batch: HotPathBatch): { bodies: ArrayBuffer; bodyEnds: Uint3
 }
 
 export class WorkerPool implements HotPath {
-  readonly #pool: Piscina<WorkerTask | WorkerBatchTask, WorkerReply | WorkerBatchReply>;
+  readonly #pool: Piscina<WorkerTask | WorkerBatchTask | WorkerPing, WorkerReply | WorkerBatchReply | 'pong'>;
   readonly #capacity: number;
   /** Every batch result of a module generation shares one family list. */
   readonly #families = new FamilyMetaInterner();
+  /**
+   * Batches sent with their module's config, per generation and module: the first few carry it (most likely every
+   * worker gets one, so the first scrapes after a start or reload pay no extra round trip); the rest do not.
+   */
+  readonly #configSent = new Map<string, number>();
+  readonly #threads: number;
+  /** Workers that answered their start-up ping: until one has, batches run inline (a worker's start takes ~0.5 s). */
+  #started = 0;
   #inFlight = 0;
   #closed = false;
 
@@ -69,7 +77,8 @@ export class WorkerPool implements HotPath {
       throw new RangeError(`WorkerPool: maxQueue must be a whole number ≥ 0 (got ${options.maxQueue})`);
     }
     this.#capacity = options.threads + options.maxQueue;
-    this.#pool = new Piscina<WorkerTask | WorkerBatchTask, WorkerReply | WorkerBatchReply>({
+    this.#threads = options.threads;
+    this.#pool = new Piscina<WorkerTask | WorkerBatchTask | WorkerPing, WorkerReply | WorkerBatchReply | 'pong'>({
       filename: options.workerUrl ?? new URL('./worker.js', import.meta.url).href,
       minThreads: options.threads,
       maxThreads: options.threads,
@@ -78,6 +87,12 @@ export class WorkerPool implements HotPath {
       // Workers are kept for the process's life: a respawn costs a module load and recompiling the config.
       idleTimeout: Number.MAX_SAFE_INTEGER,
     });
+    for (let i = 0; i < options.threads; i++) {
+      this.#pool.run({ kind: 'ping' }).then(
+        () => this.#started++,
+        () => undefined,
+      );
+    }
   }
 
   get stats(): WorkerPoolStats {
@@ -139,6 +154,10 @@ export class WorkerPool implements HotPath {
     const fail = (reason: 'worker_error' | 'pool_overloaded', message: string): HotPathEncodedResult[] =>
       batch.items.map(() => ({ ok: false, reason, message }));
     if (batch.items.length === 0) return [];
+    // The first scrapes after a start must not wait for workers still loading (a scrape timeout can be < 1 s).
+    if (this.#started === 0 && !this.#closed) {
+      return decodeBatch(encodeBatch(batch.module.compiled, batch.items, batch.formats), this.#families);
+    }
     if (this.#closed) return fail('worker_error', 'the worker pool is closed (the exporter is shutting down)');
     if (this.#inFlight >= this.#capacity) {
       return fail(
@@ -147,7 +166,12 @@ export class WorkerPool implements HotPath {
       );
     }
     const { bodies, bodyEnds } = packBodies(batch);
+    const key = `${batch.module.generation}\u0000${batch.module.name}`;
+    const sent = this.#configSent.get(key) ?? 0;
+    if (sent === 0 && this.#configSent.size > 64) this.#configSent.clear();
+    this.#configSent.set(key, sent + 1);
     const task: WorkerBatchTask = {
+      ...(sent < this.#threads * 2 ? { module: batch.module.config } : {}),
       kind: 'batch',
       generation: batch.module.generation,
       moduleName: batch.module.name,

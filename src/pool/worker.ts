@@ -3,7 +3,7 @@
 import { Piscina } from 'piscina';
 import { encodeBatch, type HotPathBatchItem } from './hot-path-batch.js';
 import { runHotPathInline } from './hot-path.js';
-import type { WorkerBatchReply, WorkerBatchTask, WorkerReply, WorkerTask } from './messages.js';
+import type { WorkerBatchReply, WorkerBatchTask, WorkerPing, WorkerReply, WorkerTask } from './messages.js';
 import { ModuleCache } from './module-cache.js';
 
 const modules = new ModuleCache();
@@ -43,8 +43,10 @@ export function runBatchTask(task: WorkerBatchTask): WorkerBatchReply {
 /** Piscina calls the default export once per task; a throw rejects only that task (the pool reports worker_error). */
 function runWorkerTask(task: WorkerTask): WorkerReply;
 function runWorkerTask(task: WorkerBatchTask): WorkerBatchReply;
-function runWorkerTask(task: WorkerTask | WorkerBatchTask): WorkerReply | WorkerBatchReply;
-function runWorkerTask(task: WorkerTask | WorkerBatchTask): WorkerReply | WorkerBatchReply {
+function runWorkerTask(task: WorkerPing): 'pong';
+function runWorkerTask(task: WorkerTask | WorkerBatchTask | WorkerPing): WorkerReply | WorkerBatchReply | 'pong';
+function runWorkerTask(task: WorkerTask | WorkerBatchTask | WorkerPing): WorkerReply | WorkerBatchReply | 'pong' {
+  if (task.kind === 'ping') return 'pong';
   if (task.kind !== 'batch') return runSingle(task);
   const reply = runBatchTask(task);
   // Moved, not cloned: the bodies back for a resend, or the rendered lines.

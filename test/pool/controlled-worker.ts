@@ -2,7 +2,7 @@
 // "hold" keeps it busy until released. It lives under test/ so no config or HTTP request can make a production
 // worker do any of this.
 import { BroadcastChannel } from 'node:worker_threads';
-import type { WorkerReply, WorkerTask } from '../../src/pool/messages.js';
+import type { WorkerPing, WorkerReply, WorkerTask } from '../../src/pool/messages.js';
 import runWorkerTask from '../../src/pool/worker.js';
 
 /** The channel a held task announces itself on ("held") and waits on ("release"). */
@@ -21,7 +21,8 @@ function hold(): Promise<void> {
   });
 }
 
-export default async function runControlledWorkerTask(task: WorkerTask): Promise<WorkerReply> {
+export default async function runControlledWorkerTask(task: WorkerTask | WorkerPing): Promise<WorkerReply | 'pong'> {
+  if (task.kind === 'ping') return 'pong';
   const head = new TextDecoder().decode(new Uint8Array(task.body, 0, Math.min(task.body.byteLength, 8)));
   if (head.startsWith('"exit"')) process.exit(3);
   if (head.startsWith('"throw"')) throw new Error('test worker throws on purpose');
