@@ -1,5 +1,6 @@
 // AST → CompiledTemplate: closures that select matches and print them as client-go does.
 import type { Step, TemplateAst, TemplatePart } from './ast.js';
+import { activeBudget, type BudgetStop, chargeList, enterBudget, leaveBudget, stopFromThrown } from './budget.js';
 import { JsonPathSyntaxError } from './errors.js';
 import { checkFallbackFilter } from './fallback.js';
 import { EvalFailure } from './failure.js';
@@ -18,8 +19,10 @@ export interface EvalOptions {
   readonly allowMissingKeys?: boolean;
 }
 
-export type Selection = { ok: true; values: unknown[] } | { ok: false; error: string; missing: boolean };
-export type PrintResult = { ok: true; text: string } | { ok: false; error: string; missing: boolean };
+/** `stopped`: the evaluation budget stopped it (budget.ts); the whole scrape fails with that reason, not one value. */
+export type EvalFailed = { ok: false; error: string; missing: boolean; stopped?: BudgetStop };
+export type Selection = { ok: true; values: unknown[] } | EvalFailed;
+export type PrintResult = { ok: true; text: string } | EvalFailed;
 
 export interface CompiledTemplate {
   readonly text: string;
@@ -88,17 +91,36 @@ function checkFallbackFilters(text: string, parts: readonly TemplatePart[]): voi
   }
 }
 
-function failed(failure: EvalFailure): { ok: false; error: string; missing: boolean } {
+function failed(failure: EvalFailure): EvalFailed {
   return { ok: false, error: failure.message, missing: failure.missing };
+}
+
+/**
+ * Runs one evaluation under the thread's budget (a default one when the hot path installed none): a budget stop,
+ * a stack exhausted by deep nesting or a V8 size limit becomes a failure value instead of a throw (or a process
+ * abort, which is what V8 does past its array limit).
+ */
+function guarded<T>(evaluate: () => T | EvalFailed): T | EvalFailed {
+  const { budget, outer } = enterBudget();
+  try {
+    return evaluate();
+  } catch (thrown) {
+    const stop = stopFromThrown(budget, thrown);
+    return { ok: false, error: budget.detail, missing: false, stopped: stop.stop };
+  } finally {
+    leaveBudget(outer);
+  }
 }
 
 /** The matches of one block, joined by one space as client-go prints them. */
 function joinValues(values: readonly unknown[]): string {
   if (values.length === 1) return formatValue(values[0]);
+  const budget = activeBudget();
   let text = '';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) text += ' ';
     text += formatValue(values[i]);
+    budget?.chargePrinted(text.length);
   }
   return text;
 }
@@ -123,7 +145,9 @@ class SingularPathTemplate implements CompiledTemplate {
     const value = this.walk(doc, options?.allowMissingKeys === true);
     if (value === NO_VALUE) return { ok: true, text: '' };
     if (value instanceof EvalFailure) return failed(value);
-    return { ok: true, text: formatValue(value) };
+    // Scalars print without recursion; an object or array may be nested deeper than the stack allows.
+    if (value === null || typeof value !== 'object') return { ok: true, text: formatValue(value) };
+    return guarded((): PrintResult => ({ ok: true, text: formatValue(value) }));
   }
 }
 
@@ -136,13 +160,17 @@ class SingleBlockTemplate implements CompiledTemplate {
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {
-    const values = this.path([doc], options?.allowMissingKeys === true);
-    return values instanceof EvalFailure ? failed(values) : { ok: true, values };
+    return guarded((): Selection => {
+      const values = this.path([doc], options?.allowMissingKeys === true);
+      return values instanceof EvalFailure ? failed(values) : { ok: true, values };
+    });
   }
 
   print(doc: unknown, options?: EvalOptions): PrintResult {
-    const values = this.path([doc], options?.allowMissingKeys === true);
-    return values instanceof EvalFailure ? failed(values) : { ok: true, text: joinValues(values) };
+    return guarded((): PrintResult => {
+      const values = this.path([doc], options?.allowMissingKeys === true);
+      return values instanceof EvalFailure ? failed(values) : { ok: true, text: joinValues(values) };
+    });
   }
 }
 
@@ -157,14 +185,18 @@ class GeneralTemplate implements CompiledTemplate {
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {
-    const values: unknown[] = [];
-    const failure = selectParts(this.parts, doc, options?.allowMissingKeys === true, values);
-    return failure === undefined ? { ok: true, values } : failed(failure);
+    return guarded((): Selection => {
+      const values: unknown[] = [];
+      const failure = selectParts(this.parts, doc, options?.allowMissingKeys === true, values);
+      return failure === undefined ? { ok: true, values } : failed(failure);
+    });
   }
 
   print(doc: unknown, options?: EvalOptions): PrintResult {
-    const text = printParts(this.parts, doc, options?.allowMissingKeys === true);
-    return text instanceof EvalFailure ? failed(text) : { ok: true, text };
+    return guarded((): PrintResult => {
+      const text = printParts(this.parts, doc, options?.allowMissingKeys === true);
+      return text instanceof EvalFailure ? failed(text) : { ok: true, text };
+    });
   }
 }
 
@@ -183,6 +215,7 @@ function selectParts(
     if (values instanceof EvalFailure) return values;
     if (part.kind === 'block') {
       for (const value of values) out.push(value);
+      chargeList(out.length);
       continue;
     }
     for (const element of values) {
@@ -204,6 +237,7 @@ function printParts(parts: readonly CompiledPart[], doc: unknown, allowMissingKe
     if (values instanceof EvalFailure) return values;
     if (part.kind === 'block') {
       text += joinValues(values);
+      activeBudget()?.chargePrinted(text.length);
       continue;
     }
     // {range}: the body once per element. An empty range prints nothing; client-go instead runs the body
@@ -212,6 +246,7 @@ function printParts(parts: readonly CompiledPart[], doc: unknown, allowMissingKe
       const body = printParts(part.body, element, allowMissingKeys);
       if (body instanceof EvalFailure) return body;
       text += body;
+      activeBudget()?.chargePrinted(text.length);
     }
   }
   return text;

@@ -18,3 +18,14 @@ export type { CompiledTemplate, EvalOptions, PrintResult, Selection } from './co
 export { cachedTemplateCount, clearTemplateCache, compileTemplate } from './cache.js';
 export { JSONPATH_SYNTAX_CODE, JsonPathSyntaxError } from './errors.js';
 export { formatValue } from './print.js';
+export {
+  activeBudget,
+  type BudgetLimits,
+  type BudgetStop,
+  BudgetStopped,
+  DEFAULT_BUDGET_LIMITS,
+  EvaluationBudget,
+  runWithBudget,
+  stopFromThrown,
+} from './budget.js';
+export { type RootKind, type TemplateTraits, templateTraits } from './traits.js';
