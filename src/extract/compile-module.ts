@@ -2,7 +2,7 @@
 import type { MetricConfig, ModuleConfig } from '../config/types.js';
 import { FjeError } from '../errors.js';
 import type { MetricType } from '../exposition/types.js';
-import { compileTemplate, type CompiledTemplate } from '../jsonpath/index.js';
+import { compileTemplate, type CompiledTemplate, type RootKind, templateTraits } from '../jsonpath/index.js';
 import type { ValueConverter } from './convert-value.js';
 
 export interface CompiledFamily {
@@ -45,6 +45,36 @@ export interface CompiledModule {
   readonly errorCode?: CompiledTemplate;
   /** `paging`: the list a paged request fills, cut at `maxItems`. */
   readonly paging?: { readonly items: CompiledTemplate; readonly maxItems: number };
+  /** The document root every template read from the body expects; a body of another kind fails (`unexpected_shape`). */
+  readonly expectedRoot: RootKind;
+  /** Some template runs a jsonpath-plus filter (maybe a regular expression no budget interrupts): pool only. */
+  readonly usesFallbackFilter: boolean;
+  /** `series_limit`; 0: none. */
+  readonly seriesLimit: number;
+  readonly invalidUtf8: 'fail' | 'replace';
+}
+
+/**
+ * The root kind the module's document-level templates agree on (`value` metrics, `path` of `object` metrics,
+ * `error_code`, `paging`), and whether any template at all uses a jsonpath-plus filter.
+ */
+function moduleTraits(module: ModuleConfig): { expectedRoot: RootKind; usesFallbackFilter: boolean } {
+  const documentLevel: string[] = [];
+  const all: string[] = [];
+  for (const metric of module.metrics) {
+    documentLevel.push(metric.path);
+    const onElements = [...Object.values(metric.labels), ...Object.values(metric.values)];
+    if (metric.epochTimestamp !== undefined) onElements.push(metric.epochTimestamp);
+    if (metric.type === 'value') documentLevel.push(...onElements);
+    all.push(metric.path, ...onElements);
+  }
+  if (module.errorCode !== undefined) documentLevel.push(module.errorCode.path);
+  if (module.paging !== undefined) documentLevel.push(module.paging.items);
+  const roots = new Set(documentLevel.map((text) => templateTraits(text).root));
+  return {
+    expectedRoot: roots.size === 1 ? ([...roots][0] as RootKind) : 'any',
+    usesFallbackFilter: all.some((text) => templateTraits(text).usesFallbackFilter),
+  };
 }
 
 export class ModuleCompileError extends FjeError {
@@ -120,6 +150,9 @@ export function compileModule(module: ModuleConfig): CompiledModule {
     name: module.name,
     families,
     metrics,
+    ...moduleTraits(module),
+    seriesLimit: module.seriesLimit ?? 0,
+    invalidUtf8: module.invalidUtf8 ?? 'fail',
     ...(module.errorCode === undefined ? {} : { errorCode: compileTemplate(module.errorCode.path) }),
     ...(module.paging === undefined
       ? {}

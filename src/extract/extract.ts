@@ -1,6 +1,6 @@
 // Applies a compiled module to a parsed JSON document: samples per family, and every skipped value counted by reason.
 import type { FamilySamples, Sample } from '../exposition/types.js';
-import type { CompiledTemplate, EvalOptions } from '../jsonpath/index.js';
+import { activeBudget, type CompiledTemplate, type EvalOptions } from '../jsonpath/index.js';
 import type { CompiledMetric, CompiledModule, CompiledValue } from './compile-module.js';
 import { convertText, convertValue, parseEpochMillis } from './convert-value.js';
 
@@ -14,7 +14,9 @@ export type ExtractProblemReason =
   | 'label_error'
   | 'timestamp_error'
   | 'duplicate_series'
-  | 'items_truncated';
+  | 'items_truncated'
+  | 'number_out_of_range'
+  | 'invalid_utf8';
 
 export const EXTRACT_PROBLEM_REASONS: readonly ExtractProblemReason[] = [
   'missing_key',
@@ -26,6 +28,8 @@ export const EXTRACT_PROBLEM_REASONS: readonly ExtractProblemReason[] = [
   'timestamp_error',
   'duplicate_series',
   'items_truncated',
+  'number_out_of_range',
+  'invalid_utf8',
 ];
 
 export interface ExtractProblem {
@@ -97,6 +101,13 @@ class Extraction {
     seen.set(key, bucket.length);
     bucket.push(sample);
     this.sampleCount++;
+    // Prometheus's sample_limit: past it the scrape fails as a whole, before the series cost more memory.
+    const limit = this.module.seriesLimit;
+    if (limit > 0 && this.sampleCount > limit) {
+      const budget = activeBudget();
+      const detail = `more than ${limit} series (the module's series_limit)`;
+      if (budget !== undefined) throw budget.stop('series_limit', detail);
+    }
   }
 }
 
@@ -127,7 +138,16 @@ function evaluateValue(
         message: `${template.text}: matched ${matches.length} values, a sample needs one`,
       };
     }
-    const converted = convertValue(matches[0], value.converter);
+    const match = matches[0];
+    // JSON has no infinities: a number JSON.parse read as ±Infinity overflowed a double (`1e999`). Go's
+    // encoding/json refuses the whole body for it; we skip the value and count it, as for any other bad value.
+    if (typeof match === 'number' && !Number.isFinite(match)) {
+      return {
+        reason: 'number_out_of_range',
+        message: `${template.text}: the number is outside the range of a float64 (e.g. 1e999)`,
+      };
+    }
+    const converted = convertValue(match, value.converter);
     if (converted === undefined) {
       return {
         reason: 'not_numeric',
@@ -223,6 +243,8 @@ function extractFrom(run: Extraction, metric: CompiledMetric, doc: unknown): voi
 /** Applies a module to one parsed document. Never throws for data problems: they are counted in the result. */
 export function extractSamples(module: CompiledModule, doc: unknown): ExtractResult {
   const run = new Extraction(module);
+  // The hot path's deadline and cancel flag, polled per element (templates charge it themselves).
+  const budget = activeBudget();
   if (module.paging !== undefined) limitItems(run, module.paging, doc);
   for (const metric of module.metrics) {
     if (metric.elements === undefined) {
@@ -240,7 +262,10 @@ export function extractSamples(module: CompiledModule, doc: unknown): ExtractRes
       }
       continue;
     }
-    for (const element of selection.values) extractFrom(run, metric, element);
+    for (const element of selection.values) {
+      budget?.tick();
+      extractFrom(run, metric, element);
+    }
   }
   const families: FamilySamples[] = module.families.map((family, i) => ({
     name: family.name,

@@ -649,6 +649,8 @@ test('the list of problem reasons is stable (they are label values of a self-met
       'timestamp_error',
       'duplicate_series',
       'items_truncated',
+      'number_out_of_range',
+      'invalid_utf8',
     ],
   );
 });
