@@ -1,7 +1,7 @@
 // Picks where each body is handled: small ones inline on the main thread, the rest in the worker pool; counts both.
 import type { Registry } from 'prom-client';
 import { createHotPathMetrics, type HotPathMetrics, type HotPathRoute } from '../telemetry/pool-metrics.js';
-import { runHotPathInline, type HotPath, type HotPathResult, type HotPathTask } from './hot-path.js';
+import { runInlineTask, type HotPath, type HotPathResult, type HotPathTask } from './hot-path.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
@@ -28,8 +28,8 @@ export interface HotPathOptions {
 
 /** A HotPath that knows which way each task went, for the caller's trace spans and metrics. */
 export interface RoutedHotPath extends HotPath {
-  /** Where a body of this size would run. */
-  routeFor(bodyBytes: number): HotPathRoute;
+  /** Where a body of this size would run (`risky`: the module uses a jsonpath-plus filter: pool when there is one). */
+  routeFor(bodyBytes: number, risky?: boolean): HotPathRoute;
   readonly pool: WorkerPool | undefined;
 }
 
@@ -44,11 +44,11 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
       : undefined;
   const metrics: HotPathMetrics | undefined =
     options.registry === undefined ? undefined : createHotPathMetrics(options.registry, () => pool?.stats);
-  const routeFor = (bodyBytes: number): HotPathRoute =>
-    pool !== undefined && bodyBytes >= options.inlineMaxBytes ? 'pool' : 'inline';
+  const routeFor = (bodyBytes: number, risky = false): HotPathRoute =>
+    pool !== undefined && (risky || bodyBytes >= options.inlineMaxBytes) ? 'pool' : 'inline';
 
   const runRouted = async (task: HotPathTask, route: HotPathRoute): Promise<HotPathResult> => {
-    if (route === 'inline' || pool === undefined) return runHotPathInline(task.module.compiled, task);
+    if (route === 'inline' || pool === undefined) return runInlineTask(task);
     return pool.run(task);
   };
 
@@ -56,7 +56,9 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
     pool,
     routeFor,
     async run(task) {
-      const route = routeFor(task.body.byteLength);
+      // A module with a jsonpath-plus filter may run a regular expression that backtracks for minutes, which no
+      // budget check can interrupt: such bodies always go to the pool, whose watchdog can replace a stuck worker.
+      const route = routeFor(task.body.byteLength, task.module.compiled.usesFallbackFilter);
       const started = performance.now();
       const result = await runRouted(task, route);
       if (metrics !== undefined) {

@@ -1,5 +1,6 @@
-// A test-only worker module: the real worker, except that a body starting with "exit" or "throw" crashes it and
-// "hold" keeps it busy until released. It lives under test/ so no config or HTTP request can make a production
+// A test-only worker module: the real worker, except that a body starting with "exit" or "throw" crashes it,
+// "oom" allocates until the worker's heap limit kills it, "spin" loops without ever checking a budget (as a
+// backtracking regular expression would), and {"hold": …} keeps it busy until released. It lives under test/ so no config or HTTP request can make a production
 // worker do any of this.
 import { BroadcastChannel } from 'node:worker_threads';
 import type { WorkerReply, WorkerTask } from '../../src/pool/messages.js';
@@ -25,6 +26,18 @@ export default async function runControlledWorkerTask(task: WorkerTask): Promise
   const head = new TextDecoder().decode(new Uint8Array(task.body, 0, Math.min(task.body.byteLength, 8)));
   if (head.startsWith('"exit"')) process.exit(3);
   if (head.startsWith('"throw"')) throw new Error('test worker throws on purpose');
-  if (head.startsWith('"hold"')) await hold();
+  if (head.startsWith('"oom"')) {
+    const hoard: string[][] = [];
+    // Bounded by the heap limit, not by the loop: the worker dies with ERR_WORKER_OUT_OF_MEMORY long before.
+    for (let i = 0; i < 1e9; i++) hoard.push(new Array(1e5).fill(`x${i}`));
+    return { result: { ok: false, reason: 'worker_error', message: `kept ${hoard.length}` }, cacheHit: false };
+  }
+  if (head.startsWith('"spin"')) {
+    // Bounded only by the pool's termination (at most ~1e12 iterations if it never came).
+    let x = 0;
+    for (let i = 0; i < 1e12; i++) x = (x + i) % 7;
+    return { result: { ok: false, reason: 'worker_error', message: `spun ${x}` }, cacheHit: false };
+  }
+  if (head.startsWith('{"hold"')) await hold();
   return runWorkerTask(task);
 }
