@@ -1,9 +1,16 @@
 // A test-only worker module: the real worker, except that a body starting with "exit" or "throw" crashes it,
 // "oom" allocates until the worker's heap limit kills it, "spin" loops without ever checking a budget (as a
-// backtracking regular expression would), and {"hold": …} keeps it busy until released. It lives under test/ so no config or HTTP request can make a production
+// backtracking regular expression would), {"hold": …} keeps it busy until released, and {"coop": …} until the
+// pool cancels the task. It lives under test/ so no config or HTTP request can make a production
 // worker do any of this.
 import { BroadcastChannel } from 'node:worker_threads';
-import type { WorkerReply, WorkerTask } from '../../src/pool/messages.js';
+import {
+  TASK_CANCELLED,
+  TASK_QUEUED,
+  TASK_RUNNING,
+  type WorkerReply,
+  type WorkerTask,
+} from '../../src/pool/messages.js';
 import runWorkerTask from '../../src/pool/worker.js';
 
 /** The channel a held task announces itself on ("held") and waits on ("release"). */
@@ -20,6 +27,19 @@ function hold(): Promise<void> {
     // Subscribed before announcing: a release sent after "held" cannot be missed.
     channel.postMessage('held');
   });
+}
+
+/**
+ * Work that never ends on its own but watches the task's state word, as the budget checks of a long extraction do:
+ * it returns `aborted` once the pool marks the task cancelled (bounded: 60 s).
+ */
+async function cooperate(task: WorkerTask): Promise<WorkerReply> {
+  const state = new Int32Array(task.control as SharedArrayBuffer);
+  Atomics.compareExchange(state, 0, TASK_QUEUED, TASK_RUNNING);
+  for (let waited = 0; waited < 60_000 && Atomics.load(state, 0) !== TASK_CANCELLED; waited += 5) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { result: { ok: false, reason: 'aborted', message: 'cooperative task cancelled' }, cacheHit: false };
 }
 
 export default async function runControlledWorkerTask(task: WorkerTask): Promise<WorkerReply> {
@@ -39,5 +59,6 @@ export default async function runControlledWorkerTask(task: WorkerTask): Promise
     return { result: { ok: false, reason: 'worker_error', message: `spun ${x}` }, cacheHit: false };
   }
   if (head.startsWith('{"hold"')) await hold();
+  if (head.startsWith('{"coop"')) return cooperate(task);
   return runWorkerTask(task);
 }
