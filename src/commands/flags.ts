@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../config/duration.js';
 import { FjeError } from '../errors.js';
 import { DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
+import { DEFAULT_WORKER_HEAP_MB } from '../pool/worker-pool.js';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
 
 export class UsageError extends FjeError {
@@ -32,6 +33,8 @@ export interface ServeFlags {
   readonly workersMaxQueue?: number;
   /** Bodies below this many bytes are handled on the main thread; absent means DEFAULT_INLINE_MAX_BYTES. */
   readonly workersInlineMaxBytes?: number;
+  /** Each worker's heap limit in MB; absent means DEFAULT_WORKER_HEAP_MB. */
+  readonly workersMaxHeapMb?: number;
 }
 
 /** Bodies waiting for a worker before more fail fast: at ~20 ms per 1 MB body, 256 is seconds of work queued. */
@@ -79,6 +82,11 @@ Flags:
       --workers.inline-max-bytes=${DEFAULT_INLINE_MAX_BYTES}
                                  Bodies smaller than this are handled on the main thread: below it the hop to a
                                  worker costs more than it saves (measured, see bench/README.md).
+      --workers.max-heap-mb=${DEFAULT_WORKER_HEAP_MB}
+                                 Each worker's V8 heap limit. A body whose handling needs more fails alone
+                                 (reason out_of_memory); bodies larger than a sixteenth of it are refused up front
+                                 (body_too_large), and bodies queued or running in the pool together stay under
+                                 threads × this / 4 (beyond: pool_overloaded).
 
 Signals: SIGHUP reloads the config (as POST /-/reload); SIGTERM and SIGINT stop gracefully.
 `;
@@ -131,6 +139,7 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       workers: { type: 'string', default: String(availableParallelism()) },
       'workers.max-queue': { type: 'string' },
       'workers.inline-max-bytes': { type: 'string', default: String(DEFAULT_INLINE_MAX_BYTES) },
+      'workers.max-heap-mb': { type: 'string', default: String(DEFAULT_WORKER_HEAP_MB) },
     },
     '',
   );
@@ -158,7 +167,9 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     );
   }
   const workersMaxQueue = wholeNumberFlag('workers.max-queue', values['workers.max-queue'], 0);
+  const workersMaxHeapMb = wholeNumberFlag('workers.max-heap-mb', values['workers.max-heap-mb'], 16);
   return {
+    ...(workersMaxHeapMb === undefined ? {} : { workersMaxHeapMb }),
     ...(shardTotal === undefined ? {} : { shardTotal }),
     ...(workersMaxQueue === undefined ? {} : { workersMaxQueue }),
     ...(shardIndex === undefined ? {} : { shardIndex }),

@@ -46,6 +46,7 @@ export async function startExporter(
     // Every fleet scrape in flight may hold a body for the pool: room for all of them, plus probes.
     maxQueue: flags.workersMaxQueue ?? DEFAULT_WORKERS_MAX_QUEUE + (reloader.current.config.fleet?.concurrency ?? 0),
     inlineMaxBytes: flags.workersInlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES,
+    ...(flags.workersMaxHeapMb === undefined ? {} : { maxHeapMb: flags.workersMaxHeapMb }),
     registry: metrics.registry,
   });
   const recorder = new ScrapeOutcomeRecorder(metrics);

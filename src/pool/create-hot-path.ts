@@ -24,6 +24,8 @@ export interface HotPathOptions {
   readonly registry?: Registry;
   /** A different worker module (tests only). */
   readonly workerUrl?: string;
+  /** Each worker's heap limit in MB (WorkerPool's default when absent). */
+  readonly maxHeapMb?: number;
 }
 
 /** A HotPath that knows which way each task went, for the caller's trace spans and metrics. */
@@ -40,6 +42,7 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
           threads: options.workers,
           maxQueue: options.maxQueue,
           ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }),
+          ...(options.maxHeapMb === undefined ? {} : { maxHeapMb: options.maxHeapMb }),
         })
       : undefined;
   const metrics: HotPathMetrics | undefined =

@@ -52,7 +52,8 @@ export interface HotPathTask {
  * Why the hot path produced no families for a body. `api_error`: the body's `error_code` was not 0;
  * `invalid_utf8`, `too_deep`, `unexpected_shape`: a malformed body; `result_too_large`: a template's matches
  * outgrew the evaluation budget; `series_limit`: the module's series_limit; `timeout`/`aborted`: the scrape's
- * deadline passed or it was cancelled while the body was being handled.
+ * deadline passed or it was cancelled while the body was being handled; `body_too_large`: larger than a worker's
+ * heap can handle (a sixteenth of it); `out_of_memory`: the worker handling it hit its heap limit.
  */
 export type HotPathFailureReason =
   | 'invalid_json'
@@ -65,6 +66,8 @@ export type HotPathFailureReason =
   | 'timeout'
   | 'aborted'
   | 'pool_overloaded'
+  | 'body_too_large'
+  | 'out_of_memory'
   | 'worker_error';
 
 export type HotPathResult =

@@ -13,6 +13,16 @@ export const STUCK_WORKER_GRACE_MS = 1000;
 /** Default V8 old-generation limit per worker: past it the worker dies (ERR_WORKER_OUT_OF_MEMORY), not the process. */
 export const DEFAULT_WORKER_HEAP_MB = 1024;
 
+/**
+ * Memory a body costs while it is handled, per byte: JSON.parse makes objects and strings several times the text,
+ * then samples and rendered text. Measured ~20× RSS per body byte on arrays of small objects (issue 17: 30 MB → ~1 GB
+ * with the old code, 649 MB now, bench:large-body); 16 keeps a body that fits from meeting the heap limit.
+ */
+const BODY_MEMORY_FACTOR = 16;
+
+/** Bodies queued or running together may hold a quarter of the workers' heaps as raw bytes. */
+const IN_FLIGHT_SHARE = 4;
+
 export interface WorkerPoolOptions {
   /** Worker threads, all started up front and kept (a scrape fleet keeps them busy; no idle teardown). */
   readonly threads: number;
@@ -52,7 +62,10 @@ export class WorkerPool implements HotPath {
   readonly #pool: Piscina<WorkerTask, WorkerReply>;
   readonly #capacity: number;
   readonly #stuckGraceMs: number;
+  readonly #maxBodyBytes: number;
+  readonly #maxBytesInFlight: number;
   #inFlight = 0;
+  #bytesInFlight = 0;
   #stuckWorkersReplaced = 0;
   #closed = false;
 
@@ -65,6 +78,9 @@ export class WorkerPool implements HotPath {
     }
     this.#capacity = options.threads + options.maxQueue;
     this.#stuckGraceMs = options.stuckGraceMs ?? STUCK_WORKER_GRACE_MS;
+    const heapBytes = (options.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB) * 1024 * 1024;
+    this.#maxBodyBytes = Math.floor(heapBytes / BODY_MEMORY_FACTOR);
+    this.#maxBytesInFlight = Math.floor((options.threads * heapBytes) / IN_FLIGHT_SHARE);
     this.#pool = new Piscina<WorkerTask, WorkerReply>({
       filename: options.workerUrl ?? new URL('./worker.js', import.meta.url).href,
       minThreads: options.threads,
@@ -109,6 +125,23 @@ export class WorkerPool implements HotPath {
       };
     }
     if (task.signal?.aborted === true) return { ok: false, reason: 'aborted', message: 'the scrape was cancelled' };
+    // Memory-aware limits: one body a worker's heap cannot handle is refused before it is posted, and the bodies
+    // queued or running together stay under a share of all workers' heaps (a lone body is always admitted).
+    const size = task.body.byteLength;
+    if (size > this.#maxBodyBytes) {
+      return {
+        ok: false,
+        reason: 'body_too_large',
+        message: `body of ${size} bytes is more than a worker's heap can handle (${this.#maxBodyBytes} bytes: --workers.max-heap-mb / ${BODY_MEMORY_FACTOR})`,
+      };
+    }
+    if (this.#inFlight > 0 && this.#bytesInFlight + size > this.#maxBytesInFlight) {
+      return {
+        ok: false,
+        reason: 'pool_overloaded',
+        message: `worker pool overloaded: ${this.#bytesInFlight} bytes of bodies in flight, ${size} more would pass the memory budget of ${this.#maxBytesInFlight} bytes (--workers × --workers.max-heap-mb / ${IN_FLIGHT_SHARE})`,
+      };
+    }
     const body = transferableBody(task.body);
     const control = new SharedArrayBuffer(4);
     const workerTask: WorkerTask = {
@@ -123,6 +156,7 @@ export class WorkerPool implements HotPath {
       control,
     };
     this.#inFlight++;
+    this.#bytesInFlight += size;
     return new Promise<HotPathResult>((resolve) => {
       const state = new Int32Array(control);
       const terminate = new AbortController();
@@ -136,6 +170,7 @@ export class WorkerPool implements HotPath {
         if (answered) return;
         answered = true;
         this.#inFlight--;
+        this.#bytesInFlight -= size;
         if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
         task.signal?.removeEventListener('abort', onCancel);
         resolve(result);
@@ -187,6 +222,14 @@ export class WorkerPool implements HotPath {
           if (stuckTimer !== undefined) clearTimeout(stuckTimer);
           // A throw in the task or a worker that died (a crash, out of memory, terminated as stuck): only this task
           // fails; Piscina starts a replacement worker.
+          if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+            answer({
+              ok: false,
+              reason: 'out_of_memory',
+              message: `the worker handling the body ran out of memory (--workers.max-heap-mb): ${err instanceof Error ? err.message : String(err)}`,
+            });
+            return;
+          }
           answer({
             ok: false,
             reason: terminate.signal.aborted ? 'timeout' : 'worker_error',

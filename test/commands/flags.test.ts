@@ -15,6 +15,7 @@ test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded co
     timeoutOffsetMs: 500,
     workers: availableParallelism(),
     workersInlineMaxBytes: 8192,
+    workersMaxHeapMb: 1024,
   });
 });
 

@@ -29,7 +29,7 @@ describe('worker faults', () => {
 
   test('a worker that runs out of memory (resourceLimits) fails only its task; the next body is served', async () => {
     const oom = await pool.run(taskFor(module, bytesOf('"oom"')));
-    assert.equal(oom.ok ? 'ok' : oom.reason, 'worker_error');
+    assert.equal(oom.ok ? 'ok' : oom.reason, 'out_of_memory');
     assert.match(oom.ok ? '' : oom.message, /out of memory|ERR_WORKER_OUT_OF_MEMORY/i);
     assert.equal((await pool.run(taskFor(module, referenceBody()))).ok, true);
     assert.equal(pool.stats.threads, 1);
@@ -100,5 +100,30 @@ describe('cancellation', () => {
     } finally {
       await queuedPool.close();
     }
+  });
+});
+
+describe('memory-aware body limits', () => {
+  // 16 MB heaps: bodies over 1 MiB are refused, 4 MiB of bodies may be in flight together.
+  const pool = new WorkerPool({ threads: 1, maxQueue: 64, workerUrl: controlledWorkerUrl, maxHeapMb: 16 });
+  after(() => pool.close());
+
+  test('a body larger than a sixteenth of a worker’s heap fails with body_too_large before it is posted', async () => {
+    const big = bytesOf(`{"x":"${'y'.repeat(1_100_000)}"}`);
+    const refused = await pool.run(taskFor(module, big));
+    assert.equal(refused.ok ? 'ok' : refused.reason, 'body_too_large');
+    assert.ok(big.byteLength > 0, 'a refused body is not transferred');
+  });
+
+  test('bodies in flight stay under a quarter of the workers’ heaps: past it pool_overloaded, after it served', async () => {
+    const held = await holdWorker(pool, module);
+    const body = (): Uint8Array => bytesOf(`{"x":"${'y'.repeat(1_000_000)}"}`);
+    const queued = Array.from({ length: 4 }, () => pool.run(taskFor(module, body())));
+    const refused = await pool.run(taskFor(module, body()));
+    assert.equal(refused.ok ? 'ok' : refused.reason, 'pool_overloaded');
+    assert.match(refused.ok ? '' : refused.message, /memory budget/);
+    assert.equal((await held.release()).ok, true);
+    for (const result of await Promise.all(queued)) assert.equal(result.ok, true);
+    assert.equal((await pool.run(taskFor(module, body()))).ok, true);
   });
 });
