@@ -49,7 +49,12 @@ export function renderSeries(family: FamilySamples, format: ExpositionFormat, ex
     (labelName, i) => (i === 0 && extraLabels === '' ? '' : ',') + labelName + '="',
   );
   const hasLabels = prefixes.length > 0 || extraLabels !== '';
+  // `+=` builds a rope: several nodes per line, ~7× the text's size on 200,000 series (56 MB of heap for 7.5 MB of
+  // text). Reading a character flattens a rope in place, so each block of lines is flattened once, and the blocks
+  // are joined (flat) at the end: one extra copy of the text instead of the rope's memory.
+  const blocks: string[] = [];
   let out = '';
+  let linesInBlock = 0;
   for (const sample of family.samples) {
     let line = sampleName;
     if (hasLabels) {
@@ -62,9 +67,20 @@ export function renderSeries(family: FamilySamples, format: ExpositionFormat, ex
     line += ' ' + formatSampleValue(sample.value);
     if (sample.timestampMs !== undefined) line += ' ' + formatTimestamp(sample.timestampMs, openMetrics);
     out += line + '\n';
+    if (++linesInBlock === LINES_PER_FLAT_BLOCK) {
+      out.charCodeAt(0);
+      blocks.push(out);
+      out = '';
+      linesInBlock = 0;
+    }
   }
-  return out;
+  if (blocks.length === 0) return out;
+  blocks.push(out);
+  return blocks.join('');
 }
+
+/** Lines per flattened block in renderSeries: ~40–100 KB, so flattening is a small copy that stays in cache. */
+const LINES_PER_FLAT_BLOCK = 1024;
 
 /**
  * Whether the family's series lines are the same in both formats: they differ only in a counter's sample name

@@ -2,7 +2,12 @@
 import type { ModuleConfig } from '../config/types.js';
 import { findApiError } from '../extract/api-error.js';
 import type { CompiledModule } from '../extract/compile-module.js';
-import { extractSamples, type ExtractProblem, type ExtractProblemReason } from '../extract/extract.js';
+import {
+  extractSamples,
+  type ExtractProblem,
+  type ExtractProblemReason,
+  type ExtractResult,
+} from '../extract/extract.js';
 import { parseJsonBody, type JsonBodyParser } from '../extract/parse-json.js';
 import {
   DEFAULT_BUDGET_LIMITS,
@@ -144,13 +149,13 @@ function kindOf(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-function runSteps(
+/** Parse, shape check, api error, extraction: a function of its own so the document is garbage before rendering. */
+function parseAndExtract(
   compiled: CompiledModule,
   task: InlineTask,
   parse: JsonBodyParser,
   budget: EvaluationBudget,
-): HotPathResult {
-  const parseStart = epochNow();
+): { readonly extraction: ExtractResult; readonly replacedInvalidUtf8: boolean } | HotPathResult {
   const parsed = parse(task.body, { invalidUtf8: compiled.invalidUtf8 });
   if (!parsed.ok) return { ok: false, reason: parsed.reason ?? 'invalid_json', message: parsed.error };
   budget.check();
@@ -173,6 +178,19 @@ function runSteps(
   // A template the budget stopped failed only its value; the scrape fails as a whole.
   if (budget.stopped !== undefined) return stoppedResult(budget.stopped, budget);
   budget.check();
+  return { extraction, replacedInvalidUtf8: parsed.replacedInvalidUtf8 === true };
+}
+
+function runSteps(
+  compiled: CompiledModule,
+  task: InlineTask,
+  parse: JsonBodyParser,
+  budget: EvaluationBudget,
+): HotPathResult {
+  const parseStart = epochNow();
+  const extracted = parseAndExtract(compiled, task, parse, budget);
+  if ('ok' in extracted) return extracted;
+  const { extraction } = extracted;
   const extractEnd = epochNow();
   const prefix = renderTargetLabels(task.targetLabels);
   // A series label named like a target label becomes exported_<name> (Prometheus's rule without honor_labels).
@@ -195,7 +213,7 @@ function runSteps(
   const timings = { parseStart, extractEnd, renderEnd: epochNow() };
   let problemCounts = extraction.problemCounts;
   let problems = extraction.problems;
-  if (parsed.replacedInvalidUtf8 === true) {
+  if (extracted.replacedInvalidUtf8) {
     problemCounts = { ...problemCounts, invalid_utf8: 1 };
     problems = [
       {
