@@ -603,7 +603,7 @@ func run(o options) error {
 			"KubeVersion": map[string]interface{}{"Version": "v1.30.0", "Major": "1", "Minor": "30", "GitVersion": "v1.30.0"},
 		},
 	}
-	var out bytes.Buffer
+	var out, notes bytes.Buffer
 	shown := 0
 	for _, name := range names {
 		base := path.Base(name)
@@ -625,7 +625,8 @@ func run(o options) error {
 		}
 		rendered := strings.ReplaceAll(buf.String(), "<no value>", "")
 		if base == "NOTES.txt" {
-			fmt.Fprintf(&out, "NOTES:\n%s\n", strings.TrimSpace(rendered))
+			// Helm prints the notes after every manifest.
+			fmt.Fprintf(&notes, "NOTES:\n%s\n", strings.TrimSpace(rendered))
 			shown++
 			continue
 		}
@@ -637,6 +638,7 @@ func run(o options) error {
 	if len(o.showOnly) > 0 && shown < len(o.showOnly) {
 		return fmt.Errorf("could not find template(s) %s in chart", strings.Join(o.showOnly, ", "))
 	}
+	out.Write(notes.Bytes())
 	_, err = os.Stdout.Write(out.Bytes())
 	return err
 }
