@@ -6,9 +6,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { startFleetSimulator } from '../../../bench/simulator/fleet-simulator.js';
 import { parseServeFlags } from '../../../src/commands/flags.js';
+import { startExporter } from '../../../src/commands/serve.js';
 import { resolveShardAssignment } from '../../../src/discovery/shard-assignment.js';
 import {
   CHART_DIR,
@@ -21,7 +24,10 @@ import {
   validateObject,
 } from '../../helpers/chart.js';
 import { repoRoot } from '../../helpers/fixtures.js';
+import { httpGet } from '../../helpers/http.js';
 import { runPromtool } from '../../helpers/promtool.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { createLogger } from '../../../src/telemetry/logger.js';
 
 const CLI = join(repoRoot, 'dist', 'src', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'fje-chart-'));
@@ -442,6 +448,61 @@ describe('PrometheusRule, HPA and dashboard on', () => {
       JSON.parse(readFileSync(join(CHART_DIR, 'files', 'dashboards', 'srs-fleet.json'), 'utf8')),
     );
   });
+
+  test('every metric the dashboard queries is one the exporter serves in fleet mode or a rule records', async () => {
+    const dashboard = JSON.parse(readFileSync(join(CHART_DIR, 'files', 'dashboards', 'srs-fleet.json'), 'utf8'));
+    const exprs: string[] = dashboard.panels.flatMap((p: { targets?: Array<{ expr: string }> }) =>
+      (p.targets ?? []).map((t) => t.expr),
+    );
+    assert.ok(exprs.length >= 20);
+    const simulator = await startFleetSimulator({ servers: 1, streamsPerServer: 3, seed: 1 });
+    after(() => simulator.close());
+    const config = join(work, 'dashboard-exporter.yml');
+    writeFileSync(
+      config,
+      `modules:\n  default: { preset: srs_streams }\nfleet:\n  scrape_interval: 1s\n  scrape_timeout: 800ms\n  jobs:\n    - { name: srs-edge, module: default, static_targets: [${JSON.stringify(simulator.urls[0])}] }\n`,
+    );
+    const exporter = await startExporter(
+      {
+        configFile: config,
+        configCheck: false,
+        listenAddress: '127.0.0.1:0',
+        telemetryPath: '/metrics',
+        logLevel: 'error',
+        maxBodyBytes: 1 << 20,
+        timeoutOffsetMs: 200,
+        workers: 1,
+      },
+      createLogger('error', new PassThrough()),
+    );
+    try {
+      const body = await waitFor('a fleet scrape on /metrics', async () => {
+        const response = await httpGet(`http://127.0.0.1:${exporter.port}/metrics`);
+        return response.text.includes('srs_stream_clients{') ? response.text : undefined;
+      });
+      const served = new Set<string>();
+      for (const [, name = '', type] of body.matchAll(/^# TYPE (\S+) (\S+)/gm)) {
+        served.add(name);
+        if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) served.add(name + suffix);
+      }
+      const recorded = new Set<string>(
+        parseYaml(readFileSync(join(CHART_DIR, 'files', 'srs-rules.yml'), 'utf8')).groups.flatMap(
+          (g: { rules: Array<{ record: string }> }) => g.rules.map((r) => r.record),
+        ),
+      );
+      for (const expr of exprs) {
+        // Metric names: identifiers outside label matchers, ranges and strings, followed by a selector or an end.
+        const bare = expr.replace(/\{[^}]*\}|\[[^\]]*\]|"[^"]*"/g, ' ');
+        const metrics = (bare.match(/[a-z_:][a-z0-9_:]*/g) ?? []).filter((n) =>
+          /^(srs_|fleet_json_exporter_|process_|stream_total)|:/.test(n),
+        );
+        assert.ok(metrics.length > 0, `a metric in ${expr}`);
+        for (const name of metrics) assert.ok(served.has(name) || recorded.has(name), `${name} (in ${expr}) exists`);
+      }
+    } finally {
+      await exporter.stop();
+    }
+  });
 });
 
 describe('values.schema.json', () => {
@@ -459,5 +520,37 @@ describe('values.schema.json', () => {
       assert.match(result.stderr, new RegExp(`- ${path}: `), set);
       assert.equal(result.stdout, '', set);
     }
+  });
+});
+
+describe('chart README', () => {
+  /** Free-form values (Kubernetes objects, the exporter config): listed as one value, not key by key. */
+  const OPAQUE = new Set([
+    'modules',
+    'fleet',
+    'podSelector',
+    'livenessProbe',
+    'readinessProbe',
+    'resources',
+    'podSecurityContext',
+    'securityContext',
+    'updateStrategy',
+    'scaleTargetRef',
+    'labels',
+  ]);
+
+  function valuePaths(value: unknown, path: string): string[] {
+    const last = path.split('.').pop() ?? '';
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || OPAQUE.has(last)) return [path];
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) return [path];
+    return entries.flatMap(([key, child]) => valuePaths(child, path === '' ? key : `${path}.${key}`));
+  }
+
+  test('lists every value of values.yaml, and no value that does not exist', () => {
+    const values = parseYaml(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'));
+    const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
+    const listed = [...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+    assert.deepEqual(listed, valuePaths(values, ''));
   });
 });
