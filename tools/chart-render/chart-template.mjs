@@ -5,7 +5,7 @@
 // against values.schema.json (as helm does before rendering), then renders.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,7 +32,9 @@ function buildRenderer() {
       `sprig is not in ${GOPATH}; install Debian's golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev golang-gopkg-yaml.v3-dev (as .ci/run does)`,
     );
   }
-  const built = spawnSync('go', ['build', '-o', binary, '.'], {
+  // Built under a name of its own, then renamed: test files running side by side may build at the same time.
+  const partial = `${binary}.${process.pid}.tmp`;
+  const built = spawnSync('go', ['build', '-o', partial, '.'], {
     cwd: here,
     encoding: 'utf8',
     // GOPATH mode against Debian's Go sources: nothing is fetched, no module proxy.
@@ -40,6 +42,7 @@ function buildRenderer() {
   });
   if (built.error !== undefined) fail(`go did not run (${built.error.message}); install Debian's golang-go`);
   if (built.status !== 0) fail(`go build failed:\n${built.stderr}`);
+  renameSync(partial, binary);
   return binary;
 }
 
