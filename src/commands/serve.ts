@@ -10,6 +10,7 @@ import { parseListenAddress } from '../server/listen-address.js';
 import { loadWebConfigFile } from '../server/web-config.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createSelfMetrics } from '../telemetry/self-metrics.js';
+import { ScrapeOutcomeRecorder } from '../scrape/record-outcome.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_WORKERS_MAX_QUEUE, type ServeFlags } from './flags.js';
 import { describeLoadError, serveConfigLoader } from './load-config.js';
@@ -53,10 +54,12 @@ export async function startExporter(
     inlineMaxBytes: flags.workersInlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES,
     registry: metrics.registry,
   });
+  const recorder = new ScrapeOutcomeRecorder(metrics);
   const fleet = new FleetMode({
     prepared: () => reloader.current,
     hotPath,
     metrics,
+    recorder,
     logger,
     maxBodyBytes: flags.maxBodyBytes,
     shardFlags,
@@ -83,6 +86,7 @@ export async function startExporter(
     hotPath,
     reloader,
     metrics,
+    recorder,
     logger,
     telemetryPath: flags.telemetryPath,
     maxBodyBytes: flags.maxBodyBytes,

@@ -29,8 +29,6 @@ export interface Discovery {
   stop(): Promise<void>;
   /** This shard's targets, sorted by job (config order) then URL. */
   targets(): readonly ScrapeTarget[];
-  /** Every job's targets before the shard filter, same order (diagnostics). */
-  allTargets(): readonly ScrapeTarget[];
   /** Called with the new targets() whenever it changes (the first round's result included); returns an unsubscribe. */
   onChange(listener: (targets: readonly ScrapeTarget[]) => void): () => void;
   /** One entry per source of every job, in config order. */
@@ -120,7 +118,6 @@ export function createDiscovery(config: Config, options: DiscoveryOptions): Disc
       await Promise.all(jobs.flatMap(({ sources }) => sources.map((source) => source.stop())));
     },
     targets: () => mine,
-    allTargets: () => all,
     onChange(listener) {
       listeners.add(listener);
       return () => {

@@ -8,6 +8,8 @@ import type { ScrapeTarget } from '../discovery/target.js';
 import type { HotPath } from '../pool/hot-path.js';
 import { createFleetScrape } from './fleet-scrape.js';
 import type { PreparedConfig } from '../scrape/prepared-config.js';
+import type { ScrapeOutcomeRecorder } from '../scrape/record-outcome.js';
+import { redactUrl } from '../fetch/redact-url.js';
 import { Scheduler } from './scheduler.js';
 import type { SchedulerClock } from './scheduler-clock.js';
 import { TargetStore } from './store.js';
@@ -21,6 +23,8 @@ export interface FleetModeOptions {
   readonly prepared: () => PreparedConfig;
   readonly hotPath: HotPath;
   readonly metrics: SelfMetrics;
+  /** Counts and logs every scrape's outcome, the same one /probe records into. */
+  readonly recorder: ScrapeOutcomeRecorder;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /** --shard.total / --shard.index. */
@@ -54,7 +58,6 @@ export class FleetMode {
     this.#options = options;
     this.#fleetMetrics = fleetMetrics(options.metrics.registry);
     this.store = new TargetStore();
-    const { metrics } = options;
     this.scheduler = new Scheduler({
       scrape: createFleetScrape({
         prepared: options.prepared,
@@ -68,20 +71,21 @@ export class FleetMode {
       observeLag: (lagMs) => this.#fleetMetrics.scrapeLag.observe(lagMs / 1000),
       onSkipped: (target) => this.#fleetMetrics.skippedScrapes.inc({ job: target.job }),
     });
-    this.scheduler.onScrape((target, outcome) => {
+    this.scheduler.onScrape((target, outcome, timing) => {
       this.#fleetMetrics.scrapes.inc({ job: target.job, result: outcome.ok ? 'success' : 'failure' });
-      if (outcome.ok) metrics.samples.inc({ module: target.module }, outcome.sampleCount);
-      else metrics.targetErrors.inc({ module: target.module, reason: outcome.reason });
+      options.recorder.record({
+        module: target.module,
+        generation: options.prepared().config.generation,
+        outcome,
+        durationMs: timing.durationMs,
+        logger: options.logger.child({ job: target.job, module: target.module, target: redactUrl(target.url) }),
+      });
     });
   }
 
   /** Whether the served config has a `fleet:` section. */
   get active(): boolean {
     return this.#discovery !== undefined;
-  }
-
-  get discovery(): Discovery | undefined {
-    return this.#discovery;
   }
 
   /** What the HTTP server serves on /metrics, /federate, /targets, /sd; undefined when fleet mode is off. */

@@ -33,7 +33,6 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
     // The hot path renders target labels first and renames a clashing series label to exported_<name>.
     const outcome = await probeTarget({
       module,
-      hotPathModule: module.hotPath,
       hotPath: options.hotPath,
       target: target.url,
       targetLabels: target.labels,
@@ -44,6 +43,6 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
       signal,
     });
     if (!outcome.ok) return { ok: false, reason: outcome.reason, message: outcome.message };
-    return { ok: true, families: outcome.families, sampleCount: outcome.sampleCount };
+    return outcome;
   };
 }

@@ -1,6 +1,7 @@
 // Fleet mode's store: per target, the latest rendered fragments per family and format, and the scrape's meta.
 import type { ScrapeTarget } from '../discovery/target.js';
 import type { ExpositionFormat, MetricType, RenderedFamily } from '../exposition/types.js';
+import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
 import { fragmentBody, storeCompressed, type FragmentBody } from './fragment-gzip.js';
 import { renderTargetHealth } from './target-health.js';
 
@@ -11,6 +12,10 @@ export type TargetScrapeOutcome =
       /** Per format, the module's families (those with text '' are dropped by the store). */
       readonly families: Partial<Record<ExpositionFormat, readonly RenderedFamily[]>>;
       readonly sampleCount: number;
+      /** What extraction skipped: counted and logged by the scrape outcome recorder, as /probe's are. */
+      readonly problemCounts?: Partial<Record<ExtractProblemReason, number>>;
+      readonly problems?: readonly ExtractProblem[];
+      readonly templateError?: string;
     }
   | { readonly ok: false; readonly reason: string; readonly message: string };
 

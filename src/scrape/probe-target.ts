@@ -1,6 +1,7 @@
 // One scrape of one target: fetch the body, hand it to the hot path (parse, extract, render). Failures are values.
 import type { ExpositionFormat } from '../exposition/types.js';
-import type { HotPath, HotPathFailureReason, HotPathModule, HotPathSuccess } from '../pool/hot-path.js';
+import type { HotPathFailureReason } from '../pool/errors.js';
+import type { HotPath, HotPathSuccess } from '../pool/hot-path.js';
 import {
   endScrapeTrace,
   recordHotPathSpans,
@@ -22,8 +23,6 @@ export type ScrapeFailureReason = FetchFailureReason | HotPathFailureReason;
 export interface ProbeRequest {
   /** The module's HTTP side: client, headers, body template, valid status codes. */
   readonly module: PreparedModule;
-  /** The module as the hot path takes it (usually `module.hotPath`). */
-  readonly hotPathModule: HotPathModule;
   readonly hotPath: HotPath;
   readonly target: string;
   /** Put before each series' labels (fleet mode: job, instance, …); `{}` in probe mode. */
@@ -57,8 +56,8 @@ export type ProbeOutcome =
 export async function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> {
   const scrape = startScrapeTrace(
     redactUrl(request.target),
-    request.hotPathModule.name,
-    request.hotPathModule.generation,
+    request.module.hotPath.name,
+    request.module.hotPath.generation,
   );
   const outcome = await fetchAndRun(request, scrape);
   endScrapeTrace(scrape, outcome.ok ? undefined : outcome);
@@ -95,7 +94,7 @@ async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<
   const bodyBytes = fetched.body.byteLength;
   const fetchMs = fetched.durationMs;
   const result = await request.hotPath.run({
-    module: request.hotPathModule,
+    module: module.hotPath,
     body: fetched.body,
     ...(fetched.contentType === undefined ? {} : { contentType: fetched.contentType }),
     targetLabels: request.targetLabels,

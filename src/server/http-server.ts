@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { HotPath } from '../pool/hot-path.js';
+import type { ScrapeOutcomeRecorder } from '../scrape/record-outcome.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
 import type { ConfigReloader } from './config-reloader.js';
@@ -21,6 +22,8 @@ import type { WebConfig } from './web-config.js';
 export interface ExporterServerOptions {
   readonly reloader: ConfigReloader;
   readonly metrics: SelfMetrics;
+  /** Counts and logs every scrape's outcome; fleet mode records into the same one. */
+  readonly recorder: ScrapeOutcomeRecorder;
   readonly logger: Logger;
   /** Path of the exporter's own metrics; `/metrics` by default (json_exporter's --web.telemetry-path). */
   readonly telemetryPath: string;

@@ -6,6 +6,7 @@ import { FleetMode } from '../../src/fleet/fleet-mode.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { fleetConfig, quietLogger } from '../helpers/discovery.js';
 import { startTestServer, type TestServer } from '../helpers/http.js';
+import { ScrapeOutcomeRecorder } from '../../src/scrape/record-outcome.js';
 
 let sd: TestServer;
 let sdRequested: () => void;
@@ -35,12 +36,14 @@ test(
   'stop during the first round of a discovery aborts that round and stops without installing it',
   { timeout: 10_000 },
   async () => {
+    const metrics = createSelfMetrics();
     const fleet = new FleetMode({
       prepared: () => {
         throw new Error('no scrape expected');
       },
       hotPath: createInlineHotPath(),
-      metrics: createSelfMetrics(),
+      metrics,
+      recorder: new ScrapeOutcomeRecorder(metrics),
       logger: quietLogger(),
       maxBodyBytes: 1 << 20,
       shardFlags: {},

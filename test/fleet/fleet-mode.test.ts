@@ -108,6 +108,18 @@ describe('fleet mode through startExporter', () => {
       assert.ok(landing.includes(`href="${link}`), `landing page lacks ${link}`);
   });
 
+  test('a fleet scrape that skips a value counts it in the same extract-problem counter /probe uses', async () => {
+    // No /probe has run yet in this file: every count here comes from fleet scrapes of the string `server` field.
+    await nextScrapeOfEach();
+    const body = await metricsBody();
+    const count = /^fleet_json_exporter_extract_problems_total\{module="default",reason="not_numeric"\} (\d+)$/m.exec(
+      body,
+    );
+    assert.ok(count, 'extract_problems_total{reason="not_numeric"} is missing from /metrics');
+    assert.ok(Number(count[1]) >= 2, `expected at least one skip per healthy target, got ${count[1]}`);
+    assert.match(body, /^fleet_json_exporter_probes_total\{module="default",result="success"\} [1-9]\d*$/m);
+  });
+
   test('/probe keeps working beside fleet mode', async () => {
     const response = await httpGet(
       `http://127.0.0.1:${exporter.port}/probe?target=${encodeURIComponent(`${srs.url}/srs/1`)}`,

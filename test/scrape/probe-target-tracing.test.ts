@@ -37,7 +37,6 @@ beforeEach(() => {
 function probe(path: string, hotPath: typeof inline, labels: Record<string, string> = {}): Promise<ProbeOutcome> {
   return probeTarget({
     module,
-    hotPathModule: module.hotPath,
     hotPath,
     target: target.url + path,
     targetLabels: labels,

@@ -44,7 +44,6 @@ for (const [hotPathName, makeHotPath] of hotPaths)
       assert.ok(module);
       return probeTarget({
         module,
-        hotPathModule: module.hotPath,
         hotPath,
         target,
         targetLabels: {},

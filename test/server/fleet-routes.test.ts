@@ -18,6 +18,7 @@ import { ManualClock } from '../helpers/manual-clock.js';
 import { parseExposition } from '../helpers/exposition-parser.js';
 import { checkMetricsWithPromtool } from '../helpers/promtool.js';
 import { makeStreamsBody } from '../helpers/srs-body.js';
+import { ScrapeOutcomeRecorder } from '../../src/scrape/record-outcome.js';
 
 const INTERVAL = 15_000;
 let srs: TestServer;
@@ -97,6 +98,7 @@ before(async () => {
     hotPath,
     reloader,
     metrics,
+    recorder: new ScrapeOutcomeRecorder(metrics),
     logger,
     telemetryPath: '/metrics',
     maxBodyBytes: 1 << 20,

@@ -10,6 +10,7 @@ import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { fixturePath, readFixture } from '../helpers/fixtures.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
 import { controlledWorkerUrl, holdWorker } from '../pool/pool-fixtures.js';
+import { ScrapeOutcomeRecorder } from '../../src/scrape/record-outcome.js';
 
 const REFERENCE_OUTPUT = readFixture('srs', 'reference-streams.expected.txt');
 const logger = createLogger('error');
@@ -26,6 +27,7 @@ const hotPath = createHotPath({
 const server: ExporterServer = createExporterServer({
   reloader,
   metrics,
+  recorder: new ScrapeOutcomeRecorder(metrics),
   logger,
   telemetryPath: '/metrics',
   maxBodyBytes: 1 << 20,

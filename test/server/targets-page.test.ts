@@ -11,6 +11,7 @@ import { createInlineHotPath } from '../../src/pool/hot-path.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { dumpDom, screenshot } from '../helpers/chromium.js';
+import { ScrapeOutcomeRecorder } from '../../src/scrape/record-outcome.js';
 
 const HOSTILE = '<img src=x onerror="document.title=\'pwned\'">';
 let server: ExporterServer;
@@ -56,6 +57,7 @@ before(async () => {
     hotPath,
     reloader,
     metrics,
+    recorder: new ScrapeOutcomeRecorder(metrics),
     logger,
     telemetryPath: '/metrics',
     maxBodyBytes: 1 << 20,

@@ -1,0 +1,109 @@
+// The one owner of what happens after a scrape, /probe's and the fleet scheduler's alike: self-metrics by module
+// and reason, the problem-logging policy (as blackbox_exporter's one handler records every prober's result).
+import { EXTRACT_PROBLEM_REASONS, type ExtractProblem, type ExtractProblemReason } from '../extract/extract.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { SelfMetrics } from '../telemetry/self-metrics.js';
+
+/** What a finished scrape hands to the recorder: the outcome's fields that metrics and logs read. */
+export type RecordedOutcome =
+  | {
+      readonly ok: true;
+      readonly sampleCount: number;
+      readonly problemCounts?: Partial<Record<ExtractProblemReason, number>>;
+      readonly problems?: readonly ExtractProblem[];
+      /** Set when a templated body failed to render and the static content was sent. */
+      readonly templateError?: string;
+    }
+  | { readonly ok: false; readonly reason: string; readonly message: string };
+
+export interface FinishedScrape {
+  readonly module: string;
+  /** The config generation the scrape ran with: skipped values are logged at warn once per generation. */
+  readonly generation: number;
+  readonly outcome: RecordedOutcome;
+  readonly durationMs: number;
+  /** Carries `module` and the redacted `target` (and `job` in fleet mode). */
+  readonly logger: Logger;
+}
+
+/** Generations whose warned-problem sets are kept: a scrape that began before a reload may finish after it. */
+const KEPT_GENERATIONS = 2;
+
+/**
+ * One per exporter (the state, which problems were already logged, is this instance's): `/probe` and the fleet
+ * scheduler both call `record` once per scrape, so both count and log exactly the same way.
+ */
+export class ScrapeOutcomeRecorder {
+  readonly #metrics: SelfMetrics;
+  /** Per config generation, the (module, metric, reason) triples already logged at warn level. */
+  readonly #warned = new Map<number, Set<string>>();
+
+  constructor(metrics: SelfMetrics) {
+    this.#metrics = metrics;
+  }
+
+  record(scrape: FinishedScrape): void {
+    const metrics = this.#metrics;
+    const { module, outcome } = scrape;
+    metrics.probeDuration.observe({ module }, scrape.durationMs / 1000);
+    if (!outcome.ok) {
+      metrics.probes.inc({ module, result: 'failure' });
+      metrics.targetErrors.inc({ module, reason: outcome.reason });
+      // A target being down is Prometheus's `up`, not an error in our log.
+      scrape.logger.debug({ reason: outcome.reason, err: outcome.message }, 'scrape failed');
+      return;
+    }
+    metrics.probes.inc({ module, result: 'success' });
+    metrics.samples.inc({ module }, outcome.sampleCount);
+    if (outcome.templateError !== undefined) {
+      metrics.bodyTemplateErrors.inc({ module });
+      scrape.logger.warn(
+        { err: outcome.templateError },
+        'body template failed to render; sent the static body content',
+      );
+    }
+    const { problemCounts, problems } = outcome;
+    if (problemCounts !== undefined) {
+      for (const reason of EXTRACT_PROBLEM_REASONS) {
+        const count = problemCounts[reason];
+        if (count !== undefined) metrics.extractProblems.inc({ module, reason }, count);
+      }
+    }
+    if (problems !== undefined) this.#logProblems(scrape.generation, module, problems, scrape.logger);
+  }
+
+  /**
+   * A skipped value is logged at warn the first time its (module, metric, reason) occurs in a config generation
+   * and at debug after that: a config that keeps meeting, say, a string `server` field stays visible without
+   * flooding the log on every scrape (json_exporter logs an error per metric per scrape).
+   */
+  #logProblems(generation: number, module: string, problems: readonly ExtractProblem[], logger: Logger): void {
+    if (problems.length === 0) return;
+    const warned = this.#warnedIn(generation);
+    for (const problem of problems) {
+      const key = `${module}\u0000${problem.metric}\u0000${problem.reason}`;
+      const fields = { metric: problem.metric, reason: problem.reason, detail: problem.message };
+      if (warned.has(key)) {
+        logger.debug(fields, 'value skipped');
+      } else {
+        warned.add(key);
+        logger.warn(
+          fields,
+          'value skipped (logged once per config generation; counted in fleet_json_exporter_extract_problems_total)',
+        );
+      }
+    }
+  }
+
+  #warnedIn(generation: number): Set<string> {
+    let warned = this.#warned.get(generation);
+    if (warned === undefined) {
+      warned = new Set();
+      this.#warned.set(generation, warned);
+      for (const kept of [...this.#warned.keys()].sort((a, b) => b - a).slice(KEPT_GENERATIONS)) {
+        this.#warned.delete(kept);
+      }
+    }
+    return warned;
+  }
+}

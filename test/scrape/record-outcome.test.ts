@@ -1,0 +1,80 @@
+// The one recorder of scrape outcomes: metrics by module and reason, skipped values logged at warn once per generation.
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, test } from 'node:test';
+import { ScrapeOutcomeRecorder, type RecordedOutcome } from '../../src/scrape/record-outcome.js';
+import { createLogger } from '../../src/telemetry/logger.js';
+import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
+
+function capturedLogger(): { logger: ReturnType<typeof createLogger>; lines: () => Array<Record<string, unknown>> } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+  });
+  const logger = createLogger('debug', stream);
+  return {
+    logger,
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+const skipped: RecordedOutcome = {
+  ok: true,
+  sampleCount: 3,
+  problemCounts: { not_numeric: 1 },
+  problems: [{ metric: 'server', reason: 'not_numeric', message: 'value "vid-1" is not a number' }],
+};
+
+describe('ScrapeOutcomeRecorder', () => {
+  test('counts samples, problems by reason and failures by reason, per module', async () => {
+    const metrics = createSelfMetrics();
+    const recorder = new ScrapeOutcomeRecorder(metrics);
+    const { logger } = capturedLogger();
+    recorder.record({ module: 'm', generation: 1, outcome: skipped, durationMs: 2, logger });
+    recorder.record({
+      module: 'm',
+      generation: 1,
+      outcome: { ok: false, reason: 'timeout', message: 'too slow' },
+      durationMs: 5,
+      logger,
+    });
+    const text = await metrics.registry.metrics();
+    assert.match(text, /^fleet_json_exporter_samples_total\{module="m"\} 3$/m);
+    assert.match(text, /^fleet_json_exporter_extract_problems_total\{module="m",reason="not_numeric"\} 1$/m);
+    assert.match(text, /^fleet_json_exporter_target_errors_total\{module="m",reason="timeout"\} 1$/m);
+    assert.match(text, /^fleet_json_exporter_probes_total\{module="m",result="success"\} 1$/m);
+    assert.match(text, /^fleet_json_exporter_probes_total\{module="m",result="failure"\} 1$/m);
+    assert.match(text, /^fleet_json_exporter_probe_duration_seconds_count\{module="m"\} 2$/m);
+  });
+
+  test('a skipped value is logged at warn once per config generation, then at debug', () => {
+    const recorder = new ScrapeOutcomeRecorder(createSelfMetrics());
+    const { logger, lines } = capturedLogger();
+    for (const generation of [1, 1, 1, 2]) {
+      recorder.record({ module: 'm', generation, outcome: skipped, durationMs: 1, logger });
+    }
+    const levels = lines()
+      .filter((line) => line.metric === 'server')
+      .map((line) => line.level);
+    assert.deepEqual(levels, ['warn', 'debug', 'debug', 'warn']);
+  });
+
+  test('two recorders keep their own logging state (two servers in one process)', () => {
+    const { logger, lines } = capturedLogger();
+    for (const recorder of [
+      new ScrapeOutcomeRecorder(createSelfMetrics()),
+      new ScrapeOutcomeRecorder(createSelfMetrics()),
+    ]) {
+      recorder.record({ module: 'm', generation: 1, outcome: skipped, durationMs: 1, logger });
+    }
+    assert.deepEqual(
+      lines().map((line) => line.level),
+      ['warn', 'warn'],
+    );
+  });
+});
