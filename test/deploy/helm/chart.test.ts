@@ -554,3 +554,35 @@ describe('chart README', () => {
     assert.deepEqual(listed, valuePaths(values, ''));
   });
 });
+
+describe('values examples in the READMEs', () => {
+  /** ```yaml blocks starting with a `# <name>.yaml` comment: values files the docs tell users to write. */
+  function valuesBlocks(file: string): Array<{ name: string; text: string }> {
+    const text = readFileSync(file, 'utf8');
+    return [...text.matchAll(/^( *)```yaml\n((?:\1.*\n)*?)\1```/gm)]
+      .map((m) => {
+        const indent = m[1]?.length ?? 0;
+        const body = (m[2] ?? '')
+          .split('\n')
+          .map((line) => line.slice(indent))
+          .join('\n');
+        return { name: /^# (\S+\.yaml)\n/.exec(body)?.[1] ?? '', text: body };
+      })
+      .filter((block) => block.name !== '');
+  }
+
+  test('render, validate and pass check as written', () => {
+    const blocks = [...valuesBlocks(join(repoRoot, 'README.md')), ...valuesBlocks(join(CHART_DIR, 'README.md'))];
+    assert.deepEqual(
+      blocks.map((b) => b.name),
+      ['values-live.yaml', 'my-values.yaml'],
+    );
+    for (const block of blocks) {
+      const file = join(work, block.name);
+      writeFileSync(file, block.text);
+      const objects = renderChart(['-f', file, '--namespace', 'live']);
+      assertWorkloadWiring(objects);
+      checkConfig(objects, 'release-name-fleet-json-exporter');
+    }
+  });
+});
