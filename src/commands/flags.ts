@@ -2,16 +2,10 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../config/duration.js';
-import { FjeError } from '../errors.js';
+import { UsageError } from './errors.js';
 import { DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
 import { DEFAULT_WORKER_HEAP_MB } from '../pool/worker-pool.js';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
-
-export class UsageError extends FjeError {
-  constructor(message: string) {
-    super('FJE_USAGE', `${message}\nRun 'fleet-json-exporter --help' for usage.`);
-  }
-}
 
 export interface ServeFlags {
   readonly configFile: string | undefined;

@@ -21,6 +21,7 @@ import { resolveLabelClashes } from '../exposition/label-clash.js';
 import { renderFamily, rendersAlikeInBothFormats } from '../exposition/render.js';
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { HotPathTimings } from '../telemetry/tracing.js';
+import type { HotPathFailureReason } from './errors.js';
 
 /** A module as the hot path needs it: plain config (crosses to workers) and, on the main thread, its compiled form. */
 export interface HotPathModule {
@@ -52,28 +53,6 @@ export interface HotPathTask {
   /** The scrape was cancelled (client gone, deadline): queued work is dropped, running work stops at its next check. */
   readonly signal?: AbortSignal;
 }
-
-/**
- * Why the hot path produced no families for a body. `api_error`: the body's `error_code` was not 0;
- * `invalid_utf8`, `too_deep`, `unexpected_shape`: a malformed body; `result_too_large`: a template's matches
- * outgrew the evaluation budget; `series_limit`: the module's series_limit; `timeout`/`aborted`: the scrape's
- * deadline passed or it was cancelled while the body was being handled; `body_too_large`: larger than a worker's
- * heap can handle (a sixteenth of it); `out_of_memory`: the worker handling it hit its heap limit.
- */
-export type HotPathFailureReason =
-  | 'invalid_json'
-  | 'invalid_utf8'
-  | 'too_deep'
-  | 'unexpected_shape'
-  | 'api_error'
-  | 'result_too_large'
-  | 'series_limit'
-  | 'timeout'
-  | 'aborted'
-  | 'pool_overloaded'
-  | 'body_too_large'
-  | 'out_of_memory'
-  | 'worker_error';
 
 export type HotPathResult =
   | {
