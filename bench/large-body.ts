@@ -59,11 +59,13 @@ const CASES: Record<
 const array77 = arrayBody(200_000);
 CASES['array-7.7mb'] = {
   bytes: array77.byteLength,
+  body: array77,
   serve: (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(array77),
 };
 const array30 = arrayBody(800_000);
 CASES['body-30mb'] = {
   bytes: array30.byteLength,
+  body: array30,
   serve: (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(array30),
 };
 const chunk = Buffer.alloc(1 << 20, 0x20);
@@ -153,6 +155,17 @@ for (const name of flags.cases.split(',')) {
     process.stderr.write(`unknown case ${name}; known: ${Object.keys(CASES).join(', ')}\n`);
     process.exit(2);
   }
+  // The floor in the same run: decoding and JSON.parse of the same bytes here (median of 3), beside the answer time.
+  let parseMs: number | undefined;
+  if (found.body !== undefined) {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      JSON.parse(found.body.toString('utf8'));
+      times.push(performance.now() - t);
+    }
+    parseMs = times.sort((a, b) => a - b)[1];
+  }
   const { child, port } = await startExporter();
   const pid = child.pid as number;
   const idleRssMb = peakRssMb(pid);
@@ -167,6 +180,8 @@ for (const name of flags.cases.split(',')) {
     status: answer.status,
     answerMB: +(answer.bytes / 1e6).toFixed(1),
     ms: Math.round(ms),
+    jsonParseMs: parseMs === undefined ? null : Math.round(parseMs),
+    timesJsonParse: parseMs === undefined ? null : +(ms / parseMs).toFixed(1),
     idlePeakRssMB: Math.round(idleRssMb),
     peakRssMB: Math.round(peakRssMb(pid)),
   });
