@@ -52,10 +52,13 @@ function arrayBody(count: number): Buffer {
   return Buffer.from(`[${parts.join(',')}]`);
 }
 
-const CASES: Record<
-  string,
-  { readonly bytes: number; readonly serve: (res: import('node:http').ServerResponse) => void }
-> = {};
+interface BodyCase {
+  readonly bytes: number;
+  readonly serve: (res: import('node:http').ServerResponse) => void;
+  /** The body, when it is held whole: the reference JSON.parse runs on it in this process, in the same run. */
+  readonly body?: Buffer;
+}
+const CASES: Record<string, BodyCase> = {};
 const array77 = arrayBody(200_000);
 CASES['array-7.7mb'] = {
   bytes: array77.byteLength,
