@@ -18,6 +18,7 @@ import {
   text,
   ValidationContext,
   type Invalid,
+  type Schema,
 } from './validate.js';
 import { YamlSource, type KeyPath } from './yaml-source.js';
 
@@ -159,7 +160,8 @@ const moduleSchema = objectOf(
   {
     preset: optional('preset', oneOf(PRESET_NAMES)),
     headers: withDefault('headers', mapOf(headerValue, { key: checkHeaderName }), {}),
-    metrics: optional('metrics', listOf(metricSchema, { nonEmpty: true })),
+    // json_exporter loads a module without metrics (only headers, body, …): it fetches and exports nothing.
+    metrics: optional('metrics', listOf(metricSchema)),
     httpClientConfig: withDefault('http_client_config', httpClientConfigSchema, DEFAULT_HTTP_CLIENT_CONFIG),
     body: optional('body', bodySchema),
     validStatusCodes: withDefault(
@@ -171,20 +173,9 @@ const moduleSchema = objectOf(
     paging: optional('paging', pagingSchema),
   },
   {
-    refine: (module, node, path, context): ModuleFields | Invalid => {
+    refine: (module, node, _path, context): ModuleFields | Invalid => {
       const { preset, metrics, ...rest } = module;
-      if (preset === undefined) {
-        if (metrics !== undefined) return { ...rest, metrics };
-        const keyNode = keyNodeOf(context, node, 'metrics');
-        return keyNode === null
-          ? context.report(
-              'FJE_CONFIG_REQUIRED',
-              node,
-              path,
-              'missing required key "metrics" (or a `preset`, one of ' + PRESET_NAMES.join(', ') + ')',
-            )
-          : context.report('FJE_CONFIG_REQUIRED', keyNode, [...path, 'metrics'], 'must have a value');
-      }
+      if (preset === undefined) return { ...rest, metrics: metrics ?? [] };
       return applyPreset(preset, { ...rest, metrics: metrics ?? [] }, (key) => keyNodeOf(context, node, key) !== null);
     },
   },
@@ -235,14 +226,15 @@ function applyPreset(name: string, own: ModuleFields, written: (key: string) => 
   return merged;
 }
 
-/** The whole file, without the load's generation and source. */
-export const configSchema = objectOf(
+type ConfigFields = { modules: Record<string, ModuleConfig>; fleet?: FleetConfig };
+
+const configFields = objectOf(
   {
     modules: required('modules', mapOf(moduleSchema)),
     fleet: optional('fleet', fleetSchema),
   },
   {
-    refine: (config, node, path, context): { modules: Record<string, ModuleConfig>; fleet?: FleetConfig } | Invalid => {
+    refine: (config, node, path, context): ConfigFields | Invalid => {
       const entries = Object.entries(config.modules);
       if (entries.length === 0) {
         return context.report(
@@ -254,15 +246,20 @@ export const configSchema = objectOf(
       }
       const modules: Record<string, ModuleConfig> = {};
       for (const [name, module] of entries) defineEntry(modules, name, { name, ...module });
-      if (config.fleet === undefined) return { modules };
-      const fleetValid = checkFleetModules(
-        config.fleet,
-        Object.keys(modules),
-        entryNode(context, node, 'fleet'),
-        [...path, 'fleet'],
-        context,
-      );
-      return fleetValid ? { modules, fleet: config.fleet } : INVALID;
+      return config.fleet === undefined ? { modules } : { modules, fleet: config.fleet };
     },
   },
 );
+
+/**
+ * The whole file, without the load's generation and source. Jobs naming an unknown module are checked on the
+ * YAML itself, so they are reported together with every other problem, not only once the rest is valid.
+ */
+export const configSchema: Schema<ConfigFields> = {
+  expected: 'a map',
+  read(node, path, context) {
+    const value = configFields.read(node, path, context);
+    const modulesKnown = checkFleetModules(node, path, context);
+    return modulesKnown ? value : INVALID;
+  },
+};

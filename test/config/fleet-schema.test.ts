@@ -96,3 +96,26 @@ test('a config without fleet has no fleet key, and a loaded fleet is frozen', ()
   assert.ok(Object.isFrozen(fleet.jobs[0]?.labels));
   assert.ok(Object.isFrozen(fleet.jobs));
 });
+
+test('fleet.scrape_timeout defaults to min(10s, scrape_interval), as Prometheus does', () => {
+  const fleet = fleetOf(
+    'fleet:\n  scrape_interval: 5s\n  jobs:\n' +
+      '  - { name: edge, module: default, static_targets: ["10.0.0.1:1985"] }\n' +
+      '  - { name: slow, module: default, scrape_interval: 1m, static_targets: ["10.0.0.2:1985"] }\n',
+  );
+  assert.equal(fleet.scrapeTimeoutMs, 5_000);
+  assert.deepStrictEqual(
+    fleet.jobs.map((job) => [job.name, job.scrapeIntervalMs, job.scrapeTimeoutMs]),
+    [
+      ['edge', 5_000, 5_000],
+      // A job's default is the fleet's resolved timeout, shortened to its own interval (Prometheus's rule).
+      ['slow', 60_000, 5_000],
+    ],
+  );
+  assert.equal(
+    fleetOf(
+      'fleet:\n  scrape_interval: 1m\n  jobs:\n  - { name: e, module: default, static_targets: ["10.0.0.1:1985"] }\n',
+    ).scrapeTimeoutMs,
+    10_000,
+  );
+});
