@@ -94,6 +94,9 @@ function checkValues(
   return valid;
 }
 
+/** How labels read from numbers are written: json_exporter's Go text (default) or whole integers. */
+const LABEL_NUMBER_FORMAT = oneOf(['go', 'integer'] as const);
+
 export const metricSchema = objectOf(
   {
     name: required('name', metricName),
@@ -115,6 +118,7 @@ export const metricSchema = objectOf(
     ),
     allowMissingKey: withDefault('allow_missing_key', boolean(), false),
     duplicateSeries: optional('duplicate_series', oneOf(['keep_first', 'sum'] as const)),
+    labelNumberFormat: optional('label_number_format', LABEL_NUMBER_FORMAT),
   },
   {
     refine: (metric, node, path, context): MetricConfig | Invalid => {
@@ -171,15 +175,24 @@ const moduleSchema = objectOf(
     ),
     errorCode: optional('error_code', errorCodeSchema),
     paging: optional('paging', pagingSchema),
+    labelNumberFormat: optional('label_number_format', LABEL_NUMBER_FORMAT),
   },
   {
     refine: (module, node, _path, context): ModuleFields | Invalid => {
-      const { preset, metrics, ...rest } = module;
-      if (preset === undefined) return { ...rest, metrics: metrics ?? [] };
-      return applyPreset(preset, { ...rest, metrics: metrics ?? [] }, (key) => keyNodeOf(context, node, key) !== null);
+      const { preset, metrics, labelNumberFormat, ...rest } = module;
+      const own = { ...rest, metrics: metrics ?? [] };
+      const built =
+        preset === undefined ? own : applyPreset(preset, own, (key) => keyNodeOf(context, node, key) !== null);
+      return { ...built, metrics: built.metrics.map((metric) => withLabelNumberFormat(metric, labelNumberFormat)) };
     },
   },
 );
+
+/** A metric's label number format resolved against its module's: kept only when `integer` (absent means `go`). */
+function withLabelNumberFormat(metric: MetricConfig, moduleFormat: 'go' | 'integer' | undefined): MetricConfig {
+  const { labelNumberFormat, ...rest } = metric;
+  return (labelNumberFormat ?? moduleFormat) === 'integer' ? { ...rest, labelNumberFormat: 'integer' } : rest;
+}
 
 const presetModules = new Map<string, ModuleFields>();
 
