@@ -136,17 +136,19 @@ const jobSchema = objectOf(
 
 const shardSchema = objectOf(
   {
-    total: withDefault('total', integer(1, 10_000, 'a whole number of shards between 1 and 10000'), 1),
+    // Absent stays absent (1 shard), so --shard.total can tell "not written" from a written value it contradicts.
+    total: optional('total', integer(1, 10_000, 'a whole number of shards between 1 and 10000')),
     index: optional('index', integer(0, 9_999, 'a shard index between 0 and total - 1')),
   },
   {
     refine: (shard, node, path, context): FleetConfig['shard'] | Invalid => {
-      if (shard.index !== undefined && shard.index >= shard.total) {
+      const total = shard.total ?? 1;
+      if (shard.index !== undefined && shard.index >= total) {
         return context.report(
           'FJE_CONFIG_INVALID_VALUE',
           entryNode(context, node, 'index'),
           [...path, 'index'],
-          `must be less than total (${shard.total}); shards are numbered 0 to ${shard.total - 1}`,
+          `must be less than total (${total}); shards are numbered 0 to ${total - 1}`,
         );
       }
       return shard;
@@ -175,7 +177,7 @@ export const fleetSchema = objectOf(
       integer(1, Number.MAX_SAFE_INTEGER, 'a positive whole number of bytes'),
       32 * 1024 * 1024,
     ),
-    shard: withDefault('shard', shardSchema, { total: 1 }),
+    shard: withDefault('shard', shardSchema, {}),
     jobs: required('jobs', listOf(jobSchema, { nonEmpty: true })),
   },
   {

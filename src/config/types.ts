@@ -168,7 +168,10 @@ export interface FleetConfig {
   /** Scrapes in flight, all jobs together. */
   readonly concurrency: number;
   readonly maxBodyBytes: number;
-  /** `index` absent: from --shard.index, else the StatefulSet hostname's ordinal, else 0. */
-  readonly shard: { readonly total: number; readonly index?: number };
+  /**
+   * As written: `total` absent means 1 (or --shard.total); `index` absent: --shard.index, else the StatefulSet
+   * hostname's ordinal, else 0. A flag contradicting a written value stops the start (FJE_SHARD_CONFLICT).
+   */
+  readonly shard: { readonly total?: number; readonly index?: number };
   readonly jobs: readonly FleetJobConfig[];
 }

@@ -58,7 +58,7 @@ test('a minimal fleet gets the documented defaults', () => {
   assert.equal(fleet.scrapeTimeoutMs, 10_000);
   assert.equal(fleet.concurrency, 256);
   assert.equal(fleet.maxBodyBytes, 32 * 1024 * 1024);
-  assert.deepStrictEqual(fleet.shard, { total: 1 });
+  assert.deepStrictEqual(fleet.shard, {});
   assert.equal(fleet.jobs[0]?.scrapeIntervalMs, 15_000);
   assert.equal(fleet.jobs[0]?.scrapeTimeoutMs, 10_000);
   assert.equal(fleet.jobs[0]?.targetUrl, undefined);
