@@ -75,6 +75,7 @@ export class FleetMode {
       this.#fleetMetrics.scrapes.inc({ job: target.job, result: outcome.ok ? 'success' : 'failure' });
       options.recorder.record({
         module: target.module,
+        target: redactUrl(target.url),
         generation: options.prepared().config.generation,
         outcome,
         durationMs: timing.durationMs,

@@ -12,6 +12,15 @@ import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
 let scratch: string;
 let target: TestServer;
 let exporter: RunningExporter;
+let logText = '';
+
+function logStream(): PassThrough {
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => {
+    logText += chunk.toString('utf8');
+  });
+  return stream;
+}
 
 before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'fje-probe-empty-'));
@@ -31,7 +40,7 @@ before(async () => {
       timeoutOffsetMs: 500,
       workers: 0,
     },
-    createLogger('info', new PassThrough()),
+    createLogger('info', logStream()),
   );
 });
 
@@ -53,4 +62,22 @@ test('a module without metrics fetches the target and answers 200 with no sample
   const empty = await httpGet(`http://127.0.0.1:${exporter.port}/probe?target=${encodeURIComponent(target.url)}`);
   assert.equal(empty.status, 200, empty.text);
   assert.equal(empty.text, '');
+});
+
+test('a failed probe leaves a warn line at the default level: target (redacted), module and reason', async () => {
+  const closed = await startTestServer((_req, res) => res.end());
+  const deadUrl = closed.url.replace('http://', 'http://user:secret@');
+  await closed.close();
+  const response = await httpGet(`http://127.0.0.1:${exporter.port}/probe?target=${encodeURIComponent(deadUrl)}`);
+  assert.equal(response.status, 503);
+  const warnings = logText
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry.level === 'warn' && String(entry.msg).startsWith('scrape failed'));
+  assert.equal(warnings.length, 1, logText);
+  assert.equal(warnings[0]?.module, 'default');
+  assert.equal(warnings[0]?.reason, 'connection_refused');
+  assert.equal(warnings[0]?.target, `${deadUrl.replace('secret', 'xxxxx')}/`);
+  assert.doesNotMatch(logText, /secret/);
 });
