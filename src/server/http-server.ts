@@ -9,7 +9,8 @@ import type { Logger } from '../telemetry/logger.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
 import type { ConfigReloader } from './config-reloader.js';
 import { handleFederate } from './federate-route.js';
-import { handleFleetMetrics } from './fleet-metrics-route.js';
+import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
+import { handleFleetMetrics, renderSelfMetrics } from './fleet-metrics-route.js';
 import type { FleetEndpoints } from '../fleet/fleet-endpoints.js';
 import { handleSd, handleTargets } from './fleet-routes.js';
 import { renderLandingPage } from './landing-page.js';
@@ -66,13 +67,11 @@ async function route(
       if (!isRead) break;
       const fleet = options.fleet?.();
       if (fleet !== undefined) await handleFleetMetrics(request, response, fleet);
-      else
-        await sendBody(
-          request,
-          response,
-          options.metrics.registry.contentType,
-          await options.metrics.registry.metrics(),
-        );
+      else {
+        // Probe mode: the exporter's own metrics, in the format the scraper asks for (as fleet mode does).
+        const format = negotiateFormat(request.headers.accept);
+        await sendBody(request, response, CONTENT_TYPES[format], await renderSelfMetrics(options.metrics, format));
+      }
       return;
     }
     case '/federate':
