@@ -1,17 +1,8 @@
 // systemd socket activation (--web.systemd-socket): the listening sockets systemd passes as fds 3, 4, ….
-import { FjeError } from '../errors.js';
+import { SystemdSocketError } from './errors.js';
 
 /** The first fd systemd passes (sd_listen_fds(3): SD_LISTEN_FDS_START). */
 const FIRST_FD = 3;
-
-export class SystemdSocketError extends FjeError {
-  constructor(why: string) {
-    super(
-      'FJE_SYSTEMD_SOCKET',
-      `--web.systemd-socket: ${why}; start the exporter from a systemd .socket unit, or use --web.listen-address`,
-    );
-  }
-}
 
 /**
  * The fds systemd passed to this process, as go-systemd's activation.Files reads them: LISTEN_PID must be this
