@@ -1,9 +1,10 @@
 // `npm test` after the build: make sure the real tools the tests use are there, then run node:test.
 //
-// promtool and prometheus (Debian package `prometheus`) and headless chromium (Debian `chromium`) are real
-// parts of the suite. Missing ones are installed with apt-get when this runs as root; otherwise the test files
-// that use them (those importing test/helpers/promtool.js, prometheus.js or chromium.js) are left out, with one
-// line naming what to install. Under CI (CI=true) a missing tool is a failure, never a skip.
+// promtool and prometheus (Debian package `prometheus`), headless chromium (Debian `chromium`) and Go with Debian's
+// sprig (the Helm chart renderer) are real parts of the suite. Missing ones are installed with apt-get when this
+// runs as root; otherwise the test files that use them (those importing test/helpers/promtool.js, prometheus.js,
+// chromium.js or chart.js, or running tools/chart-render) are left out, with one line naming what to install.
+// Under CI (CI=true) a missing tool is a failure, never a skip.
 //
 //   node tools/run-tests.mjs [test files or folders…]   default: dist/test/
 //   node tools/run-tests.mjs --plan                     print what would be installed, skipped or failed (JSON)
@@ -15,15 +16,42 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 
-/** Each real tool: the commands that provide it, its Debian package, the helper its tests import. */
+/** Where Debian's Go packages put their sources (tools/chart-render builds in GOPATH mode from there). */
+const DEBIAN_GOPATH = '/usr/share/gocode';
+
+/**
+ * Each real tool: whether it is there, its Debian packages, and what marks a compiled test file that uses it
+ * (the helper it imports, or the tool it runs).
+ */
 const COMPONENTS = [
-  { name: 'promtool', commands: ['promtool'], debianPackage: 'prometheus', helper: 'helpers/promtool.js' },
-  { name: 'prometheus', commands: ['prometheus'], debianPackage: 'prometheus', helper: 'helpers/prometheus.js' },
+  {
+    name: 'promtool',
+    present: () => onPath('promtool'),
+    packages: ['prometheus'],
+    markers: ['helpers/promtool.js'],
+  },
+  {
+    name: 'prometheus',
+    present: () => onPath('prometheus'),
+    packages: ['prometheus'],
+    markers: ['helpers/prometheus.js'],
+  },
   {
     name: 'chromium',
-    commands: ['chromium', 'chromium-browser', 'google-chrome'],
-    debianPackage: 'chromium',
-    helper: 'helpers/chromium.js',
+    present: () => ['chromium', 'chromium-browser', 'google-chrome'].some(onPath),
+    packages: ['chromium'],
+    markers: ['helpers/chromium.js'],
+  },
+  {
+    name: 'go and sprig (the Helm chart renderer)',
+    present: () => onPath('go') && existsSync(join(DEBIAN_GOPATH, 'src', 'github.com', 'Masterminds', 'sprig')),
+    packages: [
+      'golang-go',
+      'golang-github-masterminds-sprig-dev',
+      'golang-gopkg-yaml.v2-dev',
+      'golang-gopkg-yaml.v3-dev',
+    ],
+    markers: ['helpers/chart.js', 'chart-render'],
   },
 ];
 
@@ -32,11 +60,11 @@ function onPath(command) {
 }
 
 function missingComponents() {
-  return COMPONENTS.filter((component) => !component.commands.some(onPath));
+  return COMPONENTS.filter((component) => !component.present());
 }
 
 function packagesOf(components) {
-  return [...new Set(components.map((component) => component.debianPackage))];
+  return [...new Set(components.flatMap((component) => component.packages))];
 }
 
 function canInstall() {
@@ -117,6 +145,6 @@ process.exit(run.status ?? 1);
 function filesNeeding(files, components) {
   return files.filter((file) => {
     const text = readFileSync(file, 'utf8');
-    return components.some((component) => text.includes(component.helper));
+    return components.some((component) => component.markers.some((marker) => text.includes(marker)));
   });
 }

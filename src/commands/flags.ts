@@ -9,8 +9,10 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../telem
 export interface ServeFlags {
   readonly configFile: string | undefined;
   readonly configCheck: boolean;
-  /** --web.listen-address, repeatable as in exporter-toolkit: one address or several (every one is served). */
-  readonly listenAddress: string | readonly string[];
+  /** --web.listen-address (the first, when repeated). */
+  readonly listenAddress: string;
+  /** The further --web.listen-address values: repeatable as in exporter-toolkit, every address is served. */
+  readonly moreListenAddresses?: readonly string[];
   /** --web.systemd-socket: serve the sockets systemd passes (LISTEN_FDS) instead of the listen addresses. */
   readonly systemdSocket?: boolean;
   /** --web.config.file: TLS, extra headers and basic auth (exporter-toolkit format); absent means plain HTTP. */
@@ -197,7 +199,8 @@ export function parseServeFlags(given: readonly string[]): ServeFlags {
     ...(values['web.config.file'] === undefined ? {} : { webConfigFile: values['web.config.file'] }),
     configFile: values['config.file'],
     configCheck: values['config.check'],
-    listenAddress: listenAddresses.length === 1 ? (listenAddresses[0] as string) : listenAddresses,
+    listenAddress: listenAddresses[0] ?? ':7979',
+    ...(listenAddresses.length > 1 ? { moreListenAddresses: listenAddresses.slice(1) } : {}),
     ...(values['web.systemd-socket'] ? { systemdSocket: true } : {}),
     ...(logFormat === 'json' ? {} : { logFormat: logFormat as LogFormat }),
     telemetryPath,

@@ -28,15 +28,21 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
+/** Seams for tests: dns_sd's DNS servers (the system's when absent). */
+export interface ExporterOptions {
+  readonly dnsServers?: readonly string[];
+}
+
 /** Starts an exporter; throws with a user-facing message when the config or the address is wrong. */
 export async function startExporter(
   flags: ServeFlags,
   logger: Logger = createLogger(flags.logLevel, process.stderr, flags.logFormat ?? 'json'),
+  options: ExporterOptions = {},
 ): Promise<RunningExporter> {
   // Checked first, before anything needs stopping: every address, or the sockets systemd passed.
   const listenTargets: ListenTarget[] = flags.systemdSocket
     ? systemdListenFds().map((fd) => ({ fd }))
-    : (typeof flags.listenAddress === 'string' ? [flags.listenAddress] : flags.listenAddress).map(parseListenAddress);
+    : [flags.listenAddress, ...(flags.moreListenAddresses ?? [])].map(parseListenAddress);
   // First, before anything needs stopping: a bad web config fails the start with its file, line and key.
   const webConfig = flags.webConfigFile === undefined ? undefined : loadWebConfigFile(flags.webConfigFile);
   const metrics = createSelfMetrics();
@@ -63,6 +69,7 @@ export async function startExporter(
     maxBodyBytes: flags.maxBodyBytes,
     shardFlags,
     configDir: flags.configFile === undefined ? process.cwd() : dirname(resolve(flags.configFile)),
+    ...(options.dnsServers === undefined ? {} : { dnsServers: options.dnsServers }),
   });
   try {
     await fleet.apply(reloader.current.config);

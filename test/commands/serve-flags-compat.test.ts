@@ -55,10 +55,10 @@ test('--log.format is read (json default, logfmt), and a bad value is refused na
 
 test('--web.listen-address repeats: every address is kept; once, it replaces the default', () => {
   assert.equal(parseServeFlags(['--web.listen-address=:9']).listenAddress, ':9');
-  assert.deepEqual(parseServeFlags(['--web.listen-address=:9', '--web.listen-address', '[::1]:10']).listenAddress, [
-    ':9',
-    '[::1]:10',
-  ]);
+  const repeated = parseServeFlags(['--web.listen-address=:9', '--web.listen-address', '[::1]:10']);
+  assert.equal(repeated.listenAddress, ':9');
+  assert.deepEqual(repeated.moreListenAddresses, ['[::1]:10']);
+  assert.equal('moreListenAddresses' in parseServeFlags([]), false);
 });
 
 test("kingpin's --no-config.check and --no-web.systemd-socket are accepted; its other built-ins name --help", () => {

@@ -2,7 +2,7 @@
 // one line naming what to install; under CI=true a missing tool fails the run.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -14,7 +14,7 @@ const emptyPath = join(scratch, 'empty');
 const toolPath = join(scratch, 'tools');
 mkdirSync(emptyPath);
 mkdirSync(toolPath);
-for (const tool of ['promtool', 'prometheus', 'chromium']) {
+for (const tool of ['promtool', 'prometheus', 'chromium', 'go']) {
   writeFileSync(join(toolPath, tool), '#!/bin/sh\nexit 0\n');
   chmodSync(join(toolPath, tool), 0o755);
 }
@@ -39,20 +39,22 @@ test('the plan on a machine without promtool, prometheus and chromium skips exac
   const run = runRunner(['--plan'], { PATH: emptyPath });
   assert.equal(run.status, 0, run.stderr);
   const plan = JSON.parse(run.stdout) as { missing: string[]; install: string[]; fail: boolean; skip: string[] };
-  assert.deepEqual(plan.missing, ['promtool', 'prometheus', 'chromium']);
+  assert.deepEqual(plan.missing, ['promtool', 'prometheus', 'chromium', 'go and sprig (the Helm chart renderer)']);
   assert.deepEqual(plan.install, []);
   assert.equal(plan.fail, false);
   assert.ok(plan.skip.includes('dist/test/server/targets-page.test.js'));
   assert.ok(plan.skip.includes('dist/test/e2e/prometheus-fleet.test.js'));
   assert.ok(plan.skip.includes('dist/test/server/probe-route.test.js'));
+  assert.ok(plan.skip.includes('dist/test/deploy/helm/chart.test.js'));
   assert.ok(!plan.skip.includes('dist/test/config/load.test.js'));
   assert.ok(!plan.skip.includes('dist/test/project/run-tests.test.js'));
 });
 
-test('with the tools on PATH nothing is missing, skipped or installed', () => {
+test("with the tools on PATH (and Debian's sprig sources) nothing is missing, skipped or installed", () => {
   const plan = JSON.parse(runRunner(['--plan'], { PATH: toolPath }).stdout) as { missing: string[]; skip: string[] };
-  assert.deepEqual(plan.missing, []);
-  assert.deepEqual(plan.skip, []);
+  const sprig = existsSync('/usr/share/gocode/src/github.com/Masterminds/sprig');
+  assert.deepEqual(plan.missing, sprig ? [] : ['go and sprig (the Helm chart renderer)']);
+  if (sprig) assert.deepEqual(plan.skip, []);
 });
 
 test('without the tools and not under CI the run passes, skipping their files with one line naming the packages', () => {
@@ -62,7 +64,7 @@ test('without the tools and not under CI the run passes, skipping their files wi
   assert.equal(skipLines.length, 1, run.stderr);
   assert.match(
     skipLines[0] ?? '',
-    /^npm test: SKIPPED 1 test files that need promtool, prometheus, chromium, not installed: run `apt-get install prometheus chromium` as root .*dist\/test\/server\/targets-page\.test\.js$/,
+    /^npm test: SKIPPED 1 test files that need promtool, prometheus, chromium, go and sprig \(the Helm chart renderer\), not installed: run `apt-get install prometheus chromium golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml\.v2-dev golang-gopkg-yaml\.v3-dev` as root .*dist\/test\/server\/targets-page\.test\.js$/,
   );
   assert.match(run.stdout, /# pass 2\n/);
 });
@@ -72,7 +74,7 @@ test('under CI=true a missing tool fails the run instead of skipping', () => {
   assert.equal(run.status, 1);
   assert.match(
     run.stderr,
-    /CI=true and promtool, prometheus, chromium missing: a missing tool fails under CI, never skips/,
+    /CI=true and promtool, prometheus, chromium, go and sprig \(the Helm chart renderer\) missing: a missing tool fails under CI, never skips/,
   );
   assert.doesNotMatch(run.stdout, /# pass/);
   const plan = JSON.parse(runRunner(['--plan'], { PATH: emptyPath, CI: 'true' }).stdout) as { fail: boolean };
