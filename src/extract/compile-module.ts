@@ -4,6 +4,7 @@ import { FjeError } from '../errors.js';
 import type { MetricType } from '../exposition/types.js';
 import { compileTemplate, type CompiledTemplate } from '../jsonpath/index.js';
 import type { ValueConverter } from './convert-value.js';
+import { planMetricGroups, type MetricGroup } from './metric-groups.js';
 
 export interface CompiledFamily {
   readonly name: string;
@@ -41,6 +42,8 @@ export interface CompiledModule {
   /** Families sorted by name: the order of the exposition (as json_exporter's registry gathers them). */
   readonly families: readonly CompiledFamily[];
   readonly metrics: readonly CompiledMetric[];
+  /** `metrics` in runs that share one element selection and label evaluation (metric-groups.ts). */
+  readonly plan: readonly MetricGroup[];
   /** `error_code`: the API's status field; not 0 means the body is an error, not data. */
   readonly errorCode?: CompiledTemplate;
   /** `paging`: the list a paged request fills, cut at `maxItems`. */
@@ -120,6 +123,7 @@ export function compileModule(module: ModuleConfig): CompiledModule {
     name: module.name,
     families,
     metrics,
+    plan: planMetricGroups(metrics, families.length),
     ...(module.errorCode === undefined ? {} : { errorCode: compileTemplate(module.errorCode.path) }),
     ...(module.paging === undefined
       ? {}
