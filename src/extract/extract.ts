@@ -1,6 +1,6 @@
 // Applies a compiled module to a parsed JSON document: samples per family, and every skipped value counted by reason.
 import type { FamilySamples, Sample } from '../exposition/types.js';
-import type { CompiledTemplate, EvalOptions } from '../jsonpath/index.js';
+import { EvalFailure, formatValue, NO_VALUE, type CompiledTemplate, type EvalOptions } from '../jsonpath/index.js';
 import type { CompiledMetric, CompiledModule, CompiledValue } from './compile-module.js';
 import { convertText, convertValue, parseEpochMillis } from './convert-value.js';
 import type { MetricGroup } from './metric-groups.js';
@@ -81,6 +81,30 @@ function evaluateValue(
   doc: unknown,
   allowMissing: boolean,
 ): ValueOutcome {
+  const walk = template.walk;
+  if (walk !== undefined) {
+    // A singular path, walked directly: the same outcomes as the select() below, without its result objects.
+    const match = walk(doc, allowMissing);
+    if (match === NO_VALUE) {
+      return allowMissing ? 'skip' : { reason: 'no_value', message: `${template.text}: matched nothing` };
+    }
+    if (match instanceof EvalFailure) {
+      if (allowMissing && match.missing) return 'skip';
+      return {
+        reason: match.missing ? 'missing_key' : 'jsonpath_error',
+        message: `${template.text}: ${match.message}`,
+      };
+    }
+    if (typeof match === 'number' && value.converter === undefined) return match;
+    const converted = convertValue(match, value.converter);
+    if (converted === undefined) {
+      return {
+        reason: 'not_numeric',
+        message: `${template.text}: ${JSON.stringify(match)?.slice(0, 80)} is not a number or a boolean`,
+      };
+    }
+    return converted;
+  }
   const options = allowMissing ? ALLOW_MISSING : STRICT;
   if (template.isSingleBlock) {
     // The raw match: numbers are never printed and re-parsed.
@@ -143,6 +167,15 @@ function evaluateLabels(labels: readonly CompiledTemplate[], doc: unknown): Eval
   let errors: string[] | undefined;
   for (let i = 0; i < labels.length; i++) {
     const template = labels[i] as CompiledTemplate;
+    if (template.walk !== undefined) {
+      // print() of a singular path, without its result object.
+      const match = template.walk(doc, false);
+      if (match instanceof EvalFailure) {
+        values[i] = '';
+        (errors ??= []).push(`label ${template.text}: ${match.message}`);
+      } else values[i] = match === NO_VALUE ? '' : formatValue(match);
+      continue;
+    }
     const printed = template.print(doc, STRICT);
     if (printed.ok) {
       values[i] = printed.text;

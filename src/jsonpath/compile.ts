@@ -26,6 +26,12 @@ export interface CompiledTemplate {
   /** True when the template is exactly one {…} block with no literal text and no range: its matches are the value. */
   readonly isSingleBlock: boolean;
   /**
+   * Set when the template is one singular path (`{.a.b}`, `{.a[0].c}`): the walk itself, giving the value, NO_VALUE
+   * (nothing, not an error) or an EvalFailure. What select() and print() do, without their result objects: the
+   * hot path calls it ten times per SRS stream.
+   */
+  readonly walk: SingularWalk | undefined;
+  /**
    * Every match, in the order client-go prints them (unions group by branch: {.s[*]['name','clients']} → a b 4 1).
    * Literal text outside blocks counts as a string match, as in client-go's FindResults.
    */
@@ -109,7 +115,7 @@ class SingularPathTemplate implements CompiledTemplate {
 
   constructor(
     readonly text: string,
-    private readonly walk: SingularWalk,
+    readonly walk: SingularWalk,
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {
@@ -129,6 +135,7 @@ class SingularPathTemplate implements CompiledTemplate {
 
 class SingleBlockTemplate implements CompiledTemplate {
   readonly isSingleBlock = true;
+  readonly walk = undefined;
 
   constructor(
     readonly text: string,
@@ -150,6 +157,7 @@ class SingleBlockTemplate implements CompiledTemplate {
 // so one failing part fails the whole template, as in client-go.
 class GeneralTemplate implements CompiledTemplate {
   readonly isSingleBlock = false;
+  readonly walk = undefined;
 
   constructor(
     readonly text: string,

@@ -18,3 +18,5 @@ export type { CompiledTemplate, EvalOptions, PrintResult, Selection } from './co
 export { cachedTemplateCount, clearTemplateCache, compileTemplate } from './cache.js';
 export { JSONPATH_SYNTAX_CODE, JsonPathSyntaxError } from './errors.js';
 export { formatValue } from './print.js';
+export { EvalFailure } from './failure.js';
+export { NO_VALUE, type SingularWalk } from './field-walk.js';
