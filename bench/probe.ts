@@ -48,6 +48,10 @@ const spec: BenchSpec = {
     module: { type: 'string', default: 'default', help: 'the module= of --url probes' },
     target: { type: 'string', help: 'probe this JSON API instead of the generated bodies (--bodies is ignored)' },
     'exporter-args': { type: 'string', default: '', help: 'extra flags for our exporter, space-separated' },
+    exporter: {
+      type: 'string',
+      help: "another build's dist/src/cli.js to run as our exporter (compare two commits in one run)",
+    },
     'exporter-node-args': {
       type: 'string',
       default: '',
@@ -173,6 +177,7 @@ async function main(): Promise<void> {
       const server = await startExporter(
         [...args, ...split(cli.string('exporter-args'))],
         split(cli.string('exporter-node-args')),
+        cli.optional('exporter'),
       );
       const path = probePath('default');
       servers.push({ server, name: 'ours', config: config as ConfigName, probeUrl: (t) => server.baseUrl + path(t) });

@@ -25,8 +25,7 @@ export const DIST = join(import.meta.dirname, '..');
 export const REFERENCE_CONFIG = join(DIST, '..', 'test', 'fixtures', 'config', 'srs-reference.yml');
 
 /**
- * Starts `command args` and resolves once `portFrom` finds the listening port in its output (or, for a server that
- * logs nothing, once `probeReady` says so). Rejects with the output when it exits first or takes over 30 s.
+ * Starts `command args` and resolves once `portFrom` finds the listening port in its output. Rejects with the output when it exits first or takes over 30 s.
  */
 export async function startServer(
   name: string,
@@ -90,11 +89,12 @@ export async function freePort(): Promise<number> {
 export function startExporter(
   exporterArgs: readonly string[],
   nodeArgs: readonly string[] = [],
+  cliPath = join(DIST, 'src/cli.js'),
 ): Promise<ServerProcess> {
   return startServer(
     'fleet-json-exporter',
     process.execPath,
-    [...nodeArgs, join(DIST, 'src/cli.js'), '--web.listen-address=127.0.0.1:0', ...exporterArgs],
+    [...nodeArgs, cliPath, '--web.listen-address=127.0.0.1:0', ...exporterArgs],
     (output) => {
       const port = /"address":"127\.0\.0\.1:(\d+)"[^\n]*listening/.exec(output)?.[1];
       return port === undefined ? undefined : Number(port);

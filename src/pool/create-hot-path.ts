@@ -13,6 +13,14 @@ import { WorkerPool } from './worker-pool.js';
  */
 export const DEFAULT_INLINE_MAX_BYTES = 8 * 1024;
 
+/**
+ * Bodies up to this size also run inline when no body is in the pool: the hop (post, clone, reply) is pure latency
+ * when nothing else competes for the main thread — a lone probe of a 23 KB SRS body answers in ~0.5 ms inline instead
+ * of ~1 ms through a worker (bench:probe, c=1). Larger bodies always go to the pool: a 1 MB srs_streams body is
+ * ~20 ms of main-thread time, too long to hold off other requests even when idle.
+ */
+export const DEFAULT_IDLE_INLINE_MAX_BYTES = 256 * 1024;
+
 export interface HotPathOptions {
   /** Pool worker threads; 0 handles every body inline. */
   readonly workers: number;
@@ -20,6 +28,8 @@ export interface HotPathOptions {
   readonly maxQueue: number;
   /** Bodies below this many bytes run inline even when there is a pool. */
   readonly inlineMaxBytes: number;
+  /** Bodies up to this many bytes run inline too while the pool has no body in flight; 0 (default): never. */
+  readonly idleInlineMaxBytes?: number;
   /** Where the hot-path self-metrics go; none when absent. */
   readonly registry?: Registry;
   /** A different worker module (tests only). */
@@ -28,7 +38,7 @@ export interface HotPathOptions {
 
 /** A HotPath that knows which way each task went, for the caller's trace spans and metrics. */
 export interface RoutedHotPath extends HotPath {
-  /** Where a body of this size would run. */
+  /** Where a body of this size would run now (it depends on the pool's load for bodies up to idleInlineMaxBytes). */
   routeFor(bodyBytes: number): HotPathRoute;
   readonly pool: WorkerPool | undefined;
 }
@@ -44,8 +54,11 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
       : undefined;
   const metrics: HotPathMetrics | undefined =
     options.registry === undefined ? undefined : createHotPathMetrics(options.registry, () => pool?.stats);
-  const routeFor = (bodyBytes: number): HotPathRoute =>
-    pool !== undefined && bodyBytes >= options.inlineMaxBytes ? 'pool' : 'inline';
+  const idleInlineMaxBytes = options.idleInlineMaxBytes ?? 0;
+  const routeFor = (bodyBytes: number): HotPathRoute => {
+    if (pool === undefined || bodyBytes < options.inlineMaxBytes) return 'inline';
+    return bodyBytes <= idleInlineMaxBytes && pool.stats.inFlight === 0 ? 'inline' : 'pool';
+  };
 
   const runRouted = async (task: HotPathTask, route: HotPathRoute): Promise<HotPathResult> => {
     if (route === 'inline' || pool === undefined) return runHotPathInline(task.module.compiled, task);
