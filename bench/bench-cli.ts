@@ -68,8 +68,15 @@ export interface BenchCli {
   list<T>(name: string, parse: (item: string) => T): T[];
   /** A line of progress on stderr (not with --json's stdout, nor with --quiet). */
   progress(message: string): void;
-  /** Writes `<out-dir>/<name>.json` (machine, flags, the result) and each chart as `<out-dir>/<file>`; returns paths. */
-  writeResults(result: unknown, charts?: ReadonlyArray<{ readonly file: string; readonly svg: string }>): string[];
+  /**
+   * Writes `<out-dir>/<stem>.json` (machine, flags, the result; stem defaults to the bench's name) and each chart as
+   * `<out-dir>/<file>`; returns the paths.
+   */
+  writeResults(
+    result: unknown,
+    charts?: ReadonlyArray<{ readonly file: string; readonly svg: string }>,
+    stem?: string,
+  ): string[];
 }
 
 /** Parses process.argv for a bench: --help prints the usage and exits 0; any mistake exits 2 with the usage. */
@@ -127,10 +134,10 @@ export function parseBenchCli(spec: BenchSpec, argv: readonly string[] = process
     progress(message) {
       if (values.quiet !== true) process.stderr.write(`[bench:${spec.name}] ${message}\n`);
     },
-    writeResults(result, charts = []) {
+    writeResults(result, charts = [], stem = spec.name) {
       const dir = resolve(String(values['out-dir']));
       mkdirSync(dir, { recursive: true });
-      const jsonPath = join(dir, `${spec.name}.json`);
+      const jsonPath = join(dir, `${stem}.json`);
       const flags = Object.fromEntries(Object.entries(values).filter(([name]) => name !== 'help'));
       writeFileSync(jsonPath, `${JSON.stringify({ bench: spec.name, machine: machine(), flags, result }, null, 2)}\n`);
       const written = [jsonPath];
@@ -166,6 +173,16 @@ export function parseHttpUrl(text: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`not an http(s) URL: "${text}"`);
   return url;
+}
+
+/** The body a user's JSON API answers now (`--target`), to measure the pipeline on real data. */
+export async function fetchTargetBody(url: string): Promise<Uint8Array> {
+  parseHttpUrl(url);
+  const { request } = await import('undici');
+  const answer = await request(url, { headers: { accept: 'application/json' } });
+  const body = new Uint8Array(await answer.body.arrayBuffer());
+  if (answer.statusCode !== 200) throw new UsageError(`--target ${url} answered ${answer.statusCode}`);
+  return body;
 }
 
 /** Runs a bench's main; a UsageError found late (say, a bad --url) exits 2 like a bad flag, with no stack trace. */
