@@ -3,7 +3,7 @@ import type { MetricConfig, ModuleConfig } from '../config/types.js';
 import { FjeError } from '../errors.js';
 import type { MetricType } from '../exposition/types.js';
 import { compileTemplate, type CompiledTemplate } from '../jsonpath/index.js';
-import type { ValueConverter } from './convert-value.js';
+import { convertText, type ValueConverter } from './convert-value.js';
 import { planMetricGroups, type MetricGroup } from './metric-groups.js';
 
 export interface CompiledFamily {
@@ -19,6 +19,8 @@ export interface CompiledValue {
   readonly family: number;
   readonly template: CompiledTemplate;
   readonly converter: ValueConverter | undefined;
+  /** A template without blocks (`info: 1`) is the same number for every element: converted once, here. */
+  readonly constant: number | undefined;
 }
 
 export interface CompiledMetric {
@@ -107,10 +109,15 @@ export function compileModule(module: ModuleConfig): CompiledModule {
       labels: labelNames.map((label) => compileTemplate(metric.labels[label] ?? '')),
       values: familyNames.map((familyName, i) => {
         const text = templates[i] ?? '';
+        const converter = converterFor(metric, text);
+        const template = compileTemplate(text);
+        // No `{`: literal text only, printed the same whatever the document; what extraction would make of it.
+        const literal = text.includes('{') ? undefined : template.print(undefined);
         return {
           family: position.get(familyName) ?? 0,
-          template: compileTemplate(text),
-          converter: converterFor(metric, text),
+          template,
+          converter,
+          constant: literal?.ok === true && literal.text !== '' ? convertText(literal.text, converter) : undefined,
         };
       }),
       timestamp: metric.epochTimestamp === undefined ? undefined : compileTemplate(metric.epochTimestamp),

@@ -81,6 +81,7 @@ function evaluateValue(
   doc: unknown,
   allowMissing: boolean,
 ): ValueOutcome {
+  if (value.constant !== undefined) return value.constant;
   const walk = template.walk;
   if (walk !== undefined) {
     // A singular path, walked directly: the same outcomes as the select() below, without its result objects.

@@ -54,7 +54,37 @@ export function compileAst(ast: TemplateAst): CompiledTemplate {
     if (accessors !== undefined) return new SingularPathTemplate(ast.text, compileSingularWalk(accessors));
     return new SingleBlockTemplate(ast.text, compilePath(only.path));
   }
-  return new GeneralTemplate(ast.text, ast.parts.map(compilePart));
+  return new GeneralTemplate(ast.text, ast.parts.map(compilePart), compileSingularConcat(ast.parts));
+}
+
+/** Text and singular blocks only (`{.video.width}x{.video.height}`): the printer walks each block directly. */
+type ConcatPrinter = (doc: unknown, allowMissingKeys: boolean) => string | EvalFailure;
+
+function compileSingularConcat(parts: readonly TemplatePart[]): ConcatPrinter | undefined {
+  const pieces: Array<string | SingularWalk> = [];
+  for (const part of parts) {
+    if (part.kind === 'text') pieces.push(part.text);
+    else if (part.kind === 'range') return undefined;
+    else {
+      const accessors = singularAccessors(part.path);
+      if (accessors === undefined) return undefined;
+      pieces.push(compileSingularWalk(accessors));
+    }
+  }
+  // The same output as printParts: a block that matches nothing prints '', one that fails fails the template.
+  return (doc, allowMissingKeys) => {
+    let text = '';
+    for (const piece of pieces) {
+      if (typeof piece === 'string') {
+        text += piece;
+        continue;
+      }
+      const value = piece(doc, allowMissingKeys);
+      if (value instanceof EvalFailure) return value;
+      if (value !== NO_VALUE) text += formatValue(value);
+    }
+    return text;
+  };
 }
 
 function compilePart(part: TemplatePart): CompiledPart {
@@ -162,6 +192,7 @@ class GeneralTemplate implements CompiledTemplate {
   constructor(
     readonly text: string,
     private readonly parts: readonly CompiledPart[],
+    private readonly concat: ConcatPrinter | undefined,
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {
@@ -171,7 +202,9 @@ class GeneralTemplate implements CompiledTemplate {
   }
 
   print(doc: unknown, options?: EvalOptions): PrintResult {
-    const text = printParts(this.parts, doc, options?.allowMissingKeys === true);
+    const allowMissingKeys = options?.allowMissingKeys === true;
+    const text =
+      this.concat === undefined ? printParts(this.parts, doc, allowMissingKeys) : this.concat(doc, allowMissingKeys);
     return text instanceof EvalFailure ? failed(text) : { ok: true, text };
   }
 }
