@@ -24,6 +24,11 @@ const spec: BenchSpec = {
   flags: {
     sizes: { type: 'string', default: '2k,50k,1m,10m', help: 'SRS body sizes (2k, 50k, 1m, …)' },
     seconds: { type: 'string', default: '1', help: 'measured seconds per case (after a quarter of it as warm-up)' },
+    rounds: {
+      type: 'string',
+      default: '1',
+      help: 'alternate JSON.parse and inline this many times per size (--seconds each); the ratio is the median',
+    },
     workers: { type: 'string', default: '2', help: 'pool threads for the pool rows; 0 leaves them out' },
     config: { type: 'string', help: 'a config file (default: the embedded config, srs_streams as module default)' },
     module: { type: 'string', default: 'default', help: 'the module of --config to run' },
@@ -66,6 +71,7 @@ function row(
 async function main(): Promise<void> {
   const cli = parseBenchCli(spec);
   const seconds = cli.number('seconds');
+  const rounds = cli.number('rounds', { integer: true });
   const workers = cli.number('workers', { integer: true, allowZero: true });
   const target = cli.optional('target');
   const sizes = target === undefined ? cli.list('sizes', parseSize) : [];
@@ -77,7 +83,7 @@ async function main(): Promise<void> {
   if (module === undefined) throw new UsageError(`no module "${moduleName}" in ${prepared.config.source}`);
   const pool = workers > 0 ? new WorkerPool({ threads: workers, maxQueue: 64 }) : undefined;
   const rows: Row[] = [];
-  const ratios: { bytes: number; inlineOverParse: number; poolOverInline?: number }[] = [];
+  const ratios: { bytes: number; inlineOverParse: number; roundRatios?: number[]; poolOverInline?: number }[] = [];
   const bodies: Array<{ body: Uint8Array; streams: number | undefined }> =
     target === undefined
       ? sizes.map((size) => generateStreamsBody(size))
@@ -95,11 +101,26 @@ async function main(): Promise<void> {
       const sanity = runHotPathInline(module.compiled, task);
       if (!sanity.ok) throw new Error(`the ${bytes}-byte body fails: ${sanity.message}`);
 
-      const parse = measureSync(seconds, () => parseJsonBody(body));
+      // On a shared machine the load moves between two measurements: alternating the two cases and taking the
+      // median of the per-round ratios keeps the ratio honest where a single pair can be off by ±30 %.
+      const pairs: Array<{ parse: Measurement; inline: Measurement }> = [];
+      for (let round = 0; round < rounds; round++) {
+        pairs.push({
+          parse: measureSync(seconds, () => parseJsonBody(body)),
+          inline: measureSync(seconds, () => runHotPathInline(module.compiled, task)),
+        });
+      }
+      pairs.sort((a, b) => a.inline.msPerOp / a.parse.msPerOp - b.inline.msPerOp / b.parse.msPerOp);
+      const { parse, inline } = pairs[Math.floor(pairs.length / 2)] as (typeof pairs)[number];
       rows.push(row('JSON.parse alone', bytes, streams, parse));
-      const inline = measureSync(seconds, () => runHotPathInline(module.compiled, task));
       rows.push(row('pipeline inline', bytes, streams, inline));
-      const ratio: (typeof ratios)[number] = { bytes, inlineOverParse: inline.msPerOp / parse.msPerOp };
+      const ratio: (typeof ratios)[number] = {
+        bytes,
+        inlineOverParse: inline.msPerOp / parse.msPerOp,
+        ...(rounds > 1
+          ? { roundRatios: pairs.map((p) => Number((p.inline.msPerOp / p.parse.msPerOp).toFixed(3))) }
+          : {}),
+      };
 
       if (pool !== undefined) {
         // Two bodies per worker in flight keep every worker busy; each run gets its own copy, since it is transferred.
@@ -159,7 +180,8 @@ async function main(): Promise<void> {
       );
     }
     for (const r of ratios) {
-      const extra = r.poolOverInline === undefined ? '' : `, pool/inline throughput ${r.poolOverInline.toFixed(2)}×`;
+      let extra = r.poolOverInline === undefined ? '' : `, pool/inline throughput ${r.poolOverInline.toFixed(2)}×`;
+      if (r.roundRatios !== undefined) extra += ` (median of rounds ${r.roundRatios.join(', ')})`;
       process.stdout.write(
         `${String(r.bytes).padStart(10)} bytes: inline/JSON.parse time ${r.inlineOverParse.toFixed(2)}×${extra}\n`,
       );

@@ -90,8 +90,13 @@ async function load(
   let times = new Float64Array(1 << 16);
   let count = 0;
   // Without a callback autocannon returns its tracker, an EventEmitter that is also the result's thenable.
-  const instance = autocannon({ url, connections, duration: seconds }) as unknown as Promise<autocannon.Result> &
-    NodeJS.EventEmitter;
+  // A probe slower than the window counts as a timeout (an error), not as nothing.
+  const instance = autocannon({
+    url,
+    connections,
+    duration: seconds,
+    timeout: Math.max(1, Math.ceil(seconds)),
+  }) as unknown as Promise<autocannon.Result> & NodeJS.EventEmitter;
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
     if (count === times.length) {
       const grown = new Float64Array(times.length * 2);

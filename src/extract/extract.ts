@@ -270,11 +270,15 @@ function extractGroup(run: Extraction, group: MetricGroup, doc: unknown): void {
   if (elements === undefined) {
     for (let m = 1; m < metrics.length; m++) selectElements(sinks[m] as ProblemSink, metrics[m] as CompiledMetric, doc);
   } else {
-    const seen = new Map<string, number[]>();
+    // Series key → the first element that had it; per (that element, value) the sample's index in its bucket, -1
+    // while it has none. Flat, so no element allocates an index of its own.
+    const seen = new Map<string, number>();
+    const firstSample = new Int32Array(elements.length * group.slotCount).fill(-1);
     const labelTemplates = (metrics[0] as CompiledMetric).labels;
-    for (const element of elements) {
+    for (let e = 0; e < elements.length; e++) {
+      const element = elements[e];
       let labels: EvaluatedLabels | undefined;
-      let slots: number[] | undefined;
+      let owner = -1;
       for (let m = 0; m < metrics.length; m++) {
         const metric = metrics[m] as CompiledMetric;
         const sink = sinks[m] as ProblemTally;
@@ -296,16 +300,15 @@ function extractGroup(run: Extraction, group: MetricGroup, doc: unknown): void {
             metricStarted = true;
           }
           const shared = labels as EvaluatedLabels;
-          if (slots === undefined) {
-            slots = seen.get(shared.key);
-            if (slots === undefined) {
-              slots = new Array<number>(group.slotCount).fill(-1);
-              seen.set(shared.key, slots);
-            }
+          if (owner < 0) {
+            const known = seen.get(shared.key);
+            if (known === undefined) seen.set(shared.key, e);
+            owner = known ?? e;
           }
           const sample = sampleOf(shared.values, outcome, timestampMs);
-          const earlier = slots[base + v] as number;
-          if (earlier < 0) slots[base + v] = run.addFirst(value.family, sample);
+          const slot = owner * group.slotCount + base + v;
+          const earlier = firstSample[slot] as number;
+          if (earlier < 0) firstSample[slot] = run.addFirst(value.family, sample);
           else run.addDuplicate(sink, value.family, earlier, sample, metric);
         }
       }

@@ -14,12 +14,20 @@ import { WorkerPool } from './worker-pool.js';
 export const DEFAULT_INLINE_MAX_BYTES = 8 * 1024;
 
 /**
- * Bodies up to this size also run inline when no body is in the pool: the hop (post, clone, reply) is pure latency
- * when nothing else competes for the main thread — a lone probe of a 23 KB SRS body answers in ~0.5 ms inline instead
- * of ~1 ms through a worker (bench:probe, c=1). Larger bodies always go to the pool: a 1 MB srs_streams body is
- * ~20 ms of main-thread time, too long to hold off other requests even when idle.
+ * Bodies up to this size also run inline while the main thread is idle (no body in the pool, event loop busy under
+ * IDLE_UTILIZATION over the last IDLE_WINDOW_MS): the hop (post, clone, reply) is pure latency for a lone probe.
+ * Larger bodies always go to the pool: a 1 MB srs_streams body is ~20 ms of main-thread time, too long to hold off
+ * other requests even when idle. Under load the pool takes them, so the main thread keeps to I/O.
  */
 export const DEFAULT_IDLE_INLINE_MAX_BYTES = 256 * 1024;
+/**
+ * Measured with bench:probe (50-stream body, reference config): "no body in the pool" alone is not a load signal —
+ * with every body inline the pool is never busy, and at 50 connections the main thread did all the work while both
+ * workers idled (98 % in atomicsWaitLoop), halving throughput. Event-loop utilisation is: ~0.3 for a lone probe,
+ * ~1 at 10+ connections.
+ */
+const IDLE_UTILIZATION = 0.5;
+const IDLE_WINDOW_MS = 100;
 
 export interface HotPathOptions {
   /** Pool worker threads; 0 handles every body inline. */
@@ -54,10 +62,22 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
       : undefined;
   const metrics: HotPathMetrics | undefined =
     options.registry === undefined ? undefined : createHotPathMetrics(options.registry, () => pool?.stats);
-  const idleInlineMaxBytes = options.idleInlineMaxBytes ?? 0;
+  const idleInlineMaxBytes = pool === undefined ? 0 : (options.idleInlineMaxBytes ?? 0);
+  // The main thread's event-loop utilisation over the last window, sampled on a timer (only when the idle rule is on).
+  let utilization = 0;
+  let sampled = performance.eventLoopUtilization();
+  const sampler =
+    idleInlineMaxBytes > 0
+      ? setInterval(() => {
+          const now = performance.eventLoopUtilization();
+          utilization = performance.eventLoopUtilization(now, sampled).utilization;
+          sampled = now;
+        }, IDLE_WINDOW_MS).unref()
+      : undefined;
   const routeFor = (bodyBytes: number): HotPathRoute => {
     if (pool === undefined || bodyBytes < options.inlineMaxBytes) return 'inline';
-    return bodyBytes <= idleInlineMaxBytes && pool.stats.inFlight === 0 ? 'inline' : 'pool';
+    const idle = pool.stats.inFlight === 0 && utilization < IDLE_UTILIZATION;
+    return bodyBytes <= idleInlineMaxBytes && idle ? 'inline' : 'pool';
   };
 
   const runRouted = async (task: HotPathTask, route: HotPathRoute): Promise<HotPathResult> => {
@@ -79,6 +99,7 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
       return result;
     },
     close: async () => {
+      clearInterval(sampler);
       await pool?.close();
     },
   };
