@@ -76,7 +76,7 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
       : undefined;
   const routeFor = (bodyBytes: number): HotPathRoute => {
     if (pool === undefined || bodyBytes < options.inlineMaxBytes) return 'inline';
-    const idle = pool.stats.inFlight === 0 && utilization < IDLE_UTILIZATION;
+    const idle = pool.inFlight === 0 && utilization < IDLE_UTILIZATION;
     return bodyBytes <= idleInlineMaxBytes && idle ? 'inline' : 'pool';
   };
 
