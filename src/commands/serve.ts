@@ -26,10 +26,16 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
+/** Seams for tests: dns_sd's DNS servers (the system's when absent). */
+export interface ExporterOptions {
+  readonly dnsServers?: readonly string[];
+}
+
 /** Starts an exporter; throws with a user-facing message when the config or the address is wrong. */
 export async function startExporter(
   flags: ServeFlags,
   logger: Logger = createLogger(flags.logLevel),
+  options: ExporterOptions = {},
 ): Promise<RunningExporter> {
   const address = parseListenAddress(flags.listenAddress);
   // First, before anything needs stopping: a bad web config fails the start with its file, line and key.
@@ -60,6 +66,7 @@ export async function startExporter(
     maxBodyBytes: flags.maxBodyBytes,
     shardFlags,
     configDir: flags.configFile === undefined ? process.cwd() : dirname(resolve(flags.configFile)),
+    ...(options.dnsServers === undefined ? {} : { dnsServers: options.dnsServers }),
   });
   try {
     await fleet.apply(reloader.current.config);
