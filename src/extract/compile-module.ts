@@ -3,7 +3,8 @@ import type { MetricConfig, ModuleConfig } from '../config/types.js';
 import { ModuleCompileError } from './errors.js';
 import type { MetricType } from '../exposition/types.js';
 import { TemplateCache, type CompiledTemplate, type EvalOptions } from '../jsonpath/index.js';
-import type { ValueConverter } from './convert-value.js';
+import { convertText, type ValueConverter } from './convert-value.js';
+import { planMetricGroups, type MetricGroup } from './metric-groups.js';
 
 const GO_LABELS: EvalOptions = { numbers: 'go' };
 const INTEGER_LABELS: EvalOptions = { numbers: 'integer' };
@@ -21,6 +22,8 @@ export interface CompiledValue {
   readonly family: number;
   readonly template: CompiledTemplate;
   readonly converter: ValueConverter | undefined;
+  /** A template without blocks (`info: 1`) is the same number for every element: converted once, here. */
+  readonly constant: number | undefined;
 }
 
 export interface CompiledMetric {
@@ -46,6 +49,8 @@ export interface CompiledModule {
   /** Families sorted by name: the order of the exposition (as json_exporter's registry gathers them). */
   readonly families: readonly CompiledFamily[];
   readonly metrics: readonly CompiledMetric[];
+  /** `metrics` in runs that share one element selection and label evaluation (metric-groups.ts). */
+  readonly plan: readonly MetricGroup[];
   /** `error_code`: the API's status field; not 0 means the body is an error, not data. */
   readonly errorCode?: CompiledTemplate;
   /** `paging`: the list a paged request fills, cut at `maxItems`. */
@@ -107,10 +112,15 @@ export function compileModule(module: ModuleConfig): CompiledModule {
       labelOptions: metric.labelNumberFormat === 'integer' ? INTEGER_LABELS : GO_LABELS,
       values: familyNames.map((familyName, i) => {
         const text = templates[i] ?? '';
+        const converter = converterFor(metric, text);
+        const template = compileTemplate(text);
+        // No `{`: literal text only, printed the same whatever the document; what extraction would make of it.
+        const literal = text.includes('{') ? undefined : template.print(undefined);
         return {
           family: position.get(familyName) ?? 0,
-          template: compileTemplate(text),
-          converter: converterFor(metric, text),
+          template,
+          converter,
+          constant: literal?.ok === true && literal.text !== '' ? convertText(literal.text, converter) : undefined,
         };
       }),
       timestamp: metric.epochTimestamp === undefined ? undefined : compileTemplate(metric.epochTimestamp),
@@ -123,6 +133,7 @@ export function compileModule(module: ModuleConfig): CompiledModule {
     name: module.name,
     families,
     metrics,
+    plan: planMetricGroups(metrics, families.length),
     ...(module.errorCode === undefined ? {} : { errorCode: compileTemplate(module.errorCode.path) }),
     ...(module.paging === undefined
       ? {}

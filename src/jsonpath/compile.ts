@@ -28,6 +28,12 @@ export interface CompiledTemplate {
   /** True when the template is exactly one {…} block with no literal text and no range: its matches are the value. */
   readonly isSingleBlock: boolean;
   /**
+   * Set when the template is one singular path (`{.a.b}`, `{.a[0].c}`): the walk itself, giving the value, NO_VALUE
+   * (nothing, not an error) or an EvalFailure. What select() and print() do, without their result objects: the
+   * hot path calls it ten times per SRS stream.
+   */
+  readonly walk: SingularWalk | undefined;
+  /**
    * Every match, in the order client-go prints them (unions group by branch: {.s[*]['name','clients']} → a b 4 1).
    * Literal text outside blocks counts as a string match, as in client-go's FindResults.
    */
@@ -50,7 +56,37 @@ export function compileAst(ast: TemplateAst): CompiledTemplate {
     if (accessors !== undefined) return new SingularPathTemplate(ast.text, compileSingularWalk(accessors));
     return new SingleBlockTemplate(ast.text, compilePath(only.path));
   }
-  return new GeneralTemplate(ast.text, ast.parts.map(compilePart));
+  return new GeneralTemplate(ast.text, ast.parts.map(compilePart), compileSingularConcat(ast.parts));
+}
+
+/** Text and singular blocks only (`{.video.width}x{.video.height}`): the printer walks each block directly. */
+type ConcatPrinter = (doc: unknown, allowMissingKeys: boolean, numbers: NumberText | undefined) => string | EvalFailure;
+
+function compileSingularConcat(parts: readonly TemplatePart[]): ConcatPrinter | undefined {
+  const pieces: Array<string | SingularWalk> = [];
+  for (const part of parts) {
+    if (part.kind === 'text') pieces.push(part.text);
+    else if (part.kind === 'range') return undefined;
+    else {
+      const accessors = singularAccessors(part.path);
+      if (accessors === undefined) return undefined;
+      pieces.push(compileSingularWalk(accessors));
+    }
+  }
+  // The same output as printParts: a block that matches nothing prints '', one that fails fails the template.
+  return (doc, allowMissingKeys, numbers) => {
+    let text = '';
+    for (const piece of pieces) {
+      if (typeof piece === 'string') {
+        text += piece;
+        continue;
+      }
+      const value = piece(doc, allowMissingKeys);
+      if (value instanceof EvalFailure) return value;
+      if (value !== NO_VALUE) text += formatValue(value, numbers);
+    }
+    return text;
+  };
 }
 
 function compilePart(part: TemplatePart): CompiledPart {
@@ -111,7 +147,7 @@ class SingularPathTemplate implements CompiledTemplate {
 
   constructor(
     readonly text: string,
-    private readonly walk: SingularWalk,
+    readonly walk: SingularWalk,
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {
@@ -131,6 +167,7 @@ class SingularPathTemplate implements CompiledTemplate {
 
 class SingleBlockTemplate implements CompiledTemplate {
   readonly isSingleBlock = true;
+  readonly walk = undefined;
 
   constructor(
     readonly text: string,
@@ -152,10 +189,12 @@ class SingleBlockTemplate implements CompiledTemplate {
 // so one failing part fails the whole template, as in client-go.
 class GeneralTemplate implements CompiledTemplate {
   readonly isSingleBlock = false;
+  readonly walk = undefined;
 
   constructor(
     readonly text: string,
     private readonly parts: readonly CompiledPart[],
+    private readonly concat: ConcatPrinter | undefined,
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {
@@ -165,7 +204,12 @@ class GeneralTemplate implements CompiledTemplate {
   }
 
   print(doc: unknown, options?: EvalOptions): PrintResult {
-    const text = printParts(this.parts, doc, options?.allowMissingKeys === true, options?.numbers);
+    const allowMissingKeys = options?.allowMissingKeys === true;
+    const numbers = options?.numbers;
+    const text =
+      this.concat === undefined
+        ? printParts(this.parts, doc, allowMissingKeys, numbers)
+        : this.concat(doc, allowMissingKeys, numbers);
     return text instanceof EvalFailure ? failed(text) : { ok: true, text };
   }
 }

@@ -19,3 +19,5 @@ export type { CompiledTemplate, EvalOptions, PrintResult, Selection } from './co
 export { compileTemplate, TemplateCache } from './cache.js';
 export { JSONPATH_SYNTAX_CODE, JsonPathSyntaxError } from './errors.js';
 export { formatValue, type NumberText } from './print.js';
+export { EvalFailure } from './failure.js';
+export { NO_VALUE, type SingularWalk } from './field-walk.js';
