@@ -2,8 +2,18 @@
 import type { MetricConfig, ModuleConfig } from '../config/types.js';
 import { ModuleCompileError } from './errors.js';
 import type { MetricType } from '../exposition/types.js';
-import { TemplateCache, type CompiledTemplate, type RootKind, templateTraits } from '../jsonpath/index.js';
-import type { ValueConverter } from './convert-value.js';
+import {
+  TemplateCache,
+  type CompiledTemplate,
+  type EvalOptions,
+  type RootKind,
+  templateTraits,
+} from '../jsonpath/index.js';
+import { convertText, type ValueConverter } from './convert-value.js';
+import { planMetricGroups, type MetricGroup } from './metric-groups.js';
+
+const GO_LABELS: EvalOptions = { numbers: 'go' };
+const INTEGER_LABELS: EvalOptions = { numbers: 'integer' };
 
 export interface CompiledFamily {
   readonly name: string;
@@ -18,6 +28,8 @@ export interface CompiledValue {
   readonly family: number;
   readonly template: CompiledTemplate;
   readonly converter: ValueConverter | undefined;
+  /** A template without blocks (`info: 1`) is the same number for every element: converted once, here. */
+  readonly constant: number | undefined;
 }
 
 export interface CompiledMetric {
@@ -28,6 +40,8 @@ export interface CompiledMetric {
   readonly elements: CompiledTemplate | undefined;
   /** Label templates in the order of the family's sorted labelNames. */
   readonly labels: readonly CompiledTemplate[];
+  /** How label templates print numbers: json_exporter's Go text, or whole integers (`label_number_format: integer`). */
+  readonly labelOptions: EvalOptions;
   /** One for `type: value`; one per `values` key for `type: object`. */
   readonly values: readonly CompiledValue[];
   readonly timestamp: CompiledTemplate | undefined;
@@ -41,6 +55,8 @@ export interface CompiledModule {
   /** Families sorted by name: the order of the exposition (as json_exporter's registry gathers them). */
   readonly families: readonly CompiledFamily[];
   readonly metrics: readonly CompiledMetric[];
+  /** `metrics` in runs that share one element selection and label evaluation (metric-groups.ts). */
+  readonly plan: readonly MetricGroup[];
   /** `error_code`: the API's status field; not 0 means the body is an error, not data. */
   readonly errorCode?: CompiledTemplate;
   /** `paging`: the list a paged request fills, cut at `maxItems`. */
@@ -129,12 +145,18 @@ export function compileModule(module: ModuleConfig): CompiledModule {
       type: metric.type,
       elements: metric.type === 'object' ? compileTemplate(metric.path) : undefined,
       labels: labelNames.map((label) => compileTemplate(metric.labels[label] ?? '')),
+      labelOptions: metric.labelNumberFormat === 'integer' ? INTEGER_LABELS : GO_LABELS,
       values: familyNames.map((familyName, i) => {
         const text = templates[i] ?? '';
+        const converter = converterFor(metric, text);
+        const template = compileTemplate(text);
+        // No `{`: literal text only, printed the same whatever the document; what extraction would make of it.
+        const literal = text.includes('{') ? undefined : template.print(undefined);
         return {
           family: position.get(familyName) ?? 0,
-          template: compileTemplate(text),
-          converter: converterFor(metric, text),
+          template,
+          converter,
+          constant: literal?.ok === true && literal.text !== '' ? convertText(literal.text, converter) : undefined,
         };
       }),
       timestamp: metric.epochTimestamp === undefined ? undefined : compileTemplate(metric.epochTimestamp),
@@ -150,6 +172,7 @@ export function compileModule(module: ModuleConfig): CompiledModule {
     ...moduleTraits(module),
     seriesLimit: module.seriesLimit ?? 0,
     invalidUtf8: module.invalidUtf8 ?? 'fail',
+    plan: planMetricGroups(metrics, families.length),
     ...(module.errorCode === undefined ? {} : { errorCode: compileTemplate(module.errorCode.path) }),
     ...(module.paging === undefined
       ? {}

@@ -11,12 +11,14 @@ import {
   type PathFunction,
   type SingularWalk,
 } from './field-walk.js';
-import { formatValue } from './print.js';
+import { formatValue, type NumberText } from './print.js';
 import { compilePath } from './steps.js';
 
 export interface EvalOptions {
   /** A key missing in every input yields an empty result instead of an error (index errors stay errors). */
   readonly allowMissingKeys?: boolean;
+  /** How `print` writes a number matched at top level; default `go` (client-go's text). */
+  readonly numbers?: NumberText;
 }
 
 /** `stopped`: the evaluation budget stopped it (budget.ts); the whole scrape fails with that reason, not one value. */
@@ -29,11 +31,17 @@ export interface CompiledTemplate {
   /** True when the template is exactly one {…} block with no literal text and no range: its matches are the value. */
   readonly isSingleBlock: boolean;
   /**
+   * Set when the template is one singular path (`{.a.b}`, `{.a[0].c}`): the walk itself, giving the value, NO_VALUE
+   * (nothing, not an error) or an EvalFailure. What select() and print() do, without their result objects: the
+   * hot path calls it ten times per SRS stream.
+   */
+  readonly walk: SingularWalk | undefined;
+  /**
    * Every match, in the order client-go prints them (unions group by branch: {.s[*]['name','clients']} → a b 4 1).
    * Literal text outside blocks counts as a string match, as in client-go's FindResults.
    */
   select(doc: unknown, options?: EvalOptions): Selection;
-  /** The string client-go prints (matches of one block joined by one space; blocks and literal text concatenated), with our integer rule. */
+  /** The string client-go prints (matches of one block joined by one space; blocks and literal text concatenated). */
   print(doc: unknown, options?: EvalOptions): PrintResult;
 }
 
@@ -51,7 +59,37 @@ export function compileAst(ast: TemplateAst): CompiledTemplate {
     if (accessors !== undefined) return new SingularPathTemplate(ast.text, compileSingularWalk(accessors));
     return new SingleBlockTemplate(ast.text, compilePath(only.path));
   }
-  return new GeneralTemplate(ast.text, ast.parts.map(compilePart));
+  return new GeneralTemplate(ast.text, ast.parts.map(compilePart), compileSingularConcat(ast.parts));
+}
+
+/** Text and singular blocks only (`{.video.width}x{.video.height}`): the printer walks each block directly. */
+type ConcatPrinter = (doc: unknown, allowMissingKeys: boolean, numbers: NumberText | undefined) => string | EvalFailure;
+
+function compileSingularConcat(parts: readonly TemplatePart[]): ConcatPrinter | undefined {
+  const pieces: Array<string | SingularWalk> = [];
+  for (const part of parts) {
+    if (part.kind === 'text') pieces.push(part.text);
+    else if (part.kind === 'range') return undefined;
+    else {
+      const accessors = singularAccessors(part.path);
+      if (accessors === undefined) return undefined;
+      pieces.push(compileSingularWalk(accessors));
+    }
+  }
+  // The same output as printParts: a block that matches nothing prints '', one that fails fails the template.
+  return (doc, allowMissingKeys, numbers) => {
+    let text = '';
+    for (const piece of pieces) {
+      if (typeof piece === 'string') {
+        text += piece;
+        continue;
+      }
+      const value = piece(doc, allowMissingKeys);
+      if (value instanceof EvalFailure) return value;
+      if (value !== NO_VALUE) text += formatValue(value, numbers);
+    }
+    return text;
+  };
 }
 
 function compilePart(part: TemplatePart): CompiledPart {
@@ -113,13 +151,13 @@ function guarded<T>(evaluate: () => T | EvalFailed): T | EvalFailed {
 }
 
 /** The matches of one block, joined by one space as client-go prints them. */
-function joinValues(values: readonly unknown[]): string {
-  if (values.length === 1) return formatValue(values[0]);
+function joinValues(values: readonly unknown[], numbers: NumberText | undefined): string {
+  if (values.length === 1) return formatValue(values[0], numbers);
   const budget = activeBudget();
   let text = '';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) text += ' ';
-    text += formatValue(values[i]);
+    text += formatValue(values[i], numbers);
     budget?.chargePrinted(text.length);
   }
   return text;
@@ -131,7 +169,7 @@ class SingularPathTemplate implements CompiledTemplate {
 
   constructor(
     readonly text: string,
-    private readonly walk: SingularWalk,
+    readonly walk: SingularWalk,
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {
@@ -146,13 +184,14 @@ class SingularPathTemplate implements CompiledTemplate {
     if (value === NO_VALUE) return { ok: true, text: '' };
     if (value instanceof EvalFailure) return failed(value);
     // Scalars print without recursion; an object or array may be nested deeper than the stack allows.
-    if (value === null || typeof value !== 'object') return { ok: true, text: formatValue(value) };
-    return guarded((): PrintResult => ({ ok: true, text: formatValue(value) }));
+    if (value === null || typeof value !== 'object') return { ok: true, text: formatValue(value, options?.numbers) };
+    return guarded((): PrintResult => ({ ok: true, text: formatValue(value, options?.numbers) }));
   }
 }
 
 class SingleBlockTemplate implements CompiledTemplate {
   readonly isSingleBlock = true;
+  readonly walk = undefined;
 
   constructor(
     readonly text: string,
@@ -169,7 +208,7 @@ class SingleBlockTemplate implements CompiledTemplate {
   print(doc: unknown, options?: EvalOptions): PrintResult {
     return guarded((): PrintResult => {
       const values = this.path([doc], options?.allowMissingKeys === true);
-      return values instanceof EvalFailure ? failed(values) : { ok: true, text: joinValues(values) };
+      return values instanceof EvalFailure ? failed(values) : { ok: true, text: joinValues(values, options?.numbers) };
     });
   }
 }
@@ -178,10 +217,12 @@ class SingleBlockTemplate implements CompiledTemplate {
 // so one failing part fails the whole template, as in client-go.
 class GeneralTemplate implements CompiledTemplate {
   readonly isSingleBlock = false;
+  readonly walk = undefined;
 
   constructor(
     readonly text: string,
     private readonly parts: readonly CompiledPart[],
+    private readonly concat: ConcatPrinter | undefined,
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {
@@ -194,7 +235,12 @@ class GeneralTemplate implements CompiledTemplate {
 
   print(doc: unknown, options?: EvalOptions): PrintResult {
     return guarded((): PrintResult => {
-      const text = printParts(this.parts, doc, options?.allowMissingKeys === true);
+      const allowMissingKeys = options?.allowMissingKeys === true;
+      const numbers = options?.numbers;
+      const text =
+        this.concat === undefined
+          ? printParts(this.parts, doc, allowMissingKeys, numbers)
+          : this.concat(doc, allowMissingKeys, numbers);
       return text instanceof EvalFailure ? failed(text) : { ok: true, text };
     });
   }
@@ -226,7 +272,12 @@ function selectParts(
   return undefined;
 }
 
-function printParts(parts: readonly CompiledPart[], doc: unknown, allowMissingKeys: boolean): string | EvalFailure {
+function printParts(
+  parts: readonly CompiledPart[],
+  doc: unknown,
+  allowMissingKeys: boolean,
+  numbers: NumberText | undefined,
+): string | EvalFailure {
   let text = '';
   for (const part of parts) {
     if (part.kind === 'text') {
@@ -236,14 +287,14 @@ function printParts(parts: readonly CompiledPart[], doc: unknown, allowMissingKe
     const values = part.path([doc], allowMissingKeys);
     if (values instanceof EvalFailure) return values;
     if (part.kind === 'block') {
-      text += joinValues(values);
+      text += joinValues(values, numbers);
       activeBudget()?.chargePrinted(text.length);
       continue;
     }
     // {range}: the body once per element. An empty range prints nothing; client-go instead runs the body
     // once on nil to find {end}, which fails with "… is not found" unless allowMissingKeys.
     for (const element of values) {
-      const body = printParts(part.body, element, allowMissingKeys);
+      const body = printParts(part.body, element, allowMissingKeys, numbers);
       if (body instanceof EvalFailure) return body;
       text += body;
       activeBudget()?.chargePrinted(text.length);

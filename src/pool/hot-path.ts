@@ -18,7 +18,7 @@ import {
 } from '../jsonpath/index.js';
 import { escapeLabelValue } from '../exposition/escape.js';
 import { resolveLabelClashes } from '../exposition/label-clash.js';
-import { renderFamily, rendersAlikeInBothFormats } from '../exposition/render.js';
+import { LabelBlockCache, renderFamily, rendersAlikeInBothFormats } from '../exposition/render.js';
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { HotPathTimings } from '../telemetry/tracing.js';
 import type { HotPathFailureReason } from './errors.js';
@@ -178,6 +178,8 @@ function runSteps(
       ? extraction.families
       : extraction.families.map((family) => resolveLabelClashes(family, task.targetLabels));
   const families: Partial<Record<ExpositionFormat, RenderedFamily[]>> = {};
+  // Label blocks are the same in both formats; a group's families share each element's label values.
+  const labelBlocks = new LabelBlockCache();
   for (const format of task.formats) {
     // Fleet mode asks for both formats: a family whose lines are equal in both is rendered once (the same object,
     // so a worker's reply carries it once and the store sees equal text without comparing it).
@@ -186,7 +188,7 @@ function runSteps(
       budget.check();
       return text !== undefined && rendersAlikeInBothFormats(family)
         ? (text[i] as RenderedFamily)
-        : renderFamily(family, format, prefix);
+        : renderFamily(family, format, prefix, labelBlocks);
     });
   }
   const timings = { parseStart, extractEnd, renderEnd: epochNow() };

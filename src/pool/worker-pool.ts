@@ -95,6 +95,11 @@ export class WorkerPool implements HotPath {
     });
   }
 
+  /** Bodies posted and not answered yet: what routing reads per body (stats also reads Piscina's timing histograms). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
   get stats(): WorkerPoolStats {
     return {
       threads: this.#pool.threads.length,

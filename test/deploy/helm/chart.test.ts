@@ -130,7 +130,8 @@ function assertShards(objects: readonly K8sObject[], shards: number): void {
   // Each StatefulSet pod resolves its own shard, as the exporter does at start: 0..N-1, every one once.
   const indexes = Array.from({ length: shards }, (_, ordinal) =>
     resolveShardAssignment({
-      config: { total: config.fleet.shard?.total ?? 1, index: config.fleet.shard?.index },
+      // As loaded: an absent fleet.shard stays absent (a flag may then set it without contradicting the file).
+      config: config.fleet.shard ?? {},
       flags: { total: flags.shardTotal as number },
       hostname: `${set.metadata.name}-${ordinal}`,
     }),
