@@ -1,9 +1,19 @@
 // Compiles a module's metrics once per config generation: templates, families, label order, converters.
 import type { MetricConfig, ModuleConfig } from '../config/types.js';
-import { FjeError } from '../errors.js';
+import { ModuleCompileError } from './errors.js';
 import type { MetricType } from '../exposition/types.js';
-import { compileTemplate, type CompiledTemplate } from '../jsonpath/index.js';
-import type { ValueConverter } from './convert-value.js';
+import {
+  TemplateCache,
+  type CompiledTemplate,
+  type EvalOptions,
+  type RootKind,
+  templateTraits,
+} from '../jsonpath/index.js';
+import { convertText, type ValueConverter } from './convert-value.js';
+import { planMetricGroups, type MetricGroup } from './metric-groups.js';
+
+const GO_LABELS: EvalOptions = { numbers: 'go' };
+const INTEGER_LABELS: EvalOptions = { numbers: 'integer' };
 
 export interface CompiledFamily {
   readonly name: string;
@@ -18,6 +28,8 @@ export interface CompiledValue {
   readonly family: number;
   readonly template: CompiledTemplate;
   readonly converter: ValueConverter | undefined;
+  /** A template without blocks (`info: 1`) is the same number for every element: converted once, here. */
+  readonly constant: number | undefined;
 }
 
 export interface CompiledMetric {
@@ -28,6 +40,8 @@ export interface CompiledMetric {
   readonly elements: CompiledTemplate | undefined;
   /** Label templates in the order of the family's sorted labelNames. */
   readonly labels: readonly CompiledTemplate[];
+  /** How label templates print numbers: json_exporter's Go text, or whole integers (`label_number_format: integer`). */
+  readonly labelOptions: EvalOptions;
   /** One for `type: value`; one per `values` key for `type: object`. */
   readonly values: readonly CompiledValue[];
   readonly timestamp: CompiledTemplate | undefined;
@@ -41,16 +55,42 @@ export interface CompiledModule {
   /** Families sorted by name: the order of the exposition (as json_exporter's registry gathers them). */
   readonly families: readonly CompiledFamily[];
   readonly metrics: readonly CompiledMetric[];
+  /** `metrics` in runs that share one element selection and label evaluation (metric-groups.ts). */
+  readonly plan: readonly MetricGroup[];
   /** `error_code`: the API's status field; not 0 means the body is an error, not data. */
   readonly errorCode?: CompiledTemplate;
   /** `paging`: the list a paged request fills, cut at `maxItems`. */
   readonly paging?: { readonly items: CompiledTemplate; readonly maxItems: number };
+  /** The document root every template read from the body expects; a body of another kind fails (`unexpected_shape`). */
+  readonly expectedRoot: RootKind;
+  /** Some template runs a jsonpath-plus filter (maybe a regular expression no budget interrupts): pool only. */
+  readonly usesFallbackFilter: boolean;
+  /** `series_limit`; 0: none. */
+  readonly seriesLimit: number;
+  readonly invalidUtf8: 'fail' | 'replace';
 }
 
-export class ModuleCompileError extends FjeError {
-  constructor(message: string) {
-    super('FJE_MODULE_INCONSISTENT_FAMILY', message);
+/**
+ * The root kind the module's document-level templates agree on (`value` metrics, `path` of `object` metrics,
+ * `error_code`, `paging`), and whether any template at all uses a jsonpath-plus filter.
+ */
+function moduleTraits(module: ModuleConfig): { expectedRoot: RootKind; usesFallbackFilter: boolean } {
+  const documentLevel: string[] = [];
+  const all: string[] = [];
+  for (const metric of module.metrics) {
+    documentLevel.push(metric.path);
+    const onElements = [...Object.values(metric.labels), ...Object.values(metric.values)];
+    if (metric.epochTimestamp !== undefined) onElements.push(metric.epochTimestamp);
+    if (metric.type === 'value') documentLevel.push(...onElements);
+    all.push(metric.path, ...onElements);
   }
+  if (module.errorCode !== undefined) documentLevel.push(module.errorCode.path);
+  if (module.paging !== undefined) documentLevel.push(module.paging.items);
+  const roots = new Set(documentLevel.map((text) => templateTraits(text).root));
+  return {
+    expectedRoot: roots.size === 1 ? ([...roots][0] as RootKind) : 'any',
+    usesFallbackFilter: all.some((text) => templateTraits(text).usesFallbackFilter),
+  };
 }
 
 function converterFor(metric: MetricConfig, valueTemplate: string): ValueConverter | undefined {
@@ -61,6 +101,9 @@ function converterFor(metric: MetricConfig, valueTemplate: string): ValueConvert
 
 /** Compiles a validated module; throws ModuleCompileError when two metrics give one family different labels. */
 export function compileModule(module: ModuleConfig): CompiledModule {
+  // One cache per compiled module: its metrics repeat the same element paths and labels (the presets do).
+  const templateCache = new TemplateCache();
+  const compileTemplate = (text: string): CompiledTemplate => templateCache.compile(text);
   const familyIndex = new Map<string, CompiledFamily>();
   const pending: Array<{ metric: MetricConfig; labelNames: string[]; familyNames: string[]; templates: string[] }> = [];
 
@@ -102,12 +145,18 @@ export function compileModule(module: ModuleConfig): CompiledModule {
       type: metric.type,
       elements: metric.type === 'object' ? compileTemplate(metric.path) : undefined,
       labels: labelNames.map((label) => compileTemplate(metric.labels[label] ?? '')),
+      labelOptions: metric.labelNumberFormat === 'integer' ? INTEGER_LABELS : GO_LABELS,
       values: familyNames.map((familyName, i) => {
         const text = templates[i] ?? '';
+        const converter = converterFor(metric, text);
+        const template = compileTemplate(text);
+        // No `{`: literal text only, printed the same whatever the document; what extraction would make of it.
+        const literal = text.includes('{') ? undefined : template.print(undefined);
         return {
           family: position.get(familyName) ?? 0,
-          template: compileTemplate(text),
-          converter: converterFor(metric, text),
+          template,
+          converter,
+          constant: literal?.ok === true && literal.text !== '' ? convertText(literal.text, converter) : undefined,
         };
       }),
       timestamp: metric.epochTimestamp === undefined ? undefined : compileTemplate(metric.epochTimestamp),
@@ -120,6 +169,10 @@ export function compileModule(module: ModuleConfig): CompiledModule {
     name: module.name,
     families,
     metrics,
+    ...moduleTraits(module),
+    seriesLimit: module.seriesLimit ?? 0,
+    invalidUtf8: module.invalidUtf8 ?? 'fail',
+    plan: planMetricGroups(metrics, families.length),
     ...(module.errorCode === undefined ? {} : { errorCode: compileTemplate(module.errorCode.path) }),
     ...(module.paging === undefined
       ? {}

@@ -40,3 +40,6 @@ export const TARGET_ERROR_CODES: Readonly<Record<FetchFailureReason, string>> = 
   invalid_status: 'FJE_TARGET_INVALID_STATUS',
   body_too_large: 'FJE_TARGET_BODY_TOO_LARGE',
 });
+
+/** Every code of the fetch area: the client config's, and one per fetch failure reason. */
+export const FETCH_ERROR_CODES: readonly string[] = ['FJE_HTTP_CLIENT_CONFIG', ...Object.values(TARGET_ERROR_CODES)];

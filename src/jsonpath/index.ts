@@ -1,8 +1,9 @@
-// Public surface of the JSONPath module: Kubernetes-style templates, compiled once and cached by text.
+// Public surface of the JSONPath module: Kubernetes-style templates, compiled once (a TemplateCache per owner).
 //
 // Semantics follow client-go's util/jsonpath as json_exporter runs it (shared/JSONPATH.md). Where we
 // differ, on purpose:
-// - integers below 1e21 print as plain integers (`1681903514993`, not `1.681903514993e+12`);
+// - numbers print as client-go's Go `%v` (`1.681903514993e+12`) unless `numbers: 'integer'` asks for integers
+//   whole (`1681903514993`): labels default to Go's text (json_exporter's series identity), values use whole;
 // - filters compare numbers numerically whatever the literal's form (`[?(@.clients > 1)]`);
 // - `&&` / `||` (with parentheses) in filters work, through jsonpath-plus's safe evaluator (fallback.ts);
 // - `..*` parses (recursive descent then wildcard);
@@ -15,6 +16,19 @@
 // - `.*` on an object yields values in JavaScript property order (document order, integer-like keys first);
 //   Go's map order is random.
 export type { CompiledTemplate, EvalOptions, PrintResult, Selection } from './compile.js';
-export { cachedTemplateCount, clearTemplateCache, compileTemplate } from './cache.js';
+export { compileTemplate, TemplateCache } from './cache.js';
 export { JSONPATH_SYNTAX_CODE, JsonPathSyntaxError } from './errors.js';
-export { formatValue } from './print.js';
+export {
+  activeBudget,
+  type BudgetLimits,
+  type BudgetStop,
+  BudgetStopped,
+  DEFAULT_BUDGET_LIMITS,
+  EvaluationBudget,
+  runWithBudget,
+  stopFromThrown,
+} from './budget.js';
+export { type RootKind, type TemplateTraits, templateTraits } from './traits.js';
+export { formatValue, type NumberText } from './print.js';
+export { EvalFailure } from './failure.js';
+export { NO_VALUE, type SingularWalk } from './field-walk.js';

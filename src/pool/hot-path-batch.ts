@@ -10,7 +10,8 @@ import {
 } from '../exposition/encoded-families.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import type { HotPathTimings } from '../telemetry/tracing.js';
-import { type HotPathFailureReason, type HotPathModule, runHotPathInline } from './hot-path.js';
+import type { HotPathFailureReason } from './errors.js';
+import { type HotPathModule, runHotPathInline } from './hot-path.js';
 
 export interface HotPathBatchItem {
   /** A pool copies every body of a batch into one transferred buffer; the caller's buffer stays usable. */

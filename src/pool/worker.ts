@@ -3,18 +3,34 @@
 import { Piscina } from 'piscina';
 import { encodeBatch, type HotPathBatchItem } from './hot-path-batch.js';
 import { runHotPathInline } from './hot-path.js';
-import type { WorkerBatchReply, WorkerBatchTask, WorkerPing, WorkerReply, WorkerTask } from './messages.js';
+import {
+  TASK_CANCELLED,
+  TASK_QUEUED,
+  TASK_RUNNING,
+  type WorkerBatchReply,
+  type WorkerBatchTask,
+  type WorkerPing,
+  type WorkerReply,
+  type WorkerTask,
+} from './messages.js';
 import { ModuleCache } from './module-cache.js';
 
 const modules = new ModuleCache();
 
 function runSingle(task: WorkerTask): WorkerReply {
+  const control = task.control === undefined ? undefined : new Int32Array(task.control);
+  // Claim the task; a cancelled one (the probe left while it waited in the queue) is dropped without any work.
+  if (control !== undefined && Atomics.compareExchange(control, 0, TASK_QUEUED, TASK_RUNNING) !== TASK_QUEUED) {
+    return { result: { ok: false, reason: 'aborted', message: 'the scrape was cancelled' } };
+  }
   const cached = modules.get(task.generation, task.moduleName, task.module);
   const result = runHotPathInline(cached.compiled, {
     body: new Uint8Array(task.body),
     ...(task.contentType === undefined ? {} : { contentType: task.contentType }),
     targetLabels: task.targetLabels,
     formats: task.formats,
+    ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
+    ...(control === undefined ? {} : { isCancelled: () => Atomics.load(control, 0) === TASK_CANCELLED }),
   });
   return { result };
 }

@@ -1,6 +1,7 @@
 // One scrape of one target: fetch the body, hand it to the hot path (parse, extract, render). Failures are values.
 import type { ExpositionFormat } from '../exposition/types.js';
-import type { HotPath, HotPathFailureReason, HotPathSuccess } from '../pool/hot-path.js';
+import type { HotPathFailureReason } from '../pool/errors.js';
+import { epochNow, type HotPath, type HotPathSuccess } from '../pool/hot-path.js';
 import {
   endScrapeTrace,
   recordHotPathSpans,
@@ -112,6 +113,8 @@ export async function fetchProbeBody(request: ProbeRequest, scrape: ScrapeTrace)
 }
 
 async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<ProbeOutcome> {
+  // One deadline for the whole scrape: the fetch gets timeoutMs, and parse, extract and render what is left of it.
+  const deadline = epochNow() + request.timeoutMs;
   const fetched = await fetchProbeBody(request, scrape);
   if (!fetched.ok) return fetched;
   // Read before the run: a pool transfers the body's buffer, which leaves `fetched.body` empty.
@@ -123,6 +126,8 @@ async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<
     ...(fetched.contentType === undefined ? {} : { contentType: fetched.contentType }),
     targetLabels: request.targetLabels,
     formats: request.formats,
+    deadline,
+    ...(request.signal === undefined ? {} : { signal: request.signal }),
   });
   if (!result.ok) {
     return {

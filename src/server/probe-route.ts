@@ -76,6 +76,7 @@ export async function handleProbe(
   response.off('close', onClose);
   options.recorder.record({
     module: moduleName,
+    target: redactUrl(target),
     generation: prepared.config.generation,
     outcome,
     durationMs: performance.now() - started,
