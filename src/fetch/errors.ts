@@ -22,6 +22,7 @@ export const FETCH_FAILURE_REASONS = [
   'too_many_redirects',
   'invalid_status',
   'body_too_large',
+  'invalid_encoding',
 ] as const;
 
 export type FetchFailureReason = (typeof FETCH_FAILURE_REASONS)[number];
@@ -39,4 +40,5 @@ export const TARGET_ERROR_CODES: Readonly<Record<FetchFailureReason, string>> = 
   too_many_redirects: 'FJE_TARGET_TOO_MANY_REDIRECTS',
   invalid_status: 'FJE_TARGET_INVALID_STATUS',
   body_too_large: 'FJE_TARGET_BODY_TOO_LARGE',
+  invalid_encoding: 'FJE_TARGET_INVALID_ENCODING',
 });

@@ -10,6 +10,7 @@ import { createAuthorizationSource, type AuthorizationSource } from './credentia
 import type { FetchFailureReason } from './errors.js';
 import { buildTlsOptions } from './tls-options.js';
 import { redactUrl } from './redact-url.js';
+import { ACCEPT_ENCODING, discard, readBodyWithLimit } from './read-body.js';
 
 /** Prometheus's common http client follows at most 10 redirects (Go's net/http default). */
 export const MAX_REDIRECTS = 10;
@@ -134,7 +135,7 @@ async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<Fet
     return {
       ok: false,
       reason: 'invalid_url',
-      message: `${request.method} ${request.url}: invalid URL`,
+      message: `${request.method} ${redactUrl(request.url)}: invalid URL`,
       durationMs: elapsed(),
     };
   }
@@ -204,16 +205,12 @@ async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<Fet
         durationMs: elapsed(),
       };
     }
-    const body = await readBodyWithLimit(response.body, request.maxBodyBytes);
-    if (body === undefined) {
-      return {
-        ok: false,
-        reason: 'body_too_large',
-        status,
-        message: `${where}: body exceeds the limit of ${request.maxBodyBytes} bytes`,
-        durationMs: elapsed(),
-      };
+    const read = await readBodyWithLimit(response.body, response.headers['content-encoding'], request.maxBodyBytes);
+    if (!read.ok) {
+      const { reason, message } = read;
+      return { ok: false, reason, status, message: `${where}: ${message}`, durationMs: elapsed() };
     }
+    const body = read.body;
     // undici marks the connection idle one loop turn after the body ends; without this yield a caller's
     // next request to the same origin opens a second connection (measured: 2 connections for 4 back-to-back
     // requests without it, 1 with it).
@@ -273,6 +270,8 @@ async function buildHeaders(client: HttpClient, request: FetchRequest, url: URL)
     present.add(name.toLowerCase());
   }
   if (!present.has('accept')) headers['accept'] = 'application/json';
+  // Go's transport asks for gzip and decodes it (json_exporter relies on that); we also take deflate and br.
+  if (!present.has('accept-encoding')) headers['accept-encoding'] = ACCEPT_ENCODING;
   if (!present.has('authorization')) {
     const fromUrl =
       url.username === ''
@@ -282,38 +281,4 @@ async function buildHeaders(client: HttpClient, request: FetchRequest, url: URL)
     if (authorization !== undefined) headers['authorization'] = authorization;
   }
   return headers;
-}
-
-/**
- * Reads the body into one Uint8Array that owns its ArrayBuffer (so it can be transferred to a worker),
- * stopping as soon as the limit is passed: an endless body never buffers more than the limit plus one chunk.
- * Returns undefined when the body is too large.
- */
-async function readBodyWithLimit(
-  body: Dispatcher.ResponseData['body'],
-  limit: number,
-): Promise<Uint8Array | undefined> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > limit) {
-      discard(body);
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-/** Closes a body we will not read; the abort error it emits has nobody to tell. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => undefined);
-  body.destroy();
 }
