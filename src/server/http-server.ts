@@ -119,7 +119,8 @@ async function route(
 }
 
 export function createExporterServer(options: ExporterServerOptions): ExporterServer {
-  const access = options.webConfig === undefined ? undefined : new WebAccess(options.webConfig);
+  const access =
+    options.webConfig === undefined ? undefined : new WebAccess(options.webConfig, options.metrics.authRefusals);
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const handled =
       access === undefined
@@ -153,10 +154,12 @@ export function createExporterServer(options: ExporterServerOptions): ExporterSe
           resolve(server.address() as AddressInfo);
         });
       }),
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await access?.close();
+    },
   };
 }
