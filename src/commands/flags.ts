@@ -5,6 +5,12 @@ import { parseDuration } from '../config/duration.js';
 import { FjeError } from '../errors.js';
 import { DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
+import {
+  PROBE_AND_SHUTDOWN_HELP,
+  PROBE_AND_SHUTDOWN_OPTIONS,
+  parseProbeAndShutdownFlags,
+  type ProbeAndShutdownFlags,
+} from './probe-flags.js';
 
 export class UsageError extends FjeError {
   constructor(message: string) {
@@ -32,6 +38,8 @@ export interface ServeFlags {
   readonly workersMaxQueue?: number;
   /** Bodies below this many bytes are handled on the main thread; absent means DEFAULT_INLINE_MAX_BYTES. */
   readonly workersInlineMaxBytes?: number;
+  /** --probe.max-concurrent/--probe.max-queue, --probe.allow-target-*, --shutdown.timeout; defaults when absent. */
+  readonly probeAndShutdown?: ProbeAndShutdownFlags;
 }
 
 /** Bodies waiting for a worker before more fail fast: at ~20 ms per 1 MB body, 256 is seconds of work queued. */
@@ -79,7 +87,7 @@ Flags:
       --workers.inline-max-bytes=${DEFAULT_INLINE_MAX_BYTES}
                                  Bodies smaller than this are handled on the main thread: below it the hop to a
                                  worker costs more than it saves (measured, see bench/README.md).
-
+${PROBE_AND_SHUTDOWN_HELP}
 Signals: SIGHUP reloads the config (as POST /-/reload); SIGTERM and SIGINT stop gracefully.
 `;
 
@@ -131,9 +139,13 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       workers: { type: 'string', default: String(availableParallelism()) },
       'workers.max-queue': { type: 'string' },
       'workers.inline-max-bytes': { type: 'string', default: String(DEFAULT_INLINE_MAX_BYTES) },
+      ...PROBE_AND_SHUTDOWN_OPTIONS,
     },
     '',
   );
+  const probeAndShutdown = parseProbeAndShutdownFlags(values, (message) => {
+    throw new UsageError(message);
+  });
   const logLevel = values['log.level'];
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new UsageError(`--log.level must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -172,6 +184,7 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     timeoutOffsetMs: durationFlag('scrape.timeout-offset', values['scrape.timeout-offset']),
     workers: wholeNumberFlag('workers', values.workers, 0),
     workersInlineMaxBytes: wholeNumberFlag('workers.inline-max-bytes', values['workers.inline-max-bytes'], 0),
+    probeAndShutdown,
   };
 }
 

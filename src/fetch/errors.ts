@@ -23,6 +23,7 @@ export const FETCH_FAILURE_REASONS = [
   'invalid_status',
   'body_too_large',
   'invalid_encoding',
+  'forbidden',
 ] as const;
 
 export type FetchFailureReason = (typeof FETCH_FAILURE_REASONS)[number];
@@ -41,4 +42,12 @@ export const TARGET_ERROR_CODES: Readonly<Record<FetchFailureReason, string>> = 
   invalid_status: 'FJE_TARGET_INVALID_STATUS',
   body_too_large: 'FJE_TARGET_BODY_TOO_LARGE',
   invalid_encoding: 'FJE_TARGET_INVALID_ENCODING',
+  forbidden: 'FJE_TARGET_FORBIDDEN',
 });
+
+/** A target /probe may not fetch (the target policy): thrown inside the dispatcher, reported as reason `forbidden`. */
+export class TargetForbiddenError extends FjeError {
+  constructor(message: string) {
+    super('FJE_TARGET_FORBIDDEN', message);
+  }
+}

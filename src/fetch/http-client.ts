@@ -7,7 +7,8 @@ import { Agent, EnvHttpProxyAgent, ProxyAgent, interceptors, type Dispatcher } f
 import type { HttpClientConfig } from '../config/types.js';
 import { classifyFetchError } from './classify-fetch-error.js';
 import { createAuthorizationSource, type AuthorizationSource } from './credentials.js';
-import type { FetchFailureReason } from './errors.js';
+import { TargetForbiddenError, type FetchFailureReason } from './errors.js';
+import type { TargetPolicy } from './target-policy.js';
 import { buildTlsOptions } from './tls-options.js';
 import { redactUrl } from './redact-url.js';
 import { ACCEPT_ENCODING, discard, readBodyWithLimit } from './read-body.js';
@@ -60,9 +61,12 @@ export type FetchResult =
  * one dispatcher per module config reuses connections across probes. Throws HttpClientConfigError when
  * a TLS file cannot be read or a TLS version is unknown (config load time).
  */
-export function createHttpClient(config: HttpClientConfig): HttpClient {
+export function createHttpClient(config: HttpClientConfig, policy?: TargetPolicy): HttpClient {
   const tls = buildTlsOptions(config.tlsConfig);
-  const connect = { ...tls, timeout: config.connectTimeoutMs };
+  const viaProxy = (config.proxyUrl !== undefined && config.proxyUrl !== '') || config.proxyFromEnvironment;
+  // Through a proxy the proxy resolves names: address rules then hold for IP-literal targets only (README).
+  const lookup = policy?.checksAddresses === true && !viaProxy ? { lookup: policy.lookup } : {};
+  const connect = { ...tls, ...lookup, timeout: config.connectTimeoutMs };
   const common = { connect, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs };
   const proxy = {
     ...common,
@@ -86,9 +90,11 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
   } else {
     base = new Agent(common); // environment proxies are ignored unless asked for, as in Prometheus
   }
-  const dispatcher = config.followRedirects
-    ? base.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }))
-    : base;
+  // The policy's check sits inside the redirect interceptor, so each hop of a redirect chain is checked too.
+  const guarded = policy === undefined || policy.isOpen ? [] : [targetPolicyInterceptor(policy)];
+  const redirects = config.followRedirects ? [interceptors.redirect({ maxRedirections: MAX_REDIRECTS })] : [];
+  const chain = [...guarded, ...redirects];
+  const dispatcher = chain.length === 0 ? base : base.compose(chain);
   // Fetches started and not yet settled. undici's close lets requests already dispatched finish, but one still
   // reading its credentials file dispatches after a reload closed the client: close waits for those first.
   let inFlight = 0;
@@ -108,6 +114,17 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
         if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
         await base.close();
       })()),
+  };
+}
+
+/** Refuses a request (the first or a redirect's) whose URL the policy refuses, before any connection is made. */
+function targetPolicyInterceptor(policy: TargetPolicy): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (options, handler) => {
+    const url = new URL(options.path, options.origin);
+    const refusal = policy.checkUrl(url);
+    if (refusal === undefined) return dispatch(options, handler);
+    handler.onResponseError?.(null as never, new TargetForbiddenError(refusal));
+    return true;
   };
 }
 

@@ -17,6 +17,8 @@ import { admitsClient, httpsServerOptions } from './https-options.js';
 import { handleProbe } from './probe-route.js';
 import { sendBody, sendText } from './respond.js';
 import { WebAccess } from './web-access.js';
+import { DEFAULT_PROBE_LIMITS, ProbeLimiter, type ProbeLimits } from './probe-limiter.js';
+import { OPEN_TARGET_POLICY_SETTINGS, TargetPolicy } from '../fetch/target-policy.js';
 import type { WebConfig } from './web-config.js';
 
 export interface ExporterServerOptions {
@@ -35,19 +37,26 @@ export interface ExporterServerOptions {
   readonly fleet?: () => FleetEndpoints | undefined;
   /** --web.config.file: HTTPS, extra headers and basic auth on every route; plain HTTP when absent. */
   readonly webConfig?: WebConfig;
+  /** --probe.max-concurrent and --probe.max-queue; DEFAULT_PROBE_LIMITS when absent. */
+  readonly probeLimits?: ProbeLimits;
+  /** The targets /probe may fetch (--probe.allow-target-*, --probe.deny-local-targets); open when absent. */
+  readonly targetPolicy?: TargetPolicy;
 }
+
+/** The options with their defaults resolved, as the routes read them. */
+type RouteOptions = ExporterServerOptions & {
+  readonly probeLimiter: ProbeLimiter;
+  readonly targetPolicy: TargetPolicy;
+};
 
 export interface ExporterServer {
   readonly server: Server;
   listen(port: number, host?: string): Promise<AddressInfo>;
-  close(): Promise<void>;
+  /** Stops accepting; requests in flight get `graceMs` (default 0) to finish, then their connections are cut. */
+  close(graceMs?: number): Promise<void>;
 }
 
-async function route(
-  request: IncomingMessage,
-  response: ServerResponse,
-  options: ExporterServerOptions,
-): Promise<void> {
+async function route(request: IncomingMessage, response: ServerResponse, options: RouteOptions): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
   const isRead = method === 'GET' || method === 'HEAD';
@@ -118,7 +127,15 @@ async function route(
   sendText(response, 405, `Method ${method} not allowed on ${url.pathname}\n`);
 }
 
-export function createExporterServer(options: ExporterServerOptions): ExporterServer {
+export function createExporterServer(serverOptions: ExporterServerOptions): ExporterServer {
+  const options: RouteOptions = {
+    ...serverOptions,
+    probeLimiter: new ProbeLimiter(serverOptions.probeLimits ?? DEFAULT_PROBE_LIMITS, {
+      inFlight: serverOptions.metrics.probesInFlight,
+      queued: serverOptions.metrics.probesQueued,
+    }),
+    targetPolicy: serverOptions.targetPolicy ?? new TargetPolicy(OPEN_TARGET_POLICY_SETTINGS),
+  };
   const access =
     options.webConfig === undefined ? undefined : new WebAccess(options.webConfig, options.metrics.authRefusals);
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
@@ -154,11 +171,22 @@ export function createExporterServer(options: ExporterServerOptions): ExporterSe
           resolve(server.address() as AddressInfo);
         });
       }),
-    close: async () => {
+    close: async (graceMs = 0) => {
+      let sweeper: NodeJS.Timeout | undefined;
+      let deadline: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        if (graceMs <= 0) {
+          server.closeAllConnections();
+          return;
+        }
+        // A keep-alive connection whose request just finished would otherwise idle until keepAliveTimeout.
+        server.closeIdleConnections();
+        sweeper = setInterval(() => server.closeIdleConnections(), 50);
+        deadline = setTimeout(() => server.closeAllConnections(), graceMs);
       });
+      clearInterval(sweeper);
+      clearTimeout(deadline);
       await access?.close();
     },
   };
