@@ -2,7 +2,8 @@
 // Entry point: flags and subcommands — serve (default), check <config>, eval.
 import { runCheck } from './commands/check.js';
 import { runEval } from './commands/eval.js';
-import { HELP, parseEvalFlags, parseServeFlags, UsageError } from './commands/flags.js';
+import { UsageError } from './commands/errors.js';
+import { HELP, parseEvalFlags, parseServeFlags } from './commands/flags.js';
 import { runServe } from './commands/serve.js';
 import { VERSION } from './version.js';
 

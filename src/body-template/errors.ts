@@ -1,7 +1,9 @@
 // Errors of the body template language: a template that cannot be compiled, with its stable code.
 import { FjeError } from '../errors.js';
 
-export type BodyTemplateErrorCode = 'FJE_BODY_TEMPLATE_SYNTAX' | 'FJE_BODY_TEMPLATE_UNSUPPORTED';
+export const BODY_TEMPLATE_ERROR_CODES = ['FJE_BODY_TEMPLATE_SYNTAX', 'FJE_BODY_TEMPLATE_UNSUPPORTED'] as const;
+
+export type BodyTemplateErrorCode = (typeof BODY_TEMPLATE_ERROR_CODES)[number];
 
 /** A `body.content` template that cannot be compiled; raised at config load. */
 export class BodyTemplateError extends FjeError {

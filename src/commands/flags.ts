@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../config/duration.js';
-import { FjeError } from '../errors.js';
+import { UsageError } from './errors.js';
 import { DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
 import {
@@ -11,12 +11,6 @@ import {
   parseProbeAndShutdownFlags,
   type ProbeAndShutdownFlags,
 } from './probe-flags.js';
-
-export class UsageError extends FjeError {
-  constructor(message: string) {
-    super('FJE_USAGE', `${message}\nRun 'fleet-json-exporter --help' for usage.`);
-  }
-}
 
 export interface ServeFlags {
   readonly configFile: string | undefined;

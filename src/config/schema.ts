@@ -1,4 +1,5 @@
-// The config schema, json_exporter's format: keys, types, defaults and rules in one place; the TypeScript types follow from it.
+// The config schema, json_exporter's format: keys, types, defaults and rules in one place. Each object's refine
+// returns the types of types.ts, so the compiler holds the schema and the types the rest of the code trusts in step.
 import type { Node } from 'yaml';
 import { httpClientConfigSchema, DEFAULT_HTTP_CLIENT_CONFIG } from './http-client-config.js';
 import { checkFleetModules, fleetSchema } from './fleet-schema.js';

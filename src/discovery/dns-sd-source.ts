@@ -3,6 +3,7 @@ import { Resolver } from 'node:dns/promises';
 import type { FleetJobConfig } from '../config/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { TargetSource, type DiscoveredTarget } from './source.js';
+import { DiscoveryError } from './errors.js';
 
 type DnsSd = NonNullable<FleetJobConfig['dnsSd']>;
 
@@ -23,7 +24,8 @@ export async function resolveAddresses(resolver: Resolver, name: string, dnsSd: 
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== undefined && NO_RECORDS.has(code)) return [];
-    throw new Error(
+    throw new DiscoveryError(
+      'FJE_DISCOVERY_DNS_SD',
       `${dnsSd.type} lookup of ${name} failed: ${code ?? (err instanceof Error ? err.message : String(err))}`,
       { cause: err },
     );

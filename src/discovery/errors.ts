@@ -1,7 +1,14 @@
-// Discovery errors: stable codes for problems that stop fleet mode from starting (a target source failing is a status, not one of these).
+// Discovery errors with stable codes: shard settings that stop fleet mode from starting, and the reasons a target
+// source's round fails (a failing source keeps its last good targets and shows the error on /targets).
 import { FjeError } from '../errors.js';
 
-export const DISCOVERY_ERROR_CODES = ['FJE_SHARD_INVALID', 'FJE_SHARD_INDEX_UNKNOWN'] as const;
+export const DISCOVERY_ERROR_CODES = [
+  'FJE_SHARD_INVALID',
+  'FJE_SHARD_INDEX_UNKNOWN',
+  'FJE_DISCOVERY_TARGET_GROUPS',
+  'FJE_DISCOVERY_HTTP_SD',
+  'FJE_DISCOVERY_DNS_SD',
+] as const;
 
 export type DiscoveryErrorCode = (typeof DISCOVERY_ERROR_CODES)[number];
 

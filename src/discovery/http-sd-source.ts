@@ -5,6 +5,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { VERSION } from '../version.js';
 import { TargetSource, type DiscoveredTarget } from './source.js';
 import { readTargetGroups } from './target-groups.js';
+import { DiscoveryError } from './errors.js';
 
 /** An SD answer larger than this is refused: 16 MiB is ~100,000 targets, far beyond one exporter's fleet. */
 const MAX_SD_BODY_BYTES = 16 * 1024 * 1024;
@@ -37,11 +38,12 @@ async function fetchTargetGroups(
   } catch (err) {
     const reason =
       err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : describeError(err);
-    throw new Error(`GET ${url} failed: ${reason}`, { cause: err });
+    throw new DiscoveryError('FJE_DISCOVERY_HTTP_SD', `GET ${url} failed: ${reason}`, { cause: err });
   }
   if (response.statusCode !== 200) {
     await response.body.dump();
-    throw new Error(
+    throw new DiscoveryError(
+      'FJE_DISCOVERY_HTTP_SD',
       `GET ${url} answered HTTP ${response.statusCode}; http_sd needs 200 with a JSON list of target groups`,
     );
   }
@@ -51,7 +53,10 @@ async function fetchTargetGroups(
     size += (chunk as Buffer).length;
     if (size > MAX_SD_BODY_BYTES) {
       response.body.destroy();
-      throw new Error(`GET ${url} answered more than ${MAX_SD_BODY_BYTES} bytes; refused`);
+      throw new DiscoveryError(
+        'FJE_DISCOVERY_HTTP_SD',
+        `GET ${url} answered more than ${MAX_SD_BODY_BYTES} bytes; refused`,
+      );
     }
     chunks.push(chunk as Buffer);
   }
@@ -59,7 +64,13 @@ async function fetchTargetGroups(
   try {
     value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch (err) {
-    throw new Error(`GET ${url} did not answer JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new DiscoveryError(
+      'FJE_DISCOVERY_HTTP_SD',
+      `GET ${url} did not answer JSON: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   return readTargetGroups(value, `http_sd:${url}`);
 }

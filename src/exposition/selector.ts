@@ -1,5 +1,5 @@
 // Prometheus instant-vector selectors (`metric{a="v", b=~"re", c!="x", d!~"re"}`), parsed once, matched per series.
-import { FjeError } from '../errors.js';
+import { SelectorError } from './errors.js';
 
 export type MatchOperator = '=' | '!=' | '=~' | '!~';
 
@@ -15,12 +15,6 @@ export interface Selector {
   readonly text: string;
   /** The metric name, when given before the braces, is the matcher `__name__="…"`. */
   readonly matchers: readonly LabelMatcher[];
-}
-
-export class SelectorError extends FjeError {
-  constructor(selector: string, position: number, problem: string) {
-    super('FJE_SELECTOR', `invalid selector ${JSON.stringify(selector)} at character ${position + 1}: ${problem}`);
-  }
 }
 
 const NAME_START = /[a-zA-Z_:]/;

@@ -1,8 +1,8 @@
 // Compiles a module's metrics once per config generation: templates, families, label order, converters.
 import type { MetricConfig, ModuleConfig } from '../config/types.js';
-import { FjeError } from '../errors.js';
+import { ModuleCompileError } from './errors.js';
 import type { MetricType } from '../exposition/types.js';
-import { compileTemplate, type CompiledTemplate } from '../jsonpath/index.js';
+import { TemplateCache, type CompiledTemplate } from '../jsonpath/index.js';
 import type { ValueConverter } from './convert-value.js';
 
 export interface CompiledFamily {
@@ -47,12 +47,6 @@ export interface CompiledModule {
   readonly paging?: { readonly items: CompiledTemplate; readonly maxItems: number };
 }
 
-export class ModuleCompileError extends FjeError {
-  constructor(message: string) {
-    super('FJE_MODULE_INCONSISTENT_FAMILY', message);
-  }
-}
-
 function converterFor(metric: MetricConfig, valueTemplate: string): ValueConverter | undefined {
   const mapping = metric.valueconverter[valueTemplate];
   if (mapping === undefined) return undefined;
@@ -61,6 +55,9 @@ function converterFor(metric: MetricConfig, valueTemplate: string): ValueConvert
 
 /** Compiles a validated module; throws ModuleCompileError when two metrics give one family different labels. */
 export function compileModule(module: ModuleConfig): CompiledModule {
+  // One cache per compiled module: its metrics repeat the same element paths and labels (the presets do).
+  const templateCache = new TemplateCache();
+  const compileTemplate = (text: string): CompiledTemplate => templateCache.compile(text);
   const familyIndex = new Map<string, CompiledFamily>();
   const pending: Array<{ metric: MetricConfig; labelNames: string[]; familyNames: string[]; templates: string[] }> = [];
 

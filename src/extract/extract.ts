@@ -48,7 +48,7 @@ const MAX_PROBLEM_DETAILS = 20;
 const ALLOW_MISSING: EvalOptions = { allowMissingKeys: true };
 const STRICT: EvalOptions = {};
 
-/** Skip marks a silently absent value (allow_missing_key); a string is a problem message. */
+/** A number is the sample's value; 'skip' marks a silently absent value (allow_missing_key); an object, a problem. */
 type ValueOutcome = number | { readonly reason: ExtractProblemReason; readonly message: string } | 'skip';
 
 class Extraction {

@@ -45,6 +45,9 @@ export const TARGET_ERROR_CODES: Readonly<Record<FetchFailureReason, string>> = 
   forbidden: 'FJE_TARGET_FORBIDDEN',
 });
 
+/** Every code of the fetch area: the client config's, and one per fetch failure reason. */
+export const FETCH_ERROR_CODES: readonly string[] = ['FJE_HTTP_CLIENT_CONFIG', ...Object.values(TARGET_ERROR_CODES)];
+
 /** A target /probe may not fetch (the target policy): thrown inside the dispatcher, reported as reason `forbidden`. */
 export class TargetForbiddenError extends FjeError {
   constructor(message: string) {

@@ -1,36 +1,45 @@
-// Compiled templates cached by their text: a config names the same few templates on every scrape.
+// Compiled templates by their text, for one owner (a compiled module): a config names the same few templates
+// many times, and the cache lives as long as its owner does, so two configs or two servers never share one.
 import { compileAst, type CompiledTemplate } from './compile.js';
 import { parseTemplate } from './parse.js';
 
 // Far above any real config; the bound only stops a caller that builds templates from data growing memory.
-const MAX_CACHED_TEMPLATES = 10_000;
+const DEFAULT_MAX_TEMPLATES = 10_000;
 
-// A Map keeps insertion order: re-inserting on a hit makes its first key the least recently used.
-const cache = new Map<string, CompiledTemplate>();
-
-/** Parse+compile once; cached by template text (LRU, 10 000 entries). Throws JsonPathSyntaxError. */
+/** Parses and compiles a template, uncached. Throws JsonPathSyntaxError. */
 export function compileTemplate(text: string): CompiledTemplate {
-  const hit = cache.get(text);
-  if (hit !== undefined) {
-    cache.delete(text);
-    cache.set(text, hit);
-    return hit;
-  }
-  const compiled = compileAst(parseTemplate(text));
-  if (cache.size >= MAX_CACHED_TEMPLATES) {
-    const oldest = cache.keys().next();
-    if (oldest.done !== true) cache.delete(oldest.value);
-  }
-  cache.set(text, compiled);
-  return compiled;
+  return compileAst(parseTemplate(text));
 }
 
-/** How many compiled templates the cache holds (for tests and self-metrics). */
-export function cachedTemplateCount(): number {
-  return cache.size;
-}
+/** An LRU of compiled templates keyed by text; a template that fails to parse is never cached. */
+export class TemplateCache {
+  // A Map keeps insertion order: re-inserting on a hit makes its first key the least recently used.
+  readonly #templates = new Map<string, CompiledTemplate>();
+  readonly #maxTemplates: number;
 
-/** Empties the cache, e.g. on config reload. */
-export function clearTemplateCache(): void {
-  cache.clear();
+  constructor(maxTemplates: number = DEFAULT_MAX_TEMPLATES) {
+    this.#maxTemplates = maxTemplates;
+  }
+
+  /** How many compiled templates the cache holds. */
+  get size(): number {
+    return this.#templates.size;
+  }
+
+  /** Parse+compile once per text. Throws JsonPathSyntaxError. */
+  compile(text: string): CompiledTemplate {
+    const hit = this.#templates.get(text);
+    if (hit !== undefined) {
+      this.#templates.delete(text);
+      this.#templates.set(text, hit);
+      return hit;
+    }
+    const compiled = compileTemplate(text);
+    if (this.#templates.size >= this.#maxTemplates) {
+      const oldest = this.#templates.keys().next();
+      if (oldest.done !== true) this.#templates.delete(oldest.value);
+    }
+    this.#templates.set(text, compiled);
+    return compiled;
+  }
 }

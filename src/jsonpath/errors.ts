@@ -3,6 +3,8 @@ import { FjeError } from '../errors.js';
 
 export const JSONPATH_SYNTAX_CODE = 'FJE_JSONPATH_SYNTAX';
 
+export const JSONPATH_ERROR_CODES = [JSONPATH_SYNTAX_CODE] as const;
+
 /** A template that cannot be parsed; `position` is the 0-based offset in `template` where the problem is. */
 export class JsonPathSyntaxError extends FjeError {
   readonly template: string;

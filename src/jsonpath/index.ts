@@ -1,4 +1,4 @@
-// Public surface of the JSONPath module: Kubernetes-style templates, compiled once and cached by text.
+// Public surface of the JSONPath module: Kubernetes-style templates, compiled once (a TemplateCache per owner).
 //
 // Semantics follow client-go's util/jsonpath as json_exporter runs it (shared/JSONPATH.md). Where we
 // differ, on purpose:
@@ -15,6 +15,6 @@
 // - `.*` on an object yields values in JavaScript property order (document order, integer-like keys first);
 //   Go's map order is random.
 export type { CompiledTemplate, EvalOptions, PrintResult, Selection } from './compile.js';
-export { cachedTemplateCount, clearTemplateCache, compileTemplate } from './cache.js';
+export { compileTemplate, TemplateCache } from './cache.js';
 export { JSONPATH_SYNTAX_CODE, JsonPathSyntaxError } from './errors.js';
 export { formatValue } from './print.js';

@@ -9,6 +9,7 @@ import { resolveLabelClashes } from '../exposition/label-clash.js';
 import { renderFamily, rendersAlikeInBothFormats } from '../exposition/render.js';
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { HotPathTimings } from '../telemetry/tracing.js';
+import type { HotPathFailureReason } from './errors.js';
 
 /** A module as the hot path needs it: plain config (crosses to workers) and, on the main thread, its compiled form. */
 export interface HotPathModule {
@@ -33,9 +34,6 @@ export interface HotPathTask {
   /** The formats to render; each gets its own list of families. */
   readonly formats: readonly ExpositionFormat[];
 }
-
-/** Why the hot path produced no families for a body. `api_error`: the body's `error_code` was not 0. */
-export type HotPathFailureReason = 'invalid_json' | 'api_error' | 'pool_overloaded' | 'worker_error';
 
 export type HotPathResult =
   | {

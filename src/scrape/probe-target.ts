@@ -1,6 +1,7 @@
 // One scrape of one target: fetch the body, hand it to the hot path (parse, extract, render). Failures are values.
 import type { ExpositionFormat } from '../exposition/types.js';
-import type { HotPath, HotPathFailureReason, HotPathSuccess } from '../pool/hot-path.js';
+import type { HotPathFailureReason } from '../pool/errors.js';
+import type { HotPath, HotPathSuccess } from '../pool/hot-path.js';
 import {
   endScrapeTrace,
   recordHotPathSpans,

@@ -2,13 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import { seriesName } from '../exposition/render.js';
-import {
-  matchesSelector,
-  parseSelector,
-  selectorMayMatchName,
-  SelectorError,
-  type Selector,
-} from '../exposition/selector.js';
+import { matchesSelector, parseSelector, selectorMayMatchName, type Selector } from '../exposition/selector.js';
+import { SelectorError } from '../exposition/errors.js';
 import { parseSeriesLine } from '../exposition/series-line.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import { planFleetExposition, type ExpositionFamily } from '../fleet/fleet-exposition.js';

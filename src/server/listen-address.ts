@@ -1,19 +1,10 @@
 // Parses a Go-style listen address (`:7979`, `127.0.0.1:7979`, `[::1]:7979`) into Node's host and port.
-import { FjeError } from '../errors.js';
+import { ListenAddressError } from './errors.js';
 
 export interface ListenAddress {
   /** Undefined means every interface, as Go's `:7979`. */
   readonly host: string | undefined;
   readonly port: number;
-}
-
-export class ListenAddressError extends FjeError {
-  constructor(address: string, why: string) {
-    super(
-      'FJE_LISTEN_ADDRESS',
-      `invalid --web.listen-address "${address}": ${why} (expected host:port, e.g. ":7979" or "127.0.0.1:7979")`,
-    );
-  }
 }
 
 export function parseListenAddress(address: string): ListenAddress {

@@ -12,6 +12,10 @@ import { scrapeTimeoutMs } from './scrape-timeout.js';
 import { redactUrl } from '../fetch/redact-url.js';
 import type { TargetPolicy } from '../fetch/target-policy.js';
 import type { ProbeLimiter } from './probe-limiter.js';
+import type { PROBE_FAILURE_REASONS } from './errors.js';
+import type { ScrapeFailureReason } from '../scrape/probe-target.js';
+
+type ProbeFailureReason = (typeof PROBE_FAILURE_REASONS)[number];
 
 export interface ProbeRouteOptions {
   readonly reloader: ConfigReloader;
@@ -65,7 +69,7 @@ export async function handleProbe(
   const format = negotiateFormat(request.headers.accept);
   const logger = options.logger.child({ module: moduleName, target: redactUrl(target) });
   const started = performance.now();
-  const fail = (status: number, reason: string, message: string): void => {
+  const fail = (status: number, reason: ScrapeFailureReason | ProbeFailureReason, message: string): void => {
     options.recorder.record({
       module: moduleName,
       generation: prepared.config.generation,

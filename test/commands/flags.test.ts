@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
-import { parseServeFlags, UsageError } from '../../src/commands/flags.js';
+import { UsageError } from '../../src/commands/errors.js';
+import { parseServeFlags } from '../../src/commands/flags.js';
 
 test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded config, one worker per CPU', () => {
   assert.deepEqual(parseServeFlags([]), {

@@ -93,9 +93,10 @@ test('an unreachable SD server is a recorded error, not a throw from start', asy
 });
 
 test('polled: when the server’s answer changes, onChange gets the new list', async () => {
+  // The refresh interval is also http_sd's request timeout (as in Prometheus): 1 s leaves a loaded machine room.
   answer = groups({ targets: ['10.0.0.1:1985'] });
   const config = fleetConfig(
-    `fleet:\n  jobs:\n  - name: edge\n    module: default\n    http_sd: { url: "${server.url}/sd", refresh_interval: 20ms }\n`,
+    `fleet:\n  jobs:\n  - name: edge\n    module: default\n    http_sd: { url: "${server.url}/sd", refresh_interval: 1s }\n`,
   );
   const discovery = createDiscovery(config, { logger: quietLogger(), shard: { total: 1, index: 0 }, configDir: '.' });
   await discovery.start();

@@ -1,7 +1,8 @@
 // Prometheus selector syntax: what parses, what does not (with the position), and which series each one matches.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { matchesSelector, parseSelector, SelectorError } from '../../src/exposition/selector.js';
+import { SelectorError } from '../../src/exposition/errors.js';
+import { matchesSelector, parseSelector } from '../../src/exposition/selector.js';
 import { parseSeriesLine } from '../../src/exposition/series-line.js';
 
 /** Series as lines, the way /federate reads them from the store. */

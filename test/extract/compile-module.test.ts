@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/index.js';
 import type { ModuleConfig } from '../../src/config/types.js';
-import { compileModule, ModuleCompileError } from '../../src/extract/compile-module.js';
+import { compileModule } from '../../src/extract/compile-module.js';
+import { ModuleCompileError } from '../../src/extract/errors.js';
 import { readFixture } from '../helpers/fixtures.js';
 
 function moduleFrom(yaml: string, name = 'default'): ModuleConfig {

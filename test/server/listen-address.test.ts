@@ -1,7 +1,8 @@
 // --web.listen-address parsing: Go-style addresses in, Node host/port out; bad ones named with what to write.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ListenAddressError, parseListenAddress } from '../../src/server/listen-address.js';
+import { ListenAddressError } from '../../src/server/errors.js';
+import { parseListenAddress } from '../../src/server/listen-address.js';
 
 test('Go-style addresses become host and port; an empty host means every interface', () => {
   assert.deepEqual(parseListenAddress(':7979'), { host: undefined, port: 7979 });
