@@ -102,6 +102,8 @@ export async function handleProbe(
     const { maxConcurrent, maxQueue } = options.probeLimiter.limits;
     if (admission.why === 'overloaded') {
       response.setHeader('retry-after', '1');
+      // Frees the caller's connection too: a flood of kept-alive refused probes would otherwise hold a socket each.
+      response.setHeader('connection', 'close');
       fail(
         503,
         'probe_overloaded',
