@@ -19,8 +19,9 @@ export const PROBE_AND_SHUTDOWN_OPTIONS = {
 
 export const PROBE_AND_SHUTDOWN_HELP = `      --probe.max-concurrent=${DEFAULT_PROBE_LIMITS.maxConcurrent}
                                  Probes fetching and processing at once (so at most this many upstream sockets).
-      --probe.max-queue=${DEFAULT_PROBE_LIMITS.maxQueue}   Probes waiting for a slot (within their deadline); more are answered 503 at
-                                 once (reason probe_overloaded). Gauges: fleet_json_exporter_probes_in_flight, _queued.
+      --probe.max-queue=${DEFAULT_PROBE_LIMITS.maxQueue}
+                                 Probes waiting for a slot (within their deadline); more are answered 503 at once
+                                 (reason probe_overloaded). Gauges: fleet_json_exporter_probes_in_flight, _queued.
       --probe.allow-target-prefix=<url>
                                  Repeatable. /probe fetches only targets whose URL starts with one of these
                                  (normalised: http://srs:1985 means http://srs:1985/). Default: any target.
@@ -30,8 +31,9 @@ export const PROBE_AND_SHUTDOWN_HELP = `      --probe.max-concurrent=${DEFAULT_P
                                  Repeatable. Every address a target is or resolves to must be in one of these.
       --probe.deny-local-targets Refuse targets on loopback, link-local (169.254.169.254 …) or unspecified addresses.
                                  A refused target, redirect or resolved address is a 403 (reason forbidden).
-      --shutdown.timeout=${DEFAULT_SHUTDOWN_TIMEOUT}    On SIGTERM/SIGINT: stop accepting, let in-flight probes and scrapes finish for
-                                 this long, then abort the rest and exit 0.
+      --shutdown.timeout=${DEFAULT_SHUTDOWN_TIMEOUT}
+                                 On SIGTERM/SIGINT: stop accepting, abort fleet scrapes, let probes in flight
+                                 finish for this long, then cut off the rest and exit 0 (a second signal: at once).
 `;
 
 export interface ProbeAndShutdownFlags {
