@@ -28,6 +28,8 @@ unexpected errors, p50/p99 latencies, and the exporter's RSS at the start (after
   --interval=5           fleet scrape interval in seconds (timeout: 3 s)
   --probe-lanes=8        /probe requests kept in flight by the driver
   --out=<file>           the JSON result (default: <tmpdir>/fje-soak-<time>.json)
+  --exporter-env=K=V     repeatable: environment for the exporter (e.g. MALLOC_ARENA_MAX=2, to tell allocator
+                         growth from a leak)
   --help                 this text
 
 Done when: zero unexpected errors and RSS growth < 10 % between the end of the warm-up and the end.`;
@@ -51,6 +53,7 @@ function parseFlags() {
       interval: { type: 'string', default: '5' },
       'probe-lanes': { type: 'string', default: '8' },
       out: { type: 'string' },
+      'exporter-env': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
   }).values;
@@ -81,6 +84,12 @@ const STREAMS = positive('streams', values.streams, true);
 const INTERVAL_S = positive('interval', values.interval, true);
 const LANES = positive('probe-lanes', values['probe-lanes'], true);
 const OUT = values.out ?? join(tmpdir(), `fje-soak-${new Date().toISOString().replaceAll(':', '-')}.json`);
+const EXPORTER_ENV: Record<string, string> = {};
+for (const pair of values['exporter-env'] ?? []) {
+  const equals = pair.indexOf('=');
+  if (equals <= 0) usageError(`--exporter-env must be NAME=value (got "${pair}")`);
+  EXPORTER_ENV[pair.slice(0, equals)] = pair.slice(equals + 1);
+}
 const SCRAPE_TIMEOUT_S = 3;
 /** The exporter's body limit: the huge body and the gzip bomb exceed it, a healthy body does not. */
 const MAX_BODY_BYTES = 4 << 20;
@@ -181,7 +190,7 @@ async function main(): Promise<number> {
       '--log.level=warn',
       '--shutdown.timeout=5s',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...EXPORTER_ENV } },
   );
   children.push(exporter);
   let exporterStderr = '';
@@ -400,6 +409,7 @@ async function main(): Promise<number> {
       scrapeTimeoutSeconds: SCRAPE_TIMEOUT_S,
       probeLanes: LANES,
       maxBodyBytes: MAX_BODY_BYTES,
+      exporterEnv: EXPORTER_ENV,
     },
     unexpectedErrors: unexpectedCount,
     unexpectedErrorsInWarmup: unexpectedInWarmup,
