@@ -52,6 +52,13 @@ const log = (message: string): void => void process.stderr.write(`[bench:probe-f
 async function main(): Promise<void> {
   const held: ServerResponse[] = [];
   const target = createServer((_req, res) => held.push(res));
+  // Upstream connections open at once (not requests seen: a probe that timed out frees its slot for the next).
+  let openUpstream = 0;
+  let peakUpstream = 0;
+  target.on('connection', (socket) => {
+    peakUpstream = Math.max(peakUpstream, ++openUpstream);
+    socket.once('close', () => openUpstream--);
+  });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
   const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/hang`;
   const exporter = spawn(
@@ -110,7 +117,8 @@ async function main(): Promise<void> {
     exporterArgs: values['exporter-args'],
     idleFds,
     peakFds,
-    upstreamConnectionsAtTarget: held.length,
+    peakUpstreamConnections: peakUpstream,
+    requestsAtTarget: held.length,
     probesInFlight: gauge('fleet_json_exporter_probes_in_flight'),
     probesQueued: gauge('fleet_json_exporter_probes_queued'),
     answeredWithin6s: { ...answered },
@@ -123,7 +131,7 @@ async function main(): Promise<void> {
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else
     process.stdout.write(
-      `| probes | idle fds | peak fds | upstream connections | in flight | queued | answered within 6 s | /metrics |\n| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n| ${PROBES} | ${idleFds} | ${peakFds} | ${held.length} | ${result.probesInFlight} | ${result.probesQueued} | ${JSON.stringify(result.answeredWithin6s)} | ${result.metricsStatus} in ${result.metricsMs} ms |\n`,
+      `| probes | idle fds | peak fds | peak upstream connections | in flight | queued | answered within 6 s | /metrics |\n| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n| ${PROBES} | ${idleFds} | ${peakFds} | ${peakUpstream} | ${result.probesInFlight} | ${result.probesQueued} | ${JSON.stringify(result.answeredWithin6s)} | ${result.metricsStatus} in ${result.metricsMs} ms |\n`,
     );
 }
 
