@@ -3,8 +3,8 @@
 //   npm run bench:parse [-- --sizes=2k,50k,1m,10m --seconds=1 --json --config=<file> --module=<name>]
 //
 // The whole task is runHotPathInline (bytes → rendered text: parse, extract, render) with the reference config
-// (test/fixtures/config/srs-reference.yml) on the generator's deterministic SRS bodies. simdjson is an optional
-// dependency: when it did not build, the bench says why and still measures JSON.parse.
+// (test/fixtures/config/srs-reference.yml) on the generator's deterministic SRS bodies. simdjson is a
+// devDependency loaded dynamically: when it is missing, the bench says why and still measures JSON.parse.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -1,11 +1,11 @@
-// The optional `simdjson` binding behind the pipeline's parse(bytes) seam, loaded only by benches (never by src/).
+// The `simdjson` binding (a devDependency, bench only) behind the pipeline's parse(bytes) seam, loaded only by benches (never by src/).
 import type { JsonBodyParser } from '../src/extract/parse-json.js';
 
 interface SimdjsonBinding {
   parse(text: string): unknown;
 }
 
-/** How to get the binding when `npm ci` skipped it (an optional dependency whose node-gyp build failed). */
+/** How to get the binding when it is not installed (a production install, `npm ci --omit=dev`, leaves it out). */
 export const SIMDJSON_INSTALL_HINT =
   'install it by hand with `npm install --no-save simdjson@0.9.2` (needs python3, make and g++ for node-gyp)';
 
@@ -17,7 +17,7 @@ export type SimdjsonLoad =
 export async function loadSimdjsonParser(): Promise<SimdjsonLoad> {
   let binding: SimdjsonBinding;
   try {
-    // A variable specifier keeps tsc from resolving the optional package at build time.
+    // A variable specifier keeps tsc from resolving the dev-only package at build time.
     const specifier = 'simdjson';
     const loaded = (await import(specifier)) as { default?: SimdjsonBinding } & Partial<SimdjsonBinding>;
     binding = loaded.default ?? (loaded as SimdjsonBinding);
@@ -25,7 +25,7 @@ export async function loadSimdjsonParser(): Promise<SimdjsonLoad> {
     const code = (err as { code?: unknown }).code;
     const why =
       code === 'ERR_MODULE_NOT_FOUND'
-        ? 'the optional dependency is not installed (npm ci skips it when its native build fails)'
+        ? 'the simdjson devDependency is not installed (`npm ci --omit=dev` leaves it out)'
         : err instanceof Error
           ? err.message.split('\n')[0]
           : String(err);

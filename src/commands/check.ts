@@ -21,6 +21,14 @@ export async function runCheck(
   out.write(
     `${prepared.config.source}: OK, ${modules.length} module(s) (${modules.map((m) => m.name).join(', ')}), ${metricCount} metric(s)${fleet}\n`,
   );
+  // json_exporter loads such modules too; a probe of one fetches the target and answers no samples.
+  for (const module of modules) {
+    if (module.metrics.length === 0) {
+      out.write(
+        `module ${JSON.stringify(module.name)} has no metrics: it exports nothing (a probe answers 200, empty)\n`,
+      );
+    }
+  }
   await closePreparedConfig(prepared);
   return 0;
 }

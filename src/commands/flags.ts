@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../config/duration.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
-import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../telemetry/logger.js';
 import {
   PROBE_AND_SHUTDOWN_HELP,
   PROBE_AND_SHUTDOWN_OPTIONS,
@@ -15,11 +15,18 @@ import {
 export interface ServeFlags {
   readonly configFile: string | undefined;
   readonly configCheck: boolean;
+  /** --web.listen-address (the first, when repeated). */
   readonly listenAddress: string;
+  /** The further --web.listen-address values: repeatable as in exporter-toolkit, every address is served. */
+  readonly moreListenAddresses?: readonly string[];
+  /** --web.systemd-socket: serve the sockets systemd passes (LISTEN_FDS) instead of the listen addresses. */
+  readonly systemdSocket?: boolean;
   /** --web.config.file: TLS, extra headers and basic auth (exporter-toolkit format); absent means plain HTTP. */
   readonly webConfigFile?: string;
   readonly telemetryPath: string;
   readonly logLevel: LogLevel;
+  /** --log.format: json (default) or logfmt (json_exporter's default). */
+  readonly logFormat?: LogFormat;
   readonly maxBodyBytes: number;
   readonly timeoutOffsetMs: number;
   /** Fleet mode: number of replicas sharing the targets; overrides fleet.shard.total. Absent when not given. */
@@ -58,12 +65,15 @@ Flags:
       --config.file=<file>       Configuration file (json_exporter format). Default: the embedded SRS streams config.
       --config.check             Validate the configuration and exit (json_exporter compatible; same as 'check').
       --web.listen-address=":7979"
-                                 Address to listen on.
+                                 Address to listen on; repeat the flag to listen on several.
+      --web.systemd-socket       Serve the sockets systemd passes (socket activation, LISTEN_FDS) instead of
+                                 --web.listen-address (Linux).
       --web.config.file=<file>   Web config (exporter-toolkit format): tls_server_config, http_server_config
                                  headers, basic_auth_users. Read once at start; restart to apply changes.
       --web.telemetry-path="/metrics"
                                  Path under which to expose the exporter's own metrics.
       --log.level=info           Log level: debug, info, warn, error.
+      --log.format=json          Log format: json (one JSON object per line) or logfmt (json_exporter's default).
       --scrape.max-body-bytes=33554432
                                  Largest target response body read; larger bodies fail the probe (reason body_too_large).
       --scrape.timeout-offset=500ms
@@ -116,16 +126,40 @@ function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
-export function parseServeFlags(args: readonly string[]): ServeFlags {
+/**
+ * Flags kingpin (json_exporter's flag library) adds on its own, refused with the alternative: a Deployment
+ * rarely passes them, and a message beats a silent no-op.
+ */
+const KINGPIN_ONLY_FLAGS: Readonly<Record<string, string>> = {
+  '--help-long': 'use --help',
+  '--help-man': 'use --help (there is no man page)',
+  '--completion-bash': 'shell completion is not provided; use --help',
+  '--completion-script-bash': 'shell completion is not provided; use --help',
+  '--completion-script-zsh': 'shell completion is not provided; use --help',
+};
+
+/** kingpin's negations of boolean flags that are false by default: accepted, and they change nothing. */
+const NEUTRAL_NEGATIONS = ['--no-config.check', '--no-web.systemd-socket'];
+
+export function parseServeFlags(given: readonly string[]): ServeFlags {
+  for (const arg of given) {
+    const name = arg.split('=')[0] ?? arg;
+    const alternative = KINGPIN_ONLY_FLAGS[name];
+    if (alternative !== undefined)
+      throw new UsageError(`${name} (a kingpin built-in of json_exporter) is not supported; ${alternative}`);
+  }
+  const args = given.filter((arg) => !NEUTRAL_NEGATIONS.includes(arg));
   const values = parseFlags(
     args,
     {
       'config.file': { type: 'string' },
       'config.check': { type: 'boolean', default: false },
-      'web.listen-address': { type: 'string', default: ':7979' },
+      'web.listen-address': { type: 'string', multiple: true, default: [':7979'] },
+      'web.systemd-socket': { type: 'boolean', default: false },
       'web.config.file': { type: 'string' },
       'web.telemetry-path': { type: 'string', default: '/metrics' },
       'log.level': { type: 'string', default: 'info' },
+      'log.format': { type: 'string', default: 'json' },
       'scrape.max-body-bytes': { type: 'string', default: '33554432' },
       'scrape.timeout-offset': { type: 'string', default: '500ms' },
       'shard.total': { type: 'string' },
@@ -143,6 +177,10 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
   const logLevel = values['log.level'];
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new UsageError(`--log.level must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  const logFormat = values['log.format'];
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new UsageError(`--log.format must be one of ${LOG_FORMATS.join(', ')} (got "${logFormat}")`);
   }
   const maxBodyBytes = Number(values['scrape.max-body-bytes']);
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
@@ -163,6 +201,8 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       `--shard.index must be less than --shard.total (${shardTotal}); shards are numbered 0 to ${shardTotal - 1} (got ${shardIndex})`,
     );
   }
+  // exporter-toolkit: a repeated flag lists every address; given once, it replaces the default.
+  const listenAddresses = values['web.listen-address'];
   const workersMaxQueue = wholeNumberFlag('workers.max-queue', values['workers.max-queue'], 0);
   return {
     ...(shardTotal === undefined ? {} : { shardTotal }),
@@ -171,7 +211,10 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     ...(values['web.config.file'] === undefined ? {} : { webConfigFile: values['web.config.file'] }),
     configFile: values['config.file'],
     configCheck: values['config.check'],
-    listenAddress: values['web.listen-address'],
+    listenAddress: listenAddresses[0] ?? ':7979',
+    ...(listenAddresses.length > 1 ? { moreListenAddresses: listenAddresses.slice(1) } : {}),
+    ...(values['web.systemd-socket'] ? { systemdSocket: true } : {}),
+    ...(logFormat === 'json' ? {} : { logFormat: logFormat as LogFormat }),
     telemetryPath,
     logLevel: logLevel as LogLevel,
     maxBodyBytes,

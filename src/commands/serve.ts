@@ -1,11 +1,13 @@
 // `serve`: load the config, start the HTTP server, reload on SIGHUP, stop cleanly on SIGTERM/SIGINT.
+import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { createHotPath, DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
 import type { HotPath } from '../pool/hot-path.js';
 import { ConfigReloader } from '../server/config-reloader.js';
 import { FleetMode } from '../fleet/fleet-mode.js';
-import { createExporterServer, type ExporterServer } from '../server/http-server.js';
+import { createExporterServer, type ExporterServer, type ListenTarget } from '../server/http-server.js';
+import { systemdListenFds } from '../server/systemd-socket.js';
 import { parseListenAddress } from '../server/listen-address.js';
 import { loadWebConfigFile } from '../server/web-config.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
@@ -33,12 +35,21 @@ export interface RunningExporter {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Seams for tests: dns_sd's DNS servers (the system's when absent). */
+export interface ExporterOptions {
+  readonly dnsServers?: readonly string[];
+}
+
 /** Starts an exporter; throws with a user-facing message when the config or the address is wrong. */
 export async function startExporter(
   flags: ServeFlags,
-  logger: Logger = createLogger(flags.logLevel),
+  logger: Logger = createLogger(flags.logLevel, process.stderr, flags.logFormat ?? 'json'),
+  options: ExporterOptions = {},
 ): Promise<RunningExporter> {
-  const address = parseListenAddress(flags.listenAddress);
+  // Checked first, before anything needs stopping: every address, or the sockets systemd passed.
+  const listenTargets: ListenTarget[] = flags.systemdSocket
+    ? systemdListenFds().map((fd) => ({ fd }))
+    : [flags.listenAddress, ...(flags.moreListenAddresses ?? [])].map(parseListenAddress);
   // First, before anything needs stopping: a bad web config fails the start with its file, line and key.
   const webConfig = flags.webConfigFile === undefined ? undefined : loadWebConfigFile(flags.webConfigFile);
   const metrics = createSelfMetrics();
@@ -67,6 +78,7 @@ export async function startExporter(
     maxBodyBytes: flags.maxBodyBytes,
     shardFlags,
     configDir: flags.configFile === undefined ? process.cwd() : dirname(resolve(flags.configFile)),
+    ...(options.dnsServers === undefined ? {} : { dnsServers: options.dnsServers }),
   });
   try {
     await fleet.apply(reloader.current.config);
@@ -97,13 +109,14 @@ export async function startExporter(
     ...(probeFlags === undefined ? {} : { probeLimits: probeFlags.probeLimits }),
     targetPolicy,
   });
-  let bound: Awaited<ReturnType<typeof server.listen>>;
+  const bound: Array<AddressInfo | string> = [];
   try {
-    bound = await server.listen(address.port, address.host);
+    for (const target of listenTargets) bound.push(await server.listenOn(target));
   } catch (err) {
-    await Promise.all([fleet.stop(), reloader.close(), hotPath.close()]);
+    await Promise.all([server.close(), fleet.stop(), reloader.close(), hotPath.close()]);
     throw err;
   }
+  const addresses = bound.map((each) => (typeof each === 'string' ? each : `${each.address}:${each.port}`));
   const config = reloader.current.config;
   if (webConfig !== undefined && webConfig.ignoredKeys.length > 0) {
     logger.warn(
@@ -121,7 +134,8 @@ export async function startExporter(
   logger.info(
     {
       version: VERSION,
-      address: `${bound.address}:${bound.port}`,
+      address: addresses[0],
+      ...(addresses.length > 1 ? { addresses } : {}),
       config: config.source,
       modules: Object.keys(config.modules),
       workers,
@@ -136,7 +150,7 @@ export async function startExporter(
     reloader,
     fleet,
     logger,
-    port: bound.port,
+    port: typeof bound[0] === 'object' ? bound[0].port : 0,
     stop: async (graceMs = 0) => {
       const closing = server.close(graceMs);
       await fleet.stop();
@@ -147,7 +161,7 @@ export async function startExporter(
 }
 
 export async function runServe(flags: ServeFlags, err: NodeJS.WritableStream): Promise<number> {
-  const logger = createLogger(flags.logLevel);
+  const logger = createLogger(flags.logLevel, process.stderr, flags.logFormat ?? 'json');
   let running: RunningExporter | undefined;
   // Installed before listening: a SIGHUP sent as soon as the "listening" line appears must reload, not kill.
   const onHangup = (): void => {

@@ -1,5 +1,5 @@
 // The `fleet:` section (fleet mode: discovery, scrape intervals, sharding): keys, defaults and checks in one place.
-import { isSeq, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { checkLabelName } from './label-name.js';
 import { entryNode, keyNodeOf, objectOf, optional, required, withDefault } from './object-schema.js';
 import { parseTargetAddress, targetUrlProblem } from './target-address.js';
@@ -15,7 +15,7 @@ import {
   type Invalid,
   type ValidationContext,
 } from './validate.js';
-import type { KeyPath } from './yaml-source.js';
+import { isNullNode, scalarText, type KeyPath } from './yaml-source.js';
 
 /** Set by the exporter on every target's series; a job cannot override them. */
 const TARGET_LABELS = ['job', 'instance'];
@@ -57,6 +57,9 @@ const httpSdUrl = text((value, node, path, context) => {
       )
     : value;
 });
+
+/** Prometheus's default scrape_timeout; a shorter scrape_interval lowers it. */
+const DEFAULT_SCRAPE_TIMEOUT_MS = 10_000;
 
 const port = integer(1, 65535, 'a port number between 1 and 65535');
 const interval = durationMs({ positive: true });
@@ -133,17 +136,19 @@ const jobSchema = objectOf(
 
 const shardSchema = objectOf(
   {
-    total: withDefault('total', integer(1, 10_000, 'a whole number of shards between 1 and 10000'), 1),
+    // Absent stays absent (1 shard), so --shard.total can tell "not written" from a written value it contradicts.
+    total: optional('total', integer(1, 10_000, 'a whole number of shards between 1 and 10000')),
     index: optional('index', integer(0, 9_999, 'a shard index between 0 and total - 1')),
   },
   {
     refine: (shard, node, path, context): FleetConfig['shard'] | Invalid => {
-      if (shard.index !== undefined && shard.index >= shard.total) {
+      const total = shard.total ?? 1;
+      if (shard.index !== undefined && shard.index >= total) {
         return context.report(
           'FJE_CONFIG_INVALID_VALUE',
           entryNode(context, node, 'index'),
           [...path, 'index'],
-          `must be less than total (${shard.total}); shards are numbered 0 to ${shard.total - 1}`,
+          `must be less than total (${total}); shards are numbered 0 to ${total - 1}`,
         );
       }
       return shard;
@@ -160,7 +165,8 @@ function itemNode(context: ValidationContext, node: Node, key: string, index: nu
 export const fleetSchema = objectOf(
   {
     scrapeIntervalMs: withDefault('scrape_interval', interval, 15_000),
-    scrapeTimeoutMs: withDefault('scrape_timeout', interval, 10_000),
+    // Absent: min(10s, scrape_interval), as Prometheus's global default.
+    scrapeTimeoutMs: optional('scrape_timeout', interval),
     concurrency: withDefault(
       'concurrency',
       integer(1, 1_000_000, 'a whole number of scrapes in flight, at least 1'),
@@ -171,13 +177,14 @@ export const fleetSchema = objectOf(
       integer(1, Number.MAX_SAFE_INTEGER, 'a positive whole number of bytes'),
       32 * 1024 * 1024,
     ),
-    shard: withDefault('shard', shardSchema, { total: 1 }),
+    shard: withDefault('shard', shardSchema, {}),
     jobs: required('jobs', listOf(jobSchema, { nonEmpty: true })),
   },
   {
     refine: (fleet, node, path, context): FleetConfig | Invalid => {
       let valid = true;
-      if (fleet.scrapeTimeoutMs > fleet.scrapeIntervalMs) {
+      const scrapeTimeoutMs = fleet.scrapeTimeoutMs ?? Math.min(DEFAULT_SCRAPE_TIMEOUT_MS, fleet.scrapeIntervalMs);
+      if (scrapeTimeoutMs > fleet.scrapeIntervalMs) {
         valid = false;
         context.report(
           'FJE_CONFIG_INVALID_VALUE',
@@ -214,32 +221,39 @@ export const fleetSchema = objectOf(
             `must not be longer than ${where}`,
           );
         }
-        const timeoutMs = job.scrapeTimeoutMs ?? Math.min(fleet.scrapeTimeoutMs, intervalMs);
+        const timeoutMs = job.scrapeTimeoutMs ?? Math.min(scrapeTimeoutMs, intervalMs);
         jobs.push({ ...job, scrapeIntervalMs: intervalMs, scrapeTimeoutMs: timeoutMs });
       });
-      return valid ? { ...fleet, jobs } : INVALID;
+      return valid ? { ...fleet, scrapeTimeoutMs, jobs } : INVALID;
     },
   },
 );
 
-/** Every job's `module` must name a module of the file; reports each that does not. */
-export function checkFleetModules(
-  fleet: FleetConfig,
-  moduleNames: readonly string[],
-  fleetNode: Node | null,
-  path: KeyPath,
-  context: ValidationContext,
-): boolean {
+/**
+ * Every job's `module` must name a module of the file; reports each that does not. Reads the YAML of the whole
+ * file (`root`), not validated values, so it runs even when other parts of the file have problems.
+ */
+export function checkFleetModules(root: Node, path: KeyPath, context: ValidationContext): boolean {
+  const modulesNode = entryNode(context, root, 'modules');
+  const fleetNode = entryNode(context, root, 'fleet');
+  if (!isMap(modulesNode) || !isMap(fleetNode)) return true;
+  const moduleNames = context.yaml.entriesOf(modulesNode).map((entry) => entry.key);
+  const jobsNode = entryNode(context, fleetNode, 'jobs');
+  if (!isSeq(jobsNode)) return true;
   let valid = true;
-  fleet.jobs.forEach((job, index) => {
-    if (moduleNames.includes(job.module)) return;
+  jobsNode.items.forEach((item, index) => {
+    const jobNode = context.yaml.resolve(item);
+    if (!isMap(jobNode)) return;
+    const moduleNode = entryNode(context, jobNode, 'module');
+    if (!isScalar(moduleNode) || isNullNode(moduleNode)) return;
+    const module = scalarText(moduleNode);
+    if (module === '' || moduleNames.includes(module)) return;
     valid = false;
-    const jobNode = fleetNode === null ? null : itemNode(context, fleetNode, 'jobs', index);
     context.report(
       'FJE_CONFIG_INVALID_VALUE',
-      jobNode === null ? null : entryNode(context, jobNode, 'module'),
-      [...path, 'jobs', index, 'module'],
-      `module ${JSON.stringify(job.module)} is not defined under modules (defined: ${moduleNames.join(', ')})`,
+      moduleNode,
+      [...path, 'fleet', 'jobs', index, 'module'],
+      `module ${JSON.stringify(module)} is not defined under modules (defined: ${moduleNames.join(', ')})`,
     );
   });
   return valid;

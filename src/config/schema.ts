@@ -19,6 +19,7 @@ import {
   text,
   ValidationContext,
   type Invalid,
+  type Schema,
 } from './validate.js';
 import { YamlSource, type KeyPath } from './yaml-source.js';
 
@@ -94,6 +95,9 @@ function checkValues(
   return valid;
 }
 
+/** How labels read from numbers are written: json_exporter's Go text (default) or whole integers. */
+const LABEL_NUMBER_FORMAT = oneOf(['go', 'integer'] as const);
+
 export const metricSchema = objectOf(
   {
     name: required('name', metricName),
@@ -115,6 +119,7 @@ export const metricSchema = objectOf(
     ),
     allowMissingKey: withDefault('allow_missing_key', boolean(), false),
     duplicateSeries: optional('duplicate_series', oneOf(['keep_first', 'sum'] as const)),
+    labelNumberFormat: optional('label_number_format', LABEL_NUMBER_FORMAT),
   },
   {
     refine: (metric, node, path, context): MetricConfig | Invalid => {
@@ -160,7 +165,8 @@ const moduleSchema = objectOf(
   {
     preset: optional('preset', oneOf(PRESET_NAMES)),
     headers: withDefault('headers', mapOf(headerValue, { key: checkHeaderName }), {}),
-    metrics: optional('metrics', listOf(metricSchema, { nonEmpty: true })),
+    // json_exporter loads a module without metrics (only headers, body, …): it fetches and exports nothing.
+    metrics: optional('metrics', listOf(metricSchema)),
     httpClientConfig: withDefault('http_client_config', httpClientConfigSchema, DEFAULT_HTTP_CLIENT_CONFIG),
     body: optional('body', bodySchema),
     validStatusCodes: withDefault(
@@ -170,26 +176,24 @@ const moduleSchema = objectOf(
     ),
     errorCode: optional('error_code', errorCodeSchema),
     paging: optional('paging', pagingSchema),
+    labelNumberFormat: optional('label_number_format', LABEL_NUMBER_FORMAT),
   },
   {
-    refine: (module, node, path, context): ModuleFields | Invalid => {
-      const { preset, metrics, ...rest } = module;
-      if (preset === undefined) {
-        if (metrics !== undefined) return { ...rest, metrics };
-        const keyNode = keyNodeOf(context, node, 'metrics');
-        return keyNode === null
-          ? context.report(
-              'FJE_CONFIG_REQUIRED',
-              node,
-              path,
-              'missing required key "metrics" (or a `preset`, one of ' + PRESET_NAMES.join(', ') + ')',
-            )
-          : context.report('FJE_CONFIG_REQUIRED', keyNode, [...path, 'metrics'], 'must have a value');
-      }
-      return applyPreset(preset, { ...rest, metrics: metrics ?? [] }, (key) => keyNodeOf(context, node, key) !== null);
+    refine: (module, node, _path, context): ModuleFields | Invalid => {
+      const { preset, metrics, labelNumberFormat, ...rest } = module;
+      const own = { ...rest, metrics: metrics ?? [] };
+      const built =
+        preset === undefined ? own : applyPreset(preset, own, (key) => keyNodeOf(context, node, key) !== null);
+      return { ...built, metrics: built.metrics.map((metric) => withLabelNumberFormat(metric, labelNumberFormat)) };
     },
   },
 );
+
+/** A metric's label number format resolved against its module's: kept only when `integer` (absent means `go`). */
+function withLabelNumberFormat(metric: MetricConfig, moduleFormat: 'go' | 'integer' | undefined): MetricConfig {
+  const { labelNumberFormat, ...rest } = metric;
+  return (labelNumberFormat ?? moduleFormat) === 'integer' ? { ...rest, labelNumberFormat: 'integer' } : rest;
+}
 
 const presetModules = new Map<string, ModuleFields>();
 
@@ -236,14 +240,15 @@ function applyPreset(name: string, own: ModuleFields, written: (key: string) => 
   return merged;
 }
 
-/** The whole file, without the load's generation and source. */
-export const configSchema = objectOf(
+type ConfigFields = { modules: Record<string, ModuleConfig>; fleet?: FleetConfig };
+
+const configFields = objectOf(
   {
     modules: required('modules', mapOf(moduleSchema)),
     fleet: optional('fleet', fleetSchema),
   },
   {
-    refine: (config, node, path, context): { modules: Record<string, ModuleConfig>; fleet?: FleetConfig } | Invalid => {
+    refine: (config, node, path, context): ConfigFields | Invalid => {
       const entries = Object.entries(config.modules);
       if (entries.length === 0) {
         return context.report(
@@ -255,15 +260,20 @@ export const configSchema = objectOf(
       }
       const modules: Record<string, ModuleConfig> = {};
       for (const [name, module] of entries) defineEntry(modules, name, { name, ...module });
-      if (config.fleet === undefined) return { modules };
-      const fleetValid = checkFleetModules(
-        config.fleet,
-        Object.keys(modules),
-        entryNode(context, node, 'fleet'),
-        [...path, 'fleet'],
-        context,
-      );
-      return fleetValid ? { modules, fleet: config.fleet } : INVALID;
+      return config.fleet === undefined ? { modules } : { modules, fleet: config.fleet };
     },
   },
 );
+
+/**
+ * The whole file, without the load's generation and source. Jobs naming an unknown module are checked on the
+ * YAML itself, so they are reported together with every other problem, not only once the rest is valid.
+ */
+export const configSchema: Schema<ConfigFields> = {
+  expected: 'a map',
+  read(node, path, context) {
+    const value = configFields.read(node, path, context);
+    const modulesKnown = checkFleetModules(node, path, context);
+    return modulesKnown ? value : INVALID;
+  },
+};

@@ -31,6 +31,11 @@ export interface MetricConfig {
    * winning — how a preset counts elements per label (SRS clients per type) without a series per element.
    */
   readonly duplicateSeries?: 'sum';
+  /**
+   * `label_number_format` (metric key, or module key for all its metrics): how a label read from a JSON number is
+   * written. Absent or `go`: json_exporter's text (`1.681903514993e+12`); `integer`: integers whole (`1681903514993`).
+   */
+  readonly labelNumberFormat?: 'go' | 'integer';
 }
 
 /** Extension `error_code`: the API's status field; a value other than 0 makes the scrape fail (reason api_error). */
@@ -163,7 +168,10 @@ export interface FleetConfig {
   /** Scrapes in flight, all jobs together. */
   readonly concurrency: number;
   readonly maxBodyBytes: number;
-  /** `index` absent: from --shard.index, else the StatefulSet hostname's ordinal, else 0. */
-  readonly shard: { readonly total: number; readonly index?: number };
+  /**
+   * As written: `total` absent means 1 (or --shard.total); `index` absent: --shard.index, else the StatefulSet
+   * hostname's ordinal, else 0. A flag contradicting a written value stops the start (FJE_SHARD_CONFLICT).
+   */
+  readonly shard: { readonly total?: number; readonly index?: number };
   readonly jobs: readonly FleetJobConfig[];
 }

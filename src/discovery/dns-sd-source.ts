@@ -2,6 +2,7 @@
 import { Resolver } from 'node:dns/promises';
 import type { FleetJobConfig } from '../config/types.js';
 import type { Logger } from '../telemetry/logger.js';
+import { kubernetesDnsLabels } from './kubernetes-dns-labels.js';
 import { TargetSource, type DiscoveredTarget } from './source.js';
 import { DiscoveryError } from './errors.js';
 
@@ -12,14 +13,34 @@ const NO_RECORDS = new Set(['ENOTFOUND', 'ENODATA']);
 
 /** The `host:port` addresses a name resolves to, sorted so round-robin answer order is not a change. */
 export async function resolveAddresses(resolver: Resolver, name: string, dnsSd: DnsSd): Promise<string[]> {
-  let addresses: string[];
+  return (await resolveTargets(resolver, name, dnsSd)).map((target) => target.address);
+}
+
+/**
+ * Each address with the labels its Kubernetes name gives (kubernetes-dns-labels.ts): an SRV record's target names the
+ * pod; A/AAAA addresses only have the queried (Service) name.
+ */
+export async function resolveTargets(
+  resolver: Resolver,
+  name: string,
+  dnsSd: DnsSd,
+): Promise<{ address: string; labels: Record<string, string> }[]> {
+  let found: { address: string; labels: Record<string, string> }[];
   try {
     if (dnsSd.type === 'SRV') {
-      addresses = (await resolver.resolveSrv(name)).map((record) => `${record.name.replace(/\.$/, '')}:${record.port}`);
-    } else if (dnsSd.type === 'AAAA') {
-      addresses = (await resolver.resolve6(name)).map((ip) => `[${ip}]:${dnsSd.port}`);
+      found = (await resolver.resolveSrv(name)).map((record) => {
+        const host = record.name.replace(/\.$/, '');
+        return {
+          address: `${host}:${record.port}`,
+          labels: { ...kubernetesDnsLabels(name), ...kubernetesDnsLabels(host) },
+        };
+      });
     } else {
-      addresses = (await resolver.resolve4(name)).map((ip) => `${ip}:${dnsSd.port}`);
+      const labels = kubernetesDnsLabels(name);
+      found =
+        dnsSd.type === 'AAAA'
+          ? (await resolver.resolve6(name)).map((ip) => ({ address: `[${ip}]:${dnsSd.port}`, labels }))
+          : (await resolver.resolve4(name)).map((ip) => ({ address: `${ip}:${dnsSd.port}`, labels }));
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -30,7 +51,8 @@ export async function resolveAddresses(resolver: Resolver, name: string, dnsSd: 
       { cause: err },
     );
   }
-  return [...new Set(addresses)].sort();
+  const byAddress = new Map(found.map((target) => [target.address, target]));
+  return [...byAddress.keys()].sort().map((address) => byAddress.get(address) as (typeof found)[number]);
 }
 
 export function createDnsSdSource(
@@ -52,7 +74,11 @@ export function createDnsSdSource(
       const onAbort = (): void => resolver.cancel();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        return (await resolveAddresses(resolver, name, dnsSd)).map((address) => ({ address, labels: {}, source }));
+        return (await resolveTargets(resolver, name, dnsSd)).map(({ address, labels }) => ({
+          address,
+          labels,
+          source,
+        }));
       } finally {
         signal.removeEventListener('abort', onAbort);
       }

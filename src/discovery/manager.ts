@@ -2,6 +2,8 @@
 import type { Config, FleetJobConfig } from '../config/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { buildScrapeTarget } from './build-target.js';
+import { resolveLabelCollisions } from './label-collisions.js';
+import { redactUrl } from '../fetch/redact-url.js';
 import { ownsTarget, type ShardAssignment } from './shard.js';
 import type { SourceStatus, TargetSource } from './source.js';
 import { createDnsSdSource } from './dns-sd-source.js';
@@ -52,7 +54,10 @@ function createJobSources(job: FleetJobConfig, options: DiscoveryOptions): JobSo
   return { job, sources };
 }
 
-/** All targets of every job, first source wins on a duplicate URL, sorted by job then URL. */
+/**
+ * All targets of every job, first source wins on a duplicate URL, sorted by job then URL; colliding label sets
+ * resolved (before the shard filter, so every replica resolves alike).
+ */
 function mergeTargets(jobs: readonly JobSources[]): ScrapeTarget[] {
   const merged: ScrapeTarget[] = [];
   for (const { job, sources } of jobs) {
@@ -65,7 +70,7 @@ function mergeTargets(jobs: readonly JobSources[]): ScrapeTarget[] {
     }
     merged.push(...[...byUrl.values()].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0)));
   }
-  return merged;
+  return resolveLabelCollisions(merged);
 }
 
 export function createDiscovery(config: Config, options: DiscoveryOptions): Discovery {
@@ -86,6 +91,13 @@ export function createDiscovery(config: Config, options: DiscoveryOptions): Disc
     if (next === signature) return;
     mine = owned;
     signature = next;
+    const collisions = owned.filter((target) => target.labelCollision !== undefined);
+    if (collisions.length > 0) {
+      options.logger.warn(
+        { targets: collisions.map((target) => redactUrl(target.url)) },
+        'targets of one job had identical labels; their instance label is their URL (see /targets)',
+      );
+    }
     options.logger.info(
       { targets: mine.length, allTargets: all.length, shard: `${options.shard.index}/${options.shard.total}` },
       'fleet targets changed',

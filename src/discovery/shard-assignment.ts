@@ -1,4 +1,4 @@
-// Which shard this replica is: --shard.* flags, then the config's fleet.shard, then the StatefulSet hostname's ordinal.
+// Which shard this replica is: --shard.* flags or the config's fleet.shard (never disagreeing), then the hostname's ordinal.
 import type { FleetConfig } from '../config/types.js';
 import { DiscoveryError } from './errors.js';
 import type { ShardAssignment } from './shard.js';
@@ -18,10 +18,38 @@ export function hostnameOrdinal(hostname: string): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
+/**
+ * Flags and file must not disagree silently: a copied `fleet.shard: { total: 1, index: 0 }` run with
+ * `--shard.total=3` would put every replica on shard 0 and leave two thirds of the fleet unscraped.
+ */
+function checkFlagsAgreeWithConfig(config: ShardSettings['config'], flags: ShardSettings['flags']): void {
+  const fix = 'write the shard in one place: remove fleet.shard from the config, or drop the flag';
+  if (flags.total !== undefined && config.total !== undefined && flags.total !== config.total) {
+    throw new DiscoveryError(
+      'FJE_SHARD_CONFLICT',
+      `--shard.total=${flags.total} contradicts fleet.shard.total: ${config.total} in the config; ${fix}`,
+    );
+  }
+  if (flags.index !== undefined && config.index !== undefined && flags.index !== config.index) {
+    throw new DiscoveryError(
+      'FJE_SHARD_CONFLICT',
+      `--shard.index=${flags.index} contradicts fleet.shard.index: ${config.index} in the config; ${fix}`,
+    );
+  }
+  if (flags.total !== undefined && flags.total > 1 && flags.index === undefined && config.index !== undefined) {
+    throw new DiscoveryError(
+      'FJE_SHARD_CONFLICT',
+      `--shard.total=${flags.total} with fleet.shard.index: ${config.index} in the config would make every replica shard ${config.index}; ` +
+        'remove fleet.shard.index (the hostname ordinal of a StatefulSet pod then decides) or pass --shard.index per replica',
+    );
+  }
+}
+
 /** Resolves this replica's shard; throws DiscoveryError (FJE_SHARD_*) when the settings do not give a usable one. */
 export function resolveShardAssignment(settings: ShardSettings): ShardAssignment {
   const { config, flags, hostname } = settings;
-  const total = flags.total ?? config.total;
+  checkFlagsAgreeWithConfig(config, flags);
+  const total = flags.total ?? config.total ?? 1;
   const totalFrom = flags.total !== undefined ? '--shard.total' : 'fleet.shard.total';
   let index: number;
   let indexFrom: string;

@@ -17,6 +17,11 @@ export interface ScrapeTarget {
   readonly timeoutMs: number;
   /** Where it came from, for /targets and logs: `static`, `file_sd:<path>`, `http_sd:<url>`, `dns_sd:<name>`. */
   readonly source: string;
+  /**
+   * Set when other targets had the same label set: `instance` was changed to the URL (label-collisions.ts).
+   * `instance` is the one it would have had, `sharedBy` how many targets had that label set.
+   */
+  readonly labelCollision?: { readonly instance: string; readonly sharedBy: number };
 }
 
 export function scrapeTargetId(job: string, url: string): string {

@@ -2,8 +2,11 @@
 import type { MetricConfig, ModuleConfig } from '../config/types.js';
 import { ModuleCompileError } from './errors.js';
 import type { MetricType } from '../exposition/types.js';
-import { TemplateCache, type CompiledTemplate } from '../jsonpath/index.js';
+import { TemplateCache, type CompiledTemplate, type EvalOptions } from '../jsonpath/index.js';
 import type { ValueConverter } from './convert-value.js';
+
+const GO_LABELS: EvalOptions = { numbers: 'go' };
+const INTEGER_LABELS: EvalOptions = { numbers: 'integer' };
 
 export interface CompiledFamily {
   readonly name: string;
@@ -28,6 +31,8 @@ export interface CompiledMetric {
   readonly elements: CompiledTemplate | undefined;
   /** Label templates in the order of the family's sorted labelNames. */
   readonly labels: readonly CompiledTemplate[];
+  /** How label templates print numbers: json_exporter's Go text, or whole integers (`label_number_format: integer`). */
+  readonly labelOptions: EvalOptions;
   /** One for `type: value`; one per `values` key for `type: object`. */
   readonly values: readonly CompiledValue[];
   readonly timestamp: CompiledTemplate | undefined;
@@ -99,6 +104,7 @@ export function compileModule(module: ModuleConfig): CompiledModule {
       type: metric.type,
       elements: metric.type === 'object' ? compileTemplate(metric.path) : undefined,
       labels: labelNames.map((label) => compileTemplate(metric.labels[label] ?? '')),
+      labelOptions: metric.labelNumberFormat === 'integer' ? INTEGER_LABELS : GO_LABELS,
       values: familyNames.map((familyName, i) => {
         const text = templates[i] ?? '';
         return {

@@ -45,8 +45,10 @@ export interface ExtractResult {
 }
 
 const MAX_PROBLEM_DETAILS = 20;
-const ALLOW_MISSING: EvalOptions = { allowMissingKeys: true };
-const STRICT: EvalOptions = {};
+// Values and timestamps print integers whole (the same number; epoch milliseconds stay integers); labels print
+// numbers as the metric says (CompiledMetric.labelOptions: json_exporter's text unless label_number_format: integer).
+const ALLOW_MISSING: EvalOptions = { allowMissingKeys: true, numbers: 'integer' };
+const STRICT: EvalOptions = { numbers: 'integer' };
 
 /** A number is the sample's value; 'skip' marks a silently absent value (allow_missing_key); an object, a problem. */
 type ValueOutcome = number | { readonly reason: ExtractProblemReason; readonly message: string } | 'skip';
@@ -159,7 +161,7 @@ function evaluateLabels(run: Extraction, metric: CompiledMetric, doc: unknown): 
   const labelValues: string[] = new Array(metric.labels.length);
   for (let i = 0; i < metric.labels.length; i++) {
     const template = metric.labels[i] as CompiledTemplate;
-    const printed = template.print(doc, STRICT);
+    const printed = template.print(doc, metric.labelOptions);
     if (printed.ok) {
       labelValues[i] = printed.text;
     } else {

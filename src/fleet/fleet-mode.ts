@@ -75,6 +75,7 @@ export class FleetMode {
       this.#fleetMetrics.scrapes.inc({ job: target.job, result: outcome.ok ? 'success' : 'failure' });
       options.recorder.record({
         module: target.module,
+        target: redactUrl(target.url),
         generation: options.prepared().config.generation,
         outcome,
         durationMs: timing.durationMs,
@@ -177,8 +178,20 @@ export class FleetMode {
   #setTargetGauges(targets: readonly ScrapeTarget[]): void {
     const counts = new Map<string, number>();
     for (const target of targets) counts.set(target.job, (counts.get(target.job) ?? 0) + 1);
-    for (const job of this.#jobs) if (!counts.has(job)) this.#fleetMetrics.targets.remove({ job });
-    for (const [job, count] of counts) this.#fleetMetrics.targets.set({ job }, count);
+    const collisions = new Map<string, number>();
+    for (const target of targets) {
+      if (target.labelCollision !== undefined) collisions.set(target.job, (collisions.get(target.job) ?? 0) + 1);
+    }
+    for (const job of this.#jobs) {
+      if (!counts.has(job)) {
+        this.#fleetMetrics.targets.remove({ job });
+        this.#fleetMetrics.labelCollisions.remove({ job });
+      }
+    }
+    for (const [job, count] of counts) {
+      this.#fleetMetrics.targets.set({ job }, count);
+      this.#fleetMetrics.labelCollisions.set({ job }, collisions.get(job) ?? 0);
+    }
     this.#jobs = new Set(counts.keys());
   }
 }

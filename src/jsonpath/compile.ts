@@ -10,12 +10,14 @@ import {
   type PathFunction,
   type SingularWalk,
 } from './field-walk.js';
-import { formatValue } from './print.js';
+import { formatValue, type NumberText } from './print.js';
 import { compilePath } from './steps.js';
 
 export interface EvalOptions {
   /** A key missing in every input yields an empty result instead of an error (index errors stay errors). */
   readonly allowMissingKeys?: boolean;
+  /** How `print` writes a number matched at top level; default `go` (client-go's text). */
+  readonly numbers?: NumberText;
 }
 
 export type Selection = { ok: true; values: unknown[] } | { ok: false; error: string; missing: boolean };
@@ -30,7 +32,7 @@ export interface CompiledTemplate {
    * Literal text outside blocks counts as a string match, as in client-go's FindResults.
    */
   select(doc: unknown, options?: EvalOptions): Selection;
-  /** The string client-go prints (matches of one block joined by one space; blocks and literal text concatenated), with our integer rule. */
+  /** The string client-go prints (matches of one block joined by one space; blocks and literal text concatenated). */
   print(doc: unknown, options?: EvalOptions): PrintResult;
 }
 
@@ -93,12 +95,12 @@ function failed(failure: EvalFailure): { ok: false; error: string; missing: bool
 }
 
 /** The matches of one block, joined by one space as client-go prints them. */
-function joinValues(values: readonly unknown[]): string {
-  if (values.length === 1) return formatValue(values[0]);
+function joinValues(values: readonly unknown[], numbers: NumberText | undefined): string {
+  if (values.length === 1) return formatValue(values[0], numbers);
   let text = '';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) text += ' ';
-    text += formatValue(values[i]);
+    text += formatValue(values[i], numbers);
   }
   return text;
 }
@@ -123,7 +125,7 @@ class SingularPathTemplate implements CompiledTemplate {
     const value = this.walk(doc, options?.allowMissingKeys === true);
     if (value === NO_VALUE) return { ok: true, text: '' };
     if (value instanceof EvalFailure) return failed(value);
-    return { ok: true, text: formatValue(value) };
+    return { ok: true, text: formatValue(value, options?.numbers) };
   }
 }
 
@@ -142,7 +144,7 @@ class SingleBlockTemplate implements CompiledTemplate {
 
   print(doc: unknown, options?: EvalOptions): PrintResult {
     const values = this.path([doc], options?.allowMissingKeys === true);
-    return values instanceof EvalFailure ? failed(values) : { ok: true, text: joinValues(values) };
+    return values instanceof EvalFailure ? failed(values) : { ok: true, text: joinValues(values, options?.numbers) };
   }
 }
 
@@ -163,7 +165,7 @@ class GeneralTemplate implements CompiledTemplate {
   }
 
   print(doc: unknown, options?: EvalOptions): PrintResult {
-    const text = printParts(this.parts, doc, options?.allowMissingKeys === true);
+    const text = printParts(this.parts, doc, options?.allowMissingKeys === true, options?.numbers);
     return text instanceof EvalFailure ? failed(text) : { ok: true, text };
   }
 }
@@ -193,7 +195,12 @@ function selectParts(
   return undefined;
 }
 
-function printParts(parts: readonly CompiledPart[], doc: unknown, allowMissingKeys: boolean): string | EvalFailure {
+function printParts(
+  parts: readonly CompiledPart[],
+  doc: unknown,
+  allowMissingKeys: boolean,
+  numbers: NumberText | undefined,
+): string | EvalFailure {
   let text = '';
   for (const part of parts) {
     if (part.kind === 'text') {
@@ -203,13 +210,13 @@ function printParts(parts: readonly CompiledPart[], doc: unknown, allowMissingKe
     const values = part.path([doc], allowMissingKeys);
     if (values instanceof EvalFailure) return values;
     if (part.kind === 'block') {
-      text += joinValues(values);
+      text += joinValues(values, numbers);
       continue;
     }
     // {range}: the body once per element. An empty range prints nothing; client-go instead runs the body
     // once on nil to find {end}, which fails with "… is not found" unless allowMissingKeys.
     for (const element of values) {
-      const body = printParts(part.body, element, allowMissingKeys);
+      const body = printParts(part.body, element, allowMissingKeys, numbers);
       if (body instanceof EvalFailure) return body;
       text += body;
     }

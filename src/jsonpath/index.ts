@@ -2,7 +2,8 @@
 //
 // Semantics follow client-go's util/jsonpath as json_exporter runs it (shared/JSONPATH.md). Where we
 // differ, on purpose:
-// - integers below 1e21 print as plain integers (`1681903514993`, not `1.681903514993e+12`);
+// - numbers print as client-go's Go `%v` (`1.681903514993e+12`) unless `numbers: 'integer'` asks for integers
+//   whole (`1681903514993`): labels default to Go's text (json_exporter's series identity), values use whole;
 // - filters compare numbers numerically whatever the literal's form (`[?(@.clients > 1)]`);
 // - `&&` / `||` (with parentheses) in filters work, through jsonpath-plus's safe evaluator (fallback.ts);
 // - `..*` parses (recursive descent then wildcard);
@@ -17,4 +18,4 @@
 export type { CompiledTemplate, EvalOptions, PrintResult, Selection } from './compile.js';
 export { compileTemplate, TemplateCache } from './cache.js';
 export { JSONPATH_SYNTAX_CODE, JsonPathSyntaxError } from './errors.js';
-export { formatValue } from './print.js';
+export { formatValue, type NumberText } from './print.js';

@@ -1,16 +1,22 @@
-// How one match prints: client-go's text for scalars (with our integer rule) and Go encoding/json for objects.
+// How one match prints: client-go's text for scalars and Go encoding/json for objects; numbers in Go's form or whole.
+
+/**
+ * How a number matched at top level prints. `go`: as client-go (Go's `%v`: `1681903514993` → `1.681903514993e+12`),
+ * the text json_exporter gives a label, so series keep their identity after a switch-over. `integer`: integral
+ * numbers print whole (`1681903514993`), others as `go` — an opt-in for labels, and what values and timestamps use.
+ */
+export type NumberText = 'go' | 'integer';
 
 /**
  * The text client-go prints for one match: strings raw, `true`/`false`, `null`, objects and arrays as
- * compact JSON with sorted keys and `<` `>` `&` escaped, numbers as Go's `%v` — except that integral
- * numbers always print as plain integers (`1681903514993`, never `1.681903514993e+12`).
+ * compact JSON with sorted keys and `<` `>` `&` escaped, numbers as `numbers` says (default: Go's `%v`).
  */
-export function formatValue(value: unknown): string {
+export function formatValue(value: unknown, numbers: NumberText = 'go'): string {
   switch (typeof value) {
     case 'string':
       return value;
     case 'number':
-      return formatNumber(value);
+      return formatNumber(value, numbers);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object':
@@ -21,12 +27,13 @@ export function formatValue(value: unknown): string {
 }
 
 /**
- * A top-level number: integers below 1e21 plainly (timestamps, ids, byte counters stay readable), others
- * as Go's `%v` (exponent form below 1e-4 and from 1e6). Past 1e21 a float's integer digits are mostly
- * noise (1.5e300 would be 301 digits), so those keep Go's form.
+ * A top-level number as Go's `fmt` `%v` prints a float64 (strconv's shortest 'g': exponent form below 1e-4 and
+ * from 1e6, at least two exponent digits). With `integer`, integers below 1e21 print plainly (timestamps, ids,
+ * byte counters stay readable); past 1e21 a float's integer digits are mostly noise, so those keep Go's form.
  */
-export function formatNumber(value: number): string {
-  if (Number.isInteger(value) && Math.abs(value) < 1e21) return Object.is(value, -0) ? '-0' : String(value);
+export function formatNumber(value: number, numbers: NumberText = 'go'): string {
+  if (Object.is(value, -0)) return '-0';
+  if (numbers === 'integer' && Number.isInteger(value) && Math.abs(value) < 1e21) return String(value);
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
   // toExponential() with no argument keeps the shortest round-trip digits, as Go's strconv does.

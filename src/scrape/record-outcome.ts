@@ -18,6 +18,8 @@ export type RecordedOutcome =
 
 export interface FinishedScrape {
   readonly module: string;
+  /** The target URL, credentials redacted: failures are logged at warn at most once per window per target. */
+  readonly target: string;
   /** The config generation the scrape ran with: skipped values are logged at warn once per generation. */
   readonly generation: number;
   readonly outcome: RecordedOutcome;
@@ -29,6 +31,24 @@ export interface FinishedScrape {
 /** Generations whose warned-problem sets are kept: a scrape that began before a reload may finish after it. */
 const KEPT_GENERATIONS = 2;
 
+/** A failing target is logged at warn at most once per this window (and at debug otherwise). */
+export const FAILURE_WARN_INTERVAL_MS = 5 * 60_000;
+
+/** Targets whose last failure warning is remembered; beyond this the oldest are forgotten (they may warn again). */
+const MAX_REMEMBERED_TARGETS = 10_000;
+
+export interface RecorderOptions {
+  /** Milliseconds clock for the failure-log window; tests pass a manual one. */
+  readonly now?: () => number;
+  readonly failureWarnIntervalMs?: number;
+}
+
+interface FailureWarning {
+  readonly at: number;
+  /** Failures logged at debug only since that warning. */
+  suppressed: number;
+}
+
 /**
  * One per exporter (the state, which problems were already logged, is this instance's): `/probe` and the fleet
  * scheduler both call `record` once per scrape, so both count and log exactly the same way.
@@ -37,9 +57,15 @@ export class ScrapeOutcomeRecorder {
   readonly #metrics: SelfMetrics;
   /** Per config generation, the (module, metric, reason) triples already logged at warn level. */
   readonly #warned = new Map<number, Set<string>>();
+  /** Per (module, target), when its failure was last logged at warn; insertion order is age order. */
+  readonly #failureWarnings = new Map<string, FailureWarning>();
+  readonly #now: () => number;
+  readonly #failureWarnIntervalMs: number;
 
-  constructor(metrics: SelfMetrics) {
+  constructor(metrics: SelfMetrics, options: RecorderOptions = {}) {
     this.#metrics = metrics;
+    this.#now = options.now ?? Date.now;
+    this.#failureWarnIntervalMs = options.failureWarnIntervalMs ?? FAILURE_WARN_INTERVAL_MS;
   }
 
   record(scrape: FinishedScrape): void {
@@ -49,8 +75,7 @@ export class ScrapeOutcomeRecorder {
     if (!outcome.ok) {
       metrics.probes.inc({ module, result: 'failure' });
       metrics.targetErrors.inc({ module, reason: outcome.reason });
-      // A target being down is Prometheus's `up`, not an error in our log.
-      scrape.logger.debug({ reason: outcome.reason, err: outcome.message }, 'scrape failed');
+      this.#logFailure(scrape, outcome.reason, outcome.message);
       return;
     }
     metrics.probes.inc({ module, result: 'success' });
@@ -93,6 +118,35 @@ export class ScrapeOutcomeRecorder {
         );
       }
     }
+  }
+
+  /**
+   * A failed scrape is logged at warn with its target, module and reason, as json_exporter leaves a trace of a
+   * failed probe; then at debug for the same target and module until the window passes (a target down for hours
+   * on a 15 s interval would otherwise log 240 lines an hour), the next warning saying how many it left out.
+   */
+  #logFailure(scrape: FinishedScrape, reason: string, message: string): void {
+    const key = `${scrape.module}\u0000${scrape.target}`;
+    const now = this.#now();
+    const last = this.#failureWarnings.get(key);
+    // The logger already carries `target` (redacted) and `module`.
+    const fields = { reason, err: message };
+    if (last !== undefined && now - last.at < this.#failureWarnIntervalMs) {
+      last.suppressed++;
+      scrape.logger.debug(fields, 'scrape failed');
+      return;
+    }
+    this.#failureWarnings.delete(key);
+    this.#failureWarnings.set(key, { at: now, suppressed: 0 });
+    if (this.#failureWarnings.size > MAX_REMEMBERED_TARGETS) {
+      const oldest = this.#failureWarnings.keys().next();
+      if (oldest.done !== true) this.#failureWarnings.delete(oldest.value);
+    }
+    const suppressed = last === undefined ? {} : { failures_not_logged: last.suppressed };
+    scrape.logger.warn(
+      { ...fields, ...suppressed },
+      `scrape failed (logged at most once per ${this.#failureWarnIntervalMs / 60_000} min per target)`,
+    );
   }
 
   #warnedIn(generation: number): Set<string> {

@@ -9,7 +9,8 @@ import type { Logger } from '../telemetry/logger.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
 import type { ConfigReloader } from './config-reloader.js';
 import { handleFederate } from './federate-route.js';
-import { handleFleetMetrics } from './fleet-metrics-route.js';
+import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
+import { handleFleetMetrics, renderSelfMetrics } from './fleet-metrics-route.js';
 import type { FleetEndpoints } from '../fleet/fleet-endpoints.js';
 import { handleSd, handleTargets } from './fleet-routes.js';
 import { renderLandingPage } from './landing-page.js';
@@ -49,9 +50,15 @@ type RouteOptions = ExporterServerOptions & {
   readonly targetPolicy: TargetPolicy;
 };
 
+/** Where to listen: a host and port, or a listening socket's fd (systemd socket activation). */
+export type ListenTarget = { readonly port: number; readonly host: string | undefined } | { readonly fd: number };
+
 export interface ExporterServer {
+  /** The first listener's server (more are made, with the same routes, for each further listen call). */
   readonly server: Server;
   listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Listens on one more address or fd: the first call uses `server`, each further one a new server. */
+  listenOn(target: ListenTarget): Promise<AddressInfo | string>;
   /** Stops accepting; requests in flight get `graceMs` (default 0) to finish, then their connections are cut. */
   close(graceMs?: number): Promise<void>;
 }
@@ -69,13 +76,11 @@ async function route(request: IncomingMessage, response: ServerResponse, options
       if (!isRead) break;
       const fleet = options.fleet?.();
       if (fleet !== undefined) await handleFleetMetrics(request, response, fleet);
-      else
-        await sendBody(
-          request,
-          response,
-          options.metrics.registry.contentType,
-          await options.metrics.registry.metrics(),
-        );
+      else {
+        // Probe mode: the exporter's own metrics, in the format the scraper asks for (as fleet mode does).
+        const format = negotiateFormat(request.headers.accept);
+        await sendBody(request, response, CONTENT_TYPES[format], await renderSelfMetrics(options.metrics, format));
+      }
       return;
     }
     case '/federate':
@@ -153,38 +158,56 @@ export function createExporterServer(serverOptions: ExporterServerOptions): Expo
     });
   };
   const tls = options.webConfig?.tls;
-  const server: Server = tls === undefined ? createServer(handle) : createHttpsServer(httpsServerOptions(tls), handle);
-  if (tls !== undefined) {
-    server.on('secureConnection', (socket: TLSSocket) => {
-      if (!admitsClient(tls, socket)) socket.destroy();
+  const makeServer = (): Server => {
+    const made: Server = tls === undefined ? createServer(handle) : createHttpsServer(httpsServerOptions(tls), handle);
+    if (tls !== undefined) {
+      made.on('secureConnection', (socket: TLSSocket) => {
+        if (!admitsClient(tls, socket)) socket.destroy();
+      });
+    }
+    // Prometheus keeps scrape connections alive; keep ours a little longer than its idle timeout.
+    made.keepAliveTimeout = 65_000;
+    return made;
+  };
+  const server = makeServer();
+  const servers: Server[] = [];
+  const listenOn = (target: ListenTarget): Promise<AddressInfo | string> => {
+    const next = servers.length === 0 ? server : makeServer();
+    servers.push(next);
+    return new Promise((resolve, reject) => {
+      next.once('error', reject);
+      const done = (): void => {
+        next.off('error', reject);
+        const address = next.address();
+        resolve(address === null ? `fd ${'fd' in target ? target.fd : '?'}` : address);
+      };
+      if ('fd' in target) next.listen({ fd: target.fd }, done);
+      else next.listen(target.port, target.host, done);
     });
-  }
-  // Prometheus keeps scrape connections alive; keep ours a little longer than its idle timeout.
-  server.keepAliveTimeout = 65_000;
+  };
   return {
     server,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      }),
+    listenOn,
+    listen: async (port, host) => (await listenOn({ port, host })) as AddressInfo,
     close: async (graceMs = 0) => {
+      const listening = servers.length === 0 ? [server] : servers;
       let sweeper: NodeJS.Timeout | undefined;
       let deadline: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if (graceMs <= 0) {
-          server.closeAllConnections();
-          return;
-        }
+      const closeAll = (): void => {
+        for (const each of listening) each.closeAllConnections();
+      };
+      const closed = Promise.all(listening.map((each) => new Promise<void>((resolve) => each.close(() => resolve()))));
+      if (graceMs <= 0) closeAll();
+      else {
         // A keep-alive connection whose request just finished would otherwise idle until keepAliveTimeout.
-        server.closeIdleConnections();
-        sweeper = setInterval(() => server.closeIdleConnections(), 50);
-        deadline = setTimeout(() => server.closeAllConnections(), graceMs);
-      });
+        const closeIdle = (): void => {
+          for (const each of listening) each.closeIdleConnections();
+        };
+        closeIdle();
+        sweeper = setInterval(closeIdle, 50);
+        deadline = setTimeout(closeAll, graceMs);
+      }
+      await closed;
       clearInterval(sweeper);
       clearTimeout(deadline);
       await access?.close();

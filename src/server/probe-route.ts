@@ -72,6 +72,7 @@ export async function handleProbe(
   const fail = (status: number, reason: ScrapeFailureReason | ProbeFailureReason, message: string): void => {
     options.recorder.record({
       module: moduleName,
+      target: redactUrl(target),
       generation: prepared.config.generation,
       outcome: { ok: false, reason, message },
       durationMs: performance.now() - started,
@@ -140,6 +141,7 @@ export async function handleProbe(
   }
   options.recorder.record({
     module: moduleName,
+    target: redactUrl(target),
     generation: prepared.config.generation,
     outcome,
     durationMs: performance.now() - started,

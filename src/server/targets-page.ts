@@ -22,6 +22,8 @@ export interface TargetReport {
   readonly lastError: { readonly reason: string; readonly message: string } | null;
   readonly samples: number;
   readonly errorsByReason: Readonly<Record<string, number>>;
+  /** Set when the target's label set collided with others': the instance it would have had and how many shared it. */
+  readonly labelCollision: { readonly instance: string; readonly sharedBy: number } | null;
 }
 
 export interface SourceReport {
@@ -73,6 +75,7 @@ export function reportTargets(
       lastError: meta.lastError ?? null,
       samples: meta.sampleCount,
       errorsByReason: Object.fromEntries(meta.errorsByReason),
+      labelCollision: target.labelCollision ?? null,
     })),
   };
 }
@@ -90,6 +93,10 @@ function renderRow(target: TargetReport): string {
     target.lastError === null
       ? ''
       : `<span class="reason">${escapeHtml(target.lastError.reason)}</span> ${escapeHtml(target.lastError.message)}`;
+  const collision =
+    target.labelCollision === null
+      ? ''
+      : `<div class="meta collision">label collision: ${target.labelCollision.sharedBy} targets had instance="${escapeHtml(target.labelCollision.instance)}" and the same labels; instance is the URL</div>`;
   const scraped =
     target.lastScrape === null
       ? 'never'
@@ -101,7 +108,7 @@ function renderRow(target: TargetReport): string {
   return `<tr class="target" data-state="${target.state}" data-url="${escapeHtml(target.url)}">
 <td class="endpoint">${endpoint}<div class="meta">module ${escapeHtml(target.module)} · ${escapeHtml(target.source)}</div></td>
 <td><span class="state state-${target.state}">${target.state.toUpperCase()}</span></td>
-<td class="labels">${labels}</td>
+<td class="labels">${labels}${collision}</td>
 <td class="last-scrape">${scraped}</td>
 <td class="duration">${formatDuration(target.lastScrapeDurationSeconds)}</td>
 <td class="samples">${target.samples}</td>

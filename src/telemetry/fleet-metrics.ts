@@ -9,6 +9,7 @@ export interface FleetMetrics {
   readonly scrapes: Counter<'job' | 'result'>;
   readonly targets: Gauge<'job'>;
   readonly familyConflicts: Gauge;
+  readonly labelCollisions: Gauge<'job'>;
 }
 
 /** Registered once per registry: fleet mode's reloads reuse the same objects (prom-client refuses duplicates). */
@@ -46,6 +47,12 @@ export function fleetMetrics(registry: Registry): FleetMetrics {
     familyConflicts: new Gauge({
       name: PREFIX + 'family_conflicts',
       help: "Target fragments left out of the last /metrics: a family name seen with two types (the first target in id order wins), or named like one of the exporter's own families.",
+      registers,
+    }),
+    labelCollisions: new Gauge({
+      name: PREFIX + 'label_collisions',
+      help: 'Targets of this shard whose labels another target of the job shared (same host:port), by job; their instance label is their URL instead.',
+      labelNames: ['job'],
       registers,
     }),
   };

@@ -100,6 +100,20 @@ describe('check', () => {
     assert.match(run.stdout, /OK, 2 module\(s\) \(default, animals\), 5 metric\(s\)/);
   });
 
+  test('check loads modules without metrics, as json_exporter does, and says they export nothing', () => {
+    const file = join(scratch, 'no-metrics.yml');
+    writeFileSync(file, 'modules:\n  default: {}\n  auth:\n    headers: { X-Token: abc }\n  both:\n    metrics: []\n');
+    const run = runCli(['check', file]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(
+      run.stdout,
+      `${file}: OK, 3 module(s) (default, auth, both), 0 metric(s)\n` +
+        'module "default" has no metrics: it exports nothing (a probe answers 200, empty)\n' +
+        'module "auth" has no metrics: it exports nothing (a probe answers 200, empty)\n' +
+        'module "both" has no metrics: it exports nothing (a probe answers 200, empty)\n',
+    );
+  });
+
   test('check on an invalid config exits 1 listing every problem at file:line:col, without a stack trace', () => {
     const run = runCli(['check', INVALID_CONFIG]);
     assert.equal(run.status, 1);

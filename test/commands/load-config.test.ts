@@ -44,6 +44,13 @@ describe('serveConfigLoader', () => {
     assert.throws(() => serveConfigLoader(configFile, { index: 2 }, 'exporter')(), { code: 'FJE_SHARD_INVALID' });
   });
 
+  test("--shard.total contradicting the file's fleet.shard fails the load with FJE_SHARD_CONFLICT", () => {
+    writeFleetConfig('{ total: 1, index: 0 }');
+    assert.throws(() => serveConfigLoader(configFile, { total: 3 }, 'srs-exporter-1')(), {
+      code: 'FJE_SHARD_CONFLICT',
+    });
+  });
+
   test('a config without fleet: loads whatever the shard flags say', () => {
     writeFileSync(configFile, readFixture('config', 'srs-reference.yml'));
     assert.equal(serveConfigLoader(configFile, { index: 5 }, 'exporter')().fleet, undefined);

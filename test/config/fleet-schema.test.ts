@@ -58,7 +58,7 @@ test('a minimal fleet gets the documented defaults', () => {
   assert.equal(fleet.scrapeTimeoutMs, 10_000);
   assert.equal(fleet.concurrency, 256);
   assert.equal(fleet.maxBodyBytes, 32 * 1024 * 1024);
-  assert.deepStrictEqual(fleet.shard, { total: 1 });
+  assert.deepStrictEqual(fleet.shard, {});
   assert.equal(fleet.jobs[0]?.scrapeIntervalMs, 15_000);
   assert.equal(fleet.jobs[0]?.scrapeTimeoutMs, 10_000);
   assert.equal(fleet.jobs[0]?.targetUrl, undefined);
@@ -95,4 +95,27 @@ test('a config without fleet has no fleet key, and a loaded fleet is frozen', ()
   );
   assert.ok(Object.isFrozen(fleet.jobs[0]?.labels));
   assert.ok(Object.isFrozen(fleet.jobs));
+});
+
+test('fleet.scrape_timeout defaults to min(10s, scrape_interval), as Prometheus does', () => {
+  const fleet = fleetOf(
+    'fleet:\n  scrape_interval: 5s\n  jobs:\n' +
+      '  - { name: edge, module: default, static_targets: ["10.0.0.1:1985"] }\n' +
+      '  - { name: slow, module: default, scrape_interval: 1m, static_targets: ["10.0.0.2:1985"] }\n',
+  );
+  assert.equal(fleet.scrapeTimeoutMs, 5_000);
+  assert.deepStrictEqual(
+    fleet.jobs.map((job) => [job.name, job.scrapeIntervalMs, job.scrapeTimeoutMs]),
+    [
+      ['edge', 5_000, 5_000],
+      // A job's default is the fleet's resolved timeout, shortened to its own interval (Prometheus's rule).
+      ['slow', 60_000, 5_000],
+    ],
+  );
+  assert.equal(
+    fleetOf(
+      'fleet:\n  scrape_interval: 1m\n  jobs:\n  - { name: e, module: default, static_targets: ["10.0.0.1:1985"] }\n',
+    ).scrapeTimeoutMs,
+    10_000,
+  );
 });

@@ -213,9 +213,29 @@ test('loadConfigFile on a missing file throws FJE_CONFIG_READ naming the path', 
 
 test('loadConfigFile reports problems with the file path', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'fje-config-')), 'bad.yml');
-  writeFileSync(path, 'modules:\n  m:\n    metrics: []\n');
+  writeFileSync(path, 'modules:\n  m:\n    metrics: {}\n');
   assert.throws(() => loadConfigFile(path), {
-    code: 'FJE_CONFIG_REQUIRED',
-    message: `${path}:3:14: modules.m.metrics: must not be empty`,
+    code: 'FJE_CONFIG_TYPE',
+    message: `${path}:3:14: modules.m.metrics: must be a list (got a map)`,
   });
+});
+
+test("modules without metrics load, as json_exporter's do: {}, headers only, body only, metrics: []", () => {
+  for (const name of ['module-headers-only.yml', 'module-empty-metrics.yml']) {
+    const config = parseConfig(readFixture('config', name), name);
+    assert.deepStrictEqual(config.modules.default?.metrics, [], name);
+  }
+  const config = parseConfig(
+    'modules:\n  default: {}\n  post:\n    body: { content: "{}" }\n  tls:\n    http_client_config: { follow_redirects: false }\n',
+    'inline.yml',
+  );
+  assert.deepStrictEqual(
+    Object.values(config.modules).map((module) => [module.name, module.metrics.length]),
+    [
+      ['default', 0],
+      ['post', 0],
+      ['tls', 0],
+    ],
+  );
+  assert.equal(config.modules.post?.body?.content, '{}');
 });

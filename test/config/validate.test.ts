@@ -62,7 +62,7 @@ const CASES: ReadonlyArray<readonly [string, string, string]> = [
   [
     'a duplicate inside an unknown key is still reported',
     METRIC + "      path: '{.a}'\n      foo:\n        a: 1\n        a: 2\n",
-    '2 problems in the config:\nx.yml:6:7: modules.m.metrics[0].foo: unknown key "foo"; known keys are name, path, type, help, valuetype, labels, values, epochTimestamp, valueconverter, allow_missing_key, duplicate_series\nx.yml:8:9: Map keys must be unique',
+    '2 problems in the config:\nx.yml:6:7: modules.m.metrics[0].foo: unknown key "foo"; known keys are name, path, type, help, valuetype, labels, values, epochTimestamp, valueconverter, allow_missing_key, duplicate_series, label_number_format\nx.yml:8:9: Map keys must be unique',
   ],
 ];
 

@@ -19,6 +19,13 @@ before(async () => {
       ],
     },
     'churn.srs.svc.cluster.local': { A: ['10.2.0.1'] },
+    '_http-api._tcp.srs-edge.live.svc.cluster.local': {
+      SRV: [
+        { target: 'srs-edge-0.srs-edge.live.svc.cluster.local', port: 1985 },
+        { target: '10-1-0-9.srs-edge.live.svc.cluster.local', port: 1985 },
+      ],
+    },
+    'srs-edge.live.svc.cluster.local': { A: ['10.1.0.8'] },
   });
 });
 after(() => dns.close());
@@ -127,5 +134,38 @@ test('re-resolved at refresh_interval: pods scaling up change the targets', asyn
   const changed = waitForTargets(discovery, (targets) => targets.length === 2);
   dns.zone.set('churn.srs.svc.cluster.local', { A: ['10.2.0.1', '10.2.0.2'] });
   assert.deepStrictEqual(urlsOf(await changed), ['http://10.2.0.1:1985/', 'http://10.2.0.2:1985/']);
+  await discovery.stop();
+});
+
+test('Kubernetes names label the targets: SRV gives namespace, service and pod; A gives namespace and service', async () => {
+  const discovery = discoveryOf(
+    'fleet:\n  jobs:\n  - name: edge\n    module: default\n    labels: { cluster: prod }\n' +
+      '    dns_sd: { names: ["_http-api._tcp.srs-edge.live.svc.cluster.local"], type: SRV }\n' +
+      '  - name: edge-a\n    module: default\n' +
+      '    dns_sd: { names: ["srs-edge.live.svc.cluster.local"], type: A, port: 1985 }\n',
+  );
+  await discovery.start();
+  assert.deepStrictEqual(
+    discovery.targets().map((t) => t.labels),
+    [
+      // A pod without a hostname: its SRV name is its dashed IP, not a pod name.
+      {
+        job: 'edge',
+        instance: '10-1-0-9.srs-edge.live.svc.cluster.local:1985',
+        cluster: 'prod',
+        namespace: 'live',
+        service: 'srs-edge',
+      },
+      {
+        job: 'edge',
+        instance: 'srs-edge-0.srs-edge.live.svc.cluster.local:1985',
+        cluster: 'prod',
+        namespace: 'live',
+        service: 'srs-edge',
+        pod: 'srs-edge-0',
+      },
+      { job: 'edge-a', instance: '10.1.0.8:1985', namespace: 'live', service: 'srs-edge' },
+    ],
+  );
   await discovery.stop();
 });

@@ -46,7 +46,8 @@ describe('Prometheus 2 over fleet mode', () => {
     for (const [index, { fault }] of Object.entries(FAULTS)) simulator.setFault(Number(index), fault);
     servers = simulator.expectedTotals().servers;
     dir = mkdtempSync(join(tmpdir(), 'fje-e2e-fleet-'));
-    writeFileSync(join(dir, 'fleet-sd.json'), JSON.stringify(simulator.fileSd()));
+    // file_sd groups labelled as the chart's README says (namespace + pod), which the HPA's Pods metric needs.
+    writeFileSync(join(dir, 'fleet-sd.json'), JSON.stringify(simulator.fileSd({ labels: { namespace: 'live' } })));
     writeFileSync(
       join(dir, 'exporter.yml'),
       `modules:
@@ -135,13 +136,19 @@ scrape_configs:
     }
   });
 
-  test("stream_total_clients_by_pod equals the simulator's clients per healthy pod", async () => {
+  test("stream_total_clients_by_pod keeps file_sd's namespace and pod and equals the simulator's clients per healthy pod", async () => {
     const expected = Object.fromEntries(healthy().map((s) => [s.pod, s.clients]));
     const samples = await waitFor('the recording rule for every healthy pod', async () => {
       const found = await prometheus.query('stream_total_clients_by_pod');
       return found.length >= healthy().length ? found : undefined;
     });
     assert.deepEqual(Object.fromEntries(samples.map((s) => [s.metric.pod, s.value])), expected);
+    assert.deepEqual(
+      samples.map((s) => [s.metric.namespace, s.metric.pod, s.metric.instance]).sort(),
+      healthy()
+        .map((s) => ['live', s.pod, s.address])
+        .sort(),
+    );
   });
 
   test("a second Prometheus federating srs_.* with honor_labels keeps each series' original instance", async () => {

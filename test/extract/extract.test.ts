@@ -702,3 +702,62 @@ test('paging.max_items cuts a longer list and counts one items_truncated problem
   assert.equal(whole.sampleCount, 3);
   assert.deepEqual(whole.problemCounts, {});
 });
+
+const NUMBER_LABELS = `modules:
+  default:
+    metrics:
+    - name: stream_clients
+      type: object
+      path: '{.streams[*]}'
+      labels: { id: '{.id}', started: 'at-{.started}', ratio: '{.ratio}' }
+      values: { n: '{.clients}', bytes: '{.bytes}' }
+  whole:
+    label_number_format: integer
+    metrics:
+    - name: stream_clients
+      type: object
+      path: '{.streams[*]}'
+      labels: { id: '{.id}', started: 'at-{.started}', ratio: '{.ratio}' }
+      values: { n: '{.clients}' }
+    - name: stream_go
+      label_number_format: go
+      path: '{.streams[0].clients}'
+      labels: { id: '{.streams[0].id}' }
+  per_metric:
+    metrics:
+    - name: stream_clients
+      label_number_format: integer
+      type: object
+      path: '{.streams[*]}'
+      labels: { id: '{.id}' }
+      values: { n: '{.clients}' }
+`;
+
+const NUMBER_DOC = {
+  streams: [{ id: 1681903514993, started: 1234567, ratio: 0.00001, clients: 4, bytes: 45370123456 }],
+};
+
+test("labels read from numbers default to json_exporter's text (Go %v: 1.681903514993e+12), values stay whole", () => {
+  assert.deepEqual(seriesOf(extractWith(NUMBER_LABELS, NUMBER_DOC).families), [
+    'stream_clients_bytes{id="1.681903514993e+12",ratio="1e-05",started="at-1.234567e+06"} 45370123456',
+    'stream_clients_n{id="1.681903514993e+12",ratio="1e-05",started="at-1.234567e+06"} 4',
+  ]);
+});
+
+test('label_number_format: integer (module or metric key) writes integer labels whole; a metric can set go back', () => {
+  assert.deepEqual(seriesOf(extractWith(NUMBER_LABELS, NUMBER_DOC, 'whole').families), [
+    'stream_clients_n{id="1681903514993",ratio="1e-05",started="at-1234567"} 4',
+    'stream_go{id="1.681903514993e+12"} 4',
+  ]);
+  assert.deepEqual(seriesOf(extractWith(NUMBER_LABELS, NUMBER_DOC, 'per_metric').families), [
+    'stream_clients_n{id="1681903514993"} 4',
+  ]);
+});
+
+test('a numeric epochTimestamp past 1e6 still gives its milliseconds (printed whole, whatever the label format)', () => {
+  const result = extractWith(
+    "modules:\n  default:\n    metrics:\n    - { name: up, path: '{.up}', epochTimestamp: '{.at}' }\n",
+    { up: 1, at: 1700000000123 },
+  );
+  assert.deepEqual(seriesOf(result.families), ['up 1 @1700000000123']);
+});

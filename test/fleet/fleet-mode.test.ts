@@ -81,10 +81,11 @@ describe('fleet mode through startExporter', () => {
     await nextScrapeOfEach();
     const body = await metricsBody();
     const port = new URL(srs.url).port;
+    // The three targets share 127.0.0.1:<port>: their label sets collided, so each instance is its URL (issue 18).
     assert.match(
       body,
       new RegExp(
-        `^stream_clients_clients\\{job="srs-edge",instance="127\\.0\\.0\\.1:${port}",cluster="prod",name="stream-00"\\} 1$`,
+        `^stream_clients_clients\\{job="srs-edge",instance="http://127\\.0\\.0\\.1:${port}/srs/2",cluster="prod",name="stream-00"\\} 1$`,
         'm',
       ),
     );
@@ -94,7 +95,7 @@ describe('fleet mode through startExporter', () => {
     assert.match(
       body,
       new RegExp(
-        `^fleet_json_exporter_target_up\\{job="srs-edge",instance="127\\.0\\.0\\.1:${port}",cluster="prod"\\} 1$`,
+        `^fleet_json_exporter_target_up\\{job="srs-edge",instance="http://127\\.0\\.0\\.1:${port}/srs/2",cluster="prod"\\} 1$`,
         'm',
       ),
     );

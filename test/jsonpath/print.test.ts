@@ -15,14 +15,29 @@ describe('formatValue: scalars', () => {
     assert.equal(formatValue(null), 'null');
   });
 
-  test('integers below 1e21 print as plain integers, never in exponent form (our deliberate difference)', () => {
-    assert.equal(formatValue(1681903514993), '1681903514993');
-    assert.equal(formatValue(1234567), '1234567');
+  test("integers print as Go's %v by default, json_exporter's label text (client-go's fmt.Fprint of a float64)", () => {
+    assert.equal(formatValue(1681903514993), '1.681903514993e+12');
+    assert.equal(formatValue(1234567), '1.234567e+06');
+    assert.equal(formatValue(1000000), '1e+06');
     assert.equal(formatValue(123456), '123456');
     assert.equal(formatValue(-42), '-42');
     assert.equal(formatValue(0), '0');
-    assert.equal(formatValue(2 ** 53 + 2), '9007199254740994');
-    assert.equal(formatValue(1e20), '100000000000000000000');
+    assert.equal(formatValue(2 ** 53 + 2), '9.007199254740994e+15');
+    assert.equal(formatValue(1e20), '1e+20');
+  });
+
+  test('with numbers: integer, integers below 1e21 print whole, never in exponent form (the opt-in)', () => {
+    assert.equal(formatValue(1681903514993, 'integer'), '1681903514993');
+    assert.equal(formatValue(1234567, 'integer'), '1234567');
+    assert.equal(formatValue(123456, 'integer'), '123456');
+    assert.equal(formatValue(-42, 'integer'), '-42');
+    assert.equal(formatValue(0, 'integer'), '0');
+    assert.equal(formatValue(2 ** 53 + 2, 'integer'), '9007199254740994');
+    assert.equal(formatValue(1e20, 'integer'), '100000000000000000000');
+    assert.equal(formatValue(1e21, 'integer'), '1e+21');
+    assert.equal(formatValue(2.5e6, 'integer'), '2500000');
+    assert.equal(formatValue(2.25, 'integer'), '2.25');
+    assert.equal(formatValue(0.00001, 'integer'), '1e-05');
   });
 
   test('integral numbers from 1e21 print as Go %v does, in exponent form', () => {
@@ -95,11 +110,20 @@ describe('print: joining matches', () => {
     assert.deepEqual(compileTemplate('{.a[*]}').print({ a: ['a', ''] }), { ok: true, text: 'a ' });
   });
 
-  test('top-level numbers in a list each follow the integer rule', () => {
+  test("top-level numbers in a list each print as Go's %v, or whole with numbers: integer", () => {
     assert.deepEqual(compileTemplate('{.a[*]}').print({ a: [1681903514993, 0.00001, 2.5] }), {
+      ok: true,
+      text: '1.681903514993e+12 1e-05 2.5',
+    });
+    assert.deepEqual(compileTemplate('{.a[*]}').print({ a: [1681903514993, 0.00001, 2.5] }, { numbers: 'integer' }), {
       ok: true,
       text: '1681903514993 1e-05 2.5',
     });
+    assert.deepEqual(compileTemplate('id-{.a[0]}').print({ a: [1681903514993] }, { numbers: 'integer' }), {
+      ok: true,
+      text: 'id-1681903514993',
+    });
+    assert.deepEqual(compileTemplate('{.a}').print({ a: 1681903514993 }), { ok: true, text: '1.681903514993e+12' });
   });
 
   test('a selected object prints as sorted JSON', () => {

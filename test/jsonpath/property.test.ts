@@ -96,10 +96,10 @@ describe('properties', () => {
     );
   });
 
-  test('top-level integers print as their decimal digits', () => {
+  test('with numbers: integer, top-level integers print as their decimal digits', () => {
     fc.assert(
       fc.property(fc.maxSafeInteger(), (n) => {
-        assert.equal(formatValue(n), Object.is(n, -0) ? '-0' : BigInt(n).toString());
+        assert.equal(formatValue(n, 'integer'), Object.is(n, -0) ? '-0' : BigInt(n).toString());
       }),
     );
   });

@@ -35,9 +35,17 @@ describe('ScrapeOutcomeRecorder', () => {
     const metrics = createSelfMetrics();
     const recorder = new ScrapeOutcomeRecorder(metrics);
     const { logger } = capturedLogger();
-    recorder.record({ module: 'm', generation: 1, outcome: skipped, durationMs: 2, logger });
     recorder.record({
       module: 'm',
+      target: 'http://srs:1985/',
+      generation: 1,
+      outcome: skipped,
+      durationMs: 2,
+      logger,
+    });
+    recorder.record({
+      module: 'm',
+      target: 'http://srs:1985/',
       generation: 1,
       outcome: { ok: false, reason: 'timeout', message: 'too slow' },
       durationMs: 5,
@@ -56,7 +64,7 @@ describe('ScrapeOutcomeRecorder', () => {
     const recorder = new ScrapeOutcomeRecorder(createSelfMetrics());
     const { logger, lines } = capturedLogger();
     for (const generation of [1, 1, 1, 2]) {
-      recorder.record({ module: 'm', generation, outcome: skipped, durationMs: 1, logger });
+      recorder.record({ module: 'm', target: 'http://srs:1985/', generation, outcome: skipped, durationMs: 1, logger });
     }
     const levels = lines()
       .filter((line) => line.metric === 'server')
@@ -70,11 +78,56 @@ describe('ScrapeOutcomeRecorder', () => {
       new ScrapeOutcomeRecorder(createSelfMetrics()),
       new ScrapeOutcomeRecorder(createSelfMetrics()),
     ]) {
-      recorder.record({ module: 'm', generation: 1, outcome: skipped, durationMs: 1, logger });
+      recorder.record({
+        module: 'm',
+        target: 'http://srs:1985/',
+        generation: 1,
+        outcome: skipped,
+        durationMs: 1,
+        logger,
+      });
     }
     assert.deepEqual(
       lines().map((line) => line.level),
       ['warn', 'warn'],
     );
+  });
+
+  test('a failed scrape is logged at warn with target, module and reason, then at most once per window per target', () => {
+    let now = 1_000_000;
+    const recorder = new ScrapeOutcomeRecorder(createSelfMetrics(), { now: () => now, failureWarnIntervalMs: 60_000 });
+    const { logger, lines } = capturedLogger();
+    const fail = (target: string): void =>
+      recorder.record({
+        module: 'm',
+        target,
+        generation: 1,
+        outcome: { ok: false, reason: 'connection_refused', message: 'connect ECONNREFUSED 10.0.0.1:1985' },
+        durationMs: 1,
+        // As /probe and fleet mode build it: the child logger carries the redacted target and the module.
+        logger: logger.child({ module: 'm', target }),
+      });
+    fail('http://xxxxx@srs-0:1985/');
+    fail('http://xxxxx@srs-0:1985/');
+    fail('http://srs-1:1985/');
+    now += 30_000;
+    fail('http://xxxxx@srs-0:1985/');
+    now += 30_000;
+    fail('http://xxxxx@srs-0:1985/');
+    const failures = lines().filter((line) => line.reason === 'connection_refused');
+    assert.deepEqual(
+      failures.map((line) => [line.level, line.target, line.failures_not_logged]),
+      [
+        ['warn', 'http://xxxxx@srs-0:1985/', undefined],
+        ['debug', 'http://xxxxx@srs-0:1985/', undefined],
+        ['warn', 'http://srs-1:1985/', undefined],
+        ['debug', 'http://xxxxx@srs-0:1985/', undefined],
+        ['warn', 'http://xxxxx@srs-0:1985/', 2],
+      ],
+    );
+    const first = failures[0] as Record<string, unknown>;
+    assert.equal(first.module, 'm');
+    assert.equal(first.err, 'connect ECONNREFUSED 10.0.0.1:1985');
+    assert.match(String(first.msg), /^scrape failed/);
   });
 });

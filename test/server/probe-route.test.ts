@@ -7,6 +7,7 @@ import { startExporter, type RunningExporter } from '../../src/commands/serve.js
 import { createLogger } from '../../src/telemetry/logger.js';
 import { fixturePath, readFixture } from '../helpers/fixtures.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
+import { parseExposition } from '../helpers/exposition-parser.js';
 import { checkMetricsWithPromtool } from '../helpers/promtool.js';
 import { makeStream, makeStreamsBody, type SrsStream } from '../helpers/srs-body.js';
 
@@ -179,6 +180,28 @@ describe('probe errors', () => {
 });
 
 describe('self-metrics after probes', () => {
+  test('/metrics in probe mode passes promtool check metrics with no lint finding (no gauge named _total)', async () => {
+    const response = await httpGet(`http://127.0.0.1:${exporter.port}/metrics`);
+    assert.equal(response.status, 200);
+    const check = checkMetricsWithPromtool(response.text);
+    assert.ok(check.ok, check.output);
+    assert.doesNotMatch(response.text, /^nodejs_active_handles_total/m);
+    assert.match(response.text, /^nodejs_active_handles\{type="/m);
+  });
+
+  test('/metrics in probe mode answers OpenMetrics 1.0 when Accept asks, as Prometheus does', async () => {
+    const response = await httpGet(`http://127.0.0.1:${exporter.port}/metrics`, {
+      headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' },
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers['content-type'], 'application/openmetrics-text; version=1.0.0; charset=utf-8');
+    assert.ok(response.text.endsWith('# EOF\n'));
+    const families = parseExposition(response.text, 'openmetrics');
+    const probes = families.find((family) => family.name === 'fleet_json_exporter_probes');
+    assert.equal(probes?.type, 'counter');
+    assert.ok(probes?.samples.every((sample) => sample.name === 'fleet_json_exporter_probes_total'));
+  });
+
   test('probes, target errors and extraction problems are counted by module and reason', async () => {
     const response = await httpGet(`http://127.0.0.1:${exporter.port}/metrics`);
     assert.equal(response.status, 200);

@@ -1,0 +1,40 @@
+# fleet-json-exporter image: built with the dev dependencies (TypeScript), run with the production ones only, non-root.
+#
+#   docker build -t fleet-json-exporter:0.1.0 .
+#   docker run -p 7979:7979 fleet-json-exporter:0.1.0          # the embedded SRS config
+#   docker run -p 7979:7979 -v $PWD/config.yml:/etc/fleet-json-exporter/config.yml:ro fleet-json-exporter:0.1.0
+#
+# The config lives at /etc/fleet-json-exporter/config.yml (the default command reads it; the Helm chart mounts its
+# ConfigMap there). Arguments replace the default command, so a json_exporter Deployment's
+# `args: ["--config.file", "/config.yml"]` works unchanged. test/deploy/dockerfile.test.ts checks this file's shape.
+ARG NODE_IMAGE=node:24-slim
+
+# 1. Compile TypeScript (dev dependencies) and write the embedded default config out as the image's config file.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.json \
+ && node --input-type=module -e "import('/src/dist/src/config/embedded.js').then((m) => process.stdout.write(m.EMBEDDED_CONFIG_YAML))" > /src/config.yml
+
+# 2. Production dependencies only: no TypeScript, Biome or test tools, no native optional build (simdjson is bench-only).
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# 3. The runtime: compiled JavaScript, production node_modules, package.json (for --version), the default config.
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /src/dist/src ./dist/src
+COPY package.json ./
+COPY --from=build /src/config.yml /etc/fleet-json-exporter/config.yml
+# The node image's unprivileged user, by number so Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
+EXPOSE 7979
+ENTRYPOINT ["node", "/app/dist/src/cli.js"]
+CMD ["--config.file=/etc/fleet-json-exporter/config.yml"]
