@@ -1,28 +1,48 @@
 // bench:jsonpath — our compiled Kubernetes-style templates vs jsonpath-plus on the same templates and data.
 //
-//   npm run bench:jsonpath [-- --streams=50 --seconds=1 --json]
+//   npm run bench:jsonpath -- [--streams=50 --seconds=1 --target=<url of your JSON API> --json --out-dir=…]
 //
 // Data: a deterministic 50-stream SRS body. Templates: those of the reference config (json_exporter's SRS
 // example, test/fixtures/config/srs-reference.yml), each spelled for jsonpath-plus (`{.a.b}` → `$.a.b`, same
 // filter expression, its safe evaluator). The headline row is the reference config's object metric: select the
 // streams, then per stream its label and its five values.
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { JSONPath } from 'jsonpath-plus';
 import { compileTemplate } from '../src/jsonpath/index.js';
 import { measureSync } from './measure.js';
+import { fetchTargetBody, parseBenchCli, UsageError, type BenchSpec } from './bench-cli.js';
 import { generateStreamsBodyOfCount } from './srs-body-generator.js';
+import { renderLineChart } from './svg-chart.js';
 
-const { values: flags } = parseArgs({
-  options: {
-    streams: { type: 'string', default: '50' },
-    seconds: { type: 'string', default: '1' },
-    json: { type: 'boolean', default: false },
+const spec: BenchSpec = {
+  name: 'jsonpath',
+  question: "Our compiled templates vs jsonpath-plus on the reference config's templates over an SRS body: ops/s.",
+  flags: {
+    streams: { type: 'string', default: '50', help: 'streams in the generated SRS body' },
+    seconds: { type: 'string', default: '1', help: 'measured seconds per case and engine' },
+    target: { type: 'string', help: 'run on the body this SRS API answers instead of a generated one' },
   },
-});
-const seconds = Number(flags.seconds);
-const { body, streams } = generateStreamsBodyOfCount(Number(flags.streams));
+};
+const cli = parseBenchCli(spec);
+const seconds = cli.number('seconds');
+const streamCount = cli.number('streams', { integer: true });
+const targetUrl = cli.optional('target');
+let body: Uint8Array;
+try {
+  body = targetUrl === undefined ? generateStreamsBodyOfCount(streamCount).body : await fetchTargetBody(targetUrl);
+} catch (err) {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
 const doc = JSON.parse(new TextDecoder().decode(body)) as { streams: unknown[] };
+if (!Array.isArray(doc.streams)) {
+  process.stderr.write('the body has no "streams" list: --target must be an SRS /api/v1/streams/ URL\n');
+  process.exit(2);
+}
+const streams = doc.streams.length;
 
 /** jsonpath-plus as json_exporter users would call it: a path string per query, results wrapped in an array. */
 function plus(path: string, json: unknown): unknown[] {
@@ -98,6 +118,7 @@ interface Row {
 }
 
 const rows: Row[] = cases.map((c) => {
+  cli.progress(`${c.name}: ${seconds} s per engine`);
   const ours = measureSync(seconds, c.ours);
   const other = measureSync(seconds, c.plus);
   return {
@@ -108,7 +129,25 @@ const rows: Row[] = cases.map((c) => {
   };
 });
 
-if (flags.json) {
+const written = cli.writeResults({ streams, bytes: body.byteLength, seconds, rows }, [
+  {
+    file: 'jsonpath.svg',
+    svg: renderLineChart({
+      title: 'JSONPath: ours vs jsonpath-plus',
+      subtitle: `${streams}-stream body, ${seconds} s per case, ${new Date().toISOString().slice(0, 16)}Z (log scale)`,
+      categories: ['object metric', 'filter alone', '{ .server}', '{.publish.active}'],
+      xLabel: 'case (see bench/README.md)',
+      yLabel: 'ops/s',
+      logY: true,
+      series: [
+        { name: 'ours', values: rows.map((r) => r.oursOpsPerSecond) },
+        { name: 'jsonpath-plus', values: rows.map((r) => r.plusOpsPerSecond) },
+      ],
+    }),
+  },
+]);
+cli.progress(`wrote ${written.join(', ')}`);
+if (cli.boolean('json')) {
   process.stdout.write(
     JSON.stringify(
       {

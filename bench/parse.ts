@@ -1,37 +1,48 @@
 // bench:parse — JSON.parse vs the simdjson binding behind the same parse(bytes) seam: the parse alone and the whole task.
 //
-//   npm run bench:parse [-- --sizes=2k,50k,1m,10m --seconds=1 --json --config=<file> --module=<name>]
+//   npm run bench:parse -- [--sizes=2k,50k,1m,10m --seconds=1 --config=<file> --module=<name> --target=<url>]
+//                          [--json --out-dir=…]
 //
 // The whole task is runHotPathInline (bytes → rendered text: parse, extract, render) with the reference config
 // (test/fixtures/config/srs-reference.yml) on the generator's deterministic SRS bodies. simdjson is a
 // devDependency loaded dynamically: when it is missing, the bench says why and still measures JSON.parse.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { configLoader } from '../src/commands/load-config.js';
 import { parseJsonBody, type JsonBodyParser } from '../src/extract/parse-json.js';
 import { runHotPathInline, type HotPathTask } from '../src/pool/hot-path.js';
 import { closePreparedConfig, prepareConfig } from '../src/scrape/prepared-config.js';
 import { measureSync } from './measure.js';
 import { loadSimdjsonParser } from './simdjson-parser.js';
+import { fetchTargetBody, parseBenchCli, type BenchSpec } from './bench-cli.js';
 import { generateStreamsBody, parseSize } from './srs-body-generator.js';
+import { renderLineChart } from './svg-chart.js';
 
 const REFERENCE_CONFIG = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'config', 'srs-reference.yml');
 
-const { values: flags } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '2k,50k,1m,10m' },
-    seconds: { type: 'string', default: '1' },
-    config: { type: 'string', default: REFERENCE_CONFIG },
-    module: { type: 'string', default: 'default' },
-    json: { type: 'boolean', default: false },
+const spec: BenchSpec = {
+  name: 'parse',
+  question: 'JSON.parse vs the simdjson binding behind the same parse(bytes) seam: the parse alone and the whole task.',
+  flags: {
+    sizes: { type: 'string', default: '2k,50k,1m,10m', help: 'SRS body sizes (2k, 50k, 1m, …)' },
+    seconds: { type: 'string', default: '1', help: 'measured seconds per case' },
+    config: { type: 'string', default: REFERENCE_CONFIG, help: 'config of the whole-task rows' },
+    module: { type: 'string', default: 'default', help: 'module of --config' },
+    target: {
+      type: 'string',
+      help: 'measure the body this JSON API answers instead of generated ones (--sizes ignored)',
+    },
   },
-});
-const seconds = Number(flags.seconds);
+};
+const cli = parseBenchCli(spec);
+const seconds = cli.number('seconds');
+const targetUrl = cli.optional('target');
+const sizes = targetUrl === undefined ? cli.list('sizes', parseSize) : [];
+const flags = { config: cli.string('config'), module: cli.string('module') };
 
 interface Row {
   readonly bytes: number;
-  readonly streams: number;
+  readonly streams: number | undefined;
   /** Milliseconds per body for each parser: the parse alone, then the whole task inline. */
   readonly jsonParseMs: number;
   readonly jsonParseTaskMs: number;
@@ -41,13 +52,20 @@ interface Row {
 
 const prepared = prepareConfig(configLoader(flags.config)());
 const module = prepared.modules.get(flags.module);
-if (module === undefined) throw new Error(`no module "${flags.module}" in ${prepared.config.source}`);
+if (module === undefined) {
+  process.stderr.write(`no module "${flags.module}" in ${prepared.config.source}\n`);
+  process.exit(2);
+}
 const simdjson = await loadSimdjsonParser();
 if (!simdjson.ok) process.stderr.write(`simdjson not available: ${simdjson.reason}\n`);
 
 const rows: Row[] = [];
-for (const size of flags.sizes.split(',').map(parseSize)) {
-  const { body, streams } = generateStreamsBody(size);
+const bodies: Array<{ body: Uint8Array; streams: number | undefined }> =
+  targetUrl === undefined
+    ? sizes.map((size) => generateStreamsBody(size))
+    : [{ body: await fetchTargetBody(targetUrl), streams: undefined }];
+for (const { body, streams } of bodies) {
+  cli.progress(`${body.byteLength} bytes: JSON.parse${simdjson.ok ? ' and simdjson' : ''}, ${seconds} s per case`);
   const task: Omit<HotPathTask, 'module'> = {
     body,
     targetLabels: { job: 'srs', instance: 'edge-0:1985' },
@@ -81,7 +99,27 @@ const machine = {
   config: prepared.config.source,
   module: flags.module,
 };
-if (flags.json) {
+const written = cli.writeResults({ config: prepared.config.source, module: flags.module, seconds, rows }, [
+  {
+    file: 'parse.svg',
+    svg: renderLineChart({
+      title: 'JSON.parse vs simdjson (ms per body)',
+      subtitle: `${seconds} s per case, ${new Date().toISOString().slice(0, 16)}Z (log scale)`,
+      categories: rows.map((r) => `${(r.bytes / 1024).toFixed(0)} KiB`),
+      xLabel: 'body size',
+      yLabel: 'ms per body',
+      logY: true,
+      series: [
+        { name: 'JSON.parse', values: rows.map((r) => r.jsonParseMs) },
+        { name: 'simdjson', values: rows.map((r) => r.simdjsonMs) },
+        { name: 'task, JSON.parse', values: rows.map((r) => r.jsonParseTaskMs) },
+        { name: 'task, simdjson', values: rows.map((r) => r.simdjsonTaskMs) },
+      ],
+    }),
+  },
+]);
+cli.progress(`wrote ${written.join(', ')}`);
+if (cli.boolean('json')) {
   process.stdout.write(
     JSON.stringify({ machine, seconds, simdjson: simdjson.ok ? 'available' : simdjson.reason, rows }, null, 2) + '\n',
   );
@@ -98,7 +136,7 @@ if (flags.json) {
   );
   for (const r of rows) {
     process.stdout.write(
-      `${String(r.bytes).padStart(10)}${String(r.streams).padStart(9)}${cell(r.jsonParseMs, 12)}${cell(r.simdjsonMs, 10)}${ratio(r.simdjsonMs, r.jsonParseMs)}` +
+      `${String(r.bytes).padStart(10)}${String(r.streams ?? '-').padStart(9)}${cell(r.jsonParseMs, 12)}${cell(r.simdjsonMs, 10)}${ratio(r.simdjsonMs, r.jsonParseMs)}` +
         `${cell(r.jsonParseTaskMs, 17)}${cell(r.simdjsonTaskMs, 15)}${ratio(r.simdjsonTaskMs, r.jsonParseTaskMs)}\n`,
     );
   }

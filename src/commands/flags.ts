@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../config/duration.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
+import { DEFAULT_WORKER_HEAP_MB } from '../pool/worker-pool.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../telemetry/logger.js';
 import {
   PROBE_AND_SHUTDOWN_HELP,
@@ -41,6 +42,8 @@ export interface ServeFlags {
   readonly workersInlineMaxBytes?: number;
   /** --probe.max-concurrent/--probe.max-queue, --probe.allow-target-*, --shutdown.timeout; defaults when absent. */
   readonly probeAndShutdown?: ProbeAndShutdownFlags;
+  /** Each worker's heap limit in MB; absent means DEFAULT_WORKER_HEAP_MB. */
+  readonly workersMaxHeapMb?: number;
 }
 
 /** Bodies waiting for a worker before more fail fast: at ~20 ms per 1 MB body, 256 is seconds of work queued. */
@@ -91,6 +94,11 @@ Flags:
       --workers.inline-max-bytes=${DEFAULT_INLINE_MAX_BYTES}
                                  Bodies smaller than this are handled on the main thread: below it the hop to a
                                  worker costs more than it saves (measured, see bench/README.md).
+      --workers.max-heap-mb=${DEFAULT_WORKER_HEAP_MB}
+                                 Each worker's V8 heap limit. A body whose handling needs more fails alone
+                                 (reason out_of_memory); bodies larger than a sixteenth of it are refused up front
+                                 (body_too_large), and bodies queued or running in the pool together stay under
+                                 threads × this / 4 (beyond: pool_overloaded).
 ${PROBE_AND_SHUTDOWN_HELP}
 Signals: SIGHUP reloads the config (as POST /-/reload); SIGTERM and SIGINT stop gracefully.
 `;
@@ -168,6 +176,7 @@ export function parseServeFlags(given: readonly string[]): ServeFlags {
       'workers.max-queue': { type: 'string' },
       'workers.inline-max-bytes': { type: 'string', default: String(DEFAULT_INLINE_MAX_BYTES) },
       ...PROBE_AND_SHUTDOWN_OPTIONS,
+      'workers.max-heap-mb': { type: 'string', default: String(DEFAULT_WORKER_HEAP_MB) },
     },
     '',
   );
@@ -204,7 +213,9 @@ export function parseServeFlags(given: readonly string[]): ServeFlags {
   // exporter-toolkit: a repeated flag lists every address; given once, it replaces the default.
   const listenAddresses = values['web.listen-address'];
   const workersMaxQueue = wholeNumberFlag('workers.max-queue', values['workers.max-queue'], 0);
+  const workersMaxHeapMb = wholeNumberFlag('workers.max-heap-mb', values['workers.max-heap-mb'], 16);
   return {
+    ...(workersMaxHeapMb === undefined ? {} : { workersMaxHeapMb }),
     ...(shardTotal === undefined ? {} : { shardTotal }),
     ...(workersMaxQueue === undefined ? {} : { workersMaxQueue }),
     ...(shardIndex === undefined ? {} : { shardIndex }),

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { createHotPath, DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
+import { createHotPath, DEFAULT_IDLE_INLINE_MAX_BYTES, DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
 import type { HotPath } from '../pool/hot-path.js';
 import { ConfigReloader } from '../server/config-reloader.js';
 import { FleetMode } from '../fleet/fleet-mode.js';
@@ -66,6 +66,9 @@ export async function startExporter(
     // Every fleet scrape in flight may hold a body for the pool: room for all of them, plus probes.
     maxQueue: flags.workersMaxQueue ?? DEFAULT_WORKERS_MAX_QUEUE + (reloader.current.config.fleet?.concurrency ?? 0),
     inlineMaxBytes: flags.workersInlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES,
+    ...(flags.workersMaxHeapMb === undefined ? {} : { maxHeapMb: flags.workersMaxHeapMb }),
+    // `--workers.inline-max-bytes=0` asks for every body in the pool: no idle shortcut either.
+    idleInlineMaxBytes: flags.workersInlineMaxBytes === 0 ? 0 : DEFAULT_IDLE_INLINE_MAX_BYTES,
     registry: metrics.registry,
   });
   const recorder = new ScrapeOutcomeRecorder(metrics);

@@ -176,6 +176,8 @@ const moduleSchema = objectOf(
     ),
     errorCode: optional('error_code', errorCodeSchema),
     paging: optional('paging', pagingSchema),
+    seriesLimit: withDefault('series_limit', integer(0, 1_000_000_000, 'an integer ≥ 0 (0: no limit)'), 0),
+    invalidUtf8: withDefault('invalid_utf8', oneOf(['fail', 'replace'] as const), 'fail'),
     labelNumberFormat: optional('label_number_format', LABEL_NUMBER_FORMAT),
   },
   {
@@ -228,6 +230,8 @@ function applyPreset(name: string, own: ModuleFields, written: (key: string) => 
     headers: { ...base.headers, ...own.headers },
     httpClientConfig: written('http_client_config') ? own.httpClientConfig : base.httpClientConfig,
     validStatusCodes: written('valid_status_codes') ? own.validStatusCodes : base.validStatusCodes,
+    seriesLimit: written('series_limit') ? own.seriesLimit : base.seriesLimit,
+    invalidUtf8: written('invalid_utf8') ? own.invalidUtf8 : base.invalidUtf8,
   };
   const optionalKeys = [
     ['body', 'body'],

@@ -124,6 +124,16 @@ export interface ModuleConfig {
   readonly preset?: string;
   readonly errorCode?: ErrorCodeConfig;
   readonly paging?: PagingConfig;
+  /**
+   * `series_limit` (Prometheus's `sample_limit`): more series than this in one scrape fail it (reason
+   * `series_limit`). 0 or absent: no limit.
+   */
+  readonly seriesLimit?: number;
+  /**
+   * `invalid_utf8`: `fail` (default) fails a body that is not valid UTF-8 (reason `invalid_utf8`); `replace`
+   * decodes it with U+FFFD as Go's encoding/json (json_exporter) does, and counts the problem.
+   */
+  readonly invalidUtf8?: 'fail' | 'replace';
 }
 
 export interface Config {

@@ -38,10 +38,34 @@ export function renderHeader(family: FamilyHeader, format: ExpositionFormat): st
 }
 
 /**
- * The series lines of one family. `extraLabels` is a pre-rendered `k="v",…` prefix (target labels in fleet mode),
- * placed before the family's own labels.
+ * Rendered `{k="v",…}` blocks by label-values array, per label-name list and prefix: families whose samples share
+ * one label-values array (the metrics of a group share an element's labels) escape and join them once. One per body.
  */
-export function renderSeries(family: FamilySamples, format: ExpositionFormat, extraLabels = ''): string {
+export class LabelBlockCache {
+  readonly #byShape = new Map<string, Map<readonly string[], string>>();
+
+  /** The blocks of families with these label names and this prefix. */
+  forShape(labelNames: readonly string[], extraLabels: string): Map<readonly string[], string> {
+    const shape = labelNames.join(',') + '\u0000' + extraLabels;
+    let blocks = this.#byShape.get(shape);
+    if (blocks === undefined) {
+      blocks = new Map();
+      this.#byShape.set(shape, blocks);
+    }
+    return blocks;
+  }
+}
+
+/**
+ * The series lines of one family. `extraLabels` is a pre-rendered `k="v",…` prefix (target labels in fleet mode),
+ * placed before the family's own labels. `labelBlocks` shares rendered label blocks between the families of a body.
+ */
+export function renderSeries(
+  family: FamilySamples,
+  format: ExpositionFormat,
+  extraLabels = '',
+  labelBlocks?: LabelBlockCache,
+): string {
   const openMetrics = format === 'openmetrics';
   const sampleName = seriesName(family, format);
   // Label-name prefixes (`,name="`) are built once per family, not once per sample.
@@ -49,22 +73,47 @@ export function renderSeries(family: FamilySamples, format: ExpositionFormat, ex
     (labelName, i) => (i === 0 && extraLabels === '' ? '' : ',') + labelName + '="',
   );
   const hasLabels = prefixes.length > 0 || extraLabels !== '';
+  // `+=` builds a rope: several nodes per line, ~7× the text's size on 200,000 series (56 MB of heap for 7.5 MB of
+  // text). Reading a character flattens a rope in place, so each block of lines is flattened once, and the blocks
+  // are joined (flat) at the end: one extra copy of the text instead of the rope's memory.
+  const flatBlocks: string[] = [];
+  const blocks = hasLabels ? labelBlocks?.forShape(family.labelNames, extraLabels) : undefined;
+  const bare = sampleName + ' ';
   let out = '';
+  let linesInBlock = 0;
   for (const sample of family.samples) {
-    let line = sampleName;
+    let line: string;
     if (hasLabels) {
-      line += '{' + extraLabels;
-      for (let i = 0; i < prefixes.length; i++) {
-        line += prefixes[i] + escapeLabelValue(sample.labelValues[i] ?? '') + '"';
+      let block = blocks?.get(sample.labelValues);
+      if (block === undefined) {
+        block = '{' + extraLabels;
+        for (let i = 0; i < prefixes.length; i++) {
+          block += prefixes[i] + escapeLabelValue(sample.labelValues[i] ?? '') + '"';
+        }
+        block += '} ';
+        blocks?.set(sample.labelValues, block);
       }
-      line += '}';
+      line = sampleName + block;
+    } else {
+      line = bare;
     }
-    line += ' ' + formatSampleValue(sample.value);
+    line += formatSampleValue(sample.value);
     if (sample.timestampMs !== undefined) line += ' ' + formatTimestamp(sample.timestampMs, openMetrics);
     out += line + '\n';
+    if (++linesInBlock === LINES_PER_FLAT_BLOCK) {
+      out.charCodeAt(0);
+      flatBlocks.push(out);
+      out = '';
+      linesInBlock = 0;
+    }
   }
-  return out;
+  if (flatBlocks.length === 0) return out;
+  flatBlocks.push(out);
+  return flatBlocks.join('');
 }
+
+/** Lines per flattened block in renderSeries: ~40–100 KB, so flattening is a small copy that stays in cache. */
+const LINES_PER_FLAT_BLOCK = 1024;
 
 /**
  * Whether the family's series lines are the same in both formats: they differ only in a counter's sample name
@@ -78,8 +127,18 @@ export function rendersAlikeInBothFormats(family: FamilySamples): boolean {
 }
 
 /** One family rendered for the worker contract: header fields plus series text. */
-export function renderFamily(family: FamilySamples, format: ExpositionFormat, extraLabels = ''): RenderedFamily {
-  return { name: family.name, help: family.help, type: family.type, text: renderSeries(family, format, extraLabels) };
+export function renderFamily(
+  family: FamilySamples,
+  format: ExpositionFormat,
+  extraLabels = '',
+  labelBlocks?: LabelBlockCache,
+): RenderedFamily {
+  return {
+    name: family.name,
+    help: family.help,
+    type: family.type,
+    text: renderSeries(family, format, extraLabels, labelBlocks),
+  };
 }
 
 /** A whole exposition body from rendered families (sorted by name upstream); OpenMetrics ends with `# EOF`. */

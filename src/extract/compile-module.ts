@@ -2,8 +2,15 @@
 import type { MetricConfig, ModuleConfig } from '../config/types.js';
 import { ModuleCompileError } from './errors.js';
 import type { MetricType } from '../exposition/types.js';
-import { TemplateCache, type CompiledTemplate, type EvalOptions } from '../jsonpath/index.js';
-import type { ValueConverter } from './convert-value.js';
+import {
+  TemplateCache,
+  type CompiledTemplate,
+  type EvalOptions,
+  type RootKind,
+  templateTraits,
+} from '../jsonpath/index.js';
+import { convertText, type ValueConverter } from './convert-value.js';
+import { planMetricGroups, type MetricGroup } from './metric-groups.js';
 
 const GO_LABELS: EvalOptions = { numbers: 'go' };
 const INTEGER_LABELS: EvalOptions = { numbers: 'integer' };
@@ -21,6 +28,8 @@ export interface CompiledValue {
   readonly family: number;
   readonly template: CompiledTemplate;
   readonly converter: ValueConverter | undefined;
+  /** A template without blocks (`info: 1`) is the same number for every element: converted once, here. */
+  readonly constant: number | undefined;
 }
 
 export interface CompiledMetric {
@@ -46,10 +55,42 @@ export interface CompiledModule {
   /** Families sorted by name: the order of the exposition (as json_exporter's registry gathers them). */
   readonly families: readonly CompiledFamily[];
   readonly metrics: readonly CompiledMetric[];
+  /** `metrics` in runs that share one element selection and label evaluation (metric-groups.ts). */
+  readonly plan: readonly MetricGroup[];
   /** `error_code`: the API's status field; not 0 means the body is an error, not data. */
   readonly errorCode?: CompiledTemplate;
   /** `paging`: the list a paged request fills, cut at `maxItems`. */
   readonly paging?: { readonly items: CompiledTemplate; readonly maxItems: number };
+  /** The document root every template read from the body expects; a body of another kind fails (`unexpected_shape`). */
+  readonly expectedRoot: RootKind;
+  /** Some template runs a jsonpath-plus filter (maybe a regular expression no budget interrupts): pool only. */
+  readonly usesFallbackFilter: boolean;
+  /** `series_limit`; 0: none. */
+  readonly seriesLimit: number;
+  readonly invalidUtf8: 'fail' | 'replace';
+}
+
+/**
+ * The root kind the module's document-level templates agree on (`value` metrics, `path` of `object` metrics,
+ * `error_code`, `paging`), and whether any template at all uses a jsonpath-plus filter.
+ */
+function moduleTraits(module: ModuleConfig): { expectedRoot: RootKind; usesFallbackFilter: boolean } {
+  const documentLevel: string[] = [];
+  const all: string[] = [];
+  for (const metric of module.metrics) {
+    documentLevel.push(metric.path);
+    const onElements = [...Object.values(metric.labels), ...Object.values(metric.values)];
+    if (metric.epochTimestamp !== undefined) onElements.push(metric.epochTimestamp);
+    if (metric.type === 'value') documentLevel.push(...onElements);
+    all.push(metric.path, ...onElements);
+  }
+  if (module.errorCode !== undefined) documentLevel.push(module.errorCode.path);
+  if (module.paging !== undefined) documentLevel.push(module.paging.items);
+  const roots = new Set(documentLevel.map((text) => templateTraits(text).root));
+  return {
+    expectedRoot: roots.size === 1 ? ([...roots][0] as RootKind) : 'any',
+    usesFallbackFilter: all.some((text) => templateTraits(text).usesFallbackFilter),
+  };
 }
 
 function converterFor(metric: MetricConfig, valueTemplate: string): ValueConverter | undefined {
@@ -107,10 +148,15 @@ export function compileModule(module: ModuleConfig): CompiledModule {
       labelOptions: metric.labelNumberFormat === 'integer' ? INTEGER_LABELS : GO_LABELS,
       values: familyNames.map((familyName, i) => {
         const text = templates[i] ?? '';
+        const converter = converterFor(metric, text);
+        const template = compileTemplate(text);
+        // No `{`: literal text only, printed the same whatever the document; what extraction would make of it.
+        const literal = text.includes('{') ? undefined : template.print(undefined);
         return {
           family: position.get(familyName) ?? 0,
-          template: compileTemplate(text),
-          converter: converterFor(metric, text),
+          template,
+          converter,
+          constant: literal?.ok === true && literal.text !== '' ? convertText(literal.text, converter) : undefined,
         };
       }),
       timestamp: metric.epochTimestamp === undefined ? undefined : compileTemplate(metric.epochTimestamp),
@@ -123,6 +169,10 @@ export function compileModule(module: ModuleConfig): CompiledModule {
     name: module.name,
     families,
     metrics,
+    ...moduleTraits(module),
+    seriesLimit: module.seriesLimit ?? 0,
+    invalidUtf8: module.invalidUtf8 ?? 'fail',
+    plan: planMetricGroups(metrics, families.length),
     ...(module.errorCode === undefined ? {} : { errorCode: compileTemplate(module.errorCode.path) }),
     ...(module.paging === undefined
       ? {}

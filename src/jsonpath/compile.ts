@@ -1,5 +1,6 @@
 // AST → CompiledTemplate: closures that select matches and print them as client-go does.
 import type { Step, TemplateAst, TemplatePart } from './ast.js';
+import { activeBudget, type BudgetStop, chargeList, enterBudget, leaveBudget, stopFromThrown } from './budget.js';
 import { JsonPathSyntaxError } from './errors.js';
 import { checkFallbackFilter } from './fallback.js';
 import { EvalFailure } from './failure.js';
@@ -20,13 +21,21 @@ export interface EvalOptions {
   readonly numbers?: NumberText;
 }
 
-export type Selection = { ok: true; values: unknown[] } | { ok: false; error: string; missing: boolean };
-export type PrintResult = { ok: true; text: string } | { ok: false; error: string; missing: boolean };
+/** `stopped`: the evaluation budget stopped it (budget.ts); the whole scrape fails with that reason, not one value. */
+export type EvalFailed = { ok: false; error: string; missing: boolean; stopped?: BudgetStop };
+export type Selection = { ok: true; values: unknown[] } | EvalFailed;
+export type PrintResult = { ok: true; text: string } | EvalFailed;
 
 export interface CompiledTemplate {
   readonly text: string;
   /** True when the template is exactly one {…} block with no literal text and no range: its matches are the value. */
   readonly isSingleBlock: boolean;
+  /**
+   * Set when the template is one singular path (`{.a.b}`, `{.a[0].c}`): the walk itself, giving the value, NO_VALUE
+   * (nothing, not an error) or an EvalFailure. What select() and print() do, without their result objects: the
+   * hot path calls it ten times per SRS stream.
+   */
+  readonly walk: SingularWalk | undefined;
   /**
    * Every match, in the order client-go prints them (unions group by branch: {.s[*]['name','clients']} → a b 4 1).
    * Literal text outside blocks counts as a string match, as in client-go's FindResults.
@@ -50,7 +59,37 @@ export function compileAst(ast: TemplateAst): CompiledTemplate {
     if (accessors !== undefined) return new SingularPathTemplate(ast.text, compileSingularWalk(accessors));
     return new SingleBlockTemplate(ast.text, compilePath(only.path));
   }
-  return new GeneralTemplate(ast.text, ast.parts.map(compilePart));
+  return new GeneralTemplate(ast.text, ast.parts.map(compilePart), compileSingularConcat(ast.parts));
+}
+
+/** Text and singular blocks only (`{.video.width}x{.video.height}`): the printer walks each block directly. */
+type ConcatPrinter = (doc: unknown, allowMissingKeys: boolean, numbers: NumberText | undefined) => string | EvalFailure;
+
+function compileSingularConcat(parts: readonly TemplatePart[]): ConcatPrinter | undefined {
+  const pieces: Array<string | SingularWalk> = [];
+  for (const part of parts) {
+    if (part.kind === 'text') pieces.push(part.text);
+    else if (part.kind === 'range') return undefined;
+    else {
+      const accessors = singularAccessors(part.path);
+      if (accessors === undefined) return undefined;
+      pieces.push(compileSingularWalk(accessors));
+    }
+  }
+  // The same output as printParts: a block that matches nothing prints '', one that fails fails the template.
+  return (doc, allowMissingKeys, numbers) => {
+    let text = '';
+    for (const piece of pieces) {
+      if (typeof piece === 'string') {
+        text += piece;
+        continue;
+      }
+      const value = piece(doc, allowMissingKeys);
+      if (value instanceof EvalFailure) return value;
+      if (value !== NO_VALUE) text += formatValue(value, numbers);
+    }
+    return text;
+  };
 }
 
 function compilePart(part: TemplatePart): CompiledPart {
@@ -90,17 +129,36 @@ function checkFallbackFilters(text: string, parts: readonly TemplatePart[]): voi
   }
 }
 
-function failed(failure: EvalFailure): { ok: false; error: string; missing: boolean } {
+function failed(failure: EvalFailure): EvalFailed {
   return { ok: false, error: failure.message, missing: failure.missing };
+}
+
+/**
+ * Runs one evaluation under the thread's budget (a default one when the hot path installed none): a budget stop,
+ * a stack exhausted by deep nesting or a V8 size limit becomes a failure value instead of a throw (or a process
+ * abort, which is what V8 does past its array limit).
+ */
+function guarded<T>(evaluate: () => T | EvalFailed): T | EvalFailed {
+  const { budget, outer } = enterBudget();
+  try {
+    return evaluate();
+  } catch (thrown) {
+    const stop = stopFromThrown(budget, thrown);
+    return { ok: false, error: budget.detail, missing: false, stopped: stop.stop };
+  } finally {
+    leaveBudget(outer);
+  }
 }
 
 /** The matches of one block, joined by one space as client-go prints them. */
 function joinValues(values: readonly unknown[], numbers: NumberText | undefined): string {
   if (values.length === 1) return formatValue(values[0], numbers);
+  const budget = activeBudget();
   let text = '';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) text += ' ';
     text += formatValue(values[i], numbers);
+    budget?.chargePrinted(text.length);
   }
   return text;
 }
@@ -111,7 +169,7 @@ class SingularPathTemplate implements CompiledTemplate {
 
   constructor(
     readonly text: string,
-    private readonly walk: SingularWalk,
+    readonly walk: SingularWalk,
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {
@@ -125,12 +183,15 @@ class SingularPathTemplate implements CompiledTemplate {
     const value = this.walk(doc, options?.allowMissingKeys === true);
     if (value === NO_VALUE) return { ok: true, text: '' };
     if (value instanceof EvalFailure) return failed(value);
-    return { ok: true, text: formatValue(value, options?.numbers) };
+    // Scalars print without recursion; an object or array may be nested deeper than the stack allows.
+    if (value === null || typeof value !== 'object') return { ok: true, text: formatValue(value, options?.numbers) };
+    return guarded((): PrintResult => ({ ok: true, text: formatValue(value, options?.numbers) }));
   }
 }
 
 class SingleBlockTemplate implements CompiledTemplate {
   readonly isSingleBlock = true;
+  readonly walk = undefined;
 
   constructor(
     readonly text: string,
@@ -138,13 +199,17 @@ class SingleBlockTemplate implements CompiledTemplate {
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {
-    const values = this.path([doc], options?.allowMissingKeys === true);
-    return values instanceof EvalFailure ? failed(values) : { ok: true, values };
+    return guarded((): Selection => {
+      const values = this.path([doc], options?.allowMissingKeys === true);
+      return values instanceof EvalFailure ? failed(values) : { ok: true, values };
+    });
   }
 
   print(doc: unknown, options?: EvalOptions): PrintResult {
-    const values = this.path([doc], options?.allowMissingKeys === true);
-    return values instanceof EvalFailure ? failed(values) : { ok: true, text: joinValues(values, options?.numbers) };
+    return guarded((): PrintResult => {
+      const values = this.path([doc], options?.allowMissingKeys === true);
+      return values instanceof EvalFailure ? failed(values) : { ok: true, text: joinValues(values, options?.numbers) };
+    });
   }
 }
 
@@ -152,21 +217,32 @@ class SingleBlockTemplate implements CompiledTemplate {
 // so one failing part fails the whole template, as in client-go.
 class GeneralTemplate implements CompiledTemplate {
   readonly isSingleBlock = false;
+  readonly walk = undefined;
 
   constructor(
     readonly text: string,
     private readonly parts: readonly CompiledPart[],
+    private readonly concat: ConcatPrinter | undefined,
   ) {}
 
   select(doc: unknown, options?: EvalOptions): Selection {
-    const values: unknown[] = [];
-    const failure = selectParts(this.parts, doc, options?.allowMissingKeys === true, values);
-    return failure === undefined ? { ok: true, values } : failed(failure);
+    return guarded((): Selection => {
+      const values: unknown[] = [];
+      const failure = selectParts(this.parts, doc, options?.allowMissingKeys === true, values);
+      return failure === undefined ? { ok: true, values } : failed(failure);
+    });
   }
 
   print(doc: unknown, options?: EvalOptions): PrintResult {
-    const text = printParts(this.parts, doc, options?.allowMissingKeys === true, options?.numbers);
-    return text instanceof EvalFailure ? failed(text) : { ok: true, text };
+    return guarded((): PrintResult => {
+      const allowMissingKeys = options?.allowMissingKeys === true;
+      const numbers = options?.numbers;
+      const text =
+        this.concat === undefined
+          ? printParts(this.parts, doc, allowMissingKeys, numbers)
+          : this.concat(doc, allowMissingKeys, numbers);
+      return text instanceof EvalFailure ? failed(text) : { ok: true, text };
+    });
   }
 }
 
@@ -185,6 +261,7 @@ function selectParts(
     if (values instanceof EvalFailure) return values;
     if (part.kind === 'block') {
       for (const value of values) out.push(value);
+      chargeList(out.length);
       continue;
     }
     for (const element of values) {
@@ -211,6 +288,7 @@ function printParts(
     if (values instanceof EvalFailure) return values;
     if (part.kind === 'block') {
       text += joinValues(values, numbers);
+      activeBudget()?.chargePrinted(text.length);
       continue;
     }
     // {range}: the body once per element. An empty range prints nothing; client-go instead runs the body
@@ -219,6 +297,7 @@ function printParts(
       const body = printParts(part.body, element, allowMissingKeys, numbers);
       if (body instanceof EvalFailure) return body;
       text += body;
+      activeBudget()?.chargePrinted(text.length);
     }
   }
   return text;

@@ -9,6 +9,7 @@
 // not understood. A member read through null fails the template (missing: true) unless allowMissingKeys,
 // in which case that element just does not match — the same contract as native filters.
 import { JSONPath } from 'jsonpath-plus';
+import './linear-regexp.js';
 import { EvalFailure, goTypeName } from './failure.js';
 import type { PathFunction } from './field-walk.js';
 

@@ -18,4 +18,17 @@
 export type { CompiledTemplate, EvalOptions, PrintResult, Selection } from './compile.js';
 export { compileTemplate, TemplateCache } from './cache.js';
 export { JSONPATH_SYNTAX_CODE, JsonPathSyntaxError } from './errors.js';
+export {
+  activeBudget,
+  type BudgetLimits,
+  type BudgetStop,
+  BudgetStopped,
+  DEFAULT_BUDGET_LIMITS,
+  EvaluationBudget,
+  runWithBudget,
+  stopFromThrown,
+} from './budget.js';
+export { type RootKind, type TemplateTraits, templateTraits } from './traits.js';
 export { formatValue, type NumberText } from './print.js';
+export { EvalFailure } from './failure.js';
+export { NO_VALUE, type SingularWalk } from './field-walk.js';

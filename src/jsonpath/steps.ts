@@ -1,5 +1,6 @@
 // Path steps → closures over lists of values, with client-go's rules for missing keys, indices and nulls.
 import type { Step } from './ast.js';
+import { chargeList } from './budget.js';
 import { EvalFailure, failure, goTypeName, indexOutOfBounds, keyNotFound } from './failure.js';
 import { compileFallbackFilter } from './fallback.js';
 import { compileExistsFilter, compileFilter } from './filter.js';
@@ -18,7 +19,14 @@ export function compilePath(steps: readonly Step[]): PathFunction {
     functions.push(compileStep(steps[i] as Step));
     i++;
   }
-  if (functions.length === 1) return functions[0] as PathFunction;
+  if (functions.length === 1) {
+    const only = functions[0] as PathFunction;
+    return (inputs, allowMissingKeys) => {
+      const next = only(inputs, allowMissingKeys);
+      if (!(next instanceof EvalFailure)) chargeList(next.length);
+      return next;
+    };
+  }
   return (inputs, allowMissingKeys) => {
     let current: readonly unknown[] = inputs;
     for (const step of functions) {
@@ -26,6 +34,8 @@ export function compilePath(steps: readonly Step[]): PathFunction {
       if (current.length === 0) return [];
       const next = step(current, allowMissingKeys);
       if (next instanceof EvalFailure) return next;
+      // Every list is charged to the evaluation budget: a stop unwinds before the next step multiplies it.
+      chargeList(next.length);
       current = next;
     }
     return current as unknown[];
@@ -173,9 +183,13 @@ function collectDescendants(value: unknown, out: unknown[]): void {
   }
 }
 
+// Charged after each input: one input adds at most its own nodes, many inputs (a second `..`) multiply them.
 const recursiveStep: PathFunction = (inputs) => {
   const out: unknown[] = [];
-  for (const input of inputs) collectDescendants(input, out);
+  for (const input of inputs) {
+    collectDescendants(input, out);
+    chargeList(out.length);
+  }
   return out;
 };
 

@@ -1,7 +1,7 @@
 // Picks where each body is handled: small ones inline on the main thread, the rest in the worker pool; counts both.
 import type { Registry } from 'prom-client';
 import { createHotPathMetrics, type HotPathMetrics, type HotPathRoute } from '../telemetry/pool-metrics.js';
-import { runHotPathInline, type HotPath, type HotPathResult, type HotPathTask } from './hot-path.js';
+import { runInlineTask, type HotPath, type HotPathResult, type HotPathTask } from './hot-path.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
@@ -13,6 +13,22 @@ import { WorkerPool } from './worker-pool.js';
  */
 export const DEFAULT_INLINE_MAX_BYTES = 8 * 1024;
 
+/**
+ * Bodies up to this size also run inline while the main thread is idle (no body in the pool, event loop busy under
+ * IDLE_UTILIZATION over the last IDLE_WINDOW_MS): the hop (post, clone, reply) is pure latency for a lone probe.
+ * Larger bodies always go to the pool: a 1 MB srs_streams body is ~20 ms of main-thread time, too long to hold off
+ * other requests even when idle. Under load the pool takes them, so the main thread keeps to I/O.
+ */
+export const DEFAULT_IDLE_INLINE_MAX_BYTES = 256 * 1024;
+/**
+ * Measured with bench:probe (50-stream body, reference config): "no body in the pool" alone is not a load signal —
+ * with every body inline the pool is never busy, and at 50 connections the main thread did all the work while both
+ * workers idled (98 % in atomicsWaitLoop), halving throughput. Event-loop utilisation is: ~0.3 for a lone probe,
+ * ~1 at 10+ connections.
+ */
+const IDLE_UTILIZATION = 0.5;
+const IDLE_WINDOW_MS = 100;
+
 export interface HotPathOptions {
   /** Pool worker threads; 0 handles every body inline. */
   readonly workers: number;
@@ -20,16 +36,23 @@ export interface HotPathOptions {
   readonly maxQueue: number;
   /** Bodies below this many bytes run inline even when there is a pool. */
   readonly inlineMaxBytes: number;
+  /** Bodies up to this many bytes run inline too while the pool has no body in flight; 0 (default): never. */
+  readonly idleInlineMaxBytes?: number;
   /** Where the hot-path self-metrics go; none when absent. */
   readonly registry?: Registry;
   /** A different worker module (tests only). */
   readonly workerUrl?: string;
+  /** Each worker's heap limit in MB (WorkerPool's default when absent). */
+  readonly maxHeapMb?: number;
 }
 
 /** A HotPath that knows which way each task went, for the caller's trace spans and metrics. */
 export interface RoutedHotPath extends HotPath {
-  /** Where a body of this size would run. */
-  routeFor(bodyBytes: number): HotPathRoute;
+  /**
+   * Where a body of this size would run now (it depends on the pool's load for bodies up to idleInlineMaxBytes);
+   * `risky`: the module uses a jsonpath-plus filter, which runs in the pool whenever there is one.
+   */
+  routeFor(bodyBytes: number, risky?: boolean): HotPathRoute;
   readonly pool: WorkerPool | undefined;
 }
 
@@ -40,15 +63,33 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
           threads: options.workers,
           maxQueue: options.maxQueue,
           ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }),
+          ...(options.maxHeapMb === undefined ? {} : { maxHeapMb: options.maxHeapMb }),
         })
       : undefined;
   const metrics: HotPathMetrics | undefined =
     options.registry === undefined ? undefined : createHotPathMetrics(options.registry, () => pool?.stats);
-  const routeFor = (bodyBytes: number): HotPathRoute =>
-    pool !== undefined && bodyBytes >= options.inlineMaxBytes ? 'pool' : 'inline';
+  const idleInlineMaxBytes = pool === undefined ? 0 : (options.idleInlineMaxBytes ?? 0);
+  // The main thread's event-loop utilisation over the last window, sampled on a timer (only when the idle rule is on).
+  let utilization = 0;
+  let sampled = performance.eventLoopUtilization();
+  const sampler =
+    idleInlineMaxBytes > 0
+      ? setInterval(() => {
+          const now = performance.eventLoopUtilization();
+          utilization = performance.eventLoopUtilization(now, sampled).utilization;
+          sampled = now;
+        }, IDLE_WINDOW_MS).unref()
+      : undefined;
+  const routeFor = (bodyBytes: number, risky = false): HotPathRoute => {
+    if (pool === undefined) return 'inline';
+    if (risky) return 'pool';
+    if (bodyBytes < options.inlineMaxBytes) return 'inline';
+    const idle = pool.inFlight === 0 && utilization < IDLE_UTILIZATION;
+    return bodyBytes <= idleInlineMaxBytes && idle ? 'inline' : 'pool';
+  };
 
   const runRouted = async (task: HotPathTask, route: HotPathRoute): Promise<HotPathResult> => {
-    if (route === 'inline' || pool === undefined) return runHotPathInline(task.module.compiled, task);
+    if (route === 'inline' || pool === undefined) return runInlineTask(task);
     return pool.run(task);
   };
 
@@ -56,7 +97,9 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
     pool,
     routeFor,
     async run(task) {
-      const route = routeFor(task.body.byteLength);
+      // A module with a jsonpath-plus filter may run a regular expression that backtracks for minutes, which no
+      // budget check can interrupt: such bodies always go to the pool, whose watchdog can replace a stuck worker.
+      const route = routeFor(task.body.byteLength, task.module.compiled.usesFallbackFilter);
       const started = performance.now();
       const result = await runRouted(task, route);
       if (metrics !== undefined) {
@@ -66,6 +109,7 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
       return result;
     },
     close: async () => {
+      clearInterval(sampler);
       await pool?.close();
     },
   };

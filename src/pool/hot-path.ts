@@ -2,11 +2,23 @@
 import type { ModuleConfig } from '../config/types.js';
 import { findApiError } from '../extract/api-error.js';
 import type { CompiledModule } from '../extract/compile-module.js';
-import { extractSamples, type ExtractProblem, type ExtractProblemReason } from '../extract/extract.js';
+import {
+  extractSamples,
+  type ExtractProblem,
+  type ExtractProblemReason,
+  type ExtractResult,
+} from '../extract/extract.js';
 import { parseJsonBody, type JsonBodyParser } from '../extract/parse-json.js';
+import {
+  DEFAULT_BUDGET_LIMITS,
+  EvaluationBudget,
+  runWithBudget,
+  stopFromThrown,
+  type BudgetStop,
+} from '../jsonpath/index.js';
 import { escapeLabelValue } from '../exposition/escape.js';
 import { resolveLabelClashes } from '../exposition/label-clash.js';
-import { renderFamily, rendersAlikeInBothFormats } from '../exposition/render.js';
+import { LabelBlockCache, renderFamily, rendersAlikeInBothFormats } from '../exposition/render.js';
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { HotPathTimings } from '../telemetry/tracing.js';
 import type { HotPathFailureReason } from './errors.js';
@@ -33,6 +45,13 @@ export interface HotPathTask {
   readonly targetLabels: Readonly<Record<string, string>>;
   /** The formats to render; each gets its own list of families. */
   readonly formats: readonly ExpositionFormat[];
+  /**
+   * Epoch milliseconds when the scrape's one deadline passes (fetch, decode, parse, extract and render share it):
+   * past it the work stops with `timeout`. None: only the evaluation size bounds apply.
+   */
+  readonly deadline?: number;
+  /** The scrape was cancelled (client gone, deadline): queued work is dropped, running work stops at its next check. */
+  readonly signal?: AbortSignal;
 }
 
 export type HotPathResult =
@@ -70,21 +89,87 @@ export function renderTargetLabels(labels: Readonly<Record<string, string>>): st
   return out;
 }
 
+/** What runHotPathInline needs of a task: no module (the caller compiled it), and a cancel check for workers. */
+export type InlineTask = Omit<HotPathTask, 'module' | 'signal'> & { readonly isCancelled?: () => boolean };
+
 /**
  * The whole hot path on the calling thread: parse once, extract, render each requested format. The one code path
  * for it: the pool's workers call this too. `parse` is the parser seam (bench/ measures alternatives through it).
+ * Every template evaluation charges one budget (sizes, the deadline, the cancel check): whatever the body and the
+ * templates, this returns a result, never throws for data, and stops soon after the deadline.
  */
 export function runHotPathInline(
   compiled: CompiledModule,
-  task: Omit<HotPathTask, 'module'>,
+  task: InlineTask,
   parse: JsonBodyParser = parseJsonBody,
 ): HotPathResult {
-  const parseStart = epochNow();
-  const parsed = parse(task.body);
-  if (!parsed.ok) return { ok: false, reason: 'invalid_json', message: parsed.error };
-  const apiError = findApiError(compiled, parsed.value);
+  const budget = new EvaluationBudget({
+    ...DEFAULT_BUDGET_LIMITS,
+    ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
+    ...(task.isCancelled === undefined ? {} : { isCancelled: task.isCancelled }),
+  });
+  try {
+    return runWithBudget(budget, () => runSteps(compiled, task, parse, budget));
+  } catch (thrown) {
+    const stop = stopFromThrown(budget, thrown);
+    return stoppedResult(stop.stop, budget);
+  }
+}
+
+function stoppedResult(stop: BudgetStop, budget: EvaluationBudget): HotPathResult {
+  return { ok: false, reason: stop, message: budget.detail };
+}
+
+const KIND_NAMES = { object: 'an object', array: 'an array' } as const;
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Parse, shape check, api error, extraction: a function of its own so the document is garbage before rendering. */
+function parseAndExtract(
+  compiled: CompiledModule,
+  task: InlineTask,
+  parse: JsonBodyParser,
+  budget: EvaluationBudget,
+): { readonly extraction: ExtractResult; readonly replacedInvalidUtf8: boolean } | HotPathResult {
+  const parsed = parse(task.body, { invalidUtf8: compiled.invalidUtf8 });
+  if (!parsed.ok) return { ok: false, reason: parsed.reason ?? 'invalid_json', message: parsed.error };
+  budget.check();
+  const doc = parsed.value;
+  const expected = compiled.expectedRoot;
+  const mismatch =
+    expected === 'array'
+      ? !Array.isArray(doc)
+      : expected === 'object' && (doc === null || typeof doc !== 'object' || Array.isArray(doc));
+  if (mismatch) {
+    return {
+      ok: false,
+      reason: 'unexpected_shape',
+      message: `the module's paths read ${KIND_NAMES[expected as 'object' | 'array']} at the top of the body, which is ${kindOf(doc)}`,
+    };
+  }
+  const apiError = findApiError(compiled, doc);
   if (apiError !== undefined) return { ok: false, reason: 'api_error', message: apiError };
-  const extraction = extractSamples(compiled, parsed.value);
+  const extraction = extractSamples(compiled, doc);
+  // A template the budget stopped failed only its value; the scrape fails as a whole.
+  if (budget.stopped !== undefined) return stoppedResult(budget.stopped, budget);
+  budget.check();
+  return { extraction, replacedInvalidUtf8: parsed.replacedInvalidUtf8 === true };
+}
+
+function runSteps(
+  compiled: CompiledModule,
+  task: InlineTask,
+  parse: JsonBodyParser,
+  budget: EvaluationBudget,
+): HotPathResult {
+  const parseStart = epochNow();
+  const extracted = parseAndExtract(compiled, task, parse, budget);
+  if ('ok' in extracted) return extracted;
+  const { extraction } = extracted;
   const extractEnd = epochNow();
   const prefix = renderTargetLabels(task.targetLabels);
   // A series label named like a target label becomes exported_<name> (Prometheus's rule without honor_labels).
@@ -93,31 +178,57 @@ export function runHotPathInline(
       ? extraction.families
       : extraction.families.map((family) => resolveLabelClashes(family, task.targetLabels));
   const families: Partial<Record<ExpositionFormat, RenderedFamily[]>> = {};
+  // Label blocks are the same in both formats; a group's families share each element's label values.
+  const labelBlocks = new LabelBlockCache();
   for (const format of task.formats) {
     // Fleet mode asks for both formats: a family whose lines are equal in both is rendered once (the same object,
     // so a worker's reply carries it once and the store sees equal text without comparing it).
     const text = format === 'openmetrics' ? families.text : undefined;
-    families[format] = resolved.map((family, i) =>
-      text !== undefined && rendersAlikeInBothFormats(family)
+    families[format] = resolved.map((family, i) => {
+      budget.check();
+      return text !== undefined && rendersAlikeInBothFormats(family)
         ? (text[i] as RenderedFamily)
-        : renderFamily(family, format, prefix),
-    );
+        : renderFamily(family, format, prefix, labelBlocks);
+    });
   }
   const timings = { parseStart, extractEnd, renderEnd: epochNow() };
+  let problemCounts = extraction.problemCounts;
+  let problems = extraction.problems;
+  if (extracted.replacedInvalidUtf8) {
+    problemCounts = { ...problemCounts, invalid_utf8: 1 };
+    problems = [
+      {
+        reason: 'invalid_utf8',
+        metric: '',
+        message: 'the body is not valid UTF-8; read with U+FFFD (invalid_utf8: replace)',
+      },
+      ...problems,
+    ];
+  }
   return {
     ok: true,
     families,
     sampleCount: extraction.sampleCount,
-    problemCounts: extraction.problemCounts,
-    problems: extraction.problems,
+    problemCounts,
+    problems,
     timings,
   };
+}
+
+/** A HotPathTask on this thread: a signal that already fired skips the work (the scrape was cancelled). */
+export function runInlineTask(task: HotPathTask): HotPathResult {
+  const { signal } = task;
+  if (signal?.aborted === true) return { ok: false, reason: 'aborted', message: 'the scrape was cancelled' };
+  return runHotPathInline(
+    task.module.compiled,
+    signal === undefined ? task : { ...task, isCancelled: () => signal.aborted },
+  );
 }
 
 /** The inline implementation of {@link HotPath}: what a pool falls back to for small bodies, and what tests use. */
 export function createInlineHotPath(): HotPath {
   return {
-    run: (task) => Promise.resolve(runHotPathInline(task.module.compiled, task)),
+    run: (task) => Promise.resolve(runInlineTask(task)),
     close: () => Promise.resolve(),
   };
 }

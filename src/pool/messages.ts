@@ -15,7 +15,18 @@ export interface WorkerTask {
   readonly contentType?: string;
   readonly targetLabels: Readonly<Record<string, string>>;
   readonly formats: readonly ExpositionFormat[];
+  /** Epoch ms: the scrape's deadline; the worker stops the task with `timeout` past it. */
+  readonly deadline?: number;
+  /**
+   * One Int32 shared with the pool: the task's state (TASK_QUEUED → TASK_RUNNING, or TASK_CANCELLED set by the
+   * pool). A worker that finds a queued task cancelled returns at once; a running one stops at its next budget check.
+   */
+  readonly control?: SharedArrayBuffer;
 }
+
+export const TASK_QUEUED = 0;
+export const TASK_RUNNING = 1;
+export const TASK_CANCELLED = 2;
 
 /** A worker's answer: the hot path's own result (families, counts, problems, timings) and how the cache did. */
 export interface WorkerReply {

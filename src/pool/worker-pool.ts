@@ -1,7 +1,27 @@
 // The HotPath on a Piscina pool: bodies are transferred to workers, bounded by a queue that fails fast when full.
 import { Piscina } from 'piscina';
-import type { HotPath, HotPathResult, HotPathTask } from './hot-path.js';
-import type { WorkerReply, WorkerTask } from './messages.js';
+import { epochNow, type HotPath, type HotPathResult, type HotPathTask } from './hot-path.js';
+import { TASK_CANCELLED, TASK_QUEUED, type WorkerReply, type WorkerTask } from './messages.js';
+
+/**
+ * How long a task may run past its deadline, or past its cancellation, before its worker counts as stuck and is
+ * replaced. Budget checks stop a task within milliseconds; only work no check can interrupt (a regular expression
+ * backtracking inside jsonpath-plus) outlives this.
+ */
+export const STUCK_WORKER_GRACE_MS = 1000;
+
+/** Default V8 old-generation limit per worker: past it the worker dies (ERR_WORKER_OUT_OF_MEMORY), not the process. */
+export const DEFAULT_WORKER_HEAP_MB = 1024;
+
+/**
+ * Memory a body costs while it is handled, per byte: JSON.parse makes objects and strings several times the text,
+ * then samples and rendered text. Measured ~20× RSS per body byte on arrays of small objects (issue 17: 30 MB → ~1 GB
+ * with the old code, 649 MB now, bench:large-body); 16 keeps a body that fits from meeting the heap limit.
+ */
+const BODY_MEMORY_FACTOR = 16;
+
+/** Bodies queued or running together may hold a quarter of the workers' heaps as raw bytes. */
+const IN_FLIGHT_SHARE = 4;
 
 export interface WorkerPoolOptions {
   /** Worker threads, all started up front and kept (a scrape fleet keeps them busy; no idle teardown). */
@@ -10,6 +30,10 @@ export interface WorkerPoolOptions {
   readonly maxQueue: number;
   /** The worker module (a file URL). Defaults to ./worker.js; tests point it at a wrapper that can crash. */
   readonly workerUrl?: string;
+  /** Each worker's old-generation heap limit in MB (default DEFAULT_WORKER_HEAP_MB). */
+  readonly maxHeapMb?: number;
+  /** Grace past a deadline or a cancellation before a worker still running the task is replaced (tests shorten it). */
+  readonly stuckGraceMs?: number;
 }
 
 /** What the pool reports to its metrics. */
@@ -37,7 +61,12 @@ function transferableBody(body: Uint8Array): ArrayBuffer {
 export class WorkerPool implements HotPath {
   readonly #pool: Piscina<WorkerTask, WorkerReply>;
   readonly #capacity: number;
+  readonly #stuckGraceMs: number;
+  readonly #maxBodyBytes: number;
+  readonly #maxBytesInFlight: number;
   #inFlight = 0;
+  #bytesInFlight = 0;
+  #stuckWorkersReplaced = 0;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -48,15 +77,27 @@ export class WorkerPool implements HotPath {
       throw new RangeError(`WorkerPool: maxQueue must be a whole number ≥ 0 (got ${options.maxQueue})`);
     }
     this.#capacity = options.threads + options.maxQueue;
+    this.#stuckGraceMs = options.stuckGraceMs ?? STUCK_WORKER_GRACE_MS;
+    const heapBytes = (options.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB) * 1024 * 1024;
+    this.#maxBodyBytes = Math.floor(heapBytes / BODY_MEMORY_FACTOR);
+    this.#maxBytesInFlight = Math.floor((options.threads * heapBytes) / IN_FLIGHT_SHARE);
     this.#pool = new Piscina<WorkerTask, WorkerReply>({
       filename: options.workerUrl ?? new URL('./worker.js', import.meta.url).href,
       minThreads: options.threads,
       maxThreads: options.threads,
-      // Our own bound (#capacity) answers first; this is only a backstop that never trips before it.
-      maxQueue: this.#capacity,
+      // Our own bound (#capacity) answers first; this is only a backstop. Twice the bound: a cancelled task frees
+      // its slot at once but stays in Piscina's queue until a worker drops it (microseconds, no work).
+      maxQueue: 2 * this.#capacity,
+      // A body whose parse or extraction outgrows this kills its worker only (ERR_WORKER_OUT_OF_MEMORY → worker_error).
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB },
       // Workers are kept for the process's life: a respawn costs a module load and recompiling the config.
       idleTimeout: Number.MAX_SAFE_INTEGER,
     });
+  }
+
+  /** Bodies posted and not answered yet: what routing reads per body (stats also reads Piscina's timing histograms). */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   get stats(): WorkerPoolStats {
@@ -66,6 +107,11 @@ export class WorkerPool implements HotPath {
       inFlight: this.#inFlight,
       utilization: this.#pool.utilization,
     };
+  }
+
+  /** Workers terminated because a task ran past its deadline or cancellation by more than the grace. */
+  get stuckWorkersReplaced(): number {
+    return this.#stuckWorkersReplaced;
   }
 
   async run(task: HotPathTask): Promise<HotPathResult> {
@@ -83,7 +129,26 @@ export class WorkerPool implements HotPath {
         message: `worker pool overloaded: ${this.#inFlight} bodies in flight (threads + --workers.max-queue = ${this.#capacity}); retry later or raise --workers / --workers.max-queue`,
       };
     }
+    if (task.signal?.aborted === true) return { ok: false, reason: 'aborted', message: 'the scrape was cancelled' };
+    // Memory-aware limits: one body a worker's heap cannot handle is refused before it is posted, and the bodies
+    // queued or running together stay under a share of all workers' heaps (a lone body is always admitted).
+    const size = task.body.byteLength;
+    if (size > this.#maxBodyBytes) {
+      return {
+        ok: false,
+        reason: 'body_too_large',
+        message: `body of ${size} bytes is more than a worker's heap can handle (${this.#maxBodyBytes} bytes: --workers.max-heap-mb / ${BODY_MEMORY_FACTOR})`,
+      };
+    }
+    if (this.#inFlight > 0 && this.#bytesInFlight + size > this.#maxBytesInFlight) {
+      return {
+        ok: false,
+        reason: 'pool_overloaded',
+        message: `worker pool overloaded: ${this.#bytesInFlight} bytes of bodies in flight, ${size} more would pass the memory budget of ${this.#maxBytesInFlight} bytes (--workers × --workers.max-heap-mb / ${IN_FLIGHT_SHARE})`,
+      };
+    }
     const body = transferableBody(task.body);
+    const control = new SharedArrayBuffer(4);
     const workerTask: WorkerTask = {
       generation: task.module.generation,
       moduleName: task.module.name,
@@ -92,21 +157,94 @@ export class WorkerPool implements HotPath {
       ...(task.contentType === undefined ? {} : { contentType: task.contentType }),
       targetLabels: task.targetLabels,
       formats: task.formats,
+      ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
+      control,
     };
     this.#inFlight++;
-    try {
-      const reply = await this.#pool.run(workerTask, { transferList: [body] });
-      return reply.result;
-    } catch (err) {
-      // A throw in the task or a worker that died: only this task fails; Piscina starts a replacement worker.
-      return {
-        ok: false,
-        reason: 'worker_error',
-        message: `worker failed: ${err instanceof Error ? err.message : String(err)}`,
+    this.#bytesInFlight += size;
+    return new Promise<HotPathResult>((resolve) => {
+      const state = new Int32Array(control);
+      const terminate = new AbortController();
+      let answered = false;
+      let settled = false;
+      let stuckTimer: NodeJS.Timeout | undefined;
+      let deadlineTimer: NodeJS.Timeout | undefined;
+      // The caller gets one answer, the first of: the worker's, the deadline's, the cancellation's. Its slot is
+      // freed with it, so a cancelled or late task never holds up the probes after it.
+      const answer = (result: HotPathResult): void => {
+        if (answered) return;
+        answered = true;
+        this.#inFlight--;
+        this.#bytesInFlight -= size;
+        if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+        task.signal?.removeEventListener('abort', onCancel);
+        resolve(result);
       };
-    } finally {
-      this.#inFlight--;
-    }
+      // Stop the task: a queued one is dropped by the worker that takes it (its state says cancelled); a running
+      // one stops at its next budget check. Only a worker still busy with it after the grace is stuck (a regular
+      // expression no check interrupts): that one is terminated through Piscina's signal and replaced.
+      const cancel = (): void => {
+        Atomics.store(state, 0, TASK_CANCELLED);
+        if (settled || stuckTimer !== undefined) return;
+        stuckTimer = setTimeout(() => {
+          if (settled) return;
+          this.#stuckWorkersReplaced++;
+          terminate.abort(new Error('the task outlived its deadline or cancellation'));
+        }, this.#stuckGraceMs);
+        stuckTimer.unref();
+      };
+      const onCancel = (): void => {
+        cancel();
+        answer({ ok: false, reason: 'aborted', message: 'the scrape was cancelled' });
+      };
+      task.signal?.addEventListener('abort', onCancel, { once: true });
+      if (task.deadline !== undefined) {
+        // The worker stops itself at the deadline; this answers the caller even when it cannot (stuck or queued).
+        deadlineTimer = setTimeout(
+          () => {
+            const queued = Atomics.load(state, 0) === TASK_QUEUED;
+            cancel();
+            answer({
+              ok: false,
+              reason: 'timeout',
+              message: queued
+                ? 'the scrape deadline passed while the body waited for a worker'
+                : 'the scrape deadline passed while a worker handled the body',
+            });
+          },
+          Math.max(0, task.deadline - epochNow()),
+        );
+        deadlineTimer.unref();
+      }
+      this.#pool.run(workerTask, { transferList: [body], signal: terminate.signal }).then(
+        (reply) => {
+          settled = true;
+          if (stuckTimer !== undefined) clearTimeout(stuckTimer);
+          answer(reply.result);
+        },
+        (err: unknown) => {
+          settled = true;
+          if (stuckTimer !== undefined) clearTimeout(stuckTimer);
+          // A throw in the task or a worker that died (a crash, out of memory, terminated as stuck): only this task
+          // fails; Piscina starts a replacement worker.
+          if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+            answer({
+              ok: false,
+              reason: 'out_of_memory',
+              message: `the worker handling the body ran out of memory (--workers.max-heap-mb): ${err instanceof Error ? err.message : String(err)}`,
+            });
+            return;
+          }
+          answer({
+            ok: false,
+            reason: terminate.signal.aborted ? 'timeout' : 'worker_error',
+            message: terminate.signal.aborted
+              ? 'the worker was still busy with the body after the deadline and was replaced'
+              : `worker failed: ${err instanceof Error ? err.message : String(err)}`,
+          });
+        },
+      );
+    });
   }
 
   async close(): Promise<void> {

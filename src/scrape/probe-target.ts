@@ -1,7 +1,7 @@
 // One scrape of one target: fetch the body, hand it to the hot path (parse, extract, render). Failures are values.
 import type { ExpositionFormat } from '../exposition/types.js';
 import type { HotPathFailureReason } from '../pool/errors.js';
-import type { HotPath, HotPathSuccess } from '../pool/hot-path.js';
+import { epochNow, type HotPath, type HotPathSuccess } from '../pool/hot-path.js';
 import {
   endScrapeTrace,
   recordHotPathSpans,
@@ -68,6 +68,8 @@ export async function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> 
 
 async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<ProbeOutcome> {
   const { module } = request;
+  // One deadline for the whole scrape: the fetch gets timeoutMs, and parse, extract and render what is left of it.
+  const deadline = epochNow() + request.timeoutMs;
   const body = prepareRequestBody(module.config.body, module.bodyTemplate, request.params);
   const fetched = await traceStep(scrape, 'fje.fetch', async (span) => {
     const result = await fetchTarget(request.client ?? module.client, {
@@ -101,6 +103,8 @@ async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<
     ...(fetched.contentType === undefined ? {} : { contentType: fetched.contentType }),
     targetLabels: request.targetLabels,
     formats: request.formats,
+    deadline,
+    ...(request.signal === undefined ? {} : { signal: request.signal }),
   });
   if (!result.ok) {
     return {

@@ -21,6 +21,7 @@ test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded co
       targetPolicy: { allowPrefixes: [], allowRegexes: [], allowCidrs: [], denyLocal: false },
       shutdownTimeoutMs: 15_000,
     },
+    workersMaxHeapMb: 1024,
   });
 });
 

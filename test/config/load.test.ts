@@ -28,6 +28,8 @@ test('the reference SRS config loads with json_exporter defaults filled in', () 
         headers: { 'X-Dummy': 'my-test-header' },
         httpClientConfig: DEFAULT_HTTP,
         validStatusCodes: [],
+        seriesLimit: 0,
+        invalidUtf8: 'fail',
         metrics: [
           {
             name: 'server',

@@ -649,6 +649,8 @@ test('the list of problem reasons is stable (they are label values of a self-met
       'timestamp_error',
       'duplicate_series',
       'items_truncated',
+      'number_out_of_range',
+      'invalid_utf8',
     ],
   );
 });
@@ -760,4 +762,24 @@ test('a numeric epochTimestamp past 1e6 still gives its milliseconds (printed wh
     { up: 1, at: 1700000000123 },
   );
   assert.deepEqual(seriesOf(result.families), ['up 1 @1700000000123']);
+});
+
+test('object metrics that share path and labels but not label_number_format each print labels their own way', () => {
+  const yaml = `modules:
+  default:
+    metrics:
+    - { name: a, type: object, path: '{.streams[*]}', labels: { id: '{.id}' }, values: { n: '{.clients}' } }
+    - name: b
+      label_number_format: integer
+      type: object
+      path: '{.streams[*]}'
+      labels: { id: '{.id}' }
+      values: { n: '{.clients}' }
+    - { name: c, type: object, path: '{.streams[*]}', labels: { id: '{.id}' }, values: { n: '{.clients}' } }
+`;
+  assert.deepEqual(seriesOf(extractWith(yaml, NUMBER_DOC).families), [
+    'a_n{id="1.681903514993e+12"} 4',
+    'b_n{id="1681903514993"} 4',
+    'c_n{id="1.681903514993e+12"} 4',
+  ]);
 });

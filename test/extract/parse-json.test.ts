@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseJsonBody } from '../../src/extract/parse-json.js';
+import { MAX_NESTING_DEPTH, nestsDeeperThan, parseJsonBody } from '../../src/extract/parse-json.js';
 import { readFixture } from '../helpers/fixtures.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -12,7 +12,7 @@ test('a real SRS body parses to its JSON value', () => {
 });
 
 test('an empty body is an error that says so', () => {
-  assert.deepEqual(parseJsonBody(new Uint8Array(0)), { ok: false, error: 'empty body' });
+  assert.deepEqual(parseJsonBody(new Uint8Array(0)), { ok: false, reason: 'invalid_json', error: 'empty body' });
 });
 
 test('a body of whitespace only is invalid JSON, not empty', () => {
@@ -45,9 +45,36 @@ test('a UTF-8 byte order mark before the JSON is ignored', () => {
   assert.deepEqual(parseJsonBody(withBom), { ok: true, value: { code: 0 } });
 });
 
-test('invalid UTF-8 inside a string becomes U+FFFD instead of failing the body', () => {
+test('invalid UTF-8 fails the body with reason invalid_utf8 by default, naming the opt-out', () => {
   const body = new Uint8Array([...bytes('{"name":"a'), 0xff, ...bytes('b"}')]);
-  assert.deepEqual(parseJsonBody(body), { ok: true, value: { name: 'a\ufffdb' } });
+  const result = parseJsonBody(body);
+  assert.equal(result.ok ? 'ok' : result.reason, 'invalid_utf8');
+  assert.match(result.ok ? '' : result.error, /invalid_utf8: replace/);
+});
+
+test('with invalid_utf8: replace, invalid UTF-8 becomes U+FFFD (as Go decodes it) and the result says so', () => {
+  const body = new Uint8Array([...bytes('{"name":"a'), 0xff, ...bytes('b"}')]);
+  assert.deepEqual(parseJsonBody(body, { invalidUtf8: 'replace' }), {
+    ok: true,
+    value: { name: 'a\ufffdb' },
+    replacedInvalidUtf8: true,
+  });
+});
+
+test('nesting deeper than Go’s 10,000 levels fails with reason too_deep; 10,000 levels parse', () => {
+  const deep = (levels: number): Uint8Array => bytes('['.repeat(levels) + ']'.repeat(levels));
+  const refused = parseJsonBody(deep(200_000));
+  assert.equal(refused.ok ? 'ok' : refused.reason, 'too_deep');
+  assert.equal(parseJsonBody(deep(MAX_NESTING_DEPTH)).ok, true);
+  const objects = bytes('{"a":'.repeat(MAX_NESTING_DEPTH + 1) + '1' + '}'.repeat(MAX_NESTING_DEPTH + 1));
+  assert.equal(parseJsonBody(objects).ok ? 'ok' : 'refused', 'refused');
+});
+
+test('brackets inside strings, escaped quotes included, do not count as nesting', () => {
+  const inString = `{"s":"${'['.repeat(30_000)}\\\\","t":"\\\\\\"${'{'.repeat(30_000)}"}`;
+  assert.equal(nestsDeeperThan(bytes(inString), MAX_NESTING_DEPTH), false);
+  assert.equal(parseJsonBody(bytes(inString)).ok, true);
+  assert.equal(nestsDeeperThan(bytes(`["\\\\"${',['.repeat(20_001)}`), MAX_NESTING_DEPTH), true);
 });
 
 test('multi-byte UTF-8 in names decodes exactly', () => {

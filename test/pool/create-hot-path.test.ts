@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { createHotPath } from '../../src/pool/create-hot-path.js';
-import { bytesOf, controlledWorkerUrl, holdWorker, referenceBody, referenceModule, taskFor } from './pool-fixtures.js';
+import {
+  bytesOf,
+  controlledWorkerUrl,
+  HOLD_BODY_PADDING,
+  holdWorker,
+  referenceBody,
+  referenceModule,
+  taskFor,
+} from './pool-fixtures.js';
 
 const module = referenceModule();
 
@@ -115,6 +123,45 @@ test('a full pool shows in the queue gauges and counts pool_overloaded; small bo
       2,
     );
     assert.equal(await metricValue(registry, 'fleet_json_exporter_pool_in_flight'), 0);
+  } finally {
+    await hotPath.close();
+  }
+});
+
+test('with idleInlineMaxBytes, a body up to it runs inline while the pool is empty and in the pool while it is busy', async () => {
+  // (The other half of "idle", event-loop utilisation under 0.5, starts at 0: the first sample comes after 100 ms.)
+  const registry = new Registry();
+  // inlineMaxBytes 0: only the idle rule can keep a body on the main thread. The hold body is just over the limit.
+  const hotPath = createHotPath({
+    workers: 1,
+    maxQueue: 4,
+    inlineMaxBytes: 0,
+    idleInlineMaxBytes: HOLD_BODY_PADDING,
+    workerUrl: controlledWorkerUrl,
+    registry,
+  });
+  try {
+    const lone = referenceBody();
+    assert.ok(lone.byteLength <= HOLD_BODY_PADDING);
+    assert.equal(hotPath.routeFor(lone.byteLength), 'inline');
+    assert.equal((await hotPath.run(taskFor(module, lone))).ok, true);
+    assert.equal(lone.byteLength, referenceBody().byteLength, 'run inline: the body was not transferred');
+
+    const held = await holdWorker(hotPath, module);
+    assert.equal(hotPath.routeFor(lone.byteLength), 'pool', 'a body is in the pool: no shortcut');
+    const queued = hotPath.run(taskFor(module, referenceBody()));
+    await held.release();
+    assert.equal((await queued).ok, true);
+    assert.equal(hotPath.routeFor(HOLD_BODY_PADDING + 1), 'pool', 'larger bodies always go to the pool');
+
+    assert.equal(
+      await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', { path: 'inline', outcome: 'ok' }),
+      1,
+    );
+    assert.equal(
+      await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', { path: 'pool', outcome: 'ok' }),
+      2,
+    );
   } finally {
     await hotPath.close();
   }

@@ -49,7 +49,8 @@ export async function holdWorker(
     };
   });
   // Padded (still valid JSON) so that a size-routed hot path sends it to the pool, not inline.
-  const running = hotPath.run(taskFor(module, bytesOf('"hold"' + ' '.repeat(HOLD_BODY_PADDING))));
+  // An object, as the module's paths expect: released, the task succeeds with no samples.
+  const running = hotPath.run(taskFor(module, bytesOf('{"hold":0}' + ' '.repeat(HOLD_BODY_PADDING))));
   await held;
   return {
     release: async () => {

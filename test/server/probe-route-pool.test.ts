@@ -9,7 +9,9 @@ import { createLogger } from '../../src/telemetry/logger.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { fixturePath, readFixture } from '../helpers/fixtures.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
+import { request as httpRequest } from 'node:http';
 import { controlledWorkerUrl, holdWorker } from '../pool/pool-fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { ScrapeOutcomeRecorder } from '../../src/scrape/record-outcome.js';
 
 const REFERENCE_OUTPUT = readFixture('srs', 'reference-streams.expected.txt');
@@ -38,8 +40,10 @@ let target: TestServer;
 let probeUrl = '';
 
 before(async () => {
-  target = await startTestServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(readFixture('srs', 'reference-streams.json'));
+  target = await startTestServer((req, res) => {
+    // /coop: a body the controlled worker works on until the pool cancels it (padded past no size: inlineMaxBytes 0).
+    const body = req.url === '/coop' ? '{"coop":0}' : readFixture('srs', 'reference-streams.json');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   });
   const address = await server.listen(0, '127.0.0.1');
   probeUrl = `http://127.0.0.1:${address.port}/probe?target=${encodeURIComponent(target.url + '/reference')}`;
@@ -71,4 +75,26 @@ test('with the pool full, /probe answers 503 naming pool_overloaded, counts it, 
   const served = await httpGet(probeUrl);
   assert.equal(served.status, 200);
   assert.equal(served.text, REFERENCE_OUTPUT);
+});
+
+test('a probe cancelled mid-task (client gone) frees its slot: the next probe is served, not queued behind it', async () => {
+  const pool = hotPath.pool;
+  assert.ok(pool);
+  // Probe A: its body keeps the one worker busy until the task is cancelled.
+  const coopUrl = probeUrl.replace(
+    encodeURIComponent(target.url + '/reference'),
+    encodeURIComponent(target.url + '/coop'),
+  );
+  const client = httpRequest(coopUrl, { agent: false });
+  client.on('error', () => {});
+  client.end();
+  await waitFor('probe A to occupy the worker', async () => (pool.stats.inFlight === 1 ? true : undefined), 10_000, 5);
+  client.destroy();
+  // Capacity is 1 (one worker, no queue): while A held its slot, B would get 503 pool_overloaded; while A's task
+  // ran, B would wait behind it forever (the task only ends when cancelled).
+  await waitFor('the slot to be freed', async () => (pool.stats.inFlight === 0 ? true : undefined), 10_000, 5);
+  const served = await httpGet(probeUrl);
+  assert.equal(served.status, 200);
+  assert.equal(served.text, REFERENCE_OUTPUT);
+  assert.equal(pool.stuckWorkersReplaced, 0, 'the worker stopped by itself: it was not terminated');
 });
