@@ -14,7 +14,7 @@ import { FETCH_ERROR_CODES, FETCH_FAILURE_REASONS, TARGET_ERROR_CODES } from '..
 import { FLEET_FAILURE_REASONS } from '../src/fleet/errors.js';
 import { JSONPATH_ERROR_CODES } from '../src/jsonpath/errors.js';
 import { HOT_PATH_FAILURE_REASONS } from '../src/pool/errors.js';
-import { SERVER_ERROR_CODES } from '../src/server/errors.js';
+import { PROBE_FAILURE_REASONS, SERVER_ERROR_CODES } from '../src/server/errors.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -67,7 +67,12 @@ describe('README error and reason tables', () => {
   });
 
   test('every scrape failure reason is documented with its code, and every documented reason exists', () => {
-    const inCode = [...FETCH_FAILURE_REASONS, ...HOT_PATH_FAILURE_REASONS, ...FLEET_FAILURE_REASONS];
+    const inCode = [
+      ...FETCH_FAILURE_REASONS,
+      ...HOT_PATH_FAILURE_REASONS,
+      ...FLEET_FAILURE_REASONS,
+      ...PROBE_FAILURE_REASONS,
+    ];
     assertSameSet(
       reasonRows.map((row) => row[0] ?? ''),
       inCode,

@@ -6,6 +6,12 @@ import { UsageError } from './errors.js';
 import { DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
 import { DEFAULT_WORKER_HEAP_MB } from '../pool/worker-pool.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../telemetry/logger.js';
+import {
+  PROBE_AND_SHUTDOWN_HELP,
+  PROBE_AND_SHUTDOWN_OPTIONS,
+  parseProbeAndShutdownFlags,
+  type ProbeAndShutdownFlags,
+} from './probe-flags.js';
 
 export interface ServeFlags {
   readonly configFile: string | undefined;
@@ -34,6 +40,8 @@ export interface ServeFlags {
   readonly workersMaxQueue?: number;
   /** Bodies below this many bytes are handled on the main thread; absent means DEFAULT_INLINE_MAX_BYTES. */
   readonly workersInlineMaxBytes?: number;
+  /** --probe.max-concurrent/--probe.max-queue, --probe.allow-target-*, --shutdown.timeout; defaults when absent. */
+  readonly probeAndShutdown?: ProbeAndShutdownFlags;
   /** Each worker's heap limit in MB; absent means DEFAULT_WORKER_HEAP_MB. */
   readonly workersMaxHeapMb?: number;
 }
@@ -91,7 +99,7 @@ Flags:
                                  (reason out_of_memory); bodies larger than a sixteenth of it are refused up front
                                  (body_too_large), and bodies queued or running in the pool together stay under
                                  threads × this / 4 (beyond: pool_overloaded).
-
+${PROBE_AND_SHUTDOWN_HELP}
 Signals: SIGHUP reloads the config (as POST /-/reload); SIGTERM and SIGINT stop gracefully.
 `;
 
@@ -167,10 +175,14 @@ export function parseServeFlags(given: readonly string[]): ServeFlags {
       workers: { type: 'string', default: String(availableParallelism()) },
       'workers.max-queue': { type: 'string' },
       'workers.inline-max-bytes': { type: 'string', default: String(DEFAULT_INLINE_MAX_BYTES) },
+      ...PROBE_AND_SHUTDOWN_OPTIONS,
       'workers.max-heap-mb': { type: 'string', default: String(DEFAULT_WORKER_HEAP_MB) },
     },
     '',
   );
+  const probeAndShutdown = parseProbeAndShutdownFlags(values, (message) => {
+    throw new UsageError(message);
+  });
   const logLevel = values['log.level'];
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new UsageError(`--log.level must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -220,6 +232,7 @@ export function parseServeFlags(given: readonly string[]): ServeFlags {
     timeoutOffsetMs: durationFlag('scrape.timeout-offset', values['scrape.timeout-offset']),
     workers: wholeNumberFlag('workers', values.workers, 0),
     workersInlineMaxBytes: wholeNumberFlag('workers.inline-max-bytes', values['workers.inline-max-bytes'], 0),
+    probeAndShutdown,
   };
 }
 

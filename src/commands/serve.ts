@@ -16,6 +16,9 @@ import { ScrapeOutcomeRecorder } from '../scrape/record-outcome.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_WORKERS_MAX_QUEUE, type ServeFlags } from './flags.js';
 import { describeLoadError, serveConfigLoader } from './load-config.js';
+import { parseDuration } from '../config/duration.js';
+import { OPEN_TARGET_POLICY_SETTINGS, TargetPolicy } from '../fetch/target-policy.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT } from './probe-flags.js';
 
 export interface RunningExporter {
   readonly server: ExporterServer;
@@ -25,7 +28,11 @@ export interface RunningExporter {
   readonly fleet: FleetMode;
   readonly logger: Logger;
   readonly port: number;
-  stop(): Promise<void>;
+  /**
+   * Stops accepting connections, aborts fleet scrapes, lets requests in flight (probes) finish for up to `graceMs`,
+   * cuts off the rest, then closes the pools. `graceMs` 0 (the default) cuts everything off at once.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Seams for tests: dns_sd's DNS servers (the system's when absent). */
@@ -50,7 +57,9 @@ export async function startExporter(
     ...(flags.shardTotal === undefined ? {} : { total: flags.shardTotal }),
     ...(flags.shardIndex === undefined ? {} : { index: flags.shardIndex }),
   };
-  const reloader = new ConfigReloader(serveConfigLoader(flags.configFile, shardFlags), metrics, logger);
+  const probeFlags = flags.probeAndShutdown;
+  const targetPolicy = new TargetPolicy(probeFlags?.targetPolicy ?? OPEN_TARGET_POLICY_SETTINGS);
+  const reloader = new ConfigReloader(serveConfigLoader(flags.configFile, shardFlags), metrics, logger, targetPolicy);
   const workers = flags.workers ?? availableParallelism();
   const hotPath = createHotPath({
     workers,
@@ -100,6 +109,8 @@ export async function startExporter(
     maxBodyBytes: flags.maxBodyBytes,
     timeoutOffsetMs: flags.timeoutOffsetMs,
     ...(webConfig === undefined ? {} : { webConfig }),
+    ...(probeFlags === undefined ? {} : { probeLimits: probeFlags.probeLimits }),
+    targetPolicy,
   });
   const bound: Array<AddressInfo | string> = [];
   try {
@@ -114,6 +125,13 @@ export async function startExporter(
     logger.warn(
       { webConfig: webConfig.source, keys: webConfig.ignoredKeys },
       'web config keys accepted for exporter-toolkit compatibility have no effect here (see README, Web config)',
+    );
+  }
+  if (targetPolicy.isOpen) {
+    logger.warn(
+      '/probe fetches any target it is asked for, as json_exporter does: whoever reaches this port can make it request ' +
+        'internal addresses. Restrict it with --probe.allow-target-prefix/-regex/-cidr and --probe.deny-local-targets ' +
+        '(README, "Restricting /probe targets")',
     );
   }
   logger.info(
@@ -136,9 +154,10 @@ export async function startExporter(
     fleet,
     logger,
     port: typeof bound[0] === 'object' ? bound[0].port : 0,
-    stop: async () => {
-      await server.close();
+    stop: async (graceMs = 0) => {
+      const closing = server.close(graceMs);
       await fleet.stop();
+      await closing;
       await Promise.all([reloader.close(), hotPath.close()]);
     },
   };
@@ -161,16 +180,35 @@ export async function runServe(flags: ServeFlags, err: NodeJS.WritableStream): P
     return 1;
   }
   const started = running;
+  const graceMs = flags.probeAndShutdown?.shutdownTimeoutMs ?? parseDuration(DEFAULT_SHUTDOWN_TIMEOUT);
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const stop = (signal: string): void => {
-      logger.info({ signal }, 'shutting down');
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting without waiting for requests in flight');
+        process.exit(0);
+      }
+      stopping = true;
+      logger.info({ signal, graceMs }, 'shutting down: no new connections; requests in flight get the grace period');
       process.off('SIGHUP', onHangup);
-      started.stop().then(
-        () => resolve(0),
-        () => resolve(1),
+      // A pool task that never returns must not keep the process alive past the deadline.
+      const backstop = setTimeout(() => {
+        logger.warn({ graceMs }, 'shutdown did not finish within the grace period and 2 s more: exiting anyway');
+        process.exit(0);
+      }, graceMs + 2000);
+      backstop.unref();
+      started.stop(graceMs).then(
+        () => {
+          logger.info('stopped');
+          resolve(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
       );
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
 }

@@ -26,6 +26,7 @@ export function classifyFetchError(error: unknown): ClassifiedError {
     const code = (current as { code?: unknown }).code;
     const message = current.message;
     if (typeof code === 'string') {
+      if (code === 'FJE_TARGET_FORBIDDEN') return { reason: 'forbidden', detail: message };
       if (code === 'ECONNREFUSED') return { reason: 'connection_refused', detail: 'connection refused' };
       if (DNS_CODES.has(code)) return { reason: 'dns', detail: `DNS lookup failed (${code})` };
       if (TIMEOUT_CODES.has(code)) return { reason: 'timeout', detail: `${message} (${code})` };

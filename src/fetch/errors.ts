@@ -22,6 +22,8 @@ export const FETCH_FAILURE_REASONS = [
   'too_many_redirects',
   'invalid_status',
   'body_too_large',
+  'invalid_encoding',
+  'forbidden',
 ] as const;
 
 export type FetchFailureReason = (typeof FETCH_FAILURE_REASONS)[number];
@@ -39,7 +41,16 @@ export const TARGET_ERROR_CODES: Readonly<Record<FetchFailureReason, string>> = 
   too_many_redirects: 'FJE_TARGET_TOO_MANY_REDIRECTS',
   invalid_status: 'FJE_TARGET_INVALID_STATUS',
   body_too_large: 'FJE_TARGET_BODY_TOO_LARGE',
+  invalid_encoding: 'FJE_TARGET_INVALID_ENCODING',
+  forbidden: 'FJE_TARGET_FORBIDDEN',
 });
 
 /** Every code of the fetch area: the client config's, and one per fetch failure reason. */
 export const FETCH_ERROR_CODES: readonly string[] = ['FJE_HTTP_CLIENT_CONFIG', ...Object.values(TARGET_ERROR_CODES)];
+
+/** A target /probe may not fetch (the target policy): thrown inside the dispatcher, reported as reason `forbidden`. */
+export class TargetForbiddenError extends FjeError {
+  constructor(message: string) {
+    super('FJE_TARGET_FORBIDDEN', message);
+  }
+}

@@ -7,9 +7,11 @@ import { Agent, EnvHttpProxyAgent, ProxyAgent, interceptors, type Dispatcher } f
 import type { HttpClientConfig } from '../config/types.js';
 import { classifyFetchError } from './classify-fetch-error.js';
 import { createAuthorizationSource, type AuthorizationSource } from './credentials.js';
-import type { FetchFailureReason } from './errors.js';
+import { TargetForbiddenError, type FetchFailureReason } from './errors.js';
+import type { TargetPolicy } from './target-policy.js';
 import { buildTlsOptions } from './tls-options.js';
 import { redactUrl } from './redact-url.js';
+import { ACCEPT_ENCODING, discard, readBodyWithLimit } from './read-body.js';
 
 /** Prometheus's common http client follows at most 10 redirects (Go's net/http default). */
 export const MAX_REDIRECTS = 10;
@@ -59,9 +61,12 @@ export type FetchResult =
  * one dispatcher per module config reuses connections across probes. Throws HttpClientConfigError when
  * a TLS file cannot be read or a TLS version is unknown (config load time).
  */
-export function createHttpClient(config: HttpClientConfig): HttpClient {
+export function createHttpClient(config: HttpClientConfig, policy?: TargetPolicy): HttpClient {
   const tls = buildTlsOptions(config.tlsConfig);
-  const connect = { ...tls, timeout: config.connectTimeoutMs };
+  const viaProxy = (config.proxyUrl !== undefined && config.proxyUrl !== '') || config.proxyFromEnvironment;
+  // Through a proxy the proxy resolves names: address rules then hold for IP-literal targets only (README).
+  const lookup = policy?.checksAddresses === true && !viaProxy ? { lookup: policy.lookup } : {};
+  const connect = { ...tls, ...lookup, timeout: config.connectTimeoutMs };
   const common = { connect, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs };
   const proxy = {
     ...common,
@@ -85,9 +90,11 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
   } else {
     base = new Agent(common); // environment proxies are ignored unless asked for, as in Prometheus
   }
-  const dispatcher = config.followRedirects
-    ? base.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }))
-    : base;
+  // The policy's check sits inside the redirect interceptor, so each hop of a redirect chain is checked too.
+  const guarded = policy === undefined || policy.isOpen ? [] : [targetPolicyInterceptor(policy)];
+  const redirects = config.followRedirects ? [interceptors.redirect({ maxRedirections: MAX_REDIRECTS })] : [];
+  const chain = [...guarded, ...redirects];
+  const dispatcher = chain.length === 0 ? base : base.compose(chain);
   // Fetches started and not yet settled. undici's close lets requests already dispatched finish, but one still
   // reading its credentials file dispatches after a reload closed the client: close waits for those first.
   let inFlight = 0;
@@ -107,6 +114,17 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
         if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
         await base.close();
       })()),
+  };
+}
+
+/** Refuses a request (the first or a redirect's) whose URL the policy refuses, before any connection is made. */
+function targetPolicyInterceptor(policy: TargetPolicy): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (options, handler) => {
+    const url = new URL(options.path, options.origin);
+    const refusal = policy.checkUrl(url);
+    if (refusal === undefined) return dispatch(options, handler);
+    handler.onResponseError?.(null as never, new TargetForbiddenError(refusal));
+    return true;
   };
 }
 
@@ -134,7 +152,7 @@ async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<Fet
     return {
       ok: false,
       reason: 'invalid_url',
-      message: `${request.method} ${request.url}: invalid URL`,
+      message: `${request.method} ${redactUrl(request.url)}: invalid URL`,
       durationMs: elapsed(),
     };
   }
@@ -204,16 +222,12 @@ async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<Fet
         durationMs: elapsed(),
       };
     }
-    const body = await readBodyWithLimit(response.body, request.maxBodyBytes);
-    if (body === undefined) {
-      return {
-        ok: false,
-        reason: 'body_too_large',
-        status,
-        message: `${where}: body exceeds the limit of ${request.maxBodyBytes} bytes`,
-        durationMs: elapsed(),
-      };
+    const read = await readBodyWithLimit(response.body, response.headers['content-encoding'], request.maxBodyBytes);
+    if (!read.ok) {
+      const { reason, message } = read;
+      return { ok: false, reason, status, message: `${where}: ${message}`, durationMs: elapsed() };
     }
+    const body = read.body;
     // undici marks the connection idle one loop turn after the body ends; without this yield a caller's
     // next request to the same origin opens a second connection (measured: 2 connections for 4 back-to-back
     // requests without it, 1 with it).
@@ -273,6 +287,8 @@ async function buildHeaders(client: HttpClient, request: FetchRequest, url: URL)
     present.add(name.toLowerCase());
   }
   if (!present.has('accept')) headers['accept'] = 'application/json';
+  // Go's transport asks for gzip and decodes it (json_exporter relies on that); we also take deflate and br.
+  if (!present.has('accept-encoding')) headers['accept-encoding'] = ACCEPT_ENCODING;
   if (!present.has('authorization')) {
     const fromUrl =
       url.username === ''
@@ -282,38 +298,4 @@ async function buildHeaders(client: HttpClient, request: FetchRequest, url: URL)
     if (authorization !== undefined) headers['authorization'] = authorization;
   }
   return headers;
-}
-
-/**
- * Reads the body into one Uint8Array that owns its ArrayBuffer (so it can be transferred to a worker),
- * stopping as soon as the limit is passed: an endless body never buffers more than the limit plus one chunk.
- * Returns undefined when the body is too large.
- */
-async function readBodyWithLimit(
-  body: Dispatcher.ResponseData['body'],
-  limit: number,
-): Promise<Uint8Array | undefined> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > limit) {
-      discard(body);
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-/** Closes a body we will not read; the abort error it emits has nobody to tell. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => undefined);
-  body.destroy();
 }

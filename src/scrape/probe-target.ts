@@ -11,7 +11,7 @@ import {
 } from '../telemetry/tracing.js';
 import type { BodyTemplateParams } from '../body-template/index.js';
 import type { FetchFailureReason } from '../fetch/errors.js';
-import { fetchTarget } from '../fetch/http-client.js';
+import { fetchTarget, type HttpClient } from '../fetch/http-client.js';
 import { pagedUrl } from '../fetch/paged-url.js';
 import type { PreparedModule } from './prepared-config.js';
 import { prepareRequestBody } from '../fetch/request-body.js';
@@ -24,6 +24,8 @@ export interface ProbeRequest {
   /** The module's HTTP side: client, headers, body template, valid status codes. */
   readonly module: PreparedModule;
   readonly hotPath: HotPath;
+  /** The client to fetch with: /probe's enforces the probe target policy; the module's `client` by default. */
+  readonly client?: HttpClient;
   readonly target: string;
   /** Put before each series' labels (fleet mode: job, instance, …); `{}` in probe mode. */
   readonly targetLabels: Readonly<Record<string, string>>;
@@ -81,7 +83,7 @@ export async function fetchProbeBody(request: ProbeRequest, scrape: ScrapeTrace)
   const { module } = request;
   const body = prepareRequestBody(module.config.body, module.bodyTemplate, request.params);
   const fetched = await traceStep(scrape, 'fje.fetch', async (span) => {
-    const result = await fetchTarget(module.client, {
+    const result = await fetchTarget(request.client ?? module.client, {
       url: pagedUrl(request.target, module.config.paging),
       method: body.method,
       headers: module.config.headers,

@@ -2,6 +2,7 @@
 import type { Config } from '../config/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
+import type { TargetPolicy } from '../fetch/target-policy.js';
 import { closePreparedConfig, prepareConfig, type PreparedConfig } from '../scrape/prepared-config.js';
 
 export type ReloadResult =
@@ -17,8 +18,10 @@ export class ConfigReloader {
     private readonly loadConfig: () => Config,
     private readonly metrics: SelfMetrics,
     private readonly logger: Logger,
+    /** The targets /probe may fetch; every generation's probe clients enforce it. */
+    private readonly probePolicy?: TargetPolicy,
   ) {
-    this.#current = prepareConfig(loadConfig());
+    this.#current = prepareConfig(loadConfig(), probePolicy);
     this.#recordSuccess();
   }
 
@@ -37,7 +40,7 @@ export class ConfigReloader {
   reload(): ReloadResult {
     let next: PreparedConfig;
     try {
-      next = prepareConfig(this.loadConfig());
+      next = prepareConfig(this.loadConfig(), this.probePolicy);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       this.metrics.configReloadSuccessful.set(0);

@@ -18,6 +18,8 @@ import { admitsClient, httpsServerOptions } from './https-options.js';
 import { handleProbe } from './probe-route.js';
 import { sendBody, sendText } from './respond.js';
 import { WebAccess } from './web-access.js';
+import { DEFAULT_PROBE_LIMITS, ProbeLimiter, type ProbeLimits } from './probe-limiter.js';
+import { OPEN_TARGET_POLICY_SETTINGS, TargetPolicy } from '../fetch/target-policy.js';
 import type { WebConfig } from './web-config.js';
 
 export interface ExporterServerOptions {
@@ -36,7 +38,17 @@ export interface ExporterServerOptions {
   readonly fleet?: () => FleetEndpoints | undefined;
   /** --web.config.file: HTTPS, extra headers and basic auth on every route; plain HTTP when absent. */
   readonly webConfig?: WebConfig;
+  /** --probe.max-concurrent and --probe.max-queue; DEFAULT_PROBE_LIMITS when absent. */
+  readonly probeLimits?: ProbeLimits;
+  /** The targets /probe may fetch (--probe.allow-target-*, --probe.deny-local-targets); open when absent. */
+  readonly targetPolicy?: TargetPolicy;
 }
+
+/** The options with their defaults resolved, as the routes read them. */
+type RouteOptions = ExporterServerOptions & {
+  readonly probeLimiter: ProbeLimiter;
+  readonly targetPolicy: TargetPolicy;
+};
 
 /** Where to listen: a host and port, or a listening socket's fd (systemd socket activation). */
 export type ListenTarget = { readonly port: number; readonly host: string | undefined } | { readonly fd: number };
@@ -47,14 +59,11 @@ export interface ExporterServer {
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Listens on one more address or fd: the first call uses `server`, each further one a new server. */
   listenOn(target: ListenTarget): Promise<AddressInfo | string>;
-  close(): Promise<void>;
+  /** Stops accepting; requests in flight get `graceMs` (default 0) to finish, then their connections are cut. */
+  close(graceMs?: number): Promise<void>;
 }
 
-async function route(
-  request: IncomingMessage,
-  response: ServerResponse,
-  options: ExporterServerOptions,
-): Promise<void> {
+async function route(request: IncomingMessage, response: ServerResponse, options: RouteOptions): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
   const isRead = method === 'GET' || method === 'HEAD';
@@ -123,8 +132,17 @@ async function route(
   sendText(response, 405, `Method ${method} not allowed on ${url.pathname}\n`);
 }
 
-export function createExporterServer(options: ExporterServerOptions): ExporterServer {
-  const access = options.webConfig === undefined ? undefined : new WebAccess(options.webConfig);
+export function createExporterServer(serverOptions: ExporterServerOptions): ExporterServer {
+  const options: RouteOptions = {
+    ...serverOptions,
+    probeLimiter: new ProbeLimiter(serverOptions.probeLimits ?? DEFAULT_PROBE_LIMITS, {
+      inFlight: serverOptions.metrics.probesInFlight,
+      queued: serverOptions.metrics.probesQueued,
+    }),
+    targetPolicy: serverOptions.targetPolicy ?? new TargetPolicy(OPEN_TARGET_POLICY_SETTINGS),
+  };
+  const access =
+    options.webConfig === undefined ? undefined : new WebAccess(options.webConfig, options.metrics.authRefusals);
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const handled =
       access === undefined
@@ -171,15 +189,28 @@ export function createExporterServer(options: ExporterServerOptions): ExporterSe
     server,
     listenOn,
     listen: async (port, host) => (await listenOn({ port, host })) as AddressInfo,
-    close: () =>
-      Promise.all(
-        (servers.length === 0 ? [server] : servers).map(
-          (each) =>
-            new Promise<void>((resolve) => {
-              each.close(() => resolve());
-              each.closeAllConnections();
-            }),
-        ),
-      ).then(() => undefined),
+    close: async (graceMs = 0) => {
+      const listening = servers.length === 0 ? [server] : servers;
+      let sweeper: NodeJS.Timeout | undefined;
+      let deadline: NodeJS.Timeout | undefined;
+      const closeAll = (): void => {
+        for (const each of listening) each.closeAllConnections();
+      };
+      const closed = Promise.all(listening.map((each) => new Promise<void>((resolve) => each.close(() => resolve()))));
+      if (graceMs <= 0) closeAll();
+      else {
+        // A keep-alive connection whose request just finished would otherwise idle until keepAliveTimeout.
+        const closeIdle = (): void => {
+          for (const each of listening) each.closeIdleConnections();
+        };
+        closeIdle();
+        sweeper = setInterval(closeIdle, 50);
+        deadline = setTimeout(closeAll, graceMs);
+      }
+      await closed;
+      clearInterval(sweeper);
+      clearTimeout(deadline);
+      await access?.close();
+    },
   };
 }

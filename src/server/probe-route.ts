@@ -10,6 +10,12 @@ import type { ConfigReloader } from './config-reloader.js';
 import { sendBody, sendText } from './respond.js';
 import { scrapeTimeoutMs } from './scrape-timeout.js';
 import { redactUrl } from '../fetch/redact-url.js';
+import type { TargetPolicy } from '../fetch/target-policy.js';
+import type { ProbeLimiter } from './probe-limiter.js';
+import type { PROBE_FAILURE_REASONS } from './errors.js';
+import type { ScrapeFailureReason } from '../scrape/probe-target.js';
+
+type ProbeFailureReason = (typeof PROBE_FAILURE_REASONS)[number];
 
 export interface ProbeRouteOptions {
   readonly reloader: ConfigReloader;
@@ -20,6 +26,10 @@ export interface ProbeRouteOptions {
   readonly timeoutOffsetMs: number;
   /** Parses, extracts and renders fetched bodies (inline or in a worker pool). */
   readonly hotPath: HotPath;
+  /** Probes fetching at once and waiting for a slot; more are refused (reason probe_overloaded). */
+  readonly probeLimiter: ProbeLimiter;
+  /** Which targets may be fetched (checked here first, then on redirects and resolved addresses by the client). */
+  readonly targetPolicy: TargetPolicy;
 }
 
 /** Go's url.Values: every parameter with all its values, the data of templated bodies. */
@@ -56,24 +66,79 @@ export async function handleProbe(
     return;
   }
 
+  const format = negotiateFormat(request.headers.accept);
   const logger = options.logger.child({ module: moduleName, target: redactUrl(target) });
+  const started = performance.now();
+  const fail = (status: number, reason: ScrapeFailureReason | ProbeFailureReason, message: string): void => {
+    options.recorder.record({
+      module: moduleName,
+      target: redactUrl(target),
+      generation: prepared.config.generation,
+      outcome: { ok: false, reason, message },
+      durationMs: performance.now() - started,
+      logger,
+    });
+    if (!response.destroyed) {
+      sendText(
+        response,
+        status,
+        `Failed to fetch JSON response. TARGET: ${redactUrl(target)}, ERROR: ${message} (reason: ${reason})\n`,
+      );
+    }
+  };
+  // Refused before waiting for a slot or opening a connection; redirects and resolved names are checked later.
+  const refusal = URL.canParse(target) ? options.targetPolicy.checkUrl(new URL(target)) : undefined;
+  if (refusal !== undefined) {
+    fail(403, 'forbidden', refusal);
+    return;
+  }
+
   const abort = new AbortController();
   const onClose = (): void => abort.abort();
   response.once('close', onClose);
-  const format = negotiateFormat(request.headers.accept);
-  const started = performance.now();
-  const outcome = await probeTarget({
-    module,
-    hotPath: options.hotPath,
-    target,
-    targetLabels: {},
-    formats: [format],
-    params: queryParams(url),
-    timeoutMs: scrapeTimeoutMs(request, module.config.httpClientConfig.timeoutMs, options.timeoutOffsetMs),
-    maxBodyBytes: options.maxBodyBytes,
-    signal: abort.signal,
-  });
-  response.off('close', onClose);
+  const timeoutMs = scrapeTimeoutMs(request, module.config.httpClientConfig.timeoutMs, options.timeoutOffsetMs);
+  const admission = await options.probeLimiter.admit(timeoutMs, abort.signal);
+  if (!admission.admitted) {
+    response.off('close', onClose);
+    const { maxConcurrent, maxQueue } = options.probeLimiter.limits;
+    if (admission.why === 'overloaded') {
+      response.setHeader('retry-after', '1');
+      // Frees the caller's connection too: a flood of kept-alive refused probes would otherwise hold a socket each.
+      response.setHeader('connection', 'close');
+      fail(
+        503,
+        'probe_overloaded',
+        `too many probes: ${maxConcurrent} running and ${maxQueue} waiting (--probe.max-concurrent, --probe.max-queue)`,
+      );
+    } else if (admission.why === 'expired') {
+      fail(
+        503,
+        'timeout',
+        `no probe slot came free within the ${Math.round(timeoutMs)} ms deadline (${maxConcurrent} running)`,
+      );
+    } else {
+      fail(503, 'aborted', 'the client went away while the probe waited for a slot');
+    }
+    return;
+  }
+  let outcome: Awaited<ReturnType<typeof probeTarget>>;
+  try {
+    outcome = await probeTarget({
+      module,
+      hotPath: options.hotPath,
+      client: module.probeClient,
+      target,
+      targetLabels: {},
+      formats: [format],
+      params: queryParams(url),
+      timeoutMs: Math.max(0, timeoutMs - admission.waitedMs),
+      maxBodyBytes: options.maxBodyBytes,
+      signal: abort.signal,
+    });
+  } finally {
+    admission.release();
+    response.off('close', onClose);
+  }
   options.recorder.record({
     module: moduleName,
     target: redactUrl(target),
@@ -86,7 +151,7 @@ export async function handleProbe(
     if (!response.destroyed) {
       sendText(
         response,
-        503,
+        outcome.reason === 'forbidden' ? 403 : 503,
         `Failed to fetch JSON response. TARGET: ${redactUrl(target)}, ERROR: ${outcome.message} (reason: ${outcome.reason})\n`,
       );
     }

@@ -25,6 +25,9 @@ export interface SelfMetrics {
   readonly configReloadSuccessTime: Gauge;
   readonly configGeneration: Gauge;
   readonly configReloads: Counter<'result'>;
+  readonly authRefusals: Counter<'reason'>;
+  readonly probesInFlight: Gauge;
+  readonly probesQueued: Gauge;
 }
 
 /** A registry of its own per server instance, so tests and several servers in one process never collide. */
@@ -116,6 +119,22 @@ export function createSelfMetrics(): SelfMetrics {
       name: PREFIX + 'config_reloads_total',
       help: 'Configuration reload attempts, by result.',
       labelNames: ['result'],
+      registers,
+    }),
+    authRefusals: new Counter({
+      name: PREFIX + 'http_auth_refusals_total',
+      help: 'Requests refused by basic auth, by reason (denied: 401; overloaded: 429, too many unverified credentials being checked).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    probesInFlight: new Gauge({
+      name: PREFIX + 'probes_in_flight',
+      help: 'Probes fetching or processing their target now (at most --probe.max-concurrent).',
+      registers,
+    }),
+    probesQueued: new Gauge({
+      name: PREFIX + 'probes_queued',
+      help: 'Probes waiting for a free slot (at most --probe.max-queue; more are answered 503, reason probe_overloaded).',
       registers,
     }),
   };

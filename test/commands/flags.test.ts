@@ -16,8 +16,59 @@ test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded co
     timeoutOffsetMs: 500,
     workers: availableParallelism(),
     workersInlineMaxBytes: 8192,
+    probeAndShutdown: {
+      probeLimits: { maxConcurrent: 256, maxQueue: 1024 },
+      targetPolicy: { allowPrefixes: [], allowRegexes: [], allowCidrs: [], denyLocal: false },
+      shutdownTimeoutMs: 15_000,
+    },
     workersMaxHeapMb: 1024,
   });
+});
+
+test('the probe limits, target policy and shutdown deadline are read; rules are repeatable', () => {
+  const flags = parseServeFlags([
+    '--probe.max-concurrent=8',
+    '--probe.max-queue=0',
+    '--probe.allow-target-prefix=http://srs:1985/api/',
+    '--probe.allow-target-prefix',
+    'https://edge.example/',
+    '--probe.allow-target-regex=http://srs-\\d+:1985/.*',
+    '--probe.allow-target-cidr=10.0.0.0/8',
+    '--probe.deny-local-targets',
+    '--shutdown.timeout=3s',
+  ]);
+  assert.deepEqual(flags.probeAndShutdown, {
+    probeLimits: { maxConcurrent: 8, maxQueue: 0 },
+    targetPolicy: {
+      allowPrefixes: ['http://srs:1985/api/', 'https://edge.example/'],
+      allowRegexes: ['http://srs-\\d+:1985/.*'],
+      allowCidrs: ['10.0.0.0/8'],
+      denyLocal: true,
+    },
+    shutdownTimeoutMs: 3000,
+  });
+});
+
+test('a bad probe limit, rule or shutdown deadline is a usage error naming the flag', () => {
+  const cases: ReadonlyArray<readonly [string, RegExp]> = [
+    ['--probe.max-concurrent=0', /--probe\.max-concurrent must be a whole number of at least 1 \(got "0"\)/],
+    ['--probe.max-queue=-1', /--probe\.max-queue must be a whole number of at least 0/],
+    [
+      '--probe.allow-target-prefix=srs:1985',
+      /--probe\.allow-target-prefix: "srs:1985" is not an absolute http\(s\) URL/,
+    ],
+    ['--probe.allow-target-regex=http://(', /--probe\.allow-target-regex: "http:\/\/\(" is not a regular expression/],
+    ['--probe.allow-target-cidr=10.0.0.0/33', /--probe\.allow-target-cidr: "10\.0\.0\.0\/33" is not a CIDR/],
+    ['--probe.allow-target-cidr=srs', /is not a CIDR/],
+    ['--shutdown.timeout=soon', /--shutdown\.timeout: /],
+  ];
+  for (const [flag, message] of cases) {
+    assert.throws(
+      () => parseServeFlags([flag]),
+      (err: Error) => err.name === 'UsageError' && message.test(err.message),
+      flag,
+    );
+  }
 });
 
 test('--workers=0 turns the pool off; the queue bound and inline threshold are read as numbers', () => {

@@ -11,6 +11,12 @@ describe('redactUrl', () => {
     ['http://10.0.0.1:1985/api/v1/streams/', 'http://10.0.0.1:1985/api/v1/streams/'],
     ['10.0.0.1:1985', '10.0.0.1:1985'],
     ['not a url', 'not a url'],
+    // Text that fails to parse is redacted by its shape: it is echoed in 503s and logs.
+    ['http://srs:s3cret@10.0.0.1:99999/api/', 'http://srs:xxxxx@10.0.0.1:99999/api/'],
+    ['http://srs:s3c ret@bad host/', 'http://srs:xxxxx@bad host/'],
+    ['srs:s3cret@10.0.0.1:1985', 'srs:xxxxx@10.0.0.1:1985'],
+    ['user@10.0.0.1:1985', 'user@10.0.0.1:1985'],
+    ['mailto:someone@example.com', 'mailto:xxxxx@example.com'],
   ];
   for (const [given, shown] of cases) {
     test(`${given} is shown as ${shown}`, () => {

@@ -1,6 +1,6 @@
 // Basic auth: header parsing as Go reads it, bcrypt verification with real hashes, and the verification cache.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { BasicAuthVerifier, parseBasicAuth } from '../../src/server/basic-auth.js';
 
@@ -25,30 +25,54 @@ test("the right password verifies; a wrong password, an unknown user and another
     alice: await bcrypt.hash('wonderland', 4),
     bob: await bcrypt.hash('builder', 4),
   });
-  assert.equal(await verifier.verify({ user: 'alice', password: 'wonderland' }), true);
-  assert.equal(await verifier.verify({ user: 'alice', password: 'Wonderland' }), false);
-  assert.equal(await verifier.verify({ user: 'alice', password: 'builder' }), false);
-  assert.equal(await verifier.verify({ user: 'carol', password: 'wonderland' }), false);
+  after(() => verifier.close());
+  assert.equal(await verifier.verify({ user: 'alice', password: 'wonderland' }), 'ok');
+  assert.equal(await verifier.verify({ user: 'alice', password: 'Wonderland' }), 'denied');
+  assert.equal(await verifier.verify({ user: 'alice', password: 'builder' }), 'denied');
+  assert.equal(await verifier.verify({ user: 'carol', password: 'wonderland' }), 'denied');
   // The fixed hash for unknown users is exporter-toolkit's "fakepassword": knowing it must not let anyone in.
-  assert.equal(await verifier.verify({ user: 'carol', password: 'fakepassword' }), false);
-  assert.equal(await verifier.verify({ user: '__proto__', password: 'x' }), false);
+  assert.equal(await verifier.verify({ user: 'carol', password: 'fakepassword' }), 'denied');
+  assert.equal(await verifier.verify({ user: '__proto__', password: 'x' }), 'denied');
 });
 
 test('concurrent and repeated checks of the same credentials share one bcrypt comparison', async () => {
   const verifier = new BasicAuthVerifier({ alice: await bcrypt.hash('wonderland', 4) });
+  after(() => verifier.close());
   const first = verifier.verify({ user: 'alice', password: 'wonderland' });
   const second = verifier.verify({ user: 'alice', password: 'wonderland' });
   assert.equal(first, second, "the second check reuses the first one's pending outcome");
-  assert.equal(await first, true);
-  assert.equal(verifier.verify({ user: 'alice', password: 'wonderland' }), first);
-  assert.notEqual(verifier.verify({ user: 'alice', password: 'other' }), first);
+  assert.equal(await first, 'ok');
+  assert.equal(await verifier.verify({ user: 'alice', password: 'wonderland' }), 'ok');
+  assert.equal(verifier.comparisons, 1);
+  assert.equal(await verifier.verify({ user: 'alice', password: 'other' }), 'denied');
+  assert.equal(verifier.comparisons, 2);
 });
 
-test('the cache stays bounded: after 150 distinct wrong passwords the first one is compared again', async () => {
-  const verifier = new BasicAuthVerifier({ alice: await bcrypt.hash('wonderland', 4) });
-  const first = verifier.verify({ user: 'alice', password: 'wrong-0' });
-  const outcomes = [first];
-  for (let i = 1; i < 150; i++) outcomes.push(verifier.verify({ user: 'alice', password: `wrong-${i}` }));
-  assert.ok((await Promise.all(outcomes)).every((outcome) => outcome === false));
-  assert.notEqual(verifier.verify({ user: 'alice', password: 'wrong-0' }), first, 'the oldest entry was evicted');
+test('checks beyond the pending bound are refused at once as overloaded, not queued', async () => {
+  const verifier = new BasicAuthVerifier({ alice: await bcrypt.hash('wonderland', 4) }, { maxPendingChecks: 3 });
+  after(() => verifier.close());
+  const verdicts = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => verifier.verify({ user: 'alice', password: `wrong-${i}` })),
+  );
+  assert.deepEqual(verdicts.slice(0, 3), ['denied', 'denied', 'denied']);
+  assert.deepEqual(new Set(verdicts.slice(3)), new Set(['overloaded']));
+  assert.equal(verifier.comparisons, 3);
+  // Once the flood has drained, checks run again.
+  assert.equal(await verifier.verify({ user: 'alice', password: 'wonderland' }), 'ok');
+});
+
+test('a flood of distinct wrong passwords does not evict verified credentials', async () => {
+  const verifier = new BasicAuthVerifier({ alice: await bcrypt.hash('wonderland', 4) }, { maxPendingChecks: 400 });
+  after(() => verifier.close());
+  assert.equal(await verifier.verify({ user: 'alice', password: 'wonderland' }), 'ok');
+  const flood = await Promise.all(
+    Array.from({ length: 300 }, (_, i) => verifier.verify({ user: 'alice', password: `wrong-${i}` })),
+  );
+  assert.ok(flood.every((verdict) => verdict === 'denied'));
+  const comparisons = verifier.comparisons;
+  assert.equal(await verifier.verify({ user: 'alice', password: 'wonderland' }), 'ok');
+  assert.equal(verifier.comparisons, comparisons, 'the verified credentials were answered from the cache');
+  // The refused set stays bounded: the oldest wrong password is compared again.
+  assert.equal(await verifier.verify({ user: 'alice', password: 'wrong-0' }), 'denied');
+  assert.equal(verifier.comparisons, comparisons + 1);
 });

@@ -5,9 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, test } from 'node:test';
+import type { ServerResponse } from 'node:http';
+import { after, before, describe, test } from 'node:test';
 import { readFixture, repoRoot } from '../helpers/fixtures.js';
-import { httpGet, startTestServer } from '../helpers/http.js';
+import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const cli = join(repoRoot, 'dist', 'src', 'cli.js');
 const children: ChildProcess[] = [];
@@ -109,4 +111,61 @@ test('a config that does not load stops the process with exit 1 and a message na
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('graceful shutdown', () => {
+  const held: ServerResponse[] = [];
+  let target: TestServer;
+  before(async () => {
+    target = await startTestServer((req, res) => {
+      if (req.url?.startsWith('/hang')) held.push(res);
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(readFixture('srs', 'reference-streams.json'));
+    });
+  });
+  after(async () => {
+    for (const res of held) res.destroy();
+    await target.close();
+  });
+
+  async function probeHung(port: number): Promise<{ pending: Promise<number>; res: ServerResponse }> {
+    const before = held.length;
+    const pending = httpGet(
+      `http://127.0.0.1:${port}/probe?module=srs_streams&target=${encodeURIComponent(`${target.url}/hang`)}`,
+    ).then((response) => response.status);
+    pending.catch(() => undefined);
+    const res = await waitFor(
+      'the probe at the target',
+      async () => (held.length > before ? held[before] : undefined),
+      10_000,
+      20,
+    );
+    return { pending, res };
+  }
+
+  test('SIGTERM refuses new connections, lets the probe in flight finish, and exits 0', async () => {
+    const { child, port, logs } = await startCli(['--shutdown.timeout=30s']);
+    const { pending, res } = await probeHung(port);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    await waitFor(
+      'the shutdown log line',
+      async () => (logs.some((entry) => entry.msg?.toString().startsWith('shutting down')) ? true : undefined),
+      10_000,
+      20,
+    );
+    // Refused, or reset when the kernel had accepted it into the backlog just before the listener closed.
+    await assert.rejects(httpGet(`http://127.0.0.1:${port}/-/healthy`), /ECONNREFUSED|ECONNRESET/);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(readFixture('srs', 'reference-streams.json'));
+    assert.equal(await pending, 200, 'the probe in flight was answered');
+    assert.equal(await exited, 0);
+  });
+
+  test('a probe still running at --shutdown.timeout is cut off and the process exits 0', async () => {
+    const { child, port } = await startCli(['--shutdown.timeout=300ms']);
+    const { pending } = await probeHung(port);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    await assert.rejects(pending, /socket hang up|ECONNRESET/);
+  });
 });

@@ -123,3 +123,58 @@ test('an invalid web config fails the start naming the file, line, column and ke
     },
   );
 });
+
+describe('a flood of wrong passwords (cost-8 hashes: a quarter of the deployed cost 10)', () => {
+  let flooded: RunningExporter;
+  const floodDir = mkdtempSync(join(tmpdir(), 'fje-auth-flood-'));
+
+  before(async () => {
+    const webConfigFile = join(floodDir, 'web.yml');
+    writeFileSync(webConfigFile, `basic_auth_users:\n  prometheus: ${await bcrypt.hash('s3cret', 8)}\n`);
+    flooded = await startExporter(
+      {
+        configFile: undefined,
+        configCheck: false,
+        listenAddress: '127.0.0.1:0',
+        webConfigFile,
+        telemetryPath: '/metrics',
+        logLevel: 'warn',
+        maxBodyBytes: 1024,
+        timeoutOffsetMs: 500,
+        workers: 0,
+      },
+      createLogger('warn', new PassThrough()),
+    );
+  });
+
+  after(async () => {
+    await flooded.stop();
+    rmSync(floodDir, { recursive: true, force: true });
+  });
+
+  test('300 wrong passwords are 401 or 429, and verified credentials are served while they are checked', async () => {
+    const base = `http://127.0.0.1:${flooded.port}`;
+    // Prometheus's credentials, verified once before the flood.
+    assert.equal((await httpGet(`${base}/-/healthy`, { headers: basic('prometheus', 's3cret') })).status, 200);
+    let answered = 0;
+    const flood = Array.from({ length: 300 }, (_, i) =>
+      httpGet(`${base}/-/healthy`, { headers: basic('prometheus', `wrong-${i}`) }).then((response) => {
+        answered++;
+        return response;
+      }),
+    );
+    const metrics = await httpGet(`${base}/metrics`, { headers: basic('prometheus', 's3cret') });
+    assert.equal(metrics.status, 200);
+    const statuses = (await Promise.all(flood)).map((response) => response.status);
+    assert.equal(answered, 300);
+    assert.ok(
+      statuses.every((status) => status === 401 || status === 429),
+      `statuses: ${[...new Set(statuses)]}`,
+    );
+    const refusedAtOnce = statuses.filter((status) => status === 429).length;
+    assert.ok(refusedAtOnce > 0, 'checks beyond the bound were refused with 429 instead of queued');
+    const after = await httpGet(`${base}/metrics`, { headers: basic('prometheus', 's3cret') });
+    assert.match(after.text, /^fleet_json_exporter_http_auth_refusals_total\{reason="overloaded"\} [1-9]\d*$/m);
+    assert.match(after.text, /^fleet_json_exporter_http_auth_refusals_total\{reason="denied"\} [1-9]\d*$/m);
+  });
+});
