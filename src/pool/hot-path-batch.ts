@@ -1,7 +1,6 @@
 // Many small bodies of one module in one task: each through the same hot path as HotPath.run, the rendered lines of
 // all of them written into one UTF-8 buffer (transferred back from a worker, not structured-cloned as strings).
 import type { CompiledModule } from '../extract/compile-module.js';
-import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
 import {
   type EncodedFamilies,
   type FamilyMeta,
@@ -9,9 +8,7 @@ import {
   Utf8Writer,
 } from '../exposition/encoded-families.js';
 import type { ExpositionFormat } from '../exposition/types.js';
-import type { HotPathTimings } from '../telemetry/tracing.js';
-import type { HotPathFailureReason } from './errors.js';
-import { type HotPathModule, runHotPathInline } from './hot-path.js';
+import { type HotPathCounts, type HotPathFailure, type HotPathModule, runHotPathInline } from './hot-path.js';
 
 export interface HotPathBatchItem {
   /** A pool copies every body of a batch into one transferred buffer; the caller's buffer stays usable. */
@@ -28,15 +25,8 @@ export interface HotPathBatch {
 
 /** One body's result in a batch: its families as bytes per format (see EncodedFamilies), or why there are none. */
 export type HotPathEncodedResult =
-  | {
-      readonly ok: true;
-      readonly encoded: Partial<Record<ExpositionFormat, EncodedFamilies>>;
-      readonly sampleCount: number;
-      readonly problemCounts: Partial<Record<ExtractProblemReason, number>>;
-      readonly problems: readonly ExtractProblem[];
-      readonly timings: HotPathTimings;
-    }
-  | { readonly ok: false; readonly reason: HotPathFailureReason; readonly message: string };
+  | ({ readonly ok: true; readonly encoded: Partial<Record<ExpositionFormat, EncodedFamilies>> } & HotPathCounts)
+  | HotPathFailure;
 
 /** Where one item's lines are in the batch's buffer, per format: its start and each family's end (both absolute). */
 export interface EncodedItemSpans {
@@ -45,16 +35,12 @@ export interface EncodedItemSpans {
 }
 
 export type EncodedBatchItem =
-  | {
+  | ({
       readonly ok: true;
       /** Per format; an OpenMetrics entry equal to the text one is the same spans (the lines were equal). */
       readonly spans: Partial<Record<ExpositionFormat, EncodedItemSpans>>;
-      readonly sampleCount: number;
-      readonly problemCounts: Partial<Record<ExtractProblemReason, number>>;
-      readonly problems: readonly ExtractProblem[];
-      readonly timings: HotPathTimings;
-    }
-  | { readonly ok: false; readonly reason: HotPathFailureReason; readonly message: string };
+    } & HotPathCounts)
+  | HotPathFailure;
 
 /** A batch's answer as it crosses the thread boundary: one buffer, spans into it, the module's families once. */
 export interface EncodedBatch {

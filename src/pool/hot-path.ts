@@ -54,18 +54,29 @@ export interface HotPathTask {
   readonly signal?: AbortSignal;
 }
 
+/** What every body the hot path handled reports beside its families, whatever form the families take. */
+export interface HotPathCounts {
+  readonly sampleCount: number;
+  readonly problemCounts: Partial<Record<ExtractProblemReason, number>>;
+  readonly problems: readonly ExtractProblem[];
+  /** When each step ran, so the caller can record trace spans even when a worker did the work. */
+  readonly timings: HotPathTimings;
+}
+
+/** A body that gave no families, and why. */
+export interface HotPathFailure {
+  readonly ok: false;
+  readonly reason: HotPathFailureReason;
+  readonly message: string;
+}
+
 export type HotPathResult =
-  | {
+  | ({
       readonly ok: true;
       /** Per requested format, every family of the module in order (a family with no samples has text ''). */
       readonly families: Partial<Record<ExpositionFormat, RenderedFamily[]>>;
-      readonly sampleCount: number;
-      readonly problemCounts: Partial<Record<ExtractProblemReason, number>>;
-      readonly problems: readonly ExtractProblem[];
-      /** When each step ran, so the caller can record trace spans even when a worker did the work. */
-      readonly timings: HotPathTimings;
-    }
-  | { readonly ok: false; readonly reason: HotPathFailureReason; readonly message: string };
+    } & HotPathCounts)
+  | HotPathFailure;
 
 /** The rendered families and counts of a body the hot path handled. */
 export type HotPathSuccess = Extract<HotPathResult, { readonly ok: true }>;
