@@ -67,12 +67,13 @@ export async function handleProbe(
   }
 
   const format = negotiateFormat(request.headers.accept);
-  const logger = options.logger.child({ module: moduleName, target: redactUrl(target) });
+  const redacted = redactUrl(target);
+  const logger = options.logger.child({ module: moduleName, target: redacted });
   const started = performance.now();
   const fail = (status: number, reason: ScrapeFailureReason | ProbeFailureReason, message: string): void => {
     options.recorder.record({
       module: moduleName,
-      target: redactUrl(target),
+      target: redacted,
       generation: prepared.config.generation,
       outcome: { ok: false, reason, message },
       durationMs: performance.now() - started,
@@ -82,7 +83,7 @@ export async function handleProbe(
       sendText(
         response,
         status,
-        `Failed to fetch JSON response. TARGET: ${redactUrl(target)}, ERROR: ${message} (reason: ${reason})\n`,
+        `Failed to fetch JSON response. TARGET: ${redacted}, ERROR: ${message} (reason: ${reason})\n`,
       );
     }
   };
@@ -141,7 +142,7 @@ export async function handleProbe(
   }
   options.recorder.record({
     module: moduleName,
-    target: redactUrl(target),
+    target: redacted,
     generation: prepared.config.generation,
     outcome,
     durationMs: performance.now() - started,
@@ -152,7 +153,7 @@ export async function handleProbe(
       sendText(
         response,
         outcome.reason === 'forbidden' ? 403 : 503,
-        `Failed to fetch JSON response. TARGET: ${redactUrl(target)}, ERROR: ${outcome.message} (reason: ${outcome.reason})\n`,
+        `Failed to fetch JSON response. TARGET: ${redacted}, ERROR: ${outcome.message} (reason: ${outcome.reason})\n`,
       );
     }
     return;
