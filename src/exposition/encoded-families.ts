@@ -68,6 +68,11 @@ export class Utf8Writer {
     this.#buffer = grown;
   }
 
+  /** The bytes written, as a view from offset 0 of the writer's buffer (no copy; transfer `.buffer` whole). */
+  view(): Uint8Array {
+    return this.#buffer.subarray(0, this.#length);
+  }
+
   /** The bytes written, in an ArrayBuffer of their own (transferable). */
   take(): Uint8Array {
     return this.#buffer.slice(0, this.#length);

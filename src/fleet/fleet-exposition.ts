@@ -1,5 +1,5 @@
 // Merges every stored target's families into one exposition: HELP/TYPE once per family, series contiguous.
-import type { EncodedFamilies, FamilyMeta } from '../exposition/encoded-families.js';
+import { type EncodedFamilies, type FamilyMeta, familyBytes } from '../exposition/encoded-families.js';
 import { familyName, renderHeader } from '../exposition/render.js';
 import type { ExpositionFormat, MetricType } from '../exposition/types.js';
 import type { SlotGroup, TargetStore } from './store.js';
@@ -38,6 +38,11 @@ function byName(a: ExpositionFamily, b: ExpositionFamily): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/** The health families' names as `format` writes them: a target family of one of these names is left out. */
+export function healthFamilyNames(format: ExpositionFormat): ReadonlySet<string> {
+  return new Set(Object.values(TARGET_HEALTH_FAMILIES).map((family) => familyName(family, format)));
+}
+
 /** Family names as each format writes them, computed once per family list (shared by a module's targets). */
 const namesByList = new WeakMap<readonly FamilyMeta[], Partial<Record<ExpositionFormat, string[]>>>();
 
@@ -69,7 +74,7 @@ export function planFleetExposition(
   const targetFamilies = new Map<string, ExpositionFamily>();
   const healthFamilies = new Map<string, ExpositionFamily>();
   // Compared as the format names families: in OpenMetrics the gauge `x` and the counter `x_total` are both family `x`.
-  const healthNames = new Set(Object.values(TARGET_HEALTH_FAMILIES).map((family) => familyName(family, format)));
+  const healthNames = healthFamilyNames(format);
   let conflicts = 0;
   const add = (
     into: Map<string, ExpositionFamily>,
@@ -89,8 +94,7 @@ export function planFleetExposition(
     }
     const last = family.groups.at(-1);
     if (last?.group !== group) family.groups.push({ group, start: family.pieces.length, end: family.pieces.length });
-    const start = index === 0 ? 0 : (encoded.ends[index - 1] as number);
-    family.pieces.push(encoded.bytes.subarray(start, encoded.ends[index]));
+    family.pieces.push(familyBytes(encoded, index));
     (family.groups.at(-1) as GroupPieces).end++;
   };
   const entries = store.entries();

@@ -3,13 +3,7 @@
 import type { ScrapeTarget } from '../discovery/target.js';
 import { redactUrl } from '../fetch/redact-url.js';
 import type { ExpositionFormat } from '../exposition/types.js';
-import {
-  decodeBatch,
-  encodeBatch,
-  type HotPathBatch,
-  type HotPathBatchItem,
-  type HotPathEncodedResult,
-} from '../pool/hot-path-batch.js';
+import { type HotPathBatchItem, type HotPathEncodedResult, runBatchInline } from '../pool/hot-path-batch.js';
 import { FamilyMetaInterner } from '../exposition/encoded-families.js';
 import type { HotPath, HotPathModule } from '../pool/hot-path.js';
 import type { PreparedConfig } from '../scrape/prepared-config.js';
@@ -35,13 +29,22 @@ export const FLEET_FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'
 /** Fleet scrapes carry no probe URL parameters: a templated body sees empty data. */
 const NO_PARAMS: ReadonlyMap<string, readonly string[]> = new Map();
 
-/** The same batch code on the calling thread, for a hot path without a pool. */
-function inlineBatchRunner(): BatchRunner {
-  const families = new FamilyMetaInterner();
-  return {
-    runBatch: (batch: HotPathBatch) =>
-      Promise.resolve(decodeBatch(encodeBatch(batch.module.compiled, batch.items, batch.formats), families)),
-  };
+/**
+ * The batch's answer, or `aborted` as soon as the scrape's signal fires (its deadline, the target vanishing): a
+ * batch stuck in a worker (a filter's regexp backtracking) must not hold the scheduler's slot; the scheduler turns
+ * a deadline's abort into `timeout`.
+ */
+function untilAborted(result: Promise<HotPathEncodedResult>, signal: AbortSignal): Promise<HotPathEncodedResult> {
+  const aborted: HotPathEncodedResult = { ok: false, reason: 'aborted', message: 'the scrape was cancelled' };
+  if (signal.aborted) return Promise.resolve(aborted);
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve(aborted);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void result.then((value) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    });
+  });
 }
 
 /** A batch waits at most the batcher's short timer (unref'd), so a stopping scheduler's scrapes still settle. */
@@ -52,11 +55,11 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
     runBatch !== undefined && hotPath.pool !== undefined
       ? new ScrapeBatcher({ runBatch: (batch) => runBatch.call(hotPath, batch) }, FLEET_FORMATS)
       : undefined;
-  const inline = inlineBatchRunner();
+  const families = new FamilyMetaInterner();
   const run = async (module: HotPathModule, item: HotPathBatchItem): Promise<HotPathEncodedResult> =>
     batcher !== undefined
       ? batcher.run(module, item)
-      : ((await inline.runBatch({ module, formats: FLEET_FORMATS, items: [item] }))[0] as HotPathEncodedResult);
+      : (runBatchInline({ module, formats: FLEET_FORMATS, items: [item] }, families)[0] as HotPathEncodedResult);
   return async (target: ScrapeTarget, signal: AbortSignal) => {
     const prepared = options.prepared();
     const module = prepared.modules.get(target.module);
@@ -87,11 +90,14 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
       return { ok: false, reason: fetched.reason, message: fetched.message };
     }
     // The hot path renders target labels first and renames a clashing series label to exported_<name>.
-    const result = await run(module.hotPath, {
-      body: fetched.body,
-      ...(fetched.contentType === undefined ? {} : { contentType: fetched.contentType }),
-      targetLabels: target.labels,
-    });
+    const result = await untilAborted(
+      run(module.hotPath, {
+        body: fetched.body,
+        ...(fetched.contentType === undefined ? {} : { contentType: fetched.contentType }),
+        targetLabels: target.labels,
+      }),
+      signal,
+    );
     if (!result.ok) {
       const failure = {
         ok: false as const,

@@ -11,9 +11,14 @@
 import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
 import type { ExpositionFormat, MetricType } from '../exposition/types.js';
-import type { FamilyMeta } from '../exposition/encoded-families.js';
+import { type FamilyMeta, familyBytes } from '../exposition/encoded-families.js';
 import { familyName } from '../exposition/render.js';
-import type { ExpositionFamily, FleetExposition, GroupPieces } from './fleet-exposition.js';
+import {
+  type ExpositionFamily,
+  type FleetExposition,
+  type GroupPieces,
+  healthFamilyNames,
+} from './fleet-exposition.js';
 import type { SlotGroup, TargetStore } from './store.js';
 
 const gzipAsync = promisify(gzip);
@@ -131,7 +136,7 @@ export class GzipExposition {
         }
         if (unit.pending !== undefined || unit.version === group.version || now - group.changedMs < this.#settleMs)
           continue;
-        this.#compressInBackground(unit, this.#groupBytes(group, format, unit));
+        this.#compressInBackground(unit, this.#groupBytes(group, format, unit), group.version);
       }
     }
   }
@@ -212,33 +217,32 @@ export class GzipExposition {
     return pending;
   }
 
-  #compressInBackground(unit: Unit, bytes: Buffer): void {
+  #compressInBackground(unit: Unit, bytes: Buffer, version: number): void {
     this.#running++;
-    const pending = this.#compress(unit, bytes, this.#groupVersion(unit));
+    const pending = this.#compress(unit, bytes, version);
     void pending.then(
       () => this.#running--,
       () => this.#running--,
     );
   }
 
-  #groupVersion(unit: Unit): number {
-    return this.#store.groups().find((group) => group.key.id === unit.groupId)?.version ?? -1;
-  }
-
-  /** The unit's family's pieces of the group's targets, as the plan would take them (same name and type). */
+  /**
+   * The unit's family's pieces of the group's targets, as the plan takes them: same name and type, and a health
+   * family's name only from the health series (the plan leaves out a target family named like one).
+   */
   #groupBytes(group: SlotGroup, format: ExpositionFormat, unit: Unit): Buffer {
     const entries = this.#store.entries();
+    const fromHealth = healthFamilyNames(format).has(unit.familyKey);
     const pieces: Uint8Array[] = [];
     for (let t = group.start; t < group.end; t++) {
       const entry = entries[t];
       if (entry === undefined) continue;
-      for (const encoded of [entry.families[format], entry.health[format]]) {
-        for (let i = 0; i < encoded.ends.length; i++) {
-          const meta = encoded.families[i] as FamilyMeta;
-          if (meta.type !== unit.type || familyName(meta, format) !== unit.familyKey) continue;
-          const start = i === 0 ? 0 : (encoded.ends[i - 1] as number);
-          if (encoded.ends[i] !== start) pieces.push(encoded.bytes.subarray(start, encoded.ends[i]));
-        }
+      const encoded = fromHealth ? entry.health[format] : entry.families[format];
+      for (let i = 0; i < encoded.ends.length; i++) {
+        const meta = encoded.families[i] as FamilyMeta;
+        if (meta.type !== unit.type || familyName(meta, format) !== unit.familyKey) continue;
+        const bytes = familyBytes(encoded, i);
+        if (bytes.byteLength > 0) pieces.push(bytes);
       }
     }
     return concatPieces(pieces, 0, pieces.length);

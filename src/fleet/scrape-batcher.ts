@@ -66,11 +66,6 @@ export class ScrapeBatcher {
     return result;
   }
 
-  /** Sends every open batch now (fleet mode stopping: nothing waits for a timer). */
-  flush(): void {
-    for (const pending of [...this.#open.values()]) this.#send(pending);
-  }
-
   #send(pending: Pending): void {
     if (this.#open.get(pending.module) !== pending) return;
     this.#open.delete(pending.module);

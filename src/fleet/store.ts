@@ -67,7 +67,7 @@ export interface ScrapeTiming {
 /**
  * Targets are grouped by when they are scraped: those whose slot falls in the same second of the same interval form
  * one group. A group's series change together (within about a second of each interval) and then rest, so its
- * compressed pieces stay valid for the rest of the interval (see exposition-cache.ts).
+ * compressed pieces stay valid for the rest of the interval (see gzip-exposition.ts).
  */
 export const SLOT_GROUP_MS = 1000;
 

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { createHotPathMetrics, type HotPathMetrics, type HotPathRoute } from '../telemetry/pool-metrics.js';
 import { FamilyMetaInterner } from '../exposition/encoded-families.js';
 import { runInlineTask, type HotPath, type HotPathResult, type HotPathTask } from './hot-path.js';
-import { decodeBatch, encodeBatch, type HotPathBatch, type HotPathEncodedResult } from './hot-path-batch.js';
+import { type HotPathBatch, type HotPathEncodedResult, runBatchInline } from './hot-path-batch.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
@@ -102,9 +102,7 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
 
   const families = new FamilyMetaInterner();
   const runBatchRouted = (batch: HotPathBatch): Promise<HotPathEncodedResult[]> =>
-    pool !== undefined
-      ? pool.runBatch(batch)
-      : Promise.resolve(decodeBatch(encodeBatch(batch.module.compiled, batch.items, batch.formats), families));
+    pool !== undefined ? pool.runBatch(batch) : Promise.resolve(runBatchInline(batch, families));
 
   return {
     pool,

@@ -87,7 +87,13 @@ export function encodeBatch(
       timings: result.timings,
     };
   });
-  return { bytes: writer.take(), families: families ?? [], items: encoded };
+  // A view, not a copy: decodeBatch copies each item's span out, and a worker transfers the buffer whole.
+  return { bytes: writer.view(), families: families ?? [], items: encoded };
+}
+
+/** A batch on the calling thread: the same code a worker runs, decoded as a worker's answer is. */
+export function runBatchInline(batch: HotPathBatch, interner: FamilyMetaInterner): HotPathEncodedResult[] {
+  return decodeBatch(encodeBatch(batch.module.compiled, batch.items, batch.formats), interner);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { Piscina } from 'piscina';
 import { FamilyMetaInterner } from '../exposition/encoded-families.js';
 import { epochNow, type HotPath, type HotPathResult, type HotPathTask } from './hot-path.js';
-import { decodeBatch, encodeBatch, type HotPathBatch, type HotPathEncodedResult } from './hot-path-batch.js';
+import { decodeBatch, type HotPathBatch, type HotPathEncodedResult, runBatchInline } from './hot-path-batch.js';
 import {
   TASK_CANCELLED,
   TASK_QUEUED,
@@ -302,7 +302,7 @@ export class WorkerPool implements HotPath {
     if (batch.items.length === 0) return [];
     // The first scrapes after a start must not wait for workers still loading (a scrape timeout can be < 1 s).
     if (this.#started === 0 && !this.#closed) {
-      return decodeBatch(encodeBatch(batch.module.compiled, batch.items, batch.formats), this.#families);
+      return runBatchInline(batch, this.#families);
     }
     if (this.#closed) return fail('worker_error', 'the worker pool is closed (the exporter is shutting down)');
     if (this.#inFlight >= this.#capacity) {

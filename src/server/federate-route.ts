@@ -16,7 +16,7 @@ const decoder = new TextDecoder();
 /** The matching series lines of one family; '' when none. */
 function matchingLines(family: ExpositionFamily, selectors: readonly Selector[], format: ExpositionFormat): string {
   if (family.pieces.length === 0) return '';
-  // Known from the family: no fragment is inflated for a family no selector can match by name.
+  // Known from the family: no piece is decoded for a family no selector can match by name.
   const candidates = selectors.filter((selector) => selectorMayMatchName(selector, seriesName(family, format)));
   if (candidates.length === 0) return '';
   const text = family.pieces.map((piece) => decoder.decode(piece)).join('');

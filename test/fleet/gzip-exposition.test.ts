@@ -101,6 +101,24 @@ describe('GzipExposition', () => {
     gzip.close();
   });
 
+  test('a recompressed group leaves out a target family named like a health family, as the plan does', async () => {
+    const { store, targets, now } = fleet(10);
+    const gzip = new GzipExposition(store, { tickMs: 60_000, settleMs: 300, maxCompressions: 100 });
+    await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    const target = targets[2]!;
+    const clash = { name: 'fleet_json_exporter_target_up', help: 'x', type: 'gauge' as const, text: 'clash 1\n' };
+    store.record(target, { ok: true, families: { text: [clash] }, sampleCount: 1 }, { startedMs: 0, durationMs: 1 });
+    now.ms = 5_000;
+    gzip.compactSettled();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const body = gunzipSync(
+      Buffer.concat(await gzip.members(planFleetExposition(store, 'text', new Set()), '')),
+    ).toString();
+    assert.doesNotMatch(body, /^clash 1$/m);
+    assert.equal(body, plainBody(store, ''));
+    gzip.close();
+  });
+
   test('units of families or groups a request no longer uses are dropped', async () => {
     const { store, targets } = fleet(10);
     const gzip = new GzipExposition(store, { tickMs: 60_000 });

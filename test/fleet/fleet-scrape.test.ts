@@ -1,0 +1,61 @@
+// The fleet scrape function: a body whose batch never comes back (a worker stuck in a filter's regexp) must not
+// hold the scheduler's slot past the scrape's signal.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { loadConfigFile } from '../../src/config/load.js';
+import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
+import { createFleetScrape } from '../../src/fleet/fleet-scrape.js';
+import type { HotPathEncodedResult } from '../../src/pool/hot-path-batch.js';
+import { createInlineHotPath } from '../../src/pool/hot-path.js';
+import { closePreparedConfig, prepareConfig, type PreparedConfig } from '../../src/scrape/prepared-config.js';
+import { fixturePath } from '../helpers/fixtures.js';
+import { startTestServer, type TestServer } from '../helpers/http.js';
+import { makeStreamsBody } from '../helpers/srs-body.js';
+
+let srs: TestServer;
+let prepared: PreparedConfig;
+
+before(async () => {
+  srs = await startTestServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(makeStreamsBody(2));
+  });
+  prepared = prepareConfig(loadConfigFile(fixturePath('config', 'srs-reference.yml'), 1));
+});
+
+after(async () => {
+  await closePreparedConfig(prepared);
+  await srs.close();
+});
+
+test('a batch that never answers ends as aborted once the scrape signal fires', { timeout: 10_000 }, async () => {
+  let batches = 0;
+  // A pool whose worker never answers: the batcher hands it the body, and nothing comes back.
+  const stuck = Object.assign(createInlineHotPath(), {
+    pool: {},
+    runBatch: (): Promise<HotPathEncodedResult[]> => {
+      batches++;
+      return new Promise(() => {});
+    },
+  });
+  const scrape = createFleetScrape({ prepared: () => prepared, hotPath: stuck, maxBodyBytes: 1 << 20 });
+  const url = `${srs.url}/api/v1/streams/`;
+  const target: ScrapeTarget = {
+    id: scrapeTargetId('srs', url),
+    job: 'srs',
+    url,
+    module: 'default',
+    labels: { job: 'srs', instance: new URL(srs.url).host },
+    intervalMs: 15_000,
+    timeoutMs: 10_000,
+    source: 'static',
+  };
+  const controller = new AbortController();
+  const outcome = scrape(target, controller.signal);
+  // The body reached the (stuck) pool before the scrape is cancelled.
+  for (let turn = 0; batches === 0 && turn < 1_000_000; turn++) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(batches, 1);
+  controller.abort(new Error('deadline'));
+  const result = await outcome;
+  assert.equal(result.ok, false);
+  assert.equal(result.ok ? '' : result.reason, 'aborted');
+});
