@@ -159,6 +159,7 @@ export async function startExporter(
       await fleet.stop();
       await closing;
       await Promise.all([reloader.close(), hotPath.close()]);
+      metrics.close();
     },
   };
 }

@@ -86,7 +86,8 @@ function moduleTraits(module: ModuleConfig): { expectedRoot: RootKind; usesFallb
   }
   if (module.errorCode !== undefined) documentLevel.push(module.errorCode.path);
   if (module.paging !== undefined) documentLevel.push(module.paging.items);
-  const roots = new Set(documentLevel.map((text) => templateTraits(text).root));
+  // Literal text (a constant label, `path: '1'`) reads nothing of the document and says nothing of its root.
+  const roots = new Set(documentLevel.filter((text) => text.includes('{')).map((text) => templateTraits(text).root));
   return {
     expectedRoot: roots.size === 1 ? ([...roots][0] as RootKind) : 'any',
     usesFallbackFilter: all.some((text) => templateTraits(text).usesFallbackFilter),

@@ -57,7 +57,8 @@ export function convertValue(raw: unknown, converter: ValueConverter | undefined
   if (converter !== undefined) {
     // json_exporter applies the converter to the printed form, whatever the JSON type; an unmapped value
     // converts as it would without a converter (so null stays NaN).
-    const mapped = converter.get((typeof raw === 'string' ? raw : formatValue(raw)).toLowerCase());
+    // Integers whole, as a general template's print gives them to the same lookup (extract.ts's STRICT).
+    const mapped = converter.get((typeof raw === 'string' ? raw : formatValue(raw, 'integer')).toLowerCase());
     if (mapped !== undefined) return parseNumericString(mapped);
   }
   switch (typeof raw) {

@@ -2,7 +2,7 @@
 // encoding/json (json_exporter's decoder) refuses: nesting deeper than 10,000, and (by default) invalid UTF-8.
 
 /** Why a body is not a usable JSON document: each is a scrape failure reason of its own. */
-export type ParseFailureReason = 'invalid_json' | 'invalid_utf8' | 'too_deep';
+type ParseFailureReason = 'invalid_json' | 'invalid_utf8' | 'too_deep';
 
 export type ParseResult =
   | {

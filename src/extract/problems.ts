@@ -35,7 +35,7 @@ export interface ExtractProblem {
 }
 
 /** Details kept per scrape (the counts are complete). */
-export const MAX_PROBLEM_DETAILS = 20;
+const MAX_PROBLEM_DETAILS = 20;
 
 export interface ProblemSink {
   report(reason: ExtractProblemReason, metric: string, message: string): void;

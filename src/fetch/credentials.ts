@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { HttpClientConfig } from '../config/types.js';
 
 /** A secret file, re-read only when its inode, size or mtime changed: one stat() per request, not a read. */
-export class SecretFile {
+class SecretFile {
   private cached: { readonly stamp: string; readonly value: string } | undefined;
 
   constructor(readonly path: string) {}

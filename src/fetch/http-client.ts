@@ -1,5 +1,6 @@
-// One undici dispatcher per module (keep-alive reuse, TLS, proxy, redirects) and fetchTarget, which gets a
-// target's body as bytes under a size and time limit and reports every failure as a value.
+// One undici dispatcher per module (keep-alive reuse, TLS, proxy, redirects; a second one, probeClient, when a /probe
+// target policy is set) and fetchTarget, which gets a target's body as bytes under a size and time limit and
+// reports every failure as a value.
 import { STATUS_CODES } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextLoopTurn } from 'node:timers/promises';
@@ -14,7 +15,7 @@ import { redactUrl } from './redact-url.js';
 import { ACCEPT_ENCODING, discard, readBodyWithLimit } from './read-body.js';
 
 /** Prometheus's common http client follows at most 10 redirects (Go's net/http default). */
-export const MAX_REDIRECTS = 10;
+const MAX_REDIRECTS = 10;
 
 export interface HttpClient {
   readonly dispatcher: Dispatcher;

@@ -36,13 +36,15 @@ function parseCodings(header: string | string[] | undefined): string[] {
  * HTTP's `deflate` is zlib-wrapped (RFC 9110), but some servers send raw deflate: a zlib stream starts with a
  * header whose 16-bit value is a multiple of 31 and whose method is 8. Decided on the first chunk.
  */
-function createDeflateDecoder(first: Uint8Array): Transform {
+/** `first`: the body's first bytes when this decoder reads the body itself; inside a chain, zlib as RFC 9110 says. */
+function createDeflateDecoder(first: Uint8Array | undefined): Transform {
+  if (first === undefined) return createInflate();
   const cmf = first[0] ?? 0;
   const flg = first[1] ?? 0;
   return (cmf & 0x0f) === 8 && (cmf * 256 + flg) % 31 === 0 ? createInflate() : createInflateRaw();
 }
 
-function createDecoder(coding: string, first: Uint8Array): Transform | undefined {
+function createDecoder(coding: string, first: Uint8Array | undefined): Transform | undefined {
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
@@ -84,8 +86,9 @@ export async function readBodyWithLimit(
   }
   const decoders: Transform[] = [];
   // Applied in order, so decoded in reverse: the last coding listed is undone first.
-  for (const coding of [...codings].reverse()) {
-    const decoder = createDecoder(coding, first);
+  for (const [i, coding] of [...codings].reverse().entries()) {
+    // Only the first decoder reads the body's own bytes: raw-or-zlib deflate is told from them.
+    const decoder = createDecoder(coding, i === 0 ? first : undefined);
     if (decoder === undefined) {
       discard(body);
       return {

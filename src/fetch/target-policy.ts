@@ -60,7 +60,7 @@ export class TargetPolicy {
   readonly #local: BlockList | undefined;
 
   /** Throws TargetPolicySettingError naming a prefix that is no URL, a regex that does not compile, a bad CIDR. */
-  constructor(readonly settings: TargetPolicySettings) {
+  constructor(settings: TargetPolicySettings) {
     this.#prefixes = settings.allowPrefixes.map((prefix) => {
       // Normalised as targets are, so "http://srs:1985" means "http://srs:1985/" and cannot match srs:19850.
       const url = URL.canParse(prefix) ? new URL(prefix) : undefined;

@@ -20,7 +20,6 @@ export { compileTemplate, TemplateCache } from './cache.js';
 export { JSONPATH_SYNTAX_CODE, JsonPathSyntaxError } from './errors.js';
 export {
   activeBudget,
-  type BudgetLimits,
   type BudgetStop,
   BudgetStopped,
   DEFAULT_BUDGET_LIMITS,
@@ -28,7 +27,7 @@ export {
   runWithBudget,
   stopFromThrown,
 } from './budget.js';
-export { type RootKind, type TemplateTraits, templateTraits } from './traits.js';
-export { formatValue, type NumberText } from './print.js';
+export { type RootKind, templateTraits } from './traits.js';
+export { formatValue } from './print.js';
 export { EvalFailure } from './failure.js';
-export { NO_VALUE, type SingularWalk } from './field-walk.js';
+export { NO_VALUE } from './field-walk.js';

@@ -31,7 +31,7 @@ export function formatValue(value: unknown, numbers: NumberText = 'go'): string 
  * from 1e6, at least two exponent digits). With `integer`, integers below 1e21 print plainly (timestamps, ids,
  * byte counters stay readable); past 1e21 a float's integer digits are mostly noise, so those keep Go's form.
  */
-export function formatNumber(value: number, numbers: NumberText = 'go'): string {
+function formatNumber(value: number, numbers: NumberText = 'go'): string {
   if (Object.is(value, -0)) return '-0';
   if (numbers === 'integer' && Number.isInteger(value) && Math.abs(value) < 1e21) return String(value);
   if (Number.isNaN(value)) return 'NaN';

@@ -9,6 +9,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { ConfigReloader } from './config-reloader.js';
 import { sendBody, sendText } from './respond.js';
 import { scrapeTimeoutMs } from './scrape-timeout.js';
+import { pagedUrl } from '../fetch/paged-url.js';
 import { redactUrl } from '../fetch/redact-url.js';
 import type { TargetPolicy } from '../fetch/target-policy.js';
 import type { ProbeLimiter } from './probe-limiter.js';
@@ -88,7 +89,10 @@ export async function handleProbe(
     }
   };
   // Refused before waiting for a slot or opening a connection; redirects and resolved names are checked later.
-  const refusal = URL.canParse(target) ? options.targetPolicy.checkUrl(new URL(target)) : undefined;
+  // The URL the client will ask for (paging adds its count), so an anchored allow-regex sees what is checked later.
+  const refusal = URL.canParse(target)
+    ? options.targetPolicy.checkUrl(new URL(pagedUrl(target, module.config.paging)))
+    : undefined;
   if (refusal !== undefined) {
     fail(403, 'forbidden', refusal);
     return;

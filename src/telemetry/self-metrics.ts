@@ -15,6 +15,8 @@ export const PROM_CLIENT_TOTAL_GAUGES = [
 
 export interface SelfMetrics {
   readonly registry: Registry;
+  /** Stops the event-loop delay sampling (a 2 ms timer): the exporter's stop calls it. */
+  close(): void;
   readonly probes: Counter<'module' | 'result'>;
   readonly probeDuration: Histogram<'module'>;
   readonly targetErrors: Counter<'module' | 'reason'>;
@@ -63,6 +65,7 @@ export function createSelfMetrics(): SelfMetrics {
 
   return {
     registry,
+    close: () => loopDelay.disable(),
     probes: new Counter({
       name: PREFIX + 'probes_total',
       help: 'Probes served, by module and result (success: samples were extracted; failure: the target gave none).',

@@ -242,3 +242,12 @@ test('a literal value compiles to a template without blocks', () => {
   assert.equal(active?.template.text, '1');
   assert.equal(active?.template.isSingleBlock, false);
 });
+
+test('a literal label or path reads nothing of the document and leaves the expected root to the templates', () => {
+  const compiled = compileModule(
+    moduleFrom(
+      "modules:\n  default:\n    metrics:\n    - { name: up, path: '{.up}', labels: { source: srs } }\n    - { name: one, path: '1' }\n",
+    ),
+  );
+  assert.equal(compiled.expectedRoot, 'object');
+});

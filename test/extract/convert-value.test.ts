@@ -190,3 +190,8 @@ test('epoch timestamps are base-10 integers of milliseconds (Go ParseInt)', () =
   ];
   for (const [text, expected] of cases) assert.equal(parseEpochMillis(text), expected, JSON.stringify(text));
 });
+
+test('valueconverter looks a number up by its whole-integer text, as a general template prints it', () => {
+  const big: ValueConverter = new Map([['1000000', '1']]);
+  assert.equal(convertValue(1_000_000, big), 1);
+});

@@ -39,6 +39,9 @@ before(async () => {
         return send('br', brotliCompressSync(JSON_BODY));
       case '/gzip-br':
         return send('gzip, br', brotliCompressSync(gzipSync(JSON_BODY)));
+      case '/deflate-gzip':
+        // zlib deflate inside gzip: the deflate decoder's input starts with zlib's header, not the body's gzip one.
+        return send('deflate, gzip', gzipSync(deflateSync(JSON_BODY)));
       case '/bomb':
         return send('gzip', BOMB);
       case '/corrupt':
@@ -79,7 +82,7 @@ describe('response decoding', () => {
     assert.equal(server.requests[before]?.headers['accept-encoding'], 'gzip, deflate, br');
   });
 
-  for (const path of ['/gzip', '/deflate', '/deflate-raw', '/br', '/gzip-br', '/identity']) {
+  for (const path of ['/gzip', '/deflate', '/deflate-raw', '/br', '/gzip-br', '/deflate-gzip', '/identity']) {
     test(`a ${path.slice(1)} body is decoded to the JSON sent`, async () => {
       const result = await get(path);
       assert.ok(result.ok, result.ok ? '' : result.message);
