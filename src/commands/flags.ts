@@ -1,7 +1,7 @@
 // Command-line flags: json_exporter's names (kingpin style, `--a.b=v` or `--a.b v`), validated with clear messages.
 import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseDuration } from '../config/duration.js';
+import { durationFlag, wholeNumberFlag } from './flag-values.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
 import { DEFAULT_WORKER_HEAP_MB } from '../pool/worker-pool.js';
@@ -102,24 +102,6 @@ Flags:
 ${PROBE_AND_SHUTDOWN_HELP}
 Signals: SIGHUP reloads the config (as POST /-/reload); SIGTERM and SIGINT stop gracefully.
 `;
-
-function durationFlag(name: string, text: string): number {
-  try {
-    return parseDuration(text);
-  } catch (err) {
-    throw new UsageError(`--${name}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-/** An optional whole-number flag of at least `min`; undefined when not given. */
-function wholeNumberFlag(name: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`--${name} must be a whole number of at least ${min} (got "${text}")`);
-  }
-  return value;
-}
 
 /** node:util's parseArgs in strict mode, its errors turned into usage errors prefixed with `context`. */
 function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(

@@ -1,6 +1,6 @@
 // The serve flags that bound and guard /probe (concurrency, the target policy) and the shutdown deadline: parsed
 // here, beside flags.ts, so each flag's check sits next to its definition.
-import { parseDuration } from '../config/duration.js';
+import { durationFlag, wholeNumberFlag } from './flag-values.js';
 import { TargetPolicy, TargetPolicySettingError, type TargetPolicySettings } from '../fetch/target-policy.js';
 import { DEFAULT_PROBE_LIMITS, type ProbeLimits } from '../server/probe-limiter.js';
 
@@ -52,13 +52,7 @@ type Values = {
 
 /** `fail` raises the caller's usage error (exit 2) with the message. */
 export function parseProbeAndShutdownFlags(values: Values, fail: (message: string) => never): ProbeAndShutdownFlags {
-  const whole = (name: keyof Values, min: number): number => {
-    const text = String(values[name]);
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min)
-      fail(`--${name} must be a whole number of at least ${min} (got "${text}")`);
-    return value;
-  };
+  const whole = (name: keyof Values, min: number): number => wholeNumberFlag(name, String(values[name]), min) as number;
   const targetPolicy: TargetPolicySettings = {
     allowPrefixes: values['probe.allow-target-prefix'] ?? [],
     allowRegexes: values['probe.allow-target-regex'] ?? [],
@@ -78,12 +72,7 @@ export function parseProbeAndShutdownFlags(values: Values, fail: (message: strin
       throw err;
     }
   }
-  let shutdownTimeoutMs = 0;
-  try {
-    shutdownTimeoutMs = parseDuration(String(values['shutdown.timeout']));
-  } catch (err) {
-    fail(`--shutdown.timeout: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const shutdownTimeoutMs = durationFlag('shutdown.timeout', String(values['shutdown.timeout']));
   return {
     probeLimits: { maxConcurrent: whole('probe.max-concurrent', 1), maxQueue: whole('probe.max-queue', 0) },
     targetPolicy,
