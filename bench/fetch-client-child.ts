@@ -1,7 +1,7 @@
 // One client variant of bench:fetch-client, alone in its process so process.cpuUsage() counts this client only: every
 // target of the file_sd fetched once per interval at its own offset (spread over the interval, as the fleet
 // scheduler does), each body JSON.parse'd; after the warm-up, CPU and counts over the window, printed as JSON.
-// `node dist/bench/fetch-client-child.js <undici|lean> <file_sd.json> <interval s> <warm-up s> <window s>`
+// `node dist/bench/fetch-client-child.js <undici|lean> <file_sd.json> <interval s> <warm-up s> <window s> [lean keep-alive ms]`
 import { channel } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import type { HttpClientConfig } from '../src/config/types.js';
@@ -9,7 +9,8 @@ import { createHttpClient, fetchTarget, type FetchRequest, type FetchResult } fr
 import { createLeanHttp1Client, isLeanFallback } from '../src/fetch/lean-http1.js';
 import { Prng } from './simulator/prng.js';
 
-const [variant = '', fileSd = '', intervalS = '15', warmupS = '20', windowS = '30'] = process.argv.slice(2);
+const [variant = '', fileSd = '', intervalS = '15', warmupS = '20', windowS = '30', leanKeepAliveMs = '4000'] =
+  process.argv.slice(2);
 const groups = JSON.parse(readFileSync(fileSd, 'utf8')) as Array<{ targets: string[] }>;
 const urls = groups.flatMap((group) => group.targets);
 const intervalMs = Number(intervalS) * 1000;
@@ -28,7 +29,7 @@ if (variant === 'undici') {
   const client = createHttpClient(config);
   fetchOne = (request) => fetchTarget(client, request);
 } else if (variant === 'lean') {
-  const client = createLeanHttp1Client(config, async () => undefined);
+  const client = createLeanHttp1Client(config, async () => undefined, { keepAliveTimeoutMs: Number(leanKeepAliveMs) });
   fetchOne = async (request) => {
     const result = await client.fetch(request);
     if (isLeanFallback(result)) throw new Error(`unexpected fallback ${result.fallback}`);

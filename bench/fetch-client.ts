@@ -28,6 +28,11 @@ const spec: BenchSpec = {
     warmup: { type: 'string', default: '20', help: 'seconds each client runs before the window' },
     window: { type: 'string', default: '30', help: 'seconds measured per client run' },
     pairs: { type: 'string', default: '2', help: 'how many times the pair (undici, lean) runs, interleaved' },
+    'lean-keep-alive': {
+      type: 'string',
+      default: '4000',
+      help: "the lean client's idle keep-alive in ms (undici's works out at 3,000 against Node's 5 s servers)",
+    },
   },
 };
 
@@ -81,6 +86,7 @@ await runBench(spec, async () => {
   const warmup = cli.number('warmup', { allowZero: true });
   const window = cli.number('window');
   const pairs = cli.number('pairs', { integer: true });
+  const leanKeepAliveMs = cli.number('lean-keep-alive', { integer: true });
   const dist = join(import.meta.dirname, '..');
   const dir = mkdtempSync(join(tmpdir(), 'fje-fetch-client-'));
   const fileSd = join(dir, 'targets.json');
@@ -102,7 +108,7 @@ await runBench(spec, async () => {
         cli.progress(`pair ${pair + 1}/${pairs}: ${variant} (${warmup} s warm-up, ${window} s window)`);
         const { stdout } = await run([
           join(dist, 'bench/fetch-client-child.js'),
-          ...[variant, fileSd, String(interval), String(warmup), String(window)],
+          ...[variant, fileSd, String(interval), String(warmup), String(window), String(leanKeepAliveMs)],
         ]);
         const result = JSON.parse(stdout.trim().split('\n').at(-1) as string) as ChildResult;
         cli.progress(
@@ -125,6 +131,7 @@ await runBench(spec, async () => {
     intervalS: interval,
     warmupS: warmup,
     windowS: window,
+    leanKeepAliveMs,
     requestsPerSecond: targets / interval,
     runs,
     leanToUndiciRatios: ratios,
