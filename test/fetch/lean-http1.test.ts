@@ -373,6 +373,22 @@ describe('lean HTTP/1.1 client', () => {
     assert.equal(raw.connections(), 2);
   });
 
+  test('an idle socket is closed after the keep-alive timeout, and at once under a 1 s server hint', async () => {
+    let closed: () => void = () => undefined;
+    const raw = await rawServer((socket, head) => {
+      socket.once('close', () => closed());
+      const hint = head.startsWith('GET /hint') ? 'keep-alive: timeout=1\r\n' : '';
+      socket.write(`HTTP/1.1 200 OK\r\n${hint}content-length: 2\r\n\r\nok`);
+    });
+    const lean = leanClient({ keepAliveTimeoutMs: 20 });
+    const idleClosed = new Promise<void>((resolve) => (closed = resolve));
+    assert.equal(text(await lean.fetch(request(`${raw.base}/`))), 'ok');
+    await idleClosed; // the client closed it: the server does not close idle sockets
+    assert.equal(text(await lean.fetch(request(`${raw.base}/hint`))), 'ok');
+    assert.equal(text(await lean.fetch(request(`${raw.base}/hint`))), 'ok');
+    assert.equal(raw.connections(), 3, 'a socket whose server allows 1 s idle is not kept');
+  });
+
   test('close() closes the idle sockets', async () => {
     const server = await httpServer();
     const lean = createLeanHttp1Client(clientConfig(), async () => undefined);
