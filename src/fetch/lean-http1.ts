@@ -22,6 +22,7 @@ import { Readable } from 'node:stream';
 import type { HttpClientConfig } from '../config/types.js';
 import { classifyFetchError } from './classify-fetch-error.js';
 import type { AuthorizationSource } from './credentials.js';
+import { HttpClientConfigError } from './errors.js';
 import type { FetchRequest, FetchResult } from './http-client.js';
 import { ResponseParser, type ResponseHead, type ResponseParserEvents } from './http1-response-parser.js';
 import { bodyTooLarge, readBodyWithLimit } from './read-body.js';
@@ -67,6 +68,7 @@ const ERROR_BODY_DRAIN_BYTES = 64 * 1024;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
 
+/** Throws HttpClientConfigError for an option out of range. */
 export function createLeanHttp1Client(
   config: HttpClientConfig,
   authorization: AuthorizationSource,
@@ -91,6 +93,10 @@ class Client {
   ) {
     this.maxSockets = options.maxSocketsPerOrigin ?? 4;
     this.keepAliveMs = options.keepAliveTimeoutMs ?? 4000;
+    if (!Number.isInteger(this.maxSockets) || this.maxSockets < 1)
+      throw new HttpClientConfigError(`maxSocketsPerOrigin must be a whole number ≥ 1 (got ${this.maxSockets})`);
+    if (!Number.isFinite(this.keepAliveMs) || this.keepAliveMs < 0)
+      throw new HttpClientConfigError(`keepAliveTimeoutMs must be a number ≥ 0 (got ${this.keepAliveMs})`);
   }
 
   async fetch(request: FetchRequest): Promise<LeanFetchResult> {
@@ -113,8 +119,10 @@ class Client {
       } catch (error) {
         return failure(started, 'credentials', `${where()}: cannot read credentials: ${(error as Error).message}`);
       }
+      const unsendable = unsendableHeader(headers);
+      if (unsendable !== undefined)
+        return failure(started, 'network', `${where()}: invalid request header "${unsendable}"`);
       const head = serializeHead(request, url, headers);
-      if (head.startsWith('!')) return failure(started, 'network', `${where()}: ${head.slice(1)}`);
       return await new Promise<LeanFetchResult>((resolve) => {
         new Exchange(this, request, url, head, started, resolve).start();
       });
@@ -156,15 +164,20 @@ function failure(
     : { ok: false, reason, message, status, durationMs };
 }
 
-/** The request line and headers as sent; a text starting with "!" is the reason they cannot be sent. */
+/** The first header that cannot be sent as it is (a bad name, or a line break that would inject a header). */
+function unsendableHeader(headers: Readonly<Record<string, string>>): string | undefined {
+  for (const name in headers)
+    if (!HEADER_NAME.test(name) || HEADER_VALUE_FORBIDDEN.test(headers[name] as string)) return name;
+  return undefined;
+}
+
+/** The request line and headers as sent. */
 function serializeHead(request: FetchRequest, url: URL, headers: Readonly<Record<string, string>>): string {
   let head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
   let host = false;
   for (const name in headers) {
-    const value = headers[name] as string;
-    if (!HEADER_NAME.test(name) || HEADER_VALUE_FORBIDDEN.test(value)) return `!invalid request header "${name}"`;
     if (name.length === 4 && name.toLowerCase() === 'host') host = true;
-    head += `${name}: ${value}\r\n`;
+    head += `${name}: ${headers[name] as string}\r\n`;
   }
   if (!host) head += `host: ${url.host}\r\n`;
   if (request.method === 'POST') head += `content-length: ${Buffer.byteLength(request.body ?? '', 'utf8')}\r\n`;

@@ -426,6 +426,15 @@ describe('lean HTTP/1.1 client', () => {
     assert.equal(failure.reason, 'connection_refused');
   });
 
+  test('options out of range are refused when the client is made', () => {
+    assert.throws(() => createLeanHttp1Client(clientConfig(), async () => undefined, { maxSocketsPerOrigin: 0 }), {
+      code: 'FJE_HTTP_CLIENT_CONFIG',
+    });
+    assert.throws(() => createLeanHttp1Client(clientConfig(), async () => undefined, { keepAliveTimeoutMs: -1 }), {
+      code: 'FJE_HTTP_CLIENT_CONFIG',
+    });
+  });
+
   test('canUseLean takes plain http: without a proxy only', () => {
     assert.equal(canUseLean('http://srs-1:1985/api/v1/streams/', clientConfig()), true);
     assert.equal(canUseLean(new URL('http://srs-1/'), clientConfig()), true);
