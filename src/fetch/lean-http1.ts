@@ -7,7 +7,11 @@
 // machine: undici request() + body 303–368 µs, undici Agent.dispatch with a raw handler 234–335 µs, node:http
 // 282 µs, a raw net.Socket keep-alive client 111–190 µs (about 2× cheaper in every paired run). The fleet's CPU
 // target (issue 15: ≤ 10 % of 2 cores for everything) is below what undici alone costs at that rate.
-// `npm run bench:fetch-client` measures this client beside undici; the numbers are in bench/README.md.
+// `npm run bench:fetch-client` (bench/README.md) measures this client beside fetchTarget in one run, interleaved:
+// 156–165 µs vs 305–374 µs per request (lean/undici 0.44–0.51); 0.62 with both held to the same keep-alive.
+//
+// Sockets and pooling: lean-http1-pool.ts; the response parser: http1-response-parser.ts; bodies are decoded and
+// limited by read-body.ts (Content-Encoding) or here (identity, with read-body.ts's message), as fetchTarget does.
 //
 // What it does not do, by design: https, proxies, HEAD, pipelining, HTTP/1.0 keep-alive, transfer-codings other
 // than `chunked`, following redirects, a target policy (fleet mode has none). canUseLean() decides the static part
@@ -16,7 +20,6 @@
 // each hop) or a transfer-coding this client cannot read. The target has then seen the request once already; that
 // first response is dropped unread and its connection closed.
 import { STATUS_CODES } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { HttpClientConfig } from '../config/types.js';
@@ -25,6 +28,7 @@ import type { AuthorizationSource } from './credentials.js';
 import { HttpClientConfigError } from './errors.js';
 import type { FetchRequest, FetchResult } from './http-client.js';
 import { ResponseParser, type ResponseHead, type ResponseParserEvents } from './http1-response-parser.js';
+import { type Connection, OriginPools, type Pool, type PoolLimits, type PooledRequest } from './lean-http1-pool.js';
 import { bodyTooLarge, readBodyWithLimit } from './read-body.js';
 import { redactUrl } from './redact-url.js';
 import { buildRequestHeaders } from './request-headers.js';
@@ -78,8 +82,8 @@ export function createLeanHttp1Client(
   return { fetch: (request) => client.fetch(request), close: () => client.close() };
 }
 
-class Client {
-  readonly pools = new Map<string, Pool>();
+class Client implements PoolLimits {
+  readonly pools = new OriginPools(this);
   readonly maxSockets: number;
   readonly keepAliveMs: number;
   inFlight = 0;
@@ -131,22 +135,13 @@ class Client {
     }
   }
 
-  /** The pool of a URL's host:port; a pool is dropped when its last socket is gone and nothing waits. */
-  poolFor(url: URL): Pool {
-    const port = url.port === '' ? 80 : Number(url.port);
-    const key = `${url.hostname}:${port}`;
-    let pool = this.pools.get(key);
-    if (pool === undefined) {
-      const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-      pool = new Pool(this, key, host, port);
-      this.pools.set(key, pool);
-    }
-    return pool;
+  get connectTimeoutMs(): number {
+    return this.config.connectTimeoutMs;
   }
 
   close(): Promise<void> {
     this.closed = true;
-    for (const pool of [...this.pools.values()]) for (const connection of [...pool.idle]) connection.destroy();
+    this.pools.closeIdle();
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => (this.idle = resolve));
   }
@@ -184,158 +179,8 @@ function serializeHead(request: FetchRequest, url: URL, headers: Readonly<Record
   return `${head}\r\n`;
 }
 
-/** The sockets to one host:port. */
-class Pool {
-  /** Idle sockets, the most recently used last (taken first: the furthest from its idle timeout). */
-  readonly idle: Connection[] = [];
-  readonly waiting: Exchange[] = [];
-  total = 0;
-
-  constructor(
-    readonly client: Client,
-    private readonly key: string,
-    readonly host: string,
-    readonly port: number,
-  ) {}
-
-  acquire(exchange: Exchange, fresh: boolean): void {
-    const connection = fresh ? undefined : this.idle.pop();
-    if (connection !== undefined) {
-      connection.assign(exchange);
-      return;
-    }
-    if (this.total < this.client.maxSockets) {
-      this.total++;
-      new Connection(this).assign(exchange);
-      return;
-    }
-    this.waiting.push(exchange);
-  }
-
-  /** A socket whose response is complete and that may carry another. */
-  release(connection: Connection): void {
-    const next = this.waiting.shift();
-    if (next !== undefined) {
-      connection.assign(next);
-      return;
-    }
-    this.idle.push(connection);
-    connection.startIdleTimer();
-  }
-
-  /** A socket is gone: its slot goes to the next waiting request. */
-  remove(connection: Connection): void {
-    const at = this.idle.indexOf(connection);
-    if (at >= 0) this.idle.splice(at, 1);
-    this.total--;
-    const next = this.waiting.shift();
-    if (next !== undefined) {
-      this.total++;
-      new Connection(this).assign(next);
-    } else if (this.total === 0) this.client.pools.delete(this.key);
-  }
-
-  forget(exchange: Exchange): void {
-    const at = this.waiting.indexOf(exchange);
-    if (at >= 0) this.waiting.splice(at, 1);
-  }
-}
-
-class Connection {
-  readonly socket: Socket;
-  exchange: Exchange | undefined;
-  /** It has carried a complete response: a failure before any byte of the next may be its idle close. */
-  reused = false;
-  idleMs: number;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private idleTimerMs = 0;
-  private dead = false;
-  private connectTimer: NodeJS.Timeout | undefined;
-
-  constructor(readonly pool: Pool) {
-    this.idleMs = pool.client.keepAliveMs;
-    this.socket = connect({ host: pool.host, port: pool.port, noDelay: true });
-    const connectTimeoutMs = pool.client.config.connectTimeoutMs;
-    this.connectTimer = setTimeout(() => this.fail(new ConnectTimeout(connectTimeoutMs)), connectTimeoutMs);
-    this.connectTimer.unref();
-    this.socket.once('connect', () => clearTimeout(this.connectTimer));
-    this.socket.on('data', (data: Buffer) => {
-      if (this.exchange === undefined)
-        this.destroy(); // bytes nobody asked for: the socket is not reusable
-      else this.exchange.onData(data);
-    });
-    this.socket.once('end', () => {
-      const exchange = this.exchange;
-      this.destroy();
-      exchange?.onEnd();
-    });
-    this.socket.on('error', (error) => this.fail(error));
-    this.socket.once('close', () => this.fail(new Error('other side closed')));
-  }
-
-  assign(exchange: Exchange): void {
-    this.exchange = exchange;
-    exchange.attach(this);
-    const { socket } = this;
-    socket.cork();
-    socket.write(exchange.requestHead, 'latin1');
-    if (exchange.request.body !== undefined) socket.write(exchange.request.body, 'utf8');
-    socket.uncork();
-  }
-
-  /** The response is complete: back to the pool, or closed. */
-  done(reusable: boolean): void {
-    this.exchange = undefined;
-    this.reused = true;
-    if (!reusable || this.dead || this.idleMs <= 0 || this.pool.client.closed) this.destroy();
-    else this.pool.release(this);
-  }
-
-  /** A server's `Keep-Alive: timeout=N`: idle no longer than N − 1 s. */
-  applyKeepAliveHint(seconds: number | undefined): void {
-    this.idleMs =
-      seconds === undefined
-        ? this.pool.client.keepAliveMs
-        : Math.min(this.pool.client.keepAliveMs, seconds * 1000 - 1000);
-  }
-
-  startIdleTimer(): void {
-    if (this.idleTimer === undefined || this.idleTimerMs !== this.idleMs) {
-      clearTimeout(this.idleTimer);
-      this.idleTimerMs = this.idleMs;
-      this.idleTimer = setTimeout(() => {
-        if (this.exchange === undefined) this.destroy();
-      }, this.idleMs);
-      this.idleTimer.unref();
-    } else this.idleTimer.refresh();
-  }
-
-  destroy(): void {
-    if (this.dead) return;
-    this.dead = true;
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.connectTimer);
-    this.socket.destroy();
-    this.pool.remove(this);
-  }
-
-  private fail(error: Error): void {
-    const exchange = this.exchange;
-    this.exchange = undefined;
-    this.destroy();
-    exchange?.onSocketError(error);
-  }
-}
-
-class ConnectTimeout extends Error {
-  readonly code = 'ETIMEDOUT';
-  constructor(ms: number) {
-    super(`connect timed out after ${ms} ms`);
-  }
-}
-
 /** One request and its response, possibly over two sockets (the one retry). */
-class Exchange implements ResponseParserEvents {
+class Exchange implements ResponseParserEvents, PooledRequest {
   private connection: Connection | undefined;
   private pool: Pool | undefined;
   private parser: ResponseParser | undefined;
@@ -353,12 +198,16 @@ class Exchange implements ResponseParserEvents {
 
   constructor(
     private readonly client: Client,
-    readonly request: FetchRequest,
+    private readonly request: FetchRequest,
     private readonly url: URL,
     readonly requestHead: string,
     private readonly started: number,
     private readonly resolve: (result: LeanFetchResult) => void,
   ) {}
+
+  get requestBody(): string | undefined {
+    return this.request.body;
+  }
 
   start(): void {
     this.timer = setTimeout(() => this.abort('timeout'), this.request.timeoutMs);
@@ -369,7 +218,7 @@ class Exchange implements ResponseParserEvents {
 
   /** `fresh`: a new socket, not an idle one (the retry). */
   private acquire(fresh: boolean): void {
-    this.pool = this.client.poolFor(this.url);
+    this.pool = this.client.pools.poolFor(this.url);
     this.pool.acquire(this, fresh);
   }
 
