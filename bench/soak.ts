@@ -269,9 +269,16 @@ async function main(): Promise<number> {
   // reported when they appear, so each is attributed to its time), and its up/down states at the middle and the end.
   const metricsLatencies: number[] = [];
   const rss: Array<
-    { atS: number; rssMiB: number; heapUsedMiB: number; externalMiB: number; cpuSeconds: number } & Partial<MemoryMap>
+    {
+      atS: number;
+      rssMiB: number;
+      heapUsedMiB: number;
+      heapTotalMiB: number;
+      externalMiB: number;
+      cpuSeconds: number;
+    } & Partial<MemoryMap>
   > = [];
-  let lastHeap = { heapUsedMiB: Number.NaN, externalMiB: Number.NaN };
+  let lastHeap = { heapUsedMiB: Number.NaN, heapTotalMiB: Number.NaN, externalMiB: Number.NaN };
   const sample = (): void => {
     if (exited) return;
     const usage = processUsage(pid);
@@ -294,6 +301,7 @@ async function main(): Promise<number> {
     const gauge = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20;
     lastHeap = {
       heapUsedMiB: round(gauge('nodejs_heap_size_used_bytes')),
+      heapTotalMiB: round(gauge('nodejs_heap_size_total_bytes')),
       externalMiB: round(gauge('nodejs_external_memory_bytes')),
     };
   };
