@@ -3,7 +3,7 @@
 // a trickle, a huge body, a gzip bomb)? The exporter runs in a child process (its RSS and CPU are its own, from
 // /proc); targets and load run here, all on 127.0.0.1. Progress on stderr, the result as JSON in --out.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { MISBEHAVIOURS, startMisbehavingServers } from './misbehaving-servers.js';
+import { memoryMap, type MemoryMap } from './memory-map.js';
 import { processUsage } from './process-usage.js';
 import { startFleetSimulator, type SimulatedFault } from './simulator/fleet-simulator.js';
 
@@ -267,16 +268,32 @@ async function main(): Promise<number> {
   // /metrics (gzip, as Prometheus asks), RSS and the V8 heap every 5 s; /targets every 15 s (new fleet failures are
   // reported when they appear, so each is attributed to its time), and its up/down states at the middle and the end.
   const metricsLatencies: number[] = [];
-  const rss: Array<{ atS: number; rssMiB: number; heapUsedMiB: number; externalMiB: number; cpuSeconds: number }> = [];
-  let lastHeap = { heapUsedMiB: Number.NaN, externalMiB: Number.NaN };
+  const rss: Array<
+    {
+      atS: number;
+      rssMiB: number;
+      heapUsedMiB: number;
+      heapTotalMiB: number;
+      externalMiB: number;
+      cpuSeconds: number;
+    } & Partial<MemoryMap>
+  > = [];
+  let lastHeap = { heapUsedMiB: Number.NaN, heapTotalMiB: Number.NaN, externalMiB: Number.NaN };
   const sample = (): void => {
     if (exited) return;
     const usage = processUsage(pid);
+    let map: MemoryMap | undefined;
+    try {
+      map = memoryMap(readFileSync(`/proc/${pid}/smaps`, 'utf8'));
+    } catch {
+      // Not Linux, or the exporter just exited: RSS alone.
+    }
     rss.push({
       atS: round(elapsedS() - runStart),
       rssMiB: round(usage.rssBytes / 2 ** 20),
       ...lastHeap,
       cpuSeconds: usage.cpuSeconds,
+      ...map,
     });
   };
   const readHeap = (gzipped: ArrayBuffer): void => {
@@ -284,6 +301,7 @@ async function main(): Promise<number> {
     const gauge = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20;
     lastHeap = {
       heapUsedMiB: round(gauge('nodejs_heap_size_used_bytes')),
+      heapTotalMiB: round(gauge('nodejs_heap_size_total_bytes')),
       externalMiB: round(gauge('nodejs_external_memory_bytes')),
     };
   };
@@ -429,6 +447,12 @@ async function main(): Promise<number> {
       maxMiB: maxRss,
       growthPct,
       heapUsedMiB: { start: startSample?.heapUsedMiB, middle: middleSample?.heapUsedMiB, end: endSample?.heapUsedMiB },
+      // Where the RSS lies (memory-map.ts): malloc arenas growing is the allocator; other anonymous memory, V8 heaps.
+      byKind: Object.fromEntries(
+        (
+          ['mallocMainMiB', 'mallocThreadArenasMiB', 'mallocThreadArenas', 'otherAnonymousMiB', 'filesMiB'] as const
+        ).map((key) => [key, { start: startSample?.[key], middle: middleSample?.[key], end: endSample?.[key] }]),
+      ),
       samples: rss,
     },
     exporterCpuSeconds: round(cpuSeconds),
@@ -439,6 +463,10 @@ async function main(): Promise<number> {
   log(
     `done: ${result.probesTotal} probes, ${unexpectedCount} unexpected errors (${unexpectedInWarmup} in the warm-up); heap used ${startSample?.heapUsedMiB} → ${middleSample?.heapUsedMiB} → ${endSample?.heapUsedMiB} MiB; RSS ${startSample?.rssMiB} → ${middleSample?.rssMiB} → ${endSample?.rssMiB} MiB (${growthPct} %), max ${maxRss} MiB; /metrics p99 ${result.metrics.p99Ms} ms; shutdown exit ${exitCode} in ${round(shutdownMs)} ms`,
   );
+  const kinds = (sample: (typeof rss)[number] | undefined): string =>
+    `malloc main ${sample?.mallocMainMiB}, thread arenas ${sample?.mallocThreadArenasMiB} (${sample?.mallocThreadArenas}), other anonymous ${sample?.otherAnonymousMiB}, files ${sample?.filesMiB}`;
+  log(`RSS by kind (MiB), start: ${kinds(startSample)}`);
+  log(`RSS by kind (MiB), end:   ${kinds(endSample)}`);
   for (const example of unexpected.slice(0, 5))
     log(`unexpected at ${example.atS} s, ${example.where}: ${example.detail}`);
   log(`result: ${OUT}`);

@@ -5,6 +5,10 @@ import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import type { FetchFailureReason } from './errors.js';
+import { keepHttpParserOnBaselineCompiler } from './http-parser-tier.js';
+
+// Every fetch reads its body through here, so this runs before the first connection compiles undici's parser.
+keepHttpParserOnBaselineCompiler();
 
 /** Sent unless the module sets its own Accept-Encoding. */
 export const ACCEPT_ENCODING = 'gzip, deflate, br';

@@ -5,7 +5,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { renderFamily } from '../../src/exposition/render.js';
 import { compileModule } from '../../src/extract/compile-module.js';
 import { extractSamples } from '../../src/extract/extract.js';
-import { runHotPathInline } from '../../src/pool/hot-path.js';
+import { labelBlocksRecur, runHotPathInline } from '../../src/pool/hot-path.js';
 import { bytesOf } from './pool-fixtures.js';
 
 const CONFIG = `modules:
@@ -39,4 +39,41 @@ test('OpenMetrics lines equal to the text lines are rendered once and shared; th
   );
   const shared = text.filter((family, i) => openMetrics[i] === family).map((family) => family.name);
   assert.deepEqual(shared, ['d_total', 'g', 'u']);
+});
+
+const SERIES_CONFIG = `modules:
+  one:
+    metrics:
+    - { name: item, type: object, path: '{[*]}', labels: { name: '{.name}' }, values: { value: '{.value}' } }
+  two_values:
+    metrics:
+    - { name: item, type: object, path: '{[*]}', labels: { name: '{.name}' }, values: { a: '{.a}', b: '{.b}' } }
+  two_metrics:
+    metrics:
+    - { name: a, type: object, path: '{[*]}', labels: { name: '{.name}' }, values: { v: '{.a}' } }
+    - { name: b, type: object, path: '{[*]}', labels: { name: '{.name}' }, values: { v: '{.b}' } }
+`;
+
+test('label blocks are cached only where one can serve twice: two formats, or two families of one element', () => {
+  const modules = parseConfig(SERIES_CONFIG, 'series.yml').modules;
+  const compiled = (name: string) => compileModule(modules[name]!);
+  // One value per element in one format: each block would be used once and only held memory (issue 17).
+  assert.equal(labelBlocksRecur(compiled('one'), ['text']), false);
+  assert.equal(labelBlocksRecur(compiled('one'), ['text', 'openmetrics']), true);
+  assert.equal(labelBlocksRecur(compiled('two_values'), ['text']), true);
+  assert.equal(labelBlocksRecur(compiled('two_metrics'), ['text']), true);
+});
+
+test('a module whose blocks are not cached renders the same lines', () => {
+  const modules = parseConfig(SERIES_CONFIG, 'series.yml').modules;
+  const json = '[{"name":"x","value":1,"a":2,"b":3},{"name":"y\\"z","value":4,"a":5,"b":6}]';
+  for (const name of ['one', 'two_values', 'two_metrics']) {
+    const compiled = compileModule(modules[name]!);
+    const result = runHotPathInline(compiled, { body: bytesOf(json), targetLabels: { job: 'j' }, formats: ['text'] });
+    assert.ok(result.ok);
+    const expected = extractSamples(compiled, JSON.parse(json)).families.map((family) =>
+      renderFamily(family, 'text', 'job="j"'),
+    );
+    assert.deepEqual(result.families.text, expected, name);
+  }
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { runHotPathInline, type HotPathResult } from '../../src/pool/hot-path.js';
-import { WorkerPool } from '../../src/pool/worker-pool.js';
+import { WORKER_YOUNG_GENERATION_MB, WorkerPool } from '../../src/pool/worker-pool.js';
 import { bytesOf, controlledWorkerUrl, referenceBody, referenceModule, taskFor } from './pool-fixtures.js';
 
 const module = referenceModule();
@@ -139,5 +139,24 @@ describe('WorkerPool crash recovery', () => {
     assert.equal(afterThrow?.ok, true);
     assert.equal(exited?.ok === false ? exited.reason : 'ok', 'worker_error');
     assert.equal(afterExit?.ok, true);
+  });
+});
+
+describe('WorkerPool resource limits', () => {
+  const pool = new WorkerPool({
+    threads: 1,
+    maxQueue: 1,
+    maxHeapMb: 256,
+    workerUrl: new URL('./limits-worker.js', import.meta.url).href,
+  });
+  after(() => pool.close());
+
+  test('workers get the old-generation limit asked for and a young generation capped at 12 MB (issue 17)', async () => {
+    const result = await pool.run(taskFor(referenceModule(), bytesOf('{}')));
+    assert.ok(!result.ok);
+    const limits = JSON.parse(result.message) as { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number };
+    assert.equal(limits.maxOldGenerationSizeMb, 256);
+    assert.equal(WORKER_YOUNG_GENERATION_MB, 12);
+    assert.equal(limits.maxYoungGenerationSizeMb, WORKER_YOUNG_GENERATION_MB);
   });
 });
