@@ -111,14 +111,17 @@ export function encodeRenderedFamilies(
   rendered: readonly RenderedFamily[],
   interner?: FamilyMetaInterner,
 ): EncodedFamilies {
-  const writer = new Utf8Writer(rendered.reduce((sum, family) => sum + family.text.length, 0) + 16);
+  const capacity = rendered.reduce((sum, family) => sum + family.text.length, 0) + 16;
+  const writer = new Utf8Writer(capacity);
   const ends = new Uint32Array(rendered.length);
   for (const [i, family] of rendered.entries()) {
     writer.write(family.text);
     ends[i] = writer.length;
   }
   const families = interner === undefined ? rendered.map(({ name, help, type }) => ({ name, help, type })) : rendered;
-  return { families: interner?.intern(families) ?? families, bytes: writer.take(), ends };
+  // ASCII lines (the usual case) fill the writer to within its 16 spare bytes: keep its buffer rather than copy it.
+  const bytes = writer.length + 16 >= capacity ? writer.view() : writer.take();
+  return { families: interner?.intern(families) ?? families, bytes, ends };
 }
 
 /** The families that have series, with their lines (views): for reading a target's families back (tests, /targets). */

@@ -12,13 +12,22 @@ import { TargetForbiddenError, type FetchFailureReason } from './errors.js';
 import type { TargetPolicy } from './target-policy.js';
 import { buildTlsOptions } from './tls-options.js';
 import { redactUrl } from './redact-url.js';
-import { ACCEPT_ENCODING, discard, readBodyWithLimit } from './read-body.js';
+import { canUseLean, createLeanHttp1Client, isLeanFallback, type LeanHttp1Client } from './lean-http1.js';
+import { discard, readBodyWithLimit } from './read-body.js';
+import { buildRequestHeaders } from './request-headers.js';
 
 /** Prometheus's common http client follows at most 10 redirects (Go's net/http default). */
 const MAX_REDIRECTS = 10;
 
 export interface HttpClient {
   readonly dispatcher: Dispatcher;
+  /**
+   * The lean HTTP/1.1 client (lean-http1.ts) for plain http: targets, when no proxy and no target policy apply:
+   * fetchTarget tries it first and falls back to the dispatcher for what it hands back (redirects, other codings).
+   */
+  readonly lean: LeanHttp1Client | undefined;
+  /** The module's http_client_config (what canUseLean checks per URL). */
+  readonly config: HttpClientConfig;
   readonly authorization: AuthorizationSource;
   /** fetchTarget brackets each fetch with these, so close() does not cut one off before it is dispatched. */
   begin(): void;
@@ -101,9 +110,15 @@ export function createHttpClient(config: HttpClientConfig, policy?: TargetPolicy
   let inFlight = 0;
   let idle: (() => void) | undefined;
   let closing: Promise<void> | undefined;
+  const authorization = createAuthorizationSource(config);
+  // A target policy checks every hop and resolved address inside undici's dispatch: with one, undici does it all.
+  const lean =
+    !viaProxy && (policy === undefined || policy.isOpen) ? createLeanHttp1Client(config, authorization) : undefined;
   return {
     dispatcher,
-    authorization: createAuthorizationSource(config),
+    lean,
+    config,
+    authorization,
     begin: () => {
       inFlight++;
     },
@@ -113,7 +128,7 @@ export function createHttpClient(config: HttpClientConfig, policy?: TargetPolicy
     close: () =>
       (closing ??= (async () => {
         if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
-        await base.close();
+        await Promise.all([base.close(), lean?.close()]);
       })()),
   };
 }
@@ -137,6 +152,10 @@ const ERROR_BODY_DRAIN_BYTES = 64 * 1024;
 export async function fetchTarget(client: HttpClient, request: FetchRequest): Promise<FetchResult> {
   client.begin();
   try {
+    if (client.lean !== undefined && canUseLean(request.url, client.config)) {
+      const result = await client.lean.fetch(request);
+      if (!isLeanFallback(result)) return result;
+    }
     return await fetchOnce(client, request);
   } finally {
     client.end();
@@ -171,7 +190,7 @@ async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<Fet
 
   let headers: Record<string, string>;
   try {
-    headers = await buildHeaders(client, request, url);
+    headers = await buildRequestHeaders(request.headers, url, client.authorization);
   } catch (error) {
     return {
       ok: false,
@@ -277,26 +296,4 @@ function withStatus(result: Extract<FetchResult, { ok: false }>, status: number 
 
 function isValidStatus(status: number, valid: readonly number[]): boolean {
   return valid.length === 0 ? status >= 200 && status < 300 : valid.includes(status);
-}
-
-/** Module headers first; then Accept, URL userinfo and configured auth only where not already set (Go's order). */
-async function buildHeaders(client: HttpClient, request: FetchRequest, url: URL): Promise<Record<string, string>> {
-  const headers: Record<string, string> = {};
-  const present = new Set<string>();
-  for (const [name, value] of Object.entries(request.headers)) {
-    headers[name] = value;
-    present.add(name.toLowerCase());
-  }
-  if (!present.has('accept')) headers['accept'] = 'application/json';
-  // Go's transport asks for gzip and decodes it (json_exporter relies on that); we also take deflate and br.
-  if (!present.has('accept-encoding')) headers['accept-encoding'] = ACCEPT_ENCODING;
-  if (!present.has('authorization')) {
-    const fromUrl =
-      url.username === ''
-        ? undefined
-        : `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`, 'utf8').toString('base64')}`;
-    const authorization = fromUrl ?? (await client.authorization());
-    if (authorization !== undefined) headers['authorization'] = authorization;
-  }
-  return headers;
 }

@@ -20,7 +20,8 @@ export type BodyRead =
       readonly message: string;
     };
 
-type ResponseBody = Dispatcher.ResponseData['body'];
+/** undici's body, or a plain Readable (the lean HTTP/1.1 client's encoded bodies). */
+type ResponseBody = Dispatcher.ResponseData['body'] | Readable;
 
 /** The codings of a Content-Encoding header in the order they were applied; `identity` dropped. */
 function parseCodings(header: string | string[] | undefined): string[] {
@@ -162,14 +163,7 @@ async function collect(
       total += chunk.byteLength;
       if (total > limit) {
         stop();
-        return {
-          ok: false,
-          reason: 'body_too_large',
-          message:
-            codings === undefined
-              ? `body exceeds the limit of ${limit} bytes`
-              : `body decoded from ${codings.join(', ')} exceeds the limit of ${limit} bytes (decompression stopped there)`,
-        };
+        return bodyTooLarge(limit, codings);
       }
       chunks.push(chunk);
     }
@@ -184,6 +178,18 @@ async function collect(
     offset += chunk.byteLength;
   }
   return { ok: true, body: bytes };
+}
+
+/** The failure of a body whose (decoded, when `codings` are given) bytes passed the limit. */
+export function bodyTooLarge(limit: number, codings?: readonly string[]): BodyRead {
+  return {
+    ok: false,
+    reason: 'body_too_large',
+    message:
+      codings === undefined
+        ? `body exceeds the limit of ${limit} bytes`
+        : `body decoded from ${codings.join(', ')} exceeds the limit of ${limit} bytes (decompression stopped there)`,
+  };
 }
 
 /** Closes a body we will not read; the abort error it emits has nobody to tell. */

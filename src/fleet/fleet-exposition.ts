@@ -1,4 +1,6 @@
 // Merges every stored target's families into one exposition: HELP/TYPE once per family, series contiguous.
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type EncodedFamilies, type FamilyMeta, familyBytes } from '../exposition/encoded-families.js';
 import { familyName, renderHeader } from '../exposition/render.js';
 import type { ExpositionFormat, MetricType } from '../exposition/types.js';
@@ -8,6 +10,8 @@ import { TARGET_HEALTH_FAMILIES, TARGET_HEALTH_FAMILY_NAMES } from './target-hea
 /** The pieces of one family that come from one slot group: `pieces[start..end)` of the family. */
 export interface GroupPieces {
   readonly group: SlotGroup;
+  /** The group's version when its pieces were taken (a plan built over several loop turns may see it move on). */
+  readonly version: number;
   readonly start: number;
   end: number;
 }
@@ -66,11 +70,11 @@ function familyNames(families: readonly FamilyMeta[], format: ExpositionFormat):
  * names as `format` writes them (selfMetricNames), which a target family must not duplicate, any more than a health
  * family's.
  */
-export function planFleetExposition(
+function* planSteps(
   store: TargetStore,
   format: ExpositionFormat,
   reserved: ReadonlySet<string>,
-): FleetExposition {
+): Generator<void, FleetExposition> {
   const targetFamilies = new Map<string, ExpositionFamily>();
   const healthFamilies = new Map<string, ExpositionFamily>();
   // Compared as the format names families: in OpenMetrics the gauge `x` and the counter `x_total` are both family `x`.
@@ -93,10 +97,14 @@ export function planFleetExposition(
       return;
     }
     const last = family.groups.at(-1);
-    if (last?.group !== group) family.groups.push({ group, start: family.pieces.length, end: family.pieces.length });
+    if (last?.group !== group) {
+      family.groups.push({ group, version: group.version, start: family.pieces.length, end: family.pieces.length });
+    }
     family.pieces.push(familyBytes(encoded, index));
     (family.groups.at(-1) as GroupPieces).end++;
   };
+  // Taken once: a store change between steps replaces entries in place or builds a new array, never edits this one's
+  // ranges, so each target is read once, as it was when its group's turn came.
   const entries = store.entries();
   for (const group of store.groups()) {
     for (let t = group.start; t < group.end; t++) {
@@ -116,6 +124,7 @@ export function planFleetExposition(
         add(healthFamilies, health, i, (health.families[i] as FamilyMeta).name, group);
       }
     }
+    yield;
   }
   const families = [...targetFamilies.values()].sort(byName);
   // Health families in their documented order, whatever target came first.
@@ -124,4 +133,42 @@ export function planFleetExposition(
     if (family !== undefined) families.push(family);
   }
   return { format, families, conflicts };
+}
+
+/** The plan in one go (tests, /federate's small selections). */
+export function planFleetExposition(
+  store: TargetStore,
+  format: ExpositionFormat,
+  reserved: ReadonlySet<string>,
+): FleetExposition {
+  const steps = planSteps(store, format, reserved);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** A loop turn is taken once this long has passed since the last one (each turn also costs the I/O waiting then). */
+export const TURN_AFTER_MS = 4;
+
+/**
+ * The same plan, walked in slices of about TURN_AFTER_MS with a loop turn between: at 10,000 targets the walk takes
+ * 20–50 ms, which in one piece delayed every scrape due meanwhile (bench:fleet's lag p99). Scrapes recorded between
+ * turns show in the groups not yet walked.
+ */
+export async function planFleetExpositionInTurns(
+  store: TargetStore,
+  format: ExpositionFormat,
+  reserved: ReadonlySet<string>,
+): Promise<FleetExposition> {
+  const steps = planSteps(store, format, reserved);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    if (performance.now() - sliceStart >= TURN_AFTER_MS) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
 }

@@ -61,7 +61,9 @@ export class FleetMode {
     this.#options = options;
     this.#fleetMetrics = fleetMetrics(options.metrics.registry);
     this.store = new TargetStore();
-    this.gzip = new GzipExposition(this.store);
+    this.gzip = new GzipExposition(this.store, {
+      onCompressed: (path, bytes) => this.#fleetMetrics.gzipCompressedBytes.inc({ path }, bytes),
+    });
     this.scheduler = new Scheduler({
       scrape: createFleetScrape({
         prepared: options.prepared,

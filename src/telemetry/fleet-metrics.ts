@@ -10,6 +10,7 @@ export interface FleetMetrics {
   readonly targets: Gauge<'job'>;
   readonly familyConflicts: Gauge;
   readonly labelCollisions: Gauge<'job'>;
+  readonly gzipCompressedBytes: Counter<'path'>;
 }
 
 /** Registered once per registry: fleet mode's reloads reuse the same objects (prom-client refuses duplicates). */
@@ -53,6 +54,12 @@ export function fleetMetrics(registry: Registry): FleetMetrics {
       name: PREFIX + 'label_collisions',
       help: 'Targets of this shard whose labels another target of the job shared (same host:port), by job; their instance label is their URL instead.',
       labelNames: ['job'],
+      registers,
+    }),
+    gzipCompressedBytes: new Counter({
+      name: PREFIX + 'gzip_compressed_bytes_total',
+      help: "Plain bytes of /metrics compressed into cached gzip units, by path: 'background' (a slot group that settled) or 'request' (a request found its unit out of date and compressed it itself; high means the background falls behind).",
+      labelNames: ['path'],
       registers,
     }),
   };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
-import { planFleetExposition } from '../../src/fleet/fleet-exposition.js';
+import { planFleetExposition, planFleetExpositionInTurns } from '../../src/fleet/fleet-exposition.js';
 import { GzipExposition } from '../../src/fleet/gzip-exposition.js';
 import { TargetStore } from '../../src/fleet/store.js';
 
@@ -128,6 +128,73 @@ describe('GzipExposition', () => {
     await gzip.members(planFleetExposition(store, 'text', new Set()), '');
     assert.ok(gzip.unitCount('text') < before);
     assert.equal(gzip.unitCount('openmetrics'), 0);
+    gzip.close();
+  });
+});
+
+describe('GzipExposition background compression', () => {
+  test('one compactSettled call works through every settled unit, one after another, without further ticks', async () => {
+    const { store, targets, now } = fleet(60);
+    const compressed: Array<'background' | 'request'> = [];
+    const gzip = new GzipExposition(store, {
+      tickMs: 60_000,
+      settleMs: 300,
+      maxCompressions: 1,
+      now: () => now.ms,
+      onCompressed: (path) => compressed.push(path),
+    });
+    await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    const byRequest = compressed.length;
+    assert.ok(byRequest > 0 && compressed.filter((path) => path !== 'request').length === 0);
+    // Targets in several slot groups change, then settle.
+    now.ms = 5_000;
+    for (const target of targets) scrape(store, target, 9);
+    now.ms = 6_000;
+    gzip.compactSettled();
+    // Bounded wait for the chain to finish: each unit's compression starts the next.
+    for (let turn = 0; turn < 500 && compressed.length < 2 * byRequest; turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.equal(compressed.length - byRequest, byRequest, 'every unit recompressed in the background');
+    assert.ok(compressed.slice(byRequest).every((path) => path === 'background'));
+    // The next request finds them all ready: it compresses nothing itself.
+    const body = gunzipSync(Buffer.concat(await gzip.members(planFleetExposition(store, 'text', new Set()), '')));
+    assert.equal(compressed.length, 2 * byRequest);
+    assert.equal(body.toString(), plainBody(store, ''));
+    gzip.close();
+  });
+});
+
+describe('planFleetExpositionInTurns', () => {
+  test('gives the same plan as the one-go walk', async () => {
+    const { store } = fleet(40);
+    const inTurns = await planFleetExpositionInTurns(store, 'text', new Set());
+    const inOneGo = planFleetExposition(store, 'text', new Set());
+    const flatten = (plan: typeof inOneGo): string =>
+      plan.families.map((f) => f.header + f.pieces.map((piece) => Buffer.from(piece).toString()).join('')).join('');
+    assert.ok(inOneGo.families.length > 0);
+    assert.equal(flatten(inTurns), flatten(inOneGo));
+    assert.deepEqual(
+      inTurns.families.map((f) => f.groups.map((run) => [run.group.key.id, run.start, run.end])),
+      inOneGo.families.map((f) => f.groups.map((run) => [run.group.key.id, run.start, run.end])),
+    );
+  });
+
+  test('a scrape recorded in a group already walked does not leave stale bytes cached under its new version', async () => {
+    const { store } = fleet(60);
+    const gzip = new GzipExposition(store, { tickMs: 60_000 });
+    const first = store.entries()[0]!.target;
+    // The first slot group is walked before the first turn; the scrape lands while the rest is walked.
+    const planning = planFleetExpositionInTurns(store, 'text', new Set());
+    scrape(store, first, 42);
+    const stalePlan = await planning;
+    const staleBody = gunzipSync(Buffer.concat(await gzip.members(stalePlan, ''))).toString();
+    assert.doesNotMatch(staleBody, / 42$/m, 'the plan holds the bytes as they were when its group was walked');
+    const fresh = gunzipSync(
+      Buffer.concat(await gzip.members(planFleetExposition(store, 'text', new Set()), '')),
+    ).toString();
+    assert.match(fresh, / 42$/m);
+    assert.equal(fresh, plainBody(store, ''));
     gzip.close();
   });
 });

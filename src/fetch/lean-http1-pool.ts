@@ -1,0 +1,201 @@
+// The sockets of the lean HTTP/1.1 client (lean-http1.ts): per host:port, a bounded pool of keep-alive sockets (busy,
+// idle or connecting), idle ones closed after the keep-alive timeout, requests beyond the bound waiting in order.
+import { connect, type Socket } from 'node:net';
+
+/** What a socket needs of the request it carries. */
+export interface PooledRequest {
+  readonly requestHead: string;
+  readonly requestBody: string | undefined;
+  attach(connection: Connection): void;
+  onData(data: Buffer): void;
+  /** The server ended the connection. */
+  onEnd(): void;
+  onSocketError(error: Error): void;
+}
+
+export interface PoolLimits {
+  /** Sockets per host:port, busy, idle or connecting. */
+  readonly maxSockets: number;
+  readonly keepAliveMs: number;
+  readonly connectTimeoutMs: number;
+  /** Once set, a socket whose response is done is closed instead of kept. */
+  readonly closed: boolean;
+}
+
+/** The pools by host:port; a pool is dropped when its last socket is gone and nothing waits. */
+export class OriginPools {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(private readonly limits: PoolLimits) {}
+
+  poolFor(url: URL): Pool {
+    const port = url.port === '' ? 80 : Number(url.port);
+    const key = `${url.hostname}:${port}`;
+    let pool = this.pools.get(key);
+    if (pool === undefined) {
+      const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+      pool = new Pool(this, this.limits, key, host, port);
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  drop(key: string): void {
+    this.pools.delete(key);
+  }
+
+  closeIdle(): void {
+    for (const pool of [...this.pools.values()]) for (const connection of [...pool.idle]) connection.destroy();
+  }
+}
+
+/** The sockets to one host:port. */
+export class Pool {
+  /** Idle sockets, the most recently used last (taken first: the furthest from its idle timeout). */
+  readonly idle: Connection[] = [];
+  readonly waiting: PooledRequest[] = [];
+  total = 0;
+
+  constructor(
+    private readonly pools: OriginPools,
+    readonly limits: PoolLimits,
+    private readonly key: string,
+    readonly host: string,
+    readonly port: number,
+  ) {}
+
+  acquire(exchange: PooledRequest, fresh: boolean): void {
+    const connection = fresh ? undefined : this.idle.pop();
+    if (connection !== undefined) {
+      connection.assign(exchange);
+      return;
+    }
+    if (this.total < this.limits.maxSockets) {
+      this.total++;
+      new Connection(this).assign(exchange);
+      return;
+    }
+    this.waiting.push(exchange);
+  }
+
+  /** A socket whose response is complete and that may carry another. */
+  release(connection: Connection): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) {
+      connection.assign(next);
+      return;
+    }
+    this.idle.push(connection);
+    connection.startIdleTimer();
+  }
+
+  /** A socket is gone: its slot goes to the next waiting request. */
+  remove(connection: Connection): void {
+    const at = this.idle.indexOf(connection);
+    if (at >= 0) this.idle.splice(at, 1);
+    this.total--;
+    const next = this.waiting.shift();
+    if (next !== undefined) {
+      this.total++;
+      new Connection(this).assign(next);
+    } else if (this.total === 0) this.pools.drop(this.key);
+  }
+
+  forget(exchange: PooledRequest): void {
+    const at = this.waiting.indexOf(exchange);
+    if (at >= 0) this.waiting.splice(at, 1);
+  }
+}
+
+export class Connection {
+  readonly socket: Socket;
+  exchange: PooledRequest | undefined;
+  /** It has carried a complete response: a failure before any byte of the next may be its idle close. */
+  reused = false;
+  idleMs: number;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private idleTimerMs = 0;
+  private dead = false;
+  private connectTimer: NodeJS.Timeout | undefined;
+
+  constructor(readonly pool: Pool) {
+    this.idleMs = pool.limits.keepAliveMs;
+    this.socket = connect({ host: pool.host, port: pool.port, noDelay: true });
+    const connectTimeoutMs = pool.limits.connectTimeoutMs;
+    this.connectTimer = setTimeout(() => this.fail(new ConnectTimeout(connectTimeoutMs)), connectTimeoutMs);
+    this.connectTimer.unref();
+    this.socket.once('connect', () => clearTimeout(this.connectTimer));
+    this.socket.on('data', (data: Buffer) => {
+      if (this.exchange === undefined)
+        this.destroy(); // bytes nobody asked for: the socket is not reusable
+      else this.exchange.onData(data);
+    });
+    this.socket.once('end', () => {
+      const exchange = this.exchange;
+      this.destroy();
+      exchange?.onEnd();
+    });
+    this.socket.on('error', (error) => this.fail(error));
+    this.socket.once('close', () => this.fail(new Error('other side closed')));
+  }
+
+  assign(exchange: PooledRequest): void {
+    this.exchange = exchange;
+    exchange.attach(this);
+    const { socket } = this;
+    socket.cork();
+    socket.write(exchange.requestHead, 'latin1');
+    if (exchange.requestBody !== undefined) socket.write(exchange.requestBody, 'utf8');
+    socket.uncork();
+  }
+
+  /** The response is complete: back to the pool, or closed. */
+  done(reusable: boolean): void {
+    this.exchange = undefined;
+    this.reused = true;
+    if (!reusable || this.dead || this.idleMs <= 0 || this.pool.limits.closed) this.destroy();
+    else this.pool.release(this);
+  }
+
+  /** A server's `Keep-Alive: timeout=N`: idle no longer than N − 1 s. */
+  applyKeepAliveHint(seconds: number | undefined): void {
+    this.idleMs =
+      seconds === undefined
+        ? this.pool.limits.keepAliveMs
+        : Math.min(this.pool.limits.keepAliveMs, seconds * 1000 - 1000);
+  }
+
+  startIdleTimer(): void {
+    if (this.idleTimer === undefined || this.idleTimerMs !== this.idleMs) {
+      clearTimeout(this.idleTimer);
+      this.idleTimerMs = this.idleMs;
+      this.idleTimer = setTimeout(() => {
+        if (this.exchange === undefined) this.destroy();
+      }, this.idleMs);
+      this.idleTimer.unref();
+    } else this.idleTimer.refresh();
+  }
+
+  destroy(): void {
+    if (this.dead) return;
+    this.dead = true;
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.connectTimer);
+    this.socket.destroy();
+    this.pool.remove(this);
+  }
+
+  private fail(error: Error): void {
+    const exchange = this.exchange;
+    this.exchange = undefined;
+    this.destroy();
+    exchange?.onSocketError(error);
+  }
+}
+
+class ConnectTimeout extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number) {
+    super(`connect timed out after ${ms} ms`);
+  }
+}

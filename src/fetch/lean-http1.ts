@@ -1,0 +1,376 @@
+// A lean HTTP/1.1 client for fleet scrapes of plain `http:` targets: per-origin pools of keep-alive sockets and a
+// strict response parser (http1-response-parser.ts), with fetchTarget's contract (FetchRequest in, FetchResult out,
+// every failure a value with the same reasons and message form).
+//
+// Why a hand-written client beside undici (the guide allows one only when a benchmark says so): at 10,000 SRS
+// targets every 15 s (~667 GETs/s of ~5 KB JSON), process CPU per request including JSON.parse was, on the 2-core
+// machine: undici request() + body 303–368 µs, undici Agent.dispatch with a raw handler 234–335 µs, node:http
+// 282 µs, a raw net.Socket keep-alive client 111–190 µs (about 2× cheaper in every paired run). The fleet's CPU
+// target (issue 15: ≤ 10 % of 2 cores for everything) is below what undici alone costs at that rate.
+// `npm run bench:fetch-client` (bench/README.md) measures this client beside fetchTarget in one run, interleaved:
+// 156–165 µs vs 305–374 µs per request (lean/undici 0.44–0.51); 0.62 with both held to the same keep-alive.
+//
+// Sockets and pooling: lean-http1-pool.ts; the response parser: http1-response-parser.ts; bodies are decoded and
+// limited by read-body.ts (Content-Encoding) or here (identity, with read-body.ts's message), as fetchTarget does.
+//
+// What it does not do, by design: https, proxies, HEAD, pipelining, HTTP/1.0 keep-alive, transfer-codings other
+// than `chunked`, following redirects, a target policy (fleet mode has none). canUseLean() decides the static part
+// before a request. After one, a result with `fallback` set (isLeanFallback) means "fetch this again through undici":
+// a redirect (a 301/302/303/307/308 with a Location, when the module follows redirects: undici follows it and checks
+// each hop) or a transfer-coding this client cannot read. The target has then seen the request once already; that
+// first response is dropped unread and its connection closed.
+import { STATUS_CODES } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import type { HttpClientConfig } from '../config/types.js';
+import { classifyFetchError } from './classify-fetch-error.js';
+import type { AuthorizationSource } from './credentials.js';
+import { HttpClientConfigError } from './errors.js';
+import type { FetchRequest, FetchResult } from './http-client.js';
+import { ResponseParser, type ResponseHead, type ResponseParserEvents } from './http1-response-parser.js';
+import { type Connection, OriginPools, type Pool, type PoolLimits, type PooledRequest } from './lean-http1-pool.js';
+import { bodyTooLarge, readBodyWithLimit } from './read-body.js';
+import { redactUrl } from './redact-url.js';
+import { buildRequestHeaders } from './request-headers.js';
+
+export interface LeanHttp1Options {
+  /** Sockets (busy, idle or connecting) per host:port; more requests wait for one. Default 4. */
+  readonly maxSocketsPerOrigin?: number;
+  /** How long a socket may stay idle; a server's `Keep-Alive: timeout=N` lowers it to N − 1 s. Default 4,000 ms. */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+/** "Fetch this again through undici" (see the file header); the request was sent once. */
+export interface LeanFallback {
+  readonly fallback: 'redirect' | 'transfer_coding';
+  readonly status: number;
+  readonly durationMs: number;
+}
+
+export type LeanFetchResult = FetchResult | LeanFallback;
+
+export interface LeanHttp1Client {
+  fetch(request: FetchRequest): Promise<LeanFetchResult>;
+  /** Closes idle sockets now and the others once their requests are done; resolves when none is in flight. */
+  close(): Promise<void>;
+}
+
+export function isLeanFallback(result: LeanFetchResult): result is LeanFallback {
+  return 'fallback' in result;
+}
+
+/** The static part: a plain http: URL and no proxy. Everything else goes through undici's fetchTarget. */
+export function canUseLean(url: URL | string, config: HttpClientConfig): boolean {
+  const protocol = typeof url === 'string' ? url.slice(0, url.indexOf(':') + 1).toLowerCase() : url.protocol;
+  const viaProxy = (config.proxyUrl !== undefined && config.proxyUrl !== '') || config.proxyFromEnvironment;
+  return protocol === 'http:' && !viaProxy;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** As fetchTarget: how much of an invalid-status response is read to keep its connection reusable. */
+const ERROR_BODY_DRAIN_BYTES = 64 * 1024;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
+
+/** Throws HttpClientConfigError for an option out of range. */
+export function createLeanHttp1Client(
+  config: HttpClientConfig,
+  authorization: AuthorizationSource,
+  options: LeanHttp1Options = {},
+): LeanHttp1Client {
+  const client = new Client(config, authorization, options);
+  return { fetch: (request) => client.fetch(request), close: () => client.close() };
+}
+
+class Client implements PoolLimits {
+  readonly pools = new OriginPools(this);
+  readonly maxSockets: number;
+  readonly keepAliveMs: number;
+  inFlight = 0;
+  closed = false;
+  private idle: (() => void) | undefined;
+
+  constructor(
+    readonly config: HttpClientConfig,
+    private readonly authorization: AuthorizationSource,
+    options: LeanHttp1Options,
+  ) {
+    this.maxSockets = options.maxSocketsPerOrigin ?? 4;
+    this.keepAliveMs = options.keepAliveTimeoutMs ?? 4000;
+    if (!Number.isInteger(this.maxSockets) || this.maxSockets < 1)
+      throw new HttpClientConfigError(`maxSocketsPerOrigin must be a whole number ≥ 1 (got ${this.maxSockets})`);
+    if (!Number.isFinite(this.keepAliveMs) || this.keepAliveMs < 0)
+      throw new HttpClientConfigError(`keepAliveTimeoutMs must be a number ≥ 0 (got ${this.keepAliveMs})`);
+  }
+
+  async fetch(request: FetchRequest): Promise<LeanFetchResult> {
+    const started = performance.now();
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return failure(started, 'invalid_url', `${request.method} ${redactUrl(request.url)}: invalid URL`);
+    }
+    const where = (): string => `${request.method} ${redactUrl(url)}`;
+    if (url.protocol !== 'http:') return failure(started, 'invalid_url', `${where()}: not an http: URL (lean client)`);
+    if (this.closed) return failure(started, 'network', `${where()}: the client is closed`);
+    if (request.signal?.aborted === true) return failure(started, 'aborted', `${where()}: aborted before the request`);
+    this.inFlight++;
+    try {
+      let headers: Record<string, string>;
+      try {
+        headers = await buildRequestHeaders(request.headers, url, this.authorization);
+      } catch (error) {
+        return failure(started, 'credentials', `${where()}: cannot read credentials: ${(error as Error).message}`);
+      }
+      const unsendable = unsendableHeader(headers);
+      if (unsendable !== undefined)
+        return failure(started, 'network', `${where()}: invalid request header "${unsendable}"`);
+      const head = serializeHead(request, url, headers);
+      return await new Promise<LeanFetchResult>((resolve) => {
+        new Exchange(this, request, url, head, started, resolve).start();
+      });
+    } finally {
+      if (--this.inFlight === 0) this.idle?.();
+    }
+  }
+
+  get connectTimeoutMs(): number {
+    return this.config.connectTimeoutMs;
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.pools.closeIdle();
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.idle = resolve));
+  }
+}
+
+function failure(
+  started: number,
+  reason: Extract<FetchResult, { ok: false }>['reason'],
+  message: string,
+  status?: number,
+): FetchResult {
+  const durationMs = performance.now() - started;
+  return status === undefined
+    ? { ok: false, reason, message, durationMs }
+    : { ok: false, reason, message, status, durationMs };
+}
+
+/** The first header that cannot be sent as it is (a bad name, or a line break that would inject a header). */
+function unsendableHeader(headers: Readonly<Record<string, string>>): string | undefined {
+  for (const name in headers)
+    if (!HEADER_NAME.test(name) || HEADER_VALUE_FORBIDDEN.test(headers[name] as string)) return name;
+  return undefined;
+}
+
+/** The request line and headers as sent. */
+function serializeHead(request: FetchRequest, url: URL, headers: Readonly<Record<string, string>>): string {
+  let head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
+  let host = false;
+  for (const name in headers) {
+    if (name.length === 4 && name.toLowerCase() === 'host') host = true;
+    head += `${name}: ${headers[name] as string}\r\n`;
+  }
+  if (!host) head += `host: ${url.host}\r\n`;
+  if (request.method === 'POST') head += `content-length: ${Buffer.byteLength(request.body ?? '', 'utf8')}\r\n`;
+  return `${head}\r\n`;
+}
+
+/** One request and its response, possibly over two sockets (the one retry). */
+class Exchange implements ResponseParserEvents, PooledRequest {
+  private connection: Connection | undefined;
+  private pool: Pool | undefined;
+  private parser: ResponseParser | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private settled = false;
+  private received = false;
+  private retried = false;
+  private status: number | undefined;
+  private responseHead: ResponseHead | undefined;
+  private mode: 'identity' | 'decode' | 'drain' = 'identity';
+  private chunks: Buffer[] = [];
+  private total = 0;
+  private encoded: Readable | undefined;
+  private readonly onAbort = (): void => this.abort('aborted');
+
+  constructor(
+    private readonly client: Client,
+    private readonly request: FetchRequest,
+    private readonly url: URL,
+    readonly requestHead: string,
+    private readonly started: number,
+    private readonly resolve: (result: LeanFetchResult) => void,
+  ) {}
+
+  get requestBody(): string | undefined {
+    return this.request.body;
+  }
+
+  start(): void {
+    this.timer = setTimeout(() => this.abort('timeout'), this.request.timeoutMs);
+    this.timer.unref();
+    this.request.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.acquire(false);
+  }
+
+  /** `fresh`: a new socket, not an idle one (the retry). */
+  private acquire(fresh: boolean): void {
+    this.pool = this.client.pools.poolFor(this.url);
+    this.pool.acquire(this, fresh);
+  }
+
+  attach(connection: Connection): void {
+    this.connection = connection;
+    this.parser = new ResponseParser(this);
+  }
+
+  onData(data: Buffer): void {
+    this.received = true;
+    this.parser?.execute(data);
+  }
+
+  onEnd(): void {
+    if (!this.retry()) this.parser?.endOfInput();
+  }
+
+  onSocketError(error: Error): void {
+    if (this.retry()) return;
+    if (this.settled) return;
+    const { reason, detail } = classifyFetchError(error);
+    this.fail(reason, detail);
+  }
+
+  /** A reused socket that failed before any byte of the response was most likely closed idle by the server. */
+  private retry(): boolean {
+    const connection = this.connection;
+    if (this.settled || this.received || this.retried || connection?.reused !== true || this.request.method !== 'GET')
+      return false;
+    this.retried = true;
+    this.connection = undefined;
+    connection.exchange = undefined;
+    connection.destroy();
+    this.acquire(true);
+    return true;
+  }
+
+  head(head: ResponseHead): void {
+    if (this.settled) return;
+    this.status = head.status;
+    this.responseHead = head;
+    this.connection?.applyKeepAliveHint(head.keepAliveHintSeconds);
+    const { request } = this;
+    if (
+      head.unsupportedTransferCoding !== undefined ||
+      (REDIRECTS.has(head.status) && head.hasLocation && this.client.config.followRedirects)
+    ) {
+      const fallback = head.unsupportedTransferCoding === undefined ? 'redirect' : 'transfer_coding';
+      this.settle({ fallback, status: head.status, durationMs: performance.now() - this.started });
+      return;
+    }
+    const valid = request.validStatusCodes;
+    if (valid.length === 0 ? head.status < 200 || head.status >= 300 : !valid.includes(head.status)) {
+      this.mode = 'drain';
+      if (head.contentLength > ERROR_BODY_DRAIN_BYTES) this.invalidStatus();
+      return;
+    }
+    if (head.contentLength > request.maxBodyBytes) {
+      const message = `body of ${head.contentLength} bytes exceeds the limit of ${request.maxBodyBytes} bytes`;
+      this.fail('body_too_large', message);
+      return;
+    }
+    if (head.contentEncoding !== undefined) {
+      this.mode = 'decode';
+      const encoded = new Readable({ read() {} });
+      this.encoded = encoded;
+      readBodyWithLimit(encoded, head.contentEncoding, request.maxBodyBytes).then(
+        (read) => (read.ok ? this.succeed(read.body) : this.fail(read.reason, read.message)),
+        () => undefined, // the socket's own failure settles first
+      );
+    }
+  }
+
+  data(chunk: Buffer): void {
+    if (this.settled) return;
+    this.total += chunk.length;
+    if (this.mode === 'decode') this.encoded?.push(chunk);
+    else if (this.mode === 'drain') {
+      if (this.total > ERROR_BODY_DRAIN_BYTES) this.invalidStatus();
+    } else if (this.total > this.request.maxBodyBytes) {
+      const read = bodyTooLarge(this.request.maxBodyBytes);
+      if (!read.ok) this.fail(read.reason, read.message);
+    } else this.chunks.push(chunk);
+  }
+
+  end(extra: boolean): void {
+    if (this.settled) return;
+    const connection = this.connection;
+    this.connection = undefined;
+    connection?.done(!extra && this.responseHead?.keepAlive === true);
+    if (this.mode === 'drain') this.invalidStatus();
+    else if (this.mode === 'decode') this.encoded?.push(null);
+    else {
+      // A body that owns its ArrayBuffer, so it can be transferred to a worker (as read-body.ts's).
+      const body = new Uint8Array(this.total);
+      let offset = 0;
+      for (const chunk of this.chunks) {
+        body.set(chunk, offset);
+        offset += chunk.length;
+      }
+      this.succeed(body);
+    }
+  }
+
+  error(error: Error): void {
+    this.fail('network', error.message);
+  }
+
+  private succeed(body: Uint8Array): void {
+    const head = this.responseHead as ResponseHead;
+    this.settle({
+      ok: true,
+      status: head.status,
+      contentType: head.contentType,
+      body,
+      durationMs: performance.now() - this.started,
+    });
+  }
+
+  private invalidStatus(): void {
+    const status = this.status as number;
+    const statusText = (this.responseHead?.statusText ?? '') || (STATUS_CODES[status] ?? '');
+    const valid = this.request.validStatusCodes.length === 0 ? '2xx' : this.request.validStatusCodes.join(', ');
+    const shown = statusText === '' ? `${status}` : `${status} ${statusText}`; // Go's resp.Status
+    this.fail('invalid_status', `unexpected status ${shown} (valid: ${valid})`);
+  }
+
+  private abort(why: 'timeout' | 'aborted'): void {
+    const phase = this.status === undefined ? '' : ' reading the body';
+    if (why === 'timeout') this.fail('timeout', `timed out after ${this.request.timeoutMs} ms${phase}`);
+    else this.fail('aborted', `aborted${phase}`);
+  }
+
+  private fail(reason: Extract<FetchResult, { ok: false }>['reason'], detail: string): void {
+    if (this.settled) return;
+    const where = `${this.request.method} ${redactUrl(this.url)}`;
+    this.settle(failure(this.started, reason, `${where}: ${detail}`, this.status));
+  }
+
+  /** Settles once; a socket still carrying this response is closed (its rest will not be read). */
+  private settle(result: LeanFetchResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.request.signal?.removeEventListener('abort', this.onAbort);
+    this.encoded?.destroy();
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection !== undefined) {
+      connection.exchange = undefined;
+      connection.destroy();
+    } else this.pool?.forget(this);
+    this.resolve(result);
+  }
+}

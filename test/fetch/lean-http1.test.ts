@@ -1,0 +1,445 @@
+// The lean HTTP/1.1 fleet client against real servers on 127.0.0.1: node:http for well-formed answers, raw net
+// servers for framing details and malformed ones; its results beside undici's fetchTarget on the same responses.
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import type { HttpClientConfig } from '../../src/config/types.js';
+import { FETCH_FAILURE_REASONS } from '../../src/fetch/errors.js';
+import { createHttpClient, fetchTarget, type FetchRequest, type FetchResult } from '../../src/fetch/http-client.js';
+import {
+  canUseLean,
+  createLeanHttp1Client,
+  isLeanFallback,
+  type LeanFetchResult,
+  type LeanHttp1Client,
+  type LeanHttp1Options,
+} from '../../src/fetch/lean-http1.js';
+
+function clientConfig(overrides: Partial<HttpClientConfig> = {}): HttpClientConfig {
+  return {
+    tlsConfig: { insecureSkipVerify: false },
+    proxyConnectHeader: {},
+    proxyFromEnvironment: false,
+    followRedirects: true,
+    connectTimeoutMs: 5000,
+    timeoutMs: 5000,
+    ...overrides,
+  };
+}
+
+function request(url: string, overrides: Partial<FetchRequest> = {}): FetchRequest {
+  return {
+    url,
+    method: 'GET',
+    headers: {},
+    validStatusCodes: [],
+    timeoutMs: 5000,
+    maxBodyBytes: 1 << 20,
+    ...overrides,
+  };
+}
+
+const clients: LeanHttp1Client[] = [];
+function leanClient(options: LeanHttp1Options = {}, config = clientConfig()): LeanHttp1Client {
+  const client = createLeanHttp1Client(config, async () => undefined, options);
+  clients.push(client);
+  return client;
+}
+
+function okOf(result: LeanFetchResult): Extract<FetchResult, { ok: true }> {
+  if (isLeanFallback(result)) return assert.fail(`unexpected fallback ${result.fallback}`);
+  if (!result.ok) return assert.fail(`fetch failed: ${result.reason}: ${result.message}`);
+  return result;
+}
+
+function failureOf(result: LeanFetchResult): Extract<FetchResult, { ok: false }> {
+  if (isLeanFallback(result)) return assert.fail(`unexpected fallback ${result.fallback}`);
+  if (result.ok) return assert.fail(`expected a failure, got status ${result.status}`);
+  assert.ok(FETCH_FAILURE_REASONS.includes(result.reason));
+  return result;
+}
+
+const text = (result: LeanFetchResult): string => Buffer.from(okOf(result).body).toString('utf8');
+
+async function listen(server: Server | NetServer): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const closers: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const client of clients) await client.close();
+  for (const close of closers) await close();
+});
+
+/** A node:http server with the routes below; counts the connections it accepted. */
+async function httpServer(): Promise<{ base: string; connections: () => number; sockets: Set<Socket> }> {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => route(req, res));
+  server.on('connection', (socket: Socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const base = await listen(server);
+  closers.push(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { base, connections: () => connections, sockets };
+}
+
+const JSON_BODY = JSON.stringify({ code: 0, streams: [{ id: 1, name: 'livestream', clients: 3 }] });
+
+function route(req: IncomingMessage, res: ServerResponse): void {
+  const path = req.url ?? '/';
+  if (path === '/length')
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(JSON_BODY) })
+      .end(JSON_BODY);
+  else if (path === '/chunked') {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.write(JSON_BODY.slice(0, 10));
+    setImmediate(() => res.end(JSON_BODY.slice(10)));
+  } else if (path === '/gzip')
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(JSON_BODY));
+  else if (path.startsWith('/status/'))
+    res.writeHead(Number(path.slice(8))).end(path.endsWith('204') ? undefined : 'no');
+  else if (path === '/304') res.writeHead(304).end();
+  else if (path === '/close') res.writeHead(200, { connection: 'close' }).end('bye');
+  else if (path === '/redirect') res.writeHead(302, { location: '/length' }).end();
+  else if (path === '/slow') setTimeout(() => res.end('slow'), 30);
+  else if (path === '/echo') {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const echo = { method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(echo));
+    });
+  } else res.writeHead(404).end();
+}
+
+/** A raw TCP server: `answer` gets each request head (bodies are not expected) and the socket, and its index on it. */
+async function rawServer(
+  answer: (socket: Socket, head: string, index: number) => void,
+): Promise<{ base: string; connections: () => number }> {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let buffered = '';
+    let index = 0;
+    socket.on('data', (data: Buffer) => {
+      buffered += data.toString('latin1');
+      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+        const head = buffered.slice(0, end);
+        buffered = buffered.slice(end + 4);
+        answer(socket, head, index++);
+      }
+    });
+  });
+  const base = await listen(server);
+  closers.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { base, connections: () => connections };
+}
+
+describe('lean HTTP/1.1 client', () => {
+  let web: Awaited<ReturnType<typeof httpServer>>;
+  before(async () => {
+    web = await httpServer();
+  });
+
+  test('gives the same status, content type and bytes as undici fetchTarget', async () => {
+    const undici = createHttpClient(clientConfig());
+    const lean = leanClient();
+    try {
+      for (const path of ['/length', '/chunked', '/gzip', '/status/204']) {
+        const reference = await fetchTarget(undici, request(`${web.base}${path}`));
+        const ours = okOf(await lean.fetch(request(`${web.base}${path}`)));
+        assert.ok(reference.ok, path);
+        assert.equal(ours.status, reference.status, path);
+        assert.equal(ours.contentType, reference.contentType, path);
+        assert.deepEqual(Buffer.from(ours.body), Buffer.from(reference.body), path);
+        assert.equal(ours.body.byteOffset, 0, 'the body owns its ArrayBuffer');
+        assert.equal(ours.body.buffer.byteLength, ours.body.byteLength, 'the body owns its ArrayBuffer');
+      }
+      const post = request(`${web.base}/echo`, { method: 'POST', body: '{"q":"ä"}', headers: { 'x-module': 'srs' } });
+      const reference = await fetchTarget(undici, post);
+      const ours = okOf(await lean.fetch(post));
+      assert.ok(reference.ok);
+      const echoed = (result: {
+        body: Uint8Array;
+      }): { method: string; body: string; headers: Record<string, string> } =>
+        JSON.parse(Buffer.from(result.body).toString('utf8'));
+      const [a, b] = [echoed(ours), echoed(reference)];
+      assert.equal(a.method, b.method);
+      assert.equal(a.body, b.body);
+      for (const name of ['accept', 'accept-encoding', 'content-length', 'x-module', 'host'])
+        assert.equal(a.headers[name], b.headers[name], name);
+      const failed = failureOf(await lean.fetch(request(`${web.base}/status/503`)));
+      const referenceFailure = await fetchTarget(undici, request(`${web.base}/status/503`));
+      assert.ok(!referenceFailure.ok);
+      assert.equal(failed.message, referenceFailure.message);
+      assert.equal(failed.status, referenceFailure.status);
+    } finally {
+      await undici.close();
+    }
+  });
+
+  test('reads a body by Content-Length, chunked and gzip-encoded', async () => {
+    const lean = leanClient();
+    assert.equal(text(await lean.fetch(request(`${web.base}/length`))), JSON_BODY);
+    assert.equal(text(await lean.fetch(request(`${web.base}/chunked`))), JSON_BODY);
+    assert.equal(text(await lean.fetch(request(`${web.base}/gzip`))), JSON_BODY);
+  });
+
+  test('reads chunk extensions and trailers, and a body delimited by the close', async () => {
+    const raw = await rawServer((socket, head) => {
+      if (head.startsWith('GET /chunked'))
+        socket.write(
+          'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' +
+            '5;name=value\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nx-checksum: 1\r\nx-other: 2\r\n\r\n',
+        );
+      else socket.end('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the close');
+    });
+    const lean = leanClient();
+    assert.equal(text(await lean.fetch(request(`${raw.base}/chunked`))), 'hello world');
+    assert.equal(text(await lean.fetch(request(`${raw.base}/chunked`))), 'hello world');
+    assert.equal(raw.connections(), 1, 'the chunked response with trailers left the connection reusable');
+    const closed = okOf(await lean.fetch(request(`${raw.base}/close-delimited`)));
+    assert.equal(Buffer.from(closed.body).toString(), 'until the close');
+    assert.equal(closed.contentType, 'text/plain');
+  });
+
+  test('skips a 1xx response and reads the final one', async () => {
+    const raw = await rawServer((socket) =>
+      socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'),
+    );
+    assert.equal(text(await leanClient().fetch(request(`${raw.base}/`))), 'ok');
+  });
+
+  test('reuses one connection for sequential requests to one origin', async () => {
+    const server = await httpServer();
+    const lean = leanClient();
+    for (let i = 0; i < 5; i++) assert.equal(text(await lean.fetch(request(`${server.base}/length`))), JSON_BODY);
+    okOf(await lean.fetch(request(`${server.base}/status/204`)));
+    failureOf(await lean.fetch(request(`${server.base}/status/503`)));
+    okOf(await lean.fetch(request(`${server.base}/length`)));
+    assert.equal(server.connections(), 1);
+  });
+
+  test('retries a GET once on a new socket when a reused one was closed by the server', async () => {
+    // The server answers the first request of each connection and drops the connection on the second one, as a
+    // server closing an idle socket just as the next request arrives.
+    const raw = await rawServer((socket, _head, index) => {
+      if (index === 0) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfirst');
+      else socket.destroy();
+    });
+    const lean = leanClient();
+    assert.equal(text(await lean.fetch(request(`${raw.base}/`))), 'first');
+    assert.equal(text(await lean.fetch(request(`${raw.base}/`))), 'first');
+    assert.equal(raw.connections(), 2);
+    // A POST is not retried: the server may have acted on it.
+    const post = failureOf(await lean.fetch(request(`${raw.base}/`, { method: 'POST', body: 'x' })));
+    assert.equal(post.reason, 'network');
+  });
+
+  test('a server that resets the connection mid-body fails the fetch as network', async () => {
+    const raw = await rawServer((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n{"partial":');
+      setImmediate(() => socket.resetAndDestroy());
+    });
+    const failure = failureOf(await leanClient().fetch(request(`${raw.base}/`)));
+    assert.equal(failure.reason, 'network');
+    assert.equal(failure.status, 200);
+    assert.match(failure.message, /^GET http:\/\/127\.0\.0\.1:\d+\/: /);
+  });
+
+  test('a body cut off by the close before its Content-Length fails as network', async () => {
+    const raw = await rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort'));
+    const failure = failureOf(await leanClient().fetch(request(`${raw.base}/`)));
+    assert.equal(failure.reason, 'network');
+    assert.match(failure.message, /other side closed/);
+  });
+
+  test('refuses an invalid status line and an oversized head', async () => {
+    const raw = await rawServer((socket, head) => {
+      if (head.startsWith('GET /bad-status')) socket.write('HTTP/1.1 2OO OK\r\ncontent-length: 0\r\n\r\n');
+      else if (head.startsWith('GET /bad-header')) socket.write('HTTP/1.1 200 OK\r\nno colon here\r\n\r\n');
+      else socket.write(`HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(70 * 1024)}\r\n\r\n`);
+    });
+    const lean = leanClient();
+    const status = failureOf(await lean.fetch(request(`${raw.base}/bad-status`)));
+    assert.equal(status.reason, 'network');
+    assert.match(status.message, /invalid HTTP\/1\.1 response: invalid status line "HTTP\/1\.1 2OO OK"/);
+    const header = failureOf(await lean.fetch(request(`${raw.base}/bad-header`)));
+    assert.match(header.message, /invalid header line "no colon here"/);
+    const big = failureOf(await lean.fetch(request(`${raw.base}/big`)));
+    assert.equal(big.reason, 'network');
+    assert.match(big.message, /response head over 65536 bytes/);
+  });
+
+  test('a body over the limit fails as body_too_large, declared or chunked or decoded', async () => {
+    const lean = leanClient();
+    const limit = { maxBodyBytes: 20 };
+    const declared = failureOf(await lean.fetch(request(`${web.base}/length`, limit)));
+    assert.equal(declared.reason, 'body_too_large');
+    assert.match(declared.message, /body of \d+ bytes exceeds the limit of 20 bytes/);
+    const chunked = failureOf(await lean.fetch(request(`${web.base}/chunked`, limit)));
+    assert.equal(chunked.reason, 'body_too_large');
+    assert.match(chunked.message, /body exceeds the limit of 20 bytes$/);
+    const decoded = failureOf(await lean.fetch(request(`${web.base}/gzip`, limit)));
+    assert.equal(decoded.reason, 'body_too_large');
+    assert.match(decoded.message, /decoded from gzip exceeds the limit of 20 bytes/);
+  });
+
+  test('a server that never answers times out; an abort signal aborts', async () => {
+    let received: () => void = () => undefined;
+    const raw = await rawServer(() => received());
+    const lean = leanClient();
+    const timeout = failureOf(await lean.fetch(request(`${raw.base}/`, { timeoutMs: 50 })));
+    assert.equal(timeout.reason, 'timeout');
+    assert.match(timeout.message, /timed out after 50 ms$/);
+    const controller = new AbortController();
+    received = () => controller.abort();
+    const aborted = failureOf(await lean.fetch(request(`${raw.base}/`, { signal: controller.signal })));
+    assert.equal(aborted.reason, 'aborted');
+    const before = failureOf(await lean.fetch(request(`${raw.base}/`, { signal: AbortSignal.abort() })));
+    assert.equal(before.reason, 'aborted');
+    assert.match(before.message, /aborted before the request$/);
+  });
+
+  test('an invalid status fails as invalid_status with the status; 204 and 304 have no body', async () => {
+    const lean = leanClient();
+    const invalid = failureOf(await lean.fetch(request(`${web.base}/status/503`)));
+    assert.equal(invalid.reason, 'invalid_status');
+    assert.equal(invalid.status, 503);
+    assert.match(invalid.message, /unexpected status 503 Service Unavailable \(valid: 2xx\)$/);
+    const listed = failureOf(await lean.fetch(request(`${web.base}/length`, { validStatusCodes: [201] })));
+    assert.match(listed.message, /unexpected status 200 OK \(valid: 201\)$/);
+    const noContent = okOf(await lean.fetch(request(`${web.base}/status/204`)));
+    assert.equal(noContent.body.byteLength, 0);
+    const notModified = okOf(await lean.fetch(request(`${web.base}/304`, { validStatusCodes: [304] })));
+    assert.equal(notModified.status, 304);
+    assert.equal(notModified.body.byteLength, 0);
+  });
+
+  test('sends a POST body with its Content-Length and the module headers', async () => {
+    const lean = leanClient();
+    const body = '{"action":"streams","ä":1}';
+    const result = okOf(
+      await lean.fetch(request(`${web.base}/echo`, { method: 'POST', body, headers: { Accept: 'text/json' } })),
+    );
+    const echo = JSON.parse(Buffer.from(result.body).toString('utf8'));
+    assert.equal(echo.method, 'POST');
+    assert.equal(echo.body, body);
+    assert.equal(echo.headers['content-length'], String(Buffer.byteLength(body)));
+    assert.equal(echo.headers.accept, 'text/json');
+    assert.equal(echo.headers['accept-encoding'], 'gzip, deflate, br');
+  });
+
+  test('a header value with a line break is refused before anything is sent', async () => {
+    const failure = failureOf(
+      await leanClient().fetch(request(`${web.base}/length`, { headers: { 'x-a': 'b\r\nx-injected: 1' } })),
+    );
+    assert.equal(failure.reason, 'network');
+    assert.match(failure.message, /invalid request header "x-a"/);
+  });
+
+  test('Connection: close is honoured: the next request opens a new connection', async () => {
+    const server = await httpServer();
+    const lean = leanClient();
+    assert.equal(text(await lean.fetch(request(`${server.base}/close`))), 'bye');
+    assert.equal(text(await lean.fetch(request(`${server.base}/length`))), JSON_BODY);
+    assert.equal(server.connections(), 2);
+  });
+
+  test('keeps at most maxSocketsPerOrigin connections to one origin; the others wait', async () => {
+    const raw = await rawServer((socket) =>
+      setTimeout(() => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'), 5),
+    );
+    const lean = leanClient({ maxSocketsPerOrigin: 2 });
+    const results = await Promise.all(Array.from({ length: 8 }, () => lean.fetch(request(`${raw.base}/`))));
+    for (const result of results) assert.equal(text(result), 'ok');
+    assert.equal(raw.connections(), 2);
+  });
+
+  test('an idle socket is closed after the keep-alive timeout, and at once under a 1 s server hint', async () => {
+    let closed: () => void = () => undefined;
+    const raw = await rawServer((socket, head) => {
+      socket.once('close', () => closed());
+      const hint = head.startsWith('GET /hint') ? 'keep-alive: timeout=1\r\n' : '';
+      socket.write(`HTTP/1.1 200 OK\r\n${hint}content-length: 2\r\n\r\nok`);
+    });
+    const lean = leanClient({ keepAliveTimeoutMs: 20 });
+    const idleClosed = new Promise<void>((resolve) => (closed = resolve));
+    assert.equal(text(await lean.fetch(request(`${raw.base}/`))), 'ok');
+    await idleClosed; // the client closed it: the server does not close idle sockets
+    assert.equal(text(await lean.fetch(request(`${raw.base}/hint`))), 'ok');
+    assert.equal(text(await lean.fetch(request(`${raw.base}/hint`))), 'ok');
+    assert.equal(raw.connections(), 3, 'a socket whose server allows 1 s idle is not kept');
+  });
+
+  test('close() closes the idle sockets', async () => {
+    const server = await httpServer();
+    const lean = createLeanHttp1Client(clientConfig(), async () => undefined);
+    okOf(await lean.fetch(request(`${server.base}/length`)));
+    assert.equal(server.sockets.size, 1);
+    const [socket] = [...server.sockets];
+    const closed = new Promise<void>((resolve) => socket?.once('close', () => resolve()));
+    await lean.close();
+    await closed;
+    assert.equal(server.sockets.size, 0);
+    const after = failureOf(await lean.fetch(request(`${server.base}/length`)));
+    assert.match(after.message, /the client is closed/);
+  });
+
+  test('a redirect or an unknown transfer-coding comes back as a fallback to undici', async () => {
+    const raw = await rawServer((socket) =>
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\n'),
+    );
+    const lean = leanClient();
+    const redirect = await lean.fetch(request(`${web.base}/redirect`));
+    assert.ok(isLeanFallback(redirect) && redirect.fallback === 'redirect' && redirect.status === 302);
+    const coding = await lean.fetch(request(`${raw.base}/`));
+    assert.ok(isLeanFallback(coding) && coding.fallback === 'transfer_coding');
+    const notFollowed = leanClient({}, clientConfig({ followRedirects: false }));
+    const status = failureOf(await notFollowed.fetch(request(`${web.base}/redirect`)));
+    assert.equal(status.reason, 'invalid_status');
+    assert.equal(status.status, 302);
+  });
+
+  test('a refused connection fails as connection_refused', async () => {
+    const server = createNetServer();
+    const base = await listen(server);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const failure = failureOf(await leanClient().fetch(request(`${base}/`)));
+    assert.equal(failure.reason, 'connection_refused');
+  });
+
+  test('options out of range are refused when the client is made', () => {
+    assert.throws(() => createLeanHttp1Client(clientConfig(), async () => undefined, { maxSocketsPerOrigin: 0 }), {
+      code: 'FJE_HTTP_CLIENT_CONFIG',
+    });
+    assert.throws(() => createLeanHttp1Client(clientConfig(), async () => undefined, { keepAliveTimeoutMs: -1 }), {
+      code: 'FJE_HTTP_CLIENT_CONFIG',
+    });
+  });
+
+  test('canUseLean takes plain http: without a proxy only', () => {
+    assert.equal(canUseLean('http://srs-1:1985/api/v1/streams/', clientConfig()), true);
+    assert.equal(canUseLean(new URL('http://srs-1/'), clientConfig()), true);
+    assert.equal(canUseLean('https://srs-1/', clientConfig()), false);
+    assert.equal(canUseLean('http://srs-1/', clientConfig({ proxyUrl: 'http://proxy:3128' })), false);
+    assert.equal(canUseLean('http://srs-1/', clientConfig({ proxyFromEnvironment: true })), false);
+  });
+});
