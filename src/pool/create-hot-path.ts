@@ -7,13 +7,14 @@ import { type HotPathBatch, type HotPathEncodedResult, runBatchInline } from './
 import { WorkerPool } from './worker-pool.js';
 
 /**
- * Bodies smaller than this run inline. Measured with `npm run bench:hotpath -- --sizes=1k,4k,8k,16k,32k`
- * (bench/README.md): what a body costs the MAIN thread inline (the whole task) vs through the pool (posting,
- * receiving the rendered text). With the embedded SRS streams module the two cross at ~4.5 KB (0.11 vs 0.12 ms)
- * and the pool wins from 8.5 KB (0.21 vs 0.12 ms); with the lighter reference config they cross between 8.5 KB
- * (0.09 vs 0.14 ms) and 16.5 KB (0.20 vs 0.11 ms). 8 KiB sits at both crossings.
+ * Bodies smaller than this run inline. First set to 8 KiB from the main thread's cost per body inline vs through the
+ * pool (`npm run bench:hotpath -- --sizes=8k,16k,32k,64k`). Issue 16 made the inline path cheaper (no depth scan of
+ * small bodies) and measured the hop's own cost: every task wakes a worker (`Atomics.notify`, ~10 % of the main
+ * thread at 50 probes) and its answer is cloned back, so on 2 cores the pool saves the main thread little below
+ * ~32 KB and costs more CPU in all: at 50 concurrent probes of a 22 KB body, 2,384 req/s and p99 47 ms inline
+ * against 1,859 req/s and p99 102 ms through 2 workers (reference config, same run, bench/README.md).
  */
-export const DEFAULT_INLINE_MAX_BYTES = 8 * 1024;
+export const DEFAULT_INLINE_MAX_BYTES = 32 * 1024;
 
 /**
  * Bodies up to this size also run inline while the main thread is idle (no body in the pool, event loop busy under

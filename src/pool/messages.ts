@@ -10,8 +10,12 @@ export interface WorkerTask {
   /** Config generation of `module`: a worker seeing a newer one drops the modules it compiled for older ones. */
   readonly generation: number;
   readonly moduleName: string;
-  /** The plain module config; the worker compiles it once per (generation, moduleName) and caches the result. */
-  readonly module: ModuleConfig;
+  /**
+   * The plain module config, sent with the first tasks of a (generation, moduleName) only: the worker compiles it
+   * once and caches the result. A worker that has not compiled it answers `missing-module`, and the task is sent
+   * again with it (a replaced worker, a busy start).
+   */
+  readonly module?: ModuleConfig;
   /** The response body; transferred, so the caller's buffer is detached once the task is posted. */
   readonly body: ArrayBuffer;
   readonly contentType?: string;
@@ -32,7 +36,14 @@ export const TASK_CANCELLED = 2;
 
 /** A worker's answer to a WorkerTask: the hot path's own result (families, counts, problems, timings). */
 export interface WorkerReply {
+  readonly kind?: undefined;
   readonly result: HotPathResult;
+}
+
+/** A task without `module` that the worker has not compiled: its body comes back untouched (transferred). */
+export interface WorkerMissingModule {
+  readonly kind: 'missing-module';
+  readonly body: ArrayBuffer;
 }
 
 /**

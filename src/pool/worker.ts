@@ -9,6 +9,7 @@ import {
   TASK_RUNNING,
   type WorkerBatchReply,
   type WorkerBatchTask,
+  type WorkerMissingModule,
   type WorkerPing,
   type WorkerReply,
   type WorkerTask,
@@ -17,14 +18,19 @@ import { ModuleCache } from './module-cache.js';
 
 const modules = new ModuleCache();
 
-function runSingle(task: WorkerTask): WorkerReply {
+export function runSingle(task: WorkerTask): WorkerReply | WorkerMissingModule {
+  const compiled =
+    task.module === undefined
+      ? modules.peek(task.generation, task.moduleName)
+      : modules.get(task.generation, task.moduleName, task.module).compiled;
+  // Asked for before the task is claimed, so the resend finds it queued (or cancelled meanwhile).
+  if (compiled === undefined) return { kind: 'missing-module', body: task.body };
   const control = task.control === undefined ? undefined : new Int32Array(task.control);
   // Claim the task; a cancelled one (the probe left while it waited in the queue) is dropped without any work.
   if (control !== undefined && Atomics.compareExchange(control, 0, TASK_QUEUED, TASK_RUNNING) !== TASK_QUEUED) {
     return { result: { ok: false, reason: 'aborted', message: 'the scrape was cancelled' } };
   }
-  const cached = modules.get(task.generation, task.moduleName, task.module);
-  const result = runHotPathInline(cached.compiled, {
+  const result = runHotPathInline(compiled, {
     body: new Uint8Array(task.body),
     ...(task.contentType === undefined ? {} : { contentType: task.contentType }),
     targetLabels: task.targetLabels,
@@ -57,13 +63,20 @@ export function runBatchTask(task: WorkerBatchTask): WorkerBatchReply {
 }
 
 /** Piscina calls the default export once per task; a throw rejects only that task (the pool reports worker_error). */
-function runWorkerTask(task: WorkerTask): WorkerReply;
+type WorkerAnswer = WorkerReply | WorkerMissingModule | WorkerBatchReply | 'pong';
+function runWorkerTask(task: WorkerTask): WorkerReply | WorkerMissingModule;
 function runWorkerTask(task: WorkerBatchTask): WorkerBatchReply;
 function runWorkerTask(task: WorkerPing): 'pong';
-function runWorkerTask(task: WorkerTask | WorkerBatchTask | WorkerPing): WorkerReply | WorkerBatchReply | 'pong';
-function runWorkerTask(task: WorkerTask | WorkerBatchTask | WorkerPing): WorkerReply | WorkerBatchReply | 'pong' {
+function runWorkerTask(task: WorkerTask | WorkerBatchTask | WorkerPing): WorkerAnswer;
+function runWorkerTask(task: WorkerTask | WorkerBatchTask | WorkerPing): WorkerAnswer {
   if (task.kind === 'ping') return 'pong';
-  if (task.kind !== 'batch') return runSingle(task);
+  if (task.kind !== 'batch') {
+    const reply = runSingle(task);
+    if (reply.kind !== 'missing-module') return reply;
+    // Moved back, not cloned, for the resend.
+    const movable = { [Piscina.transferableSymbol]: [reply.body], [Piscina.valueSymbol]: reply };
+    return Piscina.move(movable as never) as unknown as WorkerMissingModule;
+  }
   const reply = runBatchTask(task);
   // Moved, not cloned: the bodies back for a resend, or the rendered lines.
   const buffer = reply.kind === 'missing-module' ? reply.bodies : reply.batch.bytes.buffer;

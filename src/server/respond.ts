@@ -35,13 +35,19 @@ export async function sendBody(
   body: string,
 ): Promise<void> {
   const headers: Record<string, string | number> = { 'content-type': contentType, vary: 'Accept-Encoding' };
-  let payload: Buffer = Buffer.from(body, 'utf8');
+  const bytes = Buffer.byteLength(body, 'utf8');
   // Below ~1 KiB gzip's framing costs more than it saves.
-  if (payload.byteLength >= 1024 && acceptsGzip(request)) {
-    payload = await gzipAsync(payload);
+  if (bytes >= 1024 && acceptsGzip(request)) {
+    const payload = await gzipAsync(Buffer.from(body, 'utf8'));
     headers['content-encoding'] = 'gzip';
+    headers['content-length'] = payload.byteLength;
+    response.writeHead(200, headers);
+    response.end(request.method === 'HEAD' ? undefined : payload);
+    return;
   }
-  headers['content-length'] = payload.byteLength;
+  // The string goes to the socket as it is (encoded once, by the socket write): a Buffer.from copy of every
+  // probe's text first was ~4 % of the main thread at 50 concurrent probes (issue 16).
+  headers['content-length'] = bytes;
   response.writeHead(200, headers);
-  response.end(request.method === 'HEAD' ? undefined : payload);
+  response.end(request.method === 'HEAD' ? undefined : body, 'utf8');
 }

@@ -15,7 +15,7 @@ test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded co
     maxBodyBytes: 33_554_432,
     timeoutOffsetMs: 500,
     workers: availableParallelism(),
-    workersInlineMaxBytes: 8192,
+    workersInlineMaxBytes: 32768,
     probeAndShutdown: {
       probeLimits: { maxConcurrent: 256, maxQueue: 1024 },
       targetPolicy: { allowPrefixes: [], allowRegexes: [], allowCidrs: [], denyLocal: false },

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { MAX_NESTING_DEPTH, nestsDeeperThan, parseJsonBody } from '../../src/extract/parse-json.js';
 import { readFixture } from '../helpers/fixtures.js';
 
@@ -75,6 +76,48 @@ test('brackets inside strings, escaped quotes included, do not count as nesting'
   assert.equal(nestsDeeperThan(bytes(inString), MAX_NESTING_DEPTH), false);
   assert.equal(parseJsonBody(bytes(inString)).ok, true);
   assert.equal(nestsDeeperThan(bytes(`["\\\\"${',['.repeat(20_001)}`), MAX_NESTING_DEPTH), true);
+});
+
+/** The deepest nesting outside strings, the slow obvious way: what nestsDeeperThan must agree with. */
+function deepestNesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if (c === ']' || c === '}') depth--;
+  }
+  return deepest;
+}
+
+test('the depth scan agrees with a plain walk on any mix of brackets, quotes and escapes (property)', () => {
+  const piece = fc.constantFrom('[', ']', '{', '}', '"', '\\', 'a', ',', ':', '1', 'é');
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 400 }), fc.integer({ min: 0, max: 40 }), (pieces, limit) => {
+      const text = pieces.join('');
+      const encoded = bytes(text);
+      // The scan skips bodies under two bytes per level; compare where it looks.
+      if (encoded.byteLength <= 2 * limit) return;
+      assert.equal(nestsDeeperThan(encoded, limit), deepestNesting(text) > limit);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('a body over 20 KB with few brackets parses without the byte scan, one with many still fails deep nesting', () => {
+  const wide = `{"s":"${'x'.repeat(30_000)}","a":[1,2,3]}`;
+  assert.equal(parseJsonBody(bytes(wide)).ok, true);
+  // Brackets inside strings pass the opener count, so the byte scan decides: shallow.
+  const bracketsInStrings = `[${'"{{{{{{{{[[",'.repeat(2_000)}1]`;
+  assert.equal(parseJsonBody(bytes(bracketsInStrings)).ok, true);
+  const deepAfterStrings = `[${'"{[",'.repeat(3_000)}${'['.repeat(MAX_NESTING_DEPTH)}${']'.repeat(MAX_NESTING_DEPTH)}]`;
+  const refused = parseJsonBody(bytes(deepAfterStrings));
+  assert.equal(refused.ok ? 'ok' : refused.reason, 'too_deep');
 });
 
 test('multi-byte UTF-8 in names decodes exactly', () => {

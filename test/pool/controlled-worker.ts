@@ -8,6 +8,7 @@ import {
   TASK_CANCELLED,
   TASK_QUEUED,
   TASK_RUNNING,
+  type WorkerMissingModule,
   type WorkerReply,
   type WorkerPing,
   type WorkerTask,
@@ -43,7 +44,9 @@ async function cooperate(task: WorkerTask): Promise<WorkerReply> {
   return { result: { ok: false, reason: 'aborted', message: 'cooperative task cancelled' } };
 }
 
-export default async function runControlledWorkerTask(task: WorkerTask | WorkerPing): Promise<WorkerReply | 'pong'> {
+export default async function runControlledWorkerTask(
+  task: WorkerTask | WorkerPing,
+): Promise<WorkerReply | WorkerMissingModule | 'pong'> {
   if (task.kind === 'ping') return 'pong';
   const head = new TextDecoder().decode(new Uint8Array(task.body, 0, Math.min(task.body.byteLength, 8)));
   if (head.startsWith('"exit"')) process.exit(3);

@@ -1,7 +1,7 @@
 // The Piscina pool: same output as inline, body transferred, bounded queue, a crashing worker fails only its task.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { runHotPathInline, type HotPathResult } from '../../src/pool/hot-path.js';
+import { createInlineHotPath, runHotPathInline, type HotPathResult } from '../../src/pool/hot-path.js';
 import { WORKER_YOUNG_GENERATION_MB, WorkerPool } from '../../src/pool/worker-pool.js';
 import { bytesOf, controlledWorkerUrl, referenceBody, referenceModule, taskFor } from './pool-fixtures.js';
 
@@ -124,6 +124,17 @@ describe('WorkerPool crash recovery', () => {
     const next = await pool.run(taskFor(module, referenceBody()));
     assert.equal(next.ok, true);
     assert.equal(pool.stats.threads, 1);
+  });
+
+  test('a new worker that never got the module config asks for it: the body is sent again and renders the same', async () => {
+    // The first tasks of a module carry its config; later ones do not. Crash the worker after those, so its
+    // replacement meets a config-less task.
+    for (let i = 0; i < 3; i++) assert.equal((await pool.run(taskFor(module, referenceBody()))).ok, true);
+    await pool.run(taskFor(module, bytesOf('"exit"')));
+    const replaced = await pool.run(taskFor(module, referenceBody()));
+    const inline = await createInlineHotPath().run(taskFor(module, referenceBody()));
+    assert.equal(replaced.ok, true);
+    assert.deepEqual(replaced.ok && replaced.families, inline.ok && inline.families);
   });
 
   test('a worker that throws fails only its task; bodies queued behind it still succeed', async () => {
