@@ -154,6 +154,26 @@ const quantile = (values: readonly number[], q: number): number => {
 const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
 const selfGauge = (text: string, name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
 
+/** A histogram's cumulative buckets (le in seconds → count) from an exposition; empty when absent. */
+function histogramBuckets(text: string, name: string): Map<number, number> {
+  const buckets = new Map<number, number>();
+  for (const match of text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm'))) {
+    buckets.set(match[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[1]), Number(match[2]));
+  }
+  return buckets;
+}
+
+/** The upper bound (ms) of the bucket where the window's observations (end − start) reach quantile q. */
+function bucketQuantileMs(start: Map<number, number>, end: Map<number, number>, q: number): number | undefined {
+  const bounds = [...end.keys()].sort((a, b) => a - b);
+  const total = (end.get(Number.POSITIVE_INFINITY) ?? 0) - (start.get(Number.POSITIVE_INFINITY) ?? 0);
+  if (total <= 0) return undefined;
+  for (const bound of bounds) {
+    if ((end.get(bound) ?? 0) - (start.get(bound) ?? 0) >= q * total) return bound * 1000;
+  }
+  return undefined;
+}
+
 /** Series lines of stream families (stream_clients_* or srs_*), what both contenders must serve. */
 function countStreamSeries(text: string): number {
   let count = 0;
@@ -182,6 +202,12 @@ interface Row {
   readonly externalMb: number | undefined;
   readonly streamSeries: number;
   readonly eventLoopDelayP99MaxMs: number | undefined;
+  /**
+   * The exporter's own view of lag: the bucket bound (ms) under which 99 % of its scrapes started after their slot
+   * in the window (fleet_json_exporter_fleet_scrape_lag_seconds). Beside the targets' lag, it tells the exporter's
+   * delays from the simulator's (which shares the cores and stamps arrivals on its own event loop).
+   */
+  readonly schedulerLagP99BucketMs: number | undefined;
 }
 
 /** One contender for the window: an HA pair of gzip pullers and one plain client, each once per interval. */
@@ -207,6 +233,8 @@ async function measure(
   let failedPulls = 0;
   let heapMb: number | undefined;
   let externalMb: number | undefined;
+  let lagBucketsFirst: Map<number, number> | undefined;
+  let lagBucketsLast: Map<number, number> | undefined;
   progress(`${contender}: measuring for ${flags.windowS} s`);
   const puller = async (phase: number, zipped: boolean): Promise<void> => {
     await sleep(phase * intervalMs);
@@ -232,6 +260,11 @@ async function measure(
         heapMb = Math.round(selfGauge(fetched.text, 'nodejs_heap_size_used_bytes') / 2 ** 20);
         externalMb = Math.round(selfGauge(fetched.text, 'nodejs_external_memory_bytes') / 2 ** 20);
         if (Number.isFinite(delay)) loopDelay = Math.max(loopDelay ?? 0, delay);
+        const lagBuckets = histogramBuckets(fetched.text, 'fleet_json_exporter_fleet_scrape_lag_seconds');
+        if (lagBuckets.size > 0) {
+          lagBucketsFirst ??= lagBuckets;
+          lagBucketsLast = lagBuckets;
+        }
       }
       await sleep(Math.max(0, due - performance.now()));
     }
@@ -261,6 +294,10 @@ async function measure(
     externalMb,
     streamSeries,
     eventLoopDelayP99MaxMs: loopDelay === undefined ? undefined : round(loopDelay),
+    schedulerLagP99BucketMs:
+      lagBucketsFirst === undefined || lagBucketsLast === undefined
+        ? undefined
+        : bucketQuantileMs(lagBucketsFirst, lagBucketsLast, 0.99),
   };
 }
 

@@ -1,0 +1,79 @@
+// A fleet /metrics body of several MB over real HTTP: the plain writer's two reused buffers and its direct writes of
+// large pieces give exactly the plan's bytes, in order, whatever the socket's pace.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
+import type { RenderedFamily } from '../../src/exposition/types.js';
+import { planFleetExposition } from '../../src/fleet/fleet-exposition.js';
+import { TargetStore } from '../../src/fleet/store.js';
+import { handleFleetMetrics } from '../../src/server/fleet-metrics-route.js';
+import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
+import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
+
+function makeTarget(i: number): ScrapeTarget {
+  const url = `http://10.1.${i >> 8}.${i & 255}:1985/api/v1/streams/`;
+  return {
+    id: scrapeTargetId('srs', url),
+    job: 'srs',
+    url,
+    module: 'default',
+    labels: { job: 'srs', instance: `10.1.${i >> 8}.${i & 255}:1985` },
+    intervalMs: 15_000,
+    timeoutMs: 10_000,
+    source: 'static',
+  };
+}
+
+/** Series lines of one family for one target: `lines` lines, each naming the target and its line number. */
+function family(name: string, target: ScrapeTarget, lines: number): RenderedFamily {
+  let text = '';
+  for (let line = 0; line < lines; line++) {
+    text += `${name}{job="srs",instance="${target.labels.instance}",line="${line}"} ${line}\n`;
+  }
+  return { name, help: `${name} help`, type: 'gauge', text };
+}
+
+let server: TestServer;
+const store = new TargetStore();
+const metrics = createSelfMetrics();
+
+before(async () => {
+  for (let i = 0; i < 400; i++) {
+    const target = makeTarget(i);
+    store.upsertTarget(target);
+    // Target 7 has one piece of ~450 KB (written as it is); the rest ~10 KB pieces (gathered into the buffers).
+    const families = [family('a', target, i === 7 ? 6_000 : 120), family('b', target, 20)];
+    store.record(target, { ok: true, families: { text: families }, sampleCount: 0 }, { startedMs: 0, durationMs: 1 });
+  }
+  server = await startTestServer((req, res) => {
+    void handleFleetMetrics(req, res, { store, metrics });
+  });
+});
+
+after(async () => {
+  await server.close();
+});
+
+describe('fleet /metrics, plain, several MB', () => {
+  test('the body is the plan, byte for byte, followed by the self metrics', async () => {
+    const plan = planFleetExposition(store, 'text', new Set());
+    const expected = Buffer.concat(
+      plan.families.flatMap((f) => [Buffer.from(f.header), ...f.pieces.map((piece) => Buffer.from(piece))]),
+    );
+    assert.ok(expected.byteLength > 3 * 1024 * 1024, `body of ${expected.byteLength} bytes crosses many buffers`);
+    const response = await httpGet(`${server.url}/metrics`, { headers: { accept: 'text/plain' } });
+    assert.equal(response.status, 200);
+    assert.ok(response.body.subarray(0, expected.byteLength).equals(expected), 'fleet part differs from the plan');
+    assert.match(response.body.subarray(expected.byteLength).toString(), /^# HELP /);
+  });
+
+  test('two requests at once each get the whole body (each writer has its own buffers)', async () => {
+    const [left, right] = await Promise.all([
+      httpGet(`${server.url}/metrics`, { headers: { accept: 'text/plain' } }),
+      httpGet(`${server.url}/metrics`, { headers: { accept: 'text/plain' } }),
+    ]);
+    const fleetPart = (body: Buffer): string => body.toString().split('# HELP process_')[0] as string;
+    assert.equal(fleetPart(left.body), fleetPart(right.body));
+    assert.match(fleetPart(left.body), /^a\{job="srs",instance="10\.1\.0\.7:1985",line="5999"\} 5999$/m);
+  });
+});
