@@ -12,7 +12,11 @@ import { Prng } from './simulator/prng.js';
 const [variant = '', fileSd = '', intervalS = '15', warmupS = '20', windowS = '30', leanKeepAliveMs = '4000'] =
   process.argv.slice(2);
 const groups = JSON.parse(readFileSync(fileSd, 'utf8')) as Array<{ targets: string[] }>;
-const urls = groups.flatMap((group) => group.targets);
+// With one port per server the simulator lists `host:port` targets, as a fleet job's static targets: the SRS API path
+// is the module's (the srs_streams preset's).
+const urls = groups
+  .flatMap((group) => group.targets)
+  .map((target) => (/^https?:\/\//.test(target) ? target : `http://${target}/api/v1/streams/`));
 const intervalMs = Number(intervalS) * 1000;
 
 // The module defaults a fleet module gets (srs_streams preset): redirects followed, 10 s timeouts.

@@ -136,7 +136,11 @@ export class Connection {
       exchange?.onEnd();
     });
     this.socket.on('error', (error) => this.fail(error));
-    this.socket.once('close', () => this.fail(new Error('other side closed')));
+    this.socket.once('close', () => {
+      // Most closes are our own (idle timeout, a finished close-delimited response): no error to build for them.
+      if (this.exchange === undefined) this.destroy();
+      else this.fail(new Error('other side closed'));
+    });
   }
 
   assign(exchange: PooledRequest): void {
