@@ -155,6 +155,8 @@ export async function fetchTarget(client: HttpClient, request: FetchRequest): Pr
     if (client.lean !== undefined && canUseLean(request.url, client.config)) {
       const result = await client.lean.fetch(request);
       if (!isLeanFallback(result)) return result;
+      // A redirect or a coding the lean client hands back: undici gets what is left of the same timeout.
+      return await fetchOnce(client, { ...request, timeoutMs: Math.max(1, request.timeoutMs - result.durationMs) });
     }
     return await fetchOnce(client, request);
   } finally {
