@@ -24,8 +24,8 @@ const USAGE = `usage: npm run bench:fleet -- [flags]
   --concurrency N      fleet.concurrency (default 1000; the naive aggregator has no bound)
   --module M           reference (json_exporter's SRS example: five values per stream; default) or srs_streams
   --no-naive           measure fleet mode alone
-  --exporter-args A    extra exporter flags, e.g. "--workers=1"
-  --exporter-node-args A  extra node flags for the exporter, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --exporter-args=A    extra exporter flags, e.g. --exporter-args=--workers=1 (with "=": the value starts with a dash)
+  --exporter-node-args=A  extra node flags for the exporter, e.g. "--exporter-node-args=--cpu-prof --cpu-prof-dir=/tmp/prof"
   --out FILE           JSON result file (default bench/results/fleet.json); an SVG chart is written beside it
   --url URL            measure a running exporter instead (its /metrics, gzip and plain, for --window seconds)
   --help               this text
