@@ -23,7 +23,8 @@ export interface HttpClient {
   readonly dispatcher: Dispatcher;
   /**
    * The lean HTTP/1.1 client (lean-http1.ts) for plain http: targets, when no proxy and no target policy apply:
-   * fetchTarget tries it first and falls back to the dispatcher for what it hands back (redirects, other codings).
+   * fetchTarget tries it first for requests that ask for it (fleet scrapes) and falls back to the dispatcher for what
+   * it hands back (redirects, other transfer-codings).
    */
   readonly lean: LeanHttp1Client | undefined;
   /** The module's http_client_config (what canUseLean checks per URL). */
@@ -48,6 +49,12 @@ export interface FetchRequest {
   /** Covers connect, headers and the whole body. */
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
+  /**
+   * Try the client's lean HTTP/1.1 client first (fleet scrapes). /probe keeps undici: under the soak, a /probe of a
+   * gzip bomb through the lean client sometimes timed out instead of failing with body_too_large (not reproduced in
+   * isolation yet), so it is used where it was measured and needed, the fleet's plain SRS bodies.
+   */
+  readonly lean?: boolean;
 }
 
 export type FetchResult =
@@ -152,7 +159,7 @@ const ERROR_BODY_DRAIN_BYTES = 64 * 1024;
 export async function fetchTarget(client: HttpClient, request: FetchRequest): Promise<FetchResult> {
   client.begin();
   try {
-    if (client.lean !== undefined && canUseLean(request.url, client.config)) {
+    if (request.lean === true && client.lean !== undefined && canUseLean(request.url, client.config)) {
       const result = await client.lean.fetch(request);
       if (!isLeanFallback(result)) return result;
       // A redirect or a coding the lean client hands back: undici gets what is left of the same timeout.

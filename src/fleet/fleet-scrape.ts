@@ -82,6 +82,7 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
         timeoutMs: target.timeoutMs,
         maxBodyBytes: prepared.config.fleet?.maxBodyBytes ?? options.maxBodyBytes,
         signal,
+        lean: true,
       },
       trace,
     );

@@ -34,6 +34,8 @@ export interface ProbeRequest {
   readonly params: BodyTemplateParams;
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
+  /** Fetch through the module client's lean HTTP/1.1 client when it can (fleet scrapes; see FetchRequest.lean). */
+  readonly lean?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -91,6 +93,7 @@ export async function fetchProbeBody(request: ProbeRequest, scrape: ScrapeTrace)
       validStatusCodes: module.config.validStatusCodes,
       timeoutMs: request.timeoutMs,
       maxBodyBytes: request.maxBodyBytes,
+      ...(request.lean === true ? { lean: true } : {}),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
     });
     if (result.status !== undefined) span.setAttribute('http.response.status_code', result.status);
