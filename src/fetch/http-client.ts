@@ -1,7 +1,6 @@
 // One undici dispatcher per module (keep-alive reuse, TLS, proxy, redirects; a second one, probeClient, when a /probe
 // target policy is set) and fetchTarget, which gets a target's body as bytes under a size and time limit and
 // reports every failure as a value.
-import { STATUS_CODES } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, interceptors, type Dispatcher } from 'undici';
@@ -15,6 +14,7 @@ import { redactUrl } from './redact-url.js';
 import { canUseLean, createLeanHttp1Client, isLeanFallback, type LeanHttp1Client } from './lean-http1.js';
 import { discard, readBodyWithLimit } from './read-body.js';
 import { buildRequestHeaders } from './request-headers.js';
+import { ERROR_BODY_DRAIN_BYTES, invalidStatusDetail, isValidStatus } from './status.js';
 
 /** Prometheus's common http client follows at most 10 redirects (Go's net/http default). */
 const MAX_REDIRECTS = 10;
@@ -153,9 +153,6 @@ function targetPolicyInterceptor(policy: TargetPolicy): Dispatcher.DispatcherCom
 
 class TimeoutSignal extends Error {}
 
-/** How much of an invalid-status response is read to keep its connection reusable. */
-const ERROR_BODY_DRAIN_BYTES = 64 * 1024;
-
 export async function fetchTarget(client: HttpClient, request: FetchRequest): Promise<FetchResult> {
   client.begin();
   try {
@@ -229,14 +226,12 @@ async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<Fet
     if (!isValidStatus(status, request.validStatusCodes)) {
       // Drain a small error body so the connection stays reusable; a large or slow one is cut off.
       await response.body.dump({ limit: ERROR_BODY_DRAIN_BYTES, signal }).catch(() => undefined);
-      const statusText = ((response as { statusText?: string }).statusText ?? '') || (STATUS_CODES[status] ?? '');
-      const valid = request.validStatusCodes.length === 0 ? '2xx' : request.validStatusCodes.join(', ');
-      const shown = statusText === '' ? `${status}` : `${status} ${statusText}`; // Go's resp.Status
+      const statusText = (response as { statusText?: string }).statusText;
       return {
         ok: false,
         reason: 'invalid_status',
         status,
-        message: `${where}: unexpected status ${shown} (valid: ${valid})`,
+        message: `${where}: ${invalidStatusDetail(status, statusText, request.validStatusCodes)}`,
         durationMs: elapsed(),
       };
     }
@@ -301,8 +296,4 @@ function isAborted(signal: AbortSignal | undefined): boolean {
 
 function withStatus(result: Extract<FetchResult, { ok: false }>, status: number | undefined): FetchResult {
   return status === undefined ? result : { ...result, status };
-}
-
-function isValidStatus(status: number, valid: readonly number[]): boolean {
-  return valid.length === 0 ? status >= 200 && status < 300 : valid.includes(status);
 }

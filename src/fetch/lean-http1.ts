@@ -19,7 +19,6 @@
 // a redirect (a 301/302/303/307/308 with a Location, when the module follows redirects: undici follows it and checks
 // each hop) or a transfer-coding this client cannot read. The target has then seen the request once already; that
 // first response is dropped unread and its connection closed.
-import { STATUS_CODES } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { HttpClientConfig } from '../config/types.js';
@@ -32,6 +31,7 @@ import { type Connection, OriginPools, type Pool, type PoolLimits, type PooledRe
 import { bodyTooLarge, readBodyWithLimit } from './read-body.js';
 import { redactUrl } from './redact-url.js';
 import { buildRequestHeaders } from './request-headers.js';
+import { ERROR_BODY_DRAIN_BYTES, invalidStatusDetail, isValidStatus } from './status.js';
 
 export interface LeanHttp1Options {
   /** Sockets (busy, idle or connecting) per host:port; more requests wait for one. Default 4. */
@@ -67,8 +67,6 @@ export function canUseLean(url: URL | string, config: HttpClientConfig): boolean
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-/** As fetchTarget: how much of an invalid-status response is read to keep its connection reusable. */
-const ERROR_BODY_DRAIN_BYTES = 64 * 1024;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
 
@@ -270,8 +268,7 @@ class Exchange implements ResponseParserEvents, PooledRequest {
       this.settle({ fallback, status: head.status, durationMs: performance.now() - this.started });
       return;
     }
-    const valid = request.validStatusCodes;
-    if (valid.length === 0 ? head.status < 200 || head.status >= 300 : !valid.includes(head.status)) {
+    if (!isValidStatus(head.status, request.validStatusCodes)) {
       this.mode = 'drain';
       if (head.contentLength > ERROR_BODY_DRAIN_BYTES) this.invalidStatus();
       return;
@@ -340,10 +337,10 @@ class Exchange implements ResponseParserEvents, PooledRequest {
 
   private invalidStatus(): void {
     const status = this.status as number;
-    const statusText = (this.responseHead?.statusText ?? '') || (STATUS_CODES[status] ?? '');
-    const valid = this.request.validStatusCodes.length === 0 ? '2xx' : this.request.validStatusCodes.join(', ');
-    const shown = statusText === '' ? `${status}` : `${status} ${statusText}`; // Go's resp.Status
-    this.fail('invalid_status', `unexpected status ${shown} (valid: ${valid})`);
+    this.fail(
+      'invalid_status',
+      invalidStatusDetail(status, this.responseHead?.statusText, this.request.validStatusCodes),
+    );
   }
 
   private abort(why: 'timeout' | 'aborted'): void {
