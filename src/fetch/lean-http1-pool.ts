@@ -1,5 +1,6 @@
-// The sockets of the lean HTTP/1.1 client (lean-http1.ts): per host:port, a bounded pool of keep-alive sockets (busy,
-// idle or connecting), idle ones closed after the keep-alive timeout, requests beyond the bound waiting in order.
+// The sockets of the lean HTTP/1.1 client (lean-http1.ts): per host:port, a pool of keep-alive sockets (busy, idle or
+// connecting; unbounded unless the client sets a cap), idle ones closed after the keep-alive timeout, requests beyond a
+// cap waiting in order.
 import { connect, type Socket } from 'node:net';
 
 /** What a socket needs of the request it carries. */
@@ -14,7 +15,7 @@ export interface PooledRequest {
 }
 
 export interface PoolLimits {
-  /** Sockets per host:port, busy, idle or connecting. */
+  /** Sockets per host:port, busy, idle or connecting (Infinity: no cap). */
   readonly maxSockets: number;
   readonly keepAliveMs: number;
   readonly connectTimeoutMs: number;

@@ -34,7 +34,13 @@ import { buildRequestHeaders } from './request-headers.js';
 import { ERROR_BODY_DRAIN_BYTES, invalidStatusDetail, isValidStatus } from './status.js';
 
 export interface LeanHttp1Options {
-  /** Sockets (busy, idle or connecting) per host:port; more requests wait for one. Default 4. */
+  /**
+   * Sockets (busy, idle or connecting) per host:port; more requests wait for one. Default: no cap, as undici's Agent
+   * and Go's http.Transport (json_exporter). A cap lets requests that hold their socket (a hung or trickling target)
+   * make every other request to that host:port wait, and the wait counts against each one's timeout: under the soak,
+   * with a cap of 4, /hang and /trickle (from /probe and the fleet) held all four sockets of the misbehaving targets'
+   * host:port and a /probe of the gzip bomb there waited ~2.9 s of its 3 s for a socket, then timed out.
+   */
   readonly maxSocketsPerOrigin?: number;
   /** How long a socket may stay idle; a server's `Keep-Alive: timeout=N` lowers it to N − 1 s. Default 4,000 ms. */
   readonly keepAliveTimeoutMs?: number;
@@ -93,10 +99,12 @@ class Client implements PoolLimits {
     private readonly authorization: AuthorizationSource,
     options: LeanHttp1Options,
   ) {
-    this.maxSockets = options.maxSocketsPerOrigin ?? 4;
+    this.maxSockets = options.maxSocketsPerOrigin ?? Number.POSITIVE_INFINITY;
     this.keepAliveMs = options.keepAliveTimeoutMs ?? 4000;
-    if (!Number.isInteger(this.maxSockets) || this.maxSockets < 1)
-      throw new HttpClientConfigError(`maxSocketsPerOrigin must be a whole number ≥ 1 (got ${this.maxSockets})`);
+    if (!(Number.isInteger(this.maxSockets) || this.maxSockets === Number.POSITIVE_INFINITY) || this.maxSockets < 1)
+      throw new HttpClientConfigError(
+        `maxSocketsPerOrigin must be a whole number ≥ 1 or Infinity (got ${this.maxSockets})`,
+      );
     if (!Number.isFinite(this.keepAliveMs) || this.keepAliveMs < 0)
       throw new HttpClientConfigError(`keepAliveTimeoutMs must be a number ≥ 0 (got ${this.keepAliveMs})`);
   }

@@ -93,6 +93,8 @@ async function httpServer(): Promise<{ base: string; connections: () => number; 
 }
 
 const JSON_BODY = JSON.stringify({ code: 0, streams: [{ id: 1, name: 'livestream', clients: 3 }] });
+/** 8 MiB of zeros in ~8 KiB: over any limit the tests set once decoded. */
+const GZIP_BOMB = gzipSync(Buffer.alloc(8 << 20), { level: 9 });
 
 function route(req: IncomingMessage, res: ServerResponse): void {
   const path = req.url ?? '/';
@@ -112,6 +114,10 @@ function route(req: IncomingMessage, res: ServerResponse): void {
   else if (path === '/close') res.writeHead(200, { connection: 'close' }).end('bye');
   else if (path === '/redirect') res.writeHead(302, { location: '/length' }).end();
   else if (path === '/slow') setTimeout(() => res.end('slow'), 30);
+  // /hang is never answered: the client's abort or the server's close ends it.
+  else if (path === '/hang') return;
+  else if (path === '/gzip-bomb')
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(GZIP_BOMB);
   else if (path === '/echo') {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -373,6 +379,20 @@ describe('lean HTTP/1.1 client', () => {
     assert.equal(raw.connections(), 2);
   });
 
+  test('requests held by a hung target do not hold up others to the same origin: a gzip bomb still fails as body_too_large', async () => {
+    // The soak's failure: /hang and /trickle (from /probe and the fleet) held every socket of a capped pool to their
+    // host:port, so a /probe of the gzip bomb on the same host:port waited for a socket until its timeout ran out.
+    const lean = leanClient();
+    const hung = new AbortController();
+    const held = Array.from({ length: 8 }, () => lean.fetch(request(`${web.base}/hang`, { signal: hung.signal })));
+    const bomb = failureOf(await lean.fetch(request(`${web.base}/gzip-bomb`, { timeoutMs: 3000 })));
+    assert.equal(bomb.reason, 'body_too_large', bomb.message);
+    assert.match(bomb.message, /decoded from gzip exceeds the limit of 1048576 bytes/);
+    assert.equal(okOf(await lean.fetch(request(`${web.base}/length`, { timeoutMs: 3000 }))).status, 200);
+    hung.abort();
+    for (const result of await Promise.all(held)) assert.equal(failureOf(result).reason, 'aborted');
+  });
+
   test('an idle socket is closed after the keep-alive timeout, and at once under a 1 s server hint', async () => {
     let closed: () => void = () => undefined;
     const raw = await rawServer((socket, head) => {
@@ -428,6 +448,9 @@ describe('lean HTTP/1.1 client', () => {
 
   test('options out of range are refused when the client is made', () => {
     assert.throws(() => createLeanHttp1Client(clientConfig(), async () => undefined, { maxSocketsPerOrigin: 0 }), {
+      code: 'FJE_HTTP_CLIENT_CONFIG',
+    });
+    assert.throws(() => createLeanHttp1Client(clientConfig(), async () => undefined, { maxSocketsPerOrigin: 1.5 }), {
       code: 'FJE_HTTP_CLIENT_CONFIG',
     });
     assert.throws(() => createLeanHttp1Client(clientConfig(), async () => undefined, { keepAliveTimeoutMs: -1 }), {
