@@ -23,8 +23,8 @@ export interface HttpClient {
   readonly dispatcher: Dispatcher;
   /**
    * The lean HTTP/1.1 client (lean-http1.ts) for plain http: targets, when no proxy and no target policy apply:
-   * fetchTarget tries it first for requests that ask for it (fleet scrapes) and falls back to the dispatcher for what
-   * it hands back (redirects, other transfer-codings).
+   * fetchTarget tries it first for requests that ask for it (fleet scrapes and /probe) and falls back to the
+   * dispatcher for what it hands back (redirects, other transfer-codings).
    */
   readonly lean: LeanHttp1Client | undefined;
   /** The module's http_client_config (what canUseLean checks per URL). */
@@ -50,9 +50,8 @@ export interface FetchRequest {
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
   /**
-   * Try the client's lean HTTP/1.1 client first (fleet scrapes). /probe keeps undici: under the soak, a /probe of a
-   * gzip bomb through the lean client sometimes timed out instead of failing with body_too_large (not reproduced in
-   * isolation yet), so it is used where it was measured and needed, the fleet's plain SRS bodies.
+   * Try the client's lean HTTP/1.1 client first (fleet scrapes and /probe: about half undici's CPU per GET). Without
+   * it, undici alone (what bench:fetch-client measures the lean client against).
    */
   readonly lean?: boolean;
 }

@@ -34,7 +34,7 @@ export interface ProbeRequest {
   readonly params: BodyTemplateParams;
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
-  /** Fetch through the module client's lean HTTP/1.1 client when it can (fleet scrapes; see FetchRequest.lean). */
+  /** Fetch through the module client's lean HTTP/1.1 client when it can (fleet scrapes, /probe; FetchRequest.lean). */
   readonly lean?: boolean;
   readonly signal?: AbortSignal;
 }

@@ -138,6 +138,7 @@ export async function handleProbe(
       params: queryParams(url),
       timeoutMs: Math.max(0, timeoutMs - admission.waitedMs),
       maxBodyBytes: options.maxBodyBytes,
+      lean: true,
       signal: abort.signal,
     });
   } finally {
