@@ -1,6 +1,7 @@
 // How matches print: scalars as client-go (with our integer rule), objects as Go's encoding/json.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { compileTemplate, formatValue } from '../../src/jsonpath/index.js';
 
 describe('formatValue: scalars', () => {
@@ -43,6 +44,31 @@ describe('formatValue: scalars', () => {
   test('integral numbers from 1e21 print as Go %v does, in exponent form', () => {
     assert.equal(formatValue(1e21), '1e+21');
     assert.equal(formatValue(-1.5e300), '-1.5e+300');
+  });
+
+  test("every double prints as Go's %v decides from its shortest exponent form (the plain-range shortcut agrees)", () => {
+    // The rule spelled out once, the slow way: the shortest digits' decimal exponent picks the form.
+    const goText = (value: number): string => {
+      if (Object.is(value, -0)) return '-0';
+      if (Number.isNaN(value)) return 'NaN';
+      if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
+      const exponential = value.toExponential();
+      const at = exponential.indexOf('e');
+      const exponent = Number(exponential.slice(at + 1));
+      if (exponent >= -4 && exponent < 6) return String(value);
+      const digits = String(Math.abs(exponent)).padStart(2, '0');
+      return `${exponential.slice(0, at)}e${exponent < 0 ? '-' : '+'}${digits}`;
+    };
+    const boundaries = [1e-4, 1e6, 999999.9999999999, 0.00009999999999999999, 5e-324, 1.7976931348623157e308];
+    for (const value of boundaries.flatMap((b) => [b, -b])) assert.equal(formatValue(value), goText(value), `${value}`);
+    fc.assert(
+      fc.property(fc.double(), (value) => formatValue(value) === goText(value)),
+      { numRuns: 5000 },
+    );
+    fc.assert(
+      fc.property(fc.double({ min: -2e6, max: 2e6 }), (value) => formatValue(value) === goText(value)),
+      { numRuns: 5000 },
+    );
   });
 
   test('negative zero keeps its sign as in Go', () => {
