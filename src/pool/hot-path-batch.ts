@@ -15,6 +15,8 @@ export interface HotPathBatchItem {
   readonly body: Uint8Array;
   readonly contentType?: string;
   readonly targetLabels: Readonly<Record<string, string>>;
+  /** Epoch ms: the scrape's deadline; past it this body stops with `timeout` (the batch's other bodies go on). */
+  readonly deadline?: number;
 }
 
 export interface HotPathBatch {
@@ -54,11 +56,16 @@ export function encodeBatch(
   compiled: CompiledModule,
   items: readonly HotPathBatchItem[],
   formats: readonly ExpositionFormat[],
+  isCancelled?: () => boolean,
 ): EncodedBatch {
   const writer = new Utf8Writer(items.reduce((sum, item) => sum + item.body.byteLength * 2, 1024));
   let families: readonly FamilyMeta[] | undefined;
   const encoded: EncodedBatchItem[] = items.map((item) => {
-    const result = runHotPathInline(compiled, { ...item, formats });
+    const result = runHotPathInline(compiled, {
+      ...item,
+      formats,
+      ...(isCancelled === undefined ? {} : { isCancelled }),
+    });
     if (!result.ok) return result;
     const spans: Partial<Record<ExpositionFormat, EncodedItemSpans>> = {};
     for (const format of formats) {
