@@ -208,6 +208,12 @@ interface Row {
    * delays from the simulator's (which shares the cores and stamps arrivals on its own event loop).
    */
   readonly schedulerLagP99BucketMs: number | undefined;
+  /**
+   * The simulator's own event-loop delay over the window (p99 and max, ms): the targets' lag is stamped on that
+   * loop, so lag at or below it is the simulator's, not the scheduler's.
+   */
+  readonly simulatorLoopDelayP99Ms: number | undefined;
+  readonly simulatorLoopDelayMaxMs: number | undefined;
 }
 
 /** One contender for the window: an HA pair of gzip pullers and one plain client, each once per interval. */
@@ -272,7 +278,8 @@ async function measure(
   await Promise.all([puller(0, true), puller(1 / 3, true), puller(2 / 3, false)]);
   const after = processUsage(pid);
   const wallS = (performance.now() - startedAt) / 1000;
-  const gaps = simulator === undefined ? [] : await takeGaps(simulator);
+  const report = simulator === undefined ? { gaps: [] } : await takeGaps(simulator);
+  const gaps = report.gaps;
   const lags = gaps.map((gap) => Math.abs(gap - intervalMs));
   const missed = gaps.reduce((sum, gap) => sum + (gap > 1.5 * intervalMs ? Math.round(gap / intervalMs) - 1 : 0), 0);
   return {
@@ -294,6 +301,8 @@ async function measure(
     externalMb,
     streamSeries,
     eventLoopDelayP99MaxMs: loopDelay === undefined ? undefined : round(loopDelay),
+    simulatorLoopDelayP99Ms: report.loopDelayP99Ms === undefined ? undefined : round(report.loopDelayP99Ms),
+    simulatorLoopDelayMaxMs: report.loopDelayMaxMs === undefined ? undefined : round(report.loopDelayMaxMs),
     schedulerLagP99BucketMs:
       lagBucketsFirst === undefined || lagBucketsLast === undefined
         ? undefined
@@ -301,16 +310,23 @@ async function measure(
   };
 }
 
-/** The simulator's request gaps; [] (and a word on stderr) if it does not answer within 30 s. */
-function takeGaps(simulator: ChildProcess): Promise<number[]> {
+interface SimulatorReport {
+  readonly gaps: number[];
+  /** The simulator's own event-loop delay since the last report (ms): it stamps requests on that loop. */
+  readonly loopDelayP99Ms?: number;
+  readonly loopDelayMaxMs?: number;
+}
+
+/** The simulator's request gaps; none (and a word on stderr) if it does not answer within 30 s. */
+function takeGaps(simulator: ChildProcess): Promise<SimulatorReport> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       progress('the simulator did not report its request gaps: lag unknown');
-      resolve([]);
+      resolve({ gaps: [] });
     }, 30_000);
     simulator.once('message', (message) => {
       clearTimeout(timer);
-      resolve((message as { gaps: number[] }).gaps);
+      resolve(message as SimulatorReport);
     });
     if (simulator.connected) simulator.send('take-request-gaps');
   });

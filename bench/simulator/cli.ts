@@ -1,5 +1,6 @@
 // `npm run simulator -- --servers N --streams M --seed S [--file-sd out.json]`: serve a simulated SRS fleet until Ctrl-C.
 import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { integerFlag, parseFlags } from './cli-flags.js';
 import { startFleetSimulator } from './fleet-simulator.js';
 
@@ -48,9 +49,19 @@ async function main(): Promise<void> {
     process.stdout.write(fileSd);
   }
   process.stdout.write(`first server: ${simulator.urls[0] ?? ''} (Ctrl-C to stop)\n`);
-  // A parent (bench:fleet) asks over IPC for the request gaps the targets saw: lag measured where it happens.
+  // A parent (bench:fleet) asks over IPC for the request gaps the targets saw: lag measured where it happens. The
+  // simulator's own event-loop delay comes with them: a request is stamped when this loop gets to it, so a delay
+  // here (its GC, or the cores busy with the exporter) reads as lag too.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   process.on('message', (message: unknown) => {
-    if (message === 'take-request-gaps') process.send?.({ gaps: Array.from(simulator.takeRequestGaps()) });
+    if (message !== 'take-request-gaps') return;
+    process.send?.({
+      gaps: Array.from(simulator.takeRequestGaps()),
+      loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      loopDelayMaxMs: loopDelay.max / 1e6,
+    });
+    loopDelay.reset();
   });
   process.channel?.unref();
   const stop = (): void => {

@@ -5,7 +5,7 @@ import { redactUrl } from '../fetch/redact-url.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import { type HotPathBatchItem, type HotPathEncodedResult, runBatchInline } from '../pool/hot-path-batch.js';
 import { FamilyMetaInterner } from '../exposition/encoded-families.js';
-import type { HotPath, HotPathModule } from '../pool/hot-path.js';
+import { epochNow, type HotPath, type HotPathModule } from '../pool/hot-path.js';
 import type { PreparedConfig } from '../scrape/prepared-config.js';
 import { fetchProbeBody } from '../scrape/probe-target.js';
 import { endScrapeTrace, recordHotPathSpans, startScrapeTrace } from '../telemetry/tracing.js';
@@ -70,6 +70,8 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
         message: `module ${JSON.stringify(target.module)} of job ${target.job} is not in the config`,
       };
     }
+    // The scrape's one deadline (the scheduler aborts `signal` at it too): the worker stops this body there.
+    const deadline = epochNow() + target.timeoutMs;
     const trace = startScrapeTrace(redactUrl(target.url), module.hotPath.name, module.hotPath.generation);
     const fetched = await fetchProbeBody(
       {
@@ -96,6 +98,7 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
         body: fetched.body,
         ...(fetched.contentType === undefined ? {} : { contentType: fetched.contentType }),
         targetLabels: target.labels,
+        deadline,
       }),
       signal,
     );

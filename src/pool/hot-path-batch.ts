@@ -21,6 +21,8 @@ export interface HotPathBatchItem {
   readonly body: Uint8Array;
   readonly contentType?: string;
   readonly targetLabels: Readonly<Record<string, string>>;
+  /** Epoch ms: the scrape's deadline; past it this body stops with `timeout` (the batch's other bodies go on). */
+  readonly deadline?: number;
 }
 
 export interface HotPathBatch {
@@ -60,9 +62,12 @@ export function encodeBatch(
   compiled: CompiledModule,
   items: readonly HotPathBatchItem[],
   formats: readonly ExpositionFormat[],
+  isCancelled?: () => boolean,
 ): EncodedBatch {
   return encodeResults(
-    items.map((item) => runHotPathInline(compiled, { ...item, formats })),
+    items.map((item) =>
+      runHotPathInline(compiled, { ...item, formats, ...(isCancelled === undefined ? {} : { isCancelled }) }),
+    ),
     formats,
   );
 }

@@ -72,6 +72,10 @@ export interface WorkerBatchTask {
   readonly contentTypes: ReadonlyArray<string | undefined>;
   readonly targetLabels: ReadonlyArray<Readonly<Record<string, string>>>;
   readonly formats: readonly ExpositionFormat[];
+  /** Each body's deadline (epoch ms; NaN: none): past it that body stops with `timeout`. */
+  readonly deadlines?: Float64Array;
+  /** The batch's state word, as WorkerTask.control: a cancelled batch is dropped, a running one stops its bodies. */
+  readonly control?: SharedArrayBuffer;
 }
 
 /** `missing-module` hands the bodies back untouched (transferred) for the resend; `batch` is the encoded answer. */

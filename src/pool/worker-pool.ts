@@ -13,6 +13,7 @@ import { decodeBatch, type HotPathBatch, type HotPathEncodedResult, runBatchInli
 import {
   TASK_CANCELLED,
   TASK_QUEUED,
+  TASK_RUNNING,
   type WorkerBatchReply,
   type WorkerBatchTask,
   type WorkerEncodedReply,
@@ -182,6 +183,11 @@ export class WorkerPool implements HotPath {
       inFlight: this.#inFlight,
       utilization: this.#pool.utilization,
     };
+  }
+
+  /** Workers that answered their start-up ping (until one has, batches of most modules run inline). */
+  get startedWorkers(): number {
+    return this.#started;
   }
 
   /** Workers terminated because a task ran past its deadline or cancellation by more than the grace. */
@@ -381,8 +387,9 @@ export class WorkerPool implements HotPath {
     const fail = (reason: 'worker_error' | 'pool_overloaded', message: string): HotPathEncodedResult[] =>
       batch.items.map(() => ({ ok: false, reason, message }));
     if (batch.items.length === 0) return [];
-    // The first scrapes after a start must not wait for workers still loading (a scrape timeout can be < 1 s).
-    if (this.#started === 0 && !this.#closed) {
+    // The first scrapes after a start must not wait for workers still loading (a scrape timeout can be < 1 s),
+    // unless the module has a filter only jsonpath-plus runs: no deadline can stop that on the main thread.
+    if (this.#started === 0 && !this.#closed && !batch.module.compiled.usesFallbackFilter) {
       return runBatchInline(batch, this.#families);
     }
     if (this.#closed) return fail('worker_error', 'the worker pool is closed (the exporter is shutting down)');
@@ -393,6 +400,17 @@ export class WorkerPool implements HotPath {
       );
     }
     const { bodies, bodyEnds } = packBodies(batch);
+    // Each body stops at its own deadline in the worker (budget checks). Work no check interrupts (a regular
+    // expression backtracking in jsonpath-plus) is caught here: a batch still running past its last deadline and the
+    // grace has its worker replaced, as a single task's would, so one such target cannot take the workers for good.
+    const deadlines = new Float64Array(batch.items.length);
+    let lastDeadline = Number.NEGATIVE_INFINITY;
+    for (const [i, item] of batch.items.entries()) {
+      const deadline = item.deadline ?? Number.NaN;
+      deadlines[i] = deadline;
+      lastDeadline = item.deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(lastDeadline, deadline);
+    }
+    const control = new SharedArrayBuffer(4);
     const task: WorkerBatchTask = {
       ...(this.#sendsConfig(batch.module) ? { module: batch.module.config } : {}),
       kind: 'batch',
@@ -403,20 +421,49 @@ export class WorkerPool implements HotPath {
       contentTypes: batch.items.map((item) => item.contentType),
       targetLabels: batch.items.map((item) => item.targetLabels),
       formats: batch.formats,
+      deadlines,
+      control,
     };
+    const state = new Int32Array(control);
+    const terminate = new AbortController();
+    let watchdog: NodeJS.Timeout | undefined;
+    let replaced = false;
+    if (Number.isFinite(lastDeadline)) {
+      watchdog = setTimeout(
+        () => {
+          // Still queued: dropped (Piscina takes an aborted task off its queue). Still running: the worker is stuck.
+          replaced = Atomics.exchange(state, 0, TASK_CANCELLED) === TASK_RUNNING;
+          if (replaced) this.#stuckWorkersReplaced++;
+          terminate.abort(new Error('the batch outlived its deadline'));
+        },
+        Math.max(0, lastDeadline - epochNow()) + this.#stuckGraceMs,
+      );
+      watchdog.unref();
+    }
     this.#inFlight++;
     try {
-      let reply = (await this.#pool.run(task, { transferList: [bodies] })) as WorkerBatchReply;
+      const options = { signal: terminate.signal };
+      let reply = (await this.#pool.run(task, { ...options, transferList: [bodies] })) as WorkerBatchReply;
       if (reply.kind === 'missing-module') {
         const resend = { ...task, bodies: reply.bodies, module: batch.module.config };
-        reply = (await this.#pool.run(resend, { transferList: [reply.bodies] })) as WorkerBatchReply;
+        reply = (await this.#pool.run(resend, { ...options, transferList: [reply.bodies] })) as WorkerBatchReply;
       }
       if (reply.kind !== 'batch')
         return fail('worker_error', 'worker failed: it did not compile the module it was sent');
       return decodeBatch(reply.batch, this.#families);
     } catch (err) {
+      if (terminate.signal.aborted) {
+        return batch.items.map(() => ({
+          ok: false,
+          reason: 'timeout',
+          message: replaced
+            ? 'the worker was still busy with the batch after its deadline and was replaced'
+            : 'the scrape deadline passed while the batch waited for a worker',
+        }));
+      }
       return fail('worker_error', `worker failed: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
+      if (watchdog !== undefined) clearTimeout(watchdog);
       this.#inFlight--;
     }
   }

@@ -49,18 +49,30 @@ export function runBatchTask(task: WorkerBatchTask): WorkerBatchReply {
       ? modules.peek(task.generation, task.moduleName)
       : modules.get(task.generation, task.moduleName, task.module).compiled;
   if (compiled === undefined) return { kind: 'missing-module', bodies: task.bodies };
+  const control = task.control === undefined ? undefined : new Int32Array(task.control);
+  // Claimed as a single task is: one the pool gave up on while it waited (its deadline passed) is dropped.
+  if (control !== undefined && Atomics.compareExchange(control, 0, TASK_QUEUED, TASK_RUNNING) !== TASK_QUEUED) {
+    const aborted = { ok: false as const, reason: 'aborted' as const, message: 'the scrape was cancelled' };
+    return {
+      kind: 'batch',
+      batch: { bytes: new Uint8Array(0), families: [], items: Array.from(task.bodyEnds, () => aborted) },
+    };
+  }
   const items: HotPathBatchItem[] = [];
   let start = 0;
   for (const [i, end] of task.bodyEnds.entries()) {
     const contentType = task.contentTypes[i];
+    const deadline = task.deadlines?.[i];
     items.push({
       body: new Uint8Array(task.bodies, start, end - start),
       ...(contentType === undefined ? {} : { contentType }),
       targetLabels: task.targetLabels[i] ?? {},
+      ...(deadline === undefined || Number.isNaN(deadline) ? {} : { deadline }),
     });
     start = end;
   }
-  return { kind: 'batch', batch: encodeBatch(compiled, items, task.formats) };
+  const isCancelled = control === undefined ? undefined : () => Atomics.load(control, 0) === TASK_CANCELLED;
+  return { kind: 'batch', batch: encodeBatch(compiled, items, task.formats, isCancelled) };
 }
 
 /** Piscina calls the default export once per task; a throw rejects only that task (the pool reports worker_error). */
