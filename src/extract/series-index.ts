@@ -11,10 +11,11 @@ export function seriesKey(values: readonly string[]): string {
 /**
  * An open-addressing hash table over typed arrays, sized once for the selection's element count (load ≤ 0.5), that
  * hashes the label values where they are. It replaces a `Map` keyed by the joined values: on issue 17's
- * 200,000-element array (bench:large-body), the Map's inserts and its dozen regrowths were the largest single cost
- * of extraction in a fresh worker (~110-250 ms, noisy), and the table costs ~70-190 ms less in the same runs — no
- * key string per element, no regrowth, two flat arrays. The hash is seeded per table, so a body cannot be crafted to
- * collide, and a probe run past MAX_PROBES moves every entry into a Map anyway: at worst this is the Map it replaced.
+ * 200,000-element array, in a fresh worker with the pool's heap limits, the Map's inserts and regrowths added
+ * 150-250 ms to a loop that walks, labels and keeps the samples, this table 70-190 ms (noisy machine, same runs),
+ * and the whole extraction went from a median of 267 to 213 ms (bench/README.md, issue 17). The hash is seeded per
+ * table, so a body cannot be crafted to collide, and a probe run past MAX_PROBES moves every entry into a Map
+ * anyway: at worst this is the Map it replaced.
  */
 export class SeriesIndex {
   /** Per slot, 1 + the element whose values are there; 0 when empty. */
