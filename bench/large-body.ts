@@ -2,6 +2,7 @@
 // exporter's peak RSS (VmHWM from /proc, every thread included), one child per case so peaks do not mix.
 //
 //   npm run bench:large-body [-- --cases=array-7.7mb,body-30mb,body-300mb --workers=2 --repeat=1 --json]
+//                               [--node-args='--cpu-prof --cpu-prof-dir=/tmp/prof']
 //
 // --repeat=N probes each case N times in the same child, one after another: the first answer is a fresh exporter's
 // (its workers' code not yet optimised), the later ones a running exporter's; peak RSS covers them all.
@@ -18,14 +19,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: npm run bench:large-body [-- --cases=array-7.7mb,body-30mb,body-300mb --workers=2 --repeat=1 --json]`;
-let flags: { cases: string; workers: string; repeat: string; json: boolean; help: boolean };
+const USAGE = `usage: npm run bench:large-body [-- --cases=array-7.7mb,body-30mb,body-300mb --workers=2 --repeat=1 --json]
+       [--node-args='--cpu-prof --cpu-prof-dir=DIR']  (node flags for the exporter child; its workers inherit them)`;
+let flags: {
+  cases: string;
+  workers: string;
+  repeat: string;
+  'node-args': string;
+  json: boolean;
+  help: boolean;
+};
 try {
   flags = parseArgs({
     options: {
       cases: { type: 'string', default: 'array-7.7mb,body-30mb,body-300mb' },
       workers: { type: 'string', default: '2' },
       repeat: { type: 'string', default: '1' },
+      'node-args': { type: 'string', default: '' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -122,6 +132,7 @@ async function startExporter(): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
     [
+      ...flags['node-args'].split(' ').filter((arg) => arg !== ''),
       join(dist, 'src/cli.js'),
       `--config.file=${configFile}`,
       '--web.listen-address=127.0.0.1:0',

@@ -1,6 +1,7 @@
 // One target's rendered families as UTF-8 bytes: one buffer and the byte offset where each family ends, the families'
 // names, help and types shared by every target of a module. What fleet workers return and the fleet store keeps.
-import type { MetricType, RenderedFamily } from './types.js';
+import { renderHeader } from './render.js';
+import type { ExpositionFormat, MetricType, RenderedFamily } from './types.js';
 
 export interface FamilyMeta {
   readonly name: string;
@@ -132,4 +133,20 @@ export function familiesWithSeries(encoded: EncodedFamilies): Array<FamilyMeta &
     if (bytes.byteLength > 0) out.push({ ...family, bytes });
   }
   return out;
+}
+
+/**
+ * A whole exposition body from one target's encoded families, as the pieces to write in order (the lines are views,
+ * not copies): byte for byte joinRenderedFamilies's text in UTF-8 — HELP/TYPE and the lines of each family that has
+ * series, and `# EOF` at the end of OpenMetrics.
+ */
+export function encodedExposition(encoded: EncodedFamilies, format: ExpositionFormat): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  for (const [i, family] of encoded.families.entries()) {
+    const lines = familyBytes(encoded, i);
+    if (lines.byteLength === 0) continue;
+    pieces.push(encoder.encode(renderHeader(family, format)), lines);
+  }
+  if (format === 'openmetrics') pieces.push(encoder.encode('# EOF\n'));
+  return pieces;
 }

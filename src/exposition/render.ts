@@ -92,9 +92,12 @@ export function renderSeries(
           block += prefixes[i] + escapeLabelValue(sample.labelValues[i] ?? '') + '"';
         }
         block += '} ';
-        // Flat once here, so every line (of every family sharing it) copies one string instead of walking a rope.
-        block.charCodeAt(0);
-        blocks?.set(sample.labelValues, block);
+        if (blocks !== undefined) {
+          // Flat once here, so every line (of every family sharing it) copies one string instead of walking a rope.
+          // Without a cache the block serves one line: the block of lines flattens it with the rest.
+          block.charCodeAt(0);
+          blocks.set(sample.labelValues, block);
+        }
       }
       line = sampleName + block;
     } else {

@@ -12,6 +12,7 @@ import type { CompiledMetric, CompiledModule, CompiledValue } from './compile-mo
 import { convertText, convertValue, parseEpochMillis } from './convert-value.js';
 import type { MetricGroup } from './metric-groups.js';
 import { ProblemTally, type ExtractProblem, type ExtractProblemReason, type ProblemSink } from './problems.js';
+import { SeriesIndex, seriesKey } from './series-index.js';
 
 export { EXTRACT_PROBLEM_REASONS, type ExtractProblem, type ExtractProblemReason } from './problems.js';
 
@@ -190,8 +191,6 @@ function evaluateValue(
 interface EvaluatedLabels {
   readonly values: string[];
   readonly errors: readonly string[] | undefined;
-  /** The values joined by NUL: the series key of duplicate detection. */
-  readonly key: string;
 }
 
 /** `options.numbers`: how numbers print (the metric's label_number_format; json_exporter's text by default). */
@@ -218,7 +217,7 @@ function evaluateLabels(labels: readonly CompiledTemplate[], doc: unknown, optio
       (errors ??= []).push(`label ${template.text}: ${printed.error}`);
     }
   }
-  return { values, errors, key: values.join('\u0000') };
+  return { values, errors };
 }
 
 function reportLabelErrors(sink: ProblemSink, metric: CompiledMetric, labels: EvaluatedLabels): void {
@@ -254,6 +253,7 @@ function sampleOf(labelValues: string[], value: number, timestampMs: number | un
 /** Samples of one document (the whole body for `value`, one selected element for `object`). */
 function extractFrom(run: Extraction, metric: CompiledMetric, doc: unknown): void {
   let labels: EvaluatedLabels | undefined;
+  let key: string | undefined;
   let timestampMs: number | undefined;
   for (const value of metric.values) {
     const outcome = evaluateValue(value.template, value, doc, metric.allowMissingKey);
@@ -268,7 +268,8 @@ function extractFrom(run: Extraction, metric: CompiledMetric, doc: unknown): voi
       reportLabelErrors(run.problems, metric, labels);
       timestampMs = evaluateTimestamp(run.problems, metric, doc);
     }
-    run.add(value.family, sampleOf(labels.values, outcome, timestampMs), metric, labels.key);
+    key ??= seriesKey(labels.values);
+    run.add(value.family, sampleOf(labels.values, outcome, timestampMs), metric, key);
   }
 }
 
@@ -302,9 +303,9 @@ function extractGroup(run: Extraction, group: MetricGroup, doc: unknown): void {
   if (elements === undefined) {
     for (let m = 1; m < metrics.length; m++) selectElements(sinks[m] as ProblemSink, metrics[m] as CompiledMetric, doc);
   } else {
-    // Series key → the first element that had it; per (that element, value) the sample's index in its bucket, -1
-    // while it has none. Flat, so no element allocates an index of its own.
-    const seen = new Map<string, number>();
+    // Label values → the first element that had them; per (that element, value) the sample's index in its bucket,
+    // -1 while it has none. Flat, so no element allocates an index of its own.
+    const seen = new SeriesIndex(elements.length);
     const firstSample = new Int32Array(elements.length * group.slotCount).fill(-1);
     const { labels: labelTemplates, labelOptions } = metrics[0] as CompiledMetric;
     const budget = activeBudget();
@@ -335,11 +336,7 @@ function extractGroup(run: Extraction, group: MetricGroup, doc: unknown): void {
             metricStarted = true;
           }
           const shared = labels as EvaluatedLabels;
-          if (owner < 0) {
-            const known = seen.get(shared.key);
-            if (known === undefined) seen.set(shared.key, e);
-            owner = known ?? e;
-          }
+          if (owner < 0) owner = seen.firstOrAdd(shared.values, e);
           const sample = sampleOf(shared.values, outcome, timestampMs);
           const slot = owner * group.slotCount + base + v;
           const earlier = firstSample[slot] as number;

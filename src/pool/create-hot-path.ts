@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { createHotPathMetrics, type HotPathMetrics, type HotPathRoute } from '../telemetry/pool-metrics.js';
 import { FamilyMetaInterner } from '../exposition/encoded-families.js';
 import { runInlineTask, type HotPath, type HotPathResult, type HotPathTask } from './hot-path.js';
-import { type HotPathBatch, type HotPathEncodedResult, runBatchInline } from './hot-path-batch.js';
+import { encodeResult, type HotPathBatch, type HotPathEncodedResult, runBatchInline } from './hot-path-batch.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
@@ -62,6 +62,7 @@ export interface RoutedHotPath extends HotPath {
    * extraction and rendering of small bodies leave the main thread too; inline when there is no pool.
    */
   runBatch(batch: HotPathBatch): Promise<HotPathEncodedResult[]>;
+  runEncoded(task: HotPathTask): Promise<HotPathEncodedResult>;
 }
 
 export function createHotPath(options: HotPathOptions): RoutedHotPath {
@@ -102,6 +103,27 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
   };
 
   const families = new FamilyMetaInterner();
+  const runEncodedRouted = async (task: HotPathTask, route: HotPathRoute): Promise<HotPathEncodedResult> => {
+    if (route === 'inline' || pool === undefined) return encodeResult(runInlineTask(task), task.formats, families);
+    return pool.runEncoded(task);
+  };
+
+  /** Runs a task where routeFor says, and counts it by path and outcome. */
+  const measured = async <R extends HotPathResult | HotPathEncodedResult>(
+    task: HotPathTask,
+    run: (task: HotPathTask, route: HotPathRoute) => Promise<R>,
+  ): Promise<R> => {
+    // A module with a jsonpath-plus filter may run a regular expression that backtracks for minutes, which no
+    // budget check can interrupt: such bodies always go to the pool, whose watchdog can replace a stuck worker.
+    const route = routeFor(task.body.byteLength, task.module.compiled.usesFallbackFilter);
+    const started = performance.now();
+    const result = await run(task, route);
+    if (metrics !== undefined) {
+      metrics.tasks.inc({ path: route, outcome: result.ok ? 'ok' : result.reason });
+      metrics.duration.observe({ path: route }, (performance.now() - started) / 1000);
+    }
+    return result;
+  };
   const runBatchRouted = (batch: HotPathBatch): Promise<HotPathEncodedResult[]> =>
     pool !== undefined ? pool.runBatch(batch) : Promise.resolve(runBatchInline(batch, families));
 
@@ -118,18 +140,8 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
       }
       return results;
     },
-    async run(task) {
-      // A module with a jsonpath-plus filter may run a regular expression that backtracks for minutes, which no
-      // budget check can interrupt: such bodies always go to the pool, whose watchdog can replace a stuck worker.
-      const route = routeFor(task.body.byteLength, task.module.compiled.usesFallbackFilter);
-      const started = performance.now();
-      const result = await runRouted(task, route);
-      if (metrics !== undefined) {
-        metrics.tasks.inc({ path: route, outcome: result.ok ? 'ok' : result.reason });
-        metrics.duration.observe({ path: route }, (performance.now() - started) / 1000);
-      }
-      return result;
-    },
+    run: (task) => measured(task, runRouted),
+    runEncoded: (task) => measured(task, runEncodedRouted),
     close: async () => {
       clearInterval(sampler);
       await pool?.close();

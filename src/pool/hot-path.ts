@@ -22,6 +22,7 @@ import { LabelBlockCache, renderFamily, rendersAlikeInBothFormats } from '../exp
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { HotPathTimings } from '../telemetry/tracing.js';
 import type { HotPathFailureReason } from './errors.js';
+import type { HotPathEncodedResult } from './hot-path-batch.js';
 
 /** A module as the hot path needs it: plain config (crosses to workers) and, on the main thread, its compiled form. */
 export interface HotPathModule {
@@ -88,6 +89,11 @@ export function epochNow(): number {
 
 export interface HotPath {
   run(task: HotPathTask): Promise<HotPathResult>;
+  /**
+   * As run, with the families as UTF-8 bytes (what /probe writes): a worker transfers them instead of cloning
+   * strings. Optional: a caller without it encodes run's strings itself (encodeResult).
+   */
+  runEncoded?(task: HotPathTask): Promise<HotPathEncodedResult>;
   close(): Promise<void>;
 }
 

@@ -28,6 +28,11 @@ export interface WorkerTask {
    * pool). A worker that finds a queued task cancelled returns at once; a running one stops at its next budget check.
    */
   readonly control?: SharedArrayBuffer;
+  /**
+   * Answer with the families as UTF-8 bytes in one transferred buffer (WorkerEncodedReply) instead of cloned strings:
+   * what /probe writes to its socket as it is.
+   */
+  readonly encode?: boolean;
 }
 
 export const TASK_QUEUED = 0;
@@ -38,6 +43,12 @@ export const TASK_CANCELLED = 2;
 export interface WorkerReply {
   readonly kind?: undefined;
   readonly result: HotPathResult;
+}
+
+/** A worker's answer to a WorkerTask with `encode`: the result as a one-item batch (its buffer transferred). */
+export interface WorkerEncodedReply {
+  readonly kind: 'encoded';
+  readonly batch: EncodedBatch;
 }
 
 /** A task without `module` that the worker has not compiled: its body comes back untouched (transferred). */

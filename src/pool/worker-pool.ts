@@ -1,7 +1,14 @@
 // The HotPath on a Piscina pool: bodies are transferred to workers, bounded by a queue that fails fast when full.
 import { Piscina } from 'piscina';
 import { FamilyMetaInterner } from '../exposition/encoded-families.js';
-import { epochNow, type HotPath, type HotPathModule, type HotPathResult, type HotPathTask } from './hot-path.js';
+import {
+  epochNow,
+  type HotPath,
+  type HotPathFailure,
+  type HotPathModule,
+  type HotPathResult,
+  type HotPathTask,
+} from './hot-path.js';
 import { decodeBatch, type HotPathBatch, type HotPathEncodedResult, runBatchInline } from './hot-path-batch.js';
 import {
   TASK_CANCELLED,
@@ -9,6 +16,7 @@ import {
   TASK_RUNNING,
   type WorkerBatchReply,
   type WorkerBatchTask,
+  type WorkerEncodedReply,
   type WorkerMissingModule,
   type WorkerPing,
   type WorkerReply,
@@ -96,10 +104,14 @@ function packBodies(batch: HotPathBatch): { bodies: ArrayBuffer; bodyEnds: Uint3
   return { bodies: bodies.buffer, bodyEnds };
 }
 
+function unexpectedReply(got: string, wanted: string): HotPathFailure {
+  return { ok: false, reason: 'worker_error', message: `worker failed: it answered with ${got}, not ${wanted}` };
+}
+
 export class WorkerPool implements HotPath {
   readonly #pool: Piscina<
     WorkerTask | WorkerBatchTask | WorkerPing,
-    WorkerReply | WorkerMissingModule | WorkerBatchReply | 'pong'
+    WorkerReply | WorkerEncodedReply | WorkerMissingModule | WorkerBatchReply | 'pong'
   >;
   readonly #capacity: number;
   readonly #stuckGraceMs: number;
@@ -135,7 +147,7 @@ export class WorkerPool implements HotPath {
     this.#maxBytesInFlight = Math.floor((options.threads * heapBytes) / IN_FLIGHT_SHARE);
     this.#pool = new Piscina<
       WorkerTask | WorkerBatchTask | WorkerPing,
-      WorkerReply | WorkerMissingModule | WorkerBatchReply | 'pong'
+      WorkerReply | WorkerEncodedReply | WorkerMissingModule | WorkerBatchReply | 'pong'
     >({
       filename: options.workerUrl ?? new URL('./worker.js', import.meta.url).href,
       minThreads: options.threads,
@@ -183,7 +195,26 @@ export class WorkerPool implements HotPath {
     return this.#stuckWorkersReplaced;
   }
 
-  async run(task: HotPathTask): Promise<HotPathResult> {
+  run(task: HotPathTask): Promise<HotPathResult> {
+    return this.#runSingle(task, false, (reply) =>
+      reply.kind === undefined ? reply.result : unexpectedReply('bytes', 'strings'),
+    );
+  }
+
+  /** As run, with the families as UTF-8 bytes: the worker's buffer is transferred, no string is cloned or encoded. */
+  runEncoded(task: HotPathTask): Promise<HotPathEncodedResult> {
+    return this.#runSingle(task, true, (reply) => {
+      if (reply.kind === 'encoded') return decodeBatch(reply.batch, this.#families)[0] as HotPathEncodedResult;
+      // A failure reads the same either way.
+      return reply.result.ok ? unexpectedReply('strings', 'bytes') : reply.result;
+    });
+  }
+
+  async #runSingle<R extends HotPathResult | HotPathEncodedResult>(
+    task: HotPathTask,
+    encode: boolean,
+    unpack: (reply: WorkerReply | WorkerEncodedReply) => R | HotPathFailure,
+  ): Promise<R | HotPathFailure> {
     if (this.#closed)
       return {
         ok: false,
@@ -229,10 +260,11 @@ export class WorkerPool implements HotPath {
       formats: task.formats,
       ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
       control,
+      ...(encode ? { encode: true } : {}),
     };
     this.#inFlight++;
     this.#bytesInFlight += size;
-    return new Promise<HotPathResult>((resolve) => {
+    return new Promise<R | HotPathFailure>((resolve) => {
       const state = new Int32Array(control);
       const terminate = new AbortController();
       let answered = false;
@@ -241,7 +273,7 @@ export class WorkerPool implements HotPath {
       let deadlineTimer: NodeJS.Timeout | undefined;
       // The caller gets one answer, the first of: the worker's, the deadline's, the cancellation's. Its slot is
       // freed with it, so a cancelled or late task never holds up the probes after it.
-      const answer = (result: HotPathResult): void => {
+      const answer = (result: R | HotPathFailure): void => {
         if (answered) return;
         answered = true;
         this.#inFlight--;
@@ -290,7 +322,7 @@ export class WorkerPool implements HotPath {
         (reply) => {
           settled = true;
           if (stuckTimer !== undefined) clearTimeout(stuckTimer);
-          answer(reply.result);
+          answer(unpack(reply));
         },
         (err: unknown) => {
           settled = true;
@@ -331,14 +363,16 @@ export class WorkerPool implements HotPath {
   }
 
   /** Posts a single task; a worker that has not compiled its module hands the body back, and it goes again with it. */
-  async #post(task: WorkerTask, module: HotPathModule, signal: AbortSignal): Promise<WorkerReply> {
+  async #post(task: WorkerTask, module: HotPathModule, signal: AbortSignal): Promise<WorkerReply | WorkerEncodedReply> {
     const reply = (await this.#pool.run(task, { transferList: [task.body], signal })) as
       | WorkerReply
+      | WorkerEncodedReply
       | WorkerMissingModule;
     if (reply.kind !== 'missing-module') return reply;
     const resend: WorkerTask = { ...task, module: module.config, body: reply.body };
     const second = (await this.#pool.run(resend, { transferList: [reply.body], signal })) as
       | WorkerReply
+      | WorkerEncodedReply
       | WorkerMissingModule;
     if (second.kind === 'missing-module') throw new Error('it did not compile the module it was sent');
     return second;

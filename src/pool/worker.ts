@@ -1,7 +1,7 @@
 // The pool's worker entry: a task's body (or a batch of bodies) → the module's rendered families, through the same
 // code as the inline path.
 import { Piscina } from 'piscina';
-import { encodeBatch, type HotPathBatchItem } from './hot-path-batch.js';
+import { encodeBatch, encodeResults, type HotPathBatchItem } from './hot-path-batch.js';
 import { runHotPathInline } from './hot-path.js';
 import {
   TASK_CANCELLED,
@@ -9,6 +9,7 @@ import {
   TASK_RUNNING,
   type WorkerBatchReply,
   type WorkerBatchTask,
+  type WorkerEncodedReply,
   type WorkerMissingModule,
   type WorkerPing,
   type WorkerReply,
@@ -18,7 +19,7 @@ import { ModuleCache } from './module-cache.js';
 
 const modules = new ModuleCache();
 
-export function runSingle(task: WorkerTask): WorkerReply | WorkerMissingModule {
+export function runSingle(task: WorkerTask): WorkerReply | WorkerEncodedReply | WorkerMissingModule {
   const compiled =
     task.module === undefined
       ? modules.peek(task.generation, task.moduleName)
@@ -38,7 +39,7 @@ export function runSingle(task: WorkerTask): WorkerReply | WorkerMissingModule {
     ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
     ...(control === undefined ? {} : { isCancelled: () => Atomics.load(control, 0) === TASK_CANCELLED }),
   });
-  return { result };
+  return task.encode === true ? { kind: 'encoded', batch: encodeResults([result], task.formats) } : { result };
 }
 
 /** A batch's bodies are views into its one buffer; the rendered lines go back in one transferred buffer. */
@@ -75,8 +76,8 @@ export function runBatchTask(task: WorkerBatchTask): WorkerBatchReply {
 }
 
 /** Piscina calls the default export once per task; a throw rejects only that task (the pool reports worker_error). */
-type WorkerAnswer = WorkerReply | WorkerMissingModule | WorkerBatchReply | 'pong';
-function runWorkerTask(task: WorkerTask): WorkerReply | WorkerMissingModule;
+type WorkerAnswer = WorkerReply | WorkerEncodedReply | WorkerMissingModule | WorkerBatchReply | 'pong';
+function runWorkerTask(task: WorkerTask): WorkerReply | WorkerEncodedReply | WorkerMissingModule;
 function runWorkerTask(task: WorkerBatchTask): WorkerBatchReply;
 function runWorkerTask(task: WorkerPing): 'pong';
 function runWorkerTask(task: WorkerTask | WorkerBatchTask | WorkerPing): WorkerAnswer;
@@ -84,10 +85,11 @@ function runWorkerTask(task: WorkerTask | WorkerBatchTask | WorkerPing): WorkerA
   if (task.kind === 'ping') return 'pong';
   if (task.kind !== 'batch') {
     const reply = runSingle(task);
-    if (reply.kind !== 'missing-module') return reply;
-    // Moved back, not cloned, for the resend.
-    const movable = { [Piscina.transferableSymbol]: [reply.body], [Piscina.valueSymbol]: reply };
-    return Piscina.move(movable as never) as unknown as WorkerMissingModule;
+    if (reply.kind === undefined) return reply;
+    // Moved, not cloned: the body back for the resend, or the rendered lines.
+    const buffer = reply.kind === 'missing-module' ? reply.body : reply.batch.bytes.buffer;
+    const movable = { [Piscina.transferableSymbol]: [buffer], [Piscina.valueSymbol]: reply };
+    return Piscina.move(movable as never) as unknown as WorkerMissingModule | WorkerEncodedReply;
   }
   const reply = runBatchTask(task);
   // Moved, not cloned: the bodies back for a resend, or the rendered lines.

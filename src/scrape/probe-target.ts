@@ -1,7 +1,9 @@
 // One scrape of one target: fetch the body, hand it to the hot path (parse, extract, render). Failures are values.
 import type { ExpositionFormat } from '../exposition/types.js';
 import type { HotPathFailureReason } from '../pool/errors.js';
-import { epochNow, type HotPath, type HotPathSuccess } from '../pool/hot-path.js';
+import { FamilyMetaInterner, type EncodedFamilies } from '../exposition/encoded-families.js';
+import { epochNow, type HotPath, type HotPathResult, type HotPathSuccess, type HotPathTask } from '../pool/hot-path.js';
+import { encodeResult, type HotPathEncodedResult } from '../pool/hot-path-batch.js';
 import {
   endScrapeTrace,
   recordHotPathSpans,
@@ -57,16 +59,42 @@ export type ProbeOutcome =
     };
 
 /** Fetches the target and runs the hot path on its body, inside the scrape's trace spans (no-ops without an SDK). */
-export async function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> {
+export function probeTarget(request: ProbeRequest): Promise<ProbeOutcome> {
+  return traced(request, (hotPath, task) => hotPath.run(task)) as Promise<ProbeOutcome>;
+}
+
+/**
+ * As probeTarget, with the families as UTF-8 bytes (what /probe writes to its socket): from a worker they are
+ * transferred, not cloned as strings and encoded again on the main thread.
+ */
+export function probeTargetEncoded(request: ProbeRequest): Promise<ProbeEncodedOutcome> {
+  return traced(request, (hotPath, task) =>
+    hotPath.runEncoded !== undefined
+      ? hotPath.runEncoded(task)
+      : hotPath.run(task).then((result) => encodeResult(result, task.formats, new FamilyMetaInterner())),
+  ) as Promise<ProbeEncodedOutcome>;
+}
+
+async function traced(
+  request: ProbeRequest,
+  run: (hotPath: HotPath, task: HotPathTask) => Promise<HotPathResult | HotPathEncodedResult>,
+): Promise<ProbeOutcome | ProbeEncodedOutcome> {
   const scrape = startScrapeTrace(
     redactUrl(request.target),
     request.module.hotPath.name,
     request.module.hotPath.generation,
   );
-  const outcome = await fetchAndRun(request, scrape);
+  const outcome = await fetchAndRun(request, scrape, run);
   endScrapeTrace(scrape, outcome.ok ? undefined : outcome);
   return outcome;
 }
+
+/** A probe's outcome with its families as UTF-8 bytes per format (probeTargetEncoded). */
+export type ProbeEncodedOutcome =
+  | (Omit<Extract<ProbeOutcome, { ok: true }>, 'families'> & {
+      readonly encoded: Partial<Record<ExpositionFormat, EncodedFamilies>>;
+    })
+  | Extract<ProbeOutcome, { ok: false }>;
 
 /** A fetched body, or why there is none (the fetch half of a probe, which fleet scrapes share). */
 export type FetchedProbeBody =
@@ -117,7 +145,11 @@ export async function fetchProbeBody(request: ProbeRequest, scrape: ScrapeTrace)
   };
 }
 
-async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<ProbeOutcome> {
+async function fetchAndRun(
+  request: ProbeRequest,
+  scrape: ScrapeTrace,
+  run: (hotPath: HotPath, task: HotPathTask) => Promise<HotPathResult | HotPathEncodedResult>,
+): Promise<ProbeOutcome | ProbeEncodedOutcome> {
   // One deadline for the whole scrape: the fetch gets timeoutMs, and parse, extract and render what is left of it.
   const deadline = epochNow() + request.timeoutMs;
   const fetched = await fetchProbeBody(request, scrape);
@@ -125,7 +157,7 @@ async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<
   // Read before the run: a pool transfers the body's buffer, which leaves `fetched.body` empty.
   const bodyBytes = fetched.body.byteLength;
   const fetchMs = fetched.fetchMs;
-  const result = await request.hotPath.run({
+  const result = await run(request.hotPath, {
     module: request.module.hotPath,
     body: fetched.body,
     ...(fetched.contentType === undefined ? {} : { contentType: fetched.contentType }),
@@ -146,7 +178,7 @@ async function fetchAndRun(request: ProbeRequest, scrape: ScrapeTrace): Promise<
   recordHotPathSpans(scrape, result.timings, { 'fje.body_bytes': bodyBytes, 'fje.samples': result.sampleCount });
   return {
     ok: true,
-    families: result.families,
+    ...('encoded' in result ? { encoded: result.encoded } : { families: result.families }),
     sampleCount: result.sampleCount,
     problemCounts: result.problemCounts,
     problems: result.problems,

@@ -1,13 +1,13 @@
 // GET /probe?module=…&target=…: json_exporter's endpoint — fetch the target, extract, render.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { joinRenderedFamilies } from '../exposition/render.js';
+import { encodedExposition, NO_FAMILIES } from '../exposition/encoded-families.js';
 import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import type { HotPath } from '../pool/hot-path.js';
-import { probeTarget } from '../scrape/probe-target.js';
+import { probeTargetEncoded, type ProbeEncodedOutcome } from '../scrape/probe-target.js';
 import type { ScrapeOutcomeRecorder } from '../scrape/record-outcome.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ConfigReloader } from './config-reloader.js';
-import { sendBody, sendText } from './respond.js';
+import { sendBytes, sendText } from './respond.js';
 import { scrapeTimeoutMs } from './scrape-timeout.js';
 import { pagedUrl } from '../fetch/paged-url.js';
 import { redactUrl } from '../fetch/redact-url.js';
@@ -126,9 +126,9 @@ export async function handleProbe(
     }
     return;
   }
-  let outcome: Awaited<ReturnType<typeof probeTarget>>;
+  let outcome: ProbeEncodedOutcome;
   try {
-    outcome = await probeTarget({
+    outcome = await probeTargetEncoded({
       module,
       hotPath: options.hotPath,
       client: module.probeClient,
@@ -163,10 +163,10 @@ export async function handleProbe(
     }
     return;
   }
-  await sendBody(
+  await sendBytes(
     request,
     response,
     CONTENT_TYPES[format],
-    joinRenderedFamilies(outcome.families[format] ?? [], format),
+    encodedExposition(outcome.encoded[format] ?? NO_FAMILIES, format),
   );
 }

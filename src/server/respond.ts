@@ -51,3 +51,37 @@ export async function sendBody(
   response.writeHead(200, headers);
   response.end(request.method === 'HEAD' ? undefined : body, 'utf8');
 }
+
+/**
+ * Sends a body already encoded as UTF-8, given as pieces (an exposition's headers and its families' lines): written
+ * as they are, corked into one write, so a large answer is never copied or re-encoded on the main thread; gzipped
+ * (joined first) when the client asks for it.
+ */
+export async function sendBytes(
+  request: IncomingMessage,
+  response: ServerResponse,
+  contentType: string,
+  pieces: readonly Uint8Array[],
+): Promise<void> {
+  const headers: Record<string, string | number> = { 'content-type': contentType, vary: 'Accept-Encoding' };
+  let bytes = 0;
+  for (const piece of pieces) bytes += piece.byteLength;
+  if (bytes >= 1024 && acceptsGzip(request)) {
+    const payload = await gzipAsync(Buffer.concat(pieces, bytes));
+    headers['content-encoding'] = 'gzip';
+    headers['content-length'] = payload.byteLength;
+    response.writeHead(200, headers);
+    response.end(request.method === 'HEAD' ? undefined : payload);
+    return;
+  }
+  headers['content-length'] = bytes;
+  response.writeHead(200, headers);
+  if (request.method === 'HEAD') {
+    response.end();
+    return;
+  }
+  response.cork();
+  for (const piece of pieces) if (piece.byteLength > 0) response.write(piece);
+  // end() uncorks: the pieces leave in one writev.
+  response.end();
+}

@@ -2,12 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  encodedExposition,
   encodeRenderedFamilies,
   familiesWithSeries,
   familyBytes,
   FamilyMetaInterner,
   Utf8Writer,
 } from '../../src/exposition/encoded-families.js';
+import { joinRenderedFamilies } from '../../src/exposition/render.js';
 import type { RenderedFamily } from '../../src/exposition/types.js';
 
 const decoder = new TextDecoder();
@@ -28,6 +30,22 @@ describe('encoded families', () => {
       familiesWithSeries(encoded).map((family) => family.name),
       ['a', 'c'],
     );
+  });
+
+  test('an encoded exposition is byte for byte the joined text of both formats: headers, empty families left out, # EOF', () => {
+    const rendered: RenderedFamily[] = [
+      { name: 'a', help: 'help with \\ and\nnewline', type: 'gauge', text: 'a{x="é"} 1\n' },
+      { name: 'b', help: 'b', type: 'gauge', text: '' },
+      { name: 'c_total', help: 'c', type: 'counter', text: 'c_total 2\n' },
+      { name: 'd', help: 'd', type: 'untyped', text: 'd{y="✓"} 3\nd{y="z"} 4\n' },
+    ];
+    const encoded = encodeRenderedFamilies(rendered);
+    for (const format of ['text', 'openmetrics'] as const) {
+      const pieces = encodedExposition(encoded, format);
+      assert.deepEqual(Buffer.concat(pieces), Buffer.from(joinRenderedFamilies(rendered, format)), format);
+    }
+    assert.deepEqual(Buffer.concat(encodedExposition(encodeRenderedFamilies([]), 'openmetrics')).toString(), '# EOF\n');
+    assert.equal(encodedExposition(encodeRenderedFamilies([]), 'text').length, 0);
   });
 
   test('the writer grows for text longer than its room, multi-byte characters included', () => {

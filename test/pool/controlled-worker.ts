@@ -8,6 +8,7 @@ import {
   TASK_CANCELLED,
   TASK_QUEUED,
   TASK_RUNNING,
+  type WorkerEncodedReply,
   type WorkerMissingModule,
   type WorkerReply,
   type WorkerPing,
@@ -46,7 +47,7 @@ async function cooperate(task: WorkerTask): Promise<WorkerReply> {
 
 export default async function runControlledWorkerTask(
   task: WorkerTask | WorkerPing,
-): Promise<WorkerReply | WorkerMissingModule | 'pong'> {
+): Promise<WorkerReply | WorkerEncodedReply | WorkerMissingModule | 'pong'> {
   if (task.kind === 'ping') return 'pong';
   const head = new TextDecoder().decode(new Uint8Array(task.body, 0, Math.min(task.body.byteLength, 8)));
   if (head.startsWith('"exit"')) process.exit(3);

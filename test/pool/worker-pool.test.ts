@@ -1,6 +1,7 @@
 // The Piscina pool: same output as inline, body transferred, bounded queue, a crashing worker fails only its task.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { type EncodedFamilies, familyBytes } from '../../src/exposition/encoded-families.js';
 import { createInlineHotPath, runHotPathInline, type HotPathResult } from '../../src/pool/hot-path.js';
 import { WORKER_YOUNG_GENERATION_MB, WorkerPool } from '../../src/pool/worker-pool.js';
 import { bytesOf, controlledWorkerUrl, referenceBody, referenceModule, taskFor } from './pool-fixtures.js';
@@ -28,6 +29,32 @@ describe('WorkerPool', () => {
       pooled.ok ? (pooled.families.text?.[1]?.text ?? '') : '',
       /^stream_clients_clients\{job="srs",instance="edge-0:1985",name=/,
     );
+  });
+
+  test('runEncoded: the worker’s bytes are the inline text encoded, both formats, alike families shared', async () => {
+    const labels = { job: 'srs', instance: 'édge-0:1985' };
+    const formats = ['text', 'openmetrics'] as const;
+    const inline = runHotPathInline(module.compiled, { ...taskFor(module, referenceBody(), labels), formats });
+    const pooled = await pool.runEncoded({ ...taskFor(module, referenceBody(), labels), formats });
+    if (!inline.ok || !pooled.ok) assert.fail('both succeed');
+    assert.equal(pooled.sampleCount, inline.sampleCount);
+    assert.deepEqual(pooled.problemCounts, inline.problemCounts);
+    for (const format of formats) {
+      const encoded: EncodedFamilies | undefined = pooled.encoded[format];
+      if (encoded === undefined) assert.fail(`no ${format} families`);
+      const lines = (i: number): string => new TextDecoder().decode(familyBytes(encoded, i));
+      assert.deepEqual(
+        encoded.families.map((family, i) => [family.name, lines(i)]),
+        (inline.families[format] ?? []).map((family) => [family.name, family.text]),
+      );
+    }
+    // The reference module's families render alike in both formats: one copy of the lines crossed.
+    assert.equal(pooled.encoded.openmetrics, pooled.encoded.text);
+  });
+
+  test('runEncoded: a failure is the same value as run’s', async () => {
+    const bad = await pool.runEncoded(taskFor(module, bytesOf('<html>oops</html>')));
+    assert.equal(bad.ok ? '' : bad.reason, 'invalid_json');
   });
 
   test('the body’s ArrayBuffer is transferred: the caller’s buffer is detached afterwards', async () => {

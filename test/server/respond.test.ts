@@ -1,8 +1,10 @@
-// Accept-Encoding negotiation for gzip, including refusals with q=0.
+// Accept-Encoding negotiation for gzip, including refusals with q=0; bodies sent as encoded pieces.
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
-import { test } from 'node:test';
-import { acceptsGzip } from '../../src/server/respond.js';
+import { createServer, request, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { acceptsGzip, sendBytes } from '../../src/server/respond.js';
 
 function requestWith(acceptEncoding: string | undefined): IncomingMessage {
   return { headers: acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding } } as IncomingMessage;
@@ -26,3 +28,44 @@ for (const [header, expected] of cases) {
     assert.equal(acceptsGzip(requestWith(header)), expected);
   });
 }
+
+describe('sendBytes', () => {
+  const pieces = [Buffer.from('# HELP a a\n'), Buffer.from('a{x="é"} 1\n'.repeat(200)), new Uint8Array(0)];
+  const whole = Buffer.concat(pieces);
+  const server = createServer((request, response) => {
+    void sendBytes(request, response, 'text/plain; version=0.0.4', pieces);
+  });
+  before(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const fetchRaw = (method: string, headers: Record<string, string>): Promise<IncomingMessage & { body: Buffer }> =>
+    new Promise((resolve, reject) => {
+      const { port } = server.address() as AddressInfo;
+      request({ host: '127.0.0.1', port, method, headers, agent: false }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve(Object.assign(response, { body: Buffer.concat(chunks) })));
+      })
+        .on('error', reject)
+        .end();
+    });
+
+  test('the pieces are the body, in order, with their total as Content-Length', async () => {
+    const response = await fetchRaw('GET', {});
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-length'], String(whole.byteLength));
+    assert.deepEqual(response.body, whole);
+  });
+
+  test('gzip when asked for: the pieces joined, compressed', async () => {
+    const response = await fetchRaw('GET', { 'accept-encoding': 'gzip' });
+    assert.equal(response.headers['content-encoding'], 'gzip');
+    assert.deepEqual(gunzipSync(response.body), whole);
+  });
+
+  test('HEAD gets the headers and no body', async () => {
+    const response = await fetchRaw('HEAD', {});
+    assert.equal(response.headers['content-length'], String(whole.byteLength));
+    assert.equal(response.body.byteLength, 0);
+  });
+});
