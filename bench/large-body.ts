@@ -1,11 +1,12 @@
 // bench:large-body — one /probe of a large body against the exporter as a child process: the answer's time and the
 // exporter's peak RSS (VmHWM from /proc, every thread included), one child per case so peaks do not mix.
 //
-//   npm run bench:large-body [-- --cases=array-7.7mb,body-30mb,body-300mb --workers=2 --repeat=1 --json]
+//   npm run bench:large-body [-- --cases=array-7.7mb,body-30mb,body-300mb --workers=2 --repeat=1 --gap=0 --json]
 //                               [--node-args='--cpu-prof --cpu-prof-dir=/tmp/prof']
 //
 // --repeat=N probes each case N times in the same child, one after another: the first answer is a fresh exporter's
-// (its workers' code not yet optimised), the later ones a running exporter's; peak RSS covers them all.
+// (its workers' code not yet optimised), the later ones a running exporter's; peak RSS covers them all. --gap=S
+// waits S seconds between them, as a scrape interval spaces a target's scrapes.
 //
 // array-7.7mb: a top-level array of 200,000 small objects, one object metric (200,000 series);
 // body-30mb: the same shape, 30 MB (800,000 objects), under the 32 MiB default body limit;
@@ -19,12 +20,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: npm run bench:large-body [-- --cases=array-7.7mb,body-30mb,body-300mb --workers=2 --repeat=1 --json]
+const USAGE = `usage: npm run bench:large-body [-- --cases=array-7.7mb,body-30mb,body-300mb --workers=2 --repeat=1 --gap=0 --json]
        [--node-args='--cpu-prof --cpu-prof-dir=DIR']  (node flags for the exporter child; its workers inherit them)`;
 let flags: {
   cases: string;
   workers: string;
   repeat: string;
+  gap: string;
   'node-args': string;
   json: boolean;
   help: boolean;
@@ -35,6 +37,7 @@ try {
       cases: { type: 'string', default: 'array-7.7mb,body-30mb,body-300mb' },
       workers: { type: 'string', default: '2' },
       repeat: { type: 'string', default: '1' },
+      gap: { type: 'string', default: '0' },
       'node-args': { type: 'string', default: '' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -49,6 +52,12 @@ if (flags.help) {
   process.exit(0);
 }
 const REPEAT = Number(flags.repeat);
+/** Seconds between repeated probes (a scrape interval's spacing; 0: back to back). */
+const GAP_S = Number(flags.gap);
+if (!Number.isFinite(GAP_S) || GAP_S < 0 || GAP_S > 120) {
+  process.stderr.write(`--gap must be a number of seconds from 0 to 120 (got ${flags.gap})\n${USAGE}\n`);
+  process.exit(2);
+}
 if (!Number.isSafeInteger(REPEAT) || REPEAT < 1 || REPEAT > 20) {
   process.stderr.write(`--repeat must be a whole number from 1 to 20 (got ${flags.repeat})\n${USAGE}\n`);
   process.exit(2);
@@ -193,6 +202,7 @@ for (const name of flags.cases.split(',')) {
   const pid = child.pid as number;
   const idleRssMb = peakRssMb(pid);
   for (let probe = 1; probe <= REPEAT; probe++) {
+    if (probe > 1 && GAP_S > 0) await new Promise((resolve) => setTimeout(resolve, GAP_S * 1000));
     const started = performance.now();
     const answer = await get(
       `http://127.0.0.1:${port}/probe?module=items&target=${encodeURIComponent(`${targetUrl}/${name}`)}`,
