@@ -30,6 +30,9 @@ import {
  */
 export const STUCK_WORKER_GRACE_MS = 1000;
 
+/** How long close() waits for the first workers to finish starting before it terminates them anyway. */
+const START_WAIT_ON_CLOSE_MS = 10_000;
+
 /** Default V8 old-generation limit per worker: past it the worker dies (ERR_WORKER_OUT_OF_MEMORY), not the process. */
 export const DEFAULT_WORKER_HEAP_MB = 1024;
 
@@ -131,6 +134,8 @@ export class WorkerPool implements HotPath {
   #bytesInFlight = 0;
   #stuckWorkersReplaced = 0;
   #closed = false;
+  /** Settles once every first worker has answered its start-up ping (or failed to start). */
+  readonly #startedAll: Promise<unknown>;
 
   constructor(options: WorkerPoolOptions) {
     if (!Number.isSafeInteger(options.threads) || options.threads < 1) {
@@ -163,12 +168,16 @@ export class WorkerPool implements HotPath {
       // Workers are kept for the process's life: a respawn costs a module load and recompiling the config.
       idleTimeout: Number.MAX_SAFE_INTEGER,
     });
+    const pings: Array<Promise<unknown>> = [];
     for (let i = 0; i < options.threads; i++) {
-      this.#pool.run({ kind: 'ping' }).then(
-        () => this.#started++,
-        () => undefined,
+      pings.push(
+        this.#pool.run({ kind: 'ping' }).then(
+          () => this.#started++,
+          () => undefined,
+        ),
       );
     }
+    this.#startedAll = Promise.all(pings);
   }
 
   /** Bodies posted and not answered yet: what routing reads per body (stats also reads Piscina's timing histograms). */
@@ -468,9 +477,23 @@ export class WorkerPool implements HotPath {
     }
   }
 
+  /**
+   * Closes the pool once its first workers have started (at most START_WAIT_ON_CLOSE_MS): Node 20 aborts the whole
+   * process ("FATAL ERROR: v8::Module::IsGraphAsync … must be used on an instantiated module") when a worker is
+   * terminated while it loads its module through require(esm), as Piscina's workers load theirs. An exporter stopped
+   * within a second of its start (SIGTERM, a test) hit it.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#startedAll,
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, START_WAIT_ON_CLOSE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
     await this.#pool.close();
   }
 }
