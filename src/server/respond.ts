@@ -27,6 +27,19 @@ export function sendText(response: ServerResponse, status: number, text: string)
   response.end(text);
 }
 
+/** A gzipped body with its headers (HEAD: the headers only). */
+function sendGzipped(
+  request: IncomingMessage,
+  response: ServerResponse,
+  headers: Record<string, string | number>,
+  payload: Buffer,
+): void {
+  headers['content-encoding'] = 'gzip';
+  headers['content-length'] = payload.byteLength;
+  response.writeHead(200, headers);
+  response.end(request.method === 'HEAD' ? undefined : payload);
+}
+
 /** Sends a body with its content type, compressed (gzip) when the client asked for it and it is worth it. */
 export async function sendBody(
   request: IncomingMessage,
@@ -38,11 +51,7 @@ export async function sendBody(
   const bytes = Buffer.byteLength(body, 'utf8');
   // Below ~1 KiB gzip's framing costs more than it saves.
   if (bytes >= 1024 && acceptsGzip(request)) {
-    const payload = await gzipAsync(Buffer.from(body, 'utf8'));
-    headers['content-encoding'] = 'gzip';
-    headers['content-length'] = payload.byteLength;
-    response.writeHead(200, headers);
-    response.end(request.method === 'HEAD' ? undefined : payload);
+    sendGzipped(request, response, headers, await gzipAsync(Buffer.from(body, 'utf8')));
     return;
   }
   // The string goes to the socket as it is (encoded once, by the socket write): a Buffer.from copy of every
@@ -67,11 +76,7 @@ export async function sendBytes(
   let bytes = 0;
   for (const piece of pieces) bytes += piece.byteLength;
   if (bytes >= 1024 && acceptsGzip(request)) {
-    const payload = await gzipAsync(Buffer.concat(pieces, bytes));
-    headers['content-encoding'] = 'gzip';
-    headers['content-length'] = payload.byteLength;
-    response.writeHead(200, headers);
-    response.end(request.method === 'HEAD' ? undefined : payload);
+    sendGzipped(request, response, headers, await gzipAsync(Buffer.concat(pieces, bytes)));
     return;
   }
   headers['content-length'] = bytes;
