@@ -4,6 +4,7 @@
 // `node dist/bench/fetch-client-child.js <undici|lean> <file_sd.json> <interval s> <warm-up s> <window s> [lean keep-alive ms]`
 import { channel } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_HTTP_CLIENT_CONFIG } from '../src/config/http-client-config.js';
 import type { HttpClientConfig } from '../src/config/types.js';
 import { createHttpClient, fetchTarget, type FetchRequest, type FetchResult } from '../src/fetch/http-client.js';
 import { createLeanHttp1Client, isLeanFallback } from '../src/fetch/lean-http1.js';
@@ -20,14 +21,7 @@ const urls = groups
 const intervalMs = Number(intervalS) * 1000;
 
 // The module defaults a fleet module gets (srs_streams preset): redirects followed, 10 s timeouts.
-const config: HttpClientConfig = {
-  tlsConfig: { insecureSkipVerify: false },
-  proxyConnectHeader: {},
-  proxyFromEnvironment: false,
-  followRedirects: true,
-  connectTimeoutMs: 10_000,
-  timeoutMs: 10_000,
-};
+const config: HttpClientConfig = DEFAULT_HTTP_CLIENT_CONFIG;
 let fetchOne: (request: FetchRequest) => Promise<FetchResult>;
 if (variant === 'undici') {
   const client = createHttpClient(config);

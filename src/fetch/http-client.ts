@@ -27,8 +27,6 @@ export interface HttpClient {
    * dispatcher for what it hands back (redirects, other transfer-codings).
    */
   readonly lean: LeanHttp1Client | undefined;
-  /** The module's http_client_config (what canUseLean checks per URL). */
-  readonly config: HttpClientConfig;
   readonly authorization: AuthorizationSource;
   /** fetchTarget brackets each fetch with these, so close() does not cut one off before it is dispatched. */
   begin(): void;
@@ -123,7 +121,6 @@ export function createHttpClient(config: HttpClientConfig, policy?: TargetPolicy
   return {
     dispatcher,
     lean,
-    config,
     authorization,
     begin: () => {
       inFlight++;
@@ -155,7 +152,7 @@ class TimeoutSignal extends Error {}
 export async function fetchTarget(client: HttpClient, request: FetchRequest): Promise<FetchResult> {
   client.begin();
   try {
-    if (request.lean === true && client.lean !== undefined && canUseLean(request.url, client.config)) {
+    if (request.lean === true && client.lean !== undefined && canUseLean(request.url)) {
       const result = await client.lean.fetch(request);
       if (!isLeanFallback(result)) return result;
       // A redirect or a coding the lean client hands back: undici gets what is left of the same timeout.

@@ -65,11 +65,13 @@ export function isLeanFallback(result: LeanFetchResult): result is LeanFallback 
   return 'fallback' in result;
 }
 
-/** The static part: a plain http: URL and no proxy. Everything else goes through undici's fetchTarget. */
-export function canUseLean(url: URL | string, config: HttpClientConfig): boolean {
+/**
+ * The static part per URL: a plain http: URL. Everything else goes through undici's fetchTarget; so does every URL
+ * of a module with a proxy or a target policy, whose HttpClient has no lean client (createHttpClient).
+ */
+export function canUseLean(url: URL | string): boolean {
   const protocol = typeof url === 'string' ? url.slice(0, url.indexOf(':') + 1).toLowerCase() : url.protocol;
-  const viaProxy = (config.proxyUrl !== undefined && config.proxyUrl !== '') || config.proxyFromEnvironment;
-  return protocol === 'http:' && !viaProxy;
+  return protocol === 'http:';
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -93,6 +95,7 @@ class Client implements PoolLimits {
   inFlight = 0;
   closed = false;
   private idle: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(
     readonly config: HttpClientConfig,
@@ -146,10 +149,14 @@ class Client implements PoolLimits {
   }
 
   close(): Promise<void> {
-    this.closed = true;
-    this.pools.closeIdle();
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => (this.idle = resolve));
+    // Once: a second call while requests run must not replace the first call's resolver.
+    this.closing ??= new Promise((resolve) => {
+      this.closed = true;
+      this.pools.closeIdle();
+      if (this.inFlight === 0) resolve();
+      else this.idle = resolve;
+    });
+    return this.closing;
   }
 }
 

@@ -11,39 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import type { HttpClientConfig } from '../../src/config/types.js';
 import { compileBodyTemplate } from '../../src/body-template/index.js';
 import { FETCH_FAILURE_REASONS, HttpClientConfigError } from '../../src/fetch/errors.js';
-import {
-  createHttpClient,
-  fetchTarget,
-  type FetchRequest,
-  type FetchResult,
-  type HttpClient,
-} from '../../src/fetch/http-client.js';
+import { createHttpClient, fetchTarget, type FetchResult, type HttpClient } from '../../src/fetch/http-client.js';
 import { prepareRequestBody } from '../../src/fetch/request-body.js';
 import { fixturePath } from '../helpers/fixtures.js';
-
-function clientConfig(overrides: Partial<HttpClientConfig> = {}): HttpClientConfig {
-  const defaults: HttpClientConfig = {
-    tlsConfig: { insecureSkipVerify: false },
-    proxyConnectHeader: {},
-    proxyFromEnvironment: false,
-    followRedirects: true,
-    connectTimeoutMs: 5000,
-    timeoutMs: 5000,
-  };
-  return { ...defaults, ...overrides };
-}
-
-function request(url: string, overrides: Partial<FetchRequest> = {}): FetchRequest {
-  return {
-    url,
-    method: 'GET',
-    headers: {},
-    validStatusCodes: [],
-    timeoutMs: 5000,
-    maxBodyBytes: 1 << 20,
-    ...overrides,
-  };
-}
+import { clientConfig, fetchRequest as request } from '../helpers/fetch.js';
 
 interface Echo {
   method: string;

@@ -5,9 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import type { HttpClientConfig } from '../../src/config/types.js';
 import { FETCH_FAILURE_REASONS } from '../../src/fetch/errors.js';
-import { createHttpClient, fetchTarget, type FetchRequest, type FetchResult } from '../../src/fetch/http-client.js';
+import { createHttpClient, fetchTarget, type FetchResult } from '../../src/fetch/http-client.js';
 import {
   canUseLean,
   createLeanHttp1Client,
@@ -16,30 +15,7 @@ import {
   type LeanHttp1Client,
   type LeanHttp1Options,
 } from '../../src/fetch/lean-http1.js';
-
-function clientConfig(overrides: Partial<HttpClientConfig> = {}): HttpClientConfig {
-  return {
-    tlsConfig: { insecureSkipVerify: false },
-    proxyConnectHeader: {},
-    proxyFromEnvironment: false,
-    followRedirects: true,
-    connectTimeoutMs: 5000,
-    timeoutMs: 5000,
-    ...overrides,
-  };
-}
-
-function request(url: string, overrides: Partial<FetchRequest> = {}): FetchRequest {
-  return {
-    url,
-    method: 'GET',
-    headers: {},
-    validStatusCodes: [],
-    timeoutMs: 5000,
-    maxBodyBytes: 1 << 20,
-    ...overrides,
-  };
-}
+import { clientConfig, fetchRequest as request } from '../helpers/fetch.js';
 
 const clients: LeanHttp1Client[] = [];
 function leanClient(options: LeanHttp1Options = {}, config = clientConfig()): LeanHttp1Client {
@@ -423,6 +399,19 @@ describe('lean HTTP/1.1 client', () => {
     assert.match(after.message, /the client is closed/);
   });
 
+  test('close() called twice while a request runs: both calls resolve once it ends', { timeout: 10_000 }, async () => {
+    let received: () => void = () => undefined;
+    const raw = await rawServer(() => received());
+    const lean = createLeanHttp1Client(clientConfig(), async () => undefined);
+    const arrived = new Promise<void>((resolve) => (received = resolve));
+    const running = lean.fetch(request(`${raw.base}/`, { timeoutMs: 200 }));
+    await arrived;
+    const first = lean.close();
+    const second = lean.close();
+    assert.equal(failureOf(await running).reason, 'timeout');
+    await Promise.all([first, second]);
+  });
+
   test('a redirect or an unknown transfer-coding comes back as a fallback to undici', async () => {
     const raw = await rawServer((socket) =>
       socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\n'),
@@ -458,11 +447,20 @@ describe('lean HTTP/1.1 client', () => {
     });
   });
 
-  test('canUseLean takes plain http: without a proxy only', () => {
-    assert.equal(canUseLean('http://srs-1:1985/api/v1/streams/', clientConfig()), true);
-    assert.equal(canUseLean(new URL('http://srs-1/'), clientConfig()), true);
-    assert.equal(canUseLean('https://srs-1/', clientConfig()), false);
-    assert.equal(canUseLean('http://srs-1/', clientConfig({ proxyUrl: 'http://proxy:3128' })), false);
-    assert.equal(canUseLean('http://srs-1/', clientConfig({ proxyFromEnvironment: true })), false);
+  test('canUseLean takes plain http: URLs only; a module with a proxy gets no lean client at all', async () => {
+    assert.equal(canUseLean('http://srs-1:1985/api/v1/streams/'), true);
+    assert.equal(canUseLean(new URL('http://srs-1/')), true);
+    assert.equal(canUseLean('https://srs-1/'), false);
+    for (const proxied of [
+      clientConfig({ proxyUrl: 'http://proxy:3128' }),
+      clientConfig({ proxyFromEnvironment: true }),
+    ]) {
+      const client = createHttpClient(proxied);
+      assert.equal(client.lean, undefined);
+      await client.close();
+    }
+    const plain = createHttpClient(clientConfig());
+    assert.notEqual(plain.lean, undefined);
+    await plain.close();
   });
 });

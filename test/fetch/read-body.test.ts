@@ -6,19 +6,13 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:
 import type { HttpClientConfig } from '../../src/config/types.js';
 import { createHttpClient, fetchTarget, type FetchResult, type HttpClient } from '../../src/fetch/http-client.js';
 import { startTestServer, type TestServer } from '../helpers/http.js';
+import { clientConfig } from '../helpers/fetch.js';
 
 const JSON_BODY = JSON.stringify({ streams: Array.from({ length: 200 }, (_, i) => ({ name: `s${i}`, clients: i })) });
 /** 64 MiB of zeros: ~64 KiB gzipped, 1000× its size when decoded. */
 const BOMB = gzipSync(Buffer.alloc(64 << 20), { level: 9 });
 
-const config: HttpClientConfig = {
-  tlsConfig: { insecureSkipVerify: false },
-  proxyConnectHeader: {},
-  proxyFromEnvironment: false,
-  followRedirects: true,
-  connectTimeoutMs: 5000,
-  timeoutMs: 5000,
-};
+const config: HttpClientConfig = clientConfig();
 
 let server: TestServer;
 let client: HttpClient;
