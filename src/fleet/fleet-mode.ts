@@ -86,18 +86,20 @@ export class FleetMode {
         outcome,
         durationMs: timing.durationMs,
         target: identity.target,
-        // Read only when the recorder logs: the child logger is made then (see #identities).
+        // Read only when the recorder writes a line: the child logger is made then (see #identities).
         get logger(): Logger {
           return identity.logger;
         },
+        debugEnabled: this.#options.logger.isLevelEnabled('debug'),
       });
     });
   }
 
   /**
    * One redacted URL and child logger per target definition, not one per scrape (667 scrapes a second at 10,000
-   * targets): redacting parses the URL. The child logger is made when the target first logs (a failure, a skipped
-   * value): most targets never do, and 10,000 children held ~4 MB of heap (their bound fields as JSON text).
+   * targets): redacting parses the URL. The child logger is made when the target first writes a line (a failure, the
+   * first warning of a skipped value; debug lines only when debug is on): most targets never do, and 10,000 children
+   * held ~4 MB of heap (their bound fields as JSON text).
    */
   readonly #identities = new WeakMap<ScrapeTarget, { readonly target: string; readonly logger: Logger }>();
 

@@ -24,8 +24,13 @@ export interface FinishedScrape {
   readonly generation: number;
   readonly outcome: RecordedOutcome;
   readonly durationMs: number;
-  /** Carries `module` and the redacted `target` (and `job` in fleet mode). */
+  /** Carries `module` and the redacted `target` (and `job` in fleet mode). Read only for a line that is written. */
   readonly logger: Logger;
+  /**
+   * False when the logger drops debug lines: the recorder then does not read `logger` for them (fleet mode makes a
+   * target's child logger only when the target first writes a line). Unset: read it.
+   */
+  readonly debugEnabled?: boolean;
 }
 
 /** Generations whose warned-problem sets are kept: a scrape that began before a reload may finish after it. */
@@ -94,7 +99,7 @@ export class ScrapeOutcomeRecorder {
         if (count !== undefined) metrics.extractProblems.inc({ module, reason }, count);
       }
     }
-    if (problems !== undefined) this.#logProblems(scrape.generation, module, problems, scrape.logger);
+    if (problems !== undefined) this.#logProblems(scrape, problems);
   }
 
   /**
@@ -102,17 +107,17 @@ export class ScrapeOutcomeRecorder {
    * and at debug after that: a config that keeps meeting, say, a string `server` field stays visible without
    * flooding the log on every scrape (json_exporter logs an error per metric per scrape).
    */
-  #logProblems(generation: number, module: string, problems: readonly ExtractProblem[], logger: Logger): void {
+  #logProblems(scrape: FinishedScrape, problems: readonly ExtractProblem[]): void {
     if (problems.length === 0) return;
-    const warned = this.#warnedIn(generation);
+    const warned = this.#warnedIn(scrape.generation);
     for (const problem of problems) {
-      const key = `${module}\u0000${problem.metric}\u0000${problem.reason}`;
+      const key = `${scrape.module}\u0000${problem.metric}\u0000${problem.reason}`;
       const fields = { metric: problem.metric, reason: problem.reason, detail: problem.message };
       if (warned.has(key)) {
-        logger.debug(fields, 'value skipped');
+        if (scrape.debugEnabled !== false) scrape.logger.debug(fields, 'value skipped');
       } else {
         warned.add(key);
-        logger.warn(
+        scrape.logger.warn(
           fields,
           'value skipped (logged once per config generation; counted in fleet_json_exporter_extract_problems_total)',
         );
@@ -133,7 +138,7 @@ export class ScrapeOutcomeRecorder {
     const fields = { reason, err: message };
     if (last !== undefined && now - last.at < this.#failureWarnIntervalMs) {
       last.suppressed++;
-      scrape.logger.debug(fields, 'scrape failed');
+      if (scrape.debugEnabled !== false) scrape.logger.debug(fields, 'scrape failed');
       return;
     }
     this.#failureWarnings.delete(key);

@@ -1,5 +1,6 @@
-// What fleet mode logs about a failing target: one warning carrying the job, the module and the redacted target URL
-// (the per-target child logger is made only when a target first logs).
+// What fleet mode logs about a failing target: one warning carrying the job, the module and the redacted target URL,
+// through the per-target child logger fleet mode makes when the target first writes a line (that laziness is tested
+// on the recorder: test/scrape/record-outcome.test.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

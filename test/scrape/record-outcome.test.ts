@@ -130,4 +130,29 @@ describe('ScrapeOutcomeRecorder', () => {
     assert.equal(first.err, 'connect ECONNREFUSED 10.0.0.1:1985');
     assert.match(String(first.msg), /^scrape failed/);
   });
+
+  test('with debug off, the logger is read only for lines written: a skipped value already warned reads none', () => {
+    const recorder = new ScrapeOutcomeRecorder(createSelfMetrics());
+    const { logger } = capturedLogger();
+    let reads = 0;
+    const scrape = (outcome: RecordedOutcome) => ({
+      module: 'm',
+      target: 'http://srs:1985/',
+      generation: 1,
+      outcome,
+      durationMs: 1,
+      debugEnabled: false,
+      get logger() {
+        reads++;
+        return logger;
+      },
+    });
+    recorder.record(scrape({ ok: true, sampleCount: 1, problemCounts: {}, problems: [] }));
+    assert.equal(reads, 0, 'a clean scrape reads no logger');
+    recorder.record(scrape(skipped));
+    assert.equal(reads, 1, 'the first skipped value is warned');
+    recorder.record(scrape(skipped));
+    recorder.record(scrape(skipped));
+    assert.equal(reads, 1, 'the same skipped value again is a debug line, dropped without reading the logger');
+  });
 });
