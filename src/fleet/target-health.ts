@@ -80,9 +80,8 @@ export function renderTargetHealth(
       samples: reasons.map(([reason, count]) => ({ labelValues: [reason], value: count })),
     });
   }
-  // Only the errors family has a label of its own (reason) that a target label could clash with.
-  const resolved = 'reason' in targetLabels ? families.map((f) => resolveLabelClashes(f, targetLabels)) : families;
-  const text = resolved.map((family) => renderFamily(family, 'text', prefix));
+  // Only the errors family has a label of its own (reason), which this target label clashes with.
+  const text = families.map((family) => renderFamily(resolveLabelClashes(family, targetLabels), 'text', prefix));
   return { text, openmetrics: text };
 }
 

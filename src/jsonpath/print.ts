@@ -37,7 +37,7 @@ function formatNumber(value: number, numbers: NumberText = 'go'): string {
   // Go's plain range (decimal exponent −4 to 5), where JS prints the same shortest digits without an exponent: most
   // label numbers (sample rates, widths, channels) skip toExponential, 7 % of the srs_streams preset's hot path.
   const absolute = Math.abs(value);
-  if (absolute >= 1e-4 && absolute < 1e6) return String(value);
+  if (absolute === 0 || (absolute >= 1e-4 && absolute < 1e6)) return String(value);
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
   // toExponential() with no argument keeps the shortest round-trip digits, as Go's strconv does.

@@ -412,13 +412,9 @@ export class WorkerPool implements HotPath {
     // Each body stops at its own deadline in the worker (budget checks). Work no check interrupts (a regular
     // expression backtracking in jsonpath-plus) is caught here: a batch still running past its last deadline and the
     // grace has its worker replaced, as a single task's would, so one such target cannot take the workers for good.
-    const deadlines = new Float64Array(batch.items.length);
-    let lastDeadline = Number.NEGATIVE_INFINITY;
-    for (const [i, item] of batch.items.entries()) {
-      const deadline = item.deadline ?? Number.NaN;
-      deadlines[i] = deadline;
-      lastDeadline = item.deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(lastDeadline, deadline);
-    }
+    const deadlines = Float64Array.from(batch.items, (item) => item.deadline ?? Number.NaN);
+    // NaN (a body without a deadline) makes it NaN too: no watchdog then.
+    const lastDeadline = Math.max(...deadlines);
     const control = new SharedArrayBuffer(4);
     const task: WorkerBatchTask = {
       ...(this.#sendsConfig(batch.module) ? { module: batch.module.config } : {}),

@@ -16,46 +16,58 @@ import {
   type WorkerTask,
 } from './messages.js';
 import { ModuleCache } from './module-cache.js';
+import type { CompiledModule } from '../extract/compile-module.js';
 
 const modules = new ModuleCache();
 
+/** The task's compiled module: compiled from the config it carries, or the cached one (undefined: not compiled). */
+function compiledFor(task: WorkerTask | WorkerBatchTask): CompiledModule | undefined {
+  return task.module === undefined
+    ? modules.peek(task.generation, task.moduleName)
+    : modules.get(task.generation, task.moduleName, task.module).compiled;
+}
+
+/**
+ * Claims a task through its state word (QUEUED → RUNNING): false when the pool cancelled it while it waited (the
+ * probe left, or the deadline passed), and it is then dropped without any work. Called after the module lookup, so a
+ * resend after `missing-module` finds the task still queued (or cancelled meanwhile).
+ */
+function claimed(control: Int32Array | undefined): boolean {
+  return control === undefined || Atomics.compareExchange(control, 0, TASK_QUEUED, TASK_RUNNING) === TASK_QUEUED;
+}
+
+/** The running task's cancel check for the hot path's budget. */
+function cancelCheck(control: Int32Array | undefined): { isCancelled?: () => boolean } {
+  return control === undefined ? {} : { isCancelled: () => Atomics.load(control, 0) === TASK_CANCELLED };
+}
+
+const CANCELLED = { ok: false, reason: 'aborted', message: 'the scrape was cancelled' } as const;
+
 export function runSingle(task: WorkerTask): WorkerReply | WorkerEncodedReply | WorkerMissingModule {
-  const compiled =
-    task.module === undefined
-      ? modules.peek(task.generation, task.moduleName)
-      : modules.get(task.generation, task.moduleName, task.module).compiled;
-  // Asked for before the task is claimed, so the resend finds it queued (or cancelled meanwhile).
+  const compiled = compiledFor(task);
   if (compiled === undefined) return { kind: 'missing-module', body: task.body };
   const control = task.control === undefined ? undefined : new Int32Array(task.control);
-  // Claim the task; a cancelled one (the probe left while it waited in the queue) is dropped without any work.
-  if (control !== undefined && Atomics.compareExchange(control, 0, TASK_QUEUED, TASK_RUNNING) !== TASK_QUEUED) {
-    return { result: { ok: false, reason: 'aborted', message: 'the scrape was cancelled' } };
-  }
+  if (!claimed(control)) return { result: CANCELLED };
   const result = runHotPathInline(compiled, {
     body: new Uint8Array(task.body),
     ...(task.contentType === undefined ? {} : { contentType: task.contentType }),
     targetLabels: task.targetLabels,
     formats: task.formats,
     ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
-    ...(control === undefined ? {} : { isCancelled: () => Atomics.load(control, 0) === TASK_CANCELLED }),
+    ...cancelCheck(control),
   });
   return task.encode === true ? { kind: 'encoded', batch: encodeResults([result], task.formats) } : { result };
 }
 
 /** A batch's bodies are views into its one buffer; the rendered lines go back in one transferred buffer. */
 export function runBatchTask(task: WorkerBatchTask): WorkerBatchReply {
-  const compiled =
-    task.module === undefined
-      ? modules.peek(task.generation, task.moduleName)
-      : modules.get(task.generation, task.moduleName, task.module).compiled;
+  const compiled = compiledFor(task);
   if (compiled === undefined) return { kind: 'missing-module', bodies: task.bodies };
   const control = task.control === undefined ? undefined : new Int32Array(task.control);
-  // Claimed as a single task is: one the pool gave up on while it waited (its deadline passed) is dropped.
-  if (control !== undefined && Atomics.compareExchange(control, 0, TASK_QUEUED, TASK_RUNNING) !== TASK_QUEUED) {
-    const aborted = { ok: false as const, reason: 'aborted' as const, message: 'the scrape was cancelled' };
+  if (!claimed(control)) {
     return {
       kind: 'batch',
-      batch: { bytes: new Uint8Array(0), families: [], items: Array.from(task.bodyEnds, () => aborted) },
+      batch: { bytes: new Uint8Array(0), families: [], items: Array.from(task.bodyEnds, () => CANCELLED) },
     };
   }
   const items: HotPathBatchItem[] = [];
@@ -71,8 +83,7 @@ export function runBatchTask(task: WorkerBatchTask): WorkerBatchReply {
     });
     start = end;
   }
-  const isCancelled = control === undefined ? undefined : () => Atomics.load(control, 0) === TASK_CANCELLED;
-  return { kind: 'batch', batch: encodeBatch(compiled, items, task.formats, isCancelled) };
+  return { kind: 'batch', batch: encodeBatch(compiled, items, task.formats, cancelCheck(control).isCancelled) };
 }
 
 /** Piscina calls the default export once per task; a throw rejects only that task (the pool reports worker_error). */
@@ -86,16 +97,16 @@ function runWorkerTask(task: WorkerTask | WorkerBatchTask | WorkerPing): WorkerA
   if (task.kind !== 'batch') {
     const reply = runSingle(task);
     if (reply.kind === undefined) return reply;
-    // Moved, not cloned: the body back for the resend, or the rendered lines.
-    const buffer = reply.kind === 'missing-module' ? reply.body : reply.batch.bytes.buffer;
-    const movable = { [Piscina.transferableSymbol]: [buffer], [Piscina.valueSymbol]: reply };
-    return Piscina.move(movable as never) as unknown as WorkerMissingModule | WorkerEncodedReply;
+    return moved(reply, reply.kind === 'missing-module' ? reply.body : reply.batch.bytes.buffer);
   }
   const reply = runBatchTask(task);
-  // Moved, not cloned: the bodies back for a resend, or the rendered lines.
-  const buffer = reply.kind === 'missing-module' ? reply.bodies : reply.batch.bytes.buffer;
+  return moved(reply, reply.kind === 'missing-module' ? reply.bodies : reply.batch.bytes.buffer);
+}
+
+/** Moved, not cloned: the body (or bodies) back for the resend, or the rendered lines. */
+function moved<T>(reply: T, buffer: ArrayBufferLike): T {
   const movable = { [Piscina.transferableSymbol]: [buffer], [Piscina.valueSymbol]: reply };
-  return Piscina.move(movable as never) as unknown as WorkerBatchReply;
+  return Piscina.move(movable as never) as unknown as T;
 }
 
 export default runWorkerTask;

@@ -27,6 +27,9 @@ export function sendText(response: ServerResponse, status: number, text: string)
   response.end(text);
 }
 
+/** Below ~1 KiB gzip's framing costs more than it saves: such bodies go plain whatever the client accepts. */
+const GZIP_MIN_BYTES = 1024;
+
 /** A gzipped body with its headers (HEAD: the headers only). */
 function sendGzipped(
   request: IncomingMessage,
@@ -49,8 +52,7 @@ export async function sendBody(
 ): Promise<void> {
   const headers: Record<string, string | number> = { 'content-type': contentType, vary: 'Accept-Encoding' };
   const bytes = Buffer.byteLength(body, 'utf8');
-  // Below ~1 KiB gzip's framing costs more than it saves.
-  if (bytes >= 1024 && acceptsGzip(request)) {
+  if (bytes >= GZIP_MIN_BYTES && acceptsGzip(request)) {
     sendGzipped(request, response, headers, await gzipAsync(Buffer.from(body, 'utf8')));
     return;
   }
@@ -75,7 +77,7 @@ export async function sendBytes(
   const headers: Record<string, string | number> = { 'content-type': contentType, vary: 'Accept-Encoding' };
   let bytes = 0;
   for (const piece of pieces) bytes += piece.byteLength;
-  if (bytes >= 1024 && acceptsGzip(request)) {
+  if (bytes >= GZIP_MIN_BYTES && acceptsGzip(request)) {
     sendGzipped(request, response, headers, await gzipAsync(Buffer.concat(pieces, bytes)));
     return;
   }
