@@ -1,6 +1,6 @@
 // Shared inputs of the pool tests: the reference SRS module as the hot path takes it, and body bytes.
 import { BroadcastChannel } from 'node:worker_threads';
-import { loadConfigFile } from '../../src/config/load.js';
+import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import type { HotPath, HotPathModule, HotPathResult, HotPathTask } from '../../src/pool/hot-path.js';
 import { prepareConfig } from '../../src/scrape/prepared-config.js';
 import { fixturePath, readFixture } from '../helpers/fixtures.js';
@@ -13,6 +13,19 @@ export function referenceModule(generation = 1): HotPathModule {
   if (module === undefined) throw new Error('srs-reference.yml has no default module');
   return module.hotPath;
 }
+
+/** A module whose one template walks `{..a..a}`: on a deep chain, seconds of work that checks its budget often. */
+export function recursiveModule(): HotPathModule {
+  const prepared = prepareConfig(
+    parseConfig("modules:\n  m:\n    metrics:\n    - { name: deep, path: '{..a..a}' }\n", '<test>', 1),
+  );
+  const found = prepared.modules.get('m');
+  if (found === undefined) throw new Error('the recursive module did not compile');
+  return found.hotPath;
+}
+
+/** A chain `{"a":{"a":…1…}}` 2,800 levels deep: `{..a..a}` on it runs for seconds. */
+export const longChain = (): Uint8Array => bytesOf('{"a":'.repeat(2800) + '1' + '}'.repeat(2800));
 
 export function bytesOf(text: string): Uint8Array {
   return new TextEncoder().encode(text);

@@ -2,26 +2,21 @@
 // pool heals, and a cancelled task frees its slot at once without killing a healthy worker.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { parseConfig } from '../../src/config/load.js';
-import { epochNow, type HotPathModule } from '../../src/pool/hot-path.js';
+import { epochNow } from '../../src/pool/hot-path.js';
 import { WorkerPool } from '../../src/pool/worker-pool.js';
-import { prepareConfig } from '../../src/scrape/prepared-config.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { bytesOf, controlledWorkerUrl, holdWorker, referenceBody, referenceModule, taskFor } from './pool-fixtures.js';
+import {
+  bytesOf,
+  controlledWorkerUrl,
+  holdWorker,
+  longChain,
+  recursiveModule,
+  referenceBody,
+  referenceModule,
+  taskFor,
+} from './pool-fixtures.js';
 
 const module = referenceModule();
-
-/** A module whose one template walks `{..a..a}`: on a deep chain, seconds of work that checks its budget often. */
-function recursiveModule(): HotPathModule {
-  const prepared = prepareConfig(
-    parseConfig("modules:\n  m:\n    metrics:\n    - { name: deep, path: '{..a..a}' }\n", '<test>', 1),
-  );
-  const found = prepared.modules.get('m');
-  assert.ok(found);
-  return found.hotPath;
-}
-
-const longChain = (): Uint8Array => bytesOf('{"a":'.repeat(2800) + '1' + '}'.repeat(2800));
 
 describe('worker faults', () => {
   const pool = new WorkerPool({ threads: 1, maxQueue: 4, workerUrl: controlledWorkerUrl, maxHeapMb: 64 });

@@ -2,15 +2,33 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { familiesWithSeries } from '../../src/exposition/encoded-families.js';
-import { runHotPathInline } from '../../src/pool/hot-path.js';
+import { epochNow, runHotPathInline } from '../../src/pool/hot-path.js';
 import { WorkerPool } from '../../src/pool/worker-pool.js';
-import { bytesOf, referenceBody, referenceModule, taskFor } from './pool-fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { bytesOf, longChain, recursiveModule, referenceBody, referenceModule, taskFor } from './pool-fixtures.js';
 
 const decoder = new TextDecoder();
 
 describe('WorkerPool.runBatch', () => {
   const pool = new WorkerPool({ threads: 2, maxQueue: 4 });
   after(() => pool.close());
+
+  test('a body past its own deadline stops with timeout; the batch’s other body, without one, is served', async () => {
+    // In a worker: until one has started, batches run inline (where the same deadline applies).
+    await waitFor('a worker to start', async () => (pool.startedWorkers > 0 ? true : undefined), 20_000);
+    const results = await pool.runBatch({
+      module: recursiveModule(),
+      formats: ['text'],
+      items: [
+        { body: longChain(), targetLabels: {}, deadline: epochNow() + 200 },
+        { body: bytesOf('{"a":{"a":1}}'), targetLabels: {} },
+      ],
+    });
+    const [slow, quick] = results;
+    assert.equal(slow?.ok ? 'ok' : slow?.reason, 'timeout');
+    assert.equal(quick?.ok ? quick.sampleCount : quick?.reason, 1);
+    assert.equal(pool.stuckWorkersReplaced, 0, 'a body that checks its budget stops itself; no worker is replaced');
+  });
 
   test('each body of a batch gets the lines the inline path renders, with its own target labels', async () => {
     const module = referenceModule(7);
