@@ -2,7 +2,7 @@
 // exporter's peak RSS (VmHWM from /proc, every thread included), one child per case so peaks do not mix.
 //
 //   npm run bench:large-body [-- --cases=array-7.7mb,body-30mb,body-300mb --workers=2 --repeat=1 --gap=0 --json]
-//                               [--node-args='--cpu-prof --cpu-prof-dir=/tmp/prof']
+//                               [--node-args='--cpu-prof --cpu-prof-dir=/tmp/prof']   (-- --help: every flag)
 //
 // --repeat=N probes each case N times in the same child, one after another: the first answer is a fresh exporter's
 // (its workers' code not yet optimised), the later ones a running exporter's; peak RSS covers them all. --gap=S
@@ -18,50 +18,35 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type BenchSpec, exitWithUsage, parseBenchCli } from './bench-cli.js';
 
-const USAGE = `usage: npm run bench:large-body [-- --cases=array-7.7mb,body-30mb,body-300mb --workers=2 --repeat=1 --gap=0 --json]
-       [--node-args='--cpu-prof --cpu-prof-dir=DIR']  (node flags for the exporter child; its workers inherit them)`;
-let flags: {
-  cases: string;
-  workers: string;
-  repeat: string;
-  gap: string;
-  'node-args': string;
-  json: boolean;
-  help: boolean;
-};
-try {
-  flags = parseArgs({
-    options: {
-      cases: { type: 'string', default: 'array-7.7mb,body-30mb,body-300mb' },
-      workers: { type: 'string', default: '2' },
-      repeat: { type: 'string', default: '1' },
-      gap: { type: 'string', default: '0' },
-      'node-args': { type: 'string', default: '' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
+const SPEC: BenchSpec = {
+  name: 'large-body',
+  question:
+    'One /probe of a large body against the exporter as a child process: how long the answer takes, and its peak RSS?',
+  flags: {
+    cases: { type: 'string', default: 'array-7.7mb,body-30mb,body-300mb', help: 'the bodies, one child each' },
+    workers: { type: 'string', default: '2', help: "the exporter's --workers" },
+    repeat: { type: 'string', default: '1', help: 'probes per case in the same child (1 to 20)' },
+    gap: { type: 'string', default: '0', help: 'seconds between repeated probes (0 to 120; 0: back to back)' },
+    'node-args': {
+      type: 'string',
+      default: '',
+      help: "node flags for the exporter child, e.g. '--cpu-prof --cpu-prof-dir=DIR' (its workers inherit them)",
     },
-  }).values as typeof flags;
-} catch (err) {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
-  process.exit(2);
-}
-if (flags.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-const REPEAT = Number(flags.repeat);
+  },
+};
+const cli = parseBenchCli(SPEC);
+const WORKERS = cli.number('workers', { integer: true, allowZero: true });
+const REPEAT = cli.number('repeat', { integer: true });
+if (REPEAT > 20) exitWithUsage(SPEC, `--repeat must be at most 20 (got ${REPEAT})`);
 /** Seconds between repeated probes (a scrape interval's spacing; 0: back to back). */
-const GAP_S = Number(flags.gap);
-if (!Number.isFinite(GAP_S) || GAP_S < 0 || GAP_S > 120) {
-  process.stderr.write(`--gap must be a number of seconds from 0 to 120 (got ${flags.gap})\n${USAGE}\n`);
-  process.exit(2);
-}
-if (!Number.isSafeInteger(REPEAT) || REPEAT < 1 || REPEAT > 20) {
-  process.stderr.write(`--repeat must be a whole number from 1 to 20 (got ${flags.repeat})\n${USAGE}\n`);
-  process.exit(2);
-}
+const GAP_S = cli.number('gap', { allowZero: true });
+if (GAP_S > 120) exitWithUsage(SPEC, `--gap must be at most 120 seconds (got ${GAP_S})`);
+const CASE_NAMES = cli.list('cases', (name) => {
+  if (name === '') throw new Error('an empty case name');
+  return name;
+});
 
 const CONFIG = `modules:
   items:
@@ -141,11 +126,14 @@ async function startExporter(): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
     [
-      ...flags['node-args'].split(' ').filter((arg) => arg !== ''),
+      ...cli
+        .string('node-args')
+        .split(' ')
+        .filter((arg) => arg !== ''),
       join(dist, 'src/cli.js'),
       `--config.file=${configFile}`,
       '--web.listen-address=127.0.0.1:0',
-      `--workers=${flags.workers}`,
+      `--workers=${WORKERS}`,
       '--log.level=info',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -181,11 +169,10 @@ const peakRssMb = (pid: number): number =>
 const target = await startTarget();
 const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
 const rows: Array<Record<string, unknown>> = [];
-for (const name of flags.cases.split(',')) {
+for (const name of CASE_NAMES) {
   const found = CASES[name];
   if (found === undefined) {
-    process.stderr.write(`unknown case ${name}; known: ${Object.keys(CASES).join(', ')}\n`);
-    process.exit(2);
+    exitWithUsage(SPEC, `unknown case ${name}; known: ${Object.keys(CASES).join(', ')}`);
   }
   // The floor in the same run: decoding and JSON.parse of the same bytes here (median of 3), beside the answer time.
   let parseMs: number | undefined;
@@ -228,5 +215,7 @@ for (const name of flags.cases.split(',')) {
 target.close();
 target.closeAllConnections();
 rmSync(folder, { recursive: true, force: true });
-if (flags.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+const written = cli.writeResults(rows);
+if (cli.boolean('json')) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
 else console.table(rows);
+cli.progress(`result written to ${written.join(', ')}`);
