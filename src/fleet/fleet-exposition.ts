@@ -135,7 +135,7 @@ function* planSteps(
   return { format, families, conflicts };
 }
 
-/** The plan in one go (tests, /federate's small selections). */
+/** The plan in one go: what the walk in turns must equal (tests); the routes walk in turns. */
 export function planFleetExposition(
   store: TargetStore,
   format: ExpositionFormat,
