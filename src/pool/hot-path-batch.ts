@@ -118,8 +118,12 @@ export function encodeResults(results: readonly HotPathResult[], formats: readon
       timings: result.timings,
     };
   });
-  // A view, not a copy: decodeBatch hands out views of it, and a worker transfers the buffer whole.
-  return { bytes: writer.view(), families: families ?? [], items: encoded };
+  // A view of the writer's buffer (decodeBatch hands out views of it; a worker transfers the buffer whole), trimmed
+  // here with one copy, in the worker, when it is much larger than its lines: the main thread keeps views of it for
+  // an interval, and should neither copy it nor keep its spare room alive.
+  const lines = writer.view();
+  const bytes = lines.byteLength * 1.25 < lines.buffer.byteLength ? writer.take() : lines;
+  return { bytes, families: families ?? [], items: encoded };
 }
 
 /** The hot path hands out the same objects when a family renders alike in both formats. */
@@ -145,12 +149,11 @@ export function runBatchInline(batch: HotPathBatch, interner: FamilyMetaInterner
 /**
  * Each item's result as views into the batch's buffer: a batch's targets finished their fetches within ~20 ms of each
  * other, so they are rescraped together next interval and release the buffer together, and a view saves an
- * ArrayBuffer and a copy per target (667 a second at 10,000 targets). A buffer much larger than its lines (the
- * writer's spare room) is trimmed with one copy per batch first, so spare room is not kept alive for an interval.
+ * ArrayBuffer and a copy per target (667 a second at 10,000 targets). encodeResults already trimmed the buffer.
  */
 export function decodeBatch(batch: EncodedBatch, interner: FamilyMetaInterner): HotPathEncodedResult[] {
   const families = interner.intern(batch.families);
-  const bytes = batch.bytes.byteLength * 1.25 < batch.bytes.buffer.byteLength ? batch.bytes.slice() : batch.bytes;
+  const bytes = batch.bytes;
   return batch.items.map((item) => {
     if (!item.ok) return item;
     const encoded: Partial<Record<ExpositionFormat, EncodedFamilies>> = {};
