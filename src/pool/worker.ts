@@ -56,7 +56,10 @@ export function runSingle(task: WorkerTask): WorkerReply | WorkerEncodedReply | 
     ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
     ...cancelCheck(control),
   });
-  return task.encode === true ? { kind: 'encoded', batch: encodeResults([result], task.formats) } : { result };
+  // A failure goes back as it is either way (no buffer to encode, transfer and decode for it).
+  return task.encode === true && result.ok
+    ? { kind: 'encoded', batch: encodeResults([result], task.formats) }
+    : { result };
 }
 
 /** A batch's bodies are views into its one buffer; the rendered lines go back in one transferred buffer. */
