@@ -33,6 +33,8 @@ export interface WorkerTask {
    * what /probe writes to its socket as it is.
    */
   readonly encode?: boolean;
+  /** A large body: the worker collects its garbage before it answers (see WorkerPool's LARGE_BODY_BYTES). */
+  readonly collectGarbage?: boolean;
 }
 
 export const TASK_QUEUED = 0;
@@ -76,6 +78,8 @@ export interface WorkerBatchTask {
   readonly deadlines?: Float64Array;
   /** The batch's state word, as WorkerTask.control: a cancelled batch is dropped, a running one stops its bodies. */
   readonly control?: SharedArrayBuffer;
+  /** As WorkerTask.collectGarbage, for a batch whose bodies add up to a large body. */
+  readonly collectGarbage?: boolean;
 }
 
 /** `missing-module` hands the bodies back untouched (transferred) for the resend; `batch` is the encoded answer. */

@@ -55,6 +55,17 @@ const BODY_MEMORY_FACTOR = 16;
 /** Bodies queued or running together may hold a quarter of the workers' heaps as raw bytes. */
 const IN_FLIGHT_SHARE = 4;
 
+/**
+ * Bodies (or fleet batches) of this many bytes or more are large: they take turns, one in the workers at a time, and
+ * the worker collects its garbage before answering. Measured on issue 17's 7.5 MB / 200,000-element array
+ * (bench:large-body, 2 workers, four probes in a row): a worker ends such a body holding 60-73 MB of heap, nearly all
+ * garbage, and keeps it (an idle Piscina worker blocks in Atomics.wait, so V8 gets no turn to shrink it); the next
+ * body went to the other worker, or grew the same heap further, and peak RSS climbed from 178-192 to 234-298 MB.
+ * Taking turns also bounds the memory of several large bodies at once: they wait instead of each growing a heap. An
+ * SRS body of 1 MB leaves little enough garbage to skip both.
+ */
+export const DEFAULT_LARGE_BODY_BYTES = 4 * 1024 * 1024;
+
 export interface WorkerPoolOptions {
   /** Worker threads, all started up front and kept (a scrape fleet keeps them busy; no idle teardown). */
   readonly threads: number;
@@ -66,12 +77,14 @@ export interface WorkerPoolOptions {
   readonly maxHeapMb?: number;
   /** Grace past a deadline or a cancellation before a worker still running the task is replaced (tests shorten it). */
   readonly stuckGraceMs?: number;
+  /** Bytes from which a body (or batch) is large (default DEFAULT_LARGE_BODY_BYTES; 0: none is). */
+  readonly largeBodyBytes?: number;
 }
 
 /** What the pool reports to its metrics. */
 export interface WorkerPoolStats {
   readonly threads: number;
-  /** Tasks waiting for a worker. */
+  /** Tasks waiting for a worker (large bodies waiting for their turn included). */
   readonly queued: number;
   /** Tasks posted and not yet settled (running or waiting). */
   readonly inFlight: number;
@@ -107,6 +120,9 @@ function packBodies(batch: HotPathBatch): { bodies: ArrayBuffer; bodyEnds: Uint3
   return { bodies: bodies.buffer, bodyEnds };
 }
 
+/** What #inTurn answers for a large body cancelled while it waited: it was never posted. */
+const LEFT_THE_LINE = Symbol('left the line');
+
 function unexpectedReply(got: string, wanted: string): HotPathFailure {
   return { ok: false, reason: 'worker_error', message: `worker failed: it answered with ${got}, not ${wanted}` };
 }
@@ -134,6 +150,10 @@ export class WorkerPool implements HotPath {
   #bytesInFlight = 0;
   #stuckWorkersReplaced = 0;
   #closed = false;
+  readonly #largeBodyBytes: number;
+  /** A large body is in the workers; the others wait in #largeBodyTurns, first come first served. */
+  #largeBodyRunning = false;
+  readonly #largeBodyTurns: Array<() => void> = [];
   /** Settles once every first worker has answered its start-up ping (or failed to start). */
   readonly #startedAll: Promise<unknown>;
 
@@ -144,6 +164,11 @@ export class WorkerPool implements HotPath {
     if (!Number.isSafeInteger(options.maxQueue) || options.maxQueue < 0) {
       throw new RangeError(`WorkerPool: maxQueue must be a whole number ≥ 0 (got ${options.maxQueue})`);
     }
+    const largeBodyBytes = options.largeBodyBytes ?? DEFAULT_LARGE_BODY_BYTES;
+    if (!Number.isSafeInteger(largeBodyBytes) || largeBodyBytes < 0) {
+      throw new RangeError(`WorkerPool: largeBodyBytes must be a whole number ≥ 0 (got ${options.largeBodyBytes})`);
+    }
+    this.#largeBodyBytes = largeBodyBytes;
     this.#capacity = options.threads + options.maxQueue;
     this.#threads = options.threads;
     this.#stuckGraceMs = options.stuckGraceMs ?? STUCK_WORKER_GRACE_MS;
@@ -188,7 +213,7 @@ export class WorkerPool implements HotPath {
   get stats(): WorkerPoolStats {
     return {
       threads: this.#pool.threads.length,
-      queued: this.#pool.queueSize,
+      queued: this.#pool.queueSize + this.#largeBodyTurns.length,
       inFlight: this.#inFlight,
       utilization: this.#pool.utilization,
     };
@@ -197,6 +222,11 @@ export class WorkerPool implements HotPath {
   /** Workers that answered their start-up ping (until one has, batches of most modules run inline). */
   get startedWorkers(): number {
     return this.#started;
+  }
+
+  /** Large bodies waiting for the one in the workers to finish. */
+  get largeBodiesWaiting(): number {
+    return this.#largeBodyTurns.length;
   }
 
   /** Workers terminated because a task ran past its deadline or cancellation by more than the grace. */
@@ -256,6 +286,7 @@ export class WorkerPool implements HotPath {
         message: `worker pool overloaded: ${this.#bytesInFlight} bytes of bodies in flight, ${size} more would pass the memory budget of ${this.#maxBytesInFlight} bytes (--workers × --workers.max-heap-mb / ${IN_FLIGHT_SHARE})`,
       };
     }
+    const large = this.#isLarge(size);
     const body = transferableBody(task.body);
     const control = new SharedArrayBuffer(4);
     const workerTask: WorkerTask = {
@@ -270,12 +301,15 @@ export class WorkerPool implements HotPath {
       ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
       control,
       ...(encode ? { encode: true } : {}),
+      ...(large ? { collectGarbage: true } : {}),
     };
     this.#inFlight++;
     this.#bytesInFlight += size;
     return new Promise<R | HotPathFailure>((resolve) => {
       const state = new Int32Array(control);
       const terminate = new AbortController();
+      // Aborted with the task's cancellation: a large body still waiting for its turn leaves the line at once.
+      const dropped = new AbortController();
       let answered = false;
       let settled = false;
       let stuckTimer: NodeJS.Timeout | undefined;
@@ -296,6 +330,7 @@ export class WorkerPool implements HotPath {
       // expression no check interrupts): that one is terminated through Piscina's signal and replaced.
       const cancel = (): void => {
         Atomics.store(state, 0, TASK_CANCELLED);
+        dropped.abort();
         if (settled || stuckTimer !== undefined) return;
         stuckTimer = setTimeout(() => {
           if (settled) return;
@@ -327,11 +362,15 @@ export class WorkerPool implements HotPath {
         );
         deadlineTimer.unref();
       }
-      this.#post(workerTask, task.module, terminate.signal).then(
+      const posted = large
+        ? this.#inTurn(dropped.signal, () => this.#post(workerTask, task.module, terminate.signal))
+        : this.#post(workerTask, task.module, terminate.signal);
+      posted.then(
         (reply) => {
           settled = true;
           if (stuckTimer !== undefined) clearTimeout(stuckTimer);
-          answer(unpack(reply));
+          // Left the line: the cancellation or the deadline has answered already.
+          if (reply !== LEFT_THE_LINE) answer(unpack(reply));
         },
         (err: unknown) => {
           settled = true;
@@ -369,6 +408,41 @@ export class WorkerPool implements HotPath {
     if (sent === 0 && this.#configSent.size > 64) this.#configSent.clear();
     this.#configSent.set(key, sent + 1);
     return true;
+  }
+
+  #isLarge(bytes: number): boolean {
+    return this.#largeBodyBytes > 0 && bytes >= this.#largeBodyBytes;
+  }
+
+  /**
+   * Runs `post` once no other large body is in the workers (first come, first served). One that is cancelled while
+   * it waits leaves the line and answers `aborted` without being posted (its caller was already answered).
+   */
+  async #inTurn<T>(dropped: AbortSignal, post: () => Promise<T>): Promise<T | typeof LEFT_THE_LINE> {
+    if (this.#largeBodyRunning) {
+      const turn = await new Promise<boolean>((resolve) => {
+        const take = (): void => {
+          dropped.removeEventListener('abort', leave);
+          resolve(true);
+        };
+        const leave = (): void => {
+          const at = this.#largeBodyTurns.indexOf(take);
+          if (at >= 0) this.#largeBodyTurns.splice(at, 1);
+          resolve(false);
+        };
+        if (dropped.aborted) return resolve(false);
+        this.#largeBodyTurns.push(take);
+        dropped.addEventListener('abort', leave, { once: true });
+      });
+      if (!turn) return LEFT_THE_LINE;
+    } else this.#largeBodyRunning = true;
+    try {
+      return await post();
+    } finally {
+      const next = this.#largeBodyTurns.shift();
+      if (next === undefined) this.#largeBodyRunning = false;
+      else next(); // the turn passes on: #largeBodyRunning stays true
+    }
   }
 
   /** Posts a single task; a worker that has not compiled its module hands the body back, and it goes again with it. */
@@ -409,6 +483,7 @@ export class WorkerPool implements HotPath {
       );
     }
     const { bodies, bodyEnds } = packBodies(batch);
+    const large = this.#isLarge(bodies.byteLength);
     // Each body stops at its own deadline in the worker (budget checks). Work no check interrupts (a regular
     // expression backtracking in jsonpath-plus) is caught here: a batch still running past its last deadline and the
     // grace has its worker replaced, as a single task's would, so one such target cannot take the workers for good.
@@ -428,6 +503,7 @@ export class WorkerPool implements HotPath {
       formats: batch.formats,
       deadlines,
       control,
+      ...(large ? { collectGarbage: true } : {}),
     };
     const state = new Int32Array(control);
     const terminate = new AbortController();
@@ -448,10 +524,20 @@ export class WorkerPool implements HotPath {
     this.#inFlight++;
     try {
       const options = { signal: terminate.signal };
-      let reply = (await this.#pool.run(task, { ...options, transferList: [bodies] })) as WorkerBatchReply;
-      if (reply.kind === 'missing-module') {
-        const resend = { ...task, bodies: reply.bodies, module: batch.module.config };
-        reply = (await this.#pool.run(resend, { ...options, transferList: [reply.bodies] })) as WorkerBatchReply;
+      const post = async (): Promise<WorkerBatchReply> => {
+        const first = (await this.#pool.run(task, { ...options, transferList: [bodies] })) as WorkerBatchReply;
+        if (first.kind !== 'missing-module') return first;
+        const resend = { ...task, bodies: first.bodies, module: batch.module.config };
+        return (await this.#pool.run(resend, { ...options, transferList: [first.bodies] })) as WorkerBatchReply;
+      };
+      // A batch holding a large body takes its turn as a large single body does; the watchdog drops it from the line.
+      const reply = large ? await this.#inTurn(terminate.signal, post) : await post();
+      if (reply === LEFT_THE_LINE) {
+        return batch.items.map(() => ({
+          ok: false,
+          reason: 'timeout',
+          message: 'the scrape deadline passed while the batch waited for a worker',
+        }));
       }
       if (reply.kind !== 'batch')
         return fail('worker_error', 'worker failed: it did not compile the module it was sent');
