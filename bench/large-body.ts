@@ -6,7 +6,8 @@
 //
 // --repeat=N probes each case N times in the same child, one after another: the first answer is a fresh exporter's
 // (its workers' code not yet optimised), the later ones a running exporter's; peak RSS covers them all. --gap=S
-// waits S seconds between them, as a scrape interval spaces a target's scrapes.
+// waits S seconds between them, as a scrape interval spaces a target's scrapes. --concurrency=C sends C probes of
+// the case at once each time (several large targets scraped together); `ms` is then the slowest answer's.
 //
 // array-7.7mb: a top-level array of 200,000 small objects, one object metric (200,000 series);
 // body-30mb: the same shape, 30 MB (800,000 objects), under the 32 MiB default body limit;
@@ -29,6 +30,7 @@ const SPEC: BenchSpec = {
     workers: { type: 'string', default: '2', help: "the exporter's --workers" },
     repeat: { type: 'string', default: '1', help: 'probes per case in the same child (1 to 20)' },
     gap: { type: 'string', default: '0', help: 'seconds between repeated probes (0 to 120; 0: back to back)' },
+    concurrency: { type: 'string', default: '1', help: 'probes of the case sent at once each time (1 to 8)' },
     'node-args': {
       type: 'string',
       default: '',
@@ -40,6 +42,8 @@ const cli = parseBenchCli(SPEC);
 const WORKERS = cli.number('workers', { integer: true, allowZero: true });
 const REPEAT = cli.number('repeat', { integer: true });
 if (REPEAT > 20) exitWithUsage(SPEC, `--repeat must be at most 20 (got ${REPEAT})`);
+const CONCURRENCY = cli.number('concurrency', { integer: true });
+if (CONCURRENCY > 8) exitWithUsage(SPEC, `--concurrency must be at most 8 (got ${CONCURRENCY})`);
 /** Seconds between repeated probes (a scrape interval's spacing; 0: back to back). */
 const GAP_S = cli.number('gap', { allowZero: true });
 if (GAP_S > 120) exitWithUsage(SPEC, `--gap must be at most 120 seconds (got ${GAP_S})`);
@@ -191,15 +195,23 @@ for (const name of CASE_NAMES) {
   for (let probe = 1; probe <= REPEAT; probe++) {
     if (probe > 1 && GAP_S > 0) await new Promise((resolve) => setTimeout(resolve, GAP_S * 1000));
     const started = performance.now();
-    const answer = await get(
-      `http://127.0.0.1:${port}/probe?module=items&target=${encodeURIComponent(`${targetUrl}/${name}`)}`,
+    const url = `http://127.0.0.1:${port}/probe?module=items&target=${encodeURIComponent(`${targetUrl}/${name}`)}`;
+    const answers = await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        const got = await get(url);
+        return { ...got, ms: performance.now() - started };
+      }),
     );
-    const ms = performance.now() - started;
+    const answer = answers[0] as { status: number; bytes: number };
+    const ms = Math.max(...answers.map((one) => one.ms));
     rows.push({
       case: name,
       ...(REPEAT > 1 ? { probe } : {}),
+      ...(CONCURRENCY > 1
+        ? { concurrency: CONCURRENCY, eachMs: answers.map((one) => Math.round(one.ms)).join(' / ') }
+        : {}),
       bodyMB: +(found.bytes / 1e6).toFixed(1),
-      status: answer.status,
+      status: CONCURRENCY > 1 ? answers.map((one) => one.status).join(' / ') : answer.status,
       answerMB: +(answer.bytes / 1e6).toFixed(1),
       ms: Math.round(ms),
       jsonParseMs: parseMs === undefined ? null : Math.round(parseMs),
