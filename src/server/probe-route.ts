@@ -7,6 +7,7 @@ import { probeTargetEncoded, type ProbeEncodedOutcome } from '../scrape/probe-ta
 import type { ScrapeOutcomeRecorder } from '../scrape/record-outcome.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ConfigReloader } from './config-reloader.js';
+import { releaseWhenWritten } from './release-answer.js';
 import { sendBytes, sendText } from './respond.js';
 import { scrapeTimeoutMs } from './scrape-timeout.js';
 import { pagedUrl } from '../fetch/paged-url.js';
@@ -163,10 +164,7 @@ export async function handleProbe(
     }
     return;
   }
-  await sendBytes(
-    request,
-    response,
-    CONTENT_TYPES[format],
-    encodedExposition(outcome.encoded[format] ?? NO_FAMILIES, format),
-  );
+  const encoded = outcome.encoded[format] ?? NO_FAMILIES;
+  releaseWhenWritten(response, encoded.bytes);
+  await sendBytes(request, response, CONTENT_TYPES[format], encodedExposition(encoded, format));
 }
