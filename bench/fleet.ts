@@ -26,6 +26,7 @@ const USAGE = `usage: npm run bench:fleet -- [flags]
   --no-naive           measure fleet mode alone
   --exporter-args=A    extra exporter flags, e.g. --exporter-args=--workers=1 (with "=": the value starts with a dash)
   --exporter-node-args=A  extra node flags for the exporter, e.g. "--exporter-node-args=--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --simulator-node-args=A extra node flags for the simulated fleet, e.g. --simulator-node-args=--max-semi-space-size=64
   --out FILE           JSON result file (default bench/results/fleet.json); an SVG chart is written beside it
   --url URL            measure a running exporter instead (its /metrics, gzip and plain, for --window seconds)
   --help               this text
@@ -45,6 +46,7 @@ function parseFlags() {
         'no-naive': { type: 'boolean', default: false },
         'exporter-args': { type: 'string', default: '' },
         'exporter-node-args': { type: 'string', default: '' },
+        'simulator-node-args': { type: 'string', default: '' },
         out: { type: 'string', default: join(import.meta.dirname, '..', '..', 'bench', 'results', 'fleet.json') },
         url: { type: 'string' },
         target: { type: 'string' },
@@ -74,6 +76,7 @@ function parseFlags() {
       naive: !values['no-naive'],
       exporterArgs: values['exporter-args'].split(' ').filter((arg) => arg !== ''),
       exporterNodeArgs: values['exporter-node-args'].split(' ').filter((arg) => arg !== ''),
+      simulatorNodeArgs: values['simulator-node-args'].split(' ').filter((arg) => arg !== ''),
       out: values.out,
       url: values.url ?? values.target,
     };
@@ -374,6 +377,7 @@ async function runShape(targets: number, streams: number): Promise<{ rows: Row[]
   const fileSd = join(dir, 'targets.json');
   const simulator = await startChild(
     [
+      ...flags.simulatorNodeArgs,
       join(dist, 'bench/simulator/cli.js'),
       ...['--servers', String(targets), '--streams', String(streams), '--seed', '1'],
       ...['--ports', String(flags.ports), '--file-sd', fileSd],
