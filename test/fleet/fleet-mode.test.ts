@@ -26,11 +26,16 @@ function writeConfig(paths: readonly string[], cluster: string): void {
   );
 }
 
-/** Resolves when every target the scheduler has was scraped at least once from now on. */
+/**
+ * Resolves when every target the scheduler has was scraped at least once by a scrape that started from now on: one
+ * that was already running (after a reload, with the old labels) and ends later does not count.
+ */
 function nextScrapeOfEach(): Promise<void> {
   const pending = new Set(exporter.fleet.scheduler.targets().map((target) => target.id));
+  const since = Date.now();
   return new Promise((resolve) => {
-    const unsubscribe = exporter.fleet.scheduler.onScrape((target) => {
+    const unsubscribe = exporter.fleet.scheduler.onScrape((target, _outcome, timing) => {
+      if (timing.startedMs < since) return;
       pending.delete(target.id);
       if (pending.size === 0) {
         unsubscribe();
