@@ -82,7 +82,14 @@ export class SeriesIndex {
     let hash = this.#seed;
     for (let v = 0; v < values.length; v++) {
       const value = values[v] as string;
-      for (let i = 0; i < value.length; i++) {
+      // Two UTF-16 units per step: half the multiplications (hashing was ~5 % of the srs_streams preset's hot path).
+      const pairs = value.length - 1;
+      let i = 0;
+      for (; i < pairs; i += 2) {
+        hash = Math.imul(hash ^ (value.charCodeAt(i) | (value.charCodeAt(i + 1) << 16)), 0x5bd1e995);
+        hash ^= hash >>> 13;
+      }
+      if (i < value.length) {
         hash = Math.imul(hash ^ value.charCodeAt(i), 0x5bd1e995);
         hash ^= hash >>> 13;
       }
