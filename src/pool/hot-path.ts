@@ -94,6 +94,11 @@ export interface HotPath {
    * strings. Optional: a caller without it encodes run's strings itself (encodeResult).
    */
   runEncoded?(task: HotPathTask): Promise<HotPathEncodedResult>;
+  /**
+   * Whether run would do this task on the calling thread now. Optional: without it a caller assumes not. /probe then
+   * keeps run's strings, which the socket write encodes itself, instead of encoding them first (runEncoded).
+   */
+  runsInline?(task: HotPathTask): boolean;
   close(): Promise<void>;
 }
 
