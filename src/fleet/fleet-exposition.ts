@@ -152,7 +152,8 @@ export function planFleetExposition(
 export const TURN_AFTER_MS = 4;
 
 /**
- * The same plan, walked in slices of about TURN_AFTER_MS with a loop turn between: at 10,000 targets the walk takes
+ * The same plan, walked in slices of about `turnAfterMs` (TURN_AFTER_MS; 0: a turn after every slot group, for
+ * tests) with a loop turn between: at 10,000 targets the walk takes
  * 20–50 ms, which in one piece delayed every scrape due meanwhile (bench:fleet's lag p99). Scrapes recorded between
  * turns show in the groups not yet walked.
  */
@@ -160,13 +161,14 @@ export async function planFleetExpositionInTurns(
   store: TargetStore,
   format: ExpositionFormat,
   reserved: ReadonlySet<string>,
+  turnAfterMs: number = TURN_AFTER_MS,
 ): Promise<FleetExposition> {
   const steps = planSteps(store, format, reserved);
   let sliceStart = performance.now();
   for (;;) {
     const step = steps.next();
     if (step.done === true) return step.value;
-    if (performance.now() - sliceStart >= TURN_AFTER_MS) {
+    if (performance.now() - sliceStart >= turnAfterMs) {
       await nextTurn();
       sliceStart = performance.now();
     }

@@ -111,6 +111,22 @@ function unexpectedReply(got: string, wanted: string): HotPathFailure {
   return { ok: false, reason: 'worker_error', message: `worker failed: it answered with ${got}, not ${wanted}` };
 }
 
+/**
+ * Why a task failed when its worker threw or died (not a deadline): a worker past its heap limit has its own reason,
+ * for a single body and a batch alike; anything else (a crash, a throw) is worker_error.
+ */
+function workerFailure(err: unknown, what: string): HotPathFailure {
+  const detail = err instanceof Error ? err.message : String(err);
+  if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return {
+      ok: false,
+      reason: 'out_of_memory',
+      message: `the worker handling ${what} ran out of memory (--workers.max-heap-mb): ${detail}`,
+    };
+  }
+  return { ok: false, reason: 'worker_error', message: `worker failed: ${detail}` };
+}
+
 export class WorkerPool implements HotPath {
   readonly #pool: Piscina<
     WorkerTask | WorkerBatchTask | WorkerPing,
@@ -338,21 +354,15 @@ export class WorkerPool implements HotPath {
           if (stuckTimer !== undefined) clearTimeout(stuckTimer);
           // A throw in the task or a worker that died (a crash, out of memory, terminated as stuck): only this task
           // fails; Piscina starts a replacement worker.
-          if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-            answer({
-              ok: false,
-              reason: 'out_of_memory',
-              message: `the worker handling the body ran out of memory (--workers.max-heap-mb): ${err instanceof Error ? err.message : String(err)}`,
-            });
-            return;
-          }
-          answer({
-            ok: false,
-            reason: terminate.signal.aborted ? 'timeout' : 'worker_error',
-            message: terminate.signal.aborted
-              ? 'the worker was still busy with the body after the deadline and was replaced'
-              : `worker failed: ${err instanceof Error ? err.message : String(err)}`,
-          });
+          answer(
+            terminate.signal.aborted
+              ? {
+                  ok: false,
+                  reason: 'timeout',
+                  message: 'the worker was still busy with the body after the deadline and was replaced',
+                }
+              : workerFailure(err, 'the body'),
+          );
         },
       );
     });
@@ -466,7 +476,8 @@ export class WorkerPool implements HotPath {
             : 'the scrape deadline passed while the batch waited for a worker',
         }));
       }
-      return fail('worker_error', `worker failed: ${err instanceof Error ? err.message : String(err)}`);
+      const failure = workerFailure(err, 'the batch');
+      return batch.items.map(() => failure);
     } finally {
       if (watchdog !== undefined) clearTimeout(watchdog);
       this.#inFlight--;

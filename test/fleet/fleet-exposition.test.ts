@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
 import type { RenderedFamily } from '../../src/exposition/types.js';
-import { planFleetExposition } from '../../src/fleet/fleet-exposition.js';
-import { TargetStore } from '../../src/fleet/store.js';
+import { planFleetExposition, planFleetExpositionInTurns } from '../../src/fleet/fleet-exposition.js';
+import { SLOT_GROUP_MS, TargetStore } from '../../src/fleet/store.js';
 import { renderSelfMetrics, selfMetricNames } from '../../src/server/fleet-metrics-route.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { checkMetricsWithPromtool } from '../helpers/promtool.js';
@@ -182,5 +182,54 @@ describe('planFleetExposition', () => {
         'fleet_json_exporter_target_scrape_errors_total',
       ],
     );
+  });
+});
+
+describe('planFleetExpositionInTurns', () => {
+  /** Targets spread over many slot groups (a 60 s interval has 60 of them). */
+  function spreadStore(): { store: TargetStore; targets: ScrapeTarget[] } {
+    const store = new TargetStore();
+    const targets = Array.from({ length: 40 }, (_, i) => ({ ...makeTarget(`h${i}:1`), intervalMs: 60_000 }));
+    for (const target of targets) {
+      store.upsertTarget(target);
+      const families = [family('x', 'gauge', target.labels.instance!)];
+      store.record(target, { ok: true, families: { text: families }, sampleCount: 1 }, { startedMs: 0, durationMs: 1 });
+    }
+    return { store, targets };
+  }
+  const text = (plan: Awaited<ReturnType<typeof planFleetExpositionInTurns>>): string =>
+    plan.families.map((f) => f.header + f.pieces.map((x) => Buffer.from(x).toString()).join('')).join('');
+
+  test('takes a loop turn between slot groups and gives the plan planFleetExposition gives', async () => {
+    const { store } = spreadStore();
+    const groups = store.groups().length;
+    assert.ok(groups > 5, `only ${groups} slot groups of ${SLOT_GROUP_MS} ms`);
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const plan = await planFleetExpositionInTurns(store, 'text', new Set(), 0);
+    counting = false;
+    assert.ok(turns >= groups - 1, `${turns} loop turns for ${groups} groups`);
+    assert.equal(text(plan), text(planFleetExposition(store, 'text', new Set())));
+  });
+
+  test('a scrape recorded during the walk shows in the groups not walked yet', async () => {
+    const { store } = spreadStore();
+    const entries = store.entries();
+    const last = entries.at(-1)!.target;
+    const walking = planFleetExpositionInTurns(store, 'text', new Set(), 0);
+    // Runs at the first turn, before the last group is walked.
+    setImmediate(() => {
+      const families = [{ ...family('x', 'gauge', last.labels.instance!), text: `x{instance="late"} 2\n` }];
+      store.record(last, { ok: true, families: { text: families }, sampleCount: 1 }, { startedMs: 0, durationMs: 1 });
+    });
+    const plan = await walking;
+    const x = plan.families.find((f) => f.name === 'x')!;
+    assert.equal(Buffer.from(x.pieces.at(-1)!).toString(), 'x{instance="late"} 2\n');
+    assert.equal(x.pieces.length, entries.length);
   });
 });

@@ -8,6 +8,8 @@ import {
   TASK_CANCELLED,
   TASK_QUEUED,
   TASK_RUNNING,
+  type WorkerBatchReply,
+  type WorkerBatchTask,
   type WorkerEncodedReply,
   type WorkerMissingModule,
   type WorkerReply,
@@ -36,7 +38,7 @@ function hold(): Promise<void> {
  * Work that never ends on its own but watches the task's state word, as the budget checks of a long extraction do:
  * it returns `aborted` once the pool marks the task cancelled (bounded: 60 s).
  */
-async function cooperate(task: WorkerTask): Promise<WorkerReply> {
+async function cooperate(task: WorkerTask | WorkerBatchTask): Promise<WorkerReply> {
   const state = new Int32Array(task.control as SharedArrayBuffer);
   Atomics.compareExchange(state, 0, TASK_QUEUED, TASK_RUNNING);
   for (let waited = 0; waited < 60_000 && Atomics.load(state, 0) !== TASK_CANCELLED; waited += 5) {
@@ -46,10 +48,13 @@ async function cooperate(task: WorkerTask): Promise<WorkerReply> {
 }
 
 export default async function runControlledWorkerTask(
-  task: WorkerTask | WorkerPing,
-): Promise<WorkerReply | WorkerEncodedReply | WorkerMissingModule | 'pong'> {
+  task: WorkerTask | WorkerBatchTask | WorkerPing,
+): Promise<WorkerReply | WorkerEncodedReply | WorkerMissingModule | WorkerBatchReply | 'pong'> {
   if (task.kind === 'ping') return 'pong';
-  const head = new TextDecoder().decode(new Uint8Array(task.body, 0, Math.min(task.body.byteLength, 8)));
+  // A batch is read by its first body: one "oom" body takes the whole batch's worker down.
+  const [buffer, end] =
+    task.kind === 'batch' ? [task.bodies, task.bodyEnds[0] ?? 0] : [task.body, task.body.byteLength];
+  const head = new TextDecoder().decode(new Uint8Array(buffer, 0, Math.min(end, 8)));
   if (head.startsWith('"exit"')) process.exit(3);
   if (head.startsWith('"throw"')) throw new Error('test worker throws on purpose');
   if (head.startsWith('"oom"')) {

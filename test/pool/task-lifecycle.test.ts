@@ -30,6 +30,25 @@ describe('worker faults', () => {
     assert.equal(pool.stats.threads, 1);
   });
 
+  test('a batch whose worker runs out of memory fails each body with out_of_memory; the next batch is served', async () => {
+    const batch = (first: Uint8Array) => ({
+      module,
+      formats: ['text' as const],
+      items: [first, referenceBody()].map((body) => ({ body, targetLabels: {} })),
+    });
+    const failed = await pool.runBatch(batch(bytesOf('"oom"')));
+    assert.deepEqual(
+      failed.map((result) => (result.ok ? 'ok' : result.reason)),
+      ['out_of_memory', 'out_of_memory'],
+    );
+    assert.match(failed[0]?.ok === false ? failed[0].message : '', /handling the batch ran out of memory/);
+    const served = await pool.runBatch(batch(referenceBody()));
+    assert.deepEqual(
+      served.map((result) => result.ok),
+      [true, true],
+    );
+  });
+
   test('a worker that hangs without ever checking its budget fails with timeout and is replaced', async () => {
     const before = pool.stuckWorkersReplaced;
     const hung = await pool.run({ ...taskFor(module, bytesOf('"spin"')), deadline: epochNow() + 200 });

@@ -1,7 +1,10 @@
 // A fleet /metrics body of several MB over real HTTP: the plain writer's two reused buffers and its direct writes of
 // large pieces give exactly the plan's bytes, in order, whatever the socket's pace.
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
 import type { RenderedFamily } from '../../src/exposition/types.js';
 import { planFleetExposition } from '../../src/fleet/fleet-exposition.js';
@@ -75,5 +78,51 @@ describe('fleet /metrics, plain, several MB', () => {
     const fleetPart = (body: Buffer): string => body.toString().split('# HELP process_')[0] as string;
     assert.equal(fleetPart(left.body), fleetPart(right.body));
     assert.match(fleetPart(left.body), /^a\{job="srs",instance="10\.1\.0\.7:1985",line="5999"\} 5999$/m);
+  });
+});
+
+describe('fleet /metrics, plain, to a slow reader', () => {
+  test('a reader that stops reading makes the writer wait, and then gets the whole body byte for byte', async () => {
+    // ~24 MB: more than loopback's socket buffers hold, so the writer must wait for the paused reader.
+    const big = new TargetStore();
+    for (let i = 0; i < 200; i++) {
+      const target = makeTarget(i);
+      big.upsertTarget(target);
+      big.record(
+        target,
+        { ok: true, families: { text: [family('a', target, 1_500)] }, sampleCount: 0 },
+        { startedMs: 0, durationMs: 1 },
+      );
+    }
+    const plan = planFleetExposition(big, 'text', new Set());
+    const expected = Buffer.concat(
+      plan.families.flatMap((f) => [Buffer.from(f.header), ...f.pieces.map((piece) => Buffer.from(piece))]),
+    );
+    let writing: ServerResponse | undefined;
+    const bigServer = await startTestServer((req, res) => {
+      writing = res;
+      void handleFleetMetrics(req, res, { store: big, metrics });
+    });
+    try {
+      const socket = connect(Number(new URL(bigServer.url).port), '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.pause();
+      // HTTP/1.0: the body comes unchunked, up to the close.
+      socket.write('GET /metrics HTTP/1.0\r\nHost: x\r\nAccept: text/plain\r\n\r\n');
+      // Bounded: the writer fills the socket's buffers within milliseconds of the request.
+      for (let i = 0; i < 500 && writing?.writableNeedDrain !== true; i++) await sleep(10);
+      assert.equal(writing?.writableNeedDrain, true, 'the writer never had to wait for the reader');
+      assert.equal(writing?.writableEnded, false, 'the writer ended before the reader read anything');
+      const ended = new Promise((resolve) => socket.on('end', resolve));
+      socket.resume();
+      await ended;
+      const raw = Buffer.concat(chunks);
+      const body = raw.subarray(raw.indexOf('\r\n\r\n') + 4);
+      assert.ok(body.subarray(0, expected.byteLength).equals(expected), 'the body differs from the plan');
+      assert.match(body.subarray(expected.byteLength).toString(), /^# HELP /);
+    } finally {
+      await bigServer.close();
+    }
   });
 });

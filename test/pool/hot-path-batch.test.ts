@@ -1,0 +1,44 @@
+// A batch's results as one buffer: the spare room the UTF-8 writer grew into is trimmed before the buffer is handed
+// on (the fleet store keeps views of it for an interval), and the views decode to the rendered text.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FamilyMetaInterner, familyBytes } from '../../src/exposition/encoded-families.js';
+import type { RenderedFamily } from '../../src/exposition/types.js';
+import { decodeBatch, encodeResults } from '../../src/pool/hot-path-batch.js';
+import type { HotPathResult } from '../../src/pool/hot-path.js';
+
+const decoder = new TextDecoder();
+
+function success(text: string): HotPathResult {
+  const family: RenderedFamily = { name: 'srs_clients', help: 'clients', type: 'gauge', text };
+  return {
+    ok: true,
+    families: { text: [family], openmetrics: [family] },
+    sampleCount: 1,
+    problemCounts: {},
+    problems: [],
+    timings: { parseStart: 0, extractEnd: 0, renderEnd: 0 },
+  };
+}
+
+describe('encodeResults', () => {
+  test('a buffer the writer outgrew near its end is trimmed to its lines, and the views still read them', () => {
+    // Sized from UTF-16 units: 4,000 ASCII characters fit, the 40 two-byte ones at the end overflow it, and the
+    // writer doubles its buffer for the last few bytes.
+    const text = `${'a'.repeat(4_000)}${'é'.repeat(40)}\n`;
+    const batch = encodeResults([success(text), { ok: false, reason: 'invalid_json', message: 'x' }], ['text']);
+    assert.equal(batch.bytes.byteLength, Buffer.byteLength(text));
+    assert.equal(batch.bytes.buffer.byteLength, batch.bytes.byteLength, 'the spare room was kept');
+    const [first, second] = decodeBatch(batch, new FamilyMetaInterner());
+    assert.ok(first?.ok === true && first.encoded.text !== undefined);
+    assert.equal(decoder.decode(familyBytes(first.encoded.text, 0)), text);
+    assert.equal(second?.ok, false);
+  });
+
+  test('ASCII lines fill the buffer sized for them, and OpenMetrics equal to text is written once', () => {
+    const texts = [1, 2].map((i) => `srs_clients{i="${i}",name="${'x'.repeat(200)}"} 3\n`);
+    const batch = encodeResults(texts.map(success), ['text', 'openmetrics']);
+    assert.equal(decoder.decode(batch.bytes), texts.join(''));
+    assert.ok(batch.bytes.buffer.byteLength <= batch.bytes.byteLength * 1.25, 'more than a quarter spare');
+  });
+});
