@@ -136,6 +136,26 @@ export function familiesWithSeries(encoded: EncodedFamilies): Array<FamilyMeta &
 }
 
 /**
+ * Each family's `# HELP`/`# TYPE` lines as UTF-8, per format, kept as long as the family's metadata lives: the lists
+ * are shared by every target of a module generation (FamilyMetaInterner), so a /probe encodes them once, not per
+ * request (1.2 % of the main thread at 50 concurrent probes, issue 16). The bytes are only ever read.
+ */
+const HEADER_BYTES: Record<ExpositionFormat, WeakMap<FamilyMeta, Uint8Array>> = {
+  text: new WeakMap(),
+  openmetrics: new WeakMap(),
+};
+
+function headerBytes(family: FamilyMeta, format: ExpositionFormat): Uint8Array {
+  const cache = HEADER_BYTES[format];
+  let bytes = cache.get(family);
+  if (bytes === undefined) {
+    bytes = encoder.encode(renderHeader(family, format));
+    cache.set(family, bytes);
+  }
+  return bytes;
+}
+
+/**
  * A whole exposition body from one target's encoded families, as the pieces to write in order (the lines are views,
  * not copies): byte for byte joinRenderedFamilies's text in UTF-8 — HELP/TYPE and the lines of each family that has
  * series, and `# EOF` at the end of OpenMetrics.
@@ -145,7 +165,7 @@ export function encodedExposition(encoded: EncodedFamilies, format: ExpositionFo
   for (const [i, family] of encoded.families.entries()) {
     const lines = familyBytes(encoded, i);
     if (lines.byteLength === 0) continue;
-    pieces.push(encoder.encode(renderHeader(family, format)), lines);
+    pieces.push(headerBytes(family, format), lines);
   }
   if (format === 'openmetrics') pieces.push(encoder.encode('# EOF\n'));
   return pieces;

@@ -68,42 +68,41 @@ export function renderSeries(
 ): string {
   const openMetrics = format === 'openmetrics';
   const sampleName = seriesName(family, format);
-  // Label-name prefixes (`,name="`) are built once per family, not once per sample.
-  const prefixes = family.labelNames.map(
-    (labelName, i) => (i === 0 && extraLabels === '' ? '' : ',') + labelName + '="',
-  );
-  const hasLabels = prefixes.length > 0 || extraLabels !== '';
+  const labelNames = family.labelNames;
+  const labelCount = labelNames.length;
+  // The constant text around each label value, built once per family: `{extra,first="`, then `",name="` before
+  // each further value and `"} ` at the end. A block is then one `+` per value and one per piece, half the
+  // concatenations of joining `,name="`, the value and `"` one at a time (bench/README.md, issue 16, fourth stop).
+  const pieces: string[] = [];
+  for (let i = 0; i < labelCount; i++) {
+    const separator = i > 0 ? '",' : extraLabels === '' ? '' : ',';
+    pieces.push((i === 0 ? '{' + extraLabels : '') + separator + labelNames[i] + '="');
+  }
+  // A family without labels of its own has one block for every line: `{extra} ` (or nothing).
+  const fixed = labelCount > 0 ? undefined : extraLabels === '' ? ' ' : '{' + extraLabels + '} ';
   // `+=` builds a rope: several nodes per line, ~7× the text's size on 200,000 series (56 MB of heap for 7.5 MB of
   // text). Reading a character flattens a rope in place, so each block of lines is flattened once when it reaches
   // FLAT_BLOCK_CHARS, and the flat blocks are chained with `+` (one node each, no copy). Joining them into one flat
   // string instead cost 10× per byte once the string passed V8's large-object size (~128 KB): measured 0.4 vs 4 ms
   // per MB on the 2-core VM (fresh pages for every large object), the largest part of rendering a 1 MB body.
   let text = '';
-  const blocks = hasLabels ? labelBlocks?.forShape(family.labelNames, extraLabels) : undefined;
-  const bare = sampleName + ' ';
+  const blocks = fixed === undefined ? labelBlocks?.forShape(labelNames, extraLabels) : undefined;
   let out = '';
   for (const sample of family.samples) {
-    let line: string;
-    if (hasLabels) {
-      let block = blocks?.get(sample.labelValues);
-      if (block === undefined) {
-        block = '{' + extraLabels;
-        for (let i = 0; i < prefixes.length; i++) {
-          block += prefixes[i] + escapeLabelValue(sample.labelValues[i] ?? '') + '"';
-        }
-        block += '} ';
-        if (blocks !== undefined) {
-          // Flat once here, so every line (of every family sharing it) copies one string instead of walking a rope.
-          // Without a cache the block serves one line: the block of lines flattens it with the rest.
-          block.charCodeAt(0);
-          blocks.set(sample.labelValues, block);
-        }
+    let block = fixed ?? blocks?.get(sample.labelValues);
+    if (block === undefined) {
+      const values = sample.labelValues;
+      block = (pieces[0] as string) + escapeLabelValue(values[0] ?? '');
+      for (let i = 1; i < labelCount; i++) block += (pieces[i] as string) + escapeLabelValue(values[i] ?? '');
+      block += '"} ';
+      if (blocks !== undefined) {
+        // Flat once here, so every line (of every family sharing it) copies one string instead of walking a rope.
+        // Without a cache the block serves one line: the block of lines flattens it with the rest.
+        block.charCodeAt(0);
+        blocks.set(values, block);
       }
-      line = sampleName + block;
-    } else {
-      line = bare;
     }
-    line += formatSampleValue(sample.value);
+    let line = sampleName + block + formatSampleValue(sample.value);
     if (sample.timestampMs !== undefined) line += ' ' + formatTimestamp(sample.timestampMs, openMetrics);
     out += line + '\n';
     if (out.length >= FLAT_BLOCK_CHARS) {

@@ -10,7 +10,7 @@ import {
   templateTraits,
 } from '../jsonpath/index.js';
 import { convertText, type ValueConverter } from './convert-value.js';
-import { planMetricGroups, type MetricGroup } from './metric-groups.js';
+import { familiesSharingLabels, planMetricGroups, type MetricGroup } from './metric-groups.js';
 
 const GO_LABELS: EvalOptions = { numbers: 'go' };
 const INTEGER_LABELS: EvalOptions = { numbers: 'integer' };
@@ -57,6 +57,8 @@ export interface CompiledModule {
   readonly metrics: readonly CompiledMetric[];
   /** `metrics` in runs that share one element selection and label evaluation (metric-groups.ts). */
   readonly plan: readonly MetricGroup[];
+  /** Per family: whether its samples share label values with other samples' (familiesSharingLabels). */
+  readonly sharesLabels: readonly boolean[];
   /** `error_code`: the API's status field; not 0 means the body is an error, not data. */
   readonly errorCode?: CompiledTemplate;
   /** `paging`: the list a paged request fills, cut at `maxItems`. */
@@ -166,6 +168,7 @@ export function compileModule(module: ModuleConfig): CompiledModule {
     };
   });
 
+  const plan = planMetricGroups(metrics, families.length);
   return {
     name: module.name,
     families,
@@ -173,7 +176,8 @@ export function compileModule(module: ModuleConfig): CompiledModule {
     ...moduleTraits(module),
     seriesLimit: module.seriesLimit ?? 0,
     invalidUtf8: module.invalidUtf8 ?? 'fail',
-    plan: planMetricGroups(metrics, families.length),
+    plan,
+    sharesLabels: familiesSharingLabels(plan, families.length),
     ...(module.errorCode === undefined ? {} : { errorCode: compileTemplate(module.errorCode.path) }),
     ...(module.paging === undefined
       ? {}

@@ -12,6 +12,7 @@ import type { CompiledMetric, CompiledModule, CompiledValue } from './compile-mo
 import { convertText, convertValue, parseEpochMillis } from './convert-value.js';
 import type { MetricGroup } from './metric-groups.js';
 import { ProblemTally, type ExtractProblem, type ExtractProblemReason, type ProblemSink } from './problems.js';
+import { giveBackInt32, takeInt32 } from './int32-scratch.js';
 import { SeriesIndex, seriesKey } from './series-index.js';
 
 export { EXTRACT_PROBLEM_REASONS, type ExtractProblem, type ExtractProblemReason } from './problems.js';
@@ -306,7 +307,7 @@ function extractGroup(run: Extraction, group: MetricGroup, doc: unknown): void {
     // Label values → the first element that had them; per (that element, value) the sample's index in its bucket,
     // -1 while it has none. Flat, so no element allocates an index of its own.
     const seen = new SeriesIndex(elements.length);
-    const firstSample = new Int32Array(elements.length * group.slotCount).fill(-1);
+    const firstSample = takeInt32(elements.length * group.slotCount, -1);
     const { labels: labelTemplates, labelOptions } = metrics[0] as CompiledMetric;
     const budget = activeBudget();
     for (let e = 0; e < elements.length; e++) {
@@ -345,6 +346,9 @@ function extractGroup(run: Extraction, group: MetricGroup, doc: unknown): void {
         }
       }
     }
+    // For the next selection (a budget stop throws past this: those tables are collected, not reused).
+    seen.release();
+    giveBackInt32(firstSample);
   }
   if (!single) for (const sink of sinks) run.problems.append(sink);
 }

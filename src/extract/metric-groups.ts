@@ -55,3 +55,19 @@ export function planMetricGroups(metrics: readonly CompiledMetric[], familyCount
   close();
   return groups;
 }
+
+/**
+ * Per family: whether its samples share label-values arrays with samples of another family or value (the metrics of
+ * a shared group share each element's labels; a metric's values share them too), so a rendered label block can serve
+ * more than one line. The renderer caches blocks only for these families.
+ */
+export function familiesSharingLabels(plan: readonly MetricGroup[], familyCount: number): boolean[] {
+  const sharing = new Array<boolean>(familyCount).fill(false);
+  for (const group of plan) {
+    for (const metric of group.metrics) {
+      if (group.shared ? group.slotCount < 2 : metric.values.length < 2) continue;
+      for (const value of metric.values) sharing[value.family] = true;
+    }
+  }
+  return sharing;
+}

@@ -1,4 +1,5 @@
 // Duplicate-series detection over one element selection: label values → the first element that had them.
+import { giveBackInt32, takeInt32 } from './int32-scratch.js';
 
 /** A probe run this long means keys that collide under the seeded hash (crafted, or a bad hash): use a Map instead. */
 const MAX_PROBES = 128;
@@ -34,11 +35,19 @@ export class SeriesIndex {
     this.#maxProbes = maxProbes;
     let capacity = 16;
     while (capacity < elements * 2) capacity *= 2;
-    this.#slots = new Int32Array(capacity);
-    this.#hashes = new Int32Array(capacity);
+    // Reused tables may be longer than `capacity`: only the first `capacity` entries are used (the mask).
+    this.#slots = takeInt32(capacity, 0);
+    // A hash is read only where its slot is set: stale ones need no clearing.
+    this.#hashes = takeInt32(capacity);
     this.#mask = capacity - 1;
     this.#seed = (Math.random() * 0x1_0000_0000) | 0;
     this.#values = new Array<readonly string[] | undefined>(elements);
+  }
+
+  /** Gives the tables back for the next selection's index: this one must not be used afterwards. */
+  release(): void {
+    giveBackInt32(this.#slots);
+    giveBackInt32(this.#hashes);
   }
 
   /** Whether the table gave up on its hash and moved to a Map (tests). */
@@ -73,7 +82,14 @@ export class SeriesIndex {
     let hash = this.#seed;
     for (let v = 0; v < values.length; v++) {
       const value = values[v] as string;
-      for (let i = 0; i < value.length; i++) {
+      // Two UTF-16 units per step: half the multiplications (hashing was ~5 % of the srs_streams preset's hot path).
+      const pairs = value.length - 1;
+      let i = 0;
+      for (; i < pairs; i += 2) {
+        hash = Math.imul(hash ^ (value.charCodeAt(i) | (value.charCodeAt(i + 1) << 16)), 0x5bd1e995);
+        hash ^= hash >>> 13;
+      }
+      if (i < value.length) {
         hash = Math.imul(hash ^ value.charCodeAt(i), 0x5bd1e995);
         hash ^= hash >>> 13;
       }

@@ -63,6 +63,7 @@ export interface RoutedHotPath extends HotPath {
    */
   runBatch(batch: HotPathBatch): Promise<HotPathEncodedResult[]>;
   runEncoded(task: HotPathTask): Promise<HotPathEncodedResult>;
+  runsInline(task: HotPathTask): boolean;
 }
 
 export function createHotPath(options: HotPathOptions): RoutedHotPath {
@@ -141,6 +142,7 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
       return results;
     },
     run: (task) => measured(task, runRouted),
+    runsInline: (task) => routeFor(task.body.byteLength, task.module.compiled.usesFallbackFilter) === 'inline',
     runEncoded: (task) => measured(task, runEncodedRouted),
     close: async () => {
       clearInterval(sampler);

@@ -94,6 +94,11 @@ export interface HotPath {
    * strings. Optional: a caller without it encodes run's strings itself (encodeResult).
    */
   runEncoded?(task: HotPathTask): Promise<HotPathEncodedResult>;
+  /**
+   * Whether run would do this task on the calling thread now. Optional: without it a caller assumes not. /probe then
+   * keeps run's strings, which the socket write encodes itself, instead of encoding them first (runEncoded).
+   */
+  runsInline?(task: HotPathTask): boolean;
   close(): Promise<void>;
 }
 
@@ -178,12 +183,19 @@ function parseAndExtract(
 }
 
 /**
- * Whether a rendered label block can serve twice: in a second format, or for a second family fed from the same
- * element's labels (a metric with several values, a group of metrics). Where it cannot, a cache would only keep one
- * block per series alive until the render ends: 31 MB of heap for 200,000 series (issue 17, bench:large-body).
+ * Whether a rendered label block of `family` can serve twice: in a second format, or for a second family fed from the
+ * same element's labels (a metric with several values, a group of metrics). Where it cannot, a cache would only keep
+ * one block per series alive until the render ends (31 MB of heap for 200,000 series, issue 17, bench:large-body),
+ * and flattening and storing a block used once cost ~5 % of the `srs_streams` preset's hot path at 50 KB, whose codec
+ * families' blocks serve one line each (issue 16).
  */
-export function labelBlocksRecur(compiled: CompiledModule, formats: readonly ExpositionFormat[]): boolean {
-  return formats.length > 1 || compiled.plan.some((group) => group.slotCount > 1);
+export function labelBlocksRecur(
+  compiled: CompiledModule,
+  formats: readonly ExpositionFormat[],
+  family?: number,
+): boolean {
+  if (formats.length > 1) return true;
+  return family === undefined ? compiled.sharesLabels.includes(true) : compiled.sharesLabels[family] === true;
 }
 
 function runSteps(
@@ -206,6 +218,8 @@ function runSteps(
   const families: Partial<Record<ExpositionFormat, RenderedFamily[]>> = {};
   // Label blocks are the same in both formats; a metric's or a group's families share each element's label values.
   const labelBlocks = labelBlocksRecur(compiled, task.formats) ? new LabelBlockCache() : undefined;
+  const cacheFor = (family: number): LabelBlockCache | undefined =>
+    labelBlocks !== undefined && labelBlocksRecur(compiled, task.formats, family) ? labelBlocks : undefined;
   for (const format of task.formats) {
     // Fleet mode asks for both formats: a family whose lines are equal in both is rendered once (the same object,
     // so a worker's reply carries it once and the store sees equal text without comparing it).
@@ -214,7 +228,7 @@ function runSteps(
       budget.check();
       return text !== undefined && rendersAlikeInBothFormats(family)
         ? (text[i] as RenderedFamily)
-        : renderFamily(family, format, prefix, labelBlocks);
+        : renderFamily(family, format, prefix, cacheFor(i));
     });
   }
   const timings = { parseStart, extractEnd, renderEnd: epochNow() };

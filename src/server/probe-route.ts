@@ -1,14 +1,15 @@
 // GET /probe?module=…&target=…: json_exporter's endpoint — fetch the target, extract, render.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodedExposition, NO_FAMILIES } from '../exposition/encoded-families.js';
+import { joinRenderedFamilies } from '../exposition/render.js';
 import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import type { HotPath } from '../pool/hot-path.js';
-import { probeTargetEncoded, type ProbeEncodedOutcome } from '../scrape/probe-target.js';
+import { probeTargetForResponse, type ProbeEncodedOutcome, type ProbeOutcome } from '../scrape/probe-target.js';
 import type { ScrapeOutcomeRecorder } from '../scrape/record-outcome.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ConfigReloader } from './config-reloader.js';
 import { releaseWhenWritten } from './release-answer.js';
-import { sendBytes, sendText } from './respond.js';
+import { sendBody, sendBytes, sendText } from './respond.js';
 import { scrapeTimeoutMs } from './scrape-timeout.js';
 import { pagedUrl } from '../fetch/paged-url.js';
 import { redactUrl } from '../fetch/redact-url.js';
@@ -127,9 +128,9 @@ export async function handleProbe(
     }
     return;
   }
-  let outcome: ProbeEncodedOutcome;
+  let outcome: ProbeOutcome | ProbeEncodedOutcome;
   try {
-    outcome = await probeTargetEncoded({
+    outcome = await probeTargetForResponse({
       module,
       hotPath: options.hotPath,
       client: module.probeClient,
@@ -162,6 +163,15 @@ export async function handleProbe(
         `Failed to fetch JSON response. TARGET: ${redacted}, ERROR: ${outcome.message} (reason: ${outcome.reason})\n`,
       );
     }
+    return;
+  }
+  if ('families' in outcome) {
+    await sendBody(
+      request,
+      response,
+      CONTENT_TYPES[format],
+      joinRenderedFamilies(outcome.families[format] ?? [], format),
+    );
     return;
   }
   const encoded = outcome.encoded[format] ?? NO_FAMILIES;

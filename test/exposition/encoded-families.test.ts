@@ -43,6 +43,10 @@ describe('encoded families', () => {
     for (const format of ['text', 'openmetrics'] as const) {
       const pieces = encodedExposition(encoded, format);
       assert.deepEqual(Buffer.concat(pieces), Buffer.from(joinRenderedFamilies(rendered, format)), format);
+      // Headers are encoded once per family and format (the second exposition reuses them): the same bytes again.
+      const again = encodedExposition(encoded, format);
+      assert.equal(again[0], pieces[0]);
+      assert.deepEqual(Buffer.concat(again), Buffer.concat(pieces), format);
     }
     assert.deepEqual(Buffer.concat(encodedExposition(encodeRenderedFamilies([]), 'openmetrics')).toString(), '# EOF\n');
     assert.equal(encodedExposition(encodeRenderedFamilies([]), 'text').length, 0);

@@ -45,4 +45,14 @@ describe('SeriesIndex', () => {
       assert.equal(index.usesMap, maxProbes === 1);
     });
   }
+
+  test('an index made after another was released starts empty (its tables are reused)', () => {
+    const earlier = new SeriesIndex(100);
+    for (let e = 0; e < 100; e++) earlier.firstOrAdd([`a${e}`], e);
+    earlier.release();
+    const index = new SeriesIndex(100);
+    for (let e = 0; e < 100; e++) assert.equal(index.firstOrAdd([`a${e}`], e), e, `element ${e}`);
+    assert.equal(index.firstOrAdd(['a5'], 100), 5);
+    index.release();
+  });
 });

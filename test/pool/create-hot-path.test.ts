@@ -40,6 +40,9 @@ test('bodies below inlineMaxBytes run inline, the rest in the pool, each counted
     assert.equal(hotPath.routeFor(body.byteLength), 'pool');
 
     const small = body.slice(0, body.byteLength >> 1);
+    // What /probe asks before choosing strings (inline) or bytes (pool) for its answer.
+    assert.equal(hotPath.runsInline(taskFor(module, small)), true);
+    assert.equal(hotPath.runsInline(taskFor(module, body)), false);
     const inline = await hotPath.run(taskFor(module, small));
     assert.equal(inline.ok ? 'ok' : inline.reason, 'invalid_json', 'a truncated body is not JSON');
     assert.equal(small.byteLength, body.byteLength >> 1, 'an inline body is not transferred');

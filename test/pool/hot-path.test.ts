@@ -52,6 +52,10 @@ const SERIES_CONFIG = `modules:
     metrics:
     - { name: a, type: object, path: '{[*]}', labels: { name: '{.name}' }, values: { v: '{.a}' } }
     - { name: b, type: object, path: '{[*]}', labels: { name: '{.name}' }, values: { v: '{.b}' } }
+  mixed:
+    metrics:
+    - { name: item, type: object, path: '{[*]}', labels: { name: '{.name}' }, values: { a: '{.a}', b: '{.b}' } }
+    - { name: odd, type: object, path: '{[?(@.odd)]}', labels: { name: '{.name}' }, values: { v: '{.value}' } }
 `;
 
 test('label blocks are cached only where one can serve twice: two formats, or two families of one element', () => {
@@ -62,12 +66,23 @@ test('label blocks are cached only where one can serve twice: two formats, or tw
   assert.equal(labelBlocksRecur(compiled('one'), ['text', 'openmetrics']), true);
   assert.equal(labelBlocksRecur(compiled('two_values'), ['text']), true);
   assert.equal(labelBlocksRecur(compiled('two_metrics'), ['text']), true);
+  // Per family: the two values of `item` share each element's labels; `odd`'s blocks serve one line each.
+  const mixed = compiled('mixed');
+  assert.deepEqual(
+    mixed.families.map((family) => family.name),
+    ['item_a', 'item_b', 'odd_v'],
+  );
+  assert.deepEqual(
+    [0, 1, 2].map((family) => labelBlocksRecur(mixed, ['text'], family)),
+    [true, true, false],
+  );
+  assert.equal(labelBlocksRecur(mixed, ['text', 'openmetrics'], 2), true);
 });
 
 test('a module whose blocks are not cached renders the same lines', () => {
   const modules = parseConfig(SERIES_CONFIG, 'series.yml').modules;
-  const json = '[{"name":"x","value":1,"a":2,"b":3},{"name":"y\\"z","value":4,"a":5,"b":6}]';
-  for (const name of ['one', 'two_values', 'two_metrics']) {
+  const json = '[{"name":"x","value":1,"a":2,"b":3,"odd":true},{"name":"y\\"z","value":4,"a":5,"b":6}]';
+  for (const name of ['one', 'two_values', 'two_metrics', 'mixed']) {
     const compiled = compileModule(modules[name]!);
     const result = runHotPathInline(compiled, { body: bytesOf(json), targetLabels: { job: 'j' }, formats: ['text'] });
     assert.ok(result.ok);
