@@ -58,8 +58,8 @@ export interface RoutedHotPath extends HotPath {
   routeFor(bodyBytes: number, risky?: boolean): HotPathRoute;
   readonly pool: WorkerPool | undefined;
   /**
-   * Many bodies of one module at once (fleet mode): one pool task for all of them whatever their size, so parsing,
-   * extraction and rendering of small bodies leave the main thread too; inline when there is no pool.
+   * Many bodies of one module at once (fleet mode): inline when every body routes inline (routeFor: below
+   * --workers.inline-max-bytes, no jsonpath-plus filter) or there is no pool; otherwise one pool task for them all.
    */
   runBatch(batch: HotPathBatch): Promise<HotPathEncodedResult[]>;
   runEncoded(task: HotPathTask): Promise<HotPathEncodedResult>;
@@ -125,16 +125,18 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
     }
     return result;
   };
-  const runBatchRouted = (batch: HotPathBatch): Promise<HotPathEncodedResult[]> =>
-    pool !== undefined ? pool.runBatch(batch) : Promise.resolve(runBatchInline(batch, families));
-
   return {
     pool,
     routeFor,
     async runBatch(batch) {
-      const route: HotPathRoute = pool === undefined ? 'inline' : 'pool';
+      const risky = batch.module.compiled.usesFallbackFilter;
+      const route: HotPathRoute =
+        pool === undefined || batch.items.every((item) => routeFor(item.body.byteLength, risky) === 'inline')
+          ? 'inline'
+          : 'pool';
       const started = performance.now();
-      const results = await runBatchRouted(batch);
+      const results =
+        route === 'inline' || pool === undefined ? runBatchInline(batch, families) : await pool.runBatch(batch);
       if (metrics !== undefined) {
         for (const result of results) metrics.tasks.inc({ path: route, outcome: result.ok ? 'ok' : result.reason });
         metrics.duration.observe({ path: route }, (performance.now() - started) / 1000);
