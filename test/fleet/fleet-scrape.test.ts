@@ -18,6 +18,21 @@ let srs: TestServer;
 /** `/streams/N`: an SRS body of N streams (the default route: 2). */
 let prepared: PreparedConfig;
 
+/** A fleet target of the test server at `path`. */
+function targetAt(path: string): ScrapeTarget {
+  const url = `${srs.url}${path}`;
+  return {
+    id: scrapeTargetId('srs', url),
+    job: 'srs',
+    url,
+    module: 'default',
+    labels: { job: 'srs', instance: new URL(srs.url).host },
+    intervalMs: 15_000,
+    timeoutMs: 10_000,
+    source: 'static',
+  };
+}
+
 before(async () => {
   srs = await startTestServer((req, res) => {
     const count = Number(/\/streams\/(\d+)$/.exec(req.url ?? '')?.[1] ?? 2);
@@ -42,17 +57,7 @@ test('a batch that never answers ends as aborted once the scrape signal fires', 
     },
   });
   const scrape = createFleetScrape({ prepared: () => prepared, hotPath: stuck, maxBodyBytes: 1 << 20 });
-  const url = `${srs.url}/api/v1/streams/`;
-  const target: ScrapeTarget = {
-    id: scrapeTargetId('srs', url),
-    job: 'srs',
-    url,
-    module: 'default',
-    labels: { job: 'srs', instance: new URL(srs.url).host },
-    intervalMs: 15_000,
-    timeoutMs: 10_000,
-    source: 'static',
-  };
+  const target = targetAt('/api/v1/streams/');
   const controller = new AbortController();
   const outcome = scrape(target, controller.signal);
   // The body reached the (stuck) pool before the scrape is cancelled.
@@ -69,19 +74,6 @@ test('a body below --workers.inline-max-bytes runs inline; a larger one goes to 
   const hotPath = createHotPath({ workers: 1, maxQueue: 8, inlineMaxBytes: 4096, registry });
   try {
     const scrape = createFleetScrape({ prepared: () => prepared, hotPath, maxBodyBytes: 1 << 20 });
-    const targetAt = (path: string): ScrapeTarget => {
-      const url = `${srs.url}${path}`;
-      return {
-        id: scrapeTargetId('srs', url),
-        job: 'srs',
-        url,
-        module: 'default',
-        labels: { job: 'srs', instance: new URL(srs.url).host },
-        intervalMs: 15_000,
-        timeoutMs: 10_000,
-        source: 'static',
-      };
-    };
     assert.ok(Buffer.byteLength(makeStreamsBody(1)) < 4096 && Buffer.byteLength(makeStreamsBody(40)) > 4096);
     const small = await scrape(targetAt('/streams/1'), new AbortController().signal);
     const large = await scrape(targetAt('/streams/40'), new AbortController().signal);
