@@ -477,8 +477,16 @@ export class WorkerPool implements HotPath {
    * queue bound; a failure of the task fails each of its bodies with the same reason.
    */
   async runBatch(batch: HotPathBatch): Promise<HotPathEncodedResult[]> {
-    const fail = (reason: 'worker_error' | 'pool_overloaded', message: string): HotPathEncodedResult[] =>
+    const fail = (reason: 'worker_error' | 'pool_overloaded' | 'timeout', message: string): HotPathEncodedResult[] =>
       batch.items.map(() => ({ ok: false, reason, message }));
+    // The watchdog fired: the batch was still waiting (for a worker or its turn), or its worker was stuck and replaced.
+    const timedOut = (replaced: boolean): HotPathEncodedResult[] =>
+      fail(
+        'timeout',
+        replaced
+          ? 'the worker was still busy with the batch after its deadline and was replaced'
+          : 'the scrape deadline passed while the batch waited for a worker',
+      );
     if (batch.items.length === 0) return [];
     // The first scrapes after a start must not wait for workers still loading (a scrape timeout can be < 1 s),
     // unless the module has a filter only jsonpath-plus runs: no deadline can stop that on the main thread.
@@ -542,26 +550,12 @@ export class WorkerPool implements HotPath {
       };
       // A batch holding a large body takes its turn as a large single body does; the watchdog drops it from the line.
       const reply = large ? await this.#inTurn(terminate.signal, post) : await post();
-      if (reply === LEFT_THE_LINE) {
-        return batch.items.map(() => ({
-          ok: false,
-          reason: 'timeout',
-          message: 'the scrape deadline passed while the batch waited for a worker',
-        }));
-      }
+      if (reply === LEFT_THE_LINE) return timedOut(false);
       if (reply.kind !== 'batch')
         return fail('worker_error', 'worker failed: it did not compile the module it was sent');
       return decodeBatch(reply.batch, this.#families);
     } catch (err) {
-      if (terminate.signal.aborted) {
-        return batch.items.map(() => ({
-          ok: false,
-          reason: 'timeout',
-          message: replaced
-            ? 'the worker was still busy with the batch after its deadline and was replaced'
-            : 'the scrape deadline passed while the batch waited for a worker',
-        }));
-      }
+      if (terminate.signal.aborted) return timedOut(replaced);
       const failure = workerFailure(err, 'the batch');
       return batch.items.map(() => failure);
     } finally {

@@ -115,9 +115,10 @@ function runWorkerTask(task: WorkerTask | WorkerBatchTask | WorkerPing): WorkerA
  * idle Piscina worker never shrinks it: it blocks in Atomics.wait between tasks, so V8 gets no turn to. Collected
  * here, the heap is ~17 MB again in 6-13 ms (the answer is already bytes outside the heap, so little is live).
  * The body's own bytes are still reachable from the task Piscina holds until this returns, so they are detached
- * first (moved by structuredClone's transfer into a buffer nothing references, which this collection frees): otherwise each body stayed allocated until the
- * next large body's collection, and the main thread's malloc heap, where bodies are allocated, grew by one body per
- * back-to-back probe (11 → 36 MB over five probes, bench:large-body with smaps).
+ * first (moved by structuredClone's transfer into a buffer nothing references, which this collection frees):
+ * otherwise each body stayed allocated until the next large body's collection, and the main thread's malloc heap,
+ * where bodies are allocated, grew by one body per back-to-back probe (11 → 36 MB over five probes,
+ * bench:large-body with smaps).
  */
 function collectAfterLargeBody(task: WorkerTask | WorkerBatchTask): void {
   if (task.collectGarbage !== true) return;
