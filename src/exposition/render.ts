@@ -1,7 +1,8 @@
 // Renders families of samples as Prometheus text 0.0.4 or OpenMetrics 1.0 (HELP/TYPE once, series contiguous).
 import { escapeHelp, escapeLabelValue } from './escape.js';
 import { formatSampleValue, formatTimestamp } from './format-number.js';
-import type { ExpositionFormat, FamilySamples, MetricType, RenderedFamily } from './types.js';
+import { encodeAscii, SeriesTextWriter } from './series-bytes.js';
+import type { ExpositionFormat, FamilySamples, MetricType, RenderedFamily, Sample } from './types.js';
 
 interface FamilyHeader {
   readonly name: string;
@@ -43,6 +44,7 @@ export function renderHeader(family: FamilyHeader, format: ExpositionFormat): st
  */
 export class LabelBlockCache {
   readonly #byShape = new Map<string, Map<readonly string[], string>>();
+  readonly #bytesByShape = new Map<string, Map<readonly string[], Uint8Array>>();
 
   /** The blocks of families with these label names and this prefix. */
   forShape(labelNames: readonly string[], extraLabels: string): Map<readonly string[], string> {
@@ -51,6 +53,17 @@ export class LabelBlockCache {
     if (blocks === undefined) {
       blocks = new Map();
       this.#byShape.set(shape, blocks);
+    }
+    return blocks;
+  }
+
+  /** As forShape, the blocks as bytes (renderSeries' byte path). */
+  bytesForShape(labelNames: readonly string[], extraLabels: string): Map<readonly string[], Uint8Array> {
+    const shape = labelNames.join(',') + '\u0000' + extraLabels;
+    let blocks = this.#bytesByShape.get(shape);
+    if (blocks === undefined) {
+      blocks = new Map();
+      this.#bytesByShape.set(shape, blocks);
     }
     return blocks;
   }
@@ -80,6 +93,11 @@ export function renderSeries(
   }
   // A family without labels of its own has one block for every line: `{extra} ` (or nothing).
   const fixed = labelCount > 0 ? undefined : extraLabels === '' ? ' ' : '{' + extraLabels + '} ';
+  // Names are ASCII; target labels almost always are: then the lines are written as bytes (series-bytes.ts).
+  if (family.samples.length >= BYTES_FROM_SAMPLES && !NON_ASCII.test(sampleName) && !NON_ASCII.test(extraLabels)) {
+    const blocks = labelCount > 0 ? labelBlocks?.bytesForShape(labelNames, extraLabels) : undefined;
+    return writeSeries(family.samples, sampleName, pieces, fixed, openMetrics, blocks);
+  }
   // `+=` builds a rope: several nodes per line, ~7× the text's size on 200,000 series (56 MB of heap for 7.5 MB of
   // text). Reading a character flattens a rope in place, so each block of lines is flattened once when it reaches
   // FLAT_BLOCK_CHARS, and the flat blocks are chained with `+` (one node each, no copy). Joining them into one flat
@@ -112,6 +130,69 @@ export function renderSeries(
     }
   }
   return text + out;
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
+/**
+ * Families of at least this many samples are written as bytes. Below it the string path is faster: its rope is small
+ * and dies young, and without a scavenge mid-render it costs ~half as much per line (rope nodes are O(1), flattening
+ * is a memcpy; the byte path copies label values a unit at a time). Measured crossover on the srs_streams preset:
+ * ~570 streams (250 KB body) even, 228 streams 15 % slower as bytes, 1,100+ streams 20–35 % faster (issue 16).
+ */
+export const BYTES_FROM_SAMPLES = 512;
+
+/** The writer renderSeries' byte path reuses (one per thread: rendering never yields). */
+const writer = new SeriesTextWriter();
+
+/**
+ * renderSeries' lines written into bytes (`pieces` and `fixed` as renderSeries builds them, all ASCII). No string per
+ * line: what a 1 MB body's rendering allocated (~8 MB) filled the young generation once per body (issue 16).
+ */
+function writeSeries(
+  samples: readonly Sample[],
+  sampleName: string,
+  pieces: readonly string[],
+  fixed: string | undefined,
+  openMetrics: boolean,
+  blocks: Map<readonly string[], Uint8Array> | undefined,
+): string {
+  const labelCount = pieces.length;
+  const name = encodeAscii(sampleName);
+  const before = pieces.map(encodeAscii);
+  const after = encodeAscii(fixed ?? '"} ');
+  // Per line at most: the constant bytes, 6 bytes per value unit (a non-ASCII unit as escaped UTF-8), a value and a
+  // timestamp of up to 32 characters each (a double prints in at most 24), the newline.
+  let constant = name.length + after.length + 65;
+  for (const piece of before) constant += piece.length;
+  writer.begin();
+  for (const sample of samples) {
+    const values = sample.labelValues;
+    let bound = constant;
+    for (let i = 0; i < labelCount; i++) bound += 6 * (values[i] ?? '').length;
+    writer.reserve(bound);
+    writer.writeBytes(name);
+    const cached = blocks?.get(values);
+    if (cached !== undefined) writer.writeBytes(cached);
+    else {
+      const start = writer.mark();
+      let ascii = true;
+      for (let i = 0; i < labelCount; i++) {
+        writer.writeBytes(before[i] as Uint8Array);
+        if (!writer.writeLabelValue(values[i] ?? '')) ascii = false;
+      }
+      writer.writeBytes(after);
+      // A block other families write again (their samples share the label array) is copied once, as written.
+      if (blocks !== undefined && ascii) blocks.set(values, writer.copySince(start));
+    }
+    writer.writeSampleValue(sample.value);
+    if (sample.timestampMs !== undefined) {
+      writer.writeAscii(' ');
+      writer.writeAscii(formatTimestamp(sample.timestampMs, openMetrics));
+    }
+    writer.writeNewline();
+    writer.endLine();
+  }
+  return writer.end();
 }
 
 /**

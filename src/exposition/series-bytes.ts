@@ -1,0 +1,177 @@
+// renderSeries' writer: series lines written byte by byte into one reused buffer, read back as a string per ~32 KB.
+//
+// The string renderer built every line from 4–5 new strings (rope nodes, the value's digits): ~8 MB of short-lived
+// heap for a 1 MB SRS body, so the young generation filled about once per body and each scavenge copied whatever
+// was alive then (the parsed document, the samples). Here a line allocates nothing; the text is allocated once, in
+// flat pieces (bench/README.md, issue 16, fifth stop).
+import { Buffer } from 'node:buffer';
+import { formatSampleValue } from './format-number.js';
+
+/**
+ * Bytes per piece of text read back: at most 32 KiB, below V8's large-object size, so each piece is a small copy into
+ * ordinary heap pages (a flat string larger than that cost 10× per byte on the 2-core VM, see renderSeries).
+ */
+const PIECE_BYTES = 32 * 1024;
+
+/** The largest buffer kept between families. */
+const RETAINED_BYTES = 1024 * 1024;
+
+/** Integers up to this print as their digits (String(n) too prints every digit below 1e21; exact arithmetic below 2^53). */
+const MAX_DIGITS_INTEGER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Appends series lines to text. One per thread, reused from family to family: `begin` starts a family's text,
+ * `end` returns it. Strings go in as UTF-8; a piece that is all ASCII (the common case) is read back as Latin-1, a
+ * plain copy.
+ */
+export class SeriesTextWriter {
+  // A plain Uint8Array: element stores into a Buffer (a subclass) measured ~20 % slower; #reader reads it back.
+  #buffer = new Uint8Array(PIECE_BYTES * 2);
+  #reader = Buffer.from(this.#buffer.buffer);
+  #at = 0;
+  #ascii = true;
+  #text = '';
+
+  begin(): void {
+    this.#at = 0;
+    this.#ascii = true;
+    this.#text = '';
+  }
+
+  /** Room for `bytes` more bytes; called once per line with the line's upper bound, so the writes need no checks. */
+  reserve(bytes: number): void {
+    if (this.#at + bytes <= this.#buffer.length) return;
+    const grown = new Uint8Array(Math.max(this.#buffer.length * 2, this.#at + bytes));
+    grown.set(this.#buffer.subarray(0, this.#at));
+    this.#buffer = grown;
+    this.#reader = Buffer.from(grown.buffer);
+  }
+
+  /** Constant bytes (a line's pieces, encoded once per family by `encodeAscii`): `set` is a native copy. */
+  writeBytes(bytes: Uint8Array): void {
+    this.#buffer.set(bytes, this.#at);
+    this.#at += bytes.length;
+  }
+
+  /**
+   * A label value, escaped as the text formats escape it (backslash, double quote, newline). Reserve 6 per unit.
+   * Returns whether it was ASCII.
+   */
+  writeLabelValue(value: string): boolean {
+    const buffer = this.#buffer;
+    let at = this.#at;
+    for (let i = 0; i < value.length; i++) {
+      const unit = value.charCodeAt(i);
+      if (unit > 0x5c || (unit > 0x22 && unit < 0x5c)) {
+        if (unit > 0x7f) {
+          this.#at = at;
+          this.#writeUtf8(value, i);
+          return false;
+        }
+        buffer[at++] = unit;
+      } else if (unit === 0x5c || unit === 0x22) {
+        buffer[at++] = 0x5c;
+        buffer[at++] = unit;
+      } else if (unit === 0x0a) {
+        buffer[at++] = 0x5c;
+        buffer[at++] = 0x6e;
+      } else buffer[at++] = unit;
+    }
+    this.#at = at;
+    return true;
+  }
+
+  /** Where the next byte goes: with copySince, what a label block wrote, to write again for another family. */
+  mark(): number {
+    return this.#at;
+  }
+
+  /** A copy of the bytes written since `mark` (ASCII ones only: writeBytes does not track non-ASCII). */
+  copySince(mark: number): Uint8Array {
+    return this.#buffer.slice(mark, this.#at);
+  }
+
+  /** The rest of a value from its first non-ASCII unit: escaped, then encoded by Buffer (lone surrogates → U+FFFD). */
+  #writeUtf8(value: string, from: number): void {
+    const rest = value.slice(from);
+    const escaped = rest.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+    this.#at += this.#reader.write(escaped, this.#at, 'utf8');
+    this.#ascii = false;
+  }
+
+  /** Text the caller knows to be ASCII (a line's constant pieces, a formatted number). Reserve its length. */
+  writeAscii(text: string): void {
+    const buffer = this.#buffer;
+    let at = this.#at;
+    for (let i = 0; i < text.length; i++) buffer[at++] = text.charCodeAt(i);
+    this.#at = at;
+  }
+
+  /** A sample value as formatSampleValue spells it; integers as digits without a string. Reserve 32. */
+  writeSampleValue(value: number): void {
+    if (!Number.isInteger(value) || value > MAX_DIGITS_INTEGER || value < -MAX_DIGITS_INTEGER) {
+      this.writeAscii(formatSampleValue(value));
+      return;
+    }
+    const buffer = this.#buffer;
+    let at = this.#at;
+    let rest = value;
+    if (rest < 0) {
+      buffer[at++] = 0x2d;
+      rest = -rest;
+    }
+    // -0 is an integer too: it prints as "0", as String(-0) does. Powers of ten are exact doubles up to 1e22.
+    let digits = 1;
+    for (let bound = 10; bound <= rest; bound *= 10) digits++;
+    let end = at + digits;
+    this.#at = end;
+    // Above 2^31 a digit costs a float division; below it, an int32 one (which the compiler makes a multiply).
+    while (rest > 0x7fffffff) {
+      const next = Math.floor(rest / 10);
+      buffer[--end] = 0x30 + (rest - next * 10);
+      rest = next;
+    }
+    let small = rest | 0;
+    while (small >= 10) {
+      const next = (small / 10) | 0;
+      buffer[--end] = 0x30 + (small - next * 10);
+      small = next;
+    }
+    buffer[end - 1] = 0x30 + small;
+  }
+
+  writeNewline(): void {
+    this.#buffer[this.#at++] = 0x0a;
+  }
+
+  /** After each line: a full piece is read back into the text. */
+  endLine(): void {
+    if (this.#at >= PIECE_BYTES) this.#flush();
+  }
+
+  /** The family's text. */
+  end(): string {
+    if (this.#at > 0) this.#flush();
+    const text = this.#text;
+    this.#text = '';
+    // A line with a huge label value grew the buffer: kept for the thread's life it would hold that memory.
+    if (this.#buffer.length > RETAINED_BYTES) {
+      this.#buffer = new Uint8Array(PIECE_BYTES * 2);
+      this.#reader = Buffer.from(this.#buffer.buffer);
+    }
+    return text;
+  }
+
+  #flush(): void {
+    this.#text += this.#reader.toString(this.#ascii ? 'latin1' : 'utf8', 0, this.#at);
+    this.#at = 0;
+    this.#ascii = true;
+  }
+}
+
+/** `text` as bytes, one per UTF-16 unit: for ASCII text only (the caller checks). */
+export function encodeAscii(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
