@@ -160,8 +160,9 @@ function writeSeries(
   const name = encodeAscii(sampleName);
   const before = pieces.map(encodeAscii);
   const after = encodeAscii(fixed ?? '"} ');
-  // Per line at most: the constant bytes, 6 bytes per value unit (a non-ASCII unit as escaped UTF-8), a value and a
-  // timestamp of up to 32 characters each (a double prints in at most 24), the newline.
+  // Per line at most: the constant bytes, 6 bytes per value unit (3 would do: an escaped unit is 2 bytes, a non-ASCII
+  // one at most 3 in UTF-8), a value and a timestamp of at most 24 characters each (the longest a double prints), a
+  // space and the newline: 50 of the 65.
   let constant = name.length + after.length + 65;
   for (const piece of before) constant += piece.length;
   writer.begin();
