@@ -292,14 +292,15 @@ export class TargetStore {
 
   /**
    * Copies a scrape's families and health lines into the target's own buffer, reused from scrape to scrape, for
-   * targets of REUSE_MIN_BYTES or more. V8 counts Buffer memory allocated since its last full collection against the
-   * old generation's room, and starts one once that room is down to the young generation's size (`--trace-gc`:
-   * "Start (task)" at 23 of 47 MB): a fresh buffer per scrape, kept for an interval, renewed the store's ~75 MB every
-   * 15 s and brought a full collection every 1–2 s at 2,000 targets × 50 streams. Reused, 4–5× fewer, and the
-   * process's CPU fell from 12.3–13.0 to 9.5–9.9 % of 2 cores (bench/README.md). Smaller targets keep the hot path's
-   * buffers: at 10,000 × 10 (~8 KB a target) reuse left the collections to the growth of the JS heap, whose per-target
-   * objects then piled up: max RSS 470–540 MB against 390–410 MB. The buffer is rewritten in place only when no reader
-   * is pinned (pin()); otherwise, and when the lines outgrew it (or shrank to well under it), a new one is made.
+   * targets of REUSE_MIN_BYTES or more. V8 counts Buffer memory allocated since its last full collection against
+   * the old generation's room, and starts one once that room is down to the young generation's size (`--trace-gc`:
+   * "Start (task)" at 23 of 47 MB): a fresh buffer per scrape, kept for an interval, renewed the store's ~75 MB
+   * every 15 s and brought a full collection every 1–2 s at 2,000 targets × 50 streams. Reused, 4–5× fewer, and
+   * the process's CPU fell from 12.3–13.0 to 9.5–9.9 % of 2 cores (bench/README.md). Smaller targets keep the hot
+   * path's buffers: at 10,000 × 10 (~8 KB a target) reuse left the collections to the growth of the JS heap, whose
+   * per-target objects then piled up: max RSS 470–540 MB against 390–410 MB. The buffer is rewritten in place only
+   * when no reader is pinned (pin()); otherwise, and when the lines outgrew it (or shrank to well under it), a new
+   * one is made.
    */
   #pack(
     id: string,

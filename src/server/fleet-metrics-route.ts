@@ -60,8 +60,9 @@ function written(sink: Writable, chunk: Uint8Array): { readonly wantsMore: boole
 
 /**
  * Writes pieces gathered into two reused ~1 MB buffers (a piece of a quarter of that or more goes as it is, and is
- * waited for before returning: the store rewrites a target's bytes in place once its readers are released), waiting for the sink to drain (a slow reader must not make us buffer it all)
- * and for a buffer's write before refilling it, and letting the loop turn every TURN_AFTER_MS. Measured
+ * waited for before returning: the store rewrites a target's bytes in place once its readers are released), waiting
+ * for the sink to drain (a slow reader must not make us buffer it all) and for a buffer's write before refilling it,
+ * and letting the loop turn every TURN_AFTER_MS. Measured
  * (bench:fleet, 10,000 targets, 79 MB plain body): one fresh 1 MB Buffer per write made V8 collect the whole heap
  * for the 79 MB of external memory each plain request allocated, a 150–360 ms pause that held every scrape due
  * meanwhile; and 80 MB written in one go held them up for 100–230 ms.
