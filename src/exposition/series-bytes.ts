@@ -1,4 +1,4 @@
-// renderSeries' writer: series lines written byte by byte into one reused buffer, read back as a string per ~32 KB.
+// renderSeries' writer: series lines written byte by byte into one reused buffer, read back as a string per ~8 KB.
 //
 // The string renderer built every line from 4–5 new strings (rope nodes, the value's digits): ~8 MB of short-lived
 // heap for a 1 MB SRS body, so the young generation filled about once per body and each scavenge copied whatever
@@ -17,7 +17,10 @@ const PIECE_BYTES = 8 * 1024;
 /** The largest buffer kept between families. */
 const RETAINED_BYTES = 1024 * 1024;
 
-/** Integers up to this print as their digits (String(n) too prints every digit below 1e21; exact arithmetic below 2^53). */
+/**
+ * Integers up to this print as their digits (String(n) too prints every digit below 1e21; exact arithmetic below
+ * 2^53).
+ */
 const MAX_DIGITS_INTEGER = Number.MAX_SAFE_INTEGER;
 
 /**
