@@ -56,11 +56,17 @@ export async function handleFederate(
   }
   const format = negotiateFormat(request.headers.accept);
   // Walked in turns as /metrics is: the plan covers every target whatever match[] selects (20–50 ms at 10,000).
-  const plan = await planFleetExpositionInTurns(source.store, format, selfMetricNames(source.metrics, format));
   let body = '';
-  for (const family of plan.families) {
-    const lines = matchingLines(family, selectors, format);
-    if (lines !== '') body += family.header + lines;
+  // The plan holds views of the store's bytes over loop turns; they are decoded into the body before release.
+  const release = source.store.pin();
+  try {
+    const plan = await planFleetExpositionInTurns(source.store, format, selfMetricNames(source.metrics, format));
+    for (const family of plan.families) {
+      const lines = matchingLines(family, selectors, format);
+      if (lines !== '') body += family.header + lines;
+    }
+  } finally {
+    release();
   }
   if (format === 'openmetrics') body += '# EOF\n';
   await sendBody(request, response, CONTENT_TYPES[format], body);

@@ -59,9 +59,10 @@ function written(sink: Writable, chunk: Uint8Array): { readonly wantsMore: boole
 }
 
 /**
- * Writes pieces gathered into two reused ~1 MB buffers (a piece of a quarter of that or more goes as it is: the
- * store's bytes never change in place), waiting for the sink to drain (a slow reader must not make us buffer it all)
- * and for a buffer's write before refilling it, and letting the loop turn every TURN_AFTER_MS. Measured
+ * Writes pieces gathered into two reused ~1 MB buffers (a piece of a quarter of that or more goes as it is, and is
+ * waited for before returning: the store rewrites a target's bytes in place once its readers are released), waiting
+ * for the sink to drain (a slow reader must not make us buffer it all) and for a buffer's write before refilling it,
+ * and letting the loop turn every TURN_AFTER_MS. Measured
  * (bench:fleet, 10,000 targets, 79 MB plain body): one fresh 1 MB Buffer per write made V8 collect the whole heap
  * for the 79 MB of external memory each plain request allocated, a 150–360 ms pause that held every scrape due
  * meanwhile; and 80 MB written in one go held them up for 100–230 ms.
@@ -69,12 +70,15 @@ function written(sink: Writable, chunk: Uint8Array): { readonly wantsMore: boole
 async function writeBuffers(sink: Writable, pieces: Iterable<Uint8Array>): Promise<void> {
   const scratch = [Buffer.allocUnsafe(WRITE_BATCH_BYTES), Buffer.allocUnsafe(WRITE_BATCH_BYTES)];
   const inFlight: Array<Promise<void> | undefined> = [undefined, undefined];
+  /** Pieces handed to the sink as they are, not yet written: their bytes must stay as they are until then. */
+  const direct: Array<Promise<void>> = [];
   let current = 0;
   let filled = 0;
   let sliceStart = performance.now();
   const send = async (chunk: Uint8Array, reused: boolean): Promise<void> => {
     const write = written(sink, chunk);
     if (reused) inFlight[current] = write.done;
+    else direct.push(write.done);
     if (!write.wantsMore && !sink.destroyed) {
       await drained(sink);
       sliceStart = performance.now();
@@ -93,7 +97,7 @@ async function writeBuffers(sink: Writable, pieces: Iterable<Uint8Array>): Promi
     inFlight[current] = undefined;
   };
   for (const piece of pieces) {
-    if (sink.destroyed) return;
+    if (sink.destroyed) break;
     if (piece.byteLength >= WRITE_BATCH_BYTES / 4) {
       await flush();
       await send(piece, false);
@@ -103,9 +107,12 @@ async function writeBuffers(sink: Writable, pieces: Iterable<Uint8Array>): Promi
     (scratch[current] as Buffer).set(piece, filled);
     filled += piece.byteLength;
   }
-  if (sink.destroyed) return;
-  await flush();
-  sink.end();
+  if (!sink.destroyed) {
+    await flush();
+    sink.end();
+  }
+  // A destroyed sink calls every pending write's callback (with its error): none of these waits for good.
+  await Promise.all(direct);
 }
 
 /** The plain body in order: each family's header, then its pieces; the self metrics last. */
@@ -127,25 +134,32 @@ export async function handleFleetMetrics(
   source: FleetMetricsSource,
 ): Promise<void> {
   const format = negotiateFormat(request.headers.accept);
-  const plan = await planFleetExpositionInTurns(source.store, format, selfMetricNames(source.metrics, format));
-  source.onConflicts?.(plan.conflicts);
-  const selfText = await renderSelfMetrics(source.metrics, format);
-  const headers: Record<string, string | number> = { 'content-type': CONTENT_TYPES[format], vary: 'Accept-Encoding' };
-  if (!acceptsGzip(request)) {
-    // The store keeps plain bytes: a plain answer is their concatenation, streamed in ~1 MB writes.
-    response.writeHead(200, headers);
-    if (request.method === 'HEAD') response.end();
-    else await writeBuffers(response, plainPieces(plan, selfText));
-    return;
-  }
-  // Fleet mode hands over its long-lived units; a bare source (tests) compresses everything for this answer alone.
-  const gzip = source.gzip ?? new GzipExposition(source.store);
+  // The plan holds views of the store's bytes over loop turns: they must not be rewritten until it is done with.
+  const release = source.store.pin();
   let members: Buffer[];
   try {
-    members = await gzip.members(plan, selfText);
+    const plan = await planFleetExpositionInTurns(source.store, format, selfMetricNames(source.metrics, format));
+    source.onConflicts?.(plan.conflicts);
+    const selfText = await renderSelfMetrics(source.metrics, format);
+    if (!acceptsGzip(request)) {
+      // The store keeps plain bytes: a plain answer is their concatenation, streamed in ~1 MB writes.
+      response.writeHead(200, { 'content-type': CONTENT_TYPES[format], vary: 'Accept-Encoding' });
+      if (request.method === 'HEAD') response.end();
+      else await writeBuffers(response, plainPieces(plan, selfText));
+      return;
+    }
+    // Fleet mode hands over its long-lived units; a bare source (tests) compresses everything for this answer alone.
+    const gzip = source.gzip ?? new GzipExposition(source.store);
+    try {
+      members = await gzip.members(plan, selfText);
+    } finally {
+      if (source.gzip === undefined) gzip.close();
+    }
   } finally {
-    if (source.gzip === undefined) gzip.close();
+    release();
   }
+  // Compressed members are copies: the store is free again while they are written.
+  const headers: Record<string, string | number> = { 'content-type': CONTENT_TYPES[format], vary: 'Accept-Encoding' };
   headers['content-encoding'] = 'gzip';
   headers['content-length'] = members.reduce((sum, member) => sum + member.byteLength, 0);
   response.writeHead(200, headers);

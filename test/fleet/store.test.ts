@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
 import { type EncodedFamilies, familiesWithSeries } from '../../src/exposition/encoded-families.js';
-import { TargetStore, type TargetScrapeOutcome } from '../../src/fleet/store.js';
+import { REUSE_MIN_BYTES, TargetStore, type TargetScrapeOutcome } from '../../src/fleet/store.js';
 
 /** Names of the families with series. */
 const names = (encoded: EncodedFamilies): string[] => familiesWithSeries(encoded).map((family) => family.name);
@@ -222,5 +222,100 @@ describe('TargetStore', () => {
         assert.equal(group.changedMs, 2000);
       } else assert.equal(group.version, before.get(group.key.id));
     }
+  });
+  describe('the buffer each target keeps', () => {
+    /** ~100 bytes a line: 200 streams are ~20 KB, above REUSE_MIN_BYTES. */
+    const scrapeWith = (host: string, value: number, streams = 200): TargetScrapeOutcome => ({
+      ok: true,
+      families: {
+        text: [
+          {
+            name: 'srs_clients',
+            help: 'clients',
+            type: 'gauge',
+            text: Array.from(
+              { length: streams },
+              (_, i) => `srs_clients{instance="${host}",s="${i}",pad="${'x'.repeat(48)}"} ${value}\n`,
+            ).join(''),
+          },
+        ],
+      },
+      sampleCount: streams,
+    });
+    const firstLine = (encoded: EncodedFamilies): string => text(encoded).split('\n')[0] as string;
+
+    test('holds the lines and the health lines, and is rewritten in place scrape after scrape', () => {
+      const store = new TargetStore();
+      const target = makeTarget('a:1');
+      store.upsertTarget(target);
+      store.record(target, scrapeWith('a:1', 1), timing);
+      const first = store.get(target.id)!;
+      assert.ok(first.families.text.bytes.byteLength >= REUSE_MIN_BYTES);
+      assert.equal(first.health.text.bytes.buffer, first.families.text.bytes.buffer, 'one buffer per target');
+      store.record(target, scrapeWith('a:1', 2), timing);
+      const second = store.get(target.id)!;
+      assert.equal(second.families.text.bytes.buffer, first.families.text.bytes.buffer, 'a new buffer per scrape');
+      assert.match(firstLine(second.families.text), /^srs_clients\{instance="a:1",s="0",pad="x+"\} 2$/);
+      assert.match(text(second.health.text), /^fleet_json_exporter_target_up\{[^}]*\} 1\n/);
+    });
+
+    test('is not used for targets of fewer bytes: they keep the buffers their scrape gave', () => {
+      const store = new TargetStore();
+      const target = makeTarget('a:1');
+      store.upsertTarget(target);
+      store.record(target, scrapeWith('a:1', 1, 2), timing);
+      const first = store.get(target.id)!;
+      assert.ok(first.families.text.bytes.byteLength < REUSE_MIN_BYTES);
+      assert.notEqual(first.health.text.bytes.buffer, first.families.text.bytes.buffer);
+      store.record(target, scrapeWith('a:1', 2, 2), timing);
+      assert.notEqual(store.get(target.id)!.families.text.bytes.buffer, first.families.text.bytes.buffer);
+      assert.match(firstLine(first.families.text), /\} 1$/, 'the earlier scrape kept its bytes');
+    });
+
+    test("keeps a pinned reader's bytes as they were: scrapes meanwhile go to new buffers, in place again after release", () => {
+      const store = new TargetStore();
+      const target = makeTarget('a:1');
+      store.upsertTarget(target);
+      store.record(target, scrapeWith('a:1', 1), timing);
+      const read = store.get(target.id)!;
+      const release = store.pin();
+      assert.equal(store.pinnedReaders, 1);
+      store.record(target, scrapeWith('a:1', 7), timing);
+      store.record(target, scrapeWith('a:1', 8), timing);
+      assert.match(firstLine(read.families.text), /\} 1$/, 'the reader saw its bytes change');
+      const during = store.get(target.id)!;
+      assert.notEqual(during.families.text.bytes.buffer, read.families.text.bytes.buffer);
+      assert.match(firstLine(during.families.text), /\} 8$/);
+      release();
+      release();
+      assert.equal(store.pinnedReaders, 0, 'a second release counts once');
+      store.record(target, scrapeWith('a:1', 9), timing);
+      const after = store.get(target.id)!;
+      assert.equal(after.families.text.bytes.buffer, during.families.text.bytes.buffer);
+      assert.match(firstLine(after.families.text), /\} 9$/);
+    });
+
+    test('is replaced when the lines outgrow it or shrink to far less, and dropped with its target', () => {
+      const store = new TargetStore();
+      const target = makeTarget('a:1');
+      store.upsertTarget(target);
+      store.record(target, scrapeWith('a:1', 1), timing);
+      const small = store.get(target.id)!.families.text.bytes.buffer;
+      store.record(target, scrapeWith('a:1', 1, 2_000), timing);
+      const grown = store.get(target.id)!.families.text;
+      assert.notEqual(grown.bytes.buffer, small);
+      assert.equal(text(grown).split('\n').length, 2_001);
+      store.record(target, scrapeWith('a:1', 1), timing);
+      assert.notEqual(
+        store.get(target.id)!.families.text.bytes.buffer,
+        grown.bytes.buffer,
+        'a 225 KB buffer for 20 KB of lines',
+      );
+      store.record(target, { ok: false, reason: 'timeout', message: 'late' }, timing);
+      assert.match(text(store.get(target.id)!.health.text), /reason="timeout"/);
+      store.remove(target.id);
+      store.upsertTarget(target);
+      assert.equal(store.get(target.id)!.meta.state, 'unknown');
+    });
   });
 });

@@ -28,10 +28,10 @@ function makeTarget(i: number): ScrapeTarget {
 }
 
 /** Series lines of one family for one target: `lines` lines, each naming the target and its line number. */
-function family(name: string, target: ScrapeTarget, lines: number): RenderedFamily {
+function family(name: string, target: ScrapeTarget, lines: number, add = 0): RenderedFamily {
   let text = '';
   for (let line = 0; line < lines; line++) {
-    text += `${name}{job="srs",instance="${target.labels.instance}",line="${line}"} ${line}\n`;
+    text += `${name}{job="srs",instance="${target.labels.instance}",line="${line}"} ${line + add}\n`;
   }
   return { name, help: `${name} help`, type: 'gauge', text };
 }
@@ -81,48 +81,88 @@ describe('fleet /metrics, plain, several MB', () => {
   });
 });
 
+/** 200 targets of 1,500 lines each, ~24 MB: more than loopback's socket buffers hold. */
+function bigStore(): { readonly store: TargetStore; readonly record: (add: number) => void } {
+  const big = new TargetStore();
+  const targets = Array.from({ length: 200 }, (_, i) => makeTarget(i));
+  for (const target of targets) big.upsertTarget(target);
+  const record = (add: number): void => {
+    for (const target of targets) {
+      const families = { text: [family('a', target, 1_500, add)] };
+      big.record(target, { ok: true, families, sampleCount: 0 }, { startedMs: 0, durationMs: 1 });
+    }
+  };
+  record(0);
+  return { store: big, record };
+}
+
+/**
+ * A plain /metrics of `big` to a reader that does not read: resolves once the writer waits for it (bounded: the
+ * socket's buffers fill within milliseconds), with a `resume` that reads the rest and gives the body.
+ */
+async function pausedRequest(big: TargetStore): Promise<{ resume: () => Promise<Buffer>; close: () => Promise<void> }> {
+  let writing: ServerResponse | undefined;
+  const bigServer = await startTestServer((req, res) => {
+    writing = res;
+    void handleFleetMetrics(req, res, { store: big, metrics });
+  });
+  const socket = connect(Number(new URL(bigServer.url).port), '127.0.0.1');
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.pause();
+  // HTTP/1.0: the body comes unchunked, up to the close.
+  socket.write('GET /metrics HTTP/1.0\r\nHost: x\r\nAccept: text/plain\r\n\r\n');
+  for (let i = 0; i < 500 && writing?.writableNeedDrain !== true; i++) await sleep(10);
+  assert.equal(writing?.writableNeedDrain, true, 'the writer never had to wait for the reader');
+  assert.equal(writing?.writableEnded, false, 'the writer ended before the reader read anything');
+  const resume = async (): Promise<Buffer> => {
+    const ended = new Promise((resolve) => socket.on('end', resolve));
+    socket.resume();
+    await ended;
+    const raw = Buffer.concat(chunks);
+    return raw.subarray(raw.indexOf('\r\n\r\n') + 4);
+  };
+  return { resume, close: () => bigServer.close() };
+}
+
+function planBytes(big: TargetStore): Buffer {
+  const plan = planFleetExposition(big, 'text', new Set());
+  return Buffer.concat(
+    plan.families.flatMap((f) => [Buffer.from(f.header), ...f.pieces.map((piece) => Buffer.from(piece))]),
+  );
+}
+
 describe('fleet /metrics, plain, to a slow reader', () => {
   test('a reader that stops reading makes the writer wait, and then gets the whole body byte for byte', async () => {
-    // ~24 MB: more than loopback's socket buffers hold, so the writer must wait for the paused reader.
-    const big = new TargetStore();
-    for (let i = 0; i < 200; i++) {
-      const target = makeTarget(i);
-      big.upsertTarget(target);
-      big.record(
-        target,
-        { ok: true, families: { text: [family('a', target, 1_500)] }, sampleCount: 0 },
-        { startedMs: 0, durationMs: 1 },
-      );
-    }
-    const plan = planFleetExposition(big, 'text', new Set());
-    const expected = Buffer.concat(
-      plan.families.flatMap((f) => [Buffer.from(f.header), ...f.pieces.map((piece) => Buffer.from(piece))]),
-    );
-    let writing: ServerResponse | undefined;
-    const bigServer = await startTestServer((req, res) => {
-      writing = res;
-      void handleFleetMetrics(req, res, { store: big, metrics });
-    });
+    const { store: big } = bigStore();
+    const expected = planBytes(big);
+    const request = await pausedRequest(big);
     try {
-      const socket = connect(Number(new URL(bigServer.url).port), '127.0.0.1');
-      const chunks: Buffer[] = [];
-      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      socket.pause();
-      // HTTP/1.0: the body comes unchunked, up to the close.
-      socket.write('GET /metrics HTTP/1.0\r\nHost: x\r\nAccept: text/plain\r\n\r\n');
-      // Bounded: the writer fills the socket's buffers within milliseconds of the request.
-      for (let i = 0; i < 500 && writing?.writableNeedDrain !== true; i++) await sleep(10);
-      assert.equal(writing?.writableNeedDrain, true, 'the writer never had to wait for the reader');
-      assert.equal(writing?.writableEnded, false, 'the writer ended before the reader read anything');
-      const ended = new Promise((resolve) => socket.on('end', resolve));
-      socket.resume();
-      await ended;
-      const raw = Buffer.concat(chunks);
-      const body = raw.subarray(raw.indexOf('\r\n\r\n') + 4);
+      const body = await request.resume();
       assert.ok(body.subarray(0, expected.byteLength).equals(expected), 'the body differs from the plan');
       assert.match(body.subarray(expected.byteLength).toString(), /^# HELP /);
     } finally {
-      await bigServer.close();
+      await request.close();
+    }
+  });
+
+  test('scrapes that land while it waits leave its bytes alone; once it is done, targets are rewritten in place', async () => {
+    const { store: big, record } = bigStore();
+    const expected = planBytes(big);
+    const request = await pausedRequest(big);
+    try {
+      assert.equal(big.pinnedReaders, 1, 'the answer being written pins the store');
+      record(1);
+      const body = await request.resume();
+      assert.ok(body.subarray(0, expected.byteLength).equals(expected), 'the body mixes bytes of two scrapes');
+      assert.equal(big.pinnedReaders, 0, 'the answer released the store');
+      const id = makeTarget(0).id;
+      const before = big.get(id)?.families.text.bytes.buffer;
+      record(2);
+      assert.equal(big.get(id)?.families.text.bytes.buffer, before, 'not rewritten in place once released');
+      assert.match(new TextDecoder().decode(big.get(id)?.families.text.bytes), /line="0"\} 2$/m);
+    } finally {
+      await request.close();
     }
   });
 });
