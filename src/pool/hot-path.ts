@@ -112,7 +112,11 @@ export function renderTargetLabels(labels: Readonly<Record<string, string>>): st
 }
 
 /** What runHotPathInline needs of a task: no module (the caller compiled it), and a cancel check for workers. */
-export type InlineTask = Omit<HotPathTask, 'module' | 'signal'> & { readonly isCancelled?: () => boolean };
+export type InlineTask = Omit<HotPathTask, 'module' | 'signal'> & {
+  readonly isCancelled?: () => boolean;
+  /** Called once the body is extracted (the document and the body's bytes are garbage), before rendering. */
+  readonly afterExtract?: () => void;
+};
 
 /**
  * The whole hot path on the calling thread: parse once, extract, render each requested format. The one code path
@@ -208,6 +212,7 @@ function runSteps(
   const extracted = parseAndExtract(compiled, task, parse, budget);
   if ('ok' in extracted) return extracted;
   const { extraction } = extracted;
+  task.afterExtract?.();
   const extractEnd = epochNow();
   const prefix = renderTargetLabels(task.targetLabels);
   // A series label named like a target label becomes exported_<name> (Prometheus's rule without honor_labels).

@@ -91,3 +91,9 @@ export type WorkerBatchReply =
 export interface WorkerPing {
   readonly kind: 'ping';
 }
+
+/**
+ * The worker module's export that large bodies (and large batches) are run under: the same function as the default
+ * export, named so the pool's balancer can tell them apart (Piscina shows a balancer a task's name, not its data).
+ */
+export const LARGE_BODY_TASK = 'runLargeBody';

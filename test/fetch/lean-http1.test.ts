@@ -253,6 +253,48 @@ describe('lean HTTP/1.1 client', () => {
     assert.match(failure.message, /other side closed/);
   });
 
+  /** 5 MiB (over the client's large-body size) of a repeating pattern, so a misplaced read shows. */
+  const LARGE = Buffer.alloc(5 * 1024 * 1024 + 123, 'abcdefghijklmnopqrstuvwxyz0123456789');
+
+  test('a large body arrives whole, by Content-Length in many reads and chunked', async () => {
+    const raw = await rawServer((socket, head) => {
+      if (head.startsWith('GET /length')) {
+        // Written in pieces, a turn apart: the client copies read by read and frees the reads it copied.
+        socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${LARGE.byteLength}\r\n\r\n`);
+        const pieces = 40;
+        const size = Math.ceil(LARGE.byteLength / pieces);
+        for (let i = 0; i < pieces; i++) {
+          setTimeout(() => socket.write(LARGE.subarray(i * size, (i + 1) * size)), i);
+        }
+      } else {
+        socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n');
+        const half = LARGE.byteLength >> 1;
+        socket.write(`${half.toString(16)}\r\n`);
+        socket.write(LARGE.subarray(0, half));
+        socket.write(`\r\n${(LARGE.byteLength - half).toString(16)}\r\n`);
+        socket.write(LARGE.subarray(half));
+        socket.write('\r\n0\r\n\r\n');
+      }
+    });
+    const client = leanClient();
+    for (const path of ['/length', '/chunked', '/length']) {
+      const ok = okOf(await client.fetch(request(`${raw.base}${path}`, { maxBodyBytes: 32 << 20 })));
+      assert.equal(ok.body.byteLength, LARGE.byteLength, path);
+      assert.ok(Buffer.from(ok.body).equals(LARGE), `${path}: the bytes differ`);
+      // The body owns its buffer whole, so a pool can transfer it.
+      assert.equal(ok.body.buffer.byteLength, LARGE.byteLength, path);
+    }
+  });
+
+  test('a large body cut off before its Content-Length fails as network, not as a body of stale bytes', async () => {
+    const raw = await rawServer((socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${LARGE.byteLength}\r\n\r\n`);
+      socket.end(LARGE.subarray(0, LARGE.byteLength - 1000));
+    });
+    const failure = failureOf(await leanClient().fetch(request(`${raw.base}/`, { maxBodyBytes: 32 << 20 })));
+    assert.equal(failure.reason, 'network');
+  });
+
   test('refuses an invalid status line and an oversized head', async () => {
     const raw = await rawServer((socket, head) => {
       if (head.startsWith('GET /bad-status')) socket.write('HTTP/1.1 2OO OK\r\ncontent-length: 0\r\n\r\n');

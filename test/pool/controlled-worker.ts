@@ -21,7 +21,7 @@ import runWorkerTask from '../../src/pool/worker.js';
 /** The channel a held task announces itself on ("held") and waits on ("release"). */
 export const HOLD_CHANNEL = 'fje-test-hold';
 
-function hold(): Promise<void> {
+export function hold(): Promise<void> {
   return new Promise((resolve) => {
     const channel = new BroadcastChannel(HOLD_CHANNEL);
     channel.onmessage = (event) => {
@@ -73,3 +73,6 @@ export default async function runControlledWorkerTask(
   if (head.startsWith('{"coop"')) return cooperate(task);
   return runWorkerTask(task);
 }
+
+// Large bodies are run under this name (LARGE_BODY_TASK).
+export { runControlledWorkerTask as runLargeBody };

@@ -92,3 +92,30 @@ test('a module whose blocks are not cached renders the same lines', () => {
     assert.deepEqual(result.families.text, expected, name);
   }
 });
+
+test('afterExtract runs once, between extraction and rendering, and not for a body that fails to parse', () => {
+  const compiled = compileModule(parseConfig(CONFIG, 'm.yml').modules['m']!);
+  const body = bytesOf('{"v": 3, "ts": 1700000000123}');
+  let calls = 0;
+  const result = runHotPathInline(compiled, {
+    body,
+    targetLabels: {},
+    formats: ['text'],
+    afterExtract: () => {
+      calls++;
+      // The body may be released here (a worker detaches it): rendering must not read it again.
+      body.fill(0);
+    },
+  });
+  assert.equal(calls, 1);
+  assert.ok(result.ok);
+  assert.equal(result.families.text?.find((family) => family.name === 'g')?.text, 'g 3\n');
+  const failed = runHotPathInline(compiled, {
+    body: bytesOf('{"v": '),
+    targetLabels: {},
+    formats: ['text'],
+    afterExtract: () => calls++,
+  });
+  assert.equal(failed.ok, false);
+  assert.equal(calls, 1);
+});

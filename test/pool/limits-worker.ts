@@ -7,3 +7,6 @@ export default function reportResourceLimits(task: WorkerTask | WorkerPing): Wor
   if (task.kind === 'ping') return 'pong';
   return { result: { ok: false, reason: 'worker_error', message: JSON.stringify(resourceLimits) } };
 }
+
+// Large bodies are run under this name (LARGE_BODY_TASK).
+export { reportResourceLimits as runLargeBody };

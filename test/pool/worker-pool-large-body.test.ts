@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { BroadcastChannel } from 'node:worker_threads';
+import type { HotPathResult } from '../../src/pool/hot-path.js';
 import { DEFAULT_LARGE_BODY_BYTES, WorkerPool } from '../../src/pool/worker-pool.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { HOLD_CHANNEL } from './controlled-worker.js';
 import { bytesOf, controlledWorkerUrl, referenceBody, referenceModule, taskFor } from './pool-fixtures.js';
 
@@ -115,8 +117,10 @@ describe('a large body’s worker collects its garbage', () => {
   };
 
   test('bodies of largeBodyBytes or more are sent with collectGarbage; smaller ones without', async () => {
-    assert.deepEqual(await flags(new Uint8Array(LARGE)), { bytes: LARGE, collectGarbage: true });
-    assert.deepEqual(await flags(new Uint8Array(LARGE - 1)), { bytes: LARGE - 1, collectGarbage: false });
+    const large = await flags(new Uint8Array(LARGE));
+    const small = await flags(new Uint8Array(LARGE - 1));
+    assert.deepEqual({ ...large, thread: 0 }, { bytes: LARGE, collectGarbage: true, thread: 0 });
+    assert.deepEqual({ ...small, thread: 0 }, { bytes: LARGE - 1, collectGarbage: false, thread: 0 });
   });
 
   test('a fleet batch whose bodies add up to a large body is marked too', async () => {
@@ -140,5 +144,41 @@ describe('a large body’s worker collects its garbage', () => {
       () => new WorkerPool({ threads: 1, maxQueue: 0, largeBodyBytes: -1 }),
       /largeBodyBytes must be a whole number ≥ 0 \(got -1\)/,
     );
+  });
+});
+
+describe('large bodies keep to one worker', () => {
+  const pool = new WorkerPool({
+    threads: 2,
+    maxQueue: 4,
+    largeBodyBytes: LARGE,
+    workerUrl: new URL('./task-flags-worker.js', import.meta.url).href,
+  });
+  const channel = holdChannel();
+  after(async () => {
+    channel.close();
+    await pool.close();
+  });
+  const threadOf = async (running: Promise<HotPathResult>): Promise<number> => {
+    const result = await running;
+    assert.ok(!result.ok);
+    return (JSON.parse(result.message) as { thread: number }).thread;
+  };
+
+  test('the worker that took a large body takes the next one while it is idle, though another is idle first', async () => {
+    // Both started, so Piscina's order of idle workers is settled before the first task.
+    await waitFor('both workers to start', async () => (pool.startedWorkers === 2 ? true : undefined), 10_000, 5);
+    // The first idle worker is busy with a small body: the large one goes to the other.
+    const held = threadOf(pool.run(taskFor(module, bytesOf('{"hold":0}'))));
+    await channel.held(1);
+    const largeWorker = await threadOf(pool.run(taskFor(module, new Uint8Array(LARGE))));
+    channel.release();
+    const firstIdle = await held;
+    assert.notEqual(largeWorker, firstIdle);
+    // Both idle now: a small body goes to the first idle worker, as Piscina's own balancer sends it; large ones stay.
+    assert.equal(await threadOf(pool.run(taskFor(module, new Uint8Array(16)))), firstIdle);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await threadOf(pool.run(taskFor(module, new Uint8Array(LARGE)))), largeWorker);
+    }
   });
 });

@@ -96,3 +96,14 @@ test('a reply survives structured cloning unchanged (plain data only)', () => {
   assert.equal(reply.result.ok, true);
   assert.deepEqual(structuredClone(reply), reply);
 });
+
+test('a large body (collectGarbage) is detached once extracted, before rendering, and renders the same lines', () => {
+  const plain = replyOf(workerTask(601));
+  const large = { ...workerTask(601), collectGarbage: true };
+  const reply = runSingle(large);
+  assert.equal(large.body.byteLength, 0);
+  assert.notEqual(reply.kind, 'missing-module');
+  const result = (reply as WorkerReply).result;
+  assert.equal(result.ok, true);
+  assert.deepEqual(result.ok && result.families, plain.result.ok && plain.result.families);
+});
