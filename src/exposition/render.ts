@@ -38,6 +38,21 @@ export function renderHeader(family: FamilyHeader, format: ExpositionFormat): st
   return `# HELP ${name} ${escapeHelp(family.help, openMetrics)}\n# TYPE ${name} ${typeWord(family.type, openMetrics)}\n`;
 }
 
+/** The map of blocks for one label-name list and prefix, made on first use. */
+function blocksOf<Block>(
+  byShape: Map<string, Map<readonly string[], Block>>,
+  labelNames: readonly string[],
+  extraLabels: string,
+): Map<readonly string[], Block> {
+  const shape = labelNames.join(',') + '\u0000' + extraLabels;
+  let blocks = byShape.get(shape);
+  if (blocks === undefined) {
+    blocks = new Map();
+    byShape.set(shape, blocks);
+  }
+  return blocks;
+}
+
 /**
  * Rendered `{k="v",…}` blocks by label-values array, per label-name list and prefix: families whose samples share
  * one label-values array (the metrics of a group share an element's labels) escape and join them once. One per body.
@@ -48,24 +63,12 @@ export class LabelBlockCache {
 
   /** The blocks of families with these label names and this prefix. */
   forShape(labelNames: readonly string[], extraLabels: string): Map<readonly string[], string> {
-    const shape = labelNames.join(',') + '\u0000' + extraLabels;
-    let blocks = this.#byShape.get(shape);
-    if (blocks === undefined) {
-      blocks = new Map();
-      this.#byShape.set(shape, blocks);
-    }
-    return blocks;
+    return blocksOf(this.#byShape, labelNames, extraLabels);
   }
 
   /** As forShape, the blocks as bytes (renderSeries' byte path). */
   bytesForShape(labelNames: readonly string[], extraLabels: string): Map<readonly string[], Uint8Array> {
-    const shape = labelNames.join(',') + '\u0000' + extraLabels;
-    let blocks = this.#bytesByShape.get(shape);
-    if (blocks === undefined) {
-      blocks = new Map();
-      this.#bytesByShape.set(shape, blocks);
-    }
-    return blocks;
+    return blocksOf(this.#bytesByShape, labelNames, extraLabels);
   }
 }
 
