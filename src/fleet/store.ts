@@ -309,7 +309,11 @@ export class TargetStore {
   ): { families: StoredFormats; health: StoredFormats } {
     const parts = [families.text, families.openmetrics, health.text, health.openmetrics];
     let total = 0;
-    for (const [i, part] of parts.entries()) if (!parts.slice(0, i).includes(part)) total += part.bytes.byteLength;
+    // Formats with equal lines share one EncodedFamilies: counted once (every scrape passes here, so no allocation).
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as EncodedFamilies;
+      if (parts.indexOf(part) === i) total += part.bytes.byteLength;
+    }
     if (total < REUSE_MIN_BYTES) {
       this.#slabs.delete(id);
       return { families, health };
