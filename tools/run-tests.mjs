@@ -9,7 +9,7 @@
 //   node tools/run-tests.mjs [test files or folders…]   default: dist/test/
 //   node tools/run-tests.mjs --plan                     print what would be installed, skipped or failed (JSON)
 // FJE_TEST_NO_INSTALL=1 never installs (the skip, or the CI failure, then shows what a fresh machine sees).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,8 +138,40 @@ if (missing.length > 0) {
   );
 }
 
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
-process.exit(run.status ?? 1);
+// A test that hangs fails after PER_TEST_TIMEOUT_MS instead of holding the run (CI stops a run at 90 minutes, and a
+// hang there shows as a timeout with no failing test named); the whole run is bounded too, its process group killed.
+const PER_TEST_TIMEOUT_MS = 600_000;
+const RUN_TIMEOUT_MS = 45 * 60_000;
+const run = spawn(
+  process.execPath,
+  ['--test', '--test-concurrency=2', `--test-timeout=${PER_TEST_TIMEOUT_MS}`, ...files],
+  {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  },
+);
+const watchdog = setTimeout(() => {
+  process.stderr.write(`npm test: the run passed ${RUN_TIMEOUT_MS / 60_000} minutes; stopping it (a test hangs)\n`);
+  try {
+    process.kill(-run.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}, RUN_TIMEOUT_MS);
+watchdog.unref();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    try {
+      process.kill(-run.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  });
+}
+run.on('exit', (code, signal) => {
+  clearTimeout(watchdog);
+  process.exit(code ?? (signal === null ? 1 : 128));
+});
 
 /** The test files that import a helper of one of the components. */
 function filesNeeding(files, components) {

@@ -1,7 +1,7 @@
 // Large bodies in the pool (issue 17): they take turns, one in the workers at a time, and their worker is asked to
 // collect its garbage before answering; small bodies pass them.
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { BroadcastChannel } from 'node:worker_threads';
 import type { HotPathResult } from '../../src/pool/hot-path.js';
 import { DEFAULT_LARGE_BODY_BYTES, WorkerPool } from '../../src/pool/worker-pool.js';
@@ -15,7 +15,12 @@ const LARGE = 4096;
 const largeHold = (): Uint8Array => bytesOf('{"hold":0}' + ' '.repeat(LARGE));
 const largeBody = (): Uint8Array => bytesOf(`${new TextDecoder().decode(referenceBody())}${' '.repeat(LARGE)}`);
 
-/** Counts the controlled worker's "held" announcements; `release()` lets every held task finish. */
+/**
+ * Counts the controlled worker's "held" announcements; `release()` lets every held task finish. Open it in `before`,
+ * not in the describe's body: a channel opened at collection would also count the holds of the describes that run
+ * before its own, and a `held(1)` that resolves before its task reached hold() lets the release pass it unseen (the
+ * task then holds forever: a CI run hung on it).
+ */
 function holdChannel(): { held(count: number): Promise<void>; release(): void; close(): void; readonly count: number } {
   const channel = new BroadcastChannel(HOLD_CHANNEL);
   let count = 0;
@@ -40,7 +45,10 @@ function holdChannel(): { held(count: number): Promise<void>; release(): void; c
 
 describe('large bodies take turns', () => {
   const pool = new WorkerPool({ threads: 2, maxQueue: 4, workerUrl: controlledWorkerUrl, largeBodyBytes: LARGE });
-  const channel = holdChannel();
+  let channel: ReturnType<typeof holdChannel>;
+  before(() => {
+    channel = holdChannel();
+  });
   after(async () => {
     channel.close();
     await pool.close();
@@ -154,7 +162,10 @@ describe('large bodies keep to one worker', () => {
     largeBodyBytes: LARGE,
     workerUrl: new URL('./task-flags-worker.js', import.meta.url).href,
   });
-  const channel = holdChannel();
+  let channel: ReturnType<typeof holdChannel>;
+  before(() => {
+    channel = holdChannel();
+  });
   after(async () => {
     channel.close();
     await pool.close();
@@ -169,6 +180,7 @@ describe('large bodies keep to one worker', () => {
     // Both started, so Piscina's order of idle workers is settled before the first task.
     await waitFor('both workers to start', async () => (pool.startedWorkers === 2 ? true : undefined), 10_000, 5);
     // The first idle worker is busy with a small body: the large one goes to the other.
+    assert.equal(channel.count, 0, 'no hold announced before this describe');
     const held = threadOf(pool.run(taskFor(module, bytesOf('{"hold":0}'))));
     await channel.held(1);
     const largeWorker = await threadOf(pool.run(taskFor(module, new Uint8Array(LARGE))));
