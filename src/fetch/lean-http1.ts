@@ -197,7 +197,7 @@ function serializeHead(request: FetchRequest, url: URL, headers: Readonly<Record
  * A body of this many bytes or more does not keep its socket reads (64 KiB each) until the main thread's next
  * collection, which is rare on a main thread that allocates little: with a Content-Length it is copied read by
  * read into a buffer of its size, and the reads already copied are freed every FREE_READS_EVERY_BYTES; without one,
- * its reads are freed once joined. Measured on issue 17's 7.5 MB body (bench:large-body, heaptrack): two bodies'
+ * its reads are freed once the exchange settles (joined, or refused past the body limit). Measured on issue 17's 7.5 MB body (bench:large-body, heaptrack): two bodies'
  * reads were alive at once, and the main thread's malloc heap grew to 25-29 MB over four probes back to back.
  */
 const LARGE_BODY_BYTES = 4 * 1024 * 1024;
@@ -230,6 +230,15 @@ class Exchange implements ResponseParserEvents, PooledRequest {
   /** Reads already copied into `body`, freed together once they add up to FREE_READS_EVERY_BYTES. */
   private copiedReads: ArrayBuffer[] = [];
   private copiedBytes = 0;
+  /**
+   * Socket reads whose bytes `chunks` views (a body without a Content-Length, or one under LARGE_BODY_BYTES), and
+   * their size: freed once the exchange has settled, when they add up to FREE_READS_EVERY_BYTES or more (a refused
+   * body's 32 MiB of reads stayed allocated until a collection, and refusals back to back piled them up).
+   */
+  private chunkReads: ArrayBuffer[] = [];
+  private chunkReadBytes = 0;
+  /** The parser is running on a read: its buffer must not be freed until it returns. */
+  private executing = false;
   private encoded: Readable | undefined;
   private readonly onAbort = (): void => this.abort('aborted');
 
@@ -266,7 +275,28 @@ class Exchange implements ResponseParserEvents, PooledRequest {
 
   onData(data: Buffer): void {
     this.received = true;
-    this.parser?.execute(data);
+    this.executing = true;
+    try {
+      this.parser?.execute(data);
+    } finally {
+      this.executing = false;
+    }
+    // A read of this body's bytes (the last one too: end() has copied it by now).
+    if (this.mode === 'identity' && this.body === undefined && this.responseHead !== undefined) {
+      const owned = ownedBuffer(data);
+      if (owned !== undefined) {
+        this.chunkReads.push(owned);
+        this.chunkReadBytes += owned.byteLength;
+      }
+    }
+    if (this.settled) this.freeChunkReads();
+  }
+
+  /** After the exchange settled: `chunks` was copied into the body, or dropped with a failure. */
+  private freeChunkReads(): void {
+    if (this.chunkReadBytes >= FREE_READS_EVERY_BYTES) freeArrayBuffers(this.chunkReads);
+    this.chunkReads = [];
+    this.chunkReadBytes = 0;
   }
 
   onEnd(): void {
@@ -383,16 +413,8 @@ class Exchange implements ResponseParserEvents, PooledRequest {
         body.set(chunk, offset);
         offset += chunk.length;
       }
-      const chunks = this.chunks;
+      // The reads behind the chunks are freed once the parser has returned (onData).
       this.chunks = [];
-      if (this.total >= LARGE_BODY_BYTES) {
-        const owned: ArrayBuffer[] = [];
-        for (const chunk of chunks) {
-          const buffer = ownedBuffer(chunk);
-          if (buffer !== undefined) owned.push(buffer);
-        }
-        freeArrayBuffers(owned);
-      }
       this.succeed(body);
     }
   }
@@ -436,6 +458,8 @@ class Exchange implements ResponseParserEvents, PooledRequest {
   private settle(result: LeanFetchResult): void {
     if (this.settled) return;
     this.settled = true;
+    this.chunks = [];
+    if (!this.executing) this.freeChunkReads();
     clearTimeout(this.timer);
     this.request.signal?.removeEventListener('abort', this.onAbort);
     this.encoded?.destroy();

@@ -326,6 +326,37 @@ describe('lean HTTP/1.1 client', () => {
     assert.match(decoded.message, /decoded from gzip exceeds the limit of 20 bytes/);
   });
 
+  test('a chunked body refused past the limit frees its reads at once, not at the next collection', async () => {
+    const piece = Buffer.alloc(256 * 1024, 0x20);
+    const raw = await rawServer((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n');
+      // 16 MiB in chunks, against a limit of 8 MiB; the writes stop once the client has gone.
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < 64 && !socket.destroyed) {
+          sent++;
+          socket.write(`${piece.byteLength.toString(16)}\r\n`);
+          socket.write(piece);
+          if (!socket.write('\r\n')) {
+            socket.once('drain', pump);
+            return;
+          }
+        }
+      };
+      pump();
+    });
+    const before = process.memoryUsage().arrayBuffers;
+    const failure = failureOf(await leanClient().fetch(request(`${raw.base}/`, { maxBodyBytes: 8 << 20 })));
+    assert.equal(failure.reason, 'body_too_large');
+    // The 8 MiB of reads the refused body had kept are freed within a few turns, with no collection needed.
+    let kept = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 50 && kept > 2 << 20; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      kept = process.memoryUsage().arrayBuffers - before;
+    }
+    assert.ok(kept <= 2 << 20, `${kept} bytes of reads still allocated after the refusal`);
+  });
+
   test('a server that never answers times out; an abort signal aborts', async () => {
     let received: () => void = () => undefined;
     const raw = await rawServer(() => received());
