@@ -2,6 +2,7 @@
 // connecting; unbounded unless the client sets a cap), idle ones closed after the keep-alive timeout, requests beyond a
 // cap waiting in order.
 import { connect, type Socket } from 'node:net';
+import { atEndOfTurn } from './end-of-turn.js';
 
 /** What a socket needs of the request it carries. */
 export interface PooledRequest {
@@ -117,6 +118,8 @@ export class Connection {
   private idleTimer: NodeJS.Timeout | undefined;
   private idleTimerMs = 0;
   private dead = false;
+  /** The socket holds a request's bytes until the end of the turn. */
+  private corked = false;
   private connectTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly pool: Pool) {
@@ -148,11 +151,21 @@ export class Connection {
     this.exchange = exchange;
     exchange.attach(this);
     const { socket } = this;
-    socket.cork();
+    // Held until the end of this turn of the event loop, then sent with the turn's other requests (end-of-turn.ts).
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      atEndOfTurn(this.uncork);
+    }
     socket.write(exchange.requestHead, 'latin1');
     if (exchange.requestBody !== undefined) socket.write(exchange.requestBody, 'utf8');
-    socket.uncork();
   }
+
+  /** Sends what assign wrote (a destroyed socket drops it). */
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   /** The response is complete: back to the pool, or closed. */
   done(reusable: boolean): void {

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { atEndOfTurn } from '../fetch/end-of-turn.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -27,6 +28,24 @@ export function sendText(response: ServerResponse, status: number, text: string)
   response.end(text);
 }
 
+/**
+ * Writes a 200 answer at the end of this turn of the event loop, with the other answers finished in it: one write
+ * among many costs a third of a lone one (fetch/end-of-turn.ts). Settles once written: after `await`, the headers are
+ * sent, or the promise rejected with what the write threw.
+ */
+function writeAtEndOfTurn(write: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    atEndOfTurn(() => {
+      try {
+        write();
+        resolve();
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
 /** Below ~1 KiB gzip's framing costs more than it saves: such bodies go plain whatever the client accepts. */
 const GZIP_MIN_BYTES = 1024;
 
@@ -36,11 +55,13 @@ function sendGzipped(
   response: ServerResponse,
   headers: Record<string, string | number>,
   payload: Buffer,
-): void {
+): Promise<void> {
   headers['content-encoding'] = 'gzip';
   headers['content-length'] = payload.byteLength;
-  response.writeHead(200, headers);
-  response.end(request.method === 'HEAD' ? undefined : payload);
+  return writeAtEndOfTurn(() => {
+    response.writeHead(200, headers);
+    response.end(request.method === 'HEAD' ? undefined : payload);
+  });
 }
 
 /** Sends a body with its content type, compressed (gzip) when the client asked for it and it is worth it. */
@@ -53,14 +74,16 @@ export async function sendBody(
   const headers: Record<string, string | number> = { 'content-type': contentType, vary: 'Accept-Encoding' };
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes >= GZIP_MIN_BYTES && acceptsGzip(request)) {
-    sendGzipped(request, response, headers, await gzipAsync(Buffer.from(body, 'utf8')));
+    await sendGzipped(request, response, headers, await gzipAsync(Buffer.from(body, 'utf8')));
     return;
   }
   // The string goes to the socket as it is (encoded once, by the socket write): a Buffer.from copy of every
   // probe's text first was ~4 % of the main thread at 50 concurrent probes (issue 16).
   headers['content-length'] = bytes;
-  response.writeHead(200, headers);
-  response.end(request.method === 'HEAD' ? undefined : body, 'utf8');
+  await writeAtEndOfTurn(() => {
+    response.writeHead(200, headers);
+    response.end(request.method === 'HEAD' ? undefined : body, 'utf8');
+  });
 }
 
 /**
@@ -78,17 +101,19 @@ export async function sendBytes(
   let bytes = 0;
   for (const piece of pieces) bytes += piece.byteLength;
   if (bytes >= GZIP_MIN_BYTES && acceptsGzip(request)) {
-    sendGzipped(request, response, headers, await gzipAsync(Buffer.concat(pieces, bytes)));
+    await sendGzipped(request, response, headers, await gzipAsync(Buffer.concat(pieces, bytes)));
     return;
   }
   headers['content-length'] = bytes;
-  response.writeHead(200, headers);
-  if (request.method === 'HEAD') {
+  await writeAtEndOfTurn(() => {
+    response.writeHead(200, headers);
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    response.cork();
+    for (const piece of pieces) if (piece.byteLength > 0) response.write(piece);
+    // end() uncorks: the pieces leave in one writev.
     response.end();
-    return;
-  }
-  response.cork();
-  for (const piece of pieces) if (piece.byteLength > 0) response.write(piece);
-  // end() uncorks: the pieces leave in one writev.
-  response.end();
+  });
 }

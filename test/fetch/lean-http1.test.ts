@@ -219,6 +219,24 @@ describe('lean HTTP/1.1 client', () => {
     assert.equal(server.connections(), 1);
   });
 
+  test('requests started in one turn leave together at its end: each on its own socket, with its own answer', async () => {
+    const server = await httpServer();
+    const lean = leanClient();
+    const paths = ['/length', '/gzip', '/chunked', '/status/204', '/echo', '/length'];
+    const results = await Promise.all(paths.map((path) => lean.fetch(request(`${server.base}${path}`))));
+    assert.equal(text(results[0] as LeanFetchResult), JSON_BODY);
+    assert.equal(text(results[1] as LeanFetchResult), JSON_BODY);
+    assert.equal(text(results[2] as LeanFetchResult), JSON_BODY);
+    assert.equal(okOf(results[3] as LeanFetchResult).status, 204);
+    assert.equal((JSON.parse(text(results[4] as LeanFetchResult)) as { method: string }).method, 'GET');
+    assert.equal(text(results[5] as LeanFetchResult), JSON_BODY);
+    assert.equal(server.connections(), paths.length);
+    // The sockets are kept and carry the next turn's requests, again all at once.
+    const again = await Promise.all(paths.map(() => lean.fetch(request(`${server.base}/length`))));
+    for (const result of again) assert.equal(text(result), JSON_BODY);
+    assert.equal(server.connections(), paths.length);
+  });
+
   test('retries a GET once on a new socket when a reused one was closed by the server', async () => {
     // The server answers the first request of each connection and drops the connection on the second one, as a
     // server closing an idle socket just as the next request arrives.
