@@ -9,10 +9,11 @@ const SPECIAL_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:', 'ftp:', 'file
  * shape: whatever sits between the first `:` of the user part and the last `@` is hidden, since a password may
  * hold any character and the text is shown in 503s and logs exactly where a user looks.
  */
-export function redactUrl(url: URL | string): string {
+export function redactUrl(url: URL | string, parsedAlready?: URL): string {
   let parsed: URL;
   try {
-    parsed = typeof url === 'string' ? new URL(url) : url;
+    // `parsedAlready`: `url` as a caller parsed it already (/probe does, once per probe), not parsed again here.
+    parsed = parsedAlready ?? (typeof url === 'string' ? new URL(url) : url);
   } catch {
     return redactUnparsed(url as string);
   }

@@ -29,6 +29,8 @@ export interface ProbeRequest {
   /** The client to fetch with: /probe's enforces the probe target policy; the module's `client` by default. */
   readonly client?: HttpClient;
   readonly target: string;
+  /** `redactUrl(target)` when the caller has it already (/probe does): spares parsing the URL again. */
+  readonly redactedTarget?: string;
   /** Put before each series' labels (fleet mode: job, instance, …); `{}` in probe mode. */
   readonly targetLabels: Readonly<Record<string, string>>;
   readonly formats: readonly ExpositionFormat[];
@@ -81,7 +83,7 @@ async function traced(
   run: (hotPath: HotPath, task: HotPathTask) => Promise<HotPathResult | HotPathEncodedResult>,
 ): Promise<ProbeOutcome | ProbeEncodedOutcome> {
   const scrape = startScrapeTrace(
-    redactUrl(request.target),
+    request.redactedTarget ?? redactUrl(request.target),
     request.module.hotPath.name,
     request.module.hotPath.generation,
   );
@@ -171,7 +173,7 @@ async function fetchAndRun(
     return {
       ok: false,
       reason: result.reason,
-      message: `${redactUrl(request.target)}: ${result.message}`,
+      message: `${request.redactedTarget ?? redactUrl(request.target)}: ${result.message}`,
       fetchMs,
       bodyBytes,
     };

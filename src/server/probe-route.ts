@@ -35,6 +35,17 @@ export interface ProbeRouteOptions {
   readonly targetPolicy: TargetPolicy;
 }
 
+const NO_PARAMS: ReadonlyMap<string, string[]> = new Map();
+
+/** The URL, or undefined for text that is not one (Node 20 has no URL.parse). */
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Go's url.Values: every parameter with all its values, the data of templated bodies. */
 function queryParams(url: URL): Map<string, string[]> {
   const params = new Map<string, string[]>();
@@ -70,7 +81,9 @@ export async function handleProbe(
   }
 
   const format = negotiateFormat(request.headers.accept);
-  const redacted = redactUrl(target);
+  // Parsed once here for the redacted form and the policy check (each parse was ~1 µs of a probe's main-thread time).
+  const parsedTarget = parseUrl(target);
+  const redacted = redactUrl(target, parsedTarget);
   const logger = options.logger.child({ module: moduleName, target: redacted });
   const started = performance.now();
   const fail = (status: number, reason: ScrapeFailureReason | ProbeFailureReason, message: string): void => {
@@ -92,9 +105,11 @@ export async function handleProbe(
   };
   // Refused before waiting for a slot or opening a connection; redirects and resolved names are checked later.
   // The URL the client will ask for (paging adds its count), so an anchored allow-regex sees what is checked later.
-  const refusal = URL.canParse(target)
-    ? options.targetPolicy.checkUrl(new URL(pagedUrl(target, module.config.paging)))
-    : undefined;
+  const paging = module.config.paging;
+  const refusal =
+    parsedTarget === undefined
+      ? undefined
+      : options.targetPolicy.checkUrl(paging === undefined ? parsedTarget : new URL(pagedUrl(target, paging)));
   if (refusal !== undefined) {
     fail(403, 'forbidden', refusal);
     return;
@@ -135,9 +150,11 @@ export async function handleProbe(
       hotPath: options.hotPath,
       client: module.probeClient,
       target,
+      redactedTarget: redacted,
       targetLabels: {},
       formats: [format],
-      params: queryParams(url),
+      // Only a templated request body reads them.
+      params: module.bodyTemplate === undefined ? NO_PARAMS : queryParams(url),
       timeoutMs: Math.max(0, timeoutMs - admission.waitedMs),
       maxBodyBytes: options.maxBodyBytes,
       lean: true,

@@ -17,11 +17,17 @@ describe('redactUrl', () => {
     ['srs:s3cret@10.0.0.1:1985', 'srs:xxxxx@10.0.0.1:1985'],
     ['user@10.0.0.1:1985', 'user@10.0.0.1:1985'],
     ['mailto:someone@example.com', 'mailto:xxxxx@example.com'],
+    // Not normalised: the host's case and a default port stay as given.
+    ['http://SRS.example:80/api', 'http://SRS.example:80/api'],
   ];
   for (const [given, shown] of cases) {
     test(`${given} is shown as ${shown}`, () => {
       assert.equal(redactUrl(given), shown);
-      if (URL.canParse(given)) assert.equal(redactUrl(new URL(given)), new URL(shown).href);
+      if (URL.canParse(given)) {
+        assert.equal(redactUrl(new URL(given)), new URL(shown).href);
+        // Given with its parsed form (what /probe passes): the text as given, redacted, exactly as from the text.
+        assert.equal(redactUrl(given, new URL(given)), shown);
+      }
     });
   }
 });
