@@ -27,3 +27,20 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * Resolves or rejects as `promise` does, or rejects after `timeoutMs` with an error naming `what`: the bound on a wait
+ * for an event that may never come (a child's exit or ready line, a worker's announcement), so a slow or broken run
+ * fails naming what it waited for instead of hanging until the runner's timeout.
+ */
+export async function within<T>(what: string, promise: Promise<T>, timeoutMs = 30_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
