@@ -5,9 +5,16 @@ import { after, before, describe, test } from 'node:test';
 import { BroadcastChannel } from 'node:worker_threads';
 import type { HotPathResult } from '../../src/pool/hot-path.js';
 import { DEFAULT_LARGE_BODY_BYTES, WorkerPool } from '../../src/pool/worker-pool.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor, within } from '../helpers/wait-for.js';
 import { HOLD_CHANNEL } from './controlled-worker.js';
-import { bytesOf, controlledWorkerUrl, referenceBody, referenceModule, taskFor } from './pool-fixtures.js';
+import {
+  bytesOf,
+  controlledWorkerUrl,
+  HOLD_WAIT_MS,
+  referenceBody,
+  referenceModule,
+  taskFor,
+} from './pool-fixtures.js';
 
 const module = referenceModule();
 /** Large for these pools: the hold bodies below are padded past it, the reference body (550 bytes) is not. */
@@ -33,8 +40,15 @@ function holdChannel(): { held(count: number): Promise<void>; release(): void; c
     for (const waiter of ready) waiter.resolve();
   };
   return {
+    // Bounded: a hold task that never reaches hold() (refused, or its worker never started) fails the wait by name.
     held: (wanted) =>
-      wanted <= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count: wanted, resolve })),
+      wanted <= count
+        ? Promise.resolve()
+        : within(
+            `hold announcement ${wanted} (${count} seen)`,
+            new Promise((resolve) => waiters.push({ count: wanted, resolve })),
+            HOLD_WAIT_MS,
+          ),
     release: () => channel.postMessage('release'),
     close: () => channel.close(),
     get count() {
@@ -50,6 +64,8 @@ describe('large bodies take turns', () => {
     channel = holdChannel();
   });
   after(async () => {
+    // A test that failed between a hold and its release leaves a task held: release it, so close() need not wait.
+    channel.release();
     channel.close();
     await pool.close();
   });
@@ -167,6 +183,8 @@ describe('large bodies keep to one worker', () => {
     channel = holdChannel();
   });
   after(async () => {
+    // A test that failed between a hold and its release leaves a task held: release it, so close() need not wait.
+    channel.release();
     channel.close();
     await pool.close();
   });
@@ -178,7 +196,7 @@ describe('large bodies keep to one worker', () => {
 
   test('the worker that took a large body takes the next one while it is idle, though another is idle first', async () => {
     // Both started, so Piscina's order of idle workers is settled before the first task.
-    await waitFor('both workers to start', async () => (pool.startedWorkers === 2 ? true : undefined), 10_000, 5);
+    await waitFor('both workers to start', async () => (pool.startedWorkers === 2 ? true : undefined), 60_000, 5);
     // The first idle worker is busy with a small body: the large one goes to the other.
     assert.equal(channel.count, 0, 'no hold announced before this describe');
     const held = threadOf(pool.run(taskFor(module, bytesOf('{"hold":0}'))));
