@@ -3,6 +3,7 @@
 /**
  * Polls `check` every `intervalMs` until it returns a value other than undefined, at most until `timeoutMs`
  * (a bounded wait for something Prometheus does on its own clock, not a sleep). The error names `what`.
+ * A check that itself never settles is bounded too: it gets the time left (at least a second).
  */
 export async function waitFor<T>(
   what: string,
@@ -14,7 +15,7 @@ export async function waitFor<T>(
   let lastError: unknown;
   for (;;) {
     try {
-      const value = await check();
+      const value = await within(`${what} (one check)`, check(), Math.max(deadline - Date.now(), 1_000));
       if (value !== undefined) return value;
     } catch (err) {
       lastError = err;
