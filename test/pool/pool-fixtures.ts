@@ -84,7 +84,7 @@ export async function holdWorker(
     release: async () => {
       channel.postMessage('release');
       channel.close();
-      return running;
+      return within('the released hold task to answer (was its release missed?)', running, HOLD_WAIT_MS);
     },
   };
 }

@@ -57,6 +57,14 @@ function holdChannel(): { held(count: number): Promise<void>; release(): void; c
   };
 }
 
+/**
+ * A held task's answer, or the next one queued behind it, bounded: a release that was missed (the task never saw it)
+ * fails the test naming the task, instead of holding it until the runner's timeout.
+ */
+function answered<T>(what: string, running: Promise<T>): Promise<T> {
+  return within(`${what} to answer (was its release missed?)`, running, HOLD_WAIT_MS);
+}
+
 describe('large bodies take turns', () => {
   const pool = new WorkerPool({ threads: 2, maxQueue: 4, workerUrl: controlledWorkerUrl, largeBodyBytes: LARGE });
   let channel: ReturnType<typeof holdChannel>;
@@ -82,12 +90,12 @@ describe('large bodies take turns', () => {
     assert.equal(pool.largeBodiesWaiting, 1);
     assert.equal(channel.count, 1, 'the second large body has not started');
     channel.release();
-    assert.equal((await first).ok, true);
+    assert.equal((await answered('the first large body', first)).ok, true);
     // Its turn comes once the first has answered.
     await channel.held(2);
     assert.equal(pool.largeBodiesWaiting, 0);
     channel.release();
-    assert.equal((await second).ok, true);
+    assert.equal((await answered('the second large body', second)).ok, true);
     assert.equal(pool.inFlight, 0);
   });
 
@@ -104,9 +112,9 @@ describe('large bodies take turns', () => {
     assert.equal(pool.largeBodiesWaiting, 0);
     assert.equal(pool.inFlight, 1, 'only the running large body holds a slot');
     channel.release();
-    assert.equal((await first).ok, true);
+    assert.equal((await answered('the held large body', first)).ok, true);
     // The line is free: the next large body runs at once and renders.
-    const next = await pool.run(taskFor(module, largeBody()));
+    const next = await answered('the next large body', pool.run(taskFor(module, largeBody())));
     assert.equal(next.ok, true);
     assert.equal(next.ok ? next.sampleCount > 0 : false, true);
     assert.equal(pool.inFlight, 0);
@@ -121,8 +129,8 @@ describe('large bodies take turns', () => {
     assert.match(late.ok ? '' : late.message, /waited for a worker/);
     assert.equal(pool.largeBodiesWaiting, 0);
     channel.release();
-    assert.equal((await first).ok, true);
-    assert.equal((await pool.run(taskFor(module, largeBody()))).ok, true);
+    assert.equal((await answered('the held large body', first)).ok, true);
+    assert.equal((await answered('the next large body', pool.run(taskFor(module, largeBody())))).ok, true);
   });
 });
 
@@ -203,7 +211,7 @@ describe('large bodies keep to one worker', () => {
     await channel.held(1);
     const largeWorker = await threadOf(pool.run(taskFor(module, new Uint8Array(LARGE))));
     channel.release();
-    const firstIdle = await held;
+    const firstIdle = await answered('the held small body', held);
     assert.notEqual(largeWorker, firstIdle);
     // Both idle now: a small body goes to the first idle worker, as Piscina's own balancer sends it; large ones stay.
     assert.equal(await threadOf(pool.run(taskFor(module, new Uint8Array(16)))), firstIdle);
