@@ -128,9 +128,12 @@ if (missing.length > 0 && decided.ci) {
   process.exit(1);
 }
 
-let files = decided.targets;
+// Folders are expanded to their *.test.js files here: given a folder, Node 20's runner runs every .js file in it as a
+// test file, helpers and worker modules too (18 extra processes, and a helper with a handle at module scope would
+// never exit).
+const all = decided.targets.flatMap((target) => (statSync(target).isDirectory() ? testFiles(target) : [target]));
+let files = all;
 if (missing.length > 0) {
-  const all = decided.targets.flatMap((target) => (statSync(target).isDirectory() ? testFiles(target) : [target]));
   const skipped = new Set(filesNeeding(all, missing));
   files = all.filter((file) => !skipped.has(file));
   process.stderr.write(
