@@ -146,7 +146,7 @@ if (missing.length > 0) {
 // Node 20's runner counts each file as a test too, so the timeout also bounds a file whose process never exits.
 // --test-force-exit ends a file's process once its tests and after() hooks are done, even if a handle (a server, a
 // worker, a timer) a failed test left open would keep its event loop alive: the failure is reported, not a hang.
-const PER_TEST_TIMEOUT_MS = 600_000;
+const PER_TEST_TIMEOUT_MS = 300_000;
 const RUN_TIMEOUT_MS = 45 * 60_000;
 const run = spawn(
   process.execPath,
