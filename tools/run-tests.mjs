@@ -128,9 +128,12 @@ if (missing.length > 0 && decided.ci) {
   process.exit(1);
 }
 
-let files = decided.targets;
+// Folders are expanded to their *.test.js files here: given a folder, Node 20's runner runs every .js file in it as a
+// test file, helpers and worker modules too (18 extra processes, and a helper with a handle at module scope would
+// never exit).
+const all = decided.targets.flatMap((target) => (statSync(target).isDirectory() ? testFiles(target) : [target]));
+let files = all;
 if (missing.length > 0) {
-  const all = decided.targets.flatMap((target) => (statSync(target).isDirectory() ? testFiles(target) : [target]));
   const skipped = new Set(filesNeeding(all, missing));
   files = all.filter((file) => !skipped.has(file));
   process.stderr.write(
@@ -140,11 +143,14 @@ if (missing.length > 0) {
 
 // A test that hangs fails after PER_TEST_TIMEOUT_MS instead of holding the run (CI stops a run at 90 minutes, and a
 // hang there shows as a timeout with no failing test named); the whole run is bounded too, its process group killed.
-const PER_TEST_TIMEOUT_MS = 600_000;
+// Node 20's runner counts each file as a test too, so the timeout also bounds a file whose process never exits.
+// --test-force-exit ends a file's process once its tests and after() hooks are done, even if a handle (a server, a
+// worker, a timer) a failed test left open would keep its event loop alive: the failure is reported, not a hang.
+const PER_TEST_TIMEOUT_MS = 300_000;
 const RUN_TIMEOUT_MS = 45 * 60_000;
 const run = spawn(
   process.execPath,
-  ['--test', '--test-concurrency=2', `--test-timeout=${PER_TEST_TIMEOUT_MS}`, ...files],
+  ['--test', '--test-concurrency=2', '--test-force-exit', `--test-timeout=${PER_TEST_TIMEOUT_MS}`, ...files],
   {
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,

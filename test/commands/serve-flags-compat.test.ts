@@ -9,9 +9,12 @@ import { after, test } from 'node:test';
 import { parseServeFlags } from '../../src/commands/flags.js';
 import { repoRoot } from '../helpers/fixtures.js';
 import { httpGet } from '../helpers/http.js';
+import { within } from '../helpers/wait-for.js';
 
 const CLI = join(repoRoot, 'dist', 'src', 'cli.js');
 const children: ChildProcess[] = [];
+/** The bound on each wait for a started process (its ready line, its exit): generous for a busy CI machine. */
+const STEP_TIMEOUT_MS = 60_000;
 
 after(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -23,24 +26,30 @@ function startUntil(command: string, args: string[], ready: RegExp, stdio: Array
   children.push(child);
   const lines: string[] = [];
   const reader = createInterface({ input: child.stderr as NodeJS.ReadableStream });
-  const started = new Promise<string>((resolve, reject) => {
+  const readyLine = new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${lines.join('\n')}`)));
     reader.on('line', (line) => {
       lines.push(line);
       if (ready.test(line)) resolve(line);
     });
   });
+  const started = within(`a stderr line matching ${ready}`, readyLine, STEP_TIMEOUT_MS).catch((err: Error) => {
+    throw new Error(`${err.message}; stderr so far: ${lines.join('\n')}`);
+  });
   return { child, lines, started };
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve();
-    else {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }
-  });
+/** SIGTERM, then a bounded wait for the exit (SIGKILL if the process outlives it, and the test fails). */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  try {
+    await within(`process ${child.pid} to exit after SIGTERM`, exited, STEP_TIMEOUT_MS);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
 }
 
 test('--log.format is read (json default, logfmt), and a bad value is refused naming both', () => {

@@ -11,7 +11,7 @@ import { parseServeFlags } from '../../src/commands/flags.js';
 import { EMBEDDED_CONFIG_YAML } from '../../src/config/embedded.js';
 import { repoRoot } from '../helpers/fixtures.js';
 import { httpGet } from '../helpers/http.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor, within } from '../helpers/wait-for.js';
 
 interface Instruction {
   readonly keyword: string;
@@ -156,12 +156,16 @@ describe("the Dockerfile's production dependency set", () => {
     cpSync(join(repoRoot, 'dist', 'src'), join(app, 'dist', 'src'), { recursive: true });
     const cli = join(app, 'dist', 'src', 'cli.js');
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-    const version = spawnSync(process.execPath, [cli, '--version'], { cwd: app, encoding: 'utf8' });
+    const version = spawnSync(process.execPath, [cli, '--version'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
     assert.equal(version.status, 0, version.stderr);
     assert.match(version.stdout, new RegExp(pkg.version.replaceAll('.', '\\.')));
     const config = join(app, 'config.yml');
     writeFileSync(config, EMBEDDED_CONFIG_YAML);
-    const checked = spawnSync(process.execPath, [cli, 'check', config], { cwd: app, encoding: 'utf8' });
+    const checked = spawnSync(process.execPath, [cli, 'check', config], {
+      cwd: app,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(checked.status, 0, checked.stdout + checked.stderr);
 
     // The server itself (workers, undici, pino, prom-client) from these dependencies only.
@@ -174,15 +178,25 @@ describe("the Dockerfile's production dependency set", () => {
       log += chunk.toString('utf8');
     });
     try {
-      const address = await waitFor('the exporter to log its address', async () => {
-        if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${log}`);
-        return /"address":"([^"]+)"/.exec(log)?.[1];
-      });
+      const address = await waitFor(
+        'the exporter to log its address',
+        async () => {
+          if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${log}`);
+          return /"address":"([^"]+)"/.exec(log)?.[1];
+        },
+        60_000,
+      );
       const ready = await httpGet(`http://${address}/-/ready`);
       assert.equal(ready.status, 200);
     } finally {
+      const exited = new Promise((resolve) =>
+        child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve),
+      );
       child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+      await within('the exporter to exit after SIGTERM', exited, 60_000).catch((err: unknown) => {
+        child.kill('SIGKILL');
+        throw err;
+      });
     }
   });
 });

@@ -19,10 +19,13 @@ const URLS = Array.from(
 const dir = mkdtempSync(join(tmpdir(), 'fje-prometheus-'));
 let prometheus: ChildProcess | undefined;
 after(async () => {
-  if (prometheus?.exitCode === null) {
+  if (prometheus?.exitCode === null && prometheus.signalCode === null) {
     const exited = new Promise((resolve) => prometheus?.once('exit', resolve));
     prometheus.kill('SIGTERM');
+    // Bounded: a Prometheus slow to stop is killed, so the file's process can end.
+    const killer = setTimeout(() => prometheus?.kill('SIGKILL'), 5_000);
     await exited;
+    clearTimeout(killer);
   }
   rmSync(dir, { recursive: true, force: true });
 });
@@ -44,7 +47,7 @@ interface ActiveTarget {
 
 test(
   'Prometheus’s hashmod relabelling puts every URL in the shard we compute (modulus 3 and 7)',
-  { timeout: 60_000 },
+  { timeout: 90_000 },
   async () => {
     // CI installs the Debian `prometheus` package (.ci/run); a missing binary fails rather than skips.
     assert.ok(
@@ -83,9 +86,11 @@ test(
     let stderr = '';
     prometheus.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 
-    // Prometheus has no event to await from outside: poll its API, bounded, until file_sd delivered all 200.
+    // Prometheus has no event to await from outside: poll its API, bounded (45 s: its start and file_sd can take a
+    // while on a busy machine), until file_sd delivered all 200.
     let targets: ActiveTarget[] = [];
-    for (let attempt = 0; attempt < 200 && targets.length < URLS.length; attempt++) {
+    const deadline = Date.now() + 45_000;
+    for (let attempt = 0; attempt < 1_000 && targets.length < URLS.length && Date.now() < deadline; attempt++) {
       assert.equal(prometheus.exitCode, null, `prometheus exited: ${stderr}`);
       try {
         const response = await httpGet(`http://127.0.0.1:${port}/api/v1/targets?state=active`);

@@ -20,6 +20,8 @@ function linesOneByOne(f: FamilySamples, format: ExpositionFormat, extra: string
 
 /** Pads samples up to the threshold by repeating them (a family under it would not take the byte path). */
 function padded(samples: Sample[]): Sample[] {
+  // An empty list would never reach the threshold: refuse it rather than loop forever.
+  if (samples.length === 0) throw new Error('padded() needs at least one sample');
   const out: Sample[] = [];
   while (out.length < BYTES_FROM_SAMPLES) out.push(...samples);
   return out;

@@ -54,6 +54,8 @@ async function compileTrace(withFetchCode: boolean): Promise<string> {
     {
       cwd: fileURLToPath(new URL('.', import.meta.url)),
       maxBuffer: 16 << 20,
+      // Bounded: a child whose server or fetch never finishes is killed and fails the test instead of holding it.
+      timeout: 120_000,
       env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !/_proxy$/i.test(name))),
     },
   );

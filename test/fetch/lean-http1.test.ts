@@ -16,6 +16,7 @@ import {
   type LeanHttp1Options,
 } from '../../src/fetch/lean-http1.js';
 import { clientConfig, fetchRequest as request } from '../helpers/fetch.js';
+import { within } from '../helpers/wait-for.js';
 
 const clients: LeanHttp1Client[] = [];
 function leanClient(options: LeanHttp1Options = {}, config = clientConfig()): LeanHttp1Client {
@@ -470,7 +471,8 @@ describe('lean HTTP/1.1 client', () => {
     const lean = leanClient({ keepAliveTimeoutMs: 20 });
     const idleClosed = new Promise<void>((resolve) => (closed = resolve));
     assert.equal(text(await lean.fetch(request(`${raw.base}/`))), 'ok');
-    await idleClosed; // the client closed it: the server does not close idle sockets
+    // The client closed it (the server does not close idle sockets); bounded, so a client that keeps it fails here.
+    await within('the client to close its idle socket after 20 ms', idleClosed, 30_000);
     assert.equal(text(await lean.fetch(request(`${raw.base}/hint`))), 'ok');
     assert.equal(text(await lean.fetch(request(`${raw.base}/hint`))), 'ok');
     assert.equal(raw.connections(), 3, 'a socket whose server allows 1 s idle is not kept');
@@ -484,7 +486,7 @@ describe('lean HTTP/1.1 client', () => {
     const [socket] = [...server.sockets];
     const closed = new Promise<void>((resolve) => socket?.once('close', () => resolve()));
     await lean.close();
-    await closed;
+    await within('the idle socket to close after close()', closed, 30_000);
     assert.equal(server.sockets.size, 0);
     const after = failureOf(await lean.fetch(request(`${server.base}/length`)));
     assert.match(after.message, /the client is closed/);

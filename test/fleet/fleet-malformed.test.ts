@@ -9,6 +9,7 @@ import { startExporter, type RunningExporter } from '../../src/commands/serve.js
 import { createLogger } from '../../src/telemetry/logger.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
+import { within } from '../helpers/wait-for.js';
 
 const BODIES: Record<string, Buffer> = {
   '/top-array': Buffer.from('[{"name":"a","clients":1}]'),
@@ -63,15 +64,15 @@ before(async () => {
     createLogger('error'),
   );
   const pending = new Set(exporter.fleet.scheduler.targets().map((target) => target.id));
-  await new Promise<void>((resolve) => {
-    const unsubscribe = exporter.fleet.scheduler.onScrape((target) => {
+  let unsubscribe: () => void = () => undefined;
+  const scraped = new Promise<void>((resolve) => {
+    unsubscribe = exporter.fleet.scheduler.onScrape((target) => {
       pending.delete(target.id);
-      if (pending.size === 0) {
-        unsubscribe();
-        resolve();
-      }
+      if (pending.size === 0) resolve();
     });
   });
+  // Bounded: a target whose scrape never ends fails the hook by name instead of holding the file.
+  await within('a first scrape of every target', scraped, 60_000).finally(() => unsubscribe());
 });
 
 after(async () => {

@@ -34,7 +34,7 @@ after(async () => {
 // The deadline guards against the bug this checks for: stop() waiting out the SD request's 30 s timeout.
 test(
   'stop during the first round of a discovery aborts that round and stops without installing it',
-  { timeout: 10_000 },
+  { timeout: 20_000 },
   async () => {
     const metrics = createSelfMetrics();
     const fleet = new FleetMode({

@@ -8,6 +8,7 @@ import { startExporter, type RunningExporter } from '../../src/commands/serve.js
 import { createLogger } from '../../src/telemetry/logger.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
+import { within } from '../helpers/wait-for.js';
 import { makeStreamsBody } from '../helpers/srs-body.js';
 
 let srs: TestServer;
@@ -33,16 +34,16 @@ function writeConfig(paths: readonly string[], cluster: string): void {
 function nextScrapeOfEach(): Promise<void> {
   const pending = new Set(exporter.fleet.scheduler.targets().map((target) => target.id));
   const since = Date.now();
-  return new Promise((resolve) => {
-    const unsubscribe = exporter.fleet.scheduler.onScrape((target, _outcome, timing) => {
+  let unsubscribe: () => void = () => undefined;
+  const scraped = new Promise<void>((resolve) => {
+    unsubscribe = exporter.fleet.scheduler.onScrape((target, _outcome, timing) => {
       if (timing.startedMs < since) return;
       pending.delete(target.id);
-      if (pending.size === 0) {
-        unsubscribe();
-        resolve();
-      }
+      if (pending.size === 0) resolve();
     });
   });
+  // Bounded: a target whose scrape never ends fails the wait by name instead of holding the file.
+  return within(`a new scrape of each of ${pending.size} targets`, scraped, 60_000).finally(() => unsubscribe());
 }
 
 async function metricsBody(): Promise<string> {

@@ -46,7 +46,7 @@ after(async () => {
   await srs.close();
 });
 
-test('a batch that never answers ends as aborted once the scrape signal fires', { timeout: 10_000 }, async () => {
+test('a batch that never answers ends as aborted once the scrape signal fires', { timeout: 30_000 }, async () => {
   let batches = 0;
   // A pool whose worker never answers: the batcher hands it the body, and nothing comes back.
   const stuck = Object.assign(createInlineHotPath(), {

@@ -78,12 +78,12 @@ async function scrapeOnce(target: ScrapeTarget): Promise<TargetScrapeOutcome> {
 test(
   'a batch stuck in a backtracking filter has its worker replaced; the next target is served',
   {
-    timeout: 60_000,
+    timeout: 120_000,
   },
   async () => {
     const pool = hotPath.pool;
     assert.ok(pool !== undefined, 'a pool with one worker');
-    await waitFor('the worker to start', async () => (pool.startedWorkers > 0 ? true : undefined), 20_000);
+    await waitFor('the worker to start', async () => (pool.startedWorkers > 0 ? true : undefined), 60_000);
     const stuck = await scrapeOnce(targetFor('/regex', 'regex', 1500));
     assert.equal(
       stuck.ok ? 'ok' : stuck.reason,

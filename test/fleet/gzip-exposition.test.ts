@@ -151,8 +151,10 @@ describe('GzipExposition background compression', () => {
     for (const target of targets) scrape(store, target, 9);
     now.ms = 6_000;
     gzip.compactSettled();
-    // Bounded wait for the chain to finish: each unit's compression starts the next.
-    for (let turn = 0; turn < 500 && compressed.length < 2 * byRequest; turn++) {
+    // Bounded wait for the chain to finish: each unit's compression starts the next (30 s: zlib's thread pool can
+    // be slow on a busy machine; a count of short sleeps would fail there although the chain works).
+    const deadline = Date.now() + 30_000;
+    while (compressed.length < 2 * byRequest && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     assert.equal(compressed.length - byRequest, byRequest, 'every unit recompressed in the background');

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './fixtures.js';
+import { within } from './wait-for.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -35,12 +36,20 @@ async function runChromium(url: string, extra: readonly string[]): Promise<strin
     url,
   ];
   try {
-    return await new Promise((resolve, reject) => {
-      execFile(chromiumPath(), args, { timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        if (err !== null) reject(new Error(`chromium failed: ${err.message}\n${stderr.slice(-2000)}`));
-        else resolve(stdout);
-      });
+    // Killed (SIGKILL: a browser stuck in its start may not heed SIGTERM) after 60 s; and bounded once more, since the
+    // callback also waits for Chromium's helper processes to let go of its stdout.
+    const run = new Promise<string>((resolve, reject) => {
+      execFile(
+        chromiumPath(),
+        args,
+        { timeout: 60_000, killSignal: 'SIGKILL', maxBuffer: 16 << 20 },
+        (err, stdout, stderr) => {
+          if (err !== null) reject(new Error(`chromium failed: ${err.message}\n${stderr.slice(-2000)}`));
+          else resolve(stdout);
+        },
+      );
     });
+    return await within(`headless Chromium on ${url}`, run, 90_000);
   } finally {
     rmSync(profile, { recursive: true, force: true });
   }

@@ -43,26 +43,32 @@ export interface TestResponse {
   readonly text: string;
 }
 
-/** One HTTP request with node:http (no pooling, no decompression: tests see the bytes as sent). */
+/** How long httpGet waits with no byte from the server before it fails (a server on 127.0.0.1 that never answers). */
+const SILENCE_TIMEOUT_MS = 60_000;
+
+/**
+ * One HTTP request with node:http (no pooling, no decompression: tests see the bytes as sent). A server that stays
+ * silent for SILENCE_TIMEOUT_MS fails the request with an error naming the URL instead of holding the test.
+ */
 export function httpGet(
   url: string,
   options: { method?: string; headers?: Record<string, string> } = {},
 ): Promise<TestResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
-        });
-        res.on('error', reject);
-      },
-    );
+    const method = options.method ?? 'GET';
+    const req = httpRequest(url, { method, headers: options.headers ?? {}, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
+      });
+      res.on('error', reject);
+    });
     req.on('error', reject);
+    req.setTimeout(SILENCE_TIMEOUT_MS, () =>
+      req.destroy(new Error(`${method} ${url}: no answer from the server within ${SILENCE_TIMEOUT_MS} ms`)),
+    );
     req.end();
   });
 }

@@ -103,7 +103,7 @@ export async function startPrometheus(
         const response = await httpGet(`${url}/-/ready`).catch(() => undefined);
         return response?.status === 200 ? true : undefined;
       },
-      20_000,
+      60_000,
       100,
     );
   } catch (err) {

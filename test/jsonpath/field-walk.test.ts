@@ -76,7 +76,7 @@ describe('singular walks', () => {
     const output = execFileSync(
       process.execPath,
       ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', timeout: 60_000 },
     );
     assert.deepEqual(JSON.parse(output), [
       { ok: true, text: '12' },

@@ -4,6 +4,7 @@ import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import type { HotPath, HotPathModule, HotPathResult, HotPathTask } from '../../src/pool/hot-path.js';
 import { prepareConfig } from '../../src/scrape/prepared-config.js';
 import { fixturePath, readFixture } from '../helpers/fixtures.js';
+import { within } from '../helpers/wait-for.js';
 import { HOLD_CHANNEL } from './controlled-worker.js';
 
 /** The reference config's `default` module, of a given generation. */
@@ -47,9 +48,14 @@ export const controlledWorkerUrl = new URL('./controlled-worker.js', import.meta
 /** Bytes of padding on a hold body: any inlineMaxBytes up to this still routes it to the pool. */
 export const HOLD_BODY_PADDING = 1024;
 
+/** How long a test waits for a worker to announce a held task (a worker's start can take seconds on a busy machine). */
+export const HOLD_WAIT_MS = 60_000;
+
 /**
  * Starts a "hold" task on a pool using the controlled worker and resolves once a worker is busy with it;
  * `release()` lets it finish. The way to fill a pool deterministically, without timing.
+ * A hold task that answers without being held (refused, run inline, failed) or is not announced within HOLD_WAIT_MS
+ * fails the wait with what happened, instead of leaving the test waiting for an announcement that cannot come.
  */
 export async function holdWorker(
   hotPath: HotPath,
@@ -64,12 +70,21 @@ export async function holdWorker(
   // Padded (still valid JSON) so that a size-routed hot path sends it to the pool, not inline.
   // An object, as the module's paths expect: released, the task succeeds with no samples.
   const running = hotPath.run(taskFor(module, bytesOf('{"hold":0}' + ' '.repeat(HOLD_BODY_PADDING))));
-  await held;
+  const answeredFirst = running.then((result) => {
+    throw new Error(`the hold task answered before a worker held it: ${JSON.stringify(result).slice(0, 300)}`);
+  });
+  try {
+    await within('a worker to announce the hold task', Promise.race([held, answeredFirst]), HOLD_WAIT_MS);
+  } catch (err) {
+    channel.postMessage('release');
+    channel.close();
+    throw err;
+  }
   return {
     release: async () => {
       channel.postMessage('release');
       channel.close();
-      return running;
+      return within('the released hold task to answer (was its release missed?)', running, HOLD_WAIT_MS);
     },
   };
 }

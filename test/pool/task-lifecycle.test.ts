@@ -71,7 +71,7 @@ describe('cancellation', () => {
     await waitFor(
       'the task to reach the worker',
       async () => (pool.stats.inFlight === 1 && pool.stats.queued === 0 ? true : undefined),
-      10_000,
+      60_000,
       5,
     );
     cancel.abort();

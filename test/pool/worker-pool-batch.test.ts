@@ -15,7 +15,7 @@ describe('WorkerPool.runBatch', () => {
 
   test('a body past its own deadline stops with timeout; the batch’s other body, without one, is served', async () => {
     // In a worker: until one has started, batches run inline (where the same deadline applies).
-    await waitFor('a worker to start', async () => (pool.startedWorkers > 0 ? true : undefined), 20_000);
+    await waitFor('a worker to start', async () => (pool.startedWorkers > 0 ? true : undefined), 60_000);
     const results = await pool.runBatch({
       module: recursiveModule(),
       formats: ['text'],

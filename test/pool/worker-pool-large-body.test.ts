@@ -5,9 +5,16 @@ import { after, before, describe, test } from 'node:test';
 import { BroadcastChannel } from 'node:worker_threads';
 import type { HotPathResult } from '../../src/pool/hot-path.js';
 import { DEFAULT_LARGE_BODY_BYTES, WorkerPool } from '../../src/pool/worker-pool.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor, within } from '../helpers/wait-for.js';
 import { HOLD_CHANNEL } from './controlled-worker.js';
-import { bytesOf, controlledWorkerUrl, referenceBody, referenceModule, taskFor } from './pool-fixtures.js';
+import {
+  bytesOf,
+  controlledWorkerUrl,
+  HOLD_WAIT_MS,
+  referenceBody,
+  referenceModule,
+  taskFor,
+} from './pool-fixtures.js';
 
 const module = referenceModule();
 /** Large for these pools: the hold bodies below are padded past it, the reference body (550 bytes) is not. */
@@ -33,14 +40,29 @@ function holdChannel(): { held(count: number): Promise<void>; release(): void; c
     for (const waiter of ready) waiter.resolve();
   };
   return {
+    // Bounded: a hold task that never reaches hold() (refused, or its worker never started) fails the wait by name.
     held: (wanted) =>
-      wanted <= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count: wanted, resolve })),
+      wanted <= count
+        ? Promise.resolve()
+        : within(
+            `hold announcement ${wanted} (${count} seen)`,
+            new Promise((resolve) => waiters.push({ count: wanted, resolve })),
+            HOLD_WAIT_MS,
+          ),
     release: () => channel.postMessage('release'),
     close: () => channel.close(),
     get count() {
       return count;
     },
   };
+}
+
+/**
+ * A held task's answer, or the next one queued behind it, bounded: a release that was missed (the task never saw it)
+ * fails the test naming the task, instead of holding it until the runner's timeout.
+ */
+function answered<T>(what: string, running: Promise<T>): Promise<T> {
+  return within(`${what} to answer (was its release missed?)`, running, HOLD_WAIT_MS);
 }
 
 describe('large bodies take turns', () => {
@@ -50,6 +72,8 @@ describe('large bodies take turns', () => {
     channel = holdChannel();
   });
   after(async () => {
+    // A test that failed between a hold and its release leaves a task held: release it, so close() need not wait.
+    channel.release();
     channel.close();
     await pool.close();
   });
@@ -66,12 +90,12 @@ describe('large bodies take turns', () => {
     assert.equal(pool.largeBodiesWaiting, 1);
     assert.equal(channel.count, 1, 'the second large body has not started');
     channel.release();
-    assert.equal((await first).ok, true);
+    assert.equal((await answered('the first large body', first)).ok, true);
     // Its turn comes once the first has answered.
     await channel.held(2);
     assert.equal(pool.largeBodiesWaiting, 0);
     channel.release();
-    assert.equal((await second).ok, true);
+    assert.equal((await answered('the second large body', second)).ok, true);
     assert.equal(pool.inFlight, 0);
   });
 
@@ -88,9 +112,9 @@ describe('large bodies take turns', () => {
     assert.equal(pool.largeBodiesWaiting, 0);
     assert.equal(pool.inFlight, 1, 'only the running large body holds a slot');
     channel.release();
-    assert.equal((await first).ok, true);
+    assert.equal((await answered('the held large body', first)).ok, true);
     // The line is free: the next large body runs at once and renders.
-    const next = await pool.run(taskFor(module, largeBody()));
+    const next = await answered('the next large body', pool.run(taskFor(module, largeBody())));
     assert.equal(next.ok, true);
     assert.equal(next.ok ? next.sampleCount > 0 : false, true);
     assert.equal(pool.inFlight, 0);
@@ -105,8 +129,8 @@ describe('large bodies take turns', () => {
     assert.match(late.ok ? '' : late.message, /waited for a worker/);
     assert.equal(pool.largeBodiesWaiting, 0);
     channel.release();
-    assert.equal((await first).ok, true);
-    assert.equal((await pool.run(taskFor(module, largeBody()))).ok, true);
+    assert.equal((await answered('the held large body', first)).ok, true);
+    assert.equal((await answered('the next large body', pool.run(taskFor(module, largeBody())))).ok, true);
   });
 });
 
@@ -167,6 +191,8 @@ describe('large bodies keep to one worker', () => {
     channel = holdChannel();
   });
   after(async () => {
+    // A test that failed between a hold and its release leaves a task held: release it, so close() need not wait.
+    channel.release();
     channel.close();
     await pool.close();
   });
@@ -178,14 +204,14 @@ describe('large bodies keep to one worker', () => {
 
   test('the worker that took a large body takes the next one while it is idle, though another is idle first', async () => {
     // Both started, so Piscina's order of idle workers is settled before the first task.
-    await waitFor('both workers to start', async () => (pool.startedWorkers === 2 ? true : undefined), 10_000, 5);
+    await waitFor('both workers to start', async () => (pool.startedWorkers === 2 ? true : undefined), 60_000, 5);
     // The first idle worker is busy with a small body: the large one goes to the other.
     assert.equal(channel.count, 0, 'no hold announced before this describe');
     const held = threadOf(pool.run(taskFor(module, bytesOf('{"hold":0}'))));
     await channel.held(1);
     const largeWorker = await threadOf(pool.run(taskFor(module, new Uint8Array(LARGE))));
     channel.release();
-    const firstIdle = await held;
+    const firstIdle = await answered('the held small body', held);
     assert.notEqual(largeWorker, firstIdle);
     // Both idle now: a small body goes to the first idle worker, as Piscina's own balancer sends it; large ones stay.
     assert.equal(await threadOf(pool.run(taskFor(module, new Uint8Array(16)))), firstIdle);

@@ -12,6 +12,7 @@ import { TargetStore } from '../../src/fleet/store.js';
 import { handleFleetMetrics } from '../../src/server/fleet-metrics-route.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
+import { within } from '../helpers/wait-for.js';
 
 function makeTarget(i: number): ScrapeTarget {
   const url = `http://10.1.${i >> 8}.${i & 255}:1985/api/v1/streams/`;
@@ -112,17 +113,36 @@ async function pausedRequest(big: TargetStore): Promise<{ resume: () => Promise<
   socket.pause();
   // HTTP/1.0: the body comes unchunked, up to the close.
   socket.write('GET /metrics HTTP/1.0\r\nHost: x\r\nAccept: text/plain\r\n\r\n');
-  for (let i = 0; i < 500 && writing?.writableNeedDrain !== true; i++) await sleep(10);
-  assert.equal(writing?.writableNeedDrain, true, 'the writer never had to wait for the reader');
-  assert.equal(writing?.writableEnded, false, 'the writer ended before the reader read anything');
+  // Bounded by time, not by a count of sleeps: a busy machine may take seconds to fill the buffers.
+  const deadline = Date.now() + 30_000;
+  while (writing?.writableNeedDrain !== true && Date.now() < deadline) await sleep(10);
+  try {
+    assert.equal(writing?.writableNeedDrain, true, 'the writer never had to wait for the reader');
+    assert.equal(writing?.writableEnded, false, 'the writer ended before the reader read anything');
+  } catch (err) {
+    socket.destroy();
+    await bigServer.close();
+    throw err;
+  }
   const resume = async (): Promise<Buffer> => {
-    const ended = new Promise((resolve) => socket.on('end', resolve));
+    const ended = new Promise((resolve, reject) => {
+      socket.on('end', resolve);
+      socket.on('error', reject);
+      socket.on('close', () => reject(new Error('the socket closed before the body ended')));
+    });
     socket.resume();
-    await ended;
+    await within('the end of the /metrics body', ended, 60_000);
     const raw = Buffer.concat(chunks);
     return raw.subarray(raw.indexOf('\r\n\r\n') + 4);
   };
-  return { resume, close: () => bigServer.close() };
+  return {
+    resume,
+    close: () => {
+      // A paused socket would not see the server's close: destroyed here, it cannot keep the process alive.
+      socket.destroy();
+      return bigServer.close();
+    },
+  };
 }
 
 function planBytes(big: TargetStore): Buffer {

@@ -15,6 +15,7 @@ import { createLogger } from '../../src/telemetry/logger.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { fixturePath } from '../helpers/fixtures.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
+import { within } from '../helpers/wait-for.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { parseExposition } from '../helpers/exposition-parser.js';
 import { checkMetricsWithPromtool } from '../helpers/promtool.js';
@@ -58,8 +59,12 @@ async function scrapeRound(count: number): Promise<void> {
     });
   });
   await clock.advance(INTERVAL);
-  await done;
-  unsubscribe();
+  try {
+    // Bounded: a scrape that never ends (or never starts) fails the round by name instead of holding the file.
+    await within(`${count} scrapes of the round`, done, 60_000);
+  } finally {
+    unsubscribe();
+  }
 }
 
 /** Where the exporter's own metrics begin: everything before is target and health series. */

@@ -41,6 +41,8 @@ function httpsGet(port: number, path: string, client: { cert?: Buffer; key?: Buf
       },
     );
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+    // Bounded: a server that neither answers nor closes gives an outcome naming the silence, not a hung test.
+    req.setTimeout(60_000, () => req.destroy(new Error(`no answer on ${path} within 60 s`)));
     req.end();
   });
 }

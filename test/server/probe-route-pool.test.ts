@@ -88,11 +88,11 @@ test('a probe cancelled mid-task (client gone) frees its slot: the next probe is
   const client = httpRequest(coopUrl, { agent: false });
   client.on('error', () => {});
   client.end();
-  await waitFor('probe A to occupy the worker', async () => (pool.stats.inFlight === 1 ? true : undefined), 10_000, 5);
+  await waitFor('probe A to occupy the worker', async () => (pool.stats.inFlight === 1 ? true : undefined), 60_000, 5);
   client.destroy();
   // Capacity is 1 (one worker, no queue): while A held its slot, B would get 503 pool_overloaded; while A's task
   // ran, B would wait behind it forever (the task only ends when cancelled).
-  await waitFor('the slot to be freed', async () => (pool.stats.inFlight === 0 ? true : undefined), 10_000, 5);
+  await waitFor('the slot to be freed', async () => (pool.stats.inFlight === 0 ? true : undefined), 60_000, 5);
   const served = await httpGet(probeUrl);
   assert.equal(served.status, 200);
   assert.equal(served.text, REFERENCE_OUTPUT);

@@ -9,10 +9,12 @@ import type { ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { readFixture, repoRoot } from '../helpers/fixtures.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor, within } from '../helpers/wait-for.js';
 
 const cli = join(repoRoot, 'dist', 'src', 'cli.js');
 const children: ChildProcess[] = [];
+/** The bound on each wait for the exporter (its start, its exit): generous for a busy CI machine, never a hang. */
+const STEP_TIMEOUT_MS = 60_000;
 
 after(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -28,13 +30,21 @@ async function startCli(
   children.push(child);
   const logs: Array<Record<string, unknown>> = [];
   const lines = createInterface({ input: child.stderr! });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`exporter exited with ${code}`)));
+  const listening = new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`exporter exited with ${code}: ${JSON.stringify(logs)}`)));
     lines.on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        entry = { msg: line };
+      }
       logs.push(entry);
       if (entry.msg === 'fleet-json-exporter listening') resolve(Number(String(entry.address).split(':').pop()));
     });
+  });
+  const port = await within('the exporter\'s "listening" log line', listening, STEP_TIMEOUT_MS).catch((err: Error) => {
+    throw new Error(`${err.message}; logs: ${JSON.stringify(logs)}`);
   });
   return { child, port, logs };
 }
@@ -53,7 +63,7 @@ test('with no --config.file the embedded config serves the reference body with t
     assert.match(probe.text, /^srs_stream_clients\{app="live",stream="livestream",vhost="vid-y000397"\} 4$/m);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    assert.equal(await within('the exporter to exit after SIGTERM', exited, STEP_TIMEOUT_MS), 0);
   } finally {
     await target.close();
   }
@@ -104,7 +114,11 @@ test('a config that does not load stops the process with exit 1 and a message na
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const code = await within(
+      'the exporter to exit on a bad config',
+      new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))),
+      STEP_TIMEOUT_MS,
+    );
     assert.equal(code, 1);
     assert.match(stderr, /bad\.yml:5:7: modules\.default\.metrics\[0\]\.pth: unknown key "pth"; did you mean "path"\?/);
     assert.doesNotMatch(stderr, /^\s+at /m);
@@ -136,7 +150,7 @@ describe('graceful shutdown', () => {
     const res = await waitFor(
       'the probe at the target',
       async () => (held.length > before ? held[before] : undefined),
-      10_000,
+      STEP_TIMEOUT_MS,
       20,
     );
     return { pending, res };
@@ -150,14 +164,14 @@ describe('graceful shutdown', () => {
     await waitFor(
       'the shutdown log line',
       async () => (logs.some((entry) => entry.msg?.toString().startsWith('shutting down')) ? true : undefined),
-      10_000,
+      STEP_TIMEOUT_MS,
       20,
     );
     // Refused, or reset when the kernel had accepted it into the backlog just before the listener closed.
     await assert.rejects(httpGet(`http://127.0.0.1:${port}/-/healthy`), /ECONNREFUSED|ECONNRESET/);
     res.writeHead(200, { 'content-type': 'application/json' }).end(readFixture('srs', 'reference-streams.json'));
     assert.equal(await pending, 200, 'the probe in flight was answered');
-    assert.equal(await exited, 0);
+    assert.equal(await within('the exporter to exit after SIGTERM', exited, STEP_TIMEOUT_MS), 0);
   });
 
   test('a probe still running at --shutdown.timeout is cut off and the process exits 0', async () => {
@@ -165,7 +179,7 @@ describe('graceful shutdown', () => {
     const { pending } = await probeHung(port);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    assert.equal(await within('the exporter to exit at --shutdown.timeout', exited, STEP_TIMEOUT_MS), 0);
     await assert.rejects(pending, /socket hang up|ECONNRESET/);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { repoRoot } from '../../helpers/fixtures.js';
 import { httpGet } from '../../helpers/http.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { waitFor, within } from '../../helpers/wait-for.js';
 
 let child: ChildProcess | undefined;
 
@@ -37,7 +37,7 @@ test('the demo serves the simulated fleet in fleet mode, shows failing servers, 
   const base = await waitFor(
     'the demo to print its URLs',
     async () => /(http:\/\/127\.0\.0\.1:\d+)\/targets/.exec(stdout)?.[1],
-    20_000,
+    60_000,
     50,
   );
   assert.match(stdout, /\/metrics/);
@@ -50,7 +50,7 @@ test('the demo serves the simulated fleet in fleet mode, shows failing servers, 
       const scraped = response.text.match(/^fleet_json_exporter_target_up\{job="srs-edge",/gm) ?? [];
       return scraped.length === 4 ? response.text : undefined;
     },
-    30_000,
+    60_000,
   );
   const instances = new Set([...metrics.matchAll(/^srs_stream_clients\{[^}]*instance="([^"]+)"/gm)].map((m) => m[1]));
   assert.equal(instances.size, 2, 'the two healthy servers have streams');
@@ -67,5 +67,5 @@ test('the demo serves the simulated fleet in fleet mode, shows failing servers, 
     /^fleet_json_exporter_target_up\{job="srs-edge",instance="[^"]+",pod="srs-edge-0",server="srs-edge-0",cluster="demo"\} 1$/m,
   );
   child.kill('SIGINT');
-  assert.equal(await exited, 0);
+  assert.equal(await within('the demo to exit after SIGINT', exited, 60_000), 0);
 });

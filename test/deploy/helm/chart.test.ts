@@ -55,7 +55,7 @@ function checkConfig(objects: readonly K8sObject[], name: string): { text: strin
   assert.ok(text, 'config.yml in the ConfigMap');
   const file = join(work, `${name}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}.yml`);
   writeFileSync(file, text);
-  const result = spawnSync(process.execPath, [CLI, 'check', file], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [CLI, 'check', file], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(result.status, 0, `check ${file}:\n${result.stdout}${result.stderr}`);
   return { text, output: result.stdout };
 }
