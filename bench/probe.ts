@@ -3,7 +3,12 @@
 // connection counts and machine, in one run (ratios within a run are what the targets in bench/README.md compare).
 //
 //   npm run bench:probe -- [--seconds=5] [--connections=1,10,50,100] [--bodies=2k,50streams,50k,1m]
-//                          [--configs=reference,srs_streams] [--json-exporter=PATH] [--url=… --target=…]
+//                          [--configs=reference,srs_streams] [--json-exporter=PATH] [--url=… --target=…] [--rounds=N]
+//
+// --rounds=N measures every cell N times, the servers interleaved within each round, and reports each round and the
+// medians: the per-round ratios to the floor (ours and the floor measured in the same minute) and their median, as
+// bench:hotpath's --rounds does. On a shared 2-core machine one 5 s cell of the floor swung 2,519–5,463 req/s within
+// an hour (bench/README.md, issue 16's sixth stop): a single round's ratio is one sample of that noise.
 //
 // Everything runs on 127.0.0.1: the exporters and the floor are child processes (their CPU and peak RSS are read
 // from /proc), the target bodies are served from a worker thread, autocannon drives the load from the main thread.
@@ -36,6 +41,11 @@ const spec: BenchSpec = {
     seconds: { type: 'string', default: '5', help: 'measured seconds per cell (after --warmup)' },
     warmup: { type: 'string', default: '1', help: 'seconds of load before each measured cell' },
     connections: { type: 'string', default: '1,10,50,100', help: 'autocannon connections, one cell each' },
+    rounds: {
+      type: 'string',
+      default: '1',
+      help: 'measure every cell this many times, servers interleaved per round; the table adds the medians',
+    },
     bodies: {
       type: 'string',
       default: '2k,50streams,50k,1m',
@@ -61,6 +71,8 @@ const spec: BenchSpec = {
 };
 
 interface Cell {
+  /** Which round of --rounds measured it (1-based). */
+  readonly round: number;
   readonly server: string;
   readonly config: string;
   readonly body: string;
@@ -76,6 +88,14 @@ interface Cell {
   readonly peakRssMb: number | undefined;
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
@@ -86,7 +106,9 @@ async function load(
   url: string,
   connections: number,
   seconds: number,
-): Promise<Omit<Cell, 'server' | 'config' | 'body' | 'bodyBytes' | 'connections' | 'cpuPercent' | 'peakRssMb'>> {
+): Promise<
+  Omit<Cell, 'round' | 'server' | 'config' | 'body' | 'bodyBytes' | 'connections' | 'cpuPercent' | 'peakRssMb'>
+> {
   let times = new Float64Array(1 << 16);
   let count = 0;
   // Without a callback autocannon returns its tracker, an EventEmitter that is also the result's thenable.
@@ -126,6 +148,8 @@ async function checkProbe(name: string, url: string): Promise<void> {
 async function main(): Promise<void> {
   const cli = parseBenchCli(spec);
   const seconds = cli.number('seconds');
+  const rounds = cli.number('rounds', { integer: true });
+  if (rounds > 20) throw new UsageError(`--rounds must be at most 20 (got ${rounds})`);
   const warmup = cli.number('warmup', { allowZero: true });
   const connections = cli.list('connections', (item) => {
     const n = Number(item);
@@ -217,32 +241,38 @@ async function main(): Promise<void> {
     }
 
     const cells: Cell[] = [];
-    const total = bodies.length * connections.length * servers.length;
+    const total = bodies.length * connections.length * servers.length * rounds;
     const bodyBytes = new Map(bodies.map((b) => [b, targetUrl === undefined ? bodyOf(b).body.byteLength : undefined]));
     for (const body of bodies) {
       for (const s of servers) await checkProbe(`${s.name} (${s.config})`, s.probeUrl(targetOf(body)));
-      for (const c of connections) {
-        // Servers interleaved per cell, so a change in the machine's load hits every column alike.
-        for (const s of servers) {
-          cli.progress(`cell ${cells.length + 1}/${total}: ${s.name} ${s.config}, body ${body}, c=${c}, ${seconds} s`);
-          const url = s.probeUrl(targetOf(body));
-          if (warmup > 0) await load(url, c, warmup);
-          const measured = await whileMeasuring(s.server?.child.pid, () => load(url, c, seconds));
-          cells.push({
-            server: s.name,
-            config: s.config,
-            body,
-            bodyBytes: bodyBytes.get(body),
-            connections: c,
-            ...measured.result,
-            cpuPercent: measured.cpuPercent === undefined ? undefined : Number(measured.cpuPercent.toFixed(1)),
-            peakRssMb:
-              measured.peakRssBytes === undefined ? undefined : Number((measured.peakRssBytes / 2 ** 20).toFixed(1)),
-          });
+      for (let round = 1; round <= rounds; round++) {
+        for (const c of connections) {
+          // Servers interleaved per cell, so a change in the machine's load hits every column alike.
+          for (const s of servers) {
+            const of = rounds > 1 ? `, round ${round}/${rounds}` : '';
+            cli.progress(
+              `cell ${cells.length + 1}/${total}: ${s.name} ${s.config}, body ${body}, c=${c}, ${seconds} s${of}`,
+            );
+            const url = s.probeUrl(targetOf(body));
+            if (warmup > 0) await load(url, c, warmup);
+            const measured = await whileMeasuring(s.server?.child.pid, () => load(url, c, seconds));
+            cells.push({
+              round,
+              server: s.name,
+              config: s.config,
+              body,
+              bodyBytes: bodyBytes.get(body),
+              connections: c,
+              ...measured.result,
+              cpuPercent: measured.cpuPercent === undefined ? undefined : Number(measured.cpuPercent.toFixed(1)),
+              peakRssMb:
+                measured.peakRssBytes === undefined ? undefined : Number((measured.peakRssBytes / 2 ** 20).toFixed(1)),
+            });
+          }
         }
       }
     }
-    report(cli, cells, bodies, connections);
+    report(cli, cells, bodies, connections, rounds);
   } finally {
     for (const s of servers) await s.server?.stop();
     targets?.postMessage('close');
@@ -255,10 +285,18 @@ function report(
   cells: readonly Cell[],
   bodies: readonly string[],
   connections: readonly number[],
+  rounds: number,
 ): void {
+  // The floor of the same round: ratios are taken within a round, then their median across rounds.
   const floorOf = (cell: Cell): Cell | undefined =>
-    cells.find((f) => f.server === 'node-floor' && f.body === cell.body && f.connections === cell.connections);
-  const rows = cells.map((cell) => {
+    cells.find(
+      (f) =>
+        f.server === 'node-floor' &&
+        f.body === cell.body &&
+        f.connections === cell.connections &&
+        f.round === cell.round,
+    );
+  const perRound = cells.map((cell) => {
     const floor = floorOf(cell);
     return {
       ...cell,
@@ -267,17 +305,53 @@ function report(
       p99VsFloor: floor === undefined ? undefined : Number((cell.latencyP99Ms / floor.latencyP99Ms).toFixed(2)),
     };
   });
+  type Row = (typeof perRound)[number];
+  const medianRows: Row[] = [];
+  if (rounds > 1) {
+    const groups = new Map<string, Row[]>();
+    for (const row of perRound) {
+      const key = `${row.server}|${row.config}|${row.body}|${row.connections}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    for (const group of groups.values()) {
+      const first = group[0] as Row;
+      const pick = (read: (row: Row) => number | undefined, digits: number): number | undefined => {
+        const values = group.map(read).filter((value): value is number => value !== undefined);
+        return values.length === 0 ? undefined : Number(median(values).toFixed(digits));
+      };
+      medianRows.push({
+        ...first,
+        round: 0,
+        requestsPerSecond: pick((row) => row.requestsPerSecond, 1) as number,
+        latencyP50Ms: pick((row) => row.latencyP50Ms, 3) as number,
+        latencyP99Ms: pick((row) => row.latencyP99Ms, 3) as number,
+        errors: group.reduce((sum, row) => sum + row.errors, 0),
+        cpuPercent: pick((row) => row.cpuPercent, 1),
+        peakRssMb: group.reduce<number | undefined>(
+          (max, row) => (row.peakRssMb === undefined ? max : Math.max(max ?? 0, row.peakRssMb)),
+          undefined,
+        ),
+        reqPerSecVsFloor: pick((row) => row.reqPerSecVsFloor, 3),
+        p99VsFloor: pick((row) => row.p99VsFloor, 2),
+      });
+    }
+  }
+  // With rounds, the charts and the summary are the medians (round 0 in the result file); without, the one round.
+  const rows = [...perRound, ...medianRows];
+  const summary: readonly Cell[] = rounds > 1 ? medianRows : perRound;
   const columns = new Map<string, string>();
   for (const cell of cells)
     columns.set(`${cell.server}|${cell.config}`, cell.server === 'ours' ? `ours (${cell.config})` : cell.server);
   const charts = bodies.flatMap((body) => {
-    const bytes = cells.find((c) => c.body === body)?.bodyBytes;
-    const subtitle = `body ${body}${bytes === undefined ? '' : ` (${bytes} B)`}, ${cli.string('seconds')} s per cell, ${new Date().toISOString().slice(0, 16)}Z`;
+    const bytes = summary.find((c) => c.body === body)?.bodyBytes;
+    const perCell =
+      rounds > 1 ? `medians of ${rounds} rounds of ${cli.string('seconds')} s` : `${cli.string('seconds')} s per cell`;
+    const subtitle = `body ${body}${bytes === undefined ? '' : ` (${bytes} B)`}, ${perCell}, ${new Date().toISOString().slice(0, 16)}Z`;
     const series = (pick: (cell: Cell) => number) =>
       [...columns].map(([key, name]) => ({
         name,
         values: connections.map((c) => {
-          const cell = cells.find((x) => `${x.server}|${x.config}` === key && x.body === body && x.connections === c);
+          const cell = summary.find((x) => `${x.server}|${x.config}` === key && x.body === body && x.connections === c);
           return cell === undefined ? undefined : pick(cell);
         }),
       }));
@@ -314,6 +388,7 @@ function report(
     process.stdout.write(`${JSON.stringify({ cells: rows }, null, 2)}\n`);
   } else {
     const header = [
+      'round',
       'server',
       'config',
       'body',
@@ -330,6 +405,7 @@ function report(
     ];
     const lines = rows.map((r) =>
       [
+        r.round === 0 ? 'median' : String(r.round),
         r.server,
         r.config,
         r.body,
@@ -347,7 +423,7 @@ function report(
     );
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
     const format = (cols: readonly string[]): string =>
-      cols.map((col, i) => (i < 3 ? col.padEnd(widths[i] ?? 0) : col.padStart(widths[i] ?? 0))).join('  ');
+      cols.map((col, i) => (i < 4 ? col.padEnd(widths[i] ?? 0) : col.padStart(widths[i] ?? 0))).join('  ');
     process.stdout.write(`${format(header)}\n${lines.map(format).join('\n')}\n`);
   }
   cli.progress(`wrote ${written.join(', ')}`);
