@@ -194,11 +194,13 @@ function serializeHead(request: FetchRequest, url: URL, headers: Readonly<Record
 }
 
 /**
- * A body of this many bytes or more does not keep its socket reads (64 KiB each) until the main thread's next
- * collection, which is rare on a main thread that allocates little: with a Content-Length it is copied read by
- * read into a buffer of its size, and the reads already copied are freed every FREE_READS_EVERY_BYTES; without one,
- * its reads are freed once the exchange settles (joined, or refused past the body limit). Measured on issue 17's 7.5 MB body (bench:large-body, heaptrack): two bodies'
- * reads were alive at once, and the main thread's malloc heap grew to 25-29 MB over four probes back to back.
+ * A body of this many bytes or more with a Content-Length is copied read by read into a buffer of its size. Its
+ * socket reads (64 KiB each), like those of any body past FREE_READS_EVERY_BYTES, are freed once nothing views them,
+ * not at the main thread's next collection, which is rare on a main thread that allocates little: a copied body's
+ * every FREE_READS_EVERY_BYTES, a body joined from its chunks once the exchange settles (joined, or refused past the
+ * body limit). Measured on issue 17's 7.5 MB body (bench:large-body, heaptrack): two bodies' reads were alive at once,
+ * and the main thread's malloc heap grew to 25-29 MB over four probes back to back; a refused 300 MB body's 32 MiB
+ * of reads piled up over refusals back to back (peak RSS 130 → 164 MB over five, 131 MB flat once freed).
  */
 const LARGE_BODY_BYTES = 4 * 1024 * 1024;
 const FREE_READS_EVERY_BYTES = 1024 * 1024;
@@ -227,16 +229,9 @@ class Exchange implements ResponseParserEvents, PooledRequest {
   private total = 0;
   /** A large body with a Content-Length: its buffer, filled read by read (`total` bytes so far). */
   private body: Uint8Array | undefined;
-  /** Reads already copied into `body`, freed together once they add up to FREE_READS_EVERY_BYTES. */
-  private copiedReads: ArrayBuffer[] = [];
-  private copiedBytes = 0;
-  /**
-   * Socket reads whose bytes `chunks` views (a body without a Content-Length, or one under LARGE_BODY_BYTES), and
-   * their size: freed once the exchange has settled, when they add up to FREE_READS_EVERY_BYTES or more (a refused
-   * body's 32 MiB of reads stayed allocated until a collection, and refusals back to back piled them up).
-   */
-  private chunkReads: ArrayBuffer[] = [];
-  private chunkReadBytes = 0;
+  /** Socket reads of the body to free, and their size (LARGE_BODY_BYTES); a small body's are left to the collector. */
+  private reads: ArrayBuffer[] = [];
+  private readBytes = 0;
   /** The parser is running on a read: its buffer must not be freed until it returns. */
   private executing = false;
   private encoded: Readable | undefined;
@@ -281,22 +276,27 @@ class Exchange implements ResponseParserEvents, PooledRequest {
     } finally {
       this.executing = false;
     }
-    // A read of this body's bytes (the last one too: end() has copied it by now).
-    if (this.mode === 'identity' && this.body === undefined && this.responseHead !== undefined) {
+    // The parser is done with this read: its body bytes are in `body`, or in `chunks` until the exchange settles.
+    if (
+      this.mode === 'identity' &&
+      this.responseHead !== undefined &&
+      (this.body !== undefined || this.total >= FREE_READS_EVERY_BYTES)
+    ) {
       const owned = ownedBuffer(data);
       if (owned !== undefined) {
-        this.chunkReads.push(owned);
-        this.chunkReadBytes += owned.byteLength;
+        this.reads.push(owned);
+        this.readBytes += owned.byteLength;
       }
     }
-    if (this.settled) this.freeChunkReads();
+    if (this.settled || (this.body !== undefined && this.readBytes >= FREE_READS_EVERY_BYTES)) this.freeReads();
   }
 
-  /** After the exchange settled: `chunks` was copied into the body, or dropped with a failure. */
-  private freeChunkReads(): void {
-    if (this.chunkReadBytes >= FREE_READS_EVERY_BYTES) freeArrayBuffers(this.chunkReads);
-    this.chunkReads = [];
-    this.chunkReadBytes = 0;
+  /** Frees the reads kept: nothing views them any more (their bytes were copied, or the exchange has settled). */
+  private freeReads(): void {
+    if (this.reads.length === 0) return;
+    freeArrayBuffers(this.reads);
+    this.reads = [];
+    this.readBytes = 0;
   }
 
   onEnd(): void {
@@ -371,24 +371,8 @@ class Exchange implements ResponseParserEvents, PooledRequest {
     } else if (this.total > this.request.maxBodyBytes) {
       const read = bodyTooLarge(this.request.maxBodyBytes);
       if (!read.ok) this.fail(read.reason, read.message);
-    } else if (this.body !== undefined) this.copy(chunk);
+    } else if (this.body !== undefined) this.body.set(chunk, this.total - chunk.length);
     else this.chunks.push(chunk);
-  }
-
-  /** Copies a read into the large body's buffer; the reads before it are freed (the parser is done with them). */
-  private copy(chunk: Buffer): void {
-    const body = this.body as Uint8Array;
-    body.set(chunk, this.total - chunk.length);
-    if (this.copiedBytes >= FREE_READS_EVERY_BYTES) {
-      freeArrayBuffers(this.copiedReads);
-      this.copiedReads = [];
-      this.copiedBytes = 0;
-    }
-    const owned = ownedBuffer(chunk);
-    if (owned !== undefined) {
-      this.copiedReads.push(owned);
-      this.copiedBytes += owned.byteLength;
-    }
   }
 
   end(extra: boolean): void {
@@ -399,10 +383,8 @@ class Exchange implements ResponseParserEvents, PooledRequest {
     if (this.mode === 'drain') this.invalidStatus();
     else if (this.mode === 'decode') this.encoded?.push(null);
     else {
+      // The reads are freed once the parser has returned (onData).
       if (this.body !== undefined) {
-        // Called from the parser after it has taken the last read's bytes: every read is free to go.
-        freeArrayBuffers(this.copiedReads);
-        this.copiedReads = [];
         this.succeed(this.body);
         return;
       }
@@ -413,7 +395,6 @@ class Exchange implements ResponseParserEvents, PooledRequest {
         body.set(chunk, offset);
         offset += chunk.length;
       }
-      // The reads behind the chunks are freed once the parser has returned (onData).
       this.chunks = [];
       this.succeed(body);
     }
@@ -459,7 +440,8 @@ class Exchange implements ResponseParserEvents, PooledRequest {
     if (this.settled) return;
     this.settled = true;
     this.chunks = [];
-    if (!this.executing) this.freeChunkReads();
+    // Settled outside a read (a timeout, an abort): nothing views the reads; inside one, onData frees them after it.
+    if (!this.executing) this.freeReads();
     clearTimeout(this.timer);
     this.request.signal?.removeEventListener('abort', this.onAbort);
     this.encoded?.destroy();
