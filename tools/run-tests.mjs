@@ -156,24 +156,19 @@ const run = spawn(
     detached: true,
   },
 );
-const watchdog = setTimeout(() => {
-  process.stderr.write(`npm test: the run passed ${RUN_TIMEOUT_MS / 60_000} minutes; stopping it (a test hangs)\n`);
+/** Signals the run's whole process group: the runner and every test file's process. */
+function signalRun(signal) {
   try {
-    process.kill(-run.pid, 'SIGKILL');
+    process.kill(-run.pid, signal);
   } catch {
     // Already gone.
   }
-}, RUN_TIMEOUT_MS);
-watchdog.unref();
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    try {
-      process.kill(-run.pid, signal);
-    } catch {
-      // Already gone.
-    }
-  });
 }
+const watchdog = setTimeout(() => {
+  process.stderr.write(`npm test: the run passed ${RUN_TIMEOUT_MS / 60_000} minutes; stopping it (a test hangs)\n`);
+  signalRun('SIGKILL');
+}, RUN_TIMEOUT_MS);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => signalRun(signal));
 run.on('exit', (code, signal) => {
   clearTimeout(watchdog);
   process.exit(code ?? (signal === null ? 1 : 128));
