@@ -132,7 +132,6 @@ export class TargetStore {
   readonly #groupStates = new Map<string, GroupState>();
   readonly #families = new FamilyMetaInterner();
   readonly #healthFamilies = new FamilyMetaInterner();
-  readonly #prefixes = new WeakMap<Readonly<Record<string, string>>, string>();
   readonly #now: () => number;
   /** Each target's buffer, holding its latest families and health lines; rewritten in place when no reader is out. */
   readonly #slabs = new Map<string, Uint8Array>();
@@ -379,13 +378,8 @@ export class TargetStore {
   }
 
   #renderHealth(target: ScrapeTarget, meta: TargetMeta): StoredFormats {
-    // The label prefix is escaped once per label set, not once per scrape.
-    let prefix = this.#prefixes.get(target.labels);
-    if (prefix === undefined) {
-      prefix = renderTargetLabels(target.labels);
-      this.#prefixes.set(target.labels, prefix);
-    }
-    const rendered = renderTargetHealth(target.labels, meta, prefix);
+    // The label prefix is escaped once per label set, not once per scrape (renderTargetLabels keeps it).
+    const rendered = renderTargetHealth(target.labels, meta, renderTargetLabels(target.labels));
     return this.#encodeFormats(rendered.text, rendered.openmetrics, this.#healthFamilies);
   }
 

@@ -102,12 +102,23 @@ export interface HotPath {
   close(): Promise<void>;
 }
 
-/** `k="v",…` for the target labels, escaped once per task rather than once per series. */
+/** Rendered target labels per label set: fleet targets keep one labels object per definition (see below). */
+const renderedTargetLabels = new WeakMap<Readonly<Record<string, string>>, string>();
+
+/**
+ * `k="v",…` for the target labels, escaped once per label set rather than once per series: a fleet target's labels
+ * object lives as long as its definition, so its 667 scrapes a second at 10,000 targets (and its health series) reuse
+ * one string. A worker receives a copy per task and renders it once per task.
+ */
 export function renderTargetLabels(labels: Readonly<Record<string, string>>): string {
+  const known = renderedTargetLabels.get(labels);
+  if (known !== undefined) return known;
   let out = '';
   for (const [name, value] of Object.entries(labels)) {
     out += (out === '' ? '' : ',') + name + '="' + escapeLabelValue(value) + '"';
   }
+  // /probe's empty label set (often a fresh object per request) is not worth an entry.
+  if (out !== '') renderedTargetLabels.set(labels, out);
   return out;
 }
 
