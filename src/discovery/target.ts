@@ -1,4 +1,5 @@
 // A scrape target as discovery hands it to the scheduler: where, with which module, under which labels.
+import { redactUrl } from '../fetch/redact-url.js';
 
 export interface ScrapeTarget {
   /** Unique in the fleet: job name and URL (`<job>|<url>`); the store's key. */
@@ -26,4 +27,19 @@ export interface ScrapeTarget {
 
 export function scrapeTargetId(job: string, url: string): string {
   return `${job}|${url}`;
+}
+
+const redactedUrls = new WeakMap<ScrapeTarget, string>();
+
+/**
+ * The target's URL as logs, traces and errors show it (redactUrl), once per target definition rather than once per
+ * scrape: redacting parses the URL, ~1 % of the process's CPU at 10,000 targets (`perf`, bench/README.md).
+ */
+export function redactedUrlOf(target: ScrapeTarget): string {
+  let redacted = redactedUrls.get(target);
+  if (redacted === undefined) {
+    redacted = redactUrl(target.url);
+    redactedUrls.set(target, redacted);
+  }
+  return redacted;
 }

@@ -4,12 +4,11 @@ import type { Config } from '../config/types.js';
 import { createDiscovery, type Discovery } from '../discovery/manager.js';
 import { resolveShardAssignment } from '../discovery/shard-assignment.js';
 import type { ShardAssignment } from '../discovery/shard.js';
-import type { ScrapeTarget } from '../discovery/target.js';
+import { redactedUrlOf, type ScrapeTarget } from '../discovery/target.js';
 import type { HotPath } from '../pool/hot-path.js';
 import { createFleetScrape } from './fleet-scrape.js';
 import type { PreparedConfig } from '../scrape/prepared-config.js';
 import type { ScrapeOutcomeRecorder } from '../scrape/record-outcome.js';
-import { redactUrl } from '../fetch/redact-url.js';
 import { Scheduler } from './scheduler.js';
 import type { SchedulerClock } from './scheduler-clock.js';
 import { GzipExposition } from './gzip-exposition.js';
@@ -106,7 +105,7 @@ export class FleetMode {
   #identityOf(target: ScrapeTarget): { readonly target: string; readonly logger: Logger } {
     let identity = this.#identities.get(target);
     if (identity === undefined) {
-      const redacted = redactUrl(target.url);
+      const redacted = redactedUrlOf(target);
       const parent = this.#options.logger;
       let child: Logger | undefined;
       identity = {

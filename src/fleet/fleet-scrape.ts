@@ -1,7 +1,6 @@
 // The scheduler's scrape function: fetch one fleet target (as /probe does), then its body joins a hot-path batch;
 // the result comes back as bytes (EncodedFamilies) rendered with the target's labels.
-import type { ScrapeTarget } from '../discovery/target.js';
-import { redactUrl } from '../fetch/redact-url.js';
+import { redactedUrlOf, type ScrapeTarget } from '../discovery/target.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import { type HotPathBatchItem, type HotPathEncodedResult, runBatchInline } from '../pool/hot-path-batch.js';
 import { FamilyMetaInterner } from '../exposition/encoded-families.js';
@@ -90,12 +89,14 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
     }
     // The scrape's one deadline (the scheduler aborts `signal` at it too): the worker stops this body there.
     const deadline = epochNow() + target.timeoutMs;
-    const trace = startScrapeTrace(redactUrl(target.url), module.hotPath.name, module.hotPath.generation);
+    const redacted = redactedUrlOf(target);
+    const trace = startScrapeTrace(redacted, module.hotPath.name, module.hotPath.generation);
     const fetched = await fetchProbeBody(
       {
         module,
         hotPath,
         target: target.url,
+        redactedTarget: redacted,
         targetLabels: target.labels,
         formats: FLEET_FORMATS,
         params: NO_PARAMS,
@@ -124,7 +125,7 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
       const failure = {
         ok: false as const,
         reason: result.reason,
-        message: `${redactUrl(target.url)}: ${result.message}`,
+        message: `${redacted}: ${result.message}`,
       };
       endScrapeTrace(trace, failure);
       return failure;

@@ -1,11 +1,10 @@
 // Fleet mode's scheduler: each target scraped every interval at a stable offset, one scrape per target at a time,
 // a deadline per scrape, a global bound on scrapes in flight; results go to the store.
 import { performance } from 'node:perf_hooks';
-import type { ScrapeTarget } from '../discovery/target.js';
+import { redactedUrlOf, type ScrapeTarget } from '../discovery/target.js';
 import type { Logger } from '../telemetry/logger.js';
 import { nextSlotMs, scrapeOffsetMs, systemClock, type SchedulerClock } from './scheduler-clock.js';
 import type { ScrapeTiming, TargetScrapeOutcome, TargetStore } from './store.js';
-import { redactUrl } from '../fetch/redact-url.js';
 
 /** Scrapes one target; must end soon after `signal` aborts (the deadline, or the target vanishing). */
 export type ScrapeFunction = (target: ScrapeTarget, signal: AbortSignal) => Promise<TargetScrapeOutcome>;
@@ -183,7 +182,7 @@ export class Scheduler {
       () =>
         controller.abort(
           new ScrapeDeadline(
-            `scrape of ${redactUrl(target.url)} took longer than its timeout of ${target.timeoutMs / 1000}s`,
+            `scrape of ${redactedUrlOf(target)} took longer than its timeout of ${target.timeoutMs / 1000}s`,
           ),
         ),
       target.timeoutMs,
@@ -193,7 +192,7 @@ export class Scheduler {
       outcome = await this.#options.scrape(target, controller.signal);
     } catch (err) {
       // A bug, not a target failure (those are values): keep scheduling, say so once in the log.
-      this.#options.logger?.error({ err, target: redactUrl(target.url) }, 'scrape function threw');
+      this.#options.logger?.error({ err, target: redactedUrlOf(target) }, 'scrape function threw');
       outcome = { ok: false, reason: 'internal', message: err instanceof Error ? err.message : String(err) };
     }
     this.#clock.clearTimer(deadline);
@@ -208,13 +207,13 @@ export class Scheduler {
       try {
         this.#options.store.record(entry.target, outcome, timing);
       } catch (err) {
-        this.#options.logger?.error({ err, target: redactUrl(target.url) }, 'recording a scrape in the store threw');
+        this.#options.logger?.error({ err, target: redactedUrlOf(target) }, 'recording a scrape in the store threw');
       }
       for (const listener of this.#listeners) {
         try {
           listener(entry.target, outcome, timing);
         } catch (err) {
-          this.#options.logger?.error({ err, target: redactUrl(target.url) }, 'scrape listener threw');
+          this.#options.logger?.error({ err, target: redactedUrlOf(target) }, 'scrape listener threw');
         }
       }
     }
