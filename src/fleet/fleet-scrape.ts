@@ -34,16 +34,21 @@ export const FLEET_FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'
 /** Fleet scrapes carry no probe URL parameters: a templated body sees empty data. */
 const NO_PARAMS: ReadonlyMap<string, readonly string[]> = new Map();
 
+/** A cancelled scrape's hot-path answer (the scheduler turns a deadline's abort into `timeout`). */
+const ABORTED: HotPathEncodedResult = Object.freeze({
+  ok: false,
+  reason: 'aborted',
+  message: 'the scrape was cancelled',
+});
+
 /**
  * The batch's answer, or `aborted` as soon as the scrape's signal fires (its deadline, the target vanishing): a
- * batch stuck in a worker (a filter's regexp backtracking) must not hold the scheduler's slot; the scheduler turns
- * a deadline's abort into `timeout`.
+ * batch stuck in a worker (a filter's regexp backtracking) must not hold the scheduler's slot.
  */
 function untilAborted(result: Promise<HotPathEncodedResult>, signal: AbortSignal): Promise<HotPathEncodedResult> {
-  const aborted: HotPathEncodedResult = { ok: false, reason: 'aborted', message: 'the scrape was cancelled' };
-  if (signal.aborted) return Promise.resolve(aborted);
+  if (signal.aborted) return Promise.resolve(ABORTED);
   return new Promise((resolve) => {
-    const onAbort = (): void => resolve(aborted);
+    const onAbort = (): void => resolve(ABORTED);
     signal.addEventListener('abort', onAbort, { once: true });
     void result.then((value) => {
       signal.removeEventListener('abort', onAbort);
@@ -70,8 +75,17 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
    */
   const inline = (module: HotPathModule, item: HotPathBatchItem): boolean =>
     batcher === undefined || hotPath.routeFor?.(item.body.byteLength, module.compiled.usesFallbackFilter) === 'inline';
-  const run = async (module: HotPathModule, item: HotPathBatchItem): Promise<HotPathEncodedResult> => {
-    if (!inline(module, item)) return (batcher as ScrapeBatcher).run(module, item);
+  /**
+   * An inline body runs to its end within this call (the abort could not stop it): only a batch waits on the signal,
+   * which spares two listeners and a promise per scrape on the common path.
+   */
+  const run = async (
+    module: HotPathModule,
+    item: HotPathBatchItem,
+    signal: AbortSignal,
+  ): Promise<HotPathEncodedResult> => {
+    if (!inline(module, item)) return untilAborted((batcher as ScrapeBatcher).run(module, item), signal);
+    if (signal.aborted) return ABORTED;
     const batch = { module, formats: FLEET_FORMATS, items: [item] };
     // Through the hot path when it can take a batch, so the body is counted in its metrics.
     const results = runBatch !== undefined ? await runBatch.call(hotPath, batch) : runBatchInline(batch, families);
@@ -112,13 +126,14 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
       return { ok: false, reason: fetched.reason, message: fetched.message };
     }
     // The hot path renders target labels first and renames a clashing series label to exported_<name>.
-    const result = await untilAborted(
-      run(module.hotPath, {
+    const result = await run(
+      module.hotPath,
+      {
         body: fetched.body,
         ...(fetched.contentType === undefined ? {} : { contentType: fetched.contentType }),
         targetLabels: target.labels,
         deadline,
-      }),
+      },
       signal,
     );
     if (!result.ok) {
