@@ -167,6 +167,48 @@ describe('GzipExposition background compression', () => {
   });
 });
 
+describe('GzipExposition background compression, group by group', () => {
+  test('a group found up to date is passed over until it changes; units a later request adds join in', async () => {
+    const { store, targets, now } = fleet(30);
+    const compressed: Array<'background' | 'request'> = [];
+    const gzip = new GzipExposition(store, {
+      tickMs: 60_000,
+      settleMs: 300,
+      maxCompressions: 100,
+      now: () => now.ms,
+      onCompressed: (path) => compressed.push(path),
+    });
+    const background = (): number => compressed.filter((path) => path === 'background').length;
+    await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    now.ms = 5_000;
+    scrape(store, targets[5]!, 2);
+    now.ms = 6_000;
+    // Every compression the call starts is counted before it returns (maxCompressions is not reached).
+    gzip.compactSettled();
+    // Families a and b of target 5's group and its four health families.
+    assert.equal(background(), 6);
+    gzip.compactSettled();
+    assert.equal(background(), 6, 'nothing changed: nothing recompressed');
+    // A request for the other format adds its units; the next change of the group recompresses both formats'.
+    await gzip.members(planFleetExposition(store, 'openmetrics', new Set()), '# EOF\n');
+    now.ms = 7_000;
+    scrape(store, targets[5]!, 3);
+    now.ms = 8_000;
+    gzip.compactSettled();
+    // Text's six again, and OpenMetrics' four health families (these scrapes give text families only).
+    assert.equal(background(), 6 + 6 + 4);
+    gzip.compactSettled();
+    assert.equal(background(), 6 + 6 + 4);
+    // The next request awaits those compressions instead of compressing anything itself.
+    const byRequest = compressed.length - background();
+    const body = gunzipSync(Buffer.concat(await gzip.members(planFleetExposition(store, 'text', new Set()), '')));
+    assert.equal(compressed.length - background(), byRequest);
+    assert.match(body.toString(), /^a\{job="srs",instance="10.0.0.5:1985"\} 3$/m);
+    assert.equal(body.toString(), plainBody(store, ''));
+    gzip.close();
+  });
+});
+
 describe('planFleetExpositionInTurns', () => {
   test('gives the same plan as the one-go walk', async () => {
     const { store } = fleet(40);
