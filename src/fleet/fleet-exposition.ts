@@ -50,7 +50,7 @@ export function healthFamilyNames(format: ExpositionFormat): ReadonlySet<string>
 /** Family names as each format writes them, computed once per family list (shared by a module's targets). */
 const namesByList = new WeakMap<readonly FamilyMeta[], Partial<Record<ExpositionFormat, string[]>>>();
 
-function familyNames(families: readonly FamilyMeta[], format: ExpositionFormat): string[] {
+export function familyNames(families: readonly FamilyMeta[], format: ExpositionFormat): readonly string[] {
   let byFormat = namesByList.get(families);
   if (byFormat === undefined) {
     byFormat = {};
