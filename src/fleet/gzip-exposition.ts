@@ -84,6 +84,16 @@ function concatPieces(pieces: readonly Uint8Array[], start: number, end: number,
   return out;
 }
 
+/** The format's map in `byFormat`, made empty the first time. */
+function mapOf<V>(byFormat: Map<ExpositionFormat, Map<string, V>>, format: ExpositionFormat): Map<string, V> {
+  let map = byFormat.get(format);
+  if (map === undefined) {
+    map = new Map();
+    byFormat.set(format, map);
+  }
+  return map;
+}
+
 /**
  * One per fleet (instance state, owned by FleetMode): the units per format, the header members, the background
  * compressor and its bound. Concurrent requests share units, and a unit being compressed is awaited, not redone.
@@ -220,21 +230,11 @@ export class GzipExposition {
 
   /** Per slot group, the version at which the format's units were all up to date or being compressed. */
   #cleanOf(format: ExpositionFormat): Map<string, number> {
-    let clean = this.#clean.get(format);
-    if (clean === undefined) {
-      clean = new Map();
-      this.#clean.set(format, clean);
-    }
-    return clean;
+    return mapOf(this.#clean, format);
   }
 
   #unitsOf(format: ExpositionFormat): Map<string, Unit> {
-    let units = this.#units.get(format);
-    if (units === undefined) {
-      units = new Map();
-      this.#units.set(format, units);
-    }
-    return units;
+    return mapOf(this.#units, format);
   }
 
   #header(text: string): Buffer | Promise<Buffer> {

@@ -46,6 +46,23 @@ function plainBody(store: TargetStore, tail: string): string {
   );
 }
 
+/** Background compression driven by the test (settle 300 ms on `now`), each compression's path recorded in order. */
+function countingGzip(
+  store: TargetStore,
+  now: { ms: number },
+  maxCompressions: number,
+): { gzip: GzipExposition; compressed: Array<'background' | 'request'> } {
+  const compressed: Array<'background' | 'request'> = [];
+  const gzip = new GzipExposition(store, {
+    tickMs: 60_000,
+    settleMs: 300,
+    maxCompressions,
+    now: () => now.ms,
+    onCompressed: (path) => compressed.push(path),
+  });
+  return { gzip, compressed };
+}
+
 describe('GzipExposition', () => {
   test('the members concatenate into one gzip stream of exactly the plain body', async () => {
     const { store } = fleet(30);
@@ -135,14 +152,7 @@ describe('GzipExposition', () => {
 describe('GzipExposition background compression', () => {
   test('one compactSettled call works through every settled unit, one after another, without further ticks', async () => {
     const { store, targets, now } = fleet(60);
-    const compressed: Array<'background' | 'request'> = [];
-    const gzip = new GzipExposition(store, {
-      tickMs: 60_000,
-      settleMs: 300,
-      maxCompressions: 1,
-      now: () => now.ms,
-      onCompressed: (path) => compressed.push(path),
-    });
+    const { gzip, compressed } = countingGzip(store, now, 1);
     await gzip.members(planFleetExposition(store, 'text', new Set()), '');
     const byRequest = compressed.length;
     assert.ok(byRequest > 0 && compressed.filter((path) => path !== 'request').length === 0);
@@ -170,14 +180,7 @@ describe('GzipExposition background compression', () => {
 describe('GzipExposition background compression, group by group', () => {
   test('a group found up to date is passed over until it changes; units a later request adds join in', async () => {
     const { store, targets, now } = fleet(30);
-    const compressed: Array<'background' | 'request'> = [];
-    const gzip = new GzipExposition(store, {
-      tickMs: 60_000,
-      settleMs: 300,
-      maxCompressions: 100,
-      now: () => now.ms,
-      onCompressed: (path) => compressed.push(path),
-    });
+    const { gzip, compressed } = countingGzip(store, now, 100);
     const background = (): number => compressed.filter((path) => path === 'background').length;
     await gzip.members(planFleetExposition(store, 'text', new Set()), '');
     now.ms = 5_000;
