@@ -42,8 +42,9 @@ export class Utf8Writer {
   #buffer: Uint8Array;
   #length = 0;
 
-  constructor(initialBytes = 64 * 1024) {
-    this.#buffer = new Uint8Array(initialBytes);
+  /** Writes into `initial` when given (a recycled buffer), else into a new buffer of that many bytes. */
+  constructor(initial: number | Uint8Array = 64 * 1024) {
+    this.#buffer = typeof initial === 'number' ? new Uint8Array(initial) : initial;
   }
 
   get length(): number {

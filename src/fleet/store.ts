@@ -10,6 +10,7 @@ import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
 import { scrapeOffsetMs } from './scheduler-clock.js';
 import { renderTargetLabels } from '../pool/hot-path.js';
+import { resultBuffers } from '../pool/result-buffers.js';
 import { renderTargetHealth } from './target-health.js';
 
 /** What one scrape of one target gave: its families per format, or a failure with a stable reason. */
@@ -343,10 +344,13 @@ export class TargetStore {
       }
       return copied;
     };
-    return {
+    const packed = {
       families: { text: copy(families.text), openmetrics: copy(families.openmetrics) },
       health: { text: copy(health.text), openmetrics: copy(health.openmetrics) },
     };
+    // Copied: an inline result's own buffer goes back for the next body (only buffers resultBuffers issued).
+    for (const part of parts) resultBuffers.give(part.bytes.buffer);
+    return packed;
   }
 
   /** Families as the scrape gave them: bytes as they are, strings encoded once (shared by equal formats). */

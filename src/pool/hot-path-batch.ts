@@ -15,6 +15,7 @@ import {
   type HotPathResult,
   runHotPathInline,
 } from './hot-path.js';
+import { type ResultBuffers, resultBuffers } from './result-buffers.js';
 
 export interface HotPathBatchItem {
   /** A pool copies every body of a batch into one transferred buffer; the caller's buffer stays usable. */
@@ -63,12 +64,14 @@ export function encodeBatch(
   items: readonly HotPathBatchItem[],
   formats: readonly ExpositionFormat[],
   isCancelled?: () => boolean,
+  buffers?: ResultBuffers,
 ): EncodedBatch {
   return encodeResults(
     items.map((item) =>
       runHotPathInline(compiled, { ...item, formats, ...(isCancelled === undefined ? {} : { isCancelled }) }),
     ),
     formats,
+    buffers,
   );
 }
 
@@ -78,7 +81,11 @@ export function encodeBatch(
  * thread's encoding of the received string for the socket ~50 ms more; writing the bytes here takes ~20 ms, and the
  * transfer and the write to the socket copy nothing on the main thread.
  */
-export function encodeResults(results: readonly HotPathResult[], formats: readonly ExpositionFormat[]): EncodedBatch {
+export function encodeResults(
+  results: readonly HotPathResult[],
+  formats: readonly ExpositionFormat[],
+  buffers?: ResultBuffers,
+): EncodedBatch {
   // Sized from the text (ASCII is a byte per character; the writer grows for the rest), so no spare room is kept.
   let capacity = 16;
   for (const result of results) {
@@ -89,7 +96,7 @@ export function encodeResults(results: readonly HotPathResult[], formats: readon
       for (const family of rendered) capacity += family.text.length;
     }
   }
-  const writer = new Utf8Writer(capacity);
+  const writer = new Utf8Writer(buffers?.take(capacity) ?? capacity);
   let families: readonly FamilyMeta[] | undefined;
   const encoded: EncodedBatchItem[] = results.map((result) => {
     if (!result.ok) return result;
@@ -143,7 +150,9 @@ export function encodeResult(
 
 /** A batch on the calling thread: the same code a worker runs, decoded as a worker's answer is. */
 export function runBatchInline(batch: HotPathBatch, interner: FamilyMetaInterner): HotPathEncodedResult[] {
-  return decodeBatch(encodeBatch(batch.module.compiled, batch.items, batch.formats), interner);
+  // One body's buffer holds that body's lines alone: the store may give it back once copied (result-buffers.ts).
+  const buffers = batch.items.length === 1 ? resultBuffers : undefined;
+  return decodeBatch(encodeBatch(batch.module.compiled, batch.items, batch.formats, undefined, buffers), interner);
 }
 
 /**
