@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import type { Discovery } from '../../src/discovery/manager.js';
-import type { ScrapeTarget } from '../../src/discovery/target.js';
+import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
 import { createLogger, type Logger } from '../../src/telemetry/logger.js';
 
 const MODULES = 'modules:\n  default:\n    metrics:\n    - name: server\n      path: "{.server}"\n';
@@ -46,4 +46,18 @@ export function waitForTargets(
 
 export function urlsOf(targets: readonly ScrapeTarget[]): string[] {
   return targets.map((target) => target.url);
+}
+
+/** A static target of `job` at `url` with the `default` module, 15 s interval and 10 s timeout. */
+export function staticTarget(url: string, job: string, instance: string): ScrapeTarget {
+  return {
+    id: scrapeTargetId(job, url),
+    job,
+    url,
+    module: 'default',
+    labels: { job, instance },
+    intervalMs: 15_000,
+    timeoutMs: 10_000,
+    source: 'static',
+  };
 }

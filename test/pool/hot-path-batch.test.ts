@@ -1,11 +1,15 @@
 // A batch's results as one buffer: the spare room the UTF-8 writer grew into is trimmed before the buffer is handed
-// on (the fleet store keeps views of it for an interval), and the views decode to the rendered text.
+// on (the fleet store keeps views of it for an interval), and the views decode to the rendered text. A single inline
+// result the store copies goes back to the recycled buffers without changing what the store holds.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FamilyMetaInterner, familyBytes } from '../../src/exposition/encoded-families.js';
 import type { RenderedFamily } from '../../src/exposition/types.js';
+import { TargetStore } from '../../src/fleet/store.js';
 import { decodeBatch, encodeResults } from '../../src/pool/hot-path-batch.js';
 import type { HotPathResult } from '../../src/pool/hot-path.js';
+import { resultBuffers } from '../../src/pool/result-buffers.js';
+import { staticTarget } from '../helpers/discovery.js';
 
 const decoder = new TextDecoder();
 
@@ -40,5 +44,31 @@ describe('encodeResults', () => {
     const batch = encodeResults(texts.map(success), ['text', 'openmetrics']);
     assert.equal(decoder.decode(batch.bytes), texts.join(''));
     assert.ok(batch.bytes.buffer.byteLength <= batch.bytes.byteLength * 1.25, 'more than a quarter spare');
+  });
+});
+
+/** ~20 KB of lines carrying `value`. */
+const lines = (value: number): string =>
+  Array.from({ length: 200 }, (_, i) => `srs_clients{s="${i}",pad="${'x'.repeat(60)}"} ${value}\n`).join('');
+
+describe('an inline result the fleet store copies', () => {
+  test('goes back to the buffers, and writing its buffer again leaves the stored lines as they were', () => {
+    const target = staticTarget('http://a:1/api/v1/streams/', 'srs', 'a:1');
+    const store = new TargetStore();
+    store.upsertTarget(target);
+    const interner = new FamilyMetaInterner();
+    const kept = resultBuffers.size;
+    const first = decodeBatch(encodeResults([success(lines(1))], ['text'], resultBuffers), interner)[0];
+    assert.ok(first?.ok === true && first.encoded.text !== undefined);
+    const issued = first.encoded.text.bytes.buffer;
+    store.record(target, { ok: true, encoded: first.encoded, sampleCount: 200 }, { startedMs: 0, durationMs: 1 });
+    assert.equal(resultBuffers.size, kept + 1, 'given back after the copy');
+    assert.notEqual(store.get(target.id)?.families.text.bytes.buffer, issued);
+    // The next result of the same size is written into that buffer; the stored lines do not change with it.
+    const second = decodeBatch(encodeResults([success(lines(2))], ['text'], resultBuffers), interner)[0];
+    assert.ok(second?.ok === true && second.encoded.text !== undefined);
+    assert.equal(second.encoded.text.bytes.buffer, issued);
+    assert.equal(decoder.decode(store.get(target.id)?.families.text.bytes), lines(1));
+    assert.equal(decoder.decode(second.encoded.text.bytes), lines(2));
   });
 });
