@@ -1,4 +1,5 @@
 // The hot path's one interface: body bytes → rendered families. Inline here; the Piscina pool implements the same.
+import { isMainThread } from 'node:worker_threads';
 import type { ModuleConfig } from '../config/types.js';
 import { findApiError } from '../extract/api-error.js';
 import type { CompiledModule } from '../extract/compile-module.js';
@@ -108,7 +109,7 @@ const renderedTargetLabels = new WeakMap<Readonly<Record<string, string>>, strin
 /**
  * `k="v",…` for the target labels, escaped once per label set rather than once per series: a fleet target's labels
  * object lives as long as its definition, so its 667 scrapes a second at 10,000 targets (and its health series) reuse
- * one string. A worker receives a copy per task and renders it once per task.
+ * one string. A worker receives a copy per task: it renders it once per task and keeps nothing.
  */
 export function renderTargetLabels(labels: Readonly<Record<string, string>>): string {
   const known = renderedTargetLabels.get(labels);
@@ -117,8 +118,8 @@ export function renderTargetLabels(labels: Readonly<Record<string, string>>): st
   for (const [name, value] of Object.entries(labels)) {
     out += (out === '' ? '' : ',') + name + '="' + escapeLabelValue(value) + '"';
   }
-  // /probe's empty label set (often a fresh object per request) is not worth an entry.
-  if (out !== '') renderedTargetLabels.set(labels, out);
+  // /probe's empty label set (often a fresh object per request) is not worth an entry, nor a worker's copy.
+  if (out !== '' && isMainThread) renderedTargetLabels.set(labels, out);
   return out;
 }
 
