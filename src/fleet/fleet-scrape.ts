@@ -110,7 +110,6 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
         module,
         hotPath,
         target: target.url,
-        redactedTarget: redacted,
         targetLabels: target.labels,
         formats: FLEET_FORMATS,
         params: NO_PARAMS,

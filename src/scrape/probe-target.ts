@@ -29,7 +29,7 @@ export interface ProbeRequest {
   /** The client to fetch with: /probe's enforces the probe target policy; the module's `client` by default. */
   readonly client?: HttpClient;
   readonly target: string;
-  /** `redactUrl(target)` when the caller has it already (/probe does): spares parsing the URL again. */
+  /** `redactUrl(target)` when the caller has it already (/probe does): spares parsing the URL again (probeTarget). */
   readonly redactedTarget?: string;
   /** Put before each series' labels (fleet mode: job, instance, …); `{}` in probe mode. */
   readonly targetLabels: Readonly<Record<string, string>>;
@@ -82,12 +82,9 @@ async function traced(
   request: ProbeRequest,
   run: (hotPath: HotPath, task: HotPathTask) => Promise<HotPathResult | HotPathEncodedResult>,
 ): Promise<ProbeOutcome | ProbeEncodedOutcome> {
-  const scrape = startScrapeTrace(
-    request.redactedTarget ?? redactUrl(request.target),
-    request.module.hotPath.name,
-    request.module.hotPath.generation,
-  );
-  const outcome = await fetchAndRun(request, scrape, run);
+  const redacted = request.redactedTarget ?? redactUrl(request.target);
+  const scrape = startScrapeTrace(redacted, request.module.hotPath.name, request.module.hotPath.generation);
+  const outcome = await fetchAndRun(request, redacted, scrape, run);
   endScrapeTrace(scrape, outcome.ok ? undefined : outcome);
   return outcome;
 }
@@ -150,6 +147,7 @@ export async function fetchProbeBody(request: ProbeRequest, scrape: ScrapeTrace)
 
 async function fetchAndRun(
   request: ProbeRequest,
+  redacted: string,
   scrape: ScrapeTrace,
   run: (hotPath: HotPath, task: HotPathTask) => Promise<HotPathResult | HotPathEncodedResult>,
 ): Promise<ProbeOutcome | ProbeEncodedOutcome> {
@@ -173,7 +171,7 @@ async function fetchAndRun(
     return {
       ok: false,
       reason: result.reason,
-      message: `${request.redactedTarget ?? redactUrl(request.target)}: ${result.message}`,
+      message: `${redacted}: ${result.message}`,
       fetchMs,
       bodyBytes,
     };
