@@ -114,7 +114,10 @@ export class GzipExposition {
    * collections, counted as external memory against the old generation's room and brought full collections sooner.
    */
   readonly #inputs: Buffer[][] = [];
-  /** compactSettled's view of the units: by slot group, and which groups need nothing (see #unitsByGroup). */
+  /**
+   * compactSettled's view of the units: by slot group (see #unitsByGroup), and per group the version at which all its
+   * units were up to date or being compressed.
+   */
   readonly #index = new Map<ExpositionFormat, Map<string, Unit[]>>();
   readonly #clean = new Map<ExpositionFormat, Map<string, number>>();
   #requests = 0;
@@ -182,7 +185,7 @@ export class GzipExposition {
     const groups = this.#store.groups();
     for (const [format, units] of this.#units) {
       const byGroup = this.#unitsByGroup(format, units);
-      const clean = this.#cleanOf(format);
+      const clean = mapOf(this.#clean, format);
       for (const group of groups) {
         const id = group.key.id;
         const version = group.version;
@@ -226,11 +229,6 @@ export class GzipExposition {
       this.#clean.delete(format);
     }
     return index;
-  }
-
-  /** Per slot group, the version at which the format's units were all up to date or being compressed. */
-  #cleanOf(format: ExpositionFormat): Map<string, number> {
-    return mapOf(this.#clean, format);
   }
 
   #unitsOf(format: ExpositionFormat): Map<string, Unit> {

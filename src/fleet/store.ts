@@ -10,7 +10,7 @@ import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
 import { scrapeOffsetMs } from './scheduler-clock.js';
 import { renderTargetLabels } from '../pool/hot-path.js';
-import { resultBuffers } from '../pool/result-buffers.js';
+import { RECYCLE_MIN_BYTES, resultBuffers } from '../pool/result-buffers.js';
 import { renderTargetHealth } from './target-health.js';
 
 /** What one scrape of one target gave: its families per format, or a failure with a stable reason. */
@@ -91,8 +91,11 @@ export interface SlotGroup {
 
 /** A buffer kept for reuse may be up to this much (plus 4× the lines) larger than the lines it holds. */
 const SLAB_SLACK_BYTES = 16 * 1024;
-/** Targets with fewer bytes than this keep the hot path's buffers as they are (see #pack). */
-export const REUSE_MIN_BYTES = 16 * 1024;
+/**
+ * Targets with fewer bytes than this keep the hot path's buffers as they are (see #pack); the larger ones are copied,
+ * and an inline result's buffer goes back to resultBuffers, which hands out buffers from this size on.
+ */
+export const REUSE_MIN_BYTES = RECYCLE_MIN_BYTES;
 
 const EMPTY: StoredFormats = Object.freeze({ text: NO_FAMILIES, openmetrics: NO_FAMILIES });
 

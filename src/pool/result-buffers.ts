@@ -6,7 +6,10 @@
 // 17.5 % of the main thread's allocated bytes, ~4.8 MB/s of ArrayBuffer memory that died at once. V8 counts such memory
 // against the old generation's room and starts full collections sooner (see store.ts #pack).
 
-/** Results smaller than this are kept by the store as they are (store.ts REUSE_MIN_BYTES): never recycled. */
+/**
+ * Results smaller than this are never recycled; the fleet store keeps them as they are and copies the larger ones
+ * (store.ts: its REUSE_MIN_BYTES is this constant, so every buffer handed out is one the store will copy).
+ */
 export const RECYCLE_MIN_BYTES = 16 * 1024;
 /** Buffers kept for reuse at most: about one slot group's worth of scrapes finishing close together. */
 const MAX_KEPT = 64;
@@ -17,7 +20,6 @@ export class ResultBuffers {
   readonly #kept: Uint8Array[] = [];
   /** Buffers this handed out: only those come back (a worker's batch buffer holds many targets' views). */
   readonly #issued = new WeakSet<ArrayBufferLike>();
-  readonly #keptSet = new WeakSet<ArrayBufferLike>();
 
   /** A buffer of at least `bytes` (kept or new), or undefined below RECYCLE_MIN_BYTES. */
   take(bytes: number): Uint8Array | undefined {
@@ -28,7 +30,6 @@ export class ResultBuffers {
       const buffer = kept[i] as Uint8Array;
       if (buffer.byteLength < bytes || buffer.byteLength > bytes * MAX_SPARE) continue;
       kept.splice(i, 1);
-      this.#keptSet.delete(buffer.buffer);
       return buffer;
     }
     // Room for a few more bytes next time (counters gain digits); at most ~1.16× (encodeResults trims above 1.25×).
@@ -39,13 +40,9 @@ export class ResultBuffers {
 
   /** Takes back a buffer this handed out, once nothing views it any more; any other buffer is left alone. */
   give(buffer: ArrayBufferLike): void {
-    if (!this.#issued.has(buffer) || this.#keptSet.has(buffer)) return;
-    if (this.#kept.length >= MAX_KEPT) {
-      const dropped = this.#kept.shift() as Uint8Array;
-      this.#keptSet.delete(dropped.buffer);
-    }
+    if (!this.#issued.has(buffer) || this.#kept.some((kept) => kept.buffer === buffer)) return;
+    if (this.#kept.length >= MAX_KEPT) this.#kept.shift();
     this.#kept.push(new Uint8Array(buffer));
-    this.#keptSet.add(buffer);
   }
 
   /** Buffers kept now (tests). */
