@@ -1,16 +1,11 @@
 // Two targets of one job on one host:port: detected at discovery, resolved (instance = URL), reported, never a
 // duplicate series on /metrics.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PassThrough } from 'node:stream';
-import { startExporter, type RunningExporter } from '../../src/commands/serve.js';
 import { resolveLabelCollisions } from '../../src/discovery/label-collisions.js';
 import { createDiscovery } from '../../src/discovery/manager.js';
-import { createLogger } from '../../src/telemetry/logger.js';
 import { fleetConfig, quietLogger } from '../helpers/discovery.js';
+import { type ConfiguredExporter, startConfiguredExporter } from '../helpers/exporter.js';
 import { parseExposition } from '../helpers/exposition-parser.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
@@ -65,44 +60,27 @@ test('URLs that redact alike still end with distinct label sets (numbered in tar
 
 describe('fleet /metrics with two targets of one job on one host:port, one up and one down', () => {
   let srs: TestServer;
-  let exporter: RunningExporter;
-  let dir: string;
+  let running: ConfiguredExporter;
 
   before(async () => {
     srs = await startTestServer((req, res) => {
       if (req.url === '/up') res.writeHead(200, { 'content-type': 'application/json' }).end(makeStreamsBody(2));
       else res.writeHead(500).end('{}');
     });
-    dir = mkdtempSync(join(tmpdir(), 'fje-collision-'));
-    const configFile = join(dir, 'config.yml');
-    writeFileSync(
-      configFile,
+    running = await startConfiguredExporter(
       readFixture('config', 'srs-reference.yml') +
         `fleet:\n  scrape_interval: 1s\n  jobs:\n  - name: srs-edge\n    module: default\n    static_targets: ["${srs.url}/up", "${srs.url}/down"]\n`,
-    );
-    exporter = await startExporter(
-      {
-        configFile,
-        configCheck: false,
-        listenAddress: '127.0.0.1:0',
-        telemetryPath: '/metrics',
-        logLevel: 'error',
-        maxBodyBytes: 1 << 20,
-        timeoutOffsetMs: 500,
-        workers: 0,
-      },
-      createLogger('error', new PassThrough()),
+      { workers: 0 },
     );
   });
 
   after(async () => {
-    await exporter.stop();
+    await running.stop();
     await srs.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('no series appears twice; target_up 1 and 0 carry distinct instances; a self metric and /targets say so', async () => {
-    const base = `http://127.0.0.1:${exporter.port}`;
+    const base = `http://127.0.0.1:${running.exporter.port}`;
     const body = await waitFor('both targets scraped', async () => {
       const text = (await httpGet(`${base}/metrics`)).text;
       return (text.match(/^fleet_json_exporter_target_up\{/gm) ?? []).length === 2 ? text : undefined;

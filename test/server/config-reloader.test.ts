@@ -1,12 +1,9 @@
 // Reload: a good config swaps generations; a bad one is reported with file:line and the old one keeps serving.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { startExporter, type RunningExporter } from '../../src/commands/serve.js';
-import { createLogger } from '../../src/telemetry/logger.js';
+import type { RunningExporter } from '../../src/commands/serve.js';
+import { type ConfiguredExporter, startConfiguredExporter } from '../helpers/exporter.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
 
@@ -18,36 +15,22 @@ const EXTRA_MODULE = `
       valuetype: gauge
 `;
 
-let dir: string;
 let configFile: string;
 let target: TestServer;
+let running: ConfiguredExporter;
 let exporter: RunningExporter;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'fje-reload-'));
-  configFile = join(dir, 'config.yml');
-  writeFileSync(configFile, readFixture('config', 'srs-reference.yml'));
   target = await startTestServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(readFixture('srs', 'reference-streams.json'));
   });
-  exporter = await startExporter(
-    {
-      configFile,
-      configCheck: false,
-      listenAddress: '127.0.0.1:0',
-      telemetryPath: '/metrics',
-      logLevel: 'error',
-      maxBodyBytes: 1 << 20,
-      timeoutOffsetMs: 500,
-    },
-    createLogger('error', new PassThrough()),
-  );
+  running = await startConfiguredExporter(readFixture('config', 'srs-reference.yml'));
+  ({ exporter, configFile } = running);
 });
 
 after(async () => {
-  await exporter.stop();
+  await running.stop();
   await target.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const base = (): string => `http://127.0.0.1:${exporter.port}`;

@@ -1,13 +1,8 @@
 // /probe's query parameters as the data of a templated request body (json_exporter's `templatize: true`), and a
 // module with a static body, which reads none of them.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { startExporter, type RunningExporter } from '../../src/commands/serve.js';
-import { createLogger } from '../../src/telemetry/logger.js';
+import { type ConfiguredExporter, startConfiguredExporter } from '../helpers/exporter.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
 
 const CONFIG = `modules:
@@ -27,8 +22,7 @@ const CONFIG = `modules:
 `;
 
 let target: TestServer;
-let exporter: RunningExporter;
-const dir = mkdtempSync(join(tmpdir(), 'fje-probe-params-'));
+let running: ConfiguredExporter;
 
 before(async () => {
   // Answers the request body it was sent: the sample shows what the exporter posted.
@@ -37,30 +31,17 @@ before(async () => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.concat(chunks)));
   });
-  writeFileSync(join(dir, 'config.yml'), CONFIG);
-  exporter = await startExporter(
-    {
-      configFile: join(dir, 'config.yml'),
-      configCheck: false,
-      listenAddress: '127.0.0.1:0',
-      telemetryPath: '/metrics',
-      logLevel: 'warn',
-      maxBodyBytes: 64 * 1024,
-      timeoutOffsetMs: 500,
-    },
-    createLogger('warn', new PassThrough()),
-  );
+  running = await startConfiguredExporter(CONFIG, { logLevel: 'warn', maxBodyBytes: 64 * 1024 });
 });
 
 after(async () => {
-  await exporter.stop();
+  await running.stop();
   await target.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const probe = (module: string, extra: string): Promise<{ status: number; text: string }> =>
   httpGet(
-    `http://127.0.0.1:${exporter.port}/probe?module=${module}&target=${encodeURIComponent(`${target.url}/`)}${extra}`,
+    `http://127.0.0.1:${running.exporter.port}/probe?module=${module}&target=${encodeURIComponent(`${target.url}/`)}${extra}`,
   );
 
 test('a templated body is rendered from the probe URL’s query parameters (the first value of each)', async () => {
