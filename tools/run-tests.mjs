@@ -9,6 +9,7 @@
 //   node tools/run-tests.mjs [test files or folders…]   default: dist/test/
 //   node tools/run-tests.mjs --plan                     print what would be installed, skipped or failed (JSON)
 // FJE_TEST_NO_INSTALL=1 never installs (the skip, or the CI failure, then shows what a fresh machine sees).
+// FJE_TEST_TIMEOUT_MS overrides the per-test (and per-file) timeout below (the runner's own test shortens it).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
@@ -147,7 +148,7 @@ if (missing.length > 0) {
 // No --test-force-exit: on Node 20.20 it ended a file's process before its reporter had written everything, and the
 // run then counted fewer tests than there were, silently (a fresh clone's CI run lost 10 of config/invalid-configs'
 // tests, none failing). A file whose process never exits is bounded by the timeout above instead.
-const PER_TEST_TIMEOUT_MS = 300_000;
+const PER_TEST_TIMEOUT_MS = Number(process.env.FJE_TEST_TIMEOUT_MS) || 300_000;
 const RUN_TIMEOUT_MS = 45 * 60_000;
 const run = spawn(
   process.execPath,

@@ -80,3 +80,25 @@ test('under CI=true a missing tool fails the run instead of skipping', () => {
   const plan = JSON.parse(runRunner(['--plan'], { PATH: emptyPath, CI: 'true' }).stdout) as { fail: boolean };
   assert.equal(plan.fail, true);
 });
+
+test('a file whose process never exits is cut off at the timeout and fails the run; every test of the others counts', () => {
+  const files = join(scratch, 'files');
+  mkdirSync(files);
+  // Passes, but its interval keeps the process alive for ever.
+  writeFileSync(
+    join(files, 'leaky.test.js'),
+    "import { test } from 'node:test';\ntest('passes, leaving a handle', () => { setInterval(() => {}, 1000); });\n",
+  );
+  writeFileSync(
+    join(files, 'many.test.js'),
+    "import assert from 'node:assert/strict';\nimport { test } from 'node:test';\n" +
+      "for (let i = 0; i < 60; i++) test(`quick ${i}`, () => assert.equal(i, i));\n",
+  );
+  const run = runRunner([files], { PATH: toolPath, FJE_TEST_TIMEOUT_MS: '2000' });
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.match(run.stdout, /leaky\.test\.js[\s\S]*test timed out after 2000ms/);
+  assert.match(run.stdout, /# cancelled 1\n/);
+  // The leaky file's one test, the file itself and the 60 others: none lost from the report.
+  assert.match(run.stdout, /# tests 62\n/);
+  assert.match(run.stdout, /# pass 61\n/);
+});
