@@ -92,7 +92,7 @@ test('a file whose process never exits is cut off at the timeout and fails the r
   writeFileSync(
     join(files, 'many.test.js'),
     "import assert from 'node:assert/strict';\nimport { test } from 'node:test';\n" +
-      "for (let i = 0; i < 60; i++) test(`quick ${i}`, () => assert.equal(i, i));\n",
+      "for (let i = 0; i < 60; i++) test('quick ' + i, () => assert.equal(i, i));\n",
   );
   const run = runRunner([files], { PATH: toolPath, FJE_TEST_TIMEOUT_MS: '2000' });
   assert.equal(run.status, 1, run.stdout + run.stderr);
