@@ -14,6 +14,44 @@ export interface GroupPieces {
   readonly version: number;
   readonly start: number;
   end: number;
+  /**
+   * The run's gzip member at `version`, when a GroupShortcut had it: the group's targets were not walked, and the run
+   * has no pieces (start = end).
+   */
+  readonly member?: Buffer | Promise<Buffer>;
+}
+
+/** One family of a slot group as a walk found it: its name as the format writes it, help and type, and its pieces. */
+export interface GroupFamily {
+  readonly key: string;
+  readonly meta: FamilyMeta;
+  readonly count: number;
+}
+
+/** What walking a slot group's targets added to a plan, at the group's version: enough to add it again unwalked. */
+export interface GroupFamilies {
+  readonly version: number;
+  /** The targets' own families, in the order first seen (names of the exporter's own families included). */
+  readonly own: readonly GroupFamily[];
+  readonly health: readonly GroupFamily[];
+}
+
+/**
+ * Lets a gzip plan skip the targets of slot groups whose members are all current (most groups: a group changes
+ * during about a second of each interval). `cached` answers a group's families and members at its version, or
+ * undefined (then the plan walks it and reports what it found to `walked`; undefined there: a family of the group
+ * had two types, which only a walk sorts out).
+ */
+export interface GroupShortcut {
+  cached(
+    group: SlotGroup,
+  ): { readonly families: GroupFamilies; readonly members: ReadonlyMap<string, Buffer | Promise<Buffer>> } | undefined;
+  walked(group: SlotGroup, families: GroupFamilies | undefined): void;
+}
+
+/** The key of a unit's member in GroupShortcut.cached's map: a family's name as the format writes it, and its type. */
+export function memberKey(key: string, type: MetricType): string {
+  return `${type}\u0000${key}`;
 }
 
 export interface ExpositionFamily {
@@ -74,12 +112,26 @@ function* planSteps(
   store: TargetStore,
   format: ExpositionFormat,
   reserved: ReadonlySet<string>,
+  shortcut?: GroupShortcut,
 ): Generator<void, FleetExposition> {
   const targetFamilies = new Map<string, ExpositionFamily>();
   const healthFamilies = new Map<string, ExpositionFamily>();
   // Compared as the format names families: in OpenMetrics the gauge `x` and the counter `x_total` are both family `x`.
   const healthNames = healthFamilyNames(format);
   let conflicts = 0;
+  /** The family `key` of `meta`'s type, made on its first piece; undefined (a conflict) when it has another type. */
+  const familyFor = (
+    into: Map<string, ExpositionFamily>,
+    meta: FamilyMeta,
+    key: string,
+  ): ExpositionFamily | undefined => {
+    let family = into.get(key);
+    if (family === undefined) {
+      family = { name: meta.name, type: meta.type, header: renderHeader(meta, format), pieces: [], groups: [] };
+      into.set(key, family);
+    } else if (family.type !== meta.type) return undefined;
+    return family;
+  };
   const add = (
     into: Map<string, ExpositionFamily>,
     encoded: EncodedFamilies,
@@ -87,12 +139,8 @@ function* planSteps(
     key: string,
     group: SlotGroup,
   ): void => {
-    const meta = encoded.families[index] as FamilyMeta;
-    let family = into.get(key);
+    const family = familyFor(into, encoded.families[index] as FamilyMeta, key);
     if (family === undefined) {
-      family = { name: meta.name, type: meta.type, header: renderHeader(meta, format), pieces: [], groups: [] };
-      into.set(key, family);
-    } else if (family.type !== meta.type) {
       conflicts++;
       return;
     }
@@ -103,26 +151,84 @@ function* planSteps(
     family.pieces.push(familyBytes(encoded, index));
     (family.groups.at(-1) as GroupPieces).end++;
   };
+  /** A group added from its families as last walked, with its members: no pieces. */
+  const addCached = (group: SlotGroup, cached: NonNullable<ReturnType<GroupShortcut['cached']>>): void => {
+    const addRun = (into: Map<string, ExpositionFamily>, found: GroupFamily): void => {
+      const family = familyFor(into, found.meta, found.key);
+      if (family === undefined) {
+        conflicts += found.count;
+        return;
+      }
+      const at = family.pieces.length;
+      const member = cached.members.get(memberKey(found.key, found.meta.type));
+      family.groups.push({
+        group,
+        version: cached.families.version,
+        start: at,
+        end: at,
+        ...(member === undefined ? {} : { member }),
+      });
+    };
+    for (const found of cached.families.own) {
+      if (reserved.has(found.key) || healthNames.has(found.key)) conflicts += found.count;
+      else addRun(targetFamilies, found);
+    }
+    for (const found of cached.families.health) addRun(healthFamilies, found);
+  };
+  /** A walk's record of a group's families: undefined once a family shows two types. */
+  const recorder = (): { note(key: string, meta: FamilyMeta): void; done(): GroupFamily[] | undefined } => {
+    const seen = new Map<string, { key: string; meta: FamilyMeta; count: number }>();
+    let mixed = false;
+    return {
+      note(key, meta) {
+        const found = seen.get(key);
+        if (found === undefined) seen.set(key, { key, meta, count: 1 });
+        else if (found.meta.type !== meta.type) mixed = true;
+        else found.count++;
+      },
+      done: () => (mixed ? undefined : [...seen.values()]),
+    };
+  };
   // Taken once: a store change between steps replaces entries in place or builds a new array, never edits this one's
   // ranges, so each target is read once, as it was when its group's turn came.
   const entries = store.entries();
   for (const group of store.groups()) {
+    const cached = shortcut?.cached(group);
+    if (cached !== undefined) {
+      addCached(group, cached);
+      continue;
+    }
+    const own = shortcut === undefined ? undefined : recorder();
+    const health = shortcut === undefined ? undefined : recorder();
     for (let t = group.start; t < group.end; t++) {
       const entry = entries[t];
       if (entry === undefined) continue;
-      const own = entry.families[format];
-      const names = familyNames(own.families, format);
-      for (let i = 0; i < own.ends.length; i++) {
-        if (own.ends[i] === (i === 0 ? 0 : own.ends[i - 1])) continue;
+      const encoded = entry.families[format];
+      const names = familyNames(encoded.families, format);
+      for (let i = 0; i < encoded.ends.length; i++) {
+        if (encoded.ends[i] === (i === 0 ? 0 : encoded.ends[i - 1])) continue;
         const key = names[i] as string;
+        own?.note(key, encoded.families[i] as FamilyMeta);
         if (reserved.has(key) || healthNames.has(key)) conflicts++;
-        else add(targetFamilies, own, i, key, group);
+        else add(targetFamilies, encoded, i, key, group);
       }
-      const health = entry.health[format];
-      for (let i = 0; i < health.ends.length; i++) {
-        if (health.ends[i] === (i === 0 ? 0 : health.ends[i - 1])) continue;
-        add(healthFamilies, health, i, (health.families[i] as FamilyMeta).name, group);
+      const healthEncoded = entry.health[format];
+      for (let i = 0; i < healthEncoded.ends.length; i++) {
+        if (healthEncoded.ends[i] === (i === 0 ? 0 : healthEncoded.ends[i - 1])) continue;
+        const meta = healthEncoded.families[i] as FamilyMeta;
+        health?.note(meta.name, meta);
+        add(healthFamilies, healthEncoded, i, meta.name, group);
       }
+    }
+    if (shortcut !== undefined && own !== undefined && health !== undefined) {
+      const ownFamilies = own.done();
+      const healthFound = health.done();
+      shortcut.walked(
+        group,
+        ownFamilies === undefined || healthFound === undefined
+          ? undefined
+          : { version: group.version, own: ownFamilies, health: healthFound },
+      );
     }
     yield;
   }
@@ -140,8 +246,9 @@ export function planFleetExposition(
   store: TargetStore,
   format: ExpositionFormat,
   reserved: ReadonlySet<string>,
+  shortcut?: GroupShortcut,
 ): FleetExposition {
-  const steps = planSteps(store, format, reserved);
+  const steps = planSteps(store, format, reserved, shortcut);
   for (;;) {
     const step = steps.next();
     if (step.done === true) return step.value;
@@ -162,8 +269,9 @@ export async function planFleetExpositionInTurns(
   format: ExpositionFormat,
   reserved: ReadonlySet<string>,
   turnAfterMs: number = TURN_AFTER_MS,
+  shortcut?: GroupShortcut,
 ): Promise<FleetExposition> {
-  const steps = planSteps(store, format, reserved);
+  const steps = planSteps(store, format, reserved, shortcut);
   let sliceStart = performance.now();
   for (;;) {
     const step = steps.next();

@@ -18,8 +18,11 @@ import {
   type ExpositionFamily,
   familyNames,
   type FleetExposition,
+  type GroupFamilies,
   type GroupPieces,
+  type GroupShortcut,
   healthFamilyNames,
+  memberKey,
 } from './fleet-exposition.js';
 import type { SlotGroup, TargetStore } from './store.js';
 
@@ -120,6 +123,8 @@ export class GzipExposition {
    */
   readonly #index = new Map<ExpositionFormat, Map<string, Unit[]>>();
   readonly #clean = new Map<ExpositionFormat, Map<string, number>>();
+  /** Per format, each slot group's families as the last plan that walked its targets found them (see shortcut). */
+  readonly #walked = new Map<ExpositionFormat, Map<string, GroupFamilies>>();
   #requests = 0;
   #closed = false;
 
@@ -141,6 +146,42 @@ export class GzipExposition {
   /** Units kept for a format (tests and debugging). */
   unitCount(format: ExpositionFormat): number {
     return this.#units.get(format)?.size ?? 0;
+  }
+
+  /**
+   * What a gzip plan of `format` needs to skip the targets of a slot group whose members are all current: its
+   * families as a plan last walked them, at the group's version, and each family's member (compressed, or being
+   * compressed, from that version). Measured (bench:fleet, 10,000 × 10, bench/README.md): walking all 10,000
+   * targets (~60,000 views of their bytes) was 30–90 ms of a gzip answer's 70–140 ms, in 4 ms slices between scrapes.
+   */
+  shortcut(format: ExpositionFormat): GroupShortcut {
+    const units = this.#unitsOf(format);
+    const walked = mapOf(this.#walked, format);
+    const healthNames = healthFamilyNames(format);
+    return {
+      cached: (group) => {
+        const families = walked.get(group.key.id);
+        if (families === undefined || families.version !== group.version) return undefined;
+        const members = new Map<string, Buffer | Promise<Buffer>>();
+        for (const list of [families.own, families.health]) {
+          for (const found of list) {
+            // A target family named like a health family is always left out: it has no unit of its own.
+            if (list === families.own && healthNames.has(found.key)) continue;
+            const unit = units.get(`${found.key}\u0000${group.key.id}`);
+            const member = unit?.member ?? unit?.pending;
+            // A family no unit holds at this version (a name clash left it out, or it was never compressed): walk.
+            if (unit === undefined || unit.type !== found.meta.type || unit.version !== group.version) return undefined;
+            if (member === undefined) return undefined;
+            members.set(memberKey(found.key, found.meta.type), member);
+          }
+        }
+        return { families, members };
+      },
+      walked: (group, families) => {
+        if (families === undefined) walked.delete(group.key.id);
+        else walked.set(group.key.id, families);
+      },
+    };
   }
 
   /**
@@ -171,6 +212,15 @@ export class GzipExposition {
       if (unit.usedBy === request) continue;
       units.delete(key);
       this.#index.delete(plan.format);
+    }
+    // Groups gone from the store (a target set that changed) are forgotten.
+    const walked = this.#walked.get(plan.format);
+    if (walked !== undefined) {
+      const groups = this.#store.groups();
+      if (walked.size > groups.length) {
+        const current = new Set(groups.map((group) => group.key.id));
+        for (const id of walked.keys()) if (!current.has(id)) walked.delete(id);
+      }
     }
     return Promise.all(members);
   }
@@ -273,6 +323,8 @@ export class GzipExposition {
       this.#index.delete(format);
     }
     unit.usedBy = request;
+    // Taken by the plan (shortcut), as its group's targets were not walked.
+    if (run.member !== undefined) return { result: run.member, copiedBytes: 0 };
     const version = run.version;
     if (unit.version === version) {
       if (unit.member !== undefined) return { result: unit.member, copiedBytes: 0 };

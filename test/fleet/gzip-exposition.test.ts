@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
-import { planFleetExposition, planFleetExpositionInTurns } from '../../src/fleet/fleet-exposition.js';
+import {
+  type FleetExposition,
+  planFleetExposition,
+  planFleetExpositionInTurns,
+} from '../../src/fleet/fleet-exposition.js';
 import { GzipExposition } from '../../src/fleet/gzip-exposition.js';
 import { TargetStore } from '../../src/fleet/store.js';
 
@@ -242,6 +246,95 @@ describe('planFleetExpositionInTurns', () => {
     ).toString();
     assert.match(fresh, / 42$/m);
     assert.equal(fresh, plainBody(store, ''));
+    gzip.close();
+  });
+});
+
+describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose members are current', () => {
+  /** A gzip plan through the shortcut, and how many of its runs came from walked targets (with pieces). */
+  function shortcutPlan(store: TargetStore, gzip: GzipExposition): { plan: FleetExposition; walkedRuns: number } {
+    const plan = planFleetExposition(store, 'text', new Set(), gzip.shortcut('text'));
+    const runs = plan.families.flatMap((family) => family.groups);
+    for (const run of runs) assert.equal(run.member === undefined, run.end > run.start, 'a run has a member or pieces');
+    return { plan, walkedRuns: runs.filter((run) => run.member === undefined).length };
+  }
+
+  test('once a plan walked every group and its members exist, the next walks none and gives the same body', async () => {
+    const { store } = fleet(30);
+    const gzip = new GzipExposition(store, { tickMs: 60_000 });
+    const first = shortcutPlan(store, gzip);
+    const total = first.plan.families.reduce((sum, family) => sum + family.groups.length, 0);
+    assert.equal(first.walkedRuns, total, 'nothing compressed yet: every group walked');
+    await gzip.members(first.plan, '');
+    const second = shortcutPlan(store, gzip);
+    assert.equal(second.walkedRuns, 0);
+    assert.ok(second.plan.families.every((family) => family.pieces.length === 0));
+    assert.equal(gunzipSync(Buffer.concat(await gzip.members(second.plan, ''))).toString(), plainBody(store, ''));
+    gzip.close();
+  });
+
+  test('a scrape in one group has that group walked again, and only it', async () => {
+    const { store, targets } = fleet(30);
+    const gzip = new GzipExposition(store, { tickMs: 60_000 });
+    await gzip.members(shortcutPlan(store, gzip).plan, '');
+    const changed = targets[7]!;
+    scrape(store, changed, 5);
+    const { plan, walkedRuns } = shortcutPlan(store, gzip);
+    // Families a and b and the four health families of target 7's group.
+    assert.equal(walkedRuns, 6);
+    const group = store.get(changed.id)!.group.id;
+    for (const family of plan.families) {
+      for (const run of family.groups) assert.equal(run.member === undefined, run.group.key.id === group);
+    }
+    const body = gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString();
+    assert.match(body, /^a\{job="srs",instance="10.0.0.7:1985"\} 5$/m);
+    assert.equal(body, plainBody(store, ''));
+    gzip.close();
+  });
+
+  test('a plan keeps the members it took, though the group changes and is recompressed before the answer', async () => {
+    const { store, targets, now } = fleet(30);
+    const gzip = new GzipExposition(store, { tickMs: 60_000, settleMs: 300, maxCompressions: 100 });
+    await gzip.members(shortcutPlan(store, gzip).plan, '');
+    const before = plainBody(store, '');
+    const { plan, walkedRuns } = shortcutPlan(store, gzip);
+    assert.equal(walkedRuns, 0);
+    // Every target changes and its group settles and is recompressed in the background, all before members().
+    now.ms = 5_000;
+    for (const target of targets) scrape(store, target, 9);
+    now.ms = 6_000;
+    gzip.compactSettled();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString(), before);
+    assert.equal(
+      gunzipSync(Buffer.concat(await gzip.members(shortcutPlan(store, gzip).plan, ''))).toString(),
+      plainBody(store, ''),
+    );
+    gzip.close();
+  });
+
+  test('a group with a family of two types is walked each time; a family named like a health one still is left out', async () => {
+    const { store, targets } = fleet(10);
+    const gzip = new GzipExposition(store, { tickMs: 60_000 });
+    const [mixed, clashing] = [targets[1]!, targets[2]!];
+    const x = (type: 'gauge' | 'counter') => ({ name: 'x', help: 'x', type, text: `x ${type === 'gauge' ? 1 : 2}\n` });
+    const clash = { name: 'fleet_json_exporter_target_up', help: 'x', type: 'gauge' as const, text: 'clash 1\n' };
+    const timing = { startedMs: 0, durationMs: 1 };
+    store.record(mixed, { ok: true, families: { text: [x('gauge'), x('counter')] }, sampleCount: 2 }, timing);
+    store.record(clashing, { ok: true, families: { text: [clash] }, sampleCount: 1 }, timing);
+    await gzip.members(shortcutPlan(store, gzip).plan, '');
+    const { plan } = shortcutPlan(store, gzip);
+    const walkedGroups = new Set(
+      plan.families.flatMap((f) => f.groups.filter((run) => run.member === undefined).map((run) => run.group.key.id)),
+    );
+    assert.deepEqual([...walkedGroups], [store.get(mixed.id)!.group.id]);
+    const body = gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString();
+    assert.doesNotMatch(body, /^clash 1$/m);
+    assert.match(body, /^x 1$/m);
+    assert.doesNotMatch(body, /^x 2$/m);
+    assert.equal(body, plainBody(store, ''));
+    assert.equal(plan.conflicts, 2, 'the counter x and the clashing family, as a walk counts them');
+    assert.equal(plan.conflicts, planFleetExposition(store, 'text', new Set()).conflicts);
     gzip.close();
   });
 });
