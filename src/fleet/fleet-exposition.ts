@@ -4,7 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type EncodedFamilies, type FamilyMeta, familyBytes } from '../exposition/encoded-families.js';
 import { familyName, renderHeader } from '../exposition/render.js';
 import type { ExpositionFormat, MetricType } from '../exposition/types.js';
-import type { SlotGroup, TargetStore } from './store.js';
+import type { SlotGroup, StoredTarget, TargetStore } from './store.js';
 import { TARGET_HEALTH_FAMILIES, TARGET_HEALTH_FAMILY_NAMES } from './target-health.js';
 
 /** The pieces of one family that come from one slot group: `pieces[start..end)` of the family. */
@@ -38,15 +38,14 @@ export interface GroupFamilies {
 
 /**
  * Lets a gzip plan skip the targets of slot groups whose members are all current (most groups: a group changes
- * during about a second of each interval). `cached` answers a group's families and members at its version, or
- * undefined (then the plan walks it and reports what it found to `walked`; undefined there: a family of the group
- * had two types, which only a walk sorts out).
+ * during about a second of each interval). `cached` answers a group's families and members at its version (the group
+ * read from `entries`, the plan's view of the store), or undefined: the plan walks the group's targets.
  */
 export interface GroupShortcut {
   cached(
     group: SlotGroup,
+    entries: readonly StoredTarget[],
   ): { readonly families: GroupFamilies; readonly members: ReadonlyMap<string, Buffer | Promise<Buffer>> } | undefined;
-  walked(group: SlotGroup, families: GroupFamilies | undefined): void;
 }
 
 /** The key of a unit's member in GroupShortcut.cached's map: a family's name as the format writes it, and its type. */
@@ -100,6 +99,60 @@ export function familyNames(families: readonly FamilyMeta[], format: ExpositionF
     byFormat[format] = names;
   }
   return names;
+}
+
+/**
+ * Each family with series of each target of `group` in `entries`, in store order (a target's own families, then its
+ * health families), as `visit(health, key, encoded, index)`: `key` is the family's name as `format` writes it.
+ */
+function visitGroup(
+  entries: readonly StoredTarget[],
+  group: SlotGroup,
+  format: ExpositionFormat,
+  visit: (health: boolean, key: string, encoded: EncodedFamilies, index: number) => void,
+): void {
+  for (let t = group.start; t < group.end; t++) {
+    const entry = entries[t];
+    if (entry === undefined) continue;
+    const own = entry.families[format];
+    const names = familyNames(own.families, format);
+    for (let i = 0; i < own.ends.length; i++) {
+      if (own.ends[i] !== (i === 0 ? 0 : own.ends[i - 1])) visit(false, names[i] as string, own, i);
+    }
+    const health = entry.health[format];
+    for (let i = 0; i < health.ends.length; i++) {
+      if (health.ends[i] !== (i === 0 ? 0 : health.ends[i - 1])) {
+        visit(true, (health.families[i] as FamilyMeta).name, health, i);
+      }
+    }
+  }
+}
+
+/**
+ * The families a plan's walk of `group` would find, at the group's version, without taking its bytes; undefined when
+ * a family of the group has two types (only a walk sorts out which pieces are left out).
+ */
+export function groupFamilies(
+  entries: readonly StoredTarget[],
+  group: SlotGroup,
+  format: ExpositionFormat,
+): GroupFamilies | undefined {
+  const seen = [new Map<string, { key: string; meta: FamilyMeta; count: number }>(), new Map()];
+  let mixed = false;
+  visitGroup(entries, group, format, (health, key, encoded, index) => {
+    const meta = encoded.families[index] as FamilyMeta;
+    const into = seen[health ? 1 : 0] as Map<string, { key: string; meta: FamilyMeta; count: number }>;
+    const found = into.get(key);
+    if (found === undefined) into.set(key, { key, meta, count: 1 });
+    else if (found.meta.type !== meta.type) mixed = true;
+    else found.count++;
+  });
+  if (mixed) return undefined;
+  return {
+    version: group.version,
+    own: [...(seen[0] as Map<string, GroupFamily>).values()],
+    health: [...(seen[1] as Map<string, GroupFamily>).values()],
+  };
 }
 
 /**
@@ -175,60 +228,18 @@ function* planSteps(
     }
     for (const found of cached.families.health) addRun(healthFamilies, found);
   };
-  /** A walk's record of a group's families: undefined once a family shows two types. */
-  const recorder = (): { note(key: string, meta: FamilyMeta): void; done(): GroupFamily[] | undefined } => {
-    const seen = new Map<string, { key: string; meta: FamilyMeta; count: number }>();
-    let mixed = false;
-    return {
-      note(key, meta) {
-        const found = seen.get(key);
-        if (found === undefined) seen.set(key, { key, meta, count: 1 });
-        else if (found.meta.type !== meta.type) mixed = true;
-        else found.count++;
-      },
-      done: () => (mixed ? undefined : [...seen.values()]),
-    };
-  };
   // Taken once: a store change between steps replaces entries in place or builds a new array, never edits this one's
   // ranges, so each target is read once, as it was when its group's turn came.
   const entries = store.entries();
   for (const group of store.groups()) {
-    const cached = shortcut?.cached(group);
-    if (cached !== undefined) {
-      addCached(group, cached);
-      continue;
-    }
-    const own = shortcut === undefined ? undefined : recorder();
-    const health = shortcut === undefined ? undefined : recorder();
-    for (let t = group.start; t < group.end; t++) {
-      const entry = entries[t];
-      if (entry === undefined) continue;
-      const encoded = entry.families[format];
-      const names = familyNames(encoded.families, format);
-      for (let i = 0; i < encoded.ends.length; i++) {
-        if (encoded.ends[i] === (i === 0 ? 0 : encoded.ends[i - 1])) continue;
-        const key = names[i] as string;
-        own?.note(key, encoded.families[i] as FamilyMeta);
-        if (reserved.has(key) || healthNames.has(key)) conflicts++;
-        else add(targetFamilies, encoded, i, key, group);
-      }
-      const healthEncoded = entry.health[format];
-      for (let i = 0; i < healthEncoded.ends.length; i++) {
-        if (healthEncoded.ends[i] === (i === 0 ? 0 : healthEncoded.ends[i - 1])) continue;
-        const meta = healthEncoded.families[i] as FamilyMeta;
-        health?.note(meta.name, meta);
-        add(healthFamilies, healthEncoded, i, meta.name, group);
-      }
-    }
-    if (shortcut !== undefined && own !== undefined && health !== undefined) {
-      const ownFamilies = own.done();
-      const healthFound = health.done();
-      shortcut.walked(
-        group,
-        ownFamilies === undefined || healthFound === undefined
-          ? undefined
-          : { version: group.version, own: ownFamilies, health: healthFound },
-      );
+    const cached = shortcut?.cached(group, entries);
+    if (cached !== undefined) addCached(group, cached);
+    else {
+      visitGroup(entries, group, format, (health, key, encoded, index) => {
+        if (health) add(healthFamilies, encoded, index, key, group);
+        else if (reserved.has(key) || healthNames.has(key)) conflicts++;
+        else add(targetFamilies, encoded, index, key, group);
+      });
     }
     yield;
   }

@@ -273,6 +273,23 @@ describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose
     gzip.close();
   });
 
+  test('groups recompressed in the background are skipped by the next plan, though no plan walked them since', async () => {
+    const { store, targets, now } = fleet(30);
+    const gzip = new GzipExposition(store, { tickMs: 60_000, settleMs: 300, maxCompressions: 100 });
+    await gzip.members(shortcutPlan(store, gzip).plan, '');
+    now.ms = 5_000;
+    for (const target of targets) scrape(store, target, 4);
+    now.ms = 6_000;
+    gzip.compactSettled();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { plan, walkedRuns } = shortcutPlan(store, gzip);
+    assert.equal(walkedRuns, 0, 'every group current: its members were compressed in the background');
+    const body = gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString();
+    assert.match(body, /^a\{job="srs",instance="10.0.0.9:1985"\} 4$/m);
+    assert.equal(body, plainBody(store, ''));
+    gzip.close();
+  });
+
   test('a scrape in one group has that group walked again, and only it', async () => {
     const { store, targets } = fleet(30);
     const gzip = new GzipExposition(store, { tickMs: 60_000 });
