@@ -26,8 +26,7 @@ const USAGE = `usage: npm run bench:fleet -- [flags]
   --no-naive           measure fleet mode alone
   --exporter-args=A    extra exporter flags, e.g. --exporter-args=--workers=1 (with "=": the value starts with a dash)
   --exporter-node-args=A  extra node flags for the exporter, e.g. "--exporter-node-args=--cpu-prof --cpu-prof-dir=/tmp/prof"
-  --simulator-node-args=A node flags for the simulated fleet (default --max-semi-space-size=64: fewer, shorter GC
-                       pauses, which the targets' lag would otherwise count; "--simulator-node-args=" for none)
+  --simulator-node-args=A extra node flags for the simulated fleet, e.g. --simulator-node-args=--max-semi-space-size=64
   --out FILE           JSON result file (default bench/results/fleet.json); an SVG chart is written beside it
   --url URL            measure a running exporter instead (its /metrics, gzip and plain, for --window seconds)
   --help               this text
@@ -47,10 +46,7 @@ function parseFlags() {
         'no-naive': { type: 'boolean', default: false },
         'exporter-args': { type: 'string', default: '' },
         'exporter-node-args': { type: 'string', default: '' },
-        // The simulator stamps each request's arrival on its own event loop: its GC pauses read as the scrapers' lag.
-        // A 64 MB young generation cut its longest stall from 150–190 ms to 36–44 ms (bench/README.md, issue 15's
-        // eighth stop). Real SRS servers (C++) have no such pauses.
-        'simulator-node-args': { type: 'string', default: '--max-semi-space-size=64' },
+        'simulator-node-args': { type: 'string', default: '' },
         out: { type: 'string', default: join(import.meta.dirname, '..', '..', 'bench', 'results', 'fleet.json') },
         url: { type: 'string' },
         target: { type: 'string' },
