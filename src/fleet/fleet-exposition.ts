@@ -204,7 +204,7 @@ function* planSteps(
     family.pieces.push(familyBytes(encoded, index));
     (family.groups.at(-1) as GroupPieces).end++;
   };
-  /** A group added from its families as last walked, with its members: no pieces. */
+  /** A group added from its families and members (GroupShortcut): runs without pieces. */
   const addCached = (group: SlotGroup, cached: NonNullable<ReturnType<GroupShortcut['cached']>>): void => {
     const addRun = (into: Map<string, ExpositionFamily>, found: GroupFamily): void => {
       const family = familyFor(into, found.meta, found.key);

@@ -124,8 +124,8 @@ export class GzipExposition {
    */
   readonly #index = new Map<ExpositionFormat, Map<string, Unit[]>>();
   readonly #clean = new Map<ExpositionFormat, Map<string, number>>();
-  /** Per format, each slot group's families as the last plan that walked its targets found them (see shortcut). */
-  readonly #walked = new Map<ExpositionFormat, Map<string, GroupFamilies>>();
+  /** Per format, each slot group's families at the version they were read at (see shortcut). */
+  readonly #groupFamilies = new Map<ExpositionFormat, Map<string, GroupFamilies>>();
   #requests = 0;
   #closed = false;
 
@@ -157,19 +157,19 @@ export class GzipExposition {
    */
   shortcut(format: ExpositionFormat): GroupShortcut {
     const units = this.#unitsOf(format);
-    const walked = mapOf(this.#walked, format);
+    const known = mapOf(this.#groupFamilies, format);
     const healthNames = healthFamilyNames(format);
     return {
       cached: (group, entries) => {
-        let families = walked.get(group.key.id);
+        let families = known.get(group.key.id);
         if (families === undefined || families.version !== group.version) {
           // Once per group and version: the families without their bytes (no views taken), a fraction of a walk.
           families = groupFamilies(entries, group, format);
           if (families === undefined) {
-            walked.delete(group.key.id);
+            known.delete(group.key.id);
             return undefined;
           }
-          walked.set(group.key.id, families);
+          known.set(group.key.id, families);
         }
         const members = new Map<string, Buffer | Promise<Buffer>>();
         for (const list of [families.own, families.health]) {
@@ -219,12 +219,12 @@ export class GzipExposition {
       this.#index.delete(plan.format);
     }
     // Groups gone from the store (a target set that changed) are forgotten.
-    const walked = this.#walked.get(plan.format);
-    if (walked !== undefined) {
+    const known = this.#groupFamilies.get(plan.format);
+    if (known !== undefined) {
       const groups = this.#store.groups();
-      if (walked.size > groups.length) {
+      if (known.size > groups.length) {
         const current = new Set(groups.map((group) => group.key.id));
-        for (const id of walked.keys()) if (!current.has(id)) walked.delete(id);
+        for (const id of known.keys()) if (!current.has(id)) known.delete(id);
       }
     }
     return Promise.all(members);
