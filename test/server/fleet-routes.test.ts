@@ -207,6 +207,17 @@ describe('GET /metrics in fleet mode', () => {
     assert.match(gunzipSync(first.body).toString('utf8'), /^fleet_json_exporter_target_up\{/m);
   });
 
+  test('gzip answers take settled groups from their kept members; a plain answer between them still has every series', async () => {
+    const first = await httpGet(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+    const plain = await httpGet(`${base}/metrics`);
+    const second = await httpGet(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+    const expected = fleetPart(gunzipSync(first.body).toString('utf8'));
+    assert.match(expected, /^fleet_json_exporter_target_up\{/m);
+    // The plain answer walks every target (it needs their bytes), whatever units the gzip answers keep.
+    assert.equal(fleetPart(plain.text), expected);
+    assert.equal(fleetPart(gunzipSync(second.body).toString('utf8')), expected);
+  });
+
   test('OpenMetrics when asked: strict 1.0 syntax, counters without _total in TYPE, one # EOF at the very end', async () => {
     const response = await httpGet(`${base}/metrics`, {
       headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' },
