@@ -45,12 +45,9 @@ export interface GroupShortcut {
   cached(
     group: SlotGroup,
     entries: readonly StoredTarget[],
-  ): { readonly families: GroupFamilies; readonly members: ReadonlyMap<string, Buffer | Promise<Buffer>> } | undefined;
-}
-
-/** The key of a unit's member in GroupShortcut.cached's map: a family's name as the format writes it, and its type. */
-export function memberKey(key: string, type: MetricType): string {
-  return `${type}\u0000${key}`;
+  ):
+    | { readonly families: GroupFamilies; readonly members: ReadonlyMap<GroupFamily, Buffer | Promise<Buffer>> }
+    | undefined;
 }
 
 export interface ExpositionFamily {
@@ -137,22 +134,19 @@ export function groupFamilies(
   group: SlotGroup,
   format: ExpositionFormat,
 ): GroupFamilies | undefined {
-  const seen = [new Map<string, { key: string; meta: FamilyMeta; count: number }>(), new Map()];
+  type Counted = { key: string; meta: FamilyMeta; count: number };
+  const own = new Map<string, Counted>();
+  const health = new Map<string, Counted>();
   let mixed = false;
-  visitGroup(entries, group, format, (health, key, encoded, index) => {
+  visitGroup(entries, group, format, (isHealth, key, encoded, index) => {
     const meta = encoded.families[index] as FamilyMeta;
-    const into = seen[health ? 1 : 0] as Map<string, { key: string; meta: FamilyMeta; count: number }>;
+    const into = isHealth ? health : own;
     const found = into.get(key);
     if (found === undefined) into.set(key, { key, meta, count: 1 });
     else if (found.meta.type !== meta.type) mixed = true;
     else found.count++;
   });
-  if (mixed) return undefined;
-  return {
-    version: group.version,
-    own: [...(seen[0] as Map<string, GroupFamily>).values()],
-    health: [...(seen[1] as Map<string, GroupFamily>).values()],
-  };
+  return mixed ? undefined : { version: group.version, own: [...own.values()], health: [...health.values()] };
 }
 
 /**
@@ -213,7 +207,7 @@ function* planSteps(
         return;
       }
       const at = family.pieces.length;
-      const member = cached.members.get(memberKey(found.key, found.meta.type));
+      const member = cached.members.get(found);
       family.groups.push({
         group,
         version: cached.families.version,

@@ -22,8 +22,8 @@ import {
   type GroupPieces,
   type GroupShortcut,
   groupFamilies,
+  type GroupFamily,
   healthFamilyNames,
-  memberKey,
 } from './fleet-exposition.js';
 import type { SlotGroup, TargetStore } from './store.js';
 
@@ -86,6 +86,11 @@ function concatPieces(pieces: readonly Uint8Array[], start: number, end: number,
     at += piece.byteLength;
   }
   return out;
+}
+
+/** A unit's key in its format's map: the family's name as the format writes it, and its slot group. */
+function unitKey(familyKey: string, groupId: string): string {
+  return `${familyKey}\u0000${groupId}`;
 }
 
 /** The format's map in `byFormat`, made empty the first time. */
@@ -171,17 +176,17 @@ export class GzipExposition {
           }
           known.set(group.key.id, families);
         }
-        const members = new Map<string, Buffer | Promise<Buffer>>();
+        const members = new Map<GroupFamily, Buffer | Promise<Buffer>>();
         for (const list of [families.own, families.health]) {
           for (const found of list) {
             // A target family named like a health family is always left out: it has no unit of its own.
             if (list === families.own && healthNames.has(found.key)) continue;
-            const unit = units.get(`${found.key}\u0000${group.key.id}`);
+            const unit = units.get(unitKey(found.key, group.key.id));
             const member = unit?.member ?? unit?.pending;
             // A family no unit holds at this version (a name clash left it out, or it was never compressed): walk.
             if (unit === undefined || unit.type !== found.meta.type || unit.version !== group.version) return undefined;
             if (member === undefined) return undefined;
-            members.set(memberKey(found.key, found.meta.type), member);
+            members.set(found, member);
           }
         }
         return { families, members };
@@ -312,7 +317,7 @@ export class GzipExposition {
     request: number,
   ): { readonly result: Buffer | Promise<Buffer>; readonly copiedBytes: number } {
     const familyKey = familyName(family, format);
-    const key = `${familyKey}\u0000${run.group.key.id}`;
+    const key = unitKey(familyKey, run.group.key.id);
     let unit = units.get(key);
     if (unit === undefined || unit.type !== family.type) {
       unit = {
