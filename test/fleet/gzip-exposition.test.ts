@@ -309,6 +309,23 @@ describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose
     gzip.close();
   });
 
+  test('targets that vanish or arrive between answers: their groups are walked again, and the body is exact', async () => {
+    const { store, targets } = fleet(30);
+    const gzip = new GzipExposition(store, { tickMs: 60_000 });
+    await gzip.members(shortcutPlan(store, gzip).plan, '');
+    store.remove(targets[4]!.id);
+    const arrived = makeTarget(200);
+    store.upsertTarget(arrived);
+    scrape(store, arrived, 6);
+    const { plan, walkedRuns } = shortcutPlan(store, gzip);
+    assert.ok(walkedRuns > 0);
+    const body = gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString();
+    assert.doesNotMatch(body, /instance="10\.0\.0\.4:1985"/);
+    assert.match(body, /^a\{job="srs",instance="10.0.0.200:1985"\} 6$/m);
+    assert.equal(body, plainBody(store, ''));
+    gzip.close();
+  });
+
   test('a plan keeps the members it took, though the group changes and is recompressed before the answer', async () => {
     const { store, targets, now } = fleet(30);
     const gzip = new GzipExposition(store, { tickMs: 60_000, settleMs: 300, maxCompressions: 100 });
