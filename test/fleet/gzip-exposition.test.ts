@@ -9,7 +9,7 @@ import {
   planFleetExposition,
   planFleetExpositionInTurns,
 } from '../../src/fleet/fleet-exposition.js';
-import { GzipExposition } from '../../src/fleet/gzip-exposition.js';
+import { GzipExposition, type GzipExpositionOptions } from '../../src/fleet/gzip-exposition.js';
 import { TargetStore } from '../../src/fleet/store.js';
 
 function makeTarget(i: number): ScrapeTarget {
@@ -250,15 +250,31 @@ describe('planFleetExpositionInTurns', () => {
   });
 });
 
-describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose members are current', () => {
-  /** A gzip plan through the shortcut, and how many of its runs came from walked targets (with pieces). */
-  function shortcutPlan(store: TargetStore, gzip: GzipExposition): { plan: FleetExposition; walkedRuns: number } {
-    const plan = planFleetExposition(store, 'text', new Set(), gzip.shortcut('text'));
-    const runs = plan.families.flatMap((family) => family.groups);
-    for (const run of runs) assert.equal(run.member === undefined, run.end > run.start, 'a run has a member or pieces');
-    return { plan, walkedRuns: runs.filter((run) => run.member === undefined).length };
-  }
+/** A gzip plan through the shortcut, and how many of its runs came from walked targets (with pieces). */
+function shortcutPlan(store: TargetStore, gzip: GzipExposition): { plan: FleetExposition; walkedRuns: number } {
+  const plan = planFleetExposition(store, 'text', new Set(), gzip.shortcut('text'));
+  const runs = plan.families.flatMap((family) => family.groups);
+  for (const run of runs) assert.equal(run.member === undefined, run.end > run.start, 'a run has a member or pieces');
+  return { plan, walkedRuns: runs.filter((run) => run.member === undefined).length };
+}
 
+/** A fleet of `count` targets and its gzip units after one answer through the shortcut (every group walked then). */
+async function answeredOnce(
+  count: number,
+  options: GzipExpositionOptions = {},
+): Promise<ReturnType<typeof fleet> & { gzip: GzipExposition }> {
+  const made = fleet(count);
+  const gzip = new GzipExposition(made.store, { tickMs: 60_000, ...options });
+  await gzip.members(shortcutPlan(made.store, gzip).plan, '');
+  return { ...made, gzip };
+}
+
+/** What a gzip answer of `plan` decompresses to (no tail). */
+async function gzipBody(gzip: GzipExposition, plan: FleetExposition): Promise<string> {
+  return gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString();
+}
+
+describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose members are current', () => {
   test('once a plan walked every group and its members exist, the next walks none and gives the same body', async () => {
     const { store } = fleet(30);
     const gzip = new GzipExposition(store, { tickMs: 60_000 });
@@ -269,14 +285,12 @@ describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose
     const second = shortcutPlan(store, gzip);
     assert.equal(second.walkedRuns, 0);
     assert.ok(second.plan.families.every((family) => family.pieces.length === 0));
-    assert.equal(gunzipSync(Buffer.concat(await gzip.members(second.plan, ''))).toString(), plainBody(store, ''));
+    assert.equal(await gzipBody(gzip, second.plan), plainBody(store, ''));
     gzip.close();
   });
 
   test('groups recompressed in the background are skipped by the next plan, though no plan walked them since', async () => {
-    const { store, targets, now } = fleet(30);
-    const gzip = new GzipExposition(store, { tickMs: 60_000, settleMs: 300, maxCompressions: 100 });
-    await gzip.members(shortcutPlan(store, gzip).plan, '');
+    const { store, targets, now, gzip } = await answeredOnce(30, { settleMs: 300, maxCompressions: 100 });
     now.ms = 5_000;
     for (const target of targets) scrape(store, target, 4);
     now.ms = 6_000;
@@ -284,16 +298,14 @@ describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose
     await new Promise((resolve) => setTimeout(resolve, 50));
     const { plan, walkedRuns } = shortcutPlan(store, gzip);
     assert.equal(walkedRuns, 0, 'every group current: its members were compressed in the background');
-    const body = gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString();
+    const body = await gzipBody(gzip, plan);
     assert.match(body, /^a\{job="srs",instance="10.0.0.9:1985"\} 4$/m);
     assert.equal(body, plainBody(store, ''));
     gzip.close();
   });
 
   test('a scrape in one group has that group walked again, and only it', async () => {
-    const { store, targets } = fleet(30);
-    const gzip = new GzipExposition(store, { tickMs: 60_000 });
-    await gzip.members(shortcutPlan(store, gzip).plan, '');
+    const { store, targets, gzip } = await answeredOnce(30);
     const changed = targets[7]!;
     scrape(store, changed, 5);
     const { plan, walkedRuns } = shortcutPlan(store, gzip);
@@ -303,23 +315,21 @@ describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose
     for (const family of plan.families) {
       for (const run of family.groups) assert.equal(run.member === undefined, run.group.key.id === group);
     }
-    const body = gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString();
+    const body = await gzipBody(gzip, plan);
     assert.match(body, /^a\{job="srs",instance="10.0.0.7:1985"\} 5$/m);
     assert.equal(body, plainBody(store, ''));
     gzip.close();
   });
 
   test('targets that vanish or arrive between answers: their groups are walked again, and the body is exact', async () => {
-    const { store, targets } = fleet(30);
-    const gzip = new GzipExposition(store, { tickMs: 60_000 });
-    await gzip.members(shortcutPlan(store, gzip).plan, '');
+    const { store, targets, gzip } = await answeredOnce(30);
     store.remove(targets[4]!.id);
     const arrived = makeTarget(200);
     store.upsertTarget(arrived);
     scrape(store, arrived, 6);
     const { plan, walkedRuns } = shortcutPlan(store, gzip);
     assert.ok(walkedRuns > 0);
-    const body = gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString();
+    const body = await gzipBody(gzip, plan);
     assert.doesNotMatch(body, /instance="10\.0\.0\.4:1985"/);
     assert.match(body, /^a\{job="srs",instance="10.0.0.200:1985"\} 6$/m);
     assert.equal(body, plainBody(store, ''));
@@ -327,9 +337,7 @@ describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose
   });
 
   test('a plan keeps the members it took, though the group changes and is recompressed before the answer', async () => {
-    const { store, targets, now } = fleet(30);
-    const gzip = new GzipExposition(store, { tickMs: 60_000, settleMs: 300, maxCompressions: 100 });
-    await gzip.members(shortcutPlan(store, gzip).plan, '');
+    const { store, targets, now, gzip } = await answeredOnce(30, { settleMs: 300, maxCompressions: 100 });
     const before = plainBody(store, '');
     const { plan, walkedRuns } = shortcutPlan(store, gzip);
     assert.equal(walkedRuns, 0);
@@ -339,11 +347,8 @@ describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose
     now.ms = 6_000;
     gzip.compactSettled();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString(), before);
-    assert.equal(
-      gunzipSync(Buffer.concat(await gzip.members(shortcutPlan(store, gzip).plan, ''))).toString(),
-      plainBody(store, ''),
-    );
+    assert.equal(await gzipBody(gzip, plan), before);
+    assert.equal(await gzipBody(gzip, shortcutPlan(store, gzip).plan), plainBody(store, ''));
     gzip.close();
   });
 
@@ -362,7 +367,7 @@ describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose
       plan.families.flatMap((f) => f.groups.filter((run) => run.member === undefined).map((run) => run.group.key.id)),
     );
     assert.deepEqual([...walkedGroups], [store.get(mixed.id)!.group.id]);
-    const body = gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString();
+    const body = await gzipBody(gzip, plan);
     assert.doesNotMatch(body, /^clash 1$/m);
     assert.match(body, /^x 1$/m);
     assert.doesNotMatch(body, /^x 2$/m);
