@@ -24,20 +24,31 @@ export interface PoolLimits {
   readonly closed: boolean;
 }
 
+/** Where a URL's sockets go: its pool's key (host:port) and what to connect to. */
+export interface Origin {
+  readonly key: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The origin of an http: URL (port 80 when none is given; an IPv6 host without its brackets to connect to). */
+export function originOf(url: URL): Origin {
+  const port = url.port === '' ? 80 : Number(url.port);
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { key: `${url.hostname}:${port}`, host, port };
+}
+
 /** The pools by host:port; a pool is dropped when its last socket is gone and nothing waits. */
 export class OriginPools {
   private readonly pools = new Map<string, Pool>();
 
   constructor(private readonly limits: PoolLimits) {}
 
-  poolFor(url: URL): Pool {
-    const port = url.port === '' ? 80 : Number(url.port);
-    const key = `${url.hostname}:${port}`;
-    let pool = this.pools.get(key);
+  poolFor(origin: Origin): Pool {
+    let pool = this.pools.get(origin.key);
     if (pool === undefined) {
-      const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-      pool = new Pool(this, this.limits, key, host, port);
-      this.pools.set(key, pool);
+      pool = new Pool(this, this.limits, origin.key, origin.host, origin.port);
+      this.pools.set(origin.key, pool);
     }
     return pool;
   }

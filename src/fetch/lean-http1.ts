@@ -28,7 +28,15 @@ import type { AuthorizationSource } from './credentials.js';
 import { HttpClientConfigError } from './errors.js';
 import type { FetchRequest, FetchResult } from './http-client.js';
 import { ResponseParser, type ResponseHead, type ResponseParserEvents } from './http1-response-parser.js';
-import { type Connection, OriginPools, type Pool, type PoolLimits, type PooledRequest } from './lean-http1-pool.js';
+import {
+  type Connection,
+  type Origin,
+  OriginPools,
+  originOf,
+  type Pool,
+  type PoolLimits,
+  type PooledRequest,
+} from './lean-http1-pool.js';
 import { bodyTooLarge, readBodyWithLimit } from './read-body.js';
 import { redactUrl } from './redact-url.js';
 import { buildRequestHeaders } from './request-headers.js';
@@ -76,6 +84,20 @@ export function canUseLean(url: URL | string): boolean {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** A target URL as the client uses it, parsed once. The URL object is shared: nothing here may change it. */
+interface ParsedTarget {
+  readonly url: URL;
+  readonly origin: Origin;
+}
+
+/**
+ * Parsed targets kept per client, by URL string. A fleet asks the same URLs every interval: at 10,000 targets every
+ * 15 s, `new URL` and the pool key built from it for every request were ~1.4 % of the exporter's CPU samples (perf,
+ * bench:fleet 10,000 × 10, bench/README.md). Past this many URLs the cache starts over (a fleet beyond it parses
+ * some URLs twice; nothing grows without bound).
+ */
+const PARSED_TARGETS_MAX = 100_000;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
 
@@ -91,6 +113,7 @@ export function createLeanHttp1Client(
 
 class Client implements PoolLimits {
   readonly pools = new OriginPools(this);
+  private readonly parsed = new Map<string, ParsedTarget>();
   readonly maxSockets: number;
   readonly keepAliveMs: number;
   inFlight = 0;
@@ -115,12 +138,10 @@ class Client implements PoolLimits {
 
   async fetch(request: FetchRequest): Promise<LeanFetchResult> {
     const started = performance.now();
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
+    const target = this.parse(request.url);
+    if (target === undefined)
       return failure(started, 'invalid_url', `${request.method} ${redactUrl(request.url)}: invalid URL`);
-    }
+    const { url } = target;
     const where = (): string => `${request.method} ${redactUrl(url)}`;
     if (url.protocol !== 'http:') return failure(started, 'invalid_url', `${where()}: not an http: URL (lean client)`);
     if (this.closed) return failure(started, 'network', `${where()}: the client is closed`);
@@ -138,11 +159,27 @@ class Client implements PoolLimits {
         return failure(started, 'network', `${where()}: invalid request header "${unsendable}"`);
       const head = serializeHead(request, url, headers);
       return await new Promise<LeanFetchResult>((resolve) => {
-        new Exchange(this, request, url, head, started, resolve).start();
+        new Exchange(this, request, target, head, started, resolve).start();
       });
     } finally {
       if (--this.inFlight === 0) this.idle?.();
     }
+  }
+
+  /** The URL parsed (once per URL string), or undefined when it is not one. */
+  private parse(text: string): ParsedTarget | undefined {
+    let target = this.parsed.get(text);
+    if (target !== undefined) return target;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return undefined;
+    }
+    if (this.parsed.size >= PARSED_TARGETS_MAX) this.parsed.clear();
+    target = { url, origin: originOf(url) };
+    this.parsed.set(text, target);
+    return target;
   }
 
   get connectTimeoutMs(): number {
@@ -240,7 +277,7 @@ class Exchange implements ResponseParserEvents, PooledRequest {
   constructor(
     private readonly client: Client,
     private readonly request: FetchRequest,
-    private readonly url: URL,
+    private readonly target: ParsedTarget,
     readonly requestHead: string,
     private readonly started: number,
     private readonly resolve: (result: LeanFetchResult) => void,
@@ -259,7 +296,7 @@ class Exchange implements ResponseParserEvents, PooledRequest {
 
   /** `fresh`: a new socket, not an idle one (the retry). */
   private acquire(fresh: boolean): void {
-    this.pool = this.client.pools.poolFor(this.url);
+    this.pool = this.client.pools.poolFor(this.target.origin);
     this.pool.acquire(this, fresh);
   }
 
@@ -431,7 +468,7 @@ class Exchange implements ResponseParserEvents, PooledRequest {
 
   private fail(reason: Extract<FetchResult, { ok: false }>['reason'], detail: string): void {
     if (this.settled) return;
-    const where = `${this.request.method} ${redactUrl(this.url)}`;
+    const where = `${this.request.method} ${redactUrl(this.target.url)}`;
     this.settle(failure(this.started, reason, `${where}: ${detail}`, this.status));
   }
 

@@ -220,6 +220,28 @@ describe('lean HTTP/1.1 client', () => {
     assert.equal(server.connections(), 1);
   });
 
+  test('a URL asked again is sent as asked the first time; each URL keeps its own path and query', async () => {
+    const { base } = await rawServer((socket, head) => {
+      const lines = head.split('\r\n');
+      const body = `${lines[0]} | ${lines.find((line) => line.toLowerCase().startsWith('host:'))}`;
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    });
+    const port = new URL(base).port;
+    const lean = leanClient();
+    const urls = [`${base}/a?x=1`, `${base}/a?x=2`, `${base}/b`, `${base}/a?x=1`];
+    const seen: string[] = [];
+    for (const url of urls) seen.push(text(await lean.fetch(request(url))));
+    assert.deepEqual(seen, [
+      `GET /a?x=1 HTTP/1.1 | host: 127.0.0.1:${port}`,
+      `GET /a?x=2 HTTP/1.1 | host: 127.0.0.1:${port}`,
+      `GET /b HTTP/1.1 | host: 127.0.0.1:${port}`,
+      `GET /a?x=1 HTTP/1.1 | host: 127.0.0.1:${port}`,
+    ]);
+    const invalid = failureOf(await lean.fetch(request('http://[::1')));
+    assert.equal(invalid.reason, 'invalid_url', 'a URL that does not parse is refused every time');
+    assert.equal(failureOf(await lean.fetch(request('http://[::1'))).reason, 'invalid_url');
+  });
+
   test('requests started in one turn leave together at its end: each on its own socket, with its own answer', async () => {
     const server = await httpServer();
     const lean = leanClient();
