@@ -19,6 +19,7 @@ import { describeLoadError, serveConfigLoader } from './load-config.js';
 import { parseDuration } from '../config/duration.js';
 import { OPEN_TARGET_POLICY_SETTINGS, TargetPolicy } from '../fetch/target-policy.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT } from './probe-flags.js';
+import { applyRuntimeFlags } from './runtime-flags.js';
 
 export interface RunningExporter {
   readonly server: ExporterServer;
@@ -52,6 +53,8 @@ export async function startExporter(
     : [flags.listenAddress, ...(flags.moreListenAddresses ?? [])].map(parseListenAddress);
   // First, before anything needs stopping: a bad web config fails the start with its file, line and key.
   const webConfig = flags.webConfigFile === undefined ? undefined : loadWebConfigFile(flags.webConfigFile);
+  // Before the workers start, so their isolates see them too.
+  const v8Flags = applyRuntimeFlags(flags);
   const metrics = createSelfMetrics();
   const shardFlags = {
     ...(flags.shardTotal === undefined ? {} : { total: flags.shardTotal }),
@@ -142,6 +145,7 @@ export async function startExporter(
       config: config.source,
       modules: Object.keys(config.modules),
       workers,
+      ...(v8Flags.length > 0 ? { v8Flags } : {}),
       tls: webConfig?.tls !== undefined,
       basicAuth: Object.keys(webConfig?.users ?? {}).length > 0,
     },

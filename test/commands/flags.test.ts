@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { UsageError } from '../../src/commands/errors.js';
 import { parseServeFlags } from '../../src/commands/flags.js';
+import { applyRuntimeFlags } from '../../src/commands/runtime-flags.js';
 
 test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded config, one worker per CPU', () => {
   assert.deepEqual(parseServeFlags([]), {
@@ -105,7 +106,26 @@ test('--shard.total and --shard.index are read as whole numbers, and absent when
   assert.equal(parseServeFlags(['--shard.index=0']).shardIndex, 0);
 });
 
+test("--runtime.heap-growing-percent is read as a whole number, absent when not given, and set as V8's flag", () => {
+  assert.equal(parseServeFlags(['--runtime.heap-growing-percent=50']).runtimeHeapGrowingPercent, 50);
+  assert.equal('runtimeHeapGrowingPercent' in parseServeFlags([]), false);
+  const set: string[] = [];
+  assert.deepEqual(
+    applyRuntimeFlags({ runtimeHeapGrowingPercent: 50 }, (flag) => set.push(flag)),
+    ['--heap-growing-percent=50'],
+  );
+  assert.deepEqual(set, ['--heap-growing-percent=50']);
+  assert.deepEqual(
+    applyRuntimeFlags(parseServeFlags([]), (flag) => set.push(flag)),
+    [],
+    "V8's own factor by default",
+  );
+  assert.equal(set.length, 1);
+});
+
 for (const [args, message] of [
+  [['--runtime.heap-growing-percent=0'], /--runtime\.heap-growing-percent must be a whole number of at least 1/],
+  [['--runtime.heap-growing-percent=1.5'], /--runtime\.heap-growing-percent must be a whole number of at least 1/],
   [['--shard.total=0'], /--shard\.total must be a whole number of at least 1 \(got "0"\)/],
   [['--shard.total=two'], /--shard\.total must be a whole number of at least 1/],
   [['--shard.index=-1'], /--shard\.index must be a whole number of at least 0 \(got "-1"\)/],
