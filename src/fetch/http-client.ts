@@ -202,10 +202,17 @@ async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<Fet
     };
   }
 
+  // One signal for undici: the timeout's, which the caller's signal also aborts. A listener removed at the end, not
+  // AbortSignal.any: on Node 20 each composite stays linked to its source signal for good, and a fleet target's
+  // scheduler signal lives across its scrapes (scheduler.ts).
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new TimeoutSignal()), request.timeoutMs);
   timer.unref();
-  const signal = request.signal === undefined ? timeout.signal : AbortSignal.any([request.signal, timeout.signal]);
+  const onAbort = (): void => timeout.abort(request.signal?.reason);
+  request.signal?.addEventListener('abort', onAbort, { once: true });
+  // Aborted while the headers were built: a listener added now would never fire.
+  if (request.signal?.aborted === true) onAbort();
+  const signal = timeout.signal;
   let status: number | undefined;
   try {
     const options = {
@@ -262,7 +269,7 @@ async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<Fet
     };
   } catch (error) {
     const phase = status === undefined ? '' : ' reading the body';
-    if (timeout.signal.aborted) {
+    if (timeout.signal.reason instanceof TimeoutSignal) {
       return withStatus(
         {
           ok: false,
@@ -283,6 +290,7 @@ async function fetchOnce(client: HttpClient, request: FetchRequest): Promise<Fet
     return withStatus({ ok: false, reason, message: `${where}: ${detail}`, durationMs: elapsed() }, status);
   } finally {
     clearTimeout(timer);
+    request.signal?.removeEventListener('abort', onAbort);
   }
 }
 

@@ -1,5 +1,6 @@
 // fetchTarget against real servers on 127.0.0.1: headers, auth, status codes, keep-alive, redirects, limits, TLS, proxy.
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -290,6 +291,20 @@ describe('fetchTarget over HTTP', () => {
     const pending = fetchTarget(client, request(`${base}/stall`, { signal: controller.signal }));
     setTimeout(() => controller.abort(), 50).unref();
     assert.equal(failureOf(await pending).reason, 'aborted');
+  });
+
+  test('one caller signal over many fetches: no listener is left on it, and it still aborts the next', async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 12; i++) {
+      const done = await fetchTarget(client, request(`${base}/status/200`, { signal: controller.signal }));
+      assert.ok(done.ok, `fetch ${i}`);
+    }
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+    const pending = fetchTarget(client, request(`${base}/stall`, { signal: controller.signal }));
+    setTimeout(() => controller.abort(), 50).unref();
+    const failure = failureOf(await pending);
+    assert.equal(failure.reason, 'aborted');
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
   });
 
   test('a closed port gives connection_refused', async () => {

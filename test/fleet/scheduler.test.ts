@@ -1,5 +1,6 @@
 // The fleet scheduler on a manual clock: slots, no overlap, the concurrency bound, deadlines, churn, stop.
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
 import { nextSlotMs, scrapeOffsetMs } from '../../src/fleet/scheduler-clock.js';
@@ -52,15 +53,19 @@ class HeldTargets {
     new Promise((resolve) => {
       this.running++;
       this.maxRunning = Math.max(this.maxRunning, this.running);
+      // Like undici: an aborted request ends with an 'aborted' failure, and the listener goes when the request ends
+      // (a target's next scrape may get the same signal).
+      const onAbort = (): void => done({ ok: false, reason: 'aborted', message: 'aborted' });
+      let ended = false;
       const done = (outcome: TargetScrapeOutcome): void => {
+        if (ended) return;
+        ended = true;
+        signal.removeEventListener('abort', onAbort);
         this.running--;
         resolve(outcome);
       };
       this.calls.push({ target, signal, resolve: done });
-      // Like undici: an aborted request ends with an 'aborted' failure.
-      signal.addEventListener('abort', () => done({ ok: false, reason: 'aborted', message: 'aborted' }), {
-        once: true,
-      });
+      signal.addEventListener('abort', onAbort, { once: true });
     });
 
   callsFor(target: ScrapeTarget): number {
@@ -189,6 +194,33 @@ describe('deadlines', () => {
     assert.equal(meta.lastError?.reason, 'timeout');
     assert.match(meta.lastError?.message ?? '', /timeout of 2s/);
     assert.equal(meta.errorsByReason.get('timeout'), 1);
+    await scheduler.stop();
+  });
+
+  test("a target's scrapes share one signal while none is aborted; after an abort the next one gets a new signal", async () => {
+    const { clock, targets, scheduler } = setup();
+    const target = makeTarget(3, { timeoutMs: 2_000 });
+    const other = makeTarget(4);
+    scheduler.setTargets([target, other]);
+    const callsOf = (of: ScrapeTarget): HeldTargets['calls'] =>
+      targets.calls.filter((call) => call.target.id === of.id);
+    await clock.advance(slotOf(target) - START);
+    callsOf(target)[0]!.resolve(success(target));
+    await clock.advance(INTERVAL);
+    callsOf(target)[1]!.resolve(success(target));
+    const first = callsOf(target)[0]!.signal;
+    assert.equal(callsOf(target)[1]!.signal, first, "the second scrape got the first one's signal");
+    assert.equal(getEventListeners(first, 'abort').length, 0, 'no listener left behind');
+    const others = callsOf(other);
+    assert.ok(others.length > 0 && others.every((call) => call.signal !== first), 'each target its own');
+    // The third scrape runs past its timeout: aborted, so the fourth gets a new signal.
+    await clock.advance(INTERVAL + 2_000);
+    assert.equal(callsOf(target)[2]!.signal, first);
+    assert.equal(first.aborted, true);
+    await clock.advance(INTERVAL - 2_000);
+    const fourth = callsOf(target)[3]!.signal;
+    assert.notEqual(fourth, first);
+    assert.equal(fourth.aborted, false);
     await scheduler.stop();
   });
 
