@@ -32,17 +32,19 @@ interface Entry {
   timer: unknown;
   /** Set while a scrape runs: its controller (a vanished target's scrape is aborted). */
   running: AbortController | undefined;
-  /**
-   * The last scrape's controller when nothing aborted it: the next scrape of this target takes it again. A signal
-   * per scrape (667 a second at 10,000 targets) was 1.5 % of the process's CPU samples (perf; Node builds each one
-   * through slow paths), and ~0.5 MB/s of the old generation's ~2.7 MB/s of garbage (a preload logging V8's heap
-   * spaces: 2.2 against 2.5–2.7 MB/s; bench/README.md, ninth stop). Whatever listens to the signal during a scrape
-   * removes its listener when its part ends (the lean client, undici's path in http-client.ts, the batch wait).
-   */
-  idle: AbortController | undefined;
   queued: boolean;
   removed: boolean;
 }
+
+/**
+ * Controllers of finished scrapes that nothing aborted, kept for the next scrapes. A new one per scrape (667 a second
+ * at 10,000 targets) was 1.5 % of the process's CPU samples (perf: Node builds each signal through V8's slow paths),
+ * and ~0.5 MB/s of the old generation's ~2.7 MB/s of garbage (a preload logging V8's heap spaces: 2.2 against
+ * 2.5–2.7 MB/s; bench/README.md, ninth stop). A few are enough (scrapes in flight at once); one kept per target
+ * instead held ~7 MB more live heap at 10,000 targets. Whatever listens to a scrape's signal removes its listener
+ * when its part ends (the lean client, undici's path in http-client.ts, the batch wait in fleet-scrape.ts).
+ */
+const IDLE_CONTROLLERS_MAX = 64;
 
 /** Why a scrape was aborted, so its outcome can be told apart from a target failure. */
 class ScrapeDeadline extends Error {}
@@ -54,6 +56,7 @@ export class Scheduler {
   readonly #queue: Array<{ entry: Entry; slotMs: number }> = [];
   readonly #inFlight = new Set<Promise<void>>();
   readonly #listeners = new Set<ScrapeListener>();
+  readonly #idleControllers: AbortController[] = [];
   #concurrency: number;
   #active = 0;
   #stopped = false;
@@ -114,7 +117,6 @@ export class Scheduler {
           slotMs: 0,
           timer: undefined,
           running: undefined,
-          idle: undefined,
           queued: false,
           removed: false,
         };
@@ -181,8 +183,7 @@ export class Scheduler {
 
   async #run(entry: Entry, slotMs: number): Promise<void> {
     const target = entry.target;
-    const controller = entry.idle ?? new AbortController();
-    entry.idle = undefined;
+    const controller = this.#idleControllers.pop() ?? new AbortController();
     entry.running = controller;
     this.#active++;
     const startedMs = this.#clock.now();
@@ -209,8 +210,9 @@ export class Scheduler {
     const reason: unknown = controller.signal.reason;
     if (reason instanceof ScrapeDeadline) outcome = { ok: false, reason: 'timeout', message: reason.message };
     entry.running = undefined;
-    // An aborted signal stays aborted: the next scrape gets a new one.
-    if (!controller.signal.aborted) entry.idle = controller;
+    // An aborted signal stays aborted: it is never handed out again.
+    if (!controller.signal.aborted && this.#idleControllers.length < IDLE_CONTROLLERS_MAX)
+      this.#idleControllers.push(controller);
     this.#active--;
     if (!entry.removed && !this.#stopped) {
       const timing: ScrapeTiming = { startedMs, durationMs: performance.now() - started };

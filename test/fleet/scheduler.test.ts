@@ -197,30 +197,43 @@ describe('deadlines', () => {
     await scheduler.stop();
   });
 
-  test("a target's scrapes share one signal while none is aborted; after an abort the next one gets a new signal", async () => {
+  test('a finished scrape passes its signal on to a later one; an aborted signal is never handed out again', async () => {
     const { clock, targets, scheduler } = setup();
     const target = makeTarget(3, { timeoutMs: 2_000 });
-    const other = makeTarget(4);
-    scheduler.setTargets([target, other]);
-    const callsOf = (of: ScrapeTarget): HeldTargets['calls'] =>
-      targets.calls.filter((call) => call.target.id === of.id);
+    scheduler.setTargets([target]);
     await clock.advance(slotOf(target) - START);
-    callsOf(target)[0]!.resolve(success(target));
+    targets.calls[0]!.resolve(success(target));
     await clock.advance(INTERVAL);
-    callsOf(target)[1]!.resolve(success(target));
-    const first = callsOf(target)[0]!.signal;
-    assert.equal(callsOf(target)[1]!.signal, first, "the second scrape got the first one's signal");
+    targets.calls[1]!.resolve(success(target));
+    const first = targets.calls[0]!.signal;
+    assert.equal(targets.calls[1]!.signal, first, "the second scrape got the first one's signal");
     assert.equal(getEventListeners(first, 'abort').length, 0, 'no listener left behind');
-    const others = callsOf(other);
-    assert.ok(others.length > 0 && others.every((call) => call.signal !== first), 'each target its own');
     // The third scrape runs past its timeout: aborted, so the fourth gets a new signal.
     await clock.advance(INTERVAL + 2_000);
-    assert.equal(callsOf(target)[2]!.signal, first);
+    assert.equal(targets.calls[2]!.signal, first);
     assert.equal(first.aborted, true);
     await clock.advance(INTERVAL - 2_000);
-    const fourth = callsOf(target)[3]!.signal;
+    const fourth = targets.calls[3]!.signal;
     assert.notEqual(fourth, first);
     assert.equal(fourth.aborted, false);
+    await scheduler.stop();
+  });
+
+  test('scrapes running at once never share a signal', async () => {
+    const { clock, targets, scheduler } = setup();
+    const many = Array.from({ length: 20 }, (_, i) => makeTarget(i));
+    scheduler.setTargets(many);
+    await clock.advance(INTERVAL);
+    for (const call of targets.calls) call.resolve(success(call.target));
+    // The second round: every target again, none answering, so the 20 run at once: each its own signal.
+    await clock.advance(INTERVAL);
+    const running = targets.calls.slice(20);
+    assert.equal(running.length, 20);
+    assert.equal(new Set(running.map((call) => call.signal)).size, 20);
+    const reused = running.filter((call) =>
+      targets.calls.slice(0, 20).some((earlier) => earlier.signal === call.signal),
+    );
+    assert.ok(reused.length > 0, 'signals of the first round were handed out again');
     await scheduler.stop();
   });
 
