@@ -291,6 +291,11 @@ class Exchange implements ResponseParserEvents, PooledRequest {
     this.timer = setTimeout(() => this.abort('timeout'), this.request.timeoutMs);
     this.timer.unref();
     this.request.signal?.addEventListener('abort', this.onAbort, { once: true });
+    // Aborted while the headers were built (fetch checked it before): a listener added now would never fire.
+    if (this.request.signal?.aborted === true) {
+      this.abort('aborted');
+      return;
+    }
     this.acquire(false);
   }
 

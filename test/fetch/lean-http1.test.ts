@@ -414,6 +414,21 @@ describe('lean HTTP/1.1 client', () => {
     assert.match(before.message, /aborted before the request$/);
   });
 
+  test('a signal aborted while the request headers are built aborts the request, without waiting for its timeout', async () => {
+    const raw = await rawServer(() => undefined);
+    const controller = new AbortController();
+    const lean = createLeanHttp1Client(clientConfig(), async () => {
+      controller.abort();
+      return undefined;
+    });
+    clients.push(lean);
+    // The server never answers: without the abort this ends by its timeout, as `timeout`.
+    const failure = failureOf(
+      await lean.fetch(request(`${raw.base}/`, { signal: controller.signal, timeoutMs: 5_000 })),
+    );
+    assert.equal(failure.reason, 'aborted');
+  });
+
   test('an invalid status fails as invalid_status with the status; 204 and 304 have no body', async () => {
     const lean = leanClient();
     const invalid = failureOf(await lean.fetch(request(`${web.base}/status/503`)));
