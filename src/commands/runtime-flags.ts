@@ -13,10 +13,8 @@ export function applyRuntimeFlags(
   flags: { readonly runtimeHeapGrowingPercent?: number },
   setFlags: (flag: string) => void = setFlagsFromString,
 ): string[] {
-  const applied: string[] = [];
-  if (flags.runtimeHeapGrowingPercent !== undefined) {
-    applied.push(`--heap-growing-percent=${flags.runtimeHeapGrowingPercent}`);
-  }
-  for (const flag of applied) setFlags(flag);
-  return applied;
+  if (flags.runtimeHeapGrowingPercent === undefined) return [];
+  const flag = `--heap-growing-percent=${flags.runtimeHeapGrowingPercent}`;
+  setFlags(flag);
+  return [flag];
 }

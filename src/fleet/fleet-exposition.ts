@@ -42,12 +42,13 @@ export interface GroupFamilies {
  * read from `entries`, the plan's view of the store), or undefined: the plan walks the group's targets.
  */
 export interface GroupShortcut {
-  cached(
-    group: SlotGroup,
-    entries: readonly StoredTarget[],
-  ):
-    | { readonly families: GroupFamilies; readonly members: ReadonlyMap<GroupFamily, Buffer | Promise<Buffer>> }
-    | undefined;
+  cached(group: SlotGroup, entries: readonly StoredTarget[]): CachedGroup | undefined;
+}
+
+/** A slot group as the shortcut answers it: its families, and each family's gzip member at the group's version. */
+export interface CachedGroup {
+  readonly families: GroupFamilies;
+  readonly members: ReadonlyMap<GroupFamily, Buffer | Promise<Buffer>>;
 }
 
 export interface ExpositionFamily {
@@ -199,7 +200,7 @@ function* planSteps(
     (family.groups.at(-1) as GroupPieces).end++;
   };
   /** A group added from its families and members (GroupShortcut): runs without pieces. */
-  const addCached = (group: SlotGroup, cached: NonNullable<ReturnType<GroupShortcut['cached']>>): void => {
+  const addCached = (group: SlotGroup, cached: CachedGroup): void => {
     const addRun = (into: Map<string, ExpositionFamily>, found: GroupFamily): void => {
       const family = familyFor(into, found.meta, found.key);
       if (family === undefined) {
@@ -273,10 +274,10 @@ export async function planFleetExpositionInTurns(
   store: TargetStore,
   format: ExpositionFormat,
   reserved: ReadonlySet<string>,
-  turnAfterMs: number = TURN_AFTER_MS,
-  shortcut?: GroupShortcut,
+  options: { readonly turnAfterMs?: number; readonly shortcut?: GroupShortcut } = {},
 ): Promise<FleetExposition> {
-  const steps = planSteps(store, format, reserved, shortcut);
+  const turnAfterMs = options.turnAfterMs ?? TURN_AFTER_MS;
+  const steps = planSteps(store, format, reserved, options.shortcut);
   let sliceStart = performance.now();
   for (;;) {
     const step = steps.next();

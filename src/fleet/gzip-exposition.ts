@@ -182,9 +182,9 @@ export class GzipExposition {
             // A target family named like a health family is always left out: it has no unit of its own.
             if (list === families.own && healthNames.has(found.key)) continue;
             const unit = units.get(unitKey(found.key, group.key.id));
-            const member = unit?.member ?? unit?.pending;
             // A family no unit holds at this version (a name clash left it out, or it was never compressed): walk.
             if (unit === undefined || unit.type !== found.meta.type || unit.version !== group.version) return undefined;
+            const member = unit.member ?? unit.pending;
             if (member === undefined) return undefined;
             members.set(found, member);
           }

@@ -139,13 +139,13 @@ export async function handleFleetMetrics(
   const gzipped = acceptsGzip(request);
   let members: Buffer[];
   try {
+    // A gzip answer of fleet mode takes the groups whose members are current without walking their targets.
+    const shortcut = gzipped ? source.gzip?.shortcut(format) : undefined;
     const plan = await planFleetExpositionInTurns(
       source.store,
       format,
       selfMetricNames(source.metrics, format),
-      TURN_AFTER_MS,
-      // A gzip answer of fleet mode takes the groups whose members are current without walking their targets.
-      gzipped ? source.gzip?.shortcut(format) : undefined,
+      shortcut === undefined ? {} : { shortcut },
     );
     source.onConflicts?.(plan.conflicts);
     const selfText = await renderSelfMetrics(source.metrics, format);

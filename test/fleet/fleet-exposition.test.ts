@@ -211,7 +211,7 @@ describe('planFleetExpositionInTurns', () => {
       if (counting) setImmediate(count);
     };
     setImmediate(count);
-    const plan = await planFleetExpositionInTurns(store, 'text', new Set(), 0);
+    const plan = await planFleetExpositionInTurns(store, 'text', new Set(), { turnAfterMs: 0 });
     counting = false;
     assert.ok(turns >= groups - 1, `${turns} loop turns for ${groups} groups`);
     assert.equal(text(plan), text(planFleetExposition(store, 'text', new Set())));
@@ -221,7 +221,7 @@ describe('planFleetExpositionInTurns', () => {
     const { store } = spreadStore();
     const entries = store.entries();
     const last = entries.at(-1)!.target;
-    const walking = planFleetExpositionInTurns(store, 'text', new Set(), 0);
+    const walking = planFleetExpositionInTurns(store, 'text', new Set(), { turnAfterMs: 0 });
     // Runs at the first turn, before the last group is walked.
     setImmediate(() => {
       const families = [{ ...family('x', 'gauge', last.labels.instance!), text: `x{instance="late"} 2\n` }];
