@@ -8,6 +8,8 @@ export function deriveSeed(seed: number, index: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
 export class Prng {
   private state: number;
 
@@ -41,9 +43,9 @@ export class Prng {
 
   /** `length` characters of [0-9a-z], the alphabet of SRS's ids (`vid-e67r09r`, `67q4o65q`). */
   id(length: number): string {
-    const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
-    let out = '';
-    for (let i = 0; i < length; i++) out += alphabet[Math.floor(this.next() * alphabet.length)];
-    return out;
+    // Char codes joined once: a string built by `+=` per character is a chain of `length` heap objects until flattened.
+    const codes = new Array<number>(length);
+    for (let i = 0; i < length; i++) codes[i] = ID_ALPHABET.charCodeAt(Math.floor(this.next() * ID_ALPHABET.length));
+    return String.fromCharCode(...codes);
   }
 }

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startFleetSimulator, type FleetSimulator } from '../../../bench/simulator/fleet-simulator.js';
+import { VirtualSrsServer } from '../../../bench/simulator/virtual-server.js';
 import { readFixture } from '../../helpers/fixtures.js';
 import { httpGet } from '../../helpers/http.js';
 
@@ -228,6 +229,21 @@ describe('fleet simulator determinism and churn', () => {
     } finally {
       await simulator.close();
     }
+  });
+
+  test('ids of stopped streams and departed players are released: the ids held follow the live fleet', () => {
+    const server = new VirtualSrsServer(0, 7, 20);
+    const seen = new Set<string>();
+    for (let step = 0; step < 3_000; step++) {
+      server.advance(1000);
+      if (step % 50 === 0) for (const client of server.clientsJson()) seen.add(client.id);
+    }
+    const totals = server.totals();
+    // The vhost's id, then one per stream, publisher and player alive now.
+    assert.equal(server.idsInUse, 1 + totals.streams + totals.publishers + totals.players);
+    assert.ok(seen.size > 3 * server.idsInUse, `clients came and went (${seen.size} seen, ${server.idsInUse} held)`);
+    const clientIds = server.clientsJson().map((client) => client.id);
+    assert.equal(new Set(clientIds).size, clientIds.length, 'live client ids are distinct');
   });
 
   test('basic auth: 401 with WWW-Authenticate without credentials, 200 with them', async () => {
