@@ -3,13 +3,14 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
 import type { RenderedFamily } from '../../src/exposition/types.js';
 import { planFleetExposition } from '../../src/fleet/fleet-exposition.js';
 import { TargetStore } from '../../src/fleet/store.js';
-import { handleFleetMetrics } from '../../src/server/fleet-metrics-route.js';
+import { handleFleetMetrics, writeBuffers } from '../../src/server/fleet-metrics-route.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
 import { within } from '../helpers/wait-for.js';
@@ -184,5 +185,56 @@ describe('fleet /metrics, plain, to a slow reader', () => {
     } finally {
       await request.close();
     }
+  });
+});
+
+describe('writeBuffers with a sink that takes every chunk at once', () => {
+  /**
+   * What http's response over a loopback socket read by a fast client does: each write corks the socket for the rest of
+   * the tick, so write() says false; the kernel then takes the chunk at once, and 'drain' follows on a later tick,
+   * not after a loop turn.
+   */
+  function httpLikeSink(): { readonly sink: Writable; readonly chunks: Buffer[] } {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(Buffer.from(chunk));
+        done();
+      },
+    });
+    const write = sink.write.bind(sink);
+    sink.write = ((...args: Parameters<Writable['write']>) => {
+      if (!sink.writableCorked) {
+        sink.cork();
+        process.nextTick(() => sink.uncork());
+      }
+      return write(...args);
+    }) as Writable['write'];
+    return { sink, chunks };
+  }
+
+  test('the loop still turns between writes: drains that come on a later tick are no turn', async () => {
+    const { sink, chunks } = httpLikeSink();
+    const pieces = Array.from({ length: 64 }, (_, i) => Buffer.alloc(64 * 1024, 97 + (i % 26)));
+    let writes = 0;
+    const counted = sink.write.bind(sink);
+    sink.write = ((...args: Parameters<Writable['write']>) => {
+      writes++;
+      return counted(...args);
+    }) as Writable['write'];
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    await writeBuffers(sink, pieces, 0);
+    counting = false;
+    assert.ok(writes >= 4, `4 MB went in ~1 MB writes (${writes})`);
+    // Told to turn after every write (0 ms): one turn per write but the last, at least.
+    assert.ok(turns >= writes - 1, `the loop turned ${turns} times over ${writes} writes`);
+    assert.ok(Buffer.concat(chunks).equals(Buffer.concat(pieces)), 'the bytes differ from the pieces');
   });
 });
