@@ -13,11 +13,18 @@ const MAX_PLAYERS = 40;
 const PUBLISHER_SEND_BYTES = 4386;
 const RAM_KBYTE = 24684084;
 
+/**
+ * Kept small: at 10,000 servers the fleet holds 0.4–0.8 M players, and the simulator's full collections mark them all
+ * on the loop that stamps the targets' arrival times. The address is packed (its string is made when a client is
+ * listed) and the join time is kept from SIMULATOR_EPOCH_MS, a small integer rather than a boxed epoch number.
+ */
 interface Player {
   readonly id: string;
   readonly type: string;
-  readonly ip: string;
-  readonly joinedMs: number;
+  /** 10.a.b.c as (a << 16) | (b << 8) | c. */
+  readonly ip: number;
+  /** Join time, ms after SIMULATOR_EPOCH_MS (negative: before it). */
+  readonly joinedAt: number;
 }
 
 interface StreamState {
@@ -269,8 +276,8 @@ export class VirtualSrsServer {
     return {
       id: this.uniqueId('', 8),
       type: this.prng.pick(PLAYER_TYPES),
-      ip: `10.${this.prng.int(0, 255)}.${this.prng.int(0, 255)}.${this.prng.int(1, 254)}`,
-      joinedMs,
+      ip: (this.prng.int(0, 255) << 16) | (this.prng.int(0, 255) << 8) | this.prng.int(1, 254),
+      joinedAt: joinedMs - SIMULATOR_EPOCH_MS,
     };
   }
 
@@ -310,7 +317,7 @@ export class VirtualSrsServer {
   }
 
   private playerSendBytes(profile: Profile, player: Player): number {
-    return Math.round((profile.bitrateKbps * (this.nowMs - player.joinedMs)) / 8);
+    return Math.round((profile.bitrateKbps * (this.nowMs - SIMULATOR_EPOCH_MS - player.joinedAt)) / 8);
   }
 
   private sortStreams(): void {
@@ -361,12 +368,12 @@ export class VirtualSrsServer {
   private playerJson(stream: StreamState, player: Player): SrsClientJson {
     const http = player.type === 'flv-play' || player.type === 'hls-play';
     const suffix = player.type === 'flv-play' ? '.flv' : player.type === 'hls-play' ? '.m3u8' : '';
-    const aliveMs = this.nowMs - player.joinedMs;
+    const aliveMs = this.nowMs - SIMULATOR_EPOCH_MS - player.joinedAt;
     return {
       id: player.id,
       vhost: this.vhostId,
       stream: stream.id,
-      ip: player.ip,
+      ip: `10.${player.ip >>> 16}.${(player.ip >>> 8) & 255}.${player.ip & 255}`,
       pageUrl: '',
       swfUrl: '',
       tcUrl: http ? 'http://127.0.0.1/live' : 'rtmp://127.0.0.1:1935/live',
