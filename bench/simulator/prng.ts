@@ -41,6 +41,13 @@ export class Prng {
     return item;
   }
 
+  /** The number whose base-36 digits (with leading zeros) id(length) would have drawn: the same draws. */
+  idNumber(length: number): number {
+    let value = 0;
+    for (let i = 0; i < length; i++) value = value * ID_ALPHABET.length + Math.floor(this.next() * ID_ALPHABET.length);
+    return value;
+  }
+
   /** `length` characters of [0-9a-z], the alphabet of SRS's ids (`vid-e67r09r`, `67q4o65q`). */
   id(length: number): string {
     // Char codes joined once: a string built by `+=` per character is a chain of `length` heap objects until flattened.

@@ -13,19 +13,8 @@ const MAX_PLAYERS = 40;
 const PUBLISHER_SEND_BYTES = 4386;
 const RAM_KBYTE = 24684084;
 
-/**
- * Kept small: at 10,000 servers the fleet holds 0.4–0.8 M players, and the simulator's full collections mark them all
- * on the loop that stamps the targets' arrival times. The address is packed (its string is made when a client is
- * listed) and the join time is kept from SIMULATOR_EPOCH_MS, a small integer rather than a boxed epoch number.
- */
-interface Player {
-  readonly id: string;
-  readonly type: string;
-  /** 10.a.b.c as (a << 16) | (b << 8) | c. */
-  readonly ip: number;
-  /** Join time, ms after SIMULATOR_EPOCH_MS (negative: before it). */
-  readonly joinedAt: number;
-}
+/** Length of a client id (8 base-36 characters, as SRS's). */
+const CLIENT_ID_LENGTH = 8;
 
 interface StreamState {
   readonly id: string;
@@ -33,7 +22,8 @@ interface StreamState {
   readonly profile: Profile;
   readonly startedMs: number;
   readonly publisherId: string | undefined;
-  players: Player[];
+  /** Where its players are kept in the server's player arrays (see VirtualSrsServer's `player*` fields). */
+  readonly slot: number;
   frames: number;
   sendBytes: number;
   recvBytes: number;
@@ -54,6 +44,11 @@ export interface ServerTotals {
   readonly recvBytes: number;
 }
 
+/** A client id as SRS writes it: its base-36 number in CLIENT_ID_LENGTH characters. */
+function clientIdText(id: number): string {
+  return id.toString(36).padStart(CLIENT_ID_LENGTH, '0');
+}
+
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
@@ -68,11 +63,25 @@ export class VirtualSrsServer {
   private nowMs = SIMULATOR_EPOCH_MS;
   private streams: StreamState[] = [];
   /**
-   * Ids in use (streams, publishers, players), so a new one never repeats a live one. An id leaves with its stream or
-   * player: kept for good, the set grew by ~15,000 ids a second at 10,000 servers, and the simulator's old space with
-   * it (155 → 630 MB in 80 s), whose full collections then stalled its loop for 130–220 ms (bench/README.md).
+   * Ids in use (the vhost's, streams', publishers'; players' are in the player arrays below), so a new one never
+   * repeats a live one. An id leaves with its stream: kept for good, ids grew by ~15,000 a second at 10,000 servers,
+   * and the simulator's old space with them (155 → 630 MB in 80 s), whose full collections then stalled its loop for
+   * 130–220 ms (bench/README.md).
    */
   private readonly usedIds = new Set<string>();
+  /**
+   * Players, MAX_PLAYERS places per stream slot, in typed arrays: no heap object per player. At 10,000 servers the
+   * fleet holds 0.4–0.8 M players, and as objects (with their id and address strings) the simulator's full collections
+   * marked them all on the loop that stamps the targets' arrival times (bench/README.md). A player's id is kept as
+   * its base-36 number (its string is made when it is listed), its address as (a << 16) | (b << 8) | c of 10.a.b.c,
+   * its join time in ms after SIMULATOR_EPOCH_MS, its type as an index into PLAYER_TYPES. Player ids are not in
+   * `usedIds`: a new id is checked against both.
+   */
+  private readonly playerCounts: Uint8Array;
+  private readonly playerIds: Float64Array;
+  private readonly playerJoinedAt: Float64Array;
+  private readonly playerIps: Int32Array;
+  private readonly playerTypes: Uint8Array;
   private nameSequence = 0;
   /** Vhost counters keep the bytes of streams that stopped, as SRS's do. */
   private closedSendBytes = 0;
@@ -84,12 +93,17 @@ export class VirtualSrsServer {
     streamCount: number,
   ) {
     this.prng = new Prng(seed);
+    this.playerCounts = new Uint8Array(streamCount);
+    this.playerIds = new Float64Array(streamCount * MAX_PLAYERS);
+    this.playerJoinedAt = new Float64Array(streamCount * MAX_PLAYERS);
+    this.playerIps = new Int32Array(streamCount * MAX_PLAYERS);
+    this.playerTypes = new Uint8Array(streamCount * MAX_PLAYERS);
     this.name = `srs-edge-${index}`;
     this.service = this.prng.id(8);
     this.pid = String(this.prng.int(1000, 60000));
     this.vhostId = this.uniqueId('vid-', 7);
     this.startedMs = this.nowMs - this.prng.int(3_600, 864_000) * 1000;
-    for (let i = 0; i < streamCount; i++) this.streams.push(this.newStream(this.prng.int(60, 3_600) * 1000));
+    for (let i = 0; i < streamCount; i++) this.streams.push(this.newStream(this.prng.int(60, 3_600) * 1000, i));
     this.sortStreams();
   }
 
@@ -104,16 +118,14 @@ export class VirtualSrsServer {
         this.closedSendBytes += stream.sendBytes;
         this.closedRecvBytes += stream.recvBytes;
         this.releaseIds(stream);
-        stream = this.newStream(0);
+        stream = this.newStream(0, stream.slot);
         this.streams[i] = stream;
         replaced = true;
       }
-      if (stream.players.length < MAX_PLAYERS && this.prng.chance(0.15))
-        stream.players.push(this.newPlayer(this.nowMs));
+      if (this.playerCount(stream) < MAX_PLAYERS && this.prng.chance(0.15)) this.addPlayer(stream.slot, this.nowMs);
       const keep = stream.profile.published ? 0 : 1;
-      if (stream.players.length > keep && this.prng.chance(0.12))
-        for (const gone of stream.players.splice(this.prng.int(0, stream.players.length - 1), 1))
-          this.usedIds.delete(gone.id);
+      if (this.playerCount(stream) > keep && this.prng.chance(0.12))
+        this.removePlayer(stream.slot, this.prng.int(0, this.playerCount(stream) - 1));
       this.refreshRates(stream);
       stream.recvBytes += Math.round(stream.kbpsRecv * 125 * seconds);
       stream.sendBytes += Math.round(stream.kbpsSend * 125 * seconds);
@@ -137,7 +149,7 @@ export class VirtualSrsServer {
     const clients: SrsClientJson[] = [];
     for (const stream of this.streams) {
       if (stream.publisherId !== undefined) clients.push(this.publisherJson(stream, stream.publisherId));
-      for (const player of stream.players) clients.push(this.playerJson(stream, player));
+      for (let p = 0; p < this.playerCount(stream); p++) clients.push(this.playerJson(stream, p));
     }
     return clients.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
@@ -230,37 +242,97 @@ export class VirtualSrsServer {
     const clientsByType: Record<string, number> = {};
     for (const stream of this.streams) {
       const publisher = stream.publisherId === undefined ? 0 : 1;
-      clients += stream.players.length + publisher;
+      const streamPlayers = this.playerCount(stream);
+      clients += streamPlayers + publisher;
       publishers += publisher;
-      players += stream.players.length;
+      players += streamPlayers;
       sendBytes += stream.sendBytes;
       recvBytes += stream.recvBytes;
       if (publisher === 1) clientsByType['fmle-publish'] = (clientsByType['fmle-publish'] ?? 0) + 1;
-      for (const player of stream.players) clientsByType[player.type] = (clientsByType[player.type] ?? 0) + 1;
+      for (let p = 0; p < streamPlayers; p++) {
+        const type = this.playerType(stream.slot * MAX_PLAYERS + p);
+        clientsByType[type] = (clientsByType[type] ?? 0) + 1;
+      }
     }
     return { streams: this.streams.length, clients, publishers, players, clientsByType, sendBytes, recvBytes };
   }
 
   /** Ids held (the vhost's, and each live stream's, publisher's and player's): tests check none outlives its owner. */
   get idsInUse(): number {
-    return this.usedIds.size;
+    let players = 0;
+    for (const count of this.playerCounts) players += count;
+    return this.usedIds.size + players;
   }
 
   private uniqueId(prefix: string, length: number): string {
     for (;;) {
       const id = prefix + this.prng.id(length);
-      if (!this.usedIds.has(id)) {
+      if (
+        !this.usedIds.has(id) &&
+        !(prefix === '' && length === CLIENT_ID_LENGTH && this.isPlayerId(parseInt(id, 36)))
+      ) {
         this.usedIds.add(id);
         return id;
       }
     }
   }
 
+  /** A new player's id as its base-36 number: the draws uniqueId('', CLIENT_ID_LENGTH) makes, checked as it does. */
+  private uniquePlayerId(): number {
+    for (;;) {
+      const id = this.prng.idNumber(CLIENT_ID_LENGTH);
+      if (!this.isPlayerId(id) && !this.usedIds.has(clientIdText(id))) return id;
+    }
+  }
+
+  private isPlayerId(id: number): boolean {
+    for (let slot = 0; slot < this.playerCounts.length; slot++) {
+      const base = slot * MAX_PLAYERS;
+      const end = base + (this.playerCounts[slot] as number);
+      for (let at = base; at < end; at++) if (this.playerIds[at] === id) return true;
+    }
+    return false;
+  }
+
+  private playerCount(stream: StreamState): number {
+    return this.playerCounts[stream.slot] as number;
+  }
+
+  private playerType(at: number): string {
+    return PLAYER_TYPES[this.playerTypes[at] as number] as string;
+  }
+
+  /** A player joins the stream of `slot`, last in its list (SRS lists them by id; clientsJson sorts). */
+  private addPlayer(slot: number, joinedMs: number): void {
+    const id = this.uniquePlayerId();
+    const type = this.prng.int(0, PLAYER_TYPES.length - 1);
+    const ip = (this.prng.int(0, 255) << 16) | (this.prng.int(0, 255) << 8) | this.prng.int(1, 254);
+    const at = slot * MAX_PLAYERS + (this.playerCounts[slot] as number);
+    this.playerIds[at] = id;
+    this.playerTypes[at] = type;
+    this.playerIps[at] = ip;
+    this.playerJoinedAt[at] = joinedMs - SIMULATOR_EPOCH_MS;
+    (this.playerCounts[slot] as number)++;
+  }
+
+  /** Player `index` of the stream of `slot` leaves; those after it move up. */
+  private removePlayer(slot: number, index: number): void {
+    const base = slot * MAX_PLAYERS;
+    const count = this.playerCounts[slot] as number;
+    const from = base + index + 1;
+    const end = base + count;
+    this.playerIds.copyWithin(from - 1, from, end);
+    this.playerTypes.copyWithin(from - 1, from, end);
+    this.playerIps.copyWithin(from - 1, from, end);
+    this.playerJoinedAt.copyWithin(from - 1, from, end);
+    this.playerCounts[slot] = count - 1;
+  }
+
   /** A stopped stream's ids, its publisher's and its players', may be drawn again. */
   private releaseIds(stream: StreamState): void {
     this.usedIds.delete(stream.id);
     if (stream.publisherId !== undefined) this.usedIds.delete(stream.publisherId);
-    for (const player of stream.players) this.usedIds.delete(player.id);
+    this.playerCounts[stream.slot] = 0;
   }
 
   private pickProfile(): Profile {
@@ -272,33 +344,27 @@ export class VirtualSrsServer {
     return PROFILES[0] as Profile;
   }
 
-  private newPlayer(joinedMs: number): Player {
-    return {
-      id: this.uniqueId('', 8),
-      type: this.prng.pick(PLAYER_TYPES),
-      ip: (this.prng.int(0, 255) << 16) | (this.prng.int(0, 255) << 8) | this.prng.int(1, 254),
-      joinedAt: joinedMs - SIMULATOR_EPOCH_MS,
-    };
-  }
-
   /** A stream that has been live for `ageMs`, its counters as if it had been running all that time. */
-  private newStream(ageMs: number): StreamState {
+  private newStream(ageMs: number, slot: number): StreamState {
     const profile = this.pickProfile();
     const startedMs = this.nowMs - ageMs;
-    const players: Player[] = [];
+    this.playerCounts[slot] = 0;
     const playerCount = profile.published ? this.prng.int(0, ageMs === 0 ? 2 : 8) : this.prng.int(1, 2);
-    for (let i = 0; i < playerCount; i++)
-      players.push(this.newPlayer(startedMs + Math.floor(this.prng.next() * ageMs)));
+    for (let i = 0; i < playerCount; i++) this.addPlayer(slot, startedMs + Math.floor(this.prng.next() * ageMs));
+    let playersSendBytes = 0;
+    for (let at = slot * MAX_PLAYERS; at < slot * MAX_PLAYERS + playerCount; at++) {
+      playersSendBytes += this.playerSendBytes(profile, at);
+    }
     const stream: StreamState = {
       id: this.uniqueId('vid-', 7),
       name: `${this.prng.pick(STREAM_NAMES)}${++this.nameSequence}`,
       profile,
       startedMs,
-      publisherId: profile.published ? this.uniqueId('', 8) : undefined,
-      players,
+      publisherId: profile.published ? this.uniqueId('', CLIENT_ID_LENGTH) : undefined,
+      slot,
       frames: Math.round((profile.fps * ageMs) / 1000),
       recvBytes: Math.round((profile.bitrateKbps * ageMs) / 8) + (profile.published ? 0 : 3472),
-      sendBytes: PUBLISHER_SEND_BYTES + players.reduce((sum, p) => sum + this.playerSendBytes(profile, p), 0),
+      sendBytes: PUBLISHER_SEND_BYTES + playersSendBytes,
       kbpsRecv: 0,
       kbpsSend: 0,
     };
@@ -313,11 +379,14 @@ export class VirtualSrsServer {
       return;
     }
     stream.kbpsRecv = Math.round(stream.profile.bitrateKbps * (0.97 + this.prng.next() * 0.06));
-    stream.kbpsSend = stream.kbpsRecv * stream.players.length;
+    stream.kbpsSend = stream.kbpsRecv * this.playerCount(stream);
   }
 
-  private playerSendBytes(profile: Profile, player: Player): number {
-    return Math.round((profile.bitrateKbps * (this.nowMs - SIMULATOR_EPOCH_MS - player.joinedAt)) / 8);
+  /** What the player at `at` in the player arrays has been sent since it joined. */
+  private playerSendBytes(profile: Profile, at: number): number {
+    return Math.round(
+      (profile.bitrateKbps * (this.nowMs - SIMULATOR_EPOCH_MS - (this.playerJoinedAt[at] as number))) / 8,
+    );
   }
 
   private sortStreams(): void {
@@ -334,7 +403,7 @@ export class VirtualSrsServer {
       tcUrl: 'rtmp://127.0.0.1:1935/live',
       url: `/live/${stream.name}`,
       live_ms: this.nowMs,
-      clients: stream.players.length + (stream.publisherId === undefined ? 0 : 1),
+      clients: this.playerCount(stream) + (stream.publisherId === undefined ? 0 : 1),
       frames: stream.frames,
       send_bytes: stream.sendBytes,
       recv_bytes: stream.recvBytes,
@@ -365,24 +434,27 @@ export class VirtualSrsServer {
     };
   }
 
-  private playerJson(stream: StreamState, player: Player): SrsClientJson {
-    const http = player.type === 'flv-play' || player.type === 'hls-play';
-    const suffix = player.type === 'flv-play' ? '.flv' : player.type === 'hls-play' ? '.m3u8' : '';
-    const aliveMs = this.nowMs - SIMULATOR_EPOCH_MS - player.joinedAt;
+  private playerJson(stream: StreamState, index: number): SrsClientJson {
+    const at = stream.slot * MAX_PLAYERS + index;
+    const type = this.playerType(at);
+    const ip = this.playerIps[at] as number;
+    const http = type === 'flv-play' || type === 'hls-play';
+    const suffix = type === 'flv-play' ? '.flv' : type === 'hls-play' ? '.m3u8' : '';
+    const aliveMs = this.nowMs - SIMULATOR_EPOCH_MS - (this.playerJoinedAt[at] as number);
     return {
-      id: player.id,
+      id: clientIdText(this.playerIds[at] as number),
       vhost: this.vhostId,
       stream: stream.id,
-      ip: `10.${player.ip >>> 16}.${(player.ip >>> 8) & 255}.${player.ip & 255}`,
+      ip: `10.${ip >>> 16}.${(ip >>> 8) & 255}.${ip & 255}`,
       pageUrl: '',
       swfUrl: '',
       tcUrl: http ? 'http://127.0.0.1/live' : 'rtmp://127.0.0.1:1935/live',
       url: `/live/${stream.name}`,
       name: stream.name + suffix,
-      type: player.type,
+      type,
       publish: false,
       alive: round2(aliveMs / 1000),
-      send_bytes: this.playerSendBytes(stream.profile, player),
+      send_bytes: this.playerSendBytes(stream.profile, at),
       recv_bytes: http ? 153 : 3526,
       kbps: { recv_30s: 0, send_30s: aliveMs < KBPS_WINDOW_MS ? 0 : stream.kbpsRecv },
     };
