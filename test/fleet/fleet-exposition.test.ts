@@ -7,6 +7,7 @@ import { planFleetExposition, planFleetExpositionInTurns } from '../../src/fleet
 import { SLOT_GROUP_MS, TargetStore } from '../../src/fleet/store.js';
 import { renderSelfMetrics, selfMetricNames } from '../../src/server/fleet-metrics-route.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
+import { countLoopTurns } from '../helpers/loop-turns.js';
 import { checkMetricsWithPromtool } from '../helpers/promtool.js';
 
 function makeTarget(host: string): ScrapeTarget {
@@ -204,15 +205,9 @@ describe('planFleetExpositionInTurns', () => {
     const { store } = spreadStore();
     const groups = store.groups().length;
     assert.ok(groups > 5, `only ${groups} slot groups of ${SLOT_GROUP_MS} ms`);
-    let turns = 0;
-    let counting = true;
-    const count = (): void => {
-      turns++;
-      if (counting) setImmediate(count);
-    };
-    setImmediate(count);
+    const loop = countLoopTurns();
     const plan = await planFleetExpositionInTurns(store, 'text', new Set(), { turnAfterMs: 0 });
-    counting = false;
+    const turns = loop.stop();
     assert.ok(turns >= groups - 1, `${turns} loop turns for ${groups} groups`);
     assert.equal(text(plan), text(planFleetExposition(store, 'text', new Set())));
   });

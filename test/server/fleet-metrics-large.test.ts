@@ -13,6 +13,7 @@ import { TargetStore } from '../../src/fleet/store.js';
 import { handleFleetMetrics, writeBuffers } from '../../src/server/fleet-metrics-route.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
+import { countLoopTurns } from '../helpers/loop-turns.js';
 import { within } from '../helpers/wait-for.js';
 
 function makeTarget(i: number): ScrapeTarget {
@@ -223,15 +224,9 @@ describe('writeBuffers with a sink that takes every chunk at once', () => {
       writes++;
       return counted(...args);
     }) as Writable['write'];
-    let turns = 0;
-    let counting = true;
-    const count = (): void => {
-      turns++;
-      if (counting) setImmediate(count);
-    };
-    setImmediate(count);
+    const loop = countLoopTurns();
     await writeBuffers(sink, pieces, 0);
-    counting = false;
+    const turns = loop.stop();
     assert.ok(writes >= 4, `4 MB went in ~1 MB writes (${writes})`);
     // Told to turn after every write (0 ms): one turn per write but the last, at least.
     assert.ok(turns >= writes - 1, `the loop turned ${turns} times over ${writes} writes`);
