@@ -265,6 +265,23 @@ export function planFleetExposition(
 export const TURN_AFTER_MS = 4;
 
 /**
+ * Long work done in slices: `turnIfDue()` takes a loop turn once `afterMs` has passed since the last one it took, so
+ * scrapes due meanwhile start. Only its own turns count: a wait that resolves on a later tick (a stream's 'drain', a
+ * resolved promise) is no turn.
+ */
+export class LoopSlices {
+  #sliceStart = performance.now();
+
+  constructor(private readonly afterMs: number = TURN_AFTER_MS) {}
+
+  async turnIfDue(): Promise<void> {
+    if (performance.now() - this.#sliceStart < this.afterMs) return;
+    await nextTurn();
+    this.#sliceStart = performance.now();
+  }
+}
+
+/**
  * The same plan, walked in slices of about `turnAfterMs` (TURN_AFTER_MS; 0: a turn after every slot group, for
  * tests) with a loop turn between: at 10,000 targets the walk takes
  * 20–50 ms, which in one piece delayed every scrape due meanwhile (bench:fleet's lag p99). Scrapes recorded between
@@ -276,15 +293,11 @@ export async function planFleetExpositionInTurns(
   reserved: ReadonlySet<string>,
   options: { readonly turnAfterMs?: number; readonly shortcut?: GroupShortcut } = {},
 ): Promise<FleetExposition> {
-  const turnAfterMs = options.turnAfterMs ?? TURN_AFTER_MS;
+  const slices = new LoopSlices(options.turnAfterMs);
   const steps = planSteps(store, format, reserved, options.shortcut);
-  let sliceStart = performance.now();
   for (;;) {
     const step = steps.next();
     if (step.done === true) return step.value;
-    if (performance.now() - sliceStart >= turnAfterMs) {
-      await nextTurn();
-      sliceStart = performance.now();
-    }
+    await slices.turnIfDue();
   }
 }

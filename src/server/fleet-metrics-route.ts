@@ -1,13 +1,16 @@
 // GET /metrics in fleet mode: every target's stored series, their health series, then the exporter's own metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CONTENT_TYPES, negotiateFormat } from '../exposition/negotiate.js';
 import { renderRegistryOpenMetrics, type RegistryMetric } from '../exposition/render-registry.js';
 import { familyName } from '../exposition/render.js';
 import type { ExpositionFormat } from '../exposition/types.js';
-import { planFleetExpositionInTurns, TURN_AFTER_MS, type FleetExposition } from '../fleet/fleet-exposition.js';
+import {
+  LoopSlices,
+  planFleetExpositionInTurns,
+  TURN_AFTER_MS,
+  type FleetExposition,
+} from '../fleet/fleet-exposition.js';
 import { GzipExposition } from '../fleet/gzip-exposition.js';
 import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
@@ -78,7 +81,7 @@ export async function writeBuffers(
   const direct: Array<Promise<void>> = [];
   let current = 0;
   let filled = 0;
-  let sliceStart = performance.now();
+  const slices = new LoopSlices(turnAfterMs);
   const send = async (chunk: Uint8Array, reused: boolean): Promise<void> => {
     const write = written(sink, chunk);
     if (reused) inFlight[current] = write.done;
@@ -86,12 +89,10 @@ export async function writeBuffers(
     if (!write.wantsMore && !sink.destroyed) await drained(sink);
     // A 'drain' is not a loop turn: http corks the socket for the rest of the tick, so write() says false, and when the
     // kernel then takes the chunk at once (a fast reader), 'drain' comes on a later tick. Measured (bench:fleet, 10,000
-    // × 10, stall logger and `perf`): all 76 writes of a 79 MB plain answer drained so, and the answer's writing ran as
-    // one 100–165 ms task that held every scrape due meanwhile.
-    if (performance.now() - sliceStart >= turnAfterMs) {
-      await nextTurn();
-      sliceStart = performance.now();
-    }
+    // × 10, stall logger and `perf`): all 76 writes of a 79 MB plain answer drained so, and, with the turn taken only
+    // when the write did not fill the socket, the answer's writing ran as one 100–165 ms task that held every scrape
+    // due meanwhile.
+    await slices.turnIfDue();
   };
   const flush = async (): Promise<void> => {
     if (filled === 0) return;
