@@ -267,10 +267,7 @@ export class VirtualSrsServer {
   private uniqueId(prefix: string, length: number): string {
     for (;;) {
       const id = prefix + this.prng.id(length);
-      if (
-        !this.usedIds.has(id) &&
-        !(prefix === '' && length === CLIENT_ID_LENGTH && this.isPlayerId(parseInt(id, 36)))
-      ) {
+      if (!this.isTaken(id)) {
         this.usedIds.add(id);
         return id;
       }
@@ -283,6 +280,11 @@ export class VirtualSrsServer {
       const id = this.prng.idNumber(CLIENT_ID_LENGTH);
       if (!this.isPlayerId(id) && !this.usedIds.has(clientIdText(id))) return id;
     }
+  }
+
+  /** Held by a live stream, publisher, player or the vhost (only client ids have CLIENT_ID_LENGTH characters). */
+  private isTaken(id: string): boolean {
+    return this.usedIds.has(id) || (id.length === CLIENT_ID_LENGTH && this.isPlayerId(parseInt(id, 36)));
   }
 
   private isPlayerId(id: number): boolean {

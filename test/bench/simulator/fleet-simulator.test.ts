@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startFleetSimulator, type FleetSimulator } from '../../../bench/simulator/fleet-simulator.js';
+import { Prng } from '../../../bench/simulator/prng.js';
 import { VirtualSrsServer } from '../../../bench/simulator/virtual-server.js';
 import { readFixture } from '../../helpers/fixtures.js';
 import { httpGet } from '../../helpers/http.js';
@@ -228,6 +229,14 @@ describe('fleet simulator determinism and churn', () => {
       );
     } finally {
       await simulator.close();
+    }
+  });
+
+  test('idNumber() makes the draws id() makes: its base-36 digits are the id', () => {
+    const asText = new Prng(11);
+    const asNumber = new Prng(11);
+    for (let i = 0; i < 1_000; i++) {
+      assert.equal(asNumber.idNumber(8).toString(36).padStart(8, '0'), asText.id(8), `draw ${i}`);
     }
   });
 
