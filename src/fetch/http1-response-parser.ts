@@ -56,7 +56,10 @@ export class ResponseParser {
 
   constructor(private readonly events: ResponseParserEvents) {}
 
-  /** Feeds the socket's bytes in order. */
+  /**
+   * Feeds the socket's bytes in order. `input` may be a view of a buffer the next read overwrites: what the parser
+   * keeps past this call (a partial head or line) it copies, and each `data` chunk is valid only during its event.
+   */
   execute(input: Buffer): void {
     let chunk = input;
     while (!this.failed) {
@@ -168,7 +171,7 @@ export class ResponseParser {
     const end = data.indexOf(CRLF);
     if (end < 0) {
       if (data.length > MAX_HEAD_BYTES) this.fail(`${what} over ${MAX_HEAD_BYTES} bytes`);
-      else this.pending = data;
+      else this.pending = data === chunk ? Buffer.from(chunk) : data;
       return undefined;
     }
     this.pending = undefined;
@@ -182,7 +185,7 @@ export class ResponseParser {
     const end = data.indexOf(HEAD_END);
     if (end < 0 || end + 4 > MAX_HEAD_BYTES) {
       if (data.length > MAX_HEAD_BYTES) this.fail(`response head over ${MAX_HEAD_BYTES} bytes`);
-      else this.pending = data;
+      else this.pending = data === chunk ? Buffer.from(chunk) : data;
       return undefined;
     }
     this.pending = undefined;

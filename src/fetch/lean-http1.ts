@@ -230,25 +230,8 @@ function serializeHead(request: FetchRequest, url: URL, headers: Readonly<Record
   return `${head}\r\n`;
 }
 
-/**
- * A body of this many bytes or more with a Content-Length is copied read by read into a buffer of its size. Its
- * socket reads (64 KiB each), like those of any body past FREE_READS_EVERY_BYTES, are freed once nothing views them,
- * not at the main thread's next collection, which is rare on a main thread that allocates little: a copied body's
- * every FREE_READS_EVERY_BYTES, a body joined from its chunks once the exchange settles (joined, or refused past the
- * body limit). Measured on issue 17's 7.5 MB body (bench:large-body, heaptrack): two bodies' reads were alive at once,
- * and the main thread's malloc heap grew to 25-29 MB over four probes back to back; a refused 300 MB body's 32 MiB
- * of reads piled up over refusals back to back (peak RSS 130 → 164 MB over five, 131 MB flat once freed).
- */
-const LARGE_BODY_BYTES = 4 * 1024 * 1024;
-const FREE_READS_EVERY_BYTES = 1024 * 1024;
-
-/** A socket read that owns its whole ArrayBuffer; a view into a shared one (a head, a pooled concat) is never freed. */
-function ownedBuffer(chunk: Buffer): ArrayBuffer | undefined {
-  const buffer = chunk.buffer;
-  return buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength
-    ? buffer
-    : undefined;
-}
+/** A body without a Content-Length starts with this much room, and doubles. */
+const MIN_GROWN_BODY_BYTES = 16 * 1024;
 
 /** One request and its response, possibly over two sockets (the one retry). */
 class Exchange implements ResponseParserEvents, PooledRequest {
@@ -262,15 +245,15 @@ class Exchange implements ResponseParserEvents, PooledRequest {
   private status: number | undefined;
   private responseHead: ResponseHead | undefined;
   private mode: 'identity' | 'decode' | 'drain' = 'identity';
-  private chunks: Buffer[] = [];
   private total = 0;
-  /** A large body with a Content-Length: its buffer, filled read by read (`total` bytes so far). */
+  /**
+   * The body's bytes so far (`total`), copied read by read (a read's own bytes live only until it returns): sized by
+   * the Content-Length, or grown by doubling without one. Its own ArrayBuffer: a refused or failed body's memory is
+   * freed at once (freeArrayBuffers), not at the main thread's next collection.
+   */
   private body: Uint8Array | undefined;
-  /** Socket reads of the body to free, and their size (LARGE_BODY_BYTES); a small body's are left to the collector. */
-  private reads: ArrayBuffer[] = [];
-  private readBytes = 0;
-  /** The parser is running on a read: its buffer must not be freed until it returns. */
-  private executing = false;
+  /** The body's size is known (Content-Length): `body` is exactly it. */
+  private sized = false;
   private encoded: Readable | undefined;
   private readonly onAbort = (): void => this.abort('aborted');
 
@@ -310,35 +293,10 @@ class Exchange implements ResponseParserEvents, PooledRequest {
     this.parser = new ResponseParser(this);
   }
 
+  /** A read, valid only during this call (the pool's shared read buffer): the parser copies what it keeps. */
   onData(data: Buffer): void {
     this.received = true;
-    this.executing = true;
-    try {
-      this.parser?.execute(data);
-    } finally {
-      this.executing = false;
-    }
-    // The parser is done with this read: its body bytes are in `body`, or in `chunks` until the exchange settles.
-    if (
-      this.mode === 'identity' &&
-      this.responseHead !== undefined &&
-      (this.body !== undefined || this.total >= FREE_READS_EVERY_BYTES)
-    ) {
-      const owned = ownedBuffer(data);
-      if (owned !== undefined) {
-        this.reads.push(owned);
-        this.readBytes += owned.byteLength;
-      }
-    }
-    if (this.settled || (this.body !== undefined && this.readBytes >= FREE_READS_EVERY_BYTES)) this.freeReads();
-  }
-
-  /** Frees the reads kept: nothing views them any more (their bytes were copied, or the exchange has settled). */
-  private freeReads(): void {
-    if (this.reads.length === 0) return;
-    freeArrayBuffers(this.reads);
-    this.reads = [];
-    this.readBytes = 0;
+    this.parser?.execute(data);
   }
 
   onEnd(): void {
@@ -389,9 +347,10 @@ class Exchange implements ResponseParserEvents, PooledRequest {
       this.fail('body_too_large', message);
       return;
     }
-    if (head.contentEncoding === undefined && head.contentLength >= LARGE_BODY_BYTES) {
+    if (head.contentEncoding === undefined && head.contentLength > 0) {
       // Every byte is written before the body is used: no zero-filling.
       this.body = Buffer.allocUnsafeSlow(head.contentLength);
+      this.sized = true;
     }
     if (head.contentEncoding !== undefined) {
       this.mode = 'decode';
@@ -407,14 +366,28 @@ class Exchange implements ResponseParserEvents, PooledRequest {
   data(chunk: Buffer): void {
     if (this.settled) return;
     this.total += chunk.length;
-    if (this.mode === 'decode') this.encoded?.push(chunk);
+    if (this.mode === 'decode') this.encoded?.push(Buffer.from(chunk));
     else if (this.mode === 'drain') {
       if (this.total > ERROR_BODY_DRAIN_BYTES) this.invalidStatus();
     } else if (this.total > this.request.maxBodyBytes) {
       const read = bodyTooLarge(this.request.maxBodyBytes);
       if (!read.ok) this.fail(read.reason, read.message);
-    } else if (this.body !== undefined) this.body.set(chunk, this.total - chunk.length);
-    else this.chunks.push(chunk);
+    } else {
+      const filled = this.total - chunk.length;
+      if (!this.sized && (this.body === undefined || this.body.byteLength < this.total)) this.grow(filled);
+      (this.body as Uint8Array).set(chunk, filled);
+    }
+  }
+
+  /** Room for `total` bytes of a body without a Content-Length, keeping the `filled` bytes read before. */
+  private grow(filled: number): void {
+    const old = this.body;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.total, 2 * (old?.byteLength ?? 0), MIN_GROWN_BODY_BYTES));
+    if (old !== undefined) {
+      grown.set(old.subarray(0, filled));
+      freeArrayBuffers([old.buffer as ArrayBuffer]);
+    }
+    this.body = grown;
   }
 
   end(extra: boolean): void {
@@ -425,20 +398,16 @@ class Exchange implements ResponseParserEvents, PooledRequest {
     if (this.mode === 'drain') this.invalidStatus();
     else if (this.mode === 'decode') this.encoded?.push(null);
     else {
-      // The reads are freed once the parser has returned (onData).
-      if (this.body !== undefined) {
-        this.succeed(this.body);
-        return;
+      const body = this.body;
+      if (body === undefined) this.succeed(new Uint8Array(0));
+      else if (body.byteLength === this.total) this.succeed(body);
+      else {
+        // A grown body is cut to its size: one that owns its whole ArrayBuffer can be transferred to a worker.
+        const exact = new Uint8Array(this.total);
+        exact.set(body.subarray(0, this.total));
+        freeArrayBuffers([body.buffer as ArrayBuffer]);
+        this.succeed(exact);
       }
-      // A body that owns its ArrayBuffer, so it can be transferred to a worker (as read-body.ts's).
-      const body = new Uint8Array(this.total);
-      let offset = 0;
-      for (const chunk of this.chunks) {
-        body.set(chunk, offset);
-        offset += chunk.length;
-      }
-      this.chunks = [];
-      this.succeed(body);
     }
   }
 
@@ -473,6 +442,9 @@ class Exchange implements ResponseParserEvents, PooledRequest {
 
   private fail(reason: Extract<FetchResult, { ok: false }>['reason'], detail: string): void {
     if (this.settled) return;
+    // Nothing else views the body's buffer: a refused body (up to the body limit) is freed now.
+    if (this.body !== undefined) freeArrayBuffers([this.body.buffer as ArrayBuffer]);
+    this.body = undefined;
     const where = `${this.request.method} ${redactUrl(this.target.url)}`;
     this.settle(failure(this.started, reason, `${where}: ${detail}`, this.status));
   }
@@ -481,9 +453,6 @@ class Exchange implements ResponseParserEvents, PooledRequest {
   private settle(result: LeanFetchResult): void {
     if (this.settled) return;
     this.settled = true;
-    this.chunks = [];
-    // Settled outside a read (a timeout, an abort): nothing views the reads; inside one, onData frees them after it.
-    if (!this.executing) this.freeReads();
     clearTimeout(this.timer);
     this.request.signal?.removeEventListener('abort', this.onAbort);
     this.encoded?.destroy();

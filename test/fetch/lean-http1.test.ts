@@ -327,6 +327,48 @@ describe('lean HTTP/1.1 client', () => {
     }
   });
 
+  test('responses whose reads interleave across sockets arrive intact: heads split mid-line, sized and chunked bodies', async () => {
+    // Every socket reads into one shared buffer: bytes kept past a read (a partial head, a chunk of a body without a
+    // Content-Length) must be copies, or the next read on another socket overwrites them.
+    const bodyOf = (index: number): Buffer => Buffer.alloc(3000 + 1000 * index, String.fromCharCode(0x61 + index));
+    const raw = await rawServer((socket, head) => {
+      const index = Number(/GET \/(\d+)/.exec(head)?.[1]);
+      const body = bodyOf(index);
+      const pieces =
+        index % 2 === 0
+          ? [
+              `HTTP/1.1 200 OK\r\ncontent-le`,
+              `ngth: ${body.byteLength}\r\n\r\n`,
+              body.subarray(0, 1000),
+              body.subarray(1000),
+            ]
+          : [
+              'HTTP/1.1 200 OK\r\ntransfer-enc',
+              'oding: chunked\r\n\r\n',
+              `${(1000).toString(16)}\r\n`,
+              body.subarray(0, 1000),
+              `\r\n${(body.byteLength - 1000).toString(16)}\r\n`,
+              body.subarray(1000),
+              '\r\n0\r\n\r\n',
+            ];
+      // One piece per turn of the server's loop, so the client reads each alone, between the other sockets' reads.
+      const next = (): void => {
+        const piece = pieces.shift();
+        if (piece === undefined || socket.destroyed) return;
+        socket.write(piece);
+        setTimeout(next, 2);
+      };
+      next();
+    });
+    const lean = leanClient();
+    const results = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => lean.fetch(request(`${raw.base}/${i}`))));
+    for (const [i, result] of results.entries()) {
+      const body = Buffer.from(okOf(result).body);
+      assert.equal(body.byteLength, bodyOf(i).byteLength, `response ${i}: length`);
+      assert.ok(body.equals(bodyOf(i)), `response ${i}: its bytes are its own`);
+    }
+  });
+
   test('a large body cut off before its Content-Length fails as network, not as a body of stale bytes', async () => {
     const raw = await rawServer((socket) => {
       socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${LARGE.byteLength}\r\n\r\n`);
