@@ -22,6 +22,9 @@ class SecretFile {
 /** Produces the Authorization header value for each request, or undefined when the module sets no auth. */
 export type AuthorizationSource = () => Promise<string | undefined>;
 
+/** The source of a module without auth: a client may take its headers as the same for every request. */
+export const NO_AUTHORIZATION: AuthorizationSource = async () => undefined;
+
 export function createAuthorizationSource(config: HttpClientConfig): AuthorizationSource {
   const { basicAuth, authorization } = config;
   if (basicAuth !== undefined) {
@@ -40,5 +43,5 @@ export function createAuthorizationSource(config: HttpClientConfig): Authorizati
     return async () =>
       `${type} ${credentialsFile === undefined ? (authorization.credentials ?? '') : await credentialsFile.read()}`;
   }
-  return async () => undefined;
+  return NO_AUTHORIZATION;
 }

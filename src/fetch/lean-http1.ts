@@ -24,7 +24,7 @@ import { Readable } from 'node:stream';
 import type { HttpClientConfig } from '../config/types.js';
 import { classifyFetchError } from './classify-fetch-error.js';
 import { freeArrayBuffers } from './free-buffers.js';
-import type { AuthorizationSource } from './credentials.js';
+import { type AuthorizationSource, NO_AUTHORIZATION } from './credentials.js';
 import { HttpClientConfigError } from './errors.js';
 import type { FetchRequest, FetchResult } from './http-client.js';
 import { ResponseParser, type ResponseHead, type ResponseParserEvents } from './http1-response-parser.js';
@@ -89,6 +89,11 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 interface ParsedTarget {
   readonly url: URL;
   readonly origin: Origin;
+  /**
+   * The head of the last GET sent to it, and the module headers it was built from: the same for every scrape of a
+   * fleet target while its module has no auth (one headers object per config generation), so it is built once.
+   */
+  head?: { readonly headers: Readonly<Record<string, string>>; readonly text: string };
 }
 
 /**
@@ -148,18 +153,25 @@ class Client implements PoolLimits {
     if (request.signal?.aborted === true) return failure(started, 'aborted', `${where()}: aborted before the request`);
     this.inFlight++;
     try {
-      let headers: Record<string, string>;
-      try {
-        headers = await buildRequestHeaders(request.headers, url, this.authorization);
-      } catch (error) {
-        return failure(started, 'credentials', `${where()}: cannot read credentials: ${(error as Error).message}`);
+      // Headers that cannot change between requests: no URL credentials, no auth source to ask, no body.
+      const constant = request.method === 'GET' && this.authorization === NO_AUTHORIZATION && url.username === '';
+      let head = constant && target.head?.headers === request.headers ? target.head.text : undefined;
+      if (head === undefined) {
+        let headers: Record<string, string>;
+        try {
+          headers = await buildRequestHeaders(request.headers, url, this.authorization);
+        } catch (error) {
+          return failure(started, 'credentials', `${where()}: cannot read credentials: ${(error as Error).message}`);
+        }
+        const unsendable = unsendableHeader(headers);
+        if (unsendable !== undefined)
+          return failure(started, 'network', `${where()}: invalid request header "${unsendable}"`);
+        head = serializeHead(request, url, headers);
+        if (constant) target.head = { headers: request.headers, text: head };
       }
-      const unsendable = unsendableHeader(headers);
-      if (unsendable !== undefined)
-        return failure(started, 'network', `${where()}: invalid request header "${unsendable}"`);
-      const head = serializeHead(request, url, headers);
+      const requestHead = head;
       return await new Promise<LeanFetchResult>((resolve) => {
-        new Exchange(this, request, target, head, started, resolve).start();
+        new Exchange(this, request, target, requestHead, started, resolve).start();
       });
     } finally {
       if (--this.inFlight === 0) this.idle?.();

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { createAuthorizationSource, NO_AUTHORIZATION } from '../../src/fetch/credentials.js';
 import { FETCH_FAILURE_REASONS } from '../../src/fetch/errors.js';
 import { createHttpClient, fetchTarget, type FetchResult } from '../../src/fetch/http-client.js';
 import {
@@ -240,6 +241,34 @@ describe('lean HTTP/1.1 client', () => {
     const invalid = failureOf(await lean.fetch(request('http://[::1')));
     assert.equal(invalid.reason, 'invalid_url', 'a URL that does not parse is refused every time');
     assert.equal(failureOf(await lean.fetch(request('http://[::1'))).reason, 'invalid_url');
+  });
+
+  test('a kept GET head follows the module headers: a new headers object (a reload) is sent as it is, a module with auth asks its source each time', async () => {
+    const { base } = await rawServer((socket, head) => {
+      const body = head
+        .split('\r\n')
+        .filter((line) => /^(x-tenant|authorization):/i.test(line))
+        .join(' | ');
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    });
+    const url = `${base}/api/v1/streams/`;
+    const generation1 = { 'X-Tenant': 'a' };
+    const generation2 = { 'X-Tenant': 'b' };
+    // A module without auth has the shared NO_AUTHORIZATION source (createAuthorizationSource).
+    const lean = createLeanHttp1Client(clientConfig(), createAuthorizationSource(clientConfig()));
+    clients.push(lean);
+    assert.equal(createAuthorizationSource(clientConfig()), NO_AUTHORIZATION);
+    const seen: string[] = [];
+    for (const headers of [generation1, generation1, generation2, generation1])
+      seen.push(text(await lean.fetch(request(url, { headers }))));
+    assert.deepEqual(seen, ['X-Tenant: a', 'X-Tenant: a', 'X-Tenant: b', 'X-Tenant: a']);
+    // A module with auth asks its source for every request (a credentials file may change): never a kept head.
+    let token = 0;
+    const withAuth = createLeanHttp1Client(clientConfig(), async () => `Bearer t${++token}`);
+    clients.push(withAuth);
+    const authed = [text(await withAuth.fetch(request(url, { headers: generation1 })))];
+    authed.push(text(await withAuth.fetch(request(url, { headers: generation1 }))));
+    assert.deepEqual(authed, ['X-Tenant: a | authorization: Bearer t1', 'X-Tenant: a | authorization: Bearer t2']);
   });
 
   test('requests started in one turn leave together at its end: each on its own socket, with its own answer', async () => {
