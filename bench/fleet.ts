@@ -24,6 +24,7 @@ const USAGE = `usage: npm run bench:fleet -- [flags]
   --concurrency N      fleet.concurrency (default 1000; the naive aggregator has no bound)
   --module M           reference (json_exporter's SRS example: five values per stream; default) or srs_streams
   --no-naive           measure fleet mode alone
+  --floor              also measure the floor: fetch and JSON.parse only, with fleet mode's client (fleet-floor.ts)
   --exporter-args=A    extra exporter flags, e.g. --exporter-args=--workers=1 (with "=": the value starts with a dash)
   --exporter-node-args=A  extra node flags for the exporter, e.g. "--exporter-node-args=--cpu-prof --cpu-prof-dir=/tmp/prof"
   --simulator-node-args=A extra node flags for the simulated fleet, e.g. --simulator-node-args=--max-semi-space-size=64
@@ -44,6 +45,7 @@ function parseFlags() {
         concurrency: { type: 'string', default: '1000' },
         module: { type: 'string', default: 'reference' },
         'no-naive': { type: 'boolean', default: false },
+        floor: { type: 'boolean', default: false },
         'exporter-args': { type: 'string', default: '' },
         'exporter-node-args': { type: 'string', default: '' },
         'simulator-node-args': { type: 'string', default: '' },
@@ -74,6 +76,7 @@ function parseFlags() {
       concurrency: number('concurrency', values.concurrency),
       module: values.module,
       naive: !values['no-naive'],
+      floor: values.floor,
       exporterArgs: values['exporter-args'].split(' ').filter((arg) => arg !== ''),
       exporterNodeArgs: values['exporter-node-args'].split(' ').filter((arg) => arg !== ''),
       simulatorNodeArgs: values['simulator-node-args'].split(' ').filter((arg) => arg !== ''),
@@ -200,7 +203,7 @@ function countStreamSeries(body: Buffer): number {
 }
 
 interface Row {
-  readonly contender: 'fleet-json-exporter' | 'naive';
+  readonly contender: 'fleet-json-exporter' | 'naive' | 'floor';
   readonly cpuPercentOfTwoCores: number;
   readonly maxRssMb: number;
   readonly gzipP50Ms: number;
@@ -427,6 +430,16 @@ async function runShape(targets: number, streams: number): Promise<{ rows: Row[]
       rows.push(await measure('naive', naive.pid as number, `http://127.0.0.1:${naivePort}`, simulator));
       await stopChild(naive);
     }
+    if (flags.floor) {
+      const floorPort = await freePort();
+      progress(`${shape}: starting the floor (fetch and JSON.parse only)`);
+      const floor = await startChild(
+        [join(dist, 'bench/fleet-floor.js'), fileSd, String(flags.intervalS), String(floorPort)],
+        /listening/,
+      );
+      rows.push(await measure('floor', floor.pid as number, `http://127.0.0.1:${floorPort}`, simulator));
+      await stopChild(floor);
+    }
   } finally {
     await stopChild(simulator);
   }
@@ -454,7 +467,7 @@ function svgChart(results: Array<{ shape: string; rows: Row[] }>): string {
       for (const row of result.rows) {
         const value = Number(row[key]) || 0;
         const h = (value / max) * 160;
-        const colour = row.contender === 'naive' ? '#999' : '#2a7';
+        const colour = row.contender === 'naive' ? '#999' : row.contender === 'floor' ? '#ccc' : '#2a7';
         body += `<rect x="${bx}" y="${190 - h}" width="20" height="${h}" fill="${colour}"/>`;
         body += `<text x="${bx}" y="${186 - h}" font-size="9">${value}</text>`;
         bx += 22;
@@ -466,7 +479,7 @@ function svgChart(results: Array<{ shape: string; rows: Row[] }>): string {
   }
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${x}" height="230" font-family="sans-serif">` +
-    `${body}<text x="10" y="224" font-size="10">green: fleet-json-exporter, grey: naive aggregator</text></svg>\n`
+    `${body}<text x="10" y="224" font-size="10">green: fleet-json-exporter, grey: naive aggregator, light grey: floor (fetch and parse only)</text></svg>\n`
   );
 }
 
@@ -499,7 +512,8 @@ async function main(): Promise<void> {
   for (const { targets, streams } of flags.shapes) results.push(await runShape(targets, streams));
   for (const { shape, rows } of results) {
     process.stdout.write(`\n${shape} (interval ${flags.intervalS} s, window ${flags.windowS} s, ${flags.module})\n`);
-    const [ours, naive] = rows;
+    const ours = rows.find((row) => row.contender === 'fleet-json-exporter');
+    const naive = rows.find((row) => row.contender === 'naive');
     const table: Record<string, Record<string, number | string | undefined>> = {};
     for (const row of rows) {
       const { contender, ...rest } = row;
