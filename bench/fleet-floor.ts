@@ -1,25 +1,27 @@
 // The floor bench:fleet measures beside the two aggregators (`--floor`): what scraping alone costs on this machine.
-// Each target is fetched every interval with fleet mode's own HTTP/1.1 client (lean-http1.ts, keep-alive) and its
-// body decoded and parsed (JSON.parse); nothing is extracted, rendered, stored or served (/metrics answers one
-// comment line, so the bench's pullers run as for the others). Any aggregator of this fleet pays at least this.
-// `node dist/bench/fleet-floor.js <file_sd.json> <interval s> <port>`
+// Each target is fetched on its slot every interval as fleet mode fetches it (fetchTarget through an HttpClient: the
+// lean HTTP/1.1 client, keep-alive; slots placed by the scheduler's own scrapeOffsetMs and nextSlotMs) and its body
+// parsed by fleet mode's parser seam (parseJsonBody); nothing is extracted, rendered, stored or served (/metrics
+// answers one comment line, so the bench's pullers run as for the others). Any aggregator of this fleet pays at
+// least this. `node dist/bench/fleet-floor.js <file_sd.json> <interval s> <port>`
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { DEFAULT_HTTP_CLIENT_CONFIG } from '../src/config/http-client-config.js';
-import { createAuthorizationSource } from '../src/fetch/credentials.js';
-import { createLeanHttp1Client } from '../src/fetch/lean-http1.js';
+import { parseJsonBody } from '../src/extract/parse-json.js';
+import { createHttpClient, fetchTarget } from '../src/fetch/http-client.js';
+import { nextSlotMs, scrapeOffsetMs } from '../src/fleet/scheduler-clock.js';
 
 const [fileSd = '', intervalS = '15', port = '0'] = process.argv.slice(2);
 const groups = JSON.parse(readFileSync(fileSd, 'utf8')) as Array<{ targets: string[] }>;
-const client = createLeanHttp1Client(DEFAULT_HTTP_CLIENT_CONFIG, createAuthorizationSource(DEFAULT_HTTP_CLIENT_CONFIG));
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const client = createHttpClient(DEFAULT_HTTP_CLIENT_CONFIG);
+/** One headers object for every request, as a module's (the lean client keeps the head it built from it). */
 const headers = {};
 let parsed = 0;
 let failed = 0;
 
 async function scrape(url: string): Promise<void> {
-  const result = await client.fetch({
+  const result = await fetchTarget(client, {
     url,
     method: 'GET',
     headers,
@@ -28,31 +30,24 @@ async function scrape(url: string): Promise<void> {
     maxBodyBytes: 64 << 20,
     lean: true,
   });
-  if (!('ok' in result) || !result.ok) {
-    failed++;
-    return;
-  }
-  try {
-    JSON.parse(decoder.decode(result.body));
-    parsed++;
-  } catch {
-    failed++;
-  }
+  if (result.ok && parseJsonBody(result.body).ok) parsed++;
+  else failed++;
 }
 
 const intervalMs = Number(intervalS) * 1000;
-const urls = groups.flatMap((group) => group.targets.map((target) => new URL(target).href));
-const startMs = Date.now();
-for (const [i, url] of urls.entries()) {
-  // Spread evenly over the interval, each target on its own grid (no drift, no catch-up after a late timer).
-  const offsetMs = (i * intervalMs) / urls.length;
-  let round = 0;
-  const tick = (): void => {
-    void scrape(url);
-    round++;
-    setTimeout(tick, Math.max(1, startMs + offsetMs + round * intervalMs - Date.now()));
-  };
-  setTimeout(tick, offsetMs);
+for (const group of groups) {
+  for (const url of group.targets) {
+    const offsetMs = scrapeOffsetMs(url, intervalMs);
+    // On the target's grid, as the scheduler arms it: no drift, no catch-up after a late timer, and a timer that
+    // fires a millisecond early does not take the same slot twice.
+    const arm = (slotMs: number): void => {
+      setTimeout(() => {
+        void scrape(url);
+        arm(Math.max(slotMs + intervalMs, nextSlotMs(Date.now() + 1, intervalMs, offsetMs)));
+      }, slotMs - Date.now());
+    };
+    arm(nextSlotMs(Date.now(), intervalMs, offsetMs));
+  }
 }
 
 const server = createServer((req, res) => {
