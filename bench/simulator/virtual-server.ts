@@ -384,11 +384,14 @@ export class VirtualSrsServer {
     stream.kbpsSend = stream.kbpsRecv * this.playerCount(stream);
   }
 
-  /** What the player at `at` in the player arrays has been sent since it joined. */
+  /** How long the player at `at` in the player arrays has been connected. */
+  private playerAliveMs(at: number): number {
+    return this.nowMs - SIMULATOR_EPOCH_MS - (this.playerJoinedAt[at] as number);
+  }
+
+  /** What the player at `at` has been sent since it joined. */
   private playerSendBytes(profile: Profile, at: number): number {
-    return Math.round(
-      (profile.bitrateKbps * (this.nowMs - SIMULATOR_EPOCH_MS - (this.playerJoinedAt[at] as number))) / 8,
-    );
+    return Math.round((profile.bitrateKbps * this.playerAliveMs(at)) / 8);
   }
 
   private sortStreams(): void {
@@ -442,7 +445,7 @@ export class VirtualSrsServer {
     const ip = this.playerIps[at] as number;
     const http = type === 'flv-play' || type === 'hls-play';
     const suffix = type === 'flv-play' ? '.flv' : type === 'hls-play' ? '.m3u8' : '';
-    const aliveMs = this.nowMs - SIMULATOR_EPOCH_MS - (this.playerJoinedAt[at] as number);
+    const aliveMs = this.playerAliveMs(at);
     return {
       id: clientIdText(this.playerIds[at] as number),
       vhost: this.vhostId,
