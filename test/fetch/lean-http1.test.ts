@@ -262,6 +262,13 @@ describe('lean HTTP/1.1 client', () => {
     for (const headers of [generation1, generation1, generation2, generation1])
       seen.push(text(await lean.fetch(request(url, { headers }))));
     assert.deepEqual(seen, ['X-Tenant: a', 'X-Tenant: a', 'X-Tenant: b', 'X-Tenant: a']);
+    // Headers that cannot be sent are refused every time: a refused head is never kept.
+    const injected = { 'X-Tenant': 'a\r\nx-evil: 1' };
+    for (let i = 0; i < 2; i++) {
+      const refused = failureOf(await lean.fetch(request(url, { headers: injected })));
+      assert.match(refused.message, /invalid request header "X-Tenant"/);
+    }
+    assert.equal(text(await lean.fetch(request(url, { headers: generation1 }))), 'X-Tenant: a');
     // A module with auth asks its source for every request (a credentials file may change): never a kept head.
     let token = 0;
     const withAuth = createLeanHttp1Client(clientConfig(), async () => `Bearer t${++token}`);
