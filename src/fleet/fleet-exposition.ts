@@ -230,6 +230,8 @@ function* planSteps(
     const cached = shortcut?.cached(group, entries);
     if (cached !== undefined) addCached(group, cached);
     else {
+      // A group scraped again since it was archived: its other targets' bytes come back from the archive first.
+      store.restore(group, entries);
       visitGroup(entries, group, format, (health, key, encoded, index) => {
         if (health) add(healthFamilies, encoded, index, key, group);
         else if (reserved.has(key) || healthNames.has(key)) conflicts++;

@@ -61,6 +61,7 @@ export class FleetMode {
     this.#fleetMetrics = fleetMetrics(options.metrics.registry);
     this.store = new TargetStore();
     this.gzip = new GzipExposition(this.store, {
+      archive: true,
       onCompressed: (path, bytes) => this.#fleetMetrics.gzipCompressedBytes.inc({ path }, bytes),
     });
     this.scheduler = new Scheduler({

@@ -25,6 +25,7 @@ import {
   type GroupFamily,
   healthFamilyNames,
 } from './fleet-exposition.js';
+import { buildGroupArchive } from './group-archive.js';
 import type { SlotGroup, TargetStore } from './store.js';
 
 const gzipAsync = promisify(gzip);
@@ -55,6 +56,11 @@ export interface GzipExpositionOptions {
   readonly now?: () => number;
   /** Told of every unit compressed, with its plain size and whether a request or the background did it. */
   readonly onCompressed?: (path: 'background' | 'request', plainBytes: number) => void;
+  /**
+   * Settled groups are archived (group-archive.ts) rather than compressed unit by unit: their members serve every
+   * format's gzip and plain answers, and the store drops their bytes. Fleet mode turns it on.
+   */
+  readonly archive?: boolean;
 }
 
 /** One: the thread pool's other threads (and the two cores) stay for requests, DNS and the main thread. */
@@ -133,6 +139,11 @@ export class GzipExposition {
   readonly #groupFamilies = new Map<ExpositionFormat, Map<string, GroupFamilies>>();
   #requests = 0;
   #closed = false;
+  readonly #archive: boolean;
+  /** Per slot group, the version an archive is being built from… */
+  readonly #archiving = new Map<string, number>();
+  /** …or the version found unfit for one (a family of two types): its units are compressed as before. */
+  readonly #unarchivable = new Map<string, number>();
 
   constructor(store: TargetStore, options: GzipExpositionOptions = {}) {
     this.#store = store;
@@ -140,6 +151,7 @@ export class GzipExposition {
     this.#settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
     this.#now = options.now ?? Date.now;
     this.#onCompressed = options.onCompressed;
+    this.#archive = options.archive ?? false;
     this.#timer = setInterval(() => this.compactSettled(), options.tickMs ?? DEFAULT_TICK_MS);
     this.#timer.unref();
   }
@@ -166,6 +178,8 @@ export class GzipExposition {
     const healthNames = healthFamilyNames(format);
     return {
       cached: (group, entries) => {
+        const archived = this.#store.archiveOf(group)?.formats.get(format);
+        if (archived !== undefined) return archived;
         let families = known.get(group.key.id);
         if (families === undefined || families.version !== group.version) {
           // Once per group and version: the families without their bytes (no views taken), a fraction of a walk.
@@ -240,6 +254,7 @@ export class GzipExposition {
    * `maxCompressions` at a time. Called on a timer; public so tests can drive it.
    */
   compactSettled(): void {
+    if (this.#archive) this.#archiveSettled();
     if (this.#units.size === 0 || this.#running >= this.#maxCompressions) return;
     const now = this.#now();
     const groups = this.#store.groups();
@@ -251,6 +266,8 @@ export class GzipExposition {
         const version = group.version;
         // Most calls find every group as it was: a group changes during about a second of each interval.
         if (clean.get(id) === version) continue;
+        // Archived groups are served from their archive: only one unfit for it keeps units.
+        if (this.#archive && this.#unarchivable.get(id) !== version) continue;
         const members = byGroup.get(id);
         if (members === undefined || now - group.changedMs < this.#settleMs) continue;
         let done = true;
@@ -268,6 +285,45 @@ export class GzipExposition {
         }
         if (done) clean.set(id, version);
       }
+    }
+  }
+
+  /**
+   * Archives each group settled since it last changed, one at a time within `maxCompressions` (the members of one
+   * group are compressed one after the other), whether or not any request asked for gzip yet.
+   */
+  #archiveSettled(): void {
+    const now = this.#now();
+    for (const group of this.#store.groups()) {
+      if (this.#running >= this.#maxCompressions) return;
+      const id = group.key.id;
+      const version = group.version;
+      if (now - group.changedMs < this.#settleMs || this.#store.archiveOf(group) !== undefined) continue;
+      if (this.#archiving.get(id) === version || this.#unarchivable.get(id) === version) continue;
+      this.#running++;
+      this.#archiving.set(id, version);
+      const done = (): void => {
+        this.#running--;
+        if (this.#archiving.get(id) === version) this.#archiving.delete(id);
+        if (!this.#closed) this.compactSettled();
+      };
+      void this.#buildArchive(group, version).then(done, done);
+    }
+  }
+
+  async #buildArchive(group: SlotGroup, version: number): Promise<void> {
+    const input = this.#inputs.pop() ?? [];
+    try {
+      const built = await buildGroupArchive(this.#store, group, (pieces) => {
+        // Copied into the reused input (zlib reads it until the member is done, and the next waits for that).
+        const bytes = concatPieces(pieces, 0, pieces.length, input);
+        this.#onCompressed?.('background', bytes.byteLength);
+        return gzipAsync(bytes, { level: EXPOSITION_GZIP_LEVEL });
+      });
+      if (built === undefined) this.#unarchivable.set(group.key.id, version);
+      else this.#store.attachArchive(built.archive, built.sources);
+    } finally {
+      this.#inputs.push(input);
     }
   }
 
@@ -389,6 +445,7 @@ export class GzipExposition {
    */
   #groupBytes(group: SlotGroup, format: ExpositionFormat, unit: Unit, input: Buffer[]): Buffer {
     const entries = this.#store.entries();
+    this.#store.restore(group, entries);
     const fromHealth = healthFamilyNames(format).has(unit.familyKey);
     const pieces: Uint8Array[] = [];
     for (let t = group.start; t < group.end; t++) {

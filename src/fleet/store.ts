@@ -8,6 +8,7 @@ import {
 } from '../exposition/encoded-families.js';
 import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
+import { type GroupArchive, hasArchivedParts, restoreArchive } from './group-archive.js';
 import { scrapeOffsetMs } from './scheduler-clock.js';
 import { renderTargetLabels } from '../pool/hot-path.js';
 import { RECYCLE_MIN_BYTES, resultBuffers } from '../pool/result-buffers.js';
@@ -58,6 +59,8 @@ export interface StoredTarget {
   readonly health: StoredFormats;
   /** The slot group (see SLOT_GROUP_MS) the target belongs to. */
   readonly group: SlotGroupKey;
+  /** The archive holding the bytes of parts dropped when its group was archived (until a scrape replaces them). */
+  readonly archive?: GroupArchive;
 }
 
 export interface ScrapeTiming {
@@ -141,6 +144,8 @@ export class TargetStore {
   readonly #slabs = new Map<string, Uint8Array>();
   /** Readers holding views of stored bytes across loop turns (pin()). */
   #readers = 0;
+  /** The latest archive of each slot group (group-archive.ts); it stands for the group while the group is at its version. */
+  readonly #archives = new Map<string, GroupArchive>();
 
   constructor(options: { readonly now?: () => number } = {}) {
     this.#now = options.now ?? Date.now;
@@ -177,6 +182,9 @@ export class TargetStore {
         if (last !== undefined && last.key.id === entry.group.id) last.end = i + 1;
         else groups.push({ key: entry.group, start: i, end: i + 1 });
       }
+      // Archives of groups gone (targets removed or moved to another interval) are dropped with them.
+      const present = new Set(groups.map((group) => group.key.id));
+      for (const id of this.#archives.keys()) if (!present.has(id)) this.#archives.delete(id);
       this.#groups = groups.map((group) => {
         const state = this.#groupState(group.key.id);
         return {
@@ -242,6 +250,57 @@ export class TargetStore {
     return this.#readers;
   }
 
+  /** The group's archive when it is current (the group has not changed since it was built), else undefined. */
+  archiveOf(group: SlotGroup): GroupArchive | undefined {
+    const archive = this.#archives.get(group.key.id);
+    return archive !== undefined && archive.version === group.version ? archive : undefined;
+  }
+
+  /**
+   * Drops the bytes of the group's targets, which `archive` now holds (group-archive.ts), if the group is still as
+   * the archive was built from `sources` (its entries then); false, and nothing changed, if it is not. The group's
+   * version stays: its series are the same.
+   */
+  attachArchive(archive: GroupArchive, sources: readonly StoredTarget[]): boolean {
+    const group = this.groups().find((candidate) => candidate.key.id === archive.groupId);
+    if (group === undefined || group.version !== archive.version || group.end - group.start !== sources.length) {
+      return false;
+    }
+    const sorted = this.#sorted as StoredTarget[];
+    for (let k = 0; k < sources.length; k++) if (sorted[group.start + k] !== sources[k]) return false;
+    for (let k = 0; k < sources.length; k++) {
+      const entry = sources[k] as StoredTarget;
+      const archived = archive.targets[k] as GroupArchive['targets'][number];
+      const stripped: StoredTarget = { ...entry, families: archived.families, health: archived.health, archive };
+      this.#entries.set(entry.target.id, stripped);
+      sorted[group.start + k] = stripped;
+    }
+    this.#archives.set(archive.groupId, archive);
+    return true;
+  }
+
+  /**
+   * Puts back the bytes of the targets of `group` in `entries` (a reader's view of entries()) that an archive holds:
+   * before anything reads them (a plan walking the group, a new archive of it).
+   */
+  restore(group: SlotGroup, entries: readonly StoredTarget[]): void {
+    for (let t = group.start; t < group.end; t++) {
+      const entry = entries[t];
+      if (entry?.archive !== undefined && hasArchivedParts(entry)) restoreArchive(entry.archive);
+    }
+  }
+
+  /** The archives' sizes: groups archived, and the bytes of their members and of the text they hold. */
+  archiveStats(): { readonly groups: number; readonly compressedBytes: number; readonly plainBytes: number } {
+    let compressedBytes = 0;
+    let plainBytes = 0;
+    for (const archive of this.#archives.values()) {
+      compressedBytes += archive.compressedBytes;
+      plainBytes += archive.plainBytes;
+    }
+    return { groups: this.#archives.size, compressedBytes, plainBytes };
+  }
+
   /** Drops a vanished target: its series and health series leave the output at once. */
   remove(id: string): void {
     const existing = this.#entries.get(id);
@@ -289,6 +348,7 @@ export class TargetStore {
     }
     const group = previous.target === target ? previous.group : slotGroupOf(target);
     const packed = this.#pack(target.id, families, this.#renderHealth(target, meta));
+    // A scrape replaces every part: nothing of it is in an archive any more.
     const stored: StoredTarget = { target, meta, families: packed.families, health: packed.health, group };
     this.#set(stored, group.id !== previous.group.id);
   }

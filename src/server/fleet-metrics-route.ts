@@ -9,8 +9,10 @@ import {
   LoopSlices,
   planFleetExpositionInTurns,
   TURN_AFTER_MS,
+  type ExpositionFamily,
   type FleetExposition,
 } from '../fleet/fleet-exposition.js';
+import { archiveShortcut, MemberInflater } from '../fleet/group-archive.js';
 import { GzipExposition } from '../fleet/gzip-exposition.js';
 import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
@@ -122,11 +124,36 @@ export async function writeBuffers(
   await Promise.all(direct);
 }
 
-/** The plain body in order: each family's header, then its pieces; the self metrics last. */
+/** Inflated text is handed on in views of this size: under writeBuffers' direct size, so each is copied at once. */
+const INFLATED_VIEW_BYTES = 128 * 1024;
+
+/**
+ * A family's series lines in order, run by run: a walked group's pieces as they are, an archived group's member
+ * inflated into `inflater`'s buffer (one family of one group at a time, ≤ ~1 MB at 10,000 targets). A view of that
+ * buffer is valid until the next one is asked for: the caller copies or decodes each before going on.
+ */
+export function* familyLines(family: ExpositionFamily, inflater: MemberInflater): Generator<Uint8Array> {
+  for (const run of family.groups) {
+    const member = run.member;
+    if (member === undefined) {
+      for (let i = run.start; i < run.end; i++) yield family.pieces[i] as Uint8Array;
+      continue;
+    }
+    // Plain plans take members from archives only (archiveShortcut), which hold compressed members, never promises.
+    if (!(member instanceof Uint8Array)) throw new Error('a plain plan took a member still being compressed');
+    const text = inflater.inflate(member);
+    for (let at = 0; at < text.byteLength; at += INFLATED_VIEW_BYTES) {
+      yield text.subarray(at, at + INFLATED_VIEW_BYTES);
+    }
+  }
+}
+
+/** The plain body in order: each family's header, then its lines; the self metrics last. */
 function* plainPieces(plan: FleetExposition, selfText: string): Generator<Uint8Array> {
+  const inflater = new MemberInflater();
   for (const family of plan.families) {
     yield Buffer.from(family.header, 'utf8');
-    yield* family.pieces;
+    yield* familyLines(family, inflater);
   }
   yield Buffer.from(selfText, 'utf8');
 }
@@ -146,14 +173,13 @@ export async function handleFleetMetrics(
   const gzipped = acceptsGzip(request);
   let members: Buffer[];
   try {
-    // A gzip answer of fleet mode takes the groups whose members are current without walking their targets.
-    const shortcut = gzipped ? source.gzip?.shortcut(format) : undefined;
-    const plan = await planFleetExpositionInTurns(
-      source.store,
-      format,
-      selfMetricNames(source.metrics, format),
-      shortcut === undefined ? {} : { shortcut },
-    );
+    // Groups whose members are current are taken without walking their targets: archived groups for every answer,
+    // and, for gzip, groups whose units are current.
+    const shortcut =
+      gzipped && source.gzip !== undefined ? source.gzip.shortcut(format) : archiveShortcut(source.store, format);
+    const plan = await planFleetExpositionInTurns(source.store, format, selfMetricNames(source.metrics, format), {
+      shortcut,
+    });
     source.onConflicts?.(plan.conflicts);
     const selfText = await renderSelfMetrics(source.metrics, format);
     if (!gzipped) {

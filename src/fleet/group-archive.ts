@@ -1,0 +1,290 @@
+// Settled slot groups kept compressed: each family's series of a group's targets as one gzip member, the targets'
+// own bytes dropped from the store until a reader needs them again.
+//
+// Why (issue 15, bench/README.md): at 10,000 targets × 10 streams the store held ~79 MB of exposition text, and the
+// malloc arenas around it another ~50 MB; a build that kept no series at all peaked 125 MB lower. A slot group's
+// series change within about a second of each interval and then rest (store.ts), so once it has settled, its text is
+// compressed once (~12× at level 1), and the same members serve gzip answers as they are and plain answers inflated
+// one family piece at a time (≤ ~1 MB at once). A group whose targets are scraped again while a request walks it is
+// restored from its archive first (restore()), its targets' bytes brought back exactly as they were.
+import { gunzipSync } from 'node:zlib';
+import { gunzipSync as fflateGunzip } from 'fflate';
+import { ARCHIVED_BYTES, type EncodedFamilies, type FamilyMeta } from '../exposition/encoded-families.js';
+import type { ExpositionFormat } from '../exposition/types.js';
+import {
+  type CachedGroup,
+  familyNames,
+  type GroupFamilies,
+  type GroupFamily,
+  type GroupShortcut,
+  groupFamilies,
+} from './fleet-exposition.js';
+import type { SlotGroup, StoredFormats, StoredTarget, TargetStore } from './store.js';
+
+const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
+
+/** A target's part (own families or health series, one format) whose bytes the archive holds (bytes: ARCHIVED_BYTES). */
+export interface ArchivedPart {
+  readonly families: EncodedFamilies['families'];
+  readonly ends: Uint32Array;
+  /** ARCHIVED_BYTES while archived; restore() puts the bytes back here, for every holder of the part at once. */
+  bytes: Uint8Array;
+}
+
+/** One target as its group was archived: its parts without their bytes, in the order the members hold them. */
+export interface ArchivedTarget {
+  readonly id: string;
+  readonly families: Readonly<Record<ExpositionFormat, ArchivedPart>>;
+  readonly health: Readonly<Record<ExpositionFormat, ArchivedPart>>;
+}
+
+/** A format's view of an archived group: what a plan adds for it without walking its targets. */
+export interface ArchivedFormat extends CachedGroup {
+  readonly members: ReadonlyMap<GroupFamily, Buffer>;
+}
+
+export interface GroupArchive {
+  readonly groupId: string;
+  /** The group's version the archive was built from: it stands for the group while the group stays at it. */
+  readonly version: number;
+  readonly formats: ReadonlyMap<ExpositionFormat, ArchivedFormat>;
+  readonly targets: readonly ArchivedTarget[];
+  /** Bytes of the members (formats sharing members counted once), and of the text they hold. */
+  readonly compressedBytes: number;
+  readonly plainBytes: number;
+}
+
+/** The plain size a gzip member holds (its trailer's ISIZE; members here are far below 4 GiB). */
+function plainSize(member: Uint8Array): number {
+  const end = member.byteLength;
+  // ISIZE, little-endian, in the trailer's last four bytes.
+  return (
+    (member[end - 1] as number) * 2 ** 24 +
+    (member[end - 2] as number) * 65536 +
+    (member[end - 3] as number) * 256 +
+    (member[end - 4] as number)
+  );
+}
+
+/**
+ * Inflates members one after another into one buffer, reused (an answer's own: two answers interleave over loop
+ * turns). fflate, not node:zlib, because zlib's calls return fresh buffers: a plain answer at 10,000 × 10 inflates
+ * ~79 MB, and that much short-lived external memory brings V8's full collections on and grows the malloc arena
+ * (bench/README.md); fflate inflates into the buffer it is given.
+ */
+export class MemberInflater {
+  #out = new Uint8Array(0);
+
+  /** The member's text, as a view of the reused buffer: valid until the next call. */
+  inflate(member: Uint8Array): Uint8Array {
+    const size = plainSize(member);
+    if (this.#out.byteLength < size) this.#out = new Uint8Array(Math.max(size, 2 * this.#out.byteLength));
+    return fflateGunzip(member, { out: this.#out.subarray(0, size) });
+  }
+}
+
+/** A member's text, in one buffer of its own. */
+export function inflateMember(member: Buffer): Buffer {
+  // One output chunk of the whole size (+1 so zlib never finds its output full): no chunks joined afterwards.
+  return gunzipSync(member, { chunkSize: Math.max(64, plainSize(member) + 1) });
+}
+
+/** The name family `index` of `encoded` is grouped under: as `format` writes it (own families), as is (health). */
+function nameOf(encoded: EncodedFamilies, index: number, format: ExpositionFormat, health: boolean): string {
+  return health
+    ? (encoded.families[index] as FamilyMeta).name
+    : (familyNames(encoded.families, format)[index] as string);
+}
+
+/** Calls `visit` for each family with series of `encoded`, in order, with its byte range. */
+function eachFamily(encoded: EncodedFamilies, visit: (index: number, start: number, end: number) => void): void {
+  for (let i = 0; i < encoded.ends.length; i++) {
+    const start = i === 0 ? 0 : (encoded.ends[i - 1] as number);
+    const end = encoded.ends[i] as number;
+    if (end !== start) visit(i, start, end);
+  }
+}
+
+/** Every family of the group with the views of its targets' bytes, in store order (what a plan's walk would take). */
+function familyPieces(
+  entries: readonly StoredTarget[],
+  group: SlotGroup,
+  format: ExpositionFormat,
+  families: GroupFamilies,
+): Map<GroupFamily, Uint8Array[]> {
+  const pieces = new Map<GroupFamily, Uint8Array[]>();
+  const lists = [
+    new Map(families.own.map((family) => [family.key, family])),
+    new Map(families.health.map((family) => [family.key, family])),
+  ] as const;
+  for (const family of [...families.own, ...families.health]) pieces.set(family, []);
+  for (let t = group.start; t < group.end; t++) {
+    const entry = entries[t] as StoredTarget;
+    for (const health of [false, true]) {
+      const encoded = health ? entry.health[format] : entry.families[format];
+      const list = lists[health ? 1 : 0];
+      eachFamily(encoded, (i, start, end) => {
+        const family = list.get(nameOf(encoded, i, format, health)) as GroupFamily;
+        (pieces.get(family) as Uint8Array[]).push(encoded.bytes.subarray(start, end));
+      });
+    }
+  }
+  return pieces;
+}
+
+/** Formats whose every target part is one object (equal lines): the second can share the first's members. */
+function sameParts(entries: readonly StoredTarget[], group: SlotGroup): boolean {
+  for (let t = group.start; t < group.end; t++) {
+    const entry = entries[t] as StoredTarget;
+    if (entry.families.text !== entry.families.openmetrics || entry.health.text !== entry.health.openmetrics) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** `second`'s families hold the same pieces as `first`'s, list by list and in order (names may be written apart). */
+function alignedFamilies(first: GroupFamilies, second: GroupFamilies): boolean {
+  const aligned = (a: readonly GroupFamily[], b: readonly GroupFamily[]): boolean =>
+    a.length === b.length && a.every((family, i) => family.count === b[i]?.count && family.meta === b[i]?.meta);
+  return aligned(first.own, second.own) && aligned(first.health, second.health);
+}
+
+/** The families of both lists, own first: the order members are compressed and shared in. */
+function allFamilies(families: GroupFamilies): GroupFamily[] {
+  return [...families.own, ...families.health];
+}
+
+/**
+ * The archive of `group` at its current version, compressing one family at a time through `compress`; undefined
+ * when the group cannot be archived (a family of two types in it: only a walk sorts out which pieces a plan keeps).
+ * Everything is read before the first compression: the caller attaches the archive (TargetStore.attachArchive),
+ * which refuses it if the group changed meanwhile.
+ */
+export async function buildGroupArchive(
+  store: TargetStore,
+  group: SlotGroup,
+  compress: (pieces: readonly Uint8Array[]) => Promise<Buffer>,
+): Promise<{ readonly archive: GroupArchive; readonly sources: readonly StoredTarget[] } | undefined> {
+  const entries = store.entries();
+  store.restore(group, entries);
+  const version = group.version;
+  const sources = entries.slice(group.start, group.end);
+  const shared = sameParts(entries, group);
+  const planned: Array<{
+    format: ExpositionFormat;
+    families: GroupFamilies;
+    pieces: Map<GroupFamily, Uint8Array[]> | undefined;
+  }> = [];
+  for (const format of FORMATS) {
+    const families = groupFamilies(entries, group, format);
+    if (families === undefined) return undefined;
+    const first = planned[0];
+    // Equal lines in both formats: the second takes the first's members (OpenMetrics may only name them apart).
+    const reuse = first !== undefined && shared && alignedFamilies(first.families, families);
+    planned.push({ format, families, pieces: reuse ? undefined : familyPieces(entries, group, format, families) });
+  }
+  const formats = new Map<ExpositionFormat, ArchivedFormat>();
+  let compressedBytes = 0;
+  let plainBytes = 0;
+  for (const { format, families, pieces } of planned) {
+    const members = new Map<GroupFamily, Buffer>();
+    if (pieces === undefined) {
+      const first = formats.get(FORMATS[0] as ExpositionFormat) as ArchivedFormat;
+      const from = allFamilies(first.families);
+      allFamilies(families).forEach((family, i) => {
+        members.set(family, first.members.get(from[i] as GroupFamily) as Buffer);
+      });
+    } else {
+      for (const [family, views] of pieces) {
+        const member = await compress(views);
+        compressedBytes += member.byteLength;
+        plainBytes += plainSize(member);
+        members.set(family, member);
+      }
+    }
+    formats.set(format, { families, members });
+  }
+  const parts = new Map<EncodedFamilies, ArchivedPart>();
+  const archived = (encoded: EncodedFamilies): ArchivedPart => {
+    let part = parts.get(encoded);
+    if (part === undefined) {
+      part = { families: encoded.families, ends: encoded.ends, bytes: ARCHIVED_BYTES };
+      parts.set(encoded, part);
+    }
+    return part;
+  };
+  const strip = (stored: StoredFormats): Record<ExpositionFormat, ArchivedPart> => ({
+    text: archived(stored.text),
+    openmetrics: archived(stored.openmetrics),
+  });
+  const targets = sources.map((entry) => ({
+    id: entry.target.id,
+    families: strip(entry.families),
+    health: strip(entry.health),
+  }));
+  return {
+    archive: { groupId: group.key.id, version, formats, targets, compressedBytes, plainBytes },
+    sources,
+  };
+}
+
+/** The archive holds parts whose bytes are not back yet. */
+export function hasArchivedParts(target: StoredTarget): boolean {
+  return (
+    target.families.text.bytes === ARCHIVED_BYTES ||
+    target.families.openmetrics.bytes === ARCHIVED_BYTES ||
+    target.health.text.bytes === ARCHIVED_BYTES ||
+    target.health.openmetrics.bytes === ARCHIVED_BYTES
+  );
+}
+
+/**
+ * Puts back the bytes of every part of `archive` still archived, each target's part in one buffer of its own (a
+ * restored target keeps nothing else alive). Each member is inflated once; a format whose parts the other format
+ * already put back (shared parts) is skipped.
+ */
+export function restoreArchive(archive: GroupArchive): void {
+  for (const [format, archived] of archive.formats) {
+    const waiting = archive.targets.some(
+      (target) => target.families[format].bytes === ARCHIVED_BYTES || target.health[format].bytes === ARCHIVED_BYTES,
+    );
+    if (!waiting) continue;
+    const cursors = [new Map<string, { text: Buffer; at: number }>(), new Map<string, { text: Buffer; at: number }>()];
+    for (const [list, families] of [
+      [0, archived.families.own],
+      [1, archived.families.health],
+    ] as const) {
+      for (const family of families) {
+        (cursors[list] as Map<string, { text: Buffer; at: number }>).set(family.key, {
+          text: inflateMember(archived.members.get(family) as Buffer),
+          at: 0,
+        });
+      }
+    }
+    for (const target of archive.targets) {
+      for (const health of [false, true]) {
+        const part = health ? target.health[format] : target.families[format];
+        const list = cursors[health ? 1 : 0] as Map<string, { text: Buffer; at: number }>;
+        // Parts shared by two targets (no series: one empty part) are put back by the first.
+        const restore = part.bytes === ARCHIVED_BYTES;
+        const total = part.ends.length === 0 ? 0 : (part.ends[part.ends.length - 1] as number);
+        const bytes = restore ? Buffer.allocUnsafeSlow(total) : undefined;
+        // Every target's lengths are counted, restored or not: the members hold them all, in this order.
+        eachFamily(part, (i, start, end) => {
+          const cursor = list.get(nameOf(part, i, format, health)) as { text: Buffer; at: number };
+          bytes?.set(cursor.text.subarray(cursor.at, cursor.at + end - start), start);
+          cursor.at += end - start;
+        });
+        if (bytes !== undefined) part.bytes = bytes;
+      }
+    }
+  }
+}
+
+/** Lets a plan of `format` take every group whose archive is current as it stands, without walking its targets. */
+export function archiveShortcut(store: TargetStore, format: ExpositionFormat): GroupShortcut {
+  return {
+    cached: (group) => store.archiveOf(group)?.formats.get(format),
+  };
+}

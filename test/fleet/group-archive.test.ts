@@ -1,0 +1,289 @@
+// Settled slot groups kept compressed: the members hold exactly the group's series, the store drops the bytes and
+// puts them back before any walk, and /metrics (plain, gzip, OpenMetrics) and /federate answer as before archiving.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
+import { ARCHIVED_BYTES, familyBytes } from '../../src/exposition/encoded-families.js';
+import type { ExpositionFormat, RenderedFamily } from '../../src/exposition/types.js';
+import { planFleetExposition } from '../../src/fleet/fleet-exposition.js';
+import { archiveShortcut, buildGroupArchive, MemberInflater } from '../../src/fleet/group-archive.js';
+import { GzipExposition } from '../../src/fleet/gzip-exposition.js';
+import { type SlotGroup, type StoredTarget, TargetStore } from '../../src/fleet/store.js';
+import { handleFederate } from '../../src/server/federate-route.js';
+import { familyLines, handleFleetMetrics } from '../../src/server/fleet-metrics-route.js';
+import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
+import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
+
+function makeTarget(i: number): ScrapeTarget {
+  const url = `http://10.0.1.${i}:1985/api/v1/streams/`;
+  return {
+    id: scrapeTargetId('srs', url),
+    job: 'srs',
+    url,
+    module: 'default',
+    labels: { job: 'srs', instance: `10.0.1.${i}:1985` },
+    intervalMs: 15_000,
+    timeoutMs: 10_000,
+    source: 'static',
+  };
+}
+
+/** Two gauges and a counter per target; the counter's OpenMetrics lines differ (its samples end in _total). */
+function scrape(store: TargetStore, target: ScrapeTarget, value: number, withCounter = false): void {
+  const labels = `{job="srs",instance="${target.labels.instance}",name="str\u00e9am-${value}"}`;
+  const gauges: RenderedFamily[] = ['a', 'b'].map((name) => ({
+    name,
+    help: `help of ${name}`,
+    type: 'gauge',
+    text: `${name}${labels} ${value}\n`,
+  }));
+  if (!withCounter) {
+    const families = { text: gauges, openmetrics: gauges };
+    store.record(target, { ok: true, families, sampleCount: 2 }, { startedMs: 0, durationMs: 1 });
+    return;
+  }
+  const counter = (text: string): RenderedFamily => ({ name: 'c', help: 'a counter', type: 'counter', text });
+  store.record(
+    target,
+    {
+      ok: true,
+      families: {
+        text: [...gauges, counter(`c${labels} ${value}\n`)],
+        openmetrics: [...gauges, counter(`c_total${labels} ${value}\n`)],
+      },
+      sampleCount: 3,
+    },
+    { startedMs: 0, durationMs: 1 },
+  );
+}
+
+/** `count` targets scraped once; `counters` says which also have the counter (their formats' lines differ). */
+function fleet(
+  count: number,
+  counters: (i: number) => boolean = () => false,
+): { store: TargetStore; targets: ScrapeTarget[]; now: { ms: number } } {
+  const now = { ms: 1_000 };
+  const store = new TargetStore({ now: () => now.ms });
+  const targets = Array.from({ length: count }, (_, i) => makeTarget(i));
+  targets.forEach((target, i) => {
+    store.upsertTarget(target);
+    scrape(store, target, i, counters(i));
+  });
+  return { store, targets, now };
+}
+
+/** The plain body as a walk of the store gives it (every group walked: archived groups are put back first). */
+function walkedBody(store: TargetStore, format: ExpositionFormat): string {
+  const plan = planFleetExposition(store, format, new Set());
+  return plan.families.map((f) => f.header + f.pieces.map((piece) => Buffer.from(piece).toString()).join('')).join('');
+}
+
+/** The plain body as a plain answer gives it: archived groups inflated from their members, never put back. */
+function archivedBody(store: TargetStore, format: ExpositionFormat): string {
+  const plan = planFleetExposition(store, format, new Set(), archiveShortcut(store, format));
+  const inflater = new MemberInflater();
+  const decoder = new TextDecoder();
+  let body = '';
+  for (const family of plan.families) {
+    body += family.header;
+    for (const lines of familyLines(family, inflater)) body += decoder.decode(lines, { stream: true });
+  }
+  return body + decoder.decode();
+}
+
+/** Archives every settled group (settle 300 ms on `now`) and waits, bounded, until the store has them all. */
+async function archiveAll(store: TargetStore, now: { ms: number }): Promise<GzipExposition> {
+  const gzip = new GzipExposition(store, {
+    tickMs: 60_000,
+    settleMs: 300,
+    maxCompressions: 4,
+    now: () => now.ms,
+    archive: true,
+  });
+  now.ms += 1_000;
+  gzip.compactSettled();
+  const groups = store.groups().length;
+  for (let i = 0; i < 500 && store.archiveStats().groups < groups; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal(store.archiveStats().groups, groups, 'every group archived');
+  return gzip;
+}
+
+function isArchived(entry: StoredTarget): boolean {
+  return entry.families.text.bytes === ARCHIVED_BYTES && entry.health.text.bytes === ARCHIVED_BYTES;
+}
+
+describe('group archives', () => {
+  test('an archived group holds exactly its series: the store drops its bytes, and every answer is unchanged', async () => {
+    const { store, now } = fleet(40);
+    const before = { text: walkedBody(store, 'text'), openmetrics: walkedBody(store, 'openmetrics') };
+    const gzip = await archiveAll(store, now);
+    assert.ok(store.entries().every(isArchived), 'every target part dropped');
+    const stats = store.archiveStats();
+    assert.ok(stats.compressedBytes > 0 && stats.plainBytes > stats.compressedBytes);
+    for (const format of ['text', 'openmetrics'] as const) {
+      // Plain answers inflate the members without putting anything back…
+      assert.equal(archivedBody(store, format), before[format]);
+      assert.ok(store.entries().every(isArchived), `${format}: a plain answer put bytes back`);
+      // …gzip answers are the members as they are…
+      const plan = planFleetExposition(store, format, new Set(), gzip.shortcut(format));
+      assert.equal(gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString(), before[format]);
+    }
+    // …and a walk puts the bytes back exactly as they were.
+    assert.equal(walkedBody(store, 'text'), before.text);
+    assert.ok(!store.entries().some(isArchived));
+    gzip.close();
+  });
+
+  test('reading an archived part without putting it back is an error, never an empty family', async () => {
+    const { store, now } = fleet(5);
+    const gzip = await archiveAll(store, now);
+    const entry = store.entries()[0] as StoredTarget;
+    assert.throws(() => familyBytes(entry.families.text, 0), /archived/);
+    gzip.close();
+  });
+
+  test('a target scraped after its group was archived: the group walks, its other targets put back from the archive', async () => {
+    const { store, targets, now } = fleet(40);
+    const gzip = await archiveAll(store, now);
+    const target = targets[7] as ScrapeTarget;
+    const groupId = store.get(target.id)?.group.id;
+    scrape(store, target, 1_000);
+    const group = store.groups().find((candidate) => candidate.key.id === groupId);
+    assert.ok(group !== undefined && store.archiveOf(group) === undefined, 'the archive stands no longer');
+    const others = store.groups().filter((candidate) => candidate.key.id !== groupId);
+    assert.ok(
+      others.every((candidate) => store.archiveOf(candidate) !== undefined),
+      'other groups keep theirs',
+    );
+    const expected = fleet(40);
+    scrape(expected.store, expected.targets[7] as ScrapeTarget, 1_000);
+    // A plain answer walks the changed group (putting its other targets back) and inflates the rest.
+    assert.equal(archivedBody(store, 'text'), walkedBody(expected.store, 'text'));
+    assert.ok(
+      store.entries().every((entry) => (entry.group.id === groupId ? !isArchived(entry) : isArchived(entry))),
+      'only the changed group was put back',
+    );
+    assert.match(archivedBody(store, 'text'), /^a\{job="srs",instance="10\.0\.1\.7:1985",name="stréam-1000"\} 1000$/m);
+    gzip.close();
+  });
+
+  test('formats with equal lines share members; a counter, named apart in OpenMetrics, gets members of its own', async () => {
+    const cases = [
+      { counters: () => false, shared: true },
+      { counters: () => true, shared: false },
+      // Targets of both kinds in one group: OpenMetrics is put back past parts the text format already put back.
+      { counters: (i: number) => i % 2 === 0, shared: false },
+    ];
+    for (const { counters, shared } of cases) {
+      const { store, now } = fleet(40, counters);
+      const before = { text: walkedBody(store, 'text'), openmetrics: walkedBody(store, 'openmetrics') };
+      const gzip = await archiveAll(store, now);
+      const archive = store.archiveOf(store.groups()[0] as SlotGroup);
+      const text = [...(archive?.formats.get('text')?.members.values() ?? [])];
+      const openMetrics = [...(archive?.formats.get('openmetrics')?.members.values() ?? [])];
+      assert.ok(text.length > 0);
+      assert.equal(
+        text.every((member, i) => member === openMetrics[i]),
+        shared,
+      );
+      assert.equal(archivedBody(store, 'text'), before.text);
+      assert.equal(archivedBody(store, 'openmetrics'), before.openmetrics);
+      if (!shared) assert.match(before.openmetrics, /^c_total\{/m);
+      // Put back per format: each part gets its own lines.
+      assert.equal(walkedBody(store, 'openmetrics'), before.openmetrics);
+      assert.equal(walkedBody(store, 'text'), before.text);
+      gzip.close();
+    }
+  });
+
+  test('an archive built before a scrape of its group is refused, and the store keeps its bytes', async () => {
+    const { store, targets } = fleet(10);
+    const target = targets[3] as ScrapeTarget;
+    const group = store.groups().find((candidate) => candidate.key.id === store.get(target.id)?.group.id);
+    assert.ok(group !== undefined);
+    const built = await buildGroupArchive(store, group, async (pieces) => {
+      scrape(store, target, 99);
+      const { gzipSync } = await import('node:zlib');
+      return gzipSync(Buffer.concat(pieces));
+    });
+    assert.ok(built !== undefined);
+    assert.equal(store.attachArchive(built.archive, built.sources), false);
+    assert.ok(!store.entries().some(isArchived));
+    assert.match(walkedBody(store, 'text'), /instance="10\.0\.1\.3:1985",name="stréam-99"\} 99$/m);
+  });
+
+  test('a group with a family of two types is not archived; its units are compressed as before', async () => {
+    const { store, targets, now } = fleet(40);
+    // Two targets of one group, family `a` a gauge in one and a counter in the other.
+    const byGroup = new Map<string, ScrapeTarget[]>();
+    for (const target of targets) {
+      const id = store.get(target.id)?.group.id as string;
+      byGroup.set(id, [...(byGroup.get(id) ?? []), target]);
+    }
+    const pair = [...byGroup.values()].find((members) => members.length >= 2) as ScrapeTarget[];
+    const mixed = pair[1] as ScrapeTarget;
+    const family: RenderedFamily = { name: 'a', help: 'x', type: 'counter', text: `a{instance="mixed"} 5\n` };
+    store.record(mixed, { ok: true, families: { text: [family] }, sampleCount: 1 }, { startedMs: 0, durationMs: 1 });
+    const before = walkedBody(store, 'text');
+    const gzip = new GzipExposition(store, {
+      tickMs: 60_000,
+      settleMs: 300,
+      maxCompressions: 4,
+      now: () => now.ms,
+      archive: true,
+    });
+    now.ms += 1_000;
+    gzip.compactSettled();
+    const groups = store.groups().length;
+    for (let i = 0; i < 500 && store.archiveStats().groups < groups - 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const mixedGroup = store.groups().find((candidate) => candidate.key.id === store.get(mixed.id)?.group.id);
+    assert.ok(mixedGroup !== undefined && store.archiveOf(mixedGroup) === undefined);
+    assert.equal(store.archiveStats().groups, groups - 1);
+    assert.equal(archivedBody(store, 'text'), before);
+    const plan = planFleetExposition(store, 'text', new Set(), gzip.shortcut('text'));
+    assert.equal(gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString(), before);
+    gzip.close();
+  });
+});
+
+describe('group archives over HTTP', () => {
+  let server: TestServer | undefined;
+  let gzip: GzipExposition | undefined;
+  const metrics = createSelfMetrics();
+  const { store, now } = fleet(60);
+  const before = walkedBody(store, 'text');
+
+  after(async () => {
+    gzip?.close();
+    await server?.close();
+  });
+
+  test('/metrics plain and gzip and /federate answer from archived groups as they did before', async () => {
+    const kept = await archiveAll(store, now);
+    gzip = kept;
+    const source = { store, gzip: kept, metrics };
+    const started = await startTestServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname === '/federate') void handleFederate(request, response, url, source);
+      else void handleFleetMetrics(request, response, source);
+    });
+    server = started;
+    const plain = await httpGet(`${started.url}/metrics`);
+    assert.equal(plain.text.slice(0, before.length), before);
+    const zipped = await httpGet(`${started.url}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(gunzipSync(zipped.body).toString().slice(0, before.length), before);
+    const federated = await httpGet(
+      `${started.url}/federate?match[]=${encodeURIComponent('b{instance="10.0.1.42:1985"}')}`,
+    );
+    assert.equal(
+      federated.text,
+      '# HELP b help of b\n# TYPE b gauge\nb{job="srs",instance="10.0.1.42:1985",name="stréam-42"} 42\n',
+    );
+    assert.ok(store.entries().every(isArchived), 'no answer put bytes back');
+  });
+});
