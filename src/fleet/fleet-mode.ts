@@ -62,6 +62,12 @@ export class FleetMode {
     this.store = new TargetStore();
     this.gzip = new GzipExposition(this.store, {
       archive: true,
+      onArchived: () => {
+        const stats = this.store.archiveStats();
+        this.#fleetMetrics.archivedGroups.set(stats.groups);
+        this.#fleetMetrics.archivedBytes.set({ form: 'compressed' }, stats.compressedBytes);
+        this.#fleetMetrics.archivedBytes.set({ form: 'plain' }, stats.plainBytes);
+      },
       onCompressed: (path, bytes) => this.#fleetMetrics.gzipCompressedBytes.inc({ path }, bytes),
     });
     this.scheduler = new Scheduler({

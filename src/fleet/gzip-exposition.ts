@@ -61,6 +61,8 @@ export interface GzipExpositionOptions {
    * format's gzip and plain answers, and the store drops their bytes. Fleet mode turns it on.
    */
   readonly archive?: boolean;
+  /** Told whenever an archive was attached (to read the store's archiveStats()). */
+  readonly onArchived?: () => void;
 }
 
 /** One: the thread pool's other threads (and the two cores) stay for requests, DNS and the main thread. */
@@ -140,6 +142,7 @@ export class GzipExposition {
   #requests = 0;
   #closed = false;
   readonly #archive: boolean;
+  readonly #onArchived: GzipExpositionOptions['onArchived'];
   /** Per slot group, the version an archive is being built from… */
   readonly #archiving = new Map<string, number>();
   /** …or the version found unfit for one (a family of two types): its units are compressed as before. */
@@ -152,6 +155,7 @@ export class GzipExposition {
     this.#now = options.now ?? Date.now;
     this.#onCompressed = options.onCompressed;
     this.#archive = options.archive ?? false;
+    this.#onArchived = options.onArchived;
     this.#timer = setInterval(() => this.compactSettled(), options.tickMs ?? DEFAULT_TICK_MS);
     this.#timer.unref();
   }
@@ -321,7 +325,7 @@ export class GzipExposition {
         return gzipAsync(bytes, { level: EXPOSITION_GZIP_LEVEL });
       });
       if (built === undefined) this.#unarchivable.set(group.key.id, version);
-      else this.#store.attachArchive(built.archive, built.sources);
+      else if (this.#store.attachArchive(built.archive, built.sources)) this.#onArchived?.();
     } finally {
       this.#inputs.push(input);
     }

@@ -11,6 +11,8 @@ export interface FleetMetrics {
   readonly familyConflicts: Gauge;
   readonly labelCollisions: Gauge<'job'>;
   readonly gzipCompressedBytes: Counter<'path'>;
+  readonly archivedGroups: Gauge;
+  readonly archivedBytes: Gauge<'form'>;
 }
 
 /** Registered once per registry: fleet mode's reloads reuse the same objects (prom-client refuses duplicates). */
@@ -60,6 +62,17 @@ export function fleetMetrics(registry: Registry): FleetMetrics {
       name: PREFIX + 'gzip_compressed_bytes_total',
       help: "Plain bytes of /metrics compressed into cached gzip units, by path: 'background' (a slot group that settled) or 'request' (a request found its unit out of date and compressed it itself; high means the background falls behind).",
       labelNames: ['path'],
+      registers,
+    }),
+    archivedGroups: new Gauge({
+      name: PREFIX + 'archived_groups',
+      help: 'Slot groups whose series the store keeps compressed (settled since their last change), of all slot groups.',
+      registers,
+    }),
+    archivedBytes: new Gauge({
+      name: PREFIX + 'archived_bytes',
+      help: "Series text of archived slot groups, by form: 'compressed' (what the store keeps) or 'plain' (what it stands for).",
+      labelNames: ['form'],
       registers,
     }),
   };

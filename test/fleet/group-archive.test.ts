@@ -94,12 +94,14 @@ function archivedBody(store: TargetStore, format: ExpositionFormat): string {
 
 /** Archives every settled group (settle 300 ms on `now`) and waits, bounded, until the store has them all. */
 async function archiveAll(store: TargetStore, now: { ms: number }): Promise<GzipExposition> {
+  let told = 0;
   const gzip = new GzipExposition(store, {
     tickMs: 60_000,
     settleMs: 300,
     maxCompressions: 4,
     now: () => now.ms,
     archive: true,
+    onArchived: () => told++,
   });
   now.ms += 1_000;
   gzip.compactSettled();
@@ -108,6 +110,8 @@ async function archiveAll(store: TargetStore, now: { ms: number }): Promise<Gzip
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   assert.equal(store.archiveStats().groups, groups, 'every group archived');
+  // Fleet mode's self metrics (archived groups and bytes) are set when told.
+  assert.equal(told, groups);
   return gzip;
 }
 
