@@ -2,9 +2,9 @@
 // puts them back before any walk, and /metrics (plain, gzip, OpenMetrics) and /federate answer as before archiving.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
-import { ARCHIVED_BYTES, familyBytes } from '../../src/exposition/encoded-families.js';
+import { ARCHIVED_BYTES, FamilyMetaInterner, familyBytes } from '../../src/exposition/encoded-families.js';
 import type { ExpositionFormat, RenderedFamily } from '../../src/exposition/types.js';
 import { planFleetExposition } from '../../src/fleet/fleet-exposition.js';
 import { archiveShortcut, buildGroupArchive, MemberInflater } from '../../src/fleet/group-archive.js';
@@ -13,6 +13,9 @@ import { type SlotGroup, type StoredTarget, TargetStore } from '../../src/fleet/
 import { handleFederate } from '../../src/server/federate-route.js';
 import { familyLines, handleFleetMetrics } from '../../src/server/fleet-metrics-route.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
+import { decodeBatch, encodeResults } from '../../src/pool/hot-path-batch.js';
+import type { HotPathResult } from '../../src/pool/hot-path.js';
+import { resultBuffers } from '../../src/pool/result-buffers.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
 
 function makeTarget(i: number): ScrapeTarget {
@@ -210,7 +213,6 @@ describe('group archives', () => {
     assert.ok(group !== undefined);
     const built = await buildGroupArchive(store, group, async (pieces) => {
       scrape(store, target, 99);
-      const { gzipSync } = await import('node:zlib');
       return gzipSync(Buffer.concat(pieces));
     });
     assert.ok(built !== undefined);
@@ -252,6 +254,50 @@ describe('group archives', () => {
     const plan = planFleetExposition(store, 'text', new Set(), gzip.shortcut('text'));
     assert.equal(gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString(), before);
     gzip.close();
+  });
+});
+
+describe("group archives and the inline results' buffers", () => {
+  test('archiving gives the buffers of inline results back for later bodies, unless a reader holds views of them', async () => {
+    const interner = new FamilyMetaInterner();
+    for (const pinned of [false, true]) {
+      const store = new TargetStore();
+      const targets = Array.from({ length: 6 }, (_, i) => makeTarget(100 + i));
+      const issued = new Set<ArrayBufferLike>();
+      for (const [i, target] of targets.entries()) {
+        store.upsertTarget(target);
+        // ~8 KB, as a 10-stream SRS target's lines (a buffer far larger than its lines is trimmed to a copy).
+        const text = `a{i="${i}",pad="${'x'.repeat(8_000)}"} ${i}\n`;
+        const family: RenderedFamily = { name: 'a', help: 'a', type: 'gauge', text };
+        const result: HotPathResult = {
+          ok: true,
+          families: { text: [family], openmetrics: [family] },
+          sampleCount: 1,
+          problemCounts: {},
+          problems: [],
+          timings: { parseStart: 0, extractEnd: 0, renderEnd: 0 },
+        };
+        const [decoded] = decodeBatch(encodeResults([result], ['text', 'openmetrics'], resultBuffers), interner);
+        assert.ok(decoded?.ok === true);
+        issued.add(decoded.encoded.text?.bytes.buffer as ArrayBufferLike);
+        store.record(target, { ok: true, encoded: decoded.encoded, sampleCount: 1 }, { startedMs: 0, durationMs: 1 });
+      }
+      const before = walkedBody(store, 'text');
+      const release = pinned ? store.pin() : undefined;
+      const kept = resultBuffers.size;
+      for (const group of store.groups()) {
+        const built = await buildGroupArchive(store, group, async (pieces) => gzipSync(Buffer.concat(pieces)));
+        assert.ok(built !== undefined && store.attachArchive(built.archive, built.sources));
+      }
+      // Each target's one buffer (both formats' lines in it) back once; none while a reader holds views.
+      assert.equal(resultBuffers.size - kept, pinned ? 0 : targets.length);
+      release?.();
+      // A later body is written into one of them: the archived series do not change with it.
+      const reused = resultBuffers.take(8_030);
+      assert.equal(issued.has(reused.buffer), !pinned);
+      reused.fill(0x7a);
+      assert.equal(archivedBody(store, 'text'), before);
+    }
   });
 });
 

@@ -1,15 +1,16 @@
-// Buffers of single inline results that the fleet store copies: handed out at 16 KiB and more, taken back only when
-// this handed them out, and reused for a later result of about the same size (hot-path-batch.test.ts: with the store).
+// Buffers of single inline results: handed out at any size, taken back only when this handed them out, and reused for
+// a later result of about the same size (hot-path-batch.test.ts and group-archive.test.ts: with the store).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RECYCLE_MIN_BYTES, ResultBuffers } from '../../src/pool/result-buffers.js';
+import { ResultBuffers } from '../../src/pool/result-buffers.js';
 
 describe('ResultBuffers', () => {
-  test('nothing below RECYCLE_MIN_BYTES; above it a buffer with little spare room', () => {
+  test('a buffer with little spare room, at any size', () => {
     const buffers = new ResultBuffers();
-    assert.equal(buffers.take(RECYCLE_MIN_BYTES - 1), undefined);
-    const buffer = buffers.take(20_000);
-    assert.ok(buffer !== undefined && buffer.byteLength >= 20_000 && buffer.byteLength <= 20_000 * 1.2);
+    for (const size of [100, 8_000, 20_000]) {
+      const buffer = buffers.take(size);
+      assert.ok(buffer.byteLength >= size && buffer.byteLength <= Math.max(size * 1.2, 1024), `${size}`);
+    }
   });
 
   test('a buffer given back is handed out again for a result of about its size; foreign buffers are ignored', () => {
@@ -26,10 +27,13 @@ describe('ResultBuffers', () => {
     assert.equal(buffers.size, 0);
   });
 
-  test('keeps at most 64 buffers', () => {
+  test('keeps at most 12 MiB, the oldest given back dropped first', () => {
     const buffers = new ResultBuffers();
-    const taken = Array.from({ length: 70 }, () => buffers.take(20_000) as Uint8Array);
+    const taken = Array.from({ length: 700 }, () => buffers.take(20_000));
     for (const buffer of taken) buffers.give(buffer.buffer);
-    assert.equal(buffers.size, 64);
+    assert.ok(buffers.keptBytes <= 12 * 1024 * 1024 && buffers.keptBytes > 12 * 1024 * 1024 - 22 * 1024);
+    assert.equal(buffers.size, Math.floor((12 * 1024 * 1024) / (taken[0] as Uint8Array).byteLength));
+    // The newest are kept: the last one given back is handed out again.
+    assert.equal(buffers.take(20_000).buffer, (taken.at(-1) as Uint8Array).buffer);
   });
 });
