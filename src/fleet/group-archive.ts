@@ -7,6 +7,7 @@
 // compressed once (~12× at level 1), and the same members serve gzip answers as they are and plain answers inflated
 // one family piece at a time (≤ ~1 MB at once). A group whose targets are scraped again while a request walks it is
 // restored from its archive first (restore()), its targets' bytes brought back exactly as they were.
+import { gunzipSync } from 'node:zlib';
 import { gunzipSync as fflateGunzip } from 'fflate';
 import { ARCHIVED_BYTES, type EncodedFamilies, type FamilyMeta } from '../exposition/encoded-families.js';
 import type { ExpositionFormat } from '../exposition/types.js';
@@ -80,6 +81,12 @@ export class MemberInflater {
     if (this.#out.byteLength < size) this.#out = new Uint8Array(Math.max(size, 2 * this.#out.byteLength));
     return fflateGunzip(member, { out: this.#out.subarray(0, size) });
   }
+}
+
+/** A member's text, in one buffer of its own. */
+export function inflateMember(member: Buffer): Buffer {
+  // One output chunk of the whole size (+1 so zlib never finds its output full): no chunks joined afterwards.
+  return gunzipSync(member, { chunkSize: Math.max(64, plainSize(member) + 1) });
 }
 
 /** The name family `index` of `encoded` is grouped under: as `format` writes it (own families), as is (health). */
@@ -232,57 +239,41 @@ export function hasArchivedParts(target: StoredTarget): boolean {
   );
 }
 
-/** Where restoreArchive inflates members: reused (restoring is synchronous, one archive at a time). */
-const restoreScratch = { bytes: new Uint8Array(0) };
-
 /**
- * Puts back the bytes of every part of `archive` still archived, all of them in one new buffer (the parts are views
- * of it). Each member is inflated once, into a reused buffer; a format whose parts the other format already put back
- * (shared parts) is skipped. Measured (bench:fleet 10,000 × 10, a trace of /metrics): a buffer per part and per
- * member took 10–40 ms, and up to 77 ms, of a gzip answer's plan, in one piece.
+ * Puts back the bytes of every part of `archive` still archived, each target's part in one buffer of its own (a
+ * restored target keeps nothing else alive). Each member is inflated once; a format whose parts the other format
+ * already put back (shared parts) is skipped.
  */
 export function restoreArchive(archive: GroupArchive): void {
   for (const [format, archived] of archive.formats) {
-    let waiting = false;
-    let wanted = 0;
-    for (const target of archive.targets) {
-      for (const part of [target.families[format], target.health[format]]) {
-        if (part.bytes !== ARCHIVED_BYTES) continue;
-        waiting = true;
-        wanted += part.ends.length === 0 ? 0 : (part.ends.at(-1) as number);
+    const waiting = archive.targets.some(
+      (target) => target.families[format].bytes === ARCHIVED_BYTES || target.health[format].bytes === ARCHIVED_BYTES,
+    );
+    if (!waiting) continue;
+    const cursors = [new Map<string, { text: Buffer; at: number }>(), new Map<string, { text: Buffer; at: number }>()];
+    for (const [list, families] of [
+      [0, archived.families.own],
+      [1, archived.families.health],
+    ] as const) {
+      for (const family of families) {
+        (cursors[list] as Map<string, { text: Buffer; at: number }>).set(family.key, {
+          text: inflateMember(archived.members.get(family) as Buffer),
+          at: 0,
+        });
       }
     }
-    if (!waiting) continue;
-    const families = [...archived.families.own, ...archived.families.health];
-    let plain = 0;
-    for (const family of families) plain += plainSize(archived.members.get(family) as Buffer);
-    if (restoreScratch.bytes.byteLength < plain) restoreScratch.bytes = new Uint8Array(plain);
-    const texts = restoreScratch.bytes;
-    const cursors = [new Map<string, { at: number }>(), new Map<string, { at: number }>()];
-    let offset = 0;
-    for (const family of families) {
-      const member = archived.members.get(family) as Buffer;
-      const size = plainSize(member);
-      fflateGunzip(member, { out: texts.subarray(offset, offset + size) });
-      const list = cursors[archived.families.own.includes(family) ? 0 : 1] as Map<string, { at: number }>;
-      list.set(family.key, { at: offset });
-      offset += size;
-    }
-    const out = Buffer.allocUnsafeSlow(wanted);
-    let filled = 0;
     for (const target of archive.targets) {
       for (const health of [false, true]) {
         const part = health ? target.health[format] : target.families[format];
-        const list = cursors[health ? 1 : 0] as Map<string, { at: number }>;
+        const list = cursors[health ? 1 : 0] as Map<string, { text: Buffer; at: number }>;
         // Parts shared by two targets (no series: one empty part) are put back by the first.
         const restore = part.bytes === ARCHIVED_BYTES;
-        const total = part.ends.length === 0 ? 0 : (part.ends.at(-1) as number);
-        const bytes = restore ? out.subarray(filled, filled + total) : undefined;
-        if (bytes !== undefined) filled += total;
+        const total = part.ends.length === 0 ? 0 : (part.ends[part.ends.length - 1] as number);
+        const bytes = restore ? Buffer.allocUnsafeSlow(total) : undefined;
         // Every target's lengths are counted, restored or not: the members hold them all, in this order.
         eachFamily(part, (i, start, end) => {
-          const cursor = list.get(nameOf(part, i, format, health)) as { at: number };
-          bytes?.set(texts.subarray(cursor.at, cursor.at + end - start), start);
+          const cursor = list.get(nameOf(part, i, format, health)) as { text: Buffer; at: number };
+          bytes?.set(cursor.text.subarray(cursor.at, cursor.at + end - start), start);
           cursor.at += end - start;
         });
         if (bytes !== undefined) part.bytes = bytes;
