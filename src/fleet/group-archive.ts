@@ -7,8 +7,8 @@
 // compressed once (~12× at level 1), and the same members serve gzip answers as they are and plain answers inflated
 // one family piece at a time (≤ ~1 MB at once). A group whose targets are scraped again while a request walks it is
 // restored from its archive first (restore()), its targets' bytes brought back exactly as they were.
-import { promisify } from 'node:util';
-import { gunzip, gunzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+import { gunzipSync as fflateGunzip } from 'fflate';
 import { ARCHIVED_BYTES, type EncodedFamilies, type FamilyMeta } from '../exposition/encoded-families.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import {
@@ -20,8 +20,6 @@ import {
   groupFamilies,
 } from './fleet-exposition.js';
 import type { SlotGroup, StoredFormats, StoredTarget, TargetStore } from './store.js';
-
-const gunzipAsync = promisify(gunzip);
 
 const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
 
@@ -68,23 +66,27 @@ function plainSize(member: Uint8Array): number {
   );
 }
 
-/** Inflating into one output chunk of the whole size (+1: zlib never finds its output full, no chunks joined). */
-function inflateOptions(member: Uint8Array): { readonly chunkSize: number } {
-  return { chunkSize: Math.max(64, plainSize(member) + 1) };
-}
-
-/** A member's text, in one buffer of its own (restoring: synchronous, as a walk needs the bytes at once). */
-export function inflateMember(member: Uint8Array): Buffer {
-  return gunzipSync(member, inflateOptions(member));
-}
-
 /**
- * A member's text, inflated on the thread pool (the main thread writes the previous one meanwhile), for answers.
- * Measured (bench:fleet 10,000 × 10): inflating on the main thread, even into one reused buffer (fflate), put ~200 ms
- * of work per plain answer on it, and plain `/metrics` p99 went over 1 s.
+ * Inflates members one after another into one buffer, reused (an answer's own: two answers interleave over loop
+ * turns). fflate, not node:zlib, because zlib's calls return fresh buffers: a plain answer at 10,000 × 10 inflates
+ * ~79 MB, and that much short-lived external memory brings V8's full collections on and grows the malloc arena
+ * (bench/README.md); fflate inflates into the buffer it is given.
  */
-export function inflateMemberOnPool(member: Uint8Array): Promise<Buffer> {
-  return gunzipAsync(member, inflateOptions(member));
+export class MemberInflater {
+  #out = new Uint8Array(0);
+
+  /** The member's text, as a view of the reused buffer: valid until the next call. */
+  inflate(member: Uint8Array): Uint8Array {
+    const size = plainSize(member);
+    if (this.#out.byteLength < size) this.#out = new Uint8Array(Math.max(size, 2 * this.#out.byteLength));
+    return fflateGunzip(member, { out: this.#out.subarray(0, size) });
+  }
+}
+
+/** A member's text, in one buffer of its own. */
+export function inflateMember(member: Buffer): Buffer {
+  // One output chunk of the whole size (+1 so zlib never finds its output full): no chunks joined afterwards.
+  return gunzipSync(member, { chunkSize: Math.max(64, plainSize(member) + 1) });
 }
 
 /** The name family `index` of `encoded` is grouped under: as `format` writes it (own families), as is (health). */

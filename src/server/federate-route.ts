@@ -8,16 +8,17 @@ import { parseSeriesLine } from '../exposition/series-line.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import { planFleetExpositionInTurns, type ExpositionFamily } from '../fleet/fleet-exposition.js';
 import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
-import { archiveShortcut } from '../fleet/group-archive.js';
+import { archiveShortcut, MemberInflater } from '../fleet/group-archive.js';
 import { familyLines, selfMetricNames } from './fleet-metrics-route.js';
 import { sendBody, sendText } from './respond.js';
 
 /** The matching series lines of one family; '' when none. */
-async function matchingLines(
+function matchingLines(
   family: ExpositionFamily,
   selectors: readonly Selector[],
   format: ExpositionFormat,
-): Promise<string> {
+  inflater: MemberInflater,
+): string {
   if (family.groups.length === 0) return '';
   // Known from the family: no piece is decoded for a family no selector can match by name.
   const candidates = selectors.filter((selector) => selectorMayMatchName(selector, seriesName(family, format)));
@@ -25,7 +26,7 @@ async function matchingLines(
   // Streamed: an inflated member comes in views that may split a character.
   const decoder = new TextDecoder();
   let text = '';
-  for await (const lines of familyLines(family)) text += decoder.decode(lines, { stream: true });
+  for (const lines of familyLines(family, inflater)) text += decoder.decode(lines, { stream: true });
   text += decoder.decode();
   // A selector on the name only takes the whole family: no line needs reading.
   if (candidates.some((selector) => selector.matchers.every((matcher) => matcher.name === '__name__'))) return text;
@@ -71,8 +72,9 @@ export async function handleFederate(
     const plan = await planFleetExpositionInTurns(source.store, format, selfMetricNames(source.metrics, format), {
       shortcut: archiveShortcut(source.store, format),
     });
+    const inflater = new MemberInflater();
     for (const family of plan.families) {
-      const lines = await matchingLines(family, selectors, format);
+      const lines = matchingLines(family, selectors, format, inflater);
       if (lines !== '') body += family.header + lines;
     }
   } finally {

@@ -11,9 +11,8 @@ import {
   TURN_AFTER_MS,
   type ExpositionFamily,
   type FleetExposition,
-  type GroupPieces,
 } from '../fleet/fleet-exposition.js';
-import { archiveShortcut, inflateMemberOnPool } from '../fleet/group-archive.js';
+import { archiveShortcut, MemberInflater } from '../fleet/group-archive.js';
 import { GzipExposition } from '../fleet/gzip-exposition.js';
 import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
@@ -75,7 +74,7 @@ function written(sink: Writable, chunk: Uint8Array): { readonly wantsMore: boole
  */
 export async function writeBuffers(
   sink: Writable,
-  pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  pieces: Iterable<Uint8Array>,
   turnAfterMs: number = TURN_AFTER_MS,
 ): Promise<void> {
   const scratch = [Buffer.allocUnsafe(WRITE_BATCH_BYTES), Buffer.allocUnsafe(WRITE_BATCH_BYTES)];
@@ -106,7 +105,7 @@ export async function writeBuffers(
     await inFlight[current];
     inFlight[current] = undefined;
   };
-  for await (const piece of pieces) {
+  for (const piece of pieces) {
     if (sink.destroyed) break;
     if (piece.byteLength >= WRITE_BATCH_BYTES / 4) {
       await flush();
@@ -125,56 +124,36 @@ export async function writeBuffers(
   await Promise.all(direct);
 }
 
-/** Members being inflated ahead of the one being written (each ≤ ~1 MB at 10,000 targets). */
-const INFLATE_AHEAD = 2;
-
-/** The run's member, which a plain plan takes from archives only (archiveShortcut): compressed, never a promise. */
-function archivedMember(run: GroupPieces): Uint8Array | undefined {
-  const member = run.member;
-  if (member !== undefined && !(member instanceof Uint8Array)) {
-    throw new Error('a plain plan took a member still being compressed');
-  }
-  return member;
-}
+/** Inflated text is handed on in views of this size: under writeBuffers' direct size, so each is copied at once. */
+const INFLATED_VIEW_BYTES = 128 * 1024;
 
 /**
  * A family's series lines in order, run by run: a walked group's pieces as they are, an archived group's member
- * inflated on the thread pool, the next INFLATE_AHEAD ones started while one is handed on.
+ * inflated into `inflater`'s buffer (one family of one group at a time, ≤ ~1 MB at 10,000 targets). A view of that
+ * buffer is valid until the next one is asked for: the caller copies or decodes each before going on.
  */
-export async function* familyLines(family: ExpositionFamily): AsyncGenerator<Uint8Array> {
-  const runs = family.groups;
-  const inflating = new Map<number, Promise<Buffer>>();
-  const startAhead = (from: number): void => {
-    let started = 0;
-    for (let j = from; j < runs.length && started < INFLATE_AHEAD; j++) {
-      const member = archivedMember(runs[j] as GroupPieces);
-      if (member === undefined) continue;
-      started++;
-      if (inflating.has(j)) continue;
-      const text = inflateMemberOnPool(member);
-      // Awaited below, unless the reader stops first (a client that hung up): never an unhandled rejection.
-      text.catch(() => undefined);
-      inflating.set(j, text);
-    }
-  };
-  for (let i = 0; i < runs.length; i++) {
-    const run = runs[i] as GroupPieces;
-    if (archivedMember(run) === undefined) {
-      for (let p = run.start; p < run.end; p++) yield family.pieces[p] as Uint8Array;
+export function* familyLines(family: ExpositionFamily, inflater: MemberInflater): Generator<Uint8Array> {
+  for (const run of family.groups) {
+    const member = run.member;
+    if (member === undefined) {
+      for (let i = run.start; i < run.end; i++) yield family.pieces[i] as Uint8Array;
       continue;
     }
-    startAhead(i);
-    const text = inflating.get(i) as Promise<Buffer>;
-    inflating.delete(i);
-    yield await text;
+    // Plain plans take members from archives only (archiveShortcut), which hold compressed members, never promises.
+    if (!(member instanceof Uint8Array)) throw new Error('a plain plan took a member still being compressed');
+    const text = inflater.inflate(member);
+    for (let at = 0; at < text.byteLength; at += INFLATED_VIEW_BYTES) {
+      yield text.subarray(at, at + INFLATED_VIEW_BYTES);
+    }
   }
 }
 
 /** The plain body in order: each family's header, then its lines; the self metrics last. */
-async function* plainPieces(plan: FleetExposition, selfText: string): AsyncGenerator<Uint8Array> {
+function* plainPieces(plan: FleetExposition, selfText: string): Generator<Uint8Array> {
+  const inflater = new MemberInflater();
   for (const family of plan.families) {
     yield Buffer.from(family.header, 'utf8');
-    yield* familyLines(family);
+    yield* familyLines(family, inflater);
   }
   yield Buffer.from(selfText, 'utf8');
 }
