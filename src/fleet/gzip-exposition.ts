@@ -1,5 +1,7 @@
 // Gzip for fleet /metrics: one gzip member per (family, slot group), kept and reused until a target of the group
-// changes; a group that changed and then settled is recompressed in the background, off the request path.
+// changes; a group that changed and then settled is recompressed in the background, off the request path. In fleet
+// mode (option `archive`) that background compression archives the group instead (group-archive.ts): the archive's
+// members serve every answer, and units remain for the groups scraped since and for groups unfit for an archive.
 //
 // gzip members concatenate into one valid stream (RFC 1952 §2.2; Go's gzip reader, which Prometheus uses, reads
 // multistream by default). Measured (bench/README.md, bench:fleet 10,000 SRS × 10 streams): compressing one member

@@ -52,7 +52,8 @@ export interface StoredTarget {
   readonly meta: TargetMeta;
   /**
    * The target's own families per format, as bytes (one buffer per target and format, shared by both formats when
-   * their lines are equal), in the module's order; no per-series objects are kept between scrapes.
+   * their lines are equal), in the module's order; no per-series objects are kept between scrapes. Once the target's
+   * slot group is archived, the bytes are ARCHIVED_BYTES until restore() puts them back (the names and offsets stay).
    */
   readonly families: StoredFormats;
   /** The health series (up, duration, samples, …) per format; empty before the first scrape. */
