@@ -4,25 +4,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FamilyMetaInterner, familyBytes } from '../../src/exposition/encoded-families.js';
-import type { RenderedFamily } from '../../src/exposition/types.js';
 import { TargetStore } from '../../src/fleet/store.js';
 import { decodeBatch, encodeResults } from '../../src/pool/hot-path-batch.js';
 import type { HotPathResult } from '../../src/pool/hot-path.js';
 import { resultBuffers } from '../../src/pool/result-buffers.js';
 import { staticTarget } from '../helpers/discovery.js';
+import { successResult } from '../helpers/hot-path-result.js';
 
 const decoder = new TextDecoder();
 
 function success(text: string): HotPathResult {
-  const family: RenderedFamily = { name: 'srs_clients', help: 'clients', type: 'gauge', text };
-  return {
-    ok: true,
-    families: { text: [family], openmetrics: [family] },
-    sampleCount: 1,
-    problemCounts: {},
-    problems: [],
-    timings: { parseStart: 0, extractEnd: 0, renderEnd: 0 },
-  };
+  return successResult({ name: 'srs_clients', help: 'clients', type: 'gauge', text });
 }
 
 describe('encodeResults', () => {
