@@ -99,30 +99,41 @@ export function familyNames(families: readonly FamilyMeta[], format: ExpositionF
   return names;
 }
 
+/** What a walk calls for each family with series: `key` is the family's name as the format writes it. */
+export type FamilyVisitor = (health: boolean, key: string, encoded: EncodedFamilies, index: number) => void;
+
+/**
+ * Each family with series of one part of a target (its own families, or its health families: named as they are), in
+ * order. Reads only names and offsets, never the bytes: an archived part (group-archive.ts) is visited alike.
+ */
+export function visitPart(
+  encoded: EncodedFamilies,
+  health: boolean,
+  format: ExpositionFormat,
+  visit: FamilyVisitor,
+): void {
+  const names = health ? undefined : familyNames(encoded.families, format);
+  for (let i = 0; i < encoded.ends.length; i++) {
+    if (encoded.ends[i] === (i === 0 ? 0 : encoded.ends[i - 1])) continue;
+    visit(health, names === undefined ? (encoded.families[i] as FamilyMeta).name : (names[i] as string), encoded, i);
+  }
+}
+
 /**
  * Each family with series of each target of `group` in `entries`, in store order (a target's own families, then its
- * health families), as `visit(health, key, encoded, index)`: `key` is the family's name as `format` writes it.
+ * health families).
  */
-function visitGroup(
+export function visitGroup(
   entries: readonly StoredTarget[],
   group: SlotGroup,
   format: ExpositionFormat,
-  visit: (health: boolean, key: string, encoded: EncodedFamilies, index: number) => void,
+  visit: FamilyVisitor,
 ): void {
   for (let t = group.start; t < group.end; t++) {
     const entry = entries[t];
     if (entry === undefined) continue;
-    const own = entry.families[format];
-    const names = familyNames(own.families, format);
-    for (let i = 0; i < own.ends.length; i++) {
-      if (own.ends[i] !== (i === 0 ? 0 : own.ends[i - 1])) visit(false, names[i] as string, own, i);
-    }
-    const health = entry.health[format];
-    for (let i = 0; i < health.ends.length; i++) {
-      if (health.ends[i] !== (i === 0 ? 0 : health.ends[i - 1])) {
-        visit(true, (health.families[i] as FamilyMeta).name, health, i);
-      }
-    }
+    visitPart(entry.families[format], false, format, visit);
+    visitPart(entry.health[format], true, format, visit);
   }
 }
 

@@ -9,15 +9,16 @@
 // restored from its archive first (restore()), its targets' bytes brought back exactly as they were.
 import { gunzipSync } from 'node:zlib';
 import { gunzipSync as fflateGunzip } from 'fflate';
-import { ARCHIVED_BYTES, type EncodedFamilies, type FamilyMeta } from '../exposition/encoded-families.js';
+import { ARCHIVED_BYTES, type EncodedFamilies, familyBytes } from '../exposition/encoded-families.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import {
   type CachedGroup,
-  familyNames,
   type GroupFamilies,
   type GroupFamily,
   type GroupShortcut,
   groupFamilies,
+  visitGroup,
+  visitPart,
 } from './fleet-exposition.js';
 import type { SlotGroup, StoredFormats, StoredTarget, TargetStore } from './store.js';
 
@@ -33,7 +34,6 @@ export interface ArchivedPart {
 
 /** One target as its group was archived: its parts without their bytes, in the order the members hold them. */
 export interface ArchivedTarget {
-  readonly id: string;
   readonly families: Readonly<Record<ExpositionFormat, ArchivedPart>>;
   readonly health: Readonly<Record<ExpositionFormat, ArchivedPart>>;
 }
@@ -89,22 +89,6 @@ export function inflateMember(member: Buffer): Buffer {
   return gunzipSync(member, { chunkSize: Math.max(64, plainSize(member) + 1) });
 }
 
-/** The name family `index` of `encoded` is grouped under: as `format` writes it (own families), as is (health). */
-function nameOf(encoded: EncodedFamilies, index: number, format: ExpositionFormat, health: boolean): string {
-  return health
-    ? (encoded.families[index] as FamilyMeta).name
-    : (familyNames(encoded.families, format)[index] as string);
-}
-
-/** Calls `visit` for each family with series of `encoded`, in order, with its byte range. */
-function eachFamily(encoded: EncodedFamilies, visit: (index: number, start: number, end: number) => void): void {
-  for (let i = 0; i < encoded.ends.length; i++) {
-    const start = i === 0 ? 0 : (encoded.ends[i - 1] as number);
-    const end = encoded.ends[i] as number;
-    if (end !== start) visit(i, start, end);
-  }
-}
-
 /** Every family of the group with the views of its targets' bytes, in store order (what a plan's walk would take). */
 function familyPieces(
   entries: readonly StoredTarget[],
@@ -113,22 +97,20 @@ function familyPieces(
   families: GroupFamilies,
 ): Map<GroupFamily, Uint8Array[]> {
   const pieces = new Map<GroupFamily, Uint8Array[]>();
-  const lists = [
-    new Map(families.own.map((family) => [family.key, family])),
-    new Map(families.health.map((family) => [family.key, family])),
-  ] as const;
-  for (const family of [...families.own, ...families.health]) pieces.set(family, []);
-  for (let t = group.start; t < group.end; t++) {
-    const entry = entries[t] as StoredTarget;
-    for (const health of [false, true]) {
-      const encoded = health ? entry.health[format] : entry.families[format];
-      const list = lists[health ? 1 : 0];
-      eachFamily(encoded, (i, start, end) => {
-        const family = list.get(nameOf(encoded, i, format, health)) as GroupFamily;
-        (pieces.get(family) as Uint8Array[]).push(encoded.bytes.subarray(start, end));
-      });
+  const byKey = [new Map<string, Uint8Array[]>(), new Map<string, Uint8Array[]>()] as const;
+  for (const [list, found] of [
+    [0, families.own],
+    [1, families.health],
+  ] as const) {
+    for (const family of found) {
+      const views: Uint8Array[] = [];
+      pieces.set(family, views);
+      byKey[list].set(family.key, views);
     }
   }
+  visitGroup(entries, group, format, (health, key, encoded, index) => {
+    byKey[health ? 1 : 0].get(key)?.push(familyBytes(encoded, index));
+  });
   return pieces;
 }
 
@@ -219,7 +201,6 @@ export async function buildGroupArchive(
     openmetrics: archived(stored.openmetrics),
   });
   const targets = sources.map((entry) => ({
-    id: entry.target.id,
     families: strip(entry.families),
     health: strip(entry.health),
   }));
@@ -239,6 +220,16 @@ export function hasArchivedParts(target: StoredTarget): boolean {
   );
 }
 
+/** Each family's text, inflated, and how far the targets put back so far have read into it, by key. */
+function inflatedTexts(
+  archived: ArchivedFormat,
+  families: readonly GroupFamily[],
+): Map<string, { text: Buffer; at: number }> {
+  return new Map(
+    families.map((family) => [family.key, { text: inflateMember(archived.members.get(family) as Buffer), at: 0 }]),
+  );
+}
+
 /**
  * Puts back the bytes of every part of `archive` still archived, each target's part in one buffer of its own (a
  * restored target keeps nothing else alive). Each member is inflated once; a format whose parts the other format
@@ -250,31 +241,21 @@ export function restoreArchive(archive: GroupArchive): void {
       (target) => target.families[format].bytes === ARCHIVED_BYTES || target.health[format].bytes === ARCHIVED_BYTES,
     );
     if (!waiting) continue;
-    const cursors = [new Map<string, { text: Buffer; at: number }>(), new Map<string, { text: Buffer; at: number }>()];
-    for (const [list, families] of [
-      [0, archived.families.own],
-      [1, archived.families.health],
-    ] as const) {
-      for (const family of families) {
-        (cursors[list] as Map<string, { text: Buffer; at: number }>).set(family.key, {
-          text: inflateMember(archived.members.get(family) as Buffer),
-          at: 0,
-        });
-      }
-    }
+    const texts = [inflatedTexts(archived, archived.families.own), inflatedTexts(archived, archived.families.health)];
     for (const target of archive.targets) {
-      for (const health of [false, true]) {
-        const part = health ? target.health[format] : target.families[format];
-        const list = cursors[health ? 1 : 0] as Map<string, { text: Buffer; at: number }>;
+      for (const [part, isHealth] of [
+        [target.families[format], false],
+        [target.health[format], true],
+      ] as const) {
         // Parts shared by two targets (no series: one empty part) are put back by the first.
-        const restore = part.bytes === ARCHIVED_BYTES;
-        const total = part.ends.length === 0 ? 0 : (part.ends[part.ends.length - 1] as number);
-        const bytes = restore ? Buffer.allocUnsafeSlow(total) : undefined;
+        const bytes = part.bytes === ARCHIVED_BYTES ? Buffer.allocUnsafeSlow(part.ends.at(-1) ?? 0) : undefined;
         // Every target's lengths are counted, restored or not: the members hold them all, in this order.
-        eachFamily(part, (i, start, end) => {
-          const cursor = list.get(nameOf(part, i, format, health)) as { text: Buffer; at: number };
-          bytes?.set(cursor.text.subarray(cursor.at, cursor.at + end - start), start);
-          cursor.at += end - start;
+        visitPart(part, isHealth, format, (health, key, encoded, index) => {
+          const start = index === 0 ? 0 : (encoded.ends[index - 1] as number);
+          const length = (encoded.ends[index] as number) - start;
+          const cursor = texts[health ? 1 : 0]?.get(key) as { text: Buffer; at: number };
+          bytes?.set(cursor.text.subarray(cursor.at, cursor.at + length), start);
+          cursor.at += length;
         });
         if (bytes !== undefined) part.bytes = bytes;
       }

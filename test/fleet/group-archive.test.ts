@@ -180,6 +180,33 @@ describe('group archives', () => {
     gzip.close();
   });
 
+  test('failed targets and targets not scraped yet (no series: one empty part shared) archive and restore alike', async () => {
+    const build = (): { store: TargetStore; targets: ScrapeTarget[]; now: { ms: number } } => {
+      const built = fleet(40);
+      for (const [i, target] of built.targets.entries()) {
+        if (i % 3 === 0) {
+          const failure = { ok: false, reason: 'http_500', message: 'HTTP 500' } as const;
+          built.store.record(target, failure, { startedMs: 0, durationMs: 1 });
+        }
+      }
+      // Known to the store, never scraped: state unknown, no series and no health series.
+      for (const i of [40, 41, 42]) built.store.upsertTarget(makeTarget(i));
+      return built;
+    };
+    const { store, targets, now } = build();
+    const before = { text: walkedBody(store, 'text'), openmetrics: walkedBody(store, 'openmetrics') };
+    assert.match(before.text, /^fleet_json_exporter_target_up\{[^}]*instance="10\.0\.1\.0:1985"[^}]*\} 0$/m);
+    const gzip = await archiveAll(store, now);
+    assert.equal(archivedBody(store, 'text'), before.text);
+    assert.equal(archivedBody(store, 'openmetrics'), before.openmetrics);
+    // A failed target's group scraped again: the walk puts the others back, failed ones included.
+    const expected = build();
+    for (const built of [store, expected.store]) scrape(built, targets[3] as ScrapeTarget, 7);
+    assert.equal(archivedBody(store, 'text'), walkedBody(expected.store, 'text'));
+    assert.equal(walkedBody(store, 'openmetrics'), walkedBody(expected.store, 'openmetrics'));
+    gzip.close();
+  });
+
   test('formats with equal lines share members; a counter, named apart in OpenMetrics, gets members of its own', async () => {
     const cases = [
       { counters: () => false, shared: true },
