@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
+import type { ScrapeTarget } from '../../src/discovery/target.js';
 import { ARCHIVED_BYTES, FamilyMetaInterner, familyBytes } from '../../src/exposition/encoded-families.js';
 import type { ExpositionFormat, RenderedFamily } from '../../src/exposition/types.js';
 import { planFleetExposition } from '../../src/fleet/fleet-exposition.js';
@@ -15,21 +15,12 @@ import { familyLines, handleFleetMetrics } from '../../src/server/fleet-metrics-
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { decodeBatch, encodeResults } from '../../src/pool/hot-path-batch.js';
 import { resultBuffers } from '../../src/pool/result-buffers.js';
+import { staticTarget } from '../helpers/discovery.js';
 import { successResult } from '../helpers/hot-path-result.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
 
 function makeTarget(i: number): ScrapeTarget {
-  const url = `http://10.0.1.${i}:1985/api/v1/streams/`;
-  return {
-    id: scrapeTargetId('srs', url),
-    job: 'srs',
-    url,
-    module: 'default',
-    labels: { job: 'srs', instance: `10.0.1.${i}:1985` },
-    intervalMs: 15_000,
-    timeoutMs: 10_000,
-    source: 'static',
-  };
+  return staticTarget(`http://10.0.1.${i}:1985/api/v1/streams/`, 'srs', `10.0.1.${i}:1985`);
 }
 
 /** Two gauges and a counter per target; the counter's OpenMetrics lines differ (its samples end in _total). */
