@@ -8,26 +8,20 @@ import { parseSeriesLine } from '../exposition/series-line.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import { planFleetExpositionInTurns, type ExpositionFamily } from '../fleet/fleet-exposition.js';
 import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
-import { archiveShortcut, MemberInflater } from '../fleet/group-archive.js';
+import { archiveShortcut } from '../fleet/group-archive.js';
 import { familyLines, selfMetricNames } from './fleet-metrics-route.js';
 import { sendBody, sendText } from './respond.js';
 
+const decoder = new TextDecoder();
+
 /** The matching series lines of one family; '' when none. */
-function matchingLines(
-  family: ExpositionFamily,
-  selectors: readonly Selector[],
-  format: ExpositionFormat,
-  inflater: MemberInflater,
-): string {
+function matchingLines(family: ExpositionFamily, selectors: readonly Selector[], format: ExpositionFormat): string {
   if (family.groups.length === 0) return '';
   // Known from the family: no piece is decoded for a family no selector can match by name.
   const candidates = selectors.filter((selector) => selectorMayMatchName(selector, seriesName(family, format)));
   if (candidates.length === 0) return '';
-  // Streamed: an inflated member comes in views that may split a character.
-  const decoder = new TextDecoder();
   let text = '';
-  for (const lines of familyLines(family, inflater)) text += decoder.decode(lines, { stream: true });
-  text += decoder.decode();
+  for (const lines of familyLines(family)) text += decoder.decode(lines);
   // A selector on the name only takes the whole family: no line needs reading.
   if (candidates.some((selector) => selector.matchers.every((matcher) => matcher.name === '__name__'))) return text;
   let out = '';
@@ -72,9 +66,8 @@ export async function handleFederate(
     const plan = await planFleetExpositionInTurns(source.store, format, selfMetricNames(source.metrics, format), {
       shortcut: archiveShortcut(source.store, format),
     });
-    const inflater = new MemberInflater();
     for (const family of plan.families) {
-      const lines = matchingLines(family, selectors, format, inflater);
+      const lines = matchingLines(family, selectors, format);
       if (lines !== '') body += family.header + lines;
     }
   } finally {

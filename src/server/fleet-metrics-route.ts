@@ -12,7 +12,7 @@ import {
   type ExpositionFamily,
   type FleetExposition,
 } from '../fleet/fleet-exposition.js';
-import { archiveShortcut, MemberInflater } from '../fleet/group-archive.js';
+import { archiveShortcut, inflateMember } from '../fleet/group-archive.js';
 import { GzipExposition } from '../fleet/gzip-exposition.js';
 import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
@@ -124,15 +124,11 @@ export async function writeBuffers(
   await Promise.all(direct);
 }
 
-/** Inflated text is handed on in views of this size: under writeBuffers' direct size, so each is copied at once. */
-const INFLATED_VIEW_BYTES = 128 * 1024;
-
 /**
  * A family's series lines in order, run by run: a walked group's pieces as they are, an archived group's member
- * inflated into `inflater`'s buffer (one family of one group at a time, ≤ ~1 MB at 10,000 targets). A view of that
- * buffer is valid until the next one is asked for: the caller copies or decodes each before going on.
+ * inflated (one family of one group at a time, ≤ ~1 MB at 10,000 targets).
  */
-export function* familyLines(family: ExpositionFamily, inflater: MemberInflater): Generator<Uint8Array> {
+export function* familyLines(family: ExpositionFamily): Generator<Uint8Array> {
   for (const run of family.groups) {
     const member = run.member;
     if (member === undefined) {
@@ -141,19 +137,15 @@ export function* familyLines(family: ExpositionFamily, inflater: MemberInflater)
     }
     // Plain plans take members from archives only (archiveShortcut), which hold compressed members, never promises.
     if (!(member instanceof Uint8Array)) throw new Error('a plain plan took a member still being compressed');
-    const text = inflater.inflate(member);
-    for (let at = 0; at < text.byteLength; at += INFLATED_VIEW_BYTES) {
-      yield text.subarray(at, at + INFLATED_VIEW_BYTES);
-    }
+    yield inflateMember(member);
   }
 }
 
 /** The plain body in order: each family's header, then its lines; the self metrics last. */
 function* plainPieces(plan: FleetExposition, selfText: string): Generator<Uint8Array> {
-  const inflater = new MemberInflater();
   for (const family of plan.families) {
     yield Buffer.from(family.header, 'utf8');
-    yield* familyLines(family, inflater);
+    yield* familyLines(family);
   }
   yield Buffer.from(selfText, 'utf8');
 }

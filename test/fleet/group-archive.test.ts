@@ -7,7 +7,7 @@ import type { ScrapeTarget } from '../../src/discovery/target.js';
 import { ARCHIVED_BYTES, FamilyMetaInterner, familyBytes } from '../../src/exposition/encoded-families.js';
 import type { ExpositionFormat, RenderedFamily } from '../../src/exposition/types.js';
 import { planFleetExposition } from '../../src/fleet/fleet-exposition.js';
-import { archiveShortcut, buildGroupArchive, MemberInflater } from '../../src/fleet/group-archive.js';
+import { archiveShortcut, buildGroupArchive } from '../../src/fleet/group-archive.js';
 import { GzipExposition } from '../../src/fleet/gzip-exposition.js';
 import { type SlotGroup, type StoredTarget, TargetStore } from '../../src/fleet/store.js';
 import { handleFederate } from '../../src/server/federate-route.js';
@@ -76,12 +76,11 @@ function walkedBody(store: TargetStore, format: ExpositionFormat): string {
 /** The plain body as a plain answer gives it: archived groups inflated from their members, never put back. */
 function archivedBody(store: TargetStore, format: ExpositionFormat): string {
   const plan = planFleetExposition(store, format, new Set(), archiveShortcut(store, format));
-  const inflater = new MemberInflater();
   const decoder = new TextDecoder();
   let body = '';
   for (const family of plan.families) {
     body += family.header;
-    for (const lines of familyLines(family, inflater)) body += decoder.decode(lines, { stream: true });
+    for (const lines of familyLines(family)) body += decoder.decode(lines, { stream: true });
   }
   return body + decoder.decode();
 }
