@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { durationFlag, wholeNumberFlag } from './flag-values.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
-import { DEFAULT_WORKER_HEAP_MB } from '../pool/worker-pool.js';
+import { DEFAULT_WORKER_HEAP_MB, DEFAULT_WORKER_IDLE_STOP_MS } from '../pool/worker-pool.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../telemetry/logger.js';
 import {
   PROBE_AND_SHUTDOWN_HELP,
@@ -44,6 +44,8 @@ export interface ServeFlags {
   readonly probeAndShutdown?: ProbeAndShutdownFlags;
   /** Each worker's heap limit in MB; absent means DEFAULT_WORKER_HEAP_MB. */
   readonly workersMaxHeapMb?: number;
+  /** Workers idle this long are stopped until a body needs them (0: never); absent means DEFAULT_WORKER_IDLE_STOP_MS. */
+  readonly workersIdleTimeoutMs?: number;
   /** V8's --heap-growing-percent for the whole process (runtime-flags.ts); absent: V8's own dynamic factor. */
   readonly runtimeHeapGrowingPercent?: number;
 }
@@ -101,6 +103,10 @@ Flags:
                                  (reason out_of_memory); bodies larger than a sixteenth of it are refused up front
                                  (body_too_large), and bodies queued or running in the pool together stay under
                                  threads × this / 4 (beyond: pool_overloaded).
+      --workers.idle-timeout=${DEFAULT_WORKER_IDLE_STOP_MS / 1000}s
+                                 Workers that had no body to handle for this long are stopped (~10 MB of RSS
+                                 each); the next body for the pool starts them again (~0.5 s; fleet scrapes run
+                                 on the main thread meanwhile). 0 keeps them running.
       --runtime.heap-growing-percent=<n>
                                  Let V8's old generation grow to (1 + n/100) × what its last full collection
                                  left alive (V8's --heap-growing-percent; default: V8's own factor). Trades CPU
@@ -167,6 +173,7 @@ export function parseServeFlags(given: readonly string[]): ServeFlags {
       'workers.inline-max-bytes': { type: 'string', default: String(DEFAULT_INLINE_MAX_BYTES) },
       ...PROBE_AND_SHUTDOWN_OPTIONS,
       'workers.max-heap-mb': { type: 'string', default: String(DEFAULT_WORKER_HEAP_MB) },
+      'workers.idle-timeout': { type: 'string', default: `${DEFAULT_WORKER_IDLE_STOP_MS / 1000}s` },
       'runtime.heap-growing-percent': { type: 'string' },
     },
     '',
@@ -225,6 +232,7 @@ export function parseServeFlags(given: readonly string[]): ServeFlags {
     timeoutOffsetMs: durationFlag('scrape.timeout-offset', values['scrape.timeout-offset']),
     workers: wholeNumberFlag('workers', values.workers, 0),
     workersInlineMaxBytes: wholeNumberFlag('workers.inline-max-bytes', values['workers.inline-max-bytes'], 0),
+    workersIdleTimeoutMs: durationFlag('workers.idle-timeout', values['workers.idle-timeout']),
     probeAndShutdown,
   };
 }

@@ -70,6 +70,7 @@ export async function startExporter(
     maxQueue: flags.workersMaxQueue ?? DEFAULT_WORKERS_MAX_QUEUE + (reloader.current.config.fleet?.concurrency ?? 0),
     inlineMaxBytes: flags.workersInlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES,
     ...(flags.workersMaxHeapMb === undefined ? {} : { maxHeapMb: flags.workersMaxHeapMb }),
+    ...(flags.workersIdleTimeoutMs === undefined ? {} : { idleStopMs: flags.workersIdleTimeoutMs }),
     // `--workers.inline-max-bytes=0` asks for every body in the pool: no idle shortcut either.
     idleInlineMaxBytes: flags.workersInlineMaxBytes === 0 ? 0 : DEFAULT_IDLE_INLINE_MAX_BYTES,
     registry: metrics.registry,

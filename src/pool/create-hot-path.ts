@@ -47,6 +47,8 @@ export interface HotPathOptions {
   readonly workerUrl?: string;
   /** Each worker's heap limit in MB (WorkerPool's default when absent). */
   readonly maxHeapMb?: number;
+  /** Workers idle this long are stopped until a body needs them (WorkerPool's default when absent; 0: never). */
+  readonly idleStopMs?: number;
 }
 
 /** A HotPath that knows which way each task went, for the caller's trace spans and metrics. */
@@ -74,6 +76,7 @@ export function createHotPath(options: HotPathOptions): RoutedHotPath {
           maxQueue: options.maxQueue,
           ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }),
           ...(options.maxHeapMb === undefined ? {} : { maxHeapMb: options.maxHeapMb }),
+          ...(options.idleStopMs === undefined ? {} : { idleStopMs: options.idleStopMs }),
         })
       : undefined;
   const metrics: HotPathMetrics | undefined =

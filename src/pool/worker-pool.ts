@@ -34,6 +34,14 @@ export const STUCK_WORKER_GRACE_MS = 1000;
 /** How long close() waits for the first workers to finish starting before it terminates them anyway. */
 const START_WAIT_ON_CLOSE_MS = 10_000;
 
+/**
+ * Workers that had no task for this long are stopped, and the next body for the pool starts them again (fleet
+ * batches run inline until they answer, as after a start). Measured (bench:fleet, 10,000 SRS × 10 streams, where every
+ * body is under --workers.inline-max-bytes): two idle workers held ~20 MB of the exporter's RSS (105 against 84 MB
+ * idle, 345 against 384 MB max RSS in a same-minute pair with --workers=0), for nothing.
+ */
+export const DEFAULT_WORKER_IDLE_STOP_MS = 60_000;
+
 /** Default V8 old-generation limit per worker: past it the worker dies (ERR_WORKER_OUT_OF_MEMORY), not the process. */
 export const DEFAULT_WORKER_HEAP_MB = 1024;
 
@@ -68,7 +76,7 @@ const IN_FLIGHT_SHARE = 4;
 export const DEFAULT_LARGE_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface WorkerPoolOptions {
-  /** Worker threads, all started up front and kept (a scrape fleet keeps them busy; no idle teardown). */
+  /** Worker threads, all started up front and kept until the pool has been idle for `idleStopMs`. */
   readonly threads: number;
   /** Tasks allowed to wait for a worker once all are busy; one more fails at once with `pool_overloaded`. */
   readonly maxQueue: number;
@@ -80,6 +88,10 @@ export interface WorkerPoolOptions {
   readonly stuckGraceMs?: number;
   /** Bytes from which a body (or batch) is large (default DEFAULT_LARGE_BODY_BYTES; 0: none is). */
   readonly largeBodyBytes?: number;
+  /** Workers with no task for this long are stopped until a body needs them (DEFAULT_WORKER_IDLE_STOP_MS; 0: never). */
+  readonly idleStopMs?: number;
+  /** The clock idleness is read on (tests). */
+  readonly now?: () => number;
 }
 
 /** What the pool reports to its metrics. */
@@ -168,11 +180,23 @@ function workerFailure(err: unknown, what: string): HotPathFailure {
   return { ok: false, reason: 'worker_error', message: `worker failed: ${detail}` };
 }
 
+type Threads = Piscina<
+  WorkerTask | WorkerBatchTask | WorkerPing,
+  WorkerReply | WorkerEncodedReply | WorkerMissingModule | WorkerBatchReply | 'pong'
+>;
+
 export class WorkerPool implements HotPath {
-  readonly #pool: Piscina<
-    WorkerTask | WorkerBatchTask | WorkerPing,
-    WorkerReply | WorkerEncodedReply | WorkerMissingModule | WorkerBatchReply | 'pong'
-  >;
+  /** The running workers; none once they were stopped as idle, until a body needs them again. */
+  #pool: Threads | undefined;
+  readonly #makePool: () => Threads;
+  readonly #idleStopMs: number;
+  readonly #now: () => number;
+  readonly #idleTimer: NodeJS.Timeout | undefined;
+  /** When a task was last posted or settled. */
+  #lastActiveMs: number;
+  /** Workers being stopped as idle: close() waits for them. */
+  readonly #stopping = new Set<Promise<void>>();
+  #idleStops = 0;
   readonly #capacity: number;
   readonly #stuckGraceMs: number;
   readonly #maxBodyBytes: number;
@@ -185,7 +209,7 @@ export class WorkerPool implements HotPath {
    */
   readonly #configSent = new Map<string, number>();
   readonly #threads: number;
-  /** Workers that answered their start-up ping: until one has, batches run inline (a worker's start takes ~0.5 s). */
+  /** The current workers that answered their start-up ping: until one has, batches run inline (a start takes ~0.5 s). */
   #started = 0;
   #inFlight = 0;
   #bytesInFlight = 0;
@@ -195,8 +219,8 @@ export class WorkerPool implements HotPath {
   /** A large body is in the workers; the others wait in #largeBodyTurns, first come first served. */
   #largeBodyRunning = false;
   readonly #largeBodyTurns: Array<() => void> = [];
-  /** Settles once every first worker has answered its start-up ping (or failed to start). */
-  readonly #startedAll: Promise<unknown>;
+  /** Settles once every worker of the current start has answered its start-up ping (or failed to start). */
+  #startedAll: Promise<unknown> = Promise.resolve();
 
   constructor(options: WorkerPoolOptions) {
     if (!Number.isSafeInteger(options.threads) || options.threads < 1) {
@@ -216,35 +240,86 @@ export class WorkerPool implements HotPath {
     const heapBytes = (options.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB) * 1024 * 1024;
     this.#maxBodyBytes = Math.floor(heapBytes / BODY_MEMORY_FACTOR);
     this.#maxBytesInFlight = Math.floor((options.threads * heapBytes) / IN_FLIGHT_SHARE);
-    this.#pool = new Piscina<
-      WorkerTask | WorkerBatchTask | WorkerPing,
-      WorkerReply | WorkerEncodedReply | WorkerMissingModule | WorkerBatchReply | 'pong'
-    >({
-      filename: options.workerUrl ?? new URL('./worker.js', import.meta.url).href,
-      minThreads: options.threads,
-      maxThreads: options.threads,
-      // Our own bound (#capacity) answers first; this is only a backstop. Twice the bound: a cancelled task frees
-      // its slot at once but stays in Piscina's queue until a worker drops it (microseconds, no work).
-      maxQueue: 2 * this.#capacity,
-      // A body whose parse or extraction outgrows this kills its worker only (ERR_WORKER_OUT_OF_MEMORY → worker_error).
-      resourceLimits: {
-        maxOldGenerationSizeMb: options.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB,
-        maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
-      },
-      // Workers are kept for the process's life: a respawn costs a module load and recompiling the config.
-      idleTimeout: Number.MAX_SAFE_INTEGER,
-      loadBalancer: largeBodyAffinity(),
-    });
+    const idleStopMs = options.idleStopMs ?? DEFAULT_WORKER_IDLE_STOP_MS;
+    if (!Number.isFinite(idleStopMs) || idleStopMs < 0) {
+      throw new RangeError(`WorkerPool: idleStopMs must be ≥ 0 (got ${options.idleStopMs})`);
+    }
+    this.#idleStopMs = idleStopMs;
+    this.#now = options.now ?? performance.now.bind(performance);
+    this.#lastActiveMs = this.#now();
+    this.#makePool = () =>
+      new Piscina({
+        filename: options.workerUrl ?? new URL('./worker.js', import.meta.url).href,
+        minThreads: options.threads,
+        maxThreads: options.threads,
+        // Our own bound (#capacity) answers first; this is only a backstop. Twice the bound: a cancelled task frees
+        // its slot at once but stays in Piscina's queue until a worker drops it (microseconds, no work).
+        maxQueue: 2 * this.#capacity,
+        // A body whose parse or extraction outgrows this kills its worker only (ERR_WORKER_OUT_OF_MEMORY → worker_error).
+        resourceLimits: {
+          maxOldGenerationSizeMb: options.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB,
+          maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
+        },
+        // Piscina never stops a worker of its own accord (stopIfIdle stops them all, or none).
+        idleTimeout: Number.MAX_SAFE_INTEGER,
+        loadBalancer: largeBodyAffinity(),
+      });
+    this.#pool = this.#start();
+    if (idleStopMs > 0) {
+      this.#idleTimer = setInterval(() => this.stopIfIdle(), Math.max(1, Math.min(idleStopMs / 4, 15_000)));
+      this.#idleTimer.unref();
+    }
+  }
+
+  /** Starts the workers and pings each: #started counts those that answered (for this start only). */
+  #start(): Threads {
+    const pool = this.#makePool();
     const pings: Array<Promise<unknown>> = [];
-    for (let i = 0; i < options.threads; i++) {
+    for (let i = 0; i < this.#threads; i++) {
       pings.push(
-        this.#pool.run({ kind: 'ping' }).then(
-          () => this.#started++,
+        pool.run({ kind: 'ping' }).then(
+          () => {
+            if (this.#pool === pool) this.#started++;
+          },
           () => undefined,
         ),
       );
     }
     this.#startedAll = Promise.all(pings);
+    return pool;
+  }
+
+  /** The workers for a task about to be posted, started again if they were stopped as idle. */
+  #poolForTask(): Threads {
+    this.#lastActiveMs = this.#now();
+    this.#pool ??= this.#start();
+    return this.#pool;
+  }
+
+  /**
+   * Stops every worker when none has had a task for `idleStopMs` and all have started (Node 20 aborts the process
+   * when a worker is terminated while it loads its module, see close); the next body for the pool starts them again.
+   * Called on a timer; public so tests can drive it. Answers whether it stopped them.
+   */
+  stopIfIdle(): boolean {
+    const pool = this.#pool;
+    if (pool === undefined || this.#closed || this.#idleStopMs <= 0) return false;
+    if (this.#inFlight > 0 || this.#largeBodyRunning || this.#started < this.#threads) return false;
+    if (this.#now() - this.#lastActiveMs < this.#idleStopMs) return false;
+    this.#pool = undefined;
+    this.#started = 0;
+    // New workers have no module compiled: the first tasks carry the config again.
+    this.#configSent.clear();
+    this.#idleStops++;
+    const stopped = pool.close().catch(() => undefined);
+    this.#stopping.add(stopped);
+    void stopped.then(() => this.#stopping.delete(stopped));
+    return true;
+  }
+
+  /** Times the workers were stopped as idle. */
+  get idleStops(): number {
+    return this.#idleStops;
   }
 
   /** Bodies posted and not answered yet: what routing reads per body (stats also reads Piscina's timing histograms). */
@@ -254,10 +329,10 @@ export class WorkerPool implements HotPath {
 
   get stats(): WorkerPoolStats {
     return {
-      threads: this.#pool.threads.length,
-      queued: this.#pool.queueSize + this.#largeBodyTurns.length,
+      threads: this.#pool?.threads.length ?? 0,
+      queued: (this.#pool?.queueSize ?? 0) + this.#largeBodyTurns.length,
       inFlight: this.#inFlight,
-      utilization: this.#pool.utilization,
+      utilization: this.#pool?.utilization ?? 0,
     };
   }
 
@@ -361,6 +436,7 @@ export class WorkerPool implements HotPath {
       const answer = (result: R | HotPathFailure): void => {
         if (answered) return;
         answered = true;
+        this.#lastActiveMs = this.#now();
         this.#inFlight--;
         this.#bytesInFlight -= size;
         if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
@@ -489,13 +565,13 @@ export class WorkerPool implements HotPath {
     name?: string,
   ): Promise<WorkerReply | WorkerEncodedReply> {
     const named = name === undefined ? {} : { name };
-    const reply = (await this.#pool.run(task, { transferList: [task.body], signal, ...named })) as
+    const reply = (await this.#poolForTask().run(task, { transferList: [task.body], signal, ...named })) as
       | WorkerReply
       | WorkerEncodedReply
       | WorkerMissingModule;
     if (reply.kind !== 'missing-module') return reply;
     const resend: WorkerTask = { ...task, module: module.config, body: reply.body };
-    const second = (await this.#pool.run(resend, { transferList: [reply.body], signal, ...named })) as
+    const second = (await this.#poolForTask().run(resend, { transferList: [reply.body], signal, ...named })) as
       | WorkerReply
       | WorkerEncodedReply
       | WorkerMissingModule;
@@ -523,6 +599,8 @@ export class WorkerPool implements HotPath {
     // The first scrapes after a start must not wait for workers still loading (a scrape timeout can be < 1 s),
     // unless the module has a filter only jsonpath-plus runs: no deadline can stop that on the main thread.
     if (this.#started === 0 && !this.#closed && !batch.module.compiled.usesFallbackFilter) {
+      // Workers stopped as idle start again for the batches after this one.
+      if (this.#pool === undefined) this.#poolForTask();
       return runBatchInline(batch, this.#families);
     }
     if (this.#closed) return fail('worker_error', 'the worker pool is closed (the exporter is shutting down)');
@@ -575,10 +653,13 @@ export class WorkerPool implements HotPath {
     try {
       const options = { signal: terminate.signal, ...(large ? { name: LARGE_BODY_TASK } : {}) };
       const post = async (): Promise<WorkerBatchReply> => {
-        const first = (await this.#pool.run(task, { ...options, transferList: [bodies] })) as WorkerBatchReply;
+        const first = (await this.#poolForTask().run(task, { ...options, transferList: [bodies] })) as WorkerBatchReply;
         if (first.kind !== 'missing-module') return first;
         const resend = { ...task, bodies: first.bodies, module: batch.module.config };
-        return (await this.#pool.run(resend, { ...options, transferList: [first.bodies] })) as WorkerBatchReply;
+        return (await this.#poolForTask().run(resend, {
+          ...options,
+          transferList: [first.bodies],
+        })) as WorkerBatchReply;
       };
       // A batch holding a large body takes its turn as a large single body does; the watchdog drops it from the line.
       const reply = large ? await this.#inTurn(terminate.signal, post) : await post();
@@ -592,6 +673,7 @@ export class WorkerPool implements HotPath {
       return batch.items.map(() => failure);
     } finally {
       if (watchdog !== undefined) clearTimeout(watchdog);
+      this.#lastActiveMs = this.#now();
       this.#inFlight--;
     }
   }
@@ -605,6 +687,7 @@ export class WorkerPool implements HotPath {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#idleTimer);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.#startedAll,
@@ -613,6 +696,6 @@ export class WorkerPool implements HotPath {
       }),
     ]);
     clearTimeout(timer);
-    await this.#pool.close();
+    await Promise.all([this.#pool?.close(), ...this.#stopping]);
   }
 }

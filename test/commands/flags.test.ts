@@ -23,6 +23,7 @@ test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded co
       shutdownTimeoutMs: 15_000,
     },
     workersMaxHeapMb: 1024,
+    workersIdleTimeoutMs: 60_000,
   });
 });
 
@@ -73,10 +74,18 @@ test('a bad probe limit, rule or shutdown deadline is a usage error naming the f
 });
 
 test('--workers=0 turns the pool off; the queue bound and inline threshold are read as numbers', () => {
-  const flags = parseServeFlags(['--workers=0', '--workers.max-queue', '0', '--workers.inline-max-bytes=1024']);
+  const flags = parseServeFlags([
+    '--workers=0',
+    '--workers.max-queue',
+    '0',
+    '--workers.inline-max-bytes=1024',
+    '--workers.idle-timeout=5m',
+  ]);
   assert.equal(flags.workers, 0);
   assert.equal(flags.workersMaxQueue, 0);
   assert.equal(flags.workersInlineMaxBytes, 1024);
+  assert.equal(flags.workersIdleTimeoutMs, 300_000);
+  assert.equal(parseServeFlags(['--workers.idle-timeout=0']).workersIdleTimeoutMs, 0);
 });
 
 test('kingpin spellings --flag=value and --flag value are both read', () => {
@@ -143,6 +152,7 @@ for (const [args, message] of [
   [['--workers=two'], /--workers must be a whole number of at least 0 \(got "two"\)/],
   [['--workers.max-queue=1.5'], /--workers\.max-queue must be a whole number of at least 0/],
   [['--workers.inline-max-bytes='], /--workers\.inline-max-bytes must be a whole number of at least 0/],
+  [['--workers.idle-timeout=soon'], /^--workers\.idle-timeout: /],
   [['--log.level=trace'], /--log\.level must be one of debug, info, warn, error \(got "trace"\)/],
   [['--config.file'], /--config\.file/],
   [['positional'], /positional/],
