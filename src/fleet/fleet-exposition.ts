@@ -38,7 +38,7 @@ export interface GroupFamilies {
 
 /**
  * Lets a gzip plan skip the targets of slot groups whose members are all current (most groups: a group changes
- * during about a second of each interval). `cached` answers a group's families and members at its version (the group
+ * during a quarter second of each interval). `cached` answers a group's families and members at its version (the group
  * read from `entries`, the plan's view of the store), or undefined: the plan walks the group's targets.
  */
 export interface GroupShortcut {

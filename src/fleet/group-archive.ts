@@ -3,7 +3,7 @@
 //
 // Why (issue 15, bench/README.md): at 10,000 targets × 10 streams the store held ~79 MB of exposition text, and the
 // malloc arenas around it another ~50 MB; a build that kept no series at all peaked 125 MB lower. A slot group's
-// series change within about a second of each interval and then rest (store.ts), so once it has settled, its text is
+// series change within a quarter second of each interval and then rest (store.ts), so once it has settled, its text is
 // compressed once (~12× at level 1), and the same members serve gzip answers as they are and plain answers inflated
 // one family piece at a time (≤ ~1 MB at once). A group whose targets are scraped again while a request walks it is
 // restored from its archive first (restore()), its targets' bytes brought back exactly as they were.

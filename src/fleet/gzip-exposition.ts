@@ -7,9 +7,9 @@
 // multistream by default). Measured (bench/README.md, bench:fleet 10,000 SRS × 10 streams): compressing one member
 // per family per target per scrape (~100,000 zlib calls per 15 s, each with a fresh deflate state and a thread-pool
 // round trip) was 63 % of the main thread's profile; gzip of the whole 78 MB body per request costs 250–400 ms of one
-// core. Groups are targets whose scrape slots fall in the same second (store.ts), so a group's series change within
-// about a second of each interval and then rest: every unit is compressed about once per interval, in pieces of
-// ~0.1–1 MB, and a request finds all but the last second or two of groups ready.
+// core. Groups are targets whose scrape slots fall in the same quarter second (store.ts), so a group's series change
+// within a quarter second of each interval and then rest: every unit is compressed about once per interval, in
+// pieces of ~0.02–0.3 MB, and a request finds all but the last half second or so of groups ready.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
@@ -270,7 +270,7 @@ export class GzipExposition {
       for (const group of groups) {
         const id = group.key.id;
         const version = group.version;
-        // Most calls find every group as it was: a group changes during about a second of each interval.
+        // Most calls find every group as it was: a group changes during a quarter second of each interval.
         if (clean.get(id) === version) continue;
         // Archived groups are served from their archive: only one unfit for it keeps units.
         if (this.#archive && this.#unarchivable.get(id) !== version) continue;

@@ -70,11 +70,14 @@ export interface ScrapeTiming {
 }
 
 /**
- * Targets are grouped by when they are scraped: those whose slot falls in the same second of the same interval form
- * one group. A group's series change together (within about a second of each interval) and then rest, so its
- * compressed pieces stay valid for the rest of the interval (see gzip-exposition.ts).
+ * Targets are grouped by when they are scraped: those whose slot falls in the same quarter second of the same
+ * interval form one group. A group's series change together (within a quarter second of each interval) and then
+ * rest, so its compressed pieces stay valid for the rest of the interval (see gzip-exposition.ts). A gzip answer
+ * compresses the groups scraped in the last ~0.5 s itself, so the width bounds its work: measured (bench:fleet,
+ * 10,000 × 10, alternated pairs, bench/README.md), 1 s groups left every answer ~5 MB of text to restore and
+ * compress (gzip p99 259–330 ms), quarter-second groups ~1.5 MB (136–149 ms).
  */
-export const SLOT_GROUP_MS = 1000;
+export const SLOT_GROUP_MS = 250;
 
 export interface SlotGroupKey {
   readonly id: string;

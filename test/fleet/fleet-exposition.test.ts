@@ -19,7 +19,7 @@ function makeTarget(host: string): ScrapeTarget {
     module: 'm',
     labels: { job: 'j', instance: host },
     // One slot group (SLOT_GROUP_MS): the store orders these targets by id alone.
-    intervalMs: 1_000,
+    intervalMs: SLOT_GROUP_MS,
     timeoutMs: 1_000,
     source: 'static',
   };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
 import { type EncodedFamilies, familiesWithSeries } from '../../src/exposition/encoded-families.js';
-import { REUSE_MIN_BYTES, TargetStore, type TargetScrapeOutcome } from '../../src/fleet/store.js';
+import { REUSE_MIN_BYTES, SLOT_GROUP_MS, TargetStore, type TargetScrapeOutcome } from '../../src/fleet/store.js';
 
 /** Names of the families with series. */
 const names = (encoded: EncodedFamilies): string[] => familiesWithSeries(encoded).map((family) => family.name);
@@ -125,10 +125,10 @@ describe('TargetStore', () => {
 
   test('entries are sorted by slot group then id, removal is immediate, and a late result for a removed target is ignored', () => {
     const store = new TargetStore();
-    // A 1 s interval is one slot group: id order alone.
+    // An interval of one slot group's width is one slot group: id order alone.
     const [b, a, c] = [makeTarget('b:1'), makeTarget('a:1'), makeTarget('c:1')].map((t) => ({
       ...t,
-      intervalMs: 1000,
+      intervalMs: SLOT_GROUP_MS,
     })) as [ScrapeTarget, ScrapeTarget, ScrapeTarget];
     for (const target of [b, a, c]) store.upsertTarget(target);
     assert.deepEqual(
