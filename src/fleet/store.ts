@@ -75,7 +75,7 @@ export interface ScrapeTiming {
  * rest, so its compressed pieces stay valid for the rest of the interval (see gzip-exposition.ts). A gzip answer
  * compresses the groups scraped in the last ~0.5 s itself, so the width bounds its work: measured (bench:fleet,
  * 10,000 × 10, alternated pairs, bench/README.md), 1 s groups left every answer ~5 MB of text to restore and
- * compress (gzip p99 259–330 ms), quarter-second groups ~1.5 MB (136–149 ms).
+ * compress (gzip p99 190–330 ms), quarter-second groups ~1.5 MB (136–187 ms).
  */
 export const SLOT_GROUP_MS = 250;
 
