@@ -16,6 +16,8 @@ import { request } from 'undici';
 import { processUsage } from './process-usage.js';
 
 // ---- arguments (kept in this one section) ------------------------------------------------------------------------
+/** The environment the Dockerfile and `npm start` give the exporter (see the Dockerfile's runtime stage). */
+const EXPORTER_ENV = 'MALLOC_ARENA_MAX=2';
 const USAGE = `usage: npm run bench:fleet -- [flags]
   --shapes LIST        targets×streams shapes, e.g. 10000x10,2000x50 (default both)
   --interval S         scrape and pull interval in seconds (default 15)
@@ -27,6 +29,8 @@ const USAGE = `usage: npm run bench:fleet -- [flags]
   --floor              also measure the floor: fetch and JSON.parse only, with fleet mode's client (fleet-floor.ts)
   --exporter-args=A    extra exporter flags, e.g. --exporter-args=--workers=1 (with "=": the value starts with a dash)
   --exporter-node-args=A  extra node flags for the exporter, e.g. "--exporter-node-args=--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --exporter-env=K=V,…  the exporter's own environment variables (default ${EXPORTER_ENV}, as the image and npm
+                       start run it; --exporter-env= for none: glibc's default arenas)
   --simulator-node-args=A extra node flags for the simulated fleet, e.g. --simulator-node-args=--max-semi-space-size=64
   --out FILE           JSON result file (default bench/results/fleet.json); an SVG chart is written beside it
   --url URL            measure a running exporter instead (its /metrics, gzip and plain, for --window seconds)
@@ -48,6 +52,7 @@ function parseFlags() {
         floor: { type: 'boolean', default: false },
         'exporter-args': { type: 'string', default: '' },
         'exporter-node-args': { type: 'string', default: '' },
+        'exporter-env': { type: 'string', default: EXPORTER_ENV },
         'simulator-node-args': { type: 'string', default: '' },
         out: { type: 'string', default: join(import.meta.dirname, '..', '..', 'bench', 'results', 'fleet.json') },
         url: { type: 'string' },
@@ -79,6 +84,16 @@ function parseFlags() {
       floor: values.floor,
       exporterArgs: values['exporter-args'].split(' ').filter((arg) => arg !== ''),
       exporterNodeArgs: values['exporter-node-args'].split(' ').filter((arg) => arg !== ''),
+      exporterEnv: Object.fromEntries(
+        values['exporter-env']
+          .split(',')
+          .filter((pair) => pair !== '')
+          .map((pair) => {
+            const at = pair.indexOf('=');
+            if (at <= 0) throw new Error(`--exporter-env takes NAME=value pairs separated by commas (got ${pair})`);
+            return [pair.slice(0, at), pair.slice(at + 1)];
+          }),
+      ),
       simulatorNodeArgs: values['simulator-node-args'].split(' ').filter((arg) => arg !== ''),
       out: values.out,
       url: values.url ?? values.target,
@@ -109,8 +124,16 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts a node child; resolves once its output matches `ready` (at once without one). */
-function startChild(args: string[], ready: RegExp | undefined, ipc = false): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])] });
+function startChild(
+  args: string[],
+  ready: RegExp | undefined,
+  ipc = false,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])],
+    env: { ...process.env, ...env },
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
@@ -406,6 +429,8 @@ async function runShape(targets: number, streams: number): Promise<{ rows: Row[]
         ...flags.exporterArgs,
       ],
       undefined,
+      false,
+      flags.exporterEnv,
     );
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 200; i++) {
@@ -539,6 +564,7 @@ async function main(): Promise<void> {
     windowS: flags.windowS,
     module: flags.module,
     ports: flags.ports,
+    exporterEnv: flags.exporterEnv,
     results,
   };
   mkdirSync(dirname(flags.out), { recursive: true });

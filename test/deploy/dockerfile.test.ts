@@ -109,6 +109,17 @@ describe('Dockerfile', () => {
     assert.deepEqual(all(final, 'EXPOSE'), ['7979']);
   });
 
+  test('the runtime caps glibc at two malloc arenas, as npm start does (bench:fleet measures it so)', () => {
+    const env = all(final, 'ENV').flatMap((args) => args.split(/\s+/));
+    assert.ok(env.includes('MALLOC_ARENA_MAX=2'), `ENV: ${env.join(' ')}`);
+    assert.ok(env.includes('NODE_ENV=production'));
+    const { scripts } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    // An operator's own value wins over npm start's.
+    assert.match(scripts.start ?? '', /MALLOC_ARENA_MAX=\$\{MALLOC_ARENA_MAX:-2\} node dist\/src\/cli\.js$/);
+  });
+
   test('the entrypoint is the built CLI, which exists in the build output, and the default command reads the documented config path', () => {
     const entrypoint = execForm(final, 'ENTRYPOINT');
     assert.deepEqual(entrypoint, ['node', '/app/dist/src/cli.js']);
