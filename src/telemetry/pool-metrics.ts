@@ -38,7 +38,7 @@ export function createHotPathMetrics(registry: Registry, pool: () => PoolGaugeSo
   };
   gauge(
     'pool_threads',
-    'Worker threads in the hot-path pool (0: every body is handled on the main thread).',
+    'Worker threads running in the hot-path pool (0: --workers=0, or stopped after --workers.idle-timeout without a body).',
     (s) => s.threads,
   );
   gauge(
