@@ -103,6 +103,8 @@ export interface WorkerPoolStats {
   readonly inFlight: number;
   /** Piscina's utilisation: the share of the pool's thread time spent running tasks since it started, 0..1. */
   readonly utilization: number;
+  /** Times the workers were stopped after `idleStopMs` without a task. */
+  readonly idleStops: number;
 }
 
 /**
@@ -317,11 +319,6 @@ export class WorkerPool implements HotPath {
     return true;
   }
 
-  /** Times the workers were stopped as idle. */
-  get idleStops(): number {
-    return this.#idleStops;
-  }
-
   /** Bodies posted and not answered yet: what routing reads per body (stats also reads Piscina's timing histograms). */
   get inFlight(): number {
     return this.#inFlight;
@@ -333,6 +330,7 @@ export class WorkerPool implements HotPath {
       queued: (this.#pool?.queueSize ?? 0) + this.#largeBodyTurns.length,
       inFlight: this.#inFlight,
       utilization: this.#pool?.utilization ?? 0,
+      idleStops: this.#idleStops,
     };
   }
 

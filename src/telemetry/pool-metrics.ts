@@ -12,6 +12,7 @@ export interface PoolGaugeSource {
   readonly queued: number;
   readonly inFlight: number;
   readonly utilization: number;
+  readonly idleStops: number;
 }
 
 export interface HotPathMetrics {
@@ -49,9 +50,18 @@ export function createHotPathMetrics(registry: Registry, pool: () => PoolGaugeSo
   gauge('pool_in_flight', 'Bodies handed to the pool and not yet done (running or waiting).', (s) => s.inFlight);
   gauge(
     'pool_utilization',
-    'Share of the pool threads’ time spent running tasks since start (Piscina utilization), 0 to 1.',
+    'Share of the pool threads’ time spent running tasks since they (last) started (Piscina utilization), 0 to 1.',
     (s) => s.utilization,
   );
+  new Counter({
+    name: PREFIX + 'pool_idle_stops_total',
+    help: 'Times the pool’s workers were stopped after --workers.idle-timeout without a body (the next body starts them again).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(pool()?.idleStops ?? 0);
+    },
+  });
   return {
     tasks: new Counter({
       name: PREFIX + 'hot_path_tasks_total',

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { createHotPath } from '../../src/pool/create-hot-path.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   bytesOf,
   controlledWorkerUrl,
@@ -90,6 +91,33 @@ test('with 0 workers every body runs inline and the pool gauges read 0 threads',
   );
   assert.equal(await metricValue(registry, 'fleet_json_exporter_pool_threads'), 0);
   await hotPath.close();
+});
+
+test('workers stopped as idle read 0 threads and count in pool_idle_stops_total; the next pooled body starts them', async () => {
+  const registry = new Registry();
+  // The idle timer checks every millisecond: once the first body is done, the workers go within a few.
+  const hotPath = createHotPath({ workers: 1, maxQueue: 1, inlineMaxBytes: 0, idleStopMs: 1, registry });
+  try {
+    assert.equal(await metricValue(registry, 'fleet_json_exporter_pool_idle_stops_total'), 0);
+    const first = await hotPath.run(taskFor(module, referenceBody()));
+    assert.equal(first.ok ? 'ok' : first.reason, 'ok');
+    await waitFor(
+      'the idle workers to be stopped',
+      async () => ((await metricValue(registry, 'fleet_json_exporter_pool_idle_stops_total')) === 1 ? true : undefined),
+      30_000,
+      5,
+    );
+    assert.equal(await metricValue(registry, 'fleet_json_exporter_pool_threads'), 0);
+    const again = await hotPath.run(taskFor(module, referenceBody()));
+    assert.equal(again.ok ? 'ok' : again.reason, 'ok');
+    assert.equal(
+      await metricValue(registry, 'fleet_json_exporter_hot_path_tasks_total', { path: 'pool', outcome: 'ok' }),
+      2,
+      'both bodies went to the pool, the second to workers started again',
+    );
+  } finally {
+    await hotPath.close();
+  }
 });
 
 test('a full pool shows in the queue gauges and counts pool_overloaded; small bodies still run inline meanwhile', async () => {

@@ -33,7 +33,7 @@ describe('WorkerPool idle stop', () => {
       assert.equal(pool.stopIfIdle(), true);
       assert.equal(pool.stats.threads, 0, 'no worker left');
       assert.equal(pool.startedWorkers, 0);
-      assert.equal(pool.idleStops, 1);
+      assert.equal(pool.stats.idleStops, 1);
       assert.equal(pool.stopIfIdle(), false, 'nothing left to stop');
 
       // A body for the pool starts the workers again; the new ones get the module's config with it.
