@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createDiscovery } from '../../src/discovery/manager.js';
@@ -163,6 +164,37 @@ test('churn: a source’s change gives listeners the new full list; a URL from t
     );
     writeFileSync(file, '- targets: ["10.0.0.3:1985"]\n');
     assert.deepStrictEqual(urlsOf(await changed), ['http://10.0.0.1:1985/', 'http://10.0.0.3:1985/']);
+    await discovery.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a source that changed only what another source overrides is not a change of the target list', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fje-same-'));
+  try {
+    const file = join(dir, 'edge.yml');
+    writeFileSync(file, '- targets: ["10.0.0.1:1985"]\n  labels: { rack: a }\n');
+    // static comes first: its copy of 10.0.0.1 (no rack label) wins over the file's.
+    const config = fleetConfig(
+      'fleet:\n  jobs:\n  - name: edge\n    module: default\n    static_targets: ["10.0.0.1:1985"]\n    file_sd: [edge.yml]\n    file_sd_refresh_interval: 1h\n',
+    );
+    const discovery = createDiscovery(config, { logger: quietLogger(), shard: { total: 1, index: 0 }, configDir: dir });
+    await discovery.start();
+    const heard: string[][] = [];
+    discovery.onChange((targets) => heard.push(targets.map((t) => `${t.url} ${t.labels['rack']}`)));
+    const refreshed = discovery.sources()[1]?.lastRefresh ?? 0;
+    // The file's list changed (the source tells discovery so, in the same turn as it records the refresh), the
+    // merged list did not.
+    writeFileSync(file, '- targets: ["10.0.0.1:1985"]\n  labels: { rack: b }\n');
+    const deadline = Date.now() + 20_000;
+    while ((discovery.sources()[1]?.lastRefresh ?? 0) <= refreshed && Date.now() < deadline) await sleep(20);
+    assert.ok((discovery.sources()[1]?.lastRefresh ?? 0) > refreshed, 'the file was read again');
+    assert.deepEqual(heard, []);
+    const changed = waitForTargets(discovery, (targets) => targets.length === 2);
+    writeFileSync(file, '- targets: ["10.0.0.1:1985", "10.0.0.2:1985"]\n  labels: { rack: b }\n');
+    await changed;
+    assert.deepEqual(heard, [['http://10.0.0.1:1985/ undefined', 'http://10.0.0.2:1985/ b']]);
     await discovery.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });
