@@ -2,7 +2,6 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { durationFlag, wholeNumberFlag } from './flag-values.js';
-import { DEFAULT_HEAP_GROWING_PERCENT } from './runtime-flags.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_INLINE_MAX_BYTES } from '../pool/create-hot-path.js';
 import { DEFAULT_WORKER_HEAP_MB, DEFAULT_WORKER_IDLE_STOP_MS } from '../pool/worker-pool.js';
@@ -47,10 +46,7 @@ export interface ServeFlags {
   readonly workersMaxHeapMb?: number;
   /** Workers idle this long are stopped until a body needs them (0: never); absent means DEFAULT_WORKER_IDLE_STOP_MS. */
   readonly workersIdleTimeoutMs?: number;
-  /**
-   * V8's --heap-growing-percent for the whole process (runtime-flags.ts); 0: V8's own dynamic factor; absent means
-   * DEFAULT_HEAP_GROWING_PERCENT.
-   */
+  /** V8's --heap-growing-percent for the whole process (runtime-flags.ts); absent: V8's own dynamic factor. */
   readonly runtimeHeapGrowingPercent?: number;
 }
 
@@ -111,12 +107,12 @@ Flags:
                                  Workers that had no body to handle for this long are stopped (~10 MB of RSS
                                  each); the next body for the pool starts them again (~0.5 s; fleet scrapes run
                                  on the main thread meanwhile). 0 keeps them running.
-      --runtime.heap-growing-percent=${DEFAULT_HEAP_GROWING_PERCENT}
+      --runtime.heap-growing-percent=<n>
                                  Let V8's old generation grow to (1 + n/100) × what its last full collection
-                                 left alive (V8's --heap-growing-percent); 0: V8's own factor (~1.8× here).
-                                 Trades CPU for memory: at 10,000 fleet targets × 10 streams, 50 gave a peak
-                                 RSS of 272–282 MB against 285–319 MB, for ~0.7 points more CPU (of 2 cores)
-                                 (bench/README.md, fourteenth stop).
+                                 left alive (V8's --heap-growing-percent; default: V8's own factor). Trades CPU
+                                 for memory: 50 at 10,000 fleet targets × 10 streams gave ~10 % less peak RSS,
+                                 for twice the full collections, up to 1.5 points more CPU (of 2 cores) and a
+                                 slower plain /metrics (bench/README.md).
 ${PROBE_AND_SHUTDOWN_HELP}
 Signals: SIGHUP reloads the config (as POST /-/reload); SIGTERM and SIGINT stop gracefully.
 `;
@@ -178,7 +174,7 @@ export function parseServeFlags(given: readonly string[]): ServeFlags {
       ...PROBE_AND_SHUTDOWN_OPTIONS,
       'workers.max-heap-mb': { type: 'string', default: String(DEFAULT_WORKER_HEAP_MB) },
       'workers.idle-timeout': { type: 'string', default: `${DEFAULT_WORKER_IDLE_STOP_MS / 1000}s` },
-      'runtime.heap-growing-percent': { type: 'string', default: String(DEFAULT_HEAP_GROWING_PERCENT) },
+      'runtime.heap-growing-percent': { type: 'string' },
     },
     '',
   );
@@ -216,7 +212,7 @@ export function parseServeFlags(given: readonly string[]): ServeFlags {
   const listenAddresses = values['web.listen-address'];
   const workersMaxQueue = wholeNumberFlag('workers.max-queue', values['workers.max-queue'], 0);
   const workersMaxHeapMb = wholeNumberFlag('workers.max-heap-mb', values['workers.max-heap-mb'], 16);
-  const heapGrowingPercent = wholeNumberFlag('runtime.heap-growing-percent', values['runtime.heap-growing-percent'], 0);
+  const heapGrowingPercent = wholeNumberFlag('runtime.heap-growing-percent', values['runtime.heap-growing-percent'], 1);
   return {
     ...(workersMaxHeapMb === undefined ? {} : { workersMaxHeapMb }),
     ...(heapGrowingPercent === undefined ? {} : { runtimeHeapGrowingPercent: heapGrowingPercent }),

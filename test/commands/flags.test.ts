@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { UsageError } from '../../src/commands/errors.js';
 import { parseServeFlags } from '../../src/commands/flags.js';
-import { applyRuntimeFlags, DEFAULT_HEAP_GROWING_PERCENT } from '../../src/commands/runtime-flags.js';
+import { applyRuntimeFlags } from '../../src/commands/runtime-flags.js';
 
 test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded config, one worker per CPU', () => {
   assert.deepEqual(parseServeFlags([]), {
@@ -24,7 +24,6 @@ test('defaults: :7979, /metrics, info, 32 MiB bodies, 500 ms offset, embedded co
     },
     workersMaxHeapMb: 1024,
     workersIdleTimeoutMs: 60_000,
-    runtimeHeapGrowingPercent: 50,
   });
 });
 
@@ -116,37 +115,26 @@ test('--shard.total and --shard.index are read as whole numbers, and absent when
   assert.equal(parseServeFlags(['--shard.index=0']).shardIndex, 0);
 });
 
-test("--runtime.heap-growing-percent is read as a whole number, 50 when not given, and set as V8's flag; 0 sets nothing", () => {
-  assert.equal(parseServeFlags(['--runtime.heap-growing-percent=30']).runtimeHeapGrowingPercent, 30);
-  assert.equal(parseServeFlags([]).runtimeHeapGrowingPercent, DEFAULT_HEAP_GROWING_PERCENT);
-  assert.equal(DEFAULT_HEAP_GROWING_PERCENT, 50);
-  assert.equal(parseServeFlags(['--runtime.heap-growing-percent=0']).runtimeHeapGrowingPercent, 0);
+test("--runtime.heap-growing-percent is read as a whole number, absent when not given, and set as V8's flag", () => {
+  assert.equal(parseServeFlags(['--runtime.heap-growing-percent=50']).runtimeHeapGrowingPercent, 50);
+  assert.equal('runtimeHeapGrowingPercent' in parseServeFlags([]), false);
   const set: string[] = [];
   assert.deepEqual(
-    applyRuntimeFlags({ runtimeHeapGrowingPercent: 30 }, (flag) => set.push(flag)),
-    ['--heap-growing-percent=30'],
+    applyRuntimeFlags({ runtimeHeapGrowingPercent: 50 }, (flag) => set.push(flag)),
+    ['--heap-growing-percent=50'],
   );
-  assert.deepEqual(set, ['--heap-growing-percent=30']);
+  assert.deepEqual(set, ['--heap-growing-percent=50']);
   assert.deepEqual(
     applyRuntimeFlags(parseServeFlags([]), (flag) => set.push(flag)),
-    ['--heap-growing-percent=50'],
-  );
-  assert.deepEqual(
-    applyRuntimeFlags({}, (flag) => set.push(flag)),
-    ['--heap-growing-percent=50'],
-    'the default',
-  );
-  assert.deepEqual(
-    applyRuntimeFlags(parseServeFlags(['--runtime.heap-growing-percent=0']), (flag) => set.push(flag)),
     [],
-    "0: V8's own factor",
+    "V8's own factor by default",
   );
-  assert.deepEqual(set, ['--heap-growing-percent=30', '--heap-growing-percent=50', '--heap-growing-percent=50']);
+  assert.equal(set.length, 1);
 });
 
 for (const [args, message] of [
-  [['--runtime.heap-growing-percent=-1'], /--runtime\.heap-growing-percent must be a whole number of at least 0/],
-  [['--runtime.heap-growing-percent=1.5'], /--runtime\.heap-growing-percent must be a whole number of at least 0/],
+  [['--runtime.heap-growing-percent=0'], /--runtime\.heap-growing-percent must be a whole number of at least 1/],
+  [['--runtime.heap-growing-percent=1.5'], /--runtime\.heap-growing-percent must be a whole number of at least 1/],
   [['--shard.total=0'], /--shard\.total must be a whole number of at least 1 \(got "0"\)/],
   [['--shard.total=two'], /--shard\.total must be a whole number of at least 1/],
   [['--shard.index=-1'], /--shard\.index must be a whole number of at least 0 \(got "-1"\)/],
