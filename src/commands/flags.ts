@@ -110,9 +110,10 @@ Flags:
       --runtime.heap-growing-percent=<n>
                                  Let V8's old generation grow to (1 + n/100) × what its last full collection
                                  left alive (V8's --heap-growing-percent; default: V8's own factor). Trades CPU
-                                 for memory: 50 at 10,000 fleet targets × 10 streams gave ~10 % less peak RSS,
-                                 for twice the full collections, up to 1.5 points more CPU (of 2 cores) and a
-                                 slower plain /metrics (bench/README.md).
+                                 and latency for memory: 50 at 10,000 fleet targets × 10 streams gave a peak RSS
+                                 of 272–283 MB against 285–319 MB, for ~0.7 points more CPU (of 2 cores), a
+                                 slower gzip /metrics tail (p99 ~230 against ~130 ms) and a few ms more target
+                                 lag (bench/README.md, fourteenth stop).
 ${PROBE_AND_SHUTDOWN_HELP}
 Signals: SIGHUP reloads the config (as POST /-/reload); SIGTERM and SIGINT stop gracefully.
 `;
