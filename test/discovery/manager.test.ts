@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createDiscovery } from '../../src/discovery/manager.js';
+import { createDiscovery, type Discovery } from '../../src/discovery/manager.js';
 import { ownsTarget } from '../../src/discovery/shard.js';
 import type { ScrapeTarget } from '../../src/discovery/target.js';
 import { fleetConfig, quietLogger, urlsOf, waitForTargets } from '../helpers/discovery.js';
@@ -136,56 +136,64 @@ test('a config without fleet gives no targets and no sources', async () => {
   await discovery.stop();
 });
 
-test('churn: a source’s change gives listeners the new full list; a URL from two sources is kept once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fje-churn-'));
+/**
+ * A started discovery of job `edge`: static 10.0.0.1 first, then file_sd from a file holding `fileSd` (static comes
+ * first, so its copy of 10.0.0.1 wins over the file's, with no file labels on it). Stopped and removed afterwards.
+ */
+async function withStaticAndFileSd(
+  fileSd: string,
+  body: (discovery: Discovery, file: string) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'fje-discovery-'));
   try {
     const file = join(dir, 'edge.yml');
-    writeFileSync(file, '- targets: ["10.0.0.1:1985", "10.0.0.2:1985"]\n  labels: { from: file }\n');
+    writeFileSync(file, fileSd);
     const config = fleetConfig(
       'fleet:\n  jobs:\n  - name: edge\n    module: default\n    static_targets: ["10.0.0.1:1985"]\n    file_sd: [edge.yml]\n    file_sd_refresh_interval: 1h\n',
     );
     const discovery = createDiscovery(config, { logger: quietLogger(), shard: { total: 1, index: 0 }, configDir: dir });
     await discovery.start();
-    // static comes first, so its copy of 10.0.0.1 wins (no file labels on it).
-    assert.deepStrictEqual(
-      discovery.targets().map((t) => [t.url, t.source, t.labels['from']]),
-      [
-        ['http://10.0.0.1:1985/', 'static', undefined],
-        ['http://10.0.0.2:1985/', 'file_sd:edge.yml', 'file'],
-      ],
-    );
-    assert.deepStrictEqual(
-      discovery.sources().map((s) => s.targetCount),
-      [1, 2],
-    );
-    const changed = waitForTargets(
-      discovery,
-      (targets) => targets.length === 2 && targets[1]?.url === 'http://10.0.0.3:1985/',
-    );
-    writeFileSync(file, '- targets: ["10.0.0.3:1985"]\n');
-    assert.deepStrictEqual(urlsOf(await changed), ['http://10.0.0.1:1985/', 'http://10.0.0.3:1985/']);
-    await discovery.stop();
+    try {
+      await body(discovery, file);
+    } finally {
+      await discovery.stop();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
 
-test('a source that changed only what another source overrides is not a change of the target list', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fje-same-'));
-  try {
-    const file = join(dir, 'edge.yml');
-    writeFileSync(file, '- targets: ["10.0.0.1:1985"]\n  labels: { rack: a }\n');
-    // static comes first: its copy of 10.0.0.1 (no rack label) wins over the file's.
-    const config = fleetConfig(
-      'fleet:\n  jobs:\n  - name: edge\n    module: default\n    static_targets: ["10.0.0.1:1985"]\n    file_sd: [edge.yml]\n    file_sd_refresh_interval: 1h\n',
-    );
-    const discovery = createDiscovery(config, { logger: quietLogger(), shard: { total: 1, index: 0 }, configDir: dir });
-    await discovery.start();
+test('churn: a source’s change gives listeners the new full list; a URL from two sources is kept once', () =>
+  withStaticAndFileSd(
+    '- targets: ["10.0.0.1:1985", "10.0.0.2:1985"]\n  labels: { from: file }\n',
+    async (discovery, file) => {
+      assert.deepStrictEqual(
+        discovery.targets().map((t) => [t.url, t.source, t.labels['from']]),
+        [
+          ['http://10.0.0.1:1985/', 'static', undefined],
+          ['http://10.0.0.2:1985/', 'file_sd:edge.yml', 'file'],
+        ],
+      );
+      assert.deepStrictEqual(
+        discovery.sources().map((s) => s.targetCount),
+        [1, 2],
+      );
+      const changed = waitForTargets(
+        discovery,
+        (targets) => targets.length === 2 && targets[1]?.url === 'http://10.0.0.3:1985/',
+      );
+      writeFileSync(file, '- targets: ["10.0.0.3:1985"]\n');
+      assert.deepStrictEqual(urlsOf(await changed), ['http://10.0.0.1:1985/', 'http://10.0.0.3:1985/']);
+    },
+  ));
+
+test('a source that changed only what another source overrides is not a change of the target list', () =>
+  withStaticAndFileSd('- targets: ["10.0.0.1:1985"]\n  labels: { rack: a }\n', async (discovery, file) => {
     const heard: string[][] = [];
     discovery.onChange((targets) => heard.push(targets.map((t) => `${t.url} ${t.labels['rack']}`)));
     const refreshed = discovery.sources()[1]?.lastRefresh ?? 0;
-    // The file's list changed (the source tells discovery so, in the same turn as it records the refresh), the
-    // merged list did not.
+    // The file's list changed (the source tells discovery so, in the same turn as it records the refresh); the
+    // merged list did not: the static copy of 10.0.0.1 wins.
     writeFileSync(file, '- targets: ["10.0.0.1:1985"]\n  labels: { rack: b }\n');
     const deadline = Date.now() + 20_000;
     while ((discovery.sources()[1]?.lastRefresh ?? 0) <= refreshed && Date.now() < deadline) await sleep(20);
@@ -195,8 +203,4 @@ test('a source that changed only what another source overrides is not a change o
     writeFileSync(file, '- targets: ["10.0.0.1:1985", "10.0.0.2:1985"]\n  labels: { rack: b }\n');
     await changed;
     assert.deepEqual(heard, [['http://10.0.0.1:1985/ undefined', 'http://10.0.0.2:1985/ b']]);
-    await discovery.stop();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
