@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
  * the image's entrypoint is `node cli.js`, so an exporter flag is the way to reach it from a Deployment's args. V8
  * reads it at each full collection, when it sets the old generation's next limit: setting it after start applies
  * from the next one. Measured (bench/README.md, ninth and fourteenth stops on issue 15): at 10,000 targets × 10
- * streams, 50 gave a max RSS of 272–283 MB in nine 90 s runs against 285–319 MB in seven with V8's own factor
+ * streams, 50 gave a max RSS of 272–283 MB in nine runs against 285–319 MB in seven with V8's own factor
  * (~1.8× there), for ~0.7 points more CPU of 2 cores and a full collection every ~8 s. It is not the default: the
  * gzip /metrics p99 went over 150 ms in 8 of those 9 runs (3 of 7 with V8's factor), the slow answers overlapping
  * full collections.

@@ -78,7 +78,7 @@ function mergeTargets(jobs: readonly JobSources[]): ScrapeTarget[] {
  * What tells a changed target set from the same one: a digest of its JSON, not the JSON itself. At 10,000 targets the
  * JSON is ~3.6 MB, and kept for the process's life it was the largest single object of the heap (a heap snapshot in
  * bench:fleet, bench/README.md, fourteenth stop on issue 15): V8 lets the old generation grow in proportion to what
- * is alive, so every MB kept alive costs ~1.5 MB at the peak.
+ * is alive (~1.8× there), so every MB kept alive costs ~1.8 MB at the peak.
  */
 function signatureOf(targets: readonly ScrapeTarget[]): string {
   return createHash('sha256').update(JSON.stringify(targets)).digest('base64');
