@@ -29,8 +29,8 @@ RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && n
 FROM ${NODE_IMAGE} AS runtime
 # Two malloc arenas, not glibc's eight per core: threads that malloc (V8's GC helpers, the workers) each kept an
 # arena of their own whose freed memory stayed resident (not zlib's compressions: moving those to the main thread
-# left the arenas as they were). Measured (bench:fleet, 10,000 × 10, 90 s
-# windows, alternated, bench/README.md): max RSS 282 and 306 MB with it, 344 and 472 MB without; CPU the same.
+# left the arenas as they were). Measured (bench:fleet, 10,000 × 10, 90 s windows, alternated, bench/README.md):
+# max RSS 282 and 306 MB with it, 344 and 472 MB without; CPU the same.
 # npm start and bench:fleet run the exporter the same way.
 ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 WORKDIR /app
