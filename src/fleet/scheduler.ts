@@ -27,11 +27,16 @@ export interface SchedulerOptions {
 interface Entry {
   target: ScrapeTarget;
   offsetMs: number;
-  /** The slot the timer is set for. */
+  /** The next slot: the entry's key in the scheduler's heap. */
   slotMs: number;
-  timer: unknown;
+  /** The entry's place in the heap of next slots; -1 once it left (the target vanished, the scheduler stopped). */
+  heapIndex: number;
   /** Set while a scrape runs: its controller (a vanished target's scrape is aborted). */
   running: AbortController | undefined;
+  /** While a scrape runs: its place in the scheduler's list of running entries, its deadline and its promise. */
+  runningIndex: number;
+  deadlineMs: number;
+  run: Promise<void> | undefined;
   queued: boolean;
   removed: boolean;
 }
@@ -54,7 +59,18 @@ export class Scheduler {
   readonly #clock: SchedulerClock;
   readonly #entries = new Map<string, Entry>();
   readonly #queue: Array<{ entry: Entry; slotMs: number }> = [];
-  readonly #inFlight = new Set<Promise<void>>();
+  /**
+   * Every entry by its next slot (a binary min-heap), and one timer for the earliest slot or deadline: not a timer per
+   * target and one more per scrape. Node's timers allocate a Timeout and a closure for each, and a target's slot timer
+   * lived its whole interval (promoted to the old generation, ~0.2 MB/s at 10,000 targets in a sampling heap
+   * profile); one callback per tick also starts all the scrapes due in it in one go (see SCRAPE_TICK_MS).
+   */
+  readonly #heap: Entry[] = [];
+  /** Entries with a scrape running (unordered; each knows its index). */
+  readonly #running: Entry[] = [];
+  #timer: unknown;
+  /** When #timer fires; Infinity when none is set. */
+  #timerAtMs = Number.POSITIVE_INFINITY;
   readonly #listeners = new Set<ScrapeListener>();
   readonly #idleControllers: AbortController[] = [];
   #concurrency: number;
@@ -111,27 +127,31 @@ export class Scheduler {
       const entry = this.#entries.get(target.id);
       this.#options.store.upsertTarget(target);
       if (entry === undefined) {
+        const offsetMs = scrapeOffsetMs(target.id, target.intervalMs);
         const created: Entry = {
           target,
-          offsetMs: scrapeOffsetMs(target.id, target.intervalMs),
-          slotMs: 0,
-          timer: undefined,
+          offsetMs,
+          slotMs: nextSlotMs(this.#clock.now(), target.intervalMs, offsetMs),
+          heapIndex: -1,
           running: undefined,
+          runningIndex: -1,
+          deadlineMs: Number.POSITIVE_INFINITY,
+          run: undefined,
           queued: false,
           removed: false,
         };
         this.#entries.set(target.id, created);
-        this.#arm(created, nextSlotMs(this.#clock.now(), target.intervalMs, created.offsetMs));
+        this.#heapPush(created);
         continue;
       }
       const intervalChanged = entry.target.intervalMs !== target.intervalMs;
       entry.target = target;
       if (intervalChanged) {
-        this.#clock.clearTimer(entry.timer);
         entry.offsetMs = scrapeOffsetMs(target.id, target.intervalMs);
-        this.#arm(entry, nextSlotMs(this.#clock.now(), target.intervalMs, entry.offsetMs));
+        this.#reslot(entry, nextSlotMs(this.#clock.now(), target.intervalMs, entry.offsetMs));
       }
     }
+    this.#arm(this.#earliestDeadline());
   }
 
   /** Clears every timer, aborts running scrapes and waits for them to settle. */
@@ -140,23 +160,60 @@ export class Scheduler {
     for (const entry of this.#entries.values()) this.#cancel(entry);
     this.#entries.clear();
     this.#queue.length = 0;
-    await Promise.allSettled([...this.#inFlight]);
+    this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAtMs = Number.POSITIVE_INFINITY;
+    await Promise.allSettled(this.#running.map((entry) => entry.run));
   }
 
   #cancel(entry: Entry): void {
     entry.removed = true;
-    this.#clock.clearTimer(entry.timer);
-    entry.timer = undefined;
+    this.#heapRemove(entry);
     entry.running?.abort(new Error('target removed'));
   }
 
-  #arm(entry: Entry, slotMs: number): void {
-    entry.slotMs = slotMs;
-    entry.timer = this.#clock.setTimer(() => this.#due(entry), slotMs - this.#clock.now());
+  /**
+   * Sets the timer for the earliest of the next slot and `deadlineMs` (a running scrape's), unless it is set for
+   * that time or earlier already (an early tick finds nothing due and sets it again).
+   */
+  #arm(deadlineMs: number): void {
+    if (this.#stopped) return;
+    const next = Math.min(this.#heap[0]?.slotMs ?? Number.POSITIVE_INFINITY, deadlineMs);
+    if (next >= this.#timerAtMs) return;
+    this.#clock.clearTimer(this.#timer);
+    this.#timerAtMs = next;
+    this.#timer = this.#clock.setTimer(() => this.#tick(), next - this.#clock.now());
   }
 
-  #due(entry: Entry): void {
-    if (entry.removed) return;
+  /** The timer: aborts the scrapes past their deadline, queues the targets whose slot has come, starts what it can. */
+  #tick(): void {
+    this.#timer = undefined;
+    this.#timerAtMs = Number.POSITIVE_INFINITY;
+    const now = this.#clock.now();
+    for (let i = 0; i < this.#running.length; i++) {
+      const entry = this.#running[i] as Entry;
+      if (entry.deadlineMs > now) continue;
+      // Once: the entry stays in the list until its scrape settles, which aborting starts (listeners run now).
+      entry.deadlineMs = Number.POSITIVE_INFINITY;
+      const target = entry.target;
+      entry.running?.abort(
+        new ScrapeDeadline(
+          `scrape of ${redactedUrlOf(target)} took longer than its timeout of ${target.timeoutMs / 1000}s`,
+        ),
+      );
+    }
+    for (let top = this.#heap[0]; top !== undefined && top.slotMs <= now; top = this.#heap[0]) this.#due(top, now);
+    this.#pump();
+    this.#arm(this.#earliestDeadline());
+  }
+
+  #earliestDeadline(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const entry of this.#running) if (entry.deadlineMs < earliest) earliest = entry.deadlineMs;
+    return earliest;
+  }
+
+  #due(entry: Entry, now: number): void {
     const slotMs = entry.slotMs;
     if (entry.running !== undefined || entry.queued) {
       this.#options.onSkipped?.(entry.target);
@@ -166,8 +223,7 @@ export class Scheduler {
     }
     // The next slot on the grid; after a stall (event loop blocked, clock jump) the missed slots are not replayed.
     const interval = entry.target.intervalMs;
-    this.#arm(entry, Math.max(slotMs + interval, nextSlotMs(this.#clock.now() + 1, interval, entry.offsetMs)));
-    this.#pump();
+    this.#reslot(entry, Math.max(slotMs + interval, nextSlotMs(now + 1, interval, entry.offsetMs)));
   }
 
   #pump(): void {
@@ -175,9 +231,7 @@ export class Scheduler {
       const { entry, slotMs } = this.#queue.shift() as { entry: Entry; slotMs: number };
       entry.queued = false;
       if (entry.removed) continue;
-      const run = this.#run(entry, slotMs);
-      this.#inFlight.add(run);
-      void run.finally(() => this.#inFlight.delete(run));
+      entry.run = this.#run(entry, slotMs);
     }
   }
 
@@ -189,15 +243,10 @@ export class Scheduler {
     const startedMs = this.#clock.now();
     this.#options.observeLag?.(startedMs - slotMs);
     const started = performance.now();
-    const deadline = this.#clock.setTimer(
-      () =>
-        controller.abort(
-          new ScrapeDeadline(
-            `scrape of ${redactedUrlOf(target)} took longer than its timeout of ${target.timeoutMs / 1000}s`,
-          ),
-        ),
-      target.timeoutMs,
-    );
+    entry.deadlineMs = startedMs + target.timeoutMs;
+    entry.runningIndex = this.#running.length;
+    this.#running.push(entry);
+    if (entry.deadlineMs < this.#timerAtMs) this.#arm(entry.deadlineMs);
     let outcome: TargetScrapeOutcome;
     try {
       outcome = await this.#options.scrape(target, controller.signal);
@@ -206,10 +255,11 @@ export class Scheduler {
       this.#options.logger?.error({ err, target: redactedUrlOf(target) }, 'scrape function threw');
       outcome = { ok: false, reason: 'internal', message: err instanceof Error ? err.message : String(err) };
     }
-    this.#clock.clearTimer(deadline);
     const reason: unknown = controller.signal.reason;
     if (reason instanceof ScrapeDeadline) outcome = { ok: false, reason: 'timeout', message: reason.message };
     entry.running = undefined;
+    entry.deadlineMs = Number.POSITIVE_INFINITY;
+    this.#removeRunning(entry);
     // An aborted signal stays aborted: it is never handed out again.
     if (!controller.signal.aborted && this.#idleControllers.length < IDLE_CONTROLLERS_MAX)
       this.#idleControllers.push(controller);
@@ -232,5 +282,77 @@ export class Scheduler {
       }
     }
     this.#pump();
+  }
+
+  #removeRunning(entry: Entry): void {
+    const last = this.#running.pop() as Entry;
+    if (last !== entry) {
+      this.#running[entry.runningIndex] = last;
+      last.runningIndex = entry.runningIndex;
+    }
+    entry.runningIndex = -1;
+  }
+
+  /** Moves the entry to a new slot (an earlier one sets the timer sooner). */
+  #reslot(entry: Entry, slotMs: number): void {
+    const earlier = slotMs < entry.slotMs;
+    entry.slotMs = slotMs;
+    if (entry.heapIndex < 0) return;
+    if (earlier) this.#siftUp(entry.heapIndex);
+    else this.#siftDown(entry.heapIndex);
+  }
+
+  #heapPush(entry: Entry): void {
+    entry.heapIndex = this.#heap.length;
+    this.#heap.push(entry);
+    this.#siftUp(entry.heapIndex);
+  }
+
+  #heapRemove(entry: Entry): void {
+    const index = entry.heapIndex;
+    if (index < 0) return;
+    entry.heapIndex = -1;
+    const last = this.#heap.pop() as Entry;
+    if (last === entry) return;
+    this.#heap[index] = last;
+    last.heapIndex = index;
+    this.#siftDown(index);
+    this.#siftUp(last.heapIndex);
+  }
+
+  #siftUp(index: number): void {
+    const heap = this.#heap;
+    const entry = heap[index] as Entry;
+    let at = index;
+    while (at > 0) {
+      const parentIndex = (at - 1) >> 1;
+      const parent = heap[parentIndex] as Entry;
+      if (parent.slotMs <= entry.slotMs) break;
+      heap[at] = parent;
+      parent.heapIndex = at;
+      at = parentIndex;
+    }
+    heap[at] = entry;
+    entry.heapIndex = at;
+  }
+
+  #siftDown(index: number): void {
+    const heap = this.#heap;
+    const entry = heap[index] as Entry;
+    const length = heap.length;
+    let at = index;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= length) break;
+      const right = left + 1;
+      const child = right < length && (heap[right] as Entry).slotMs < (heap[left] as Entry).slotMs ? right : left;
+      const smaller = heap[child] as Entry;
+      if (smaller.slotMs >= entry.slotMs) break;
+      heap[at] = smaller;
+      smaller.heapIndex = at;
+      at = child;
+    }
+    heap[at] = entry;
+    entry.heapIndex = at;
   }
 }

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
-import { nextSlotMs, scrapeOffsetMs } from '../../src/fleet/scheduler-clock.js';
+import { nextSlotMs, SCRAPE_TICK_MS, scrapeOffsetMs } from '../../src/fleet/scheduler-clock.js';
 import { Scheduler } from '../../src/fleet/scheduler.js';
-import { TargetStore, type TargetScrapeOutcome } from '../../src/fleet/store.js';
+import { SLOT_GROUP_MS, TargetStore, type TargetScrapeOutcome } from '../../src/fleet/store.js';
 import { ManualClock, settle } from '../helpers/manual-clock.js';
 
 const INTERVAL = 15_000;
@@ -132,6 +132,77 @@ describe('slots', () => {
     await clock.advance(INTERVAL);
     assert.equal(targets.calls.length, 2);
     assert.deepEqual(lags, [0, 0]);
+    await scheduler.stop();
+  });
+});
+
+describe('one timer, starts gathered on the tick grid', () => {
+  test('every offset is on the tick grid, and the targets of one tick start from one timer callback', async () => {
+    for (let n = 0; n < 500; n++) assert.equal(scrapeOffsetMs(makeTarget(n).id, INTERVAL) % SCRAPE_TICK_MS, 0);
+    // A tick within a slot group: moving an offset down to its tick never moves the target to another group.
+    assert.equal(SLOT_GROUP_MS % SCRAPE_TICK_MS, 0);
+    const clock = new ManualClock(START);
+    let timersSet = 0;
+    const setTimer = clock.setTimer.bind(clock);
+    clock.setTimer = (callback, ms) => {
+      timersSet++;
+      return setTimer(callback, ms);
+    };
+    const interval = 10 * SCRAPE_TICK_MS;
+    const started = new Map<string, number[]>();
+    const scheduler = new Scheduler({
+      scrape: (target) => {
+        started.set(target.id, [...(started.get(target.id) ?? []), clock.now()]);
+        return Promise.resolve(success(target));
+      },
+      store: new TargetStore(),
+      concurrency: 1000,
+      clock,
+    });
+    // 300 targets on 10 ticks: a timer per target (or per scrape) would be set 300 times an interval.
+    const many = Array.from({ length: 300 }, (_, n) => makeTarget(n, { intervalMs: interval, timeoutMs: 50 }));
+    scheduler.setTargets(many);
+    assert.equal(clock.pendingTimers, 1);
+    await clock.advance(interval);
+    timersSet = 0;
+    await clock.advance(2 * interval);
+    assert.ok(timersSet <= 2 * 10 + 2, `${timersSet} timers set in two intervals of 10 ticks`);
+    assert.equal(clock.pendingTimers, 1);
+    for (const target of many) {
+      // Three intervals went by (four starts for a target whose slot was START itself).
+      const starts = started.get(target.id) ?? [];
+      assert.ok(starts.length === 3 || starts.length === 4, `${target.id} started ${starts.length} times`);
+      // Each start on the target's own offset of the grid: gaps of exactly one interval.
+      for (const [i, at] of starts.entries()) {
+        assert.equal((at - scrapeOffsetMs(target.id, interval)) % interval, 0);
+        if (i > 0) assert.equal(at - (starts[i - 1] as number), interval);
+      }
+    }
+    await scheduler.stop();
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  test('a scrape that starts between ticks (a concurrency slot freed) is still aborted at its own deadline', async () => {
+    const { clock, targets, scheduler } = setup(1);
+    const [early, late] = [makeTarget(1), makeTarget(2)].sort((a, b) => slotOf(a) - slotOf(b)) as [
+      ScrapeTarget,
+      ScrapeTarget,
+    ];
+    // The first holds the only slot past the second's slot; the second has a short deadline.
+    const first = { ...early, timeoutMs: 10 * INTERVAL };
+    const second = { ...late, timeoutMs: 3_000 };
+    scheduler.setTargets([first, second]);
+    await clock.advance(slotOf(second) - START);
+    assert.equal(targets.calls.length, 1);
+    // 7 ms after the second's slot, off the grid: the first answers and the second starts.
+    await clock.advance(7);
+    targets.calls[0]!.resolve(success(first));
+    await settle();
+    assert.equal(targets.calls.length, 2);
+    await clock.advance(2_999);
+    assert.equal(targets.calls[1]!.signal.aborted, false);
+    await clock.advance(1);
+    assert.equal(targets.calls[1]!.signal.aborted, true);
     await scheduler.stop();
   });
 });
