@@ -260,6 +260,8 @@ export class Scheduler {
     entry.running = undefined;
     entry.deadlineMs = Number.POSITIVE_INFINITY;
     this.#removeRunning(entry);
+    // Not kept until the next scrape: a settled promise per target would live an interval (old-generation garbage).
+    entry.run = undefined;
     // An aborted signal stays aborted: it is never handed out again.
     if (!controller.signal.aborted && this.#idleControllers.length < IDLE_CONTROLLERS_MAX)
       this.#idleControllers.push(controller);
