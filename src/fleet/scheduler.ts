@@ -66,7 +66,7 @@ export class Scheduler {
    * profile); one callback per tick also starts all the scrapes due in it in one go (see SCRAPE_TICK_MS).
    */
   readonly #heap: Entry[] = [];
-  /** Entries with a scrape running (unordered; each knows its index). */
+  /** Entries with a scrape running (unordered; each knows its index): its length is the scrapes in flight. */
   readonly #running: Entry[] = [];
   #timer: unknown;
   /** When #timer fires; Infinity when none is set. */
@@ -74,7 +74,6 @@ export class Scheduler {
   readonly #listeners = new Set<ScrapeListener>();
   readonly #idleControllers: AbortController[] = [];
   #concurrency: number;
-  #active = 0;
   #stopped = false;
 
   constructor(options: SchedulerOptions) {
@@ -85,7 +84,7 @@ export class Scheduler {
 
   /** Scrapes running now (never above the concurrency bound). */
   get active(): number {
-    return this.#active;
+    return this.#running.length;
   }
 
   /** Scrapes due but waiting for a concurrency slot. */
@@ -227,7 +226,7 @@ export class Scheduler {
   }
 
   #pump(): void {
-    while (this.#active < this.#concurrency && this.#queue.length > 0) {
+    while (this.#running.length < this.#concurrency && this.#queue.length > 0) {
       const { entry, slotMs } = this.#queue.shift() as { entry: Entry; slotMs: number };
       entry.queued = false;
       if (entry.removed) continue;
@@ -239,7 +238,6 @@ export class Scheduler {
     const target = entry.target;
     const controller = this.#idleControllers.pop() ?? new AbortController();
     entry.running = controller;
-    this.#active++;
     const startedMs = this.#clock.now();
     this.#options.observeLag?.(startedMs - slotMs);
     const started = performance.now();
@@ -265,7 +263,6 @@ export class Scheduler {
     // An aborted signal stays aborted: it is never handed out again.
     if (!controller.signal.aborted && this.#idleControllers.length < IDLE_CONTROLLERS_MAX)
       this.#idleControllers.push(controller);
-    this.#active--;
     if (!entry.removed && !this.#stopped) {
       const timing: ScrapeTiming = { startedMs, durationMs: performance.now() - started };
       // entry.target: the definition may have changed (labels) while the scrape ran; the meta follows the newest.

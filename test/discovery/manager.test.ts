@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createDiscovery, type Discovery } from '../../src/discovery/manager.js';
 import { ownsTarget } from '../../src/discovery/shard.js';
 import type { ScrapeTarget } from '../../src/discovery/target.js';
 import { fleetConfig, quietLogger, urlsOf, waitForTargets } from '../helpers/discovery.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const TWO_JOBS = `fleet:
   scrape_interval: 20s
@@ -195,8 +195,12 @@ test('a source that changed only what another source overrides is not a change o
     // The file's list changed (the source tells discovery so, in the same turn as it records the refresh); the
     // merged list did not: the static copy of 10.0.0.1 wins.
     writeFileSync(file, '- targets: ["10.0.0.1:1985"]\n  labels: { rack: b }\n');
-    const deadline = Date.now() + 20_000;
-    while ((discovery.sources()[1]?.lastRefresh ?? 0) <= refreshed && Date.now() < deadline) await sleep(20);
+    await waitFor(
+      'the file to be read again',
+      async () => ((discovery.sources()[1]?.lastRefresh ?? 0) > refreshed ? true : undefined),
+      20_000,
+      20,
+    );
     assert.ok((discovery.sources()[1]?.lastRefresh ?? 0) > refreshed, 'the file was read again');
     assert.deepEqual(heard, []);
     const changed = waitForTargets(discovery, (targets) => targets.length === 2);
