@@ -114,10 +114,12 @@ const renderedTargetLabels = new WeakMap<Readonly<Record<string, string>>, strin
 export function renderTargetLabels(labels: Readonly<Record<string, string>>): string {
   const known = renderedTargetLabels.get(labels);
   if (known !== undefined) return known;
-  let out = '';
-  for (const [name, value] of Object.entries(labels)) {
-    out += (out === '' ? '' : ',') + name + '="' + escapeLabelValue(value) + '"';
-  }
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(labels)) parts.push(name + '="' + escapeLabelValue(value) + '"');
+  // Joined, not built with `+=`: join makes one flat string, where `+=` kept a rope of ~15 nodes per target alive for
+  // the target's life (7.8 MB of the heap at 10,000 targets, a heap snapshot in bench:fleet), walked again by every
+  // label block that starts with it.
+  const out = parts.join(',');
   // /probe's empty label set (often a fresh object per request) is not worth an entry, nor a worker's copy.
   if (out !== '' && isMainThread) renderedTargetLabels.set(labels, out);
   return out;
