@@ -26,7 +26,7 @@ const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
 /** A target's part (own families or health series, one format) whose bytes the archive holds (bytes: ARCHIVED_BYTES). */
 export interface ArchivedPart {
   readonly families: EncodedFamilies['families'];
-  readonly ends: Uint32Array;
+  readonly ends: readonly number[];
   /** ARCHIVED_BYTES while archived; restore() puts the bytes back here, for every holder of the part at once. */
   bytes: Uint8Array;
 }

@@ -173,8 +173,7 @@ export function decodeBatch(batch: EncodedBatch, interner: FamilyMetaInterner): 
         continue;
       }
       const end = spans.ends.at(-1) ?? spans.start;
-      const ends = new Uint32Array(spans.ends.length);
-      for (const [i, at] of spans.ends.entries()) ends[i] = at - spans.start;
+      const ends = spans.ends.map((at) => at - spans.start);
       const value = { families, bytes: bytes.subarray(spans.start, end), ends };
       encoded[format] = value;
       previous = { spans, value };
