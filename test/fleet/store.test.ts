@@ -192,6 +192,21 @@ describe('TargetStore', () => {
     assert.equal(text(openmetrics), 'g{job="srs"} 1\nc_total{job="srs"} 2\n');
   });
 
+  test("a target's failure counts are its own: one target failing leaves the others' counts empty", () => {
+    const store = new TargetStore();
+    const [a, b, c] = [makeTarget('a:1'), makeTarget('b:1'), makeTarget('c:1')];
+    for (const target of [a, b, c]) store.upsertTarget(target);
+    store.record(a, { ok: false, reason: 'timeout', message: 'too slow' }, timing);
+    store.record(b, success('b:1'), timing);
+    assert.deepEqual([...store.get(a.id)!.meta.errorsByReason], [['timeout', 1]]);
+    assert.equal(store.get(b.id)!.meta.errorsByReason.size, 0);
+    assert.equal(store.get(c.id)!.meta.errorsByReason.size, 0);
+    store.record(c, { ok: false, reason: 'invalid_json', message: 'not json' }, timing);
+    assert.deepEqual([...store.get(c.id)!.meta.errorsByReason], [['invalid_json', 1]]);
+    assert.deepEqual([...store.get(a.id)!.meta.errorsByReason], [['timeout', 1]]);
+    assert.equal(store.get(b.id)!.meta.errorsByReason.size, 0);
+  });
+
   test('targets of one module share one family list; no per-series objects are kept', () => {
     const store = new TargetStore();
     const [a, b] = [makeTarget('a:1'), makeTarget('b:1')];
