@@ -7,7 +7,6 @@
 // compressed once (~12× at level 1), and the same members serve gzip answers as they are and plain answers inflated
 // one family piece at a time (≤ ~1 MB at once). A group whose targets are scraped again while a request walks it is
 // restored from its archive first (restore()), its targets' bytes brought back exactly as they were.
-import { gunzipSync } from 'node:zlib';
 import { ARCHIVED_BYTES, type EncodedFamilies, familyBytes } from '../exposition/encoded-families.js';
 import type { ExpositionFormat } from '../exposition/types.js';
 import {
@@ -19,6 +18,7 @@ import {
   visitGroup,
   visitPart,
 } from './fleet-exposition.js';
+import { inflateMember, plainSize } from './member-inflater.js';
 import type { SlotGroup, StoredFormats, StoredTarget, TargetStore } from './store.js';
 
 const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
@@ -51,28 +51,6 @@ export interface GroupArchive {
   /** Bytes of the members (formats sharing members counted once), and of the text they hold. */
   readonly compressedBytes: number;
   readonly plainBytes: number;
-}
-
-/** The plain size a gzip member holds (its trailer's ISIZE; members here are far below 4 GiB). */
-function plainSize(member: Uint8Array): number {
-  const end = member.byteLength;
-  // ISIZE, little-endian, in the trailer's last four bytes.
-  return (
-    (member[end - 1] as number) * 2 ** 24 +
-    (member[end - 2] as number) * 65536 +
-    (member[end - 3] as number) * 256 +
-    (member[end - 4] as number)
-  );
-}
-
-/**
- * A member's text, in one buffer of its own. Measured (bench:fleet 10,000 × 10, two alternated pairs, bench/README.md):
- * for plain answers, this beat inflating with fflate into one buffer reused for the answer (CPU 16.1–17.1 against
- * 18.2–19.1 % of 2 cores, gzip p99 111–251 against 355–451 ms); fflate inflates at about half zlib's speed.
- */
-export function inflateMember(member: Buffer): Buffer {
-  // One output chunk of the whole size (+1 so zlib never finds its output full): no chunks joined afterwards.
-  return gunzipSync(member, { chunkSize: Math.max(64, plainSize(member) + 1) });
 }
 
 /** Every family of the group with the views of its targets' bytes, in store order (what a plan's walk would take). */

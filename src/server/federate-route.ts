@@ -9,19 +9,25 @@ import type { ExpositionFormat } from '../exposition/types.js';
 import { planFleetExpositionInTurns, type ExpositionFamily } from '../fleet/fleet-exposition.js';
 import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
 import { archiveShortcut } from '../fleet/group-archive.js';
+import { MemberInflater } from '../fleet/member-inflater.js';
 import { familyLines, selfMetricNames } from './fleet-metrics-route.js';
 import { sendBody, sendText } from './respond.js';
 
 const decoder = new TextDecoder();
 
 /** The matching series lines of one family; '' when none. */
-function matchingLines(family: ExpositionFamily, selectors: readonly Selector[], format: ExpositionFormat): string {
+function matchingLines(
+  family: ExpositionFamily,
+  selectors: readonly Selector[],
+  format: ExpositionFormat,
+  inflater: MemberInflater,
+): string {
   if (family.groups.length === 0) return '';
   // Known from the family: no piece is decoded for a family no selector can match by name.
   const candidates = selectors.filter((selector) => selectorMayMatchName(selector, seriesName(family, format)));
   if (candidates.length === 0) return '';
   let text = '';
-  for (const lines of familyLines(family)) text += decoder.decode(lines);
+  for (const lines of familyLines(family, inflater)) text += decoder.decode(lines);
   // A selector on the name only takes the whole family: no line needs reading.
   if (candidates.some((selector) => selector.matchers.every((matcher) => matcher.name === '__name__'))) return text;
   let out = '';
@@ -61,17 +67,19 @@ export async function handleFederate(
   let body = '';
   // The plan holds views of the store's bytes over loop turns; they are decoded into the body before release.
   const release = source.store.pin();
+  const inflater = new MemberInflater();
   try {
     // Archived groups are read from their archives, one family at a time, not put back into the store.
     const plan = await planFleetExpositionInTurns(source.store, format, selfMetricNames(source.metrics, format), {
       shortcut: archiveShortcut(source.store, format),
     });
     for (const family of plan.families) {
-      const lines = matchingLines(family, selectors, format);
+      const lines = matchingLines(family, selectors, format, inflater);
       if (lines !== '') body += family.header + lines;
     }
   } finally {
     release();
+    inflater.close();
   }
   if (format === 'openmetrics') body += '# EOF\n';
   await sendBody(request, response, CONTENT_TYPES[format], body);

@@ -12,7 +12,8 @@ import {
   type ExpositionFamily,
   type FleetExposition,
 } from '../fleet/fleet-exposition.js';
-import { archiveShortcut, inflateMember } from '../fleet/group-archive.js';
+import { archiveShortcut } from '../fleet/group-archive.js';
+import { MemberInflater } from '../fleet/member-inflater.js';
 import { GzipExposition } from '../fleet/gzip-exposition.js';
 import type { FleetMetricsSource } from '../fleet/fleet-endpoints.js';
 import type { SelfMetrics } from '../telemetry/self-metrics.js';
@@ -67,15 +68,17 @@ function written(sink: Writable, chunk: Uint8Array): { readonly wantsMore: boole
  * Writes pieces gathered into two reused ~1 MB buffers (a piece of a quarter of that or more goes as it is, and is
  * waited for before returning: the store rewrites a target's bytes in place once its readers are released), waiting
  * for the sink to drain (a slow reader must not make us buffer it all) and for a buffer's write before refilling it,
- * and letting the loop turn every `turnAfterMs` (0 in tests: after every write). Measured
- * (bench:fleet, 10,000 targets, 79 MB plain body): one fresh 1 MB Buffer per write made V8 collect the whole heap
- * for the 79 MB of external memory each plain request allocated, a 150–360 ms pause that held every scrape due
+ * and letting the loop turn every `turnAfterMs` (0 in tests: after every write). `transient`: each piece is valid only
+ * until the next is asked for (a MemberInflater's view), so every piece is copied, a large one in buffer-sized parts.
+ * Measured (bench:fleet, 10,000 targets, 79 MB plain body): one fresh 1 MB Buffer per write made V8 collect the whole
+ * heap for the 79 MB of external memory each plain request allocated, a 150–360 ms pause that held every scrape due
  * meanwhile; and 80 MB written in one go held them up for 100–230 ms.
  */
 export async function writeBuffers(
   sink: Writable,
   pieces: Iterable<Uint8Array>,
   turnAfterMs: number = TURN_AFTER_MS,
+  transient = false,
 ): Promise<void> {
   const scratch = [Buffer.allocUnsafe(WRITE_BATCH_BYTES), Buffer.allocUnsafe(WRITE_BATCH_BYTES)];
   const inFlight: Array<Promise<void> | undefined> = [undefined, undefined];
@@ -107,14 +110,23 @@ export async function writeBuffers(
   };
   for (const piece of pieces) {
     if (sink.destroyed) break;
-    if (piece.byteLength >= WRITE_BATCH_BYTES / 4) {
+    if (!transient && piece.byteLength >= WRITE_BATCH_BYTES / 4) {
       await flush();
       await send(piece, false);
       continue;
     }
     if (filled + piece.byteLength > WRITE_BATCH_BYTES) await flush();
-    (scratch[current] as Buffer).set(piece, filled);
-    filled += piece.byteLength;
+    // Only a transient piece is larger than what is left after a flush: copied in parts, each sent before the next.
+    for (let at = 0; at < piece.byteLength; ) {
+      if (filled === WRITE_BATCH_BYTES) await flush();
+      const length = Math.min(piece.byteLength - at, WRITE_BATCH_BYTES - filled);
+      (scratch[current] as Buffer).set(
+        at === 0 && length === piece.byteLength ? piece : piece.subarray(at, at + length),
+        filled,
+      );
+      filled += length;
+      at += length;
+    }
   }
   if (!sink.destroyed) {
     await flush();
@@ -126,9 +138,10 @@ export async function writeBuffers(
 
 /**
  * A family's series lines in order, run by run: a walked group's pieces as they are, an archived group's member
- * inflated (one family of one group at a time, ≤ ~1 MB at 10,000 targets).
+ * inflated by `inflater` (one family of one group at a time, ≤ ~1 MB at 10,000 targets). A member's text is a view
+ * the inflater reuses: each piece must be used before the next is asked for.
  */
-export function* familyLines(family: ExpositionFamily): Generator<Uint8Array> {
+export function* familyLines(family: ExpositionFamily, inflater: MemberInflater): Generator<Uint8Array> {
   for (const run of family.groups) {
     const member = run.member;
     if (member === undefined) {
@@ -137,17 +150,23 @@ export function* familyLines(family: ExpositionFamily): Generator<Uint8Array> {
     }
     // Plain plans take members from archives only (archiveShortcut), which hold compressed members, never promises.
     if (!(member instanceof Uint8Array)) throw new Error('a plain plan took a member still being compressed');
-    yield inflateMember(member);
+    yield inflater.inflate(member);
   }
 }
 
-/** The plain body in order: each family's header, then its lines; the self metrics last. */
+/** The plain body in order: each family's header, then its lines; the self metrics last. Pieces are transient. */
 function* plainPieces(plan: FleetExposition, selfText: string): Generator<Uint8Array> {
-  for (const family of plan.families) {
-    yield Buffer.from(family.header, 'utf8');
-    yield* familyLines(family);
+  const inflater = new MemberInflater();
+  try {
+    for (const family of plan.families) {
+      yield Buffer.from(family.header, 'utf8');
+      yield* familyLines(family, inflater);
+    }
+    yield Buffer.from(selfText, 'utf8');
+  } finally {
+    // Also when the writer stops early (a client gone): the zlib stream and the buffer go at once.
+    inflater.close();
   }
-  yield Buffer.from(selfText, 'utf8');
 }
 
 /**
@@ -178,7 +197,7 @@ export async function handleFleetMetrics(
       // The store keeps plain bytes: a plain answer is their concatenation, streamed in ~1 MB writes.
       response.writeHead(200, { 'content-type': CONTENT_TYPES[format], vary: 'Accept-Encoding' });
       if (request.method === 'HEAD') response.end();
-      else await writeBuffers(response, plainPieces(plan, selfText));
+      else await writeBuffers(response, plainPieces(plan, selfText), TURN_AFTER_MS, true);
       return;
     }
     // Fleet mode hands over its long-lived units; a bare source (tests) compresses everything for this answer alone.

@@ -8,6 +8,7 @@ import { ARCHIVED_BYTES, FamilyMetaInterner, familyBytes } from '../../src/expos
 import type { ExpositionFormat, RenderedFamily } from '../../src/exposition/types.js';
 import { planFleetExposition } from '../../src/fleet/fleet-exposition.js';
 import { archiveShortcut, buildGroupArchive } from '../../src/fleet/group-archive.js';
+import { MemberInflater } from '../../src/fleet/member-inflater.js';
 import { GzipExposition } from '../../src/fleet/gzip-exposition.js';
 import { type SlotGroup, type StoredTarget, TargetStore } from '../../src/fleet/store.js';
 import { handleFederate } from '../../src/server/federate-route.js';
@@ -77,11 +78,13 @@ function walkedBody(store: TargetStore, format: ExpositionFormat): string {
 function archivedBody(store: TargetStore, format: ExpositionFormat): string {
   const plan = planFleetExposition(store, format, new Set(), archiveShortcut(store, format));
   const decoder = new TextDecoder();
+  const inflater = new MemberInflater();
   let body = '';
   for (const family of plan.families) {
     body += family.header;
-    for (const lines of familyLines(family)) body += decoder.decode(lines, { stream: true });
+    for (const lines of familyLines(family, inflater)) body += decoder.decode(lines, { stream: true });
   }
+  inflater.close();
   return body + decoder.decode();
 }
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
@@ -227,5 +228,36 @@ describe('writeBuffers with a sink that takes every chunk at once', () => {
     // Told to turn after every write (0 ms): one turn per write but the last, at least.
     assert.ok(turns >= writes - 1, `the loop turned ${turns} times over ${writes} writes`);
     assert.ok(Buffer.concat(chunks).equals(Buffer.concat(pieces)), 'the bytes differ from the pieces');
+  });
+});
+
+describe('writeBuffers with transient pieces', () => {
+  test('copies each piece before asking for the next, however large: a reused buffer reaches the sink intact', async () => {
+    // A sink that takes a chunk's bytes on a later turn, as a socket hands them to the kernel after write() returns,
+    // and whose room never makes write() say false (so nothing waits for a drain).
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      highWaterMark: 64 * 1024 * 1024,
+      write(chunk: Buffer, _encoding, done) {
+        setImmediate(() => {
+          chunks.push(Buffer.from(chunk));
+          done();
+        });
+      },
+    });
+    // One buffer rewritten for every piece (what MemberInflater's views are), pieces below and above 1 MB.
+    const reused = Buffer.alloc(1_600_000);
+    const sizes = [600_000, 10, 1_600_000, 300_000, 1_048_576, 5];
+    const expected = sizes.map((size, i) => Buffer.alloc(size, 97 + i));
+    function* pieces(): Generator<Uint8Array> {
+      for (const [i, size] of sizes.entries()) {
+        reused.fill(97 + i, 0, size);
+        yield reused.subarray(0, size);
+      }
+    }
+    // No loop turn between writes unless one is waited for (a turn would let the sink copy early).
+    await writeBuffers(sink, pieces(), 60_000, true);
+    await finished(sink);
+    assert.ok(Buffer.concat(chunks).equals(Buffer.concat(expected)), 'a piece was overwritten before it was written');
   });
 });
