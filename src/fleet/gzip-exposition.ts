@@ -35,6 +35,22 @@ const gzipAsync = promisify(gzip);
 /** Level 1: units are recompressed every interval; higher levels cost more CPU for a few percent of bytes. */
 export const EXPOSITION_GZIP_LEVEL = constants.Z_BEST_SPEED;
 
+/** zlib's default output chunk, the least compressMember asks for. */
+const MIN_OUTPUT_CHUNK_BYTES = 16 * 1024;
+
+/**
+ * One gzip member of `bytes` at EXPOSITION_GZIP_LEVEL, its output in one chunk: zlib's default 16 KiB chunks made a
+ * ~1 MB piece of exposition text (~80 KB of gzip at level 1, ~12×) go to the thread pool and back to this thread
+ * ~6 times, each return waiting for a loop turn between scrapes. Measured (bench/README.md, seventeenth stop on
+ * issue 15): the members of a gzip answer took 15–66 ms of its 30–135 ms. An eighth of the input is room for what
+ * level 1 makes of exposition text; anything larger still comes out whole, in more trips.
+ */
+export function compressMember(bytes: Uint8Array): Promise<Buffer> {
+  const chunkSize = Math.max(MIN_OUTPUT_CHUNK_BYTES, Math.ceil(bytes.byteLength / 8) + 4096);
+  // zlib's gzip() joins its output into a buffer of the member's own size: the larger chunk is not kept with it.
+  return gzipAsync(bytes, { level: EXPOSITION_GZIP_LEVEL, chunkSize });
+}
+
 interface Unit {
   /** The family's name as the format writes it, and the type its pieces were taken with. */
   readonly familyKey: string;
@@ -237,7 +253,7 @@ export class GzipExposition {
         }
       }
     }
-    members.push(gzipAsync(Buffer.from(tail, 'utf8'), { level: EXPOSITION_GZIP_LEVEL }));
+    members.push(compressMember(Buffer.from(tail, 'utf8')));
     for (const [key, unit] of units) {
       if (unit.usedBy === request) continue;
       units.delete(key);
@@ -324,7 +340,7 @@ export class GzipExposition {
         // Copied into the reused input (zlib reads it until the member is done, and the next waits for that).
         const bytes = concatPieces(pieces, 0, pieces.length, input);
         this.#onCompressed?.('background', bytes.byteLength);
-        return gzipAsync(bytes, { level: EXPOSITION_GZIP_LEVEL });
+        return compressMember(bytes);
       });
       if (built === undefined) this.#unarchivable.set(group.key.id, version);
       else if (this.#store.attachArchive(built.archive, built.sources)) this.#onArchived?.();
@@ -362,7 +378,7 @@ export class GzipExposition {
     if (member !== undefined) return member;
     // Headers come from the config's families: a handful, unless reloads keep renaming them.
     if (this.#headers.size > 10_000) this.#headers.clear();
-    const pending = gzipAsync(Buffer.from(text, 'utf8'), { level: EXPOSITION_GZIP_LEVEL });
+    const pending = compressMember(Buffer.from(text, 'utf8'));
     this.#headers.set(text, pending);
     pending.then(
       (compressed) => this.#headers.set(text, compressed),
@@ -410,7 +426,7 @@ export class GzipExposition {
 
   #compress(unit: Unit, bytes: Buffer, version: number): Promise<Buffer> {
     unit.version = version;
-    const pending = gzipAsync(bytes, { level: EXPOSITION_GZIP_LEVEL });
+    const pending = compressMember(bytes);
     unit.pending = pending;
     unit.member = undefined;
     pending.then(

@@ -9,7 +9,7 @@ import {
   planFleetExposition,
   planFleetExpositionInTurns,
 } from '../../src/fleet/fleet-exposition.js';
-import { GzipExposition, type GzipExpositionOptions } from '../../src/fleet/gzip-exposition.js';
+import { compressMember, GzipExposition, type GzipExpositionOptions } from '../../src/fleet/gzip-exposition.js';
 import { TargetStore } from '../../src/fleet/store.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -383,5 +383,25 @@ describe('GzipExposition shortcut: a gzip plan skips the targets of groups whose
     assert.equal(plan.conflicts, 2, 'the counter x and the clashing family, as a walk counts them');
     assert.equal(plan.conflicts, planFleetExposition(store, 'text', new Set()).conflicts);
     gzip.close();
+  });
+});
+
+describe('compressMember', () => {
+  /** Exposition-like lines: a few hundred KB to a few MB, compressing ~10–20× at level 1 as the fleet's text does. */
+  function lines(count: number): Buffer {
+    let text = '';
+    for (let i = 0; i < count; i++)
+      text += `stream_clients{job="srs",instance="127.0.0.1:${8000 + (i % 1000)}"} ${i % 97}\n`;
+    return Buffer.from(text);
+  }
+
+  test('gives one gzip member of the bytes, whatever their size', async () => {
+    for (const count of [0, 1, 50, 20_000, 100_000]) {
+      const text = lines(count);
+      const member = await compressMember(text);
+      assert.deepEqual(gunzipSync(member), text);
+      // A gzip member: gzip's magic bytes and deflate's method at its start.
+      assert.equal(member.indexOf(Buffer.from([0x1f, 0x8b, 0x08])), 0);
+    }
   });
 });
