@@ -54,9 +54,10 @@ const ignoreError = (): void => {};
  * the next (a plain /metrics answer copies it into its write buffers).
  *
  * Why not `inflateMember`: a plain answer at 10,000 targets inflates ~500 members, 79 MB, each into a fresh buffer
- * through a fresh zlib stream. Measured (bench/README.md, seventeenth stop on issue 15): on a 260 KB member, 2.2–3.4×
- * the time of inflating into a reused buffer (fresh memory is paged in), and the 79 MB of external memory per answer
- * brought V8's full collections sooner (10 against 6 in a 90 s window with and without plain pulls).
+ * through a fresh zlib stream: on a 260 KB member, 2.2–3.4× the time of inflating into a reused buffer (fresh memory
+ * is paged in), and the 79 MB of external memory per answer brought V8's full collections sooner (the sixteenth stop on
+ * issue 15 counted 10 against 6 in a 90 s window with and without plain pulls). Measured with this (bench:fleet 10,000 ×
+ * 10, three alternated pairs, bench/README.md, seventeenth stop): CPU −0.8 points, max RSS −18 MB, plain p99 −330 ms.
  *
  * Node has no public call that inflates into a given buffer, so this drives the zlib stream's own handle the way
  * `zlib.gunzipSync` does (`_handle.writeSync`, `_writeState`), unchanged from Node 12 to 24. Where a Node lacks them,
