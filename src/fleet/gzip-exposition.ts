@@ -41,7 +41,7 @@ const MIN_OUTPUT_CHUNK_BYTES = 16 * 1024;
 /**
  * One gzip member of `bytes` at EXPOSITION_GZIP_LEVEL, its output in one chunk: zlib's default 16 KiB chunks made a
  * ~1 MB piece of exposition text (~80 KB of gzip at level 1, ~12×) go to the thread pool and back to this thread
- * ~6 times, each return waiting for a loop turn between scrapes: a gzip answer's own compressions took 10–66 ms of its
+ * ~5 times, each return waiting for a loop turn between scrapes: a gzip answer's own compressions took 10–66 ms of its
  * 30–135 ms. With one trip (bench:fleet 10,000 × 10, three alternated pairs, bench/README.md, seventeenth stop on issue
  * 15): gzip p99 168 → 138 ms in the means. An eighth of the input is room for what level 1 makes of exposition text;
  * anything larger still comes out whole, in more trips.

@@ -27,19 +27,26 @@ export function inflateMember(member: Buffer): Buffer {
 
 /** What MemberInflater uses of a zlib stream beyond its public API (see there). */
 interface ZlibInternals {
-  readonly _handle?: {
-    writeSync?: (
-      flush: number,
-      input: Uint8Array,
-      inputOffset: number,
-      inputLength: number,
-      output: Uint8Array,
-      outputOffset: number,
-      outputLength: number,
-    ) => void;
-  } | null;
+  readonly _handle?: { writeSync?: unknown } | null;
   /** [output bytes left, input bytes left] after a writeSync. */
-  readonly _writeState?: Uint32Array;
+  readonly _writeState?: unknown;
+}
+
+/** A Gunzip stream and the two of its internals MemberInflater drives, checked once when it is made. */
+interface InflateStream {
+  /** Node's Gunzip has reset() (every zlib stream has); its type leaves it out. */
+  readonly gunzip: Gunzip & ZlibReset;
+  /** `_handle.writeSync`, bound: (flush, input, inputOffset, inputLength, output, outputOffset, outputLength). */
+  readonly writeSync: (
+    flush: number,
+    input: Uint8Array,
+    inputOffset: number,
+    inputLength: number,
+    output: Uint8Array,
+    outputOffset: number,
+    outputLength: number,
+  ) => void;
+  readonly state: Uint32Array;
 }
 
 /** A member larger than this gets a buffer of its own rather than grow the reused one for good. */
@@ -64,20 +71,16 @@ const ignoreError = (): void => {};
  * every member goes through `inflateMember` (a test on the running Node checks that the reused buffer is used).
  */
 export class MemberInflater {
-  /** Node's Gunzip has reset() (every zlib stream has); its type leaves it out. */
-  #gunzip: (Gunzip & ZlibReset) | undefined;
-  #internals: Required<ZlibInternals> | undefined;
+  #stream: InflateStream | undefined;
+  /** This Node's zlib stream lacks the internals: every member goes through inflateMember. */
   #unsupported = false;
   #output: Buffer | undefined;
 
   /** The member's text: a view of the reused buffer (valid until the next call), or a buffer of its own. */
   inflate(member: Buffer): Uint8Array {
     const size = plainSize(member);
-    if (size >= MAX_REUSED_BYTES || this.#unsupported) return inflateMember(member);
-    const internals = this.#internals ?? this.#start();
-    const gunzip = this.#gunzip;
-    const writeSync = internals?._handle?.writeSync;
-    if (internals === undefined || gunzip === undefined || writeSync === undefined) return inflateMember(member);
+    const stream = size >= MAX_REUSED_BYTES || this.#unsupported ? undefined : (this.#stream ?? this.#start());
+    if (stream === undefined) return inflateMember(member);
     let output = this.#output;
     if (output === undefined || output.byteLength <= size) {
       // +1: a member whose text fills the buffer exactly would look like one cut short.
@@ -86,10 +89,10 @@ export class MemberInflater {
       );
       this.#output = output;
     }
-    gunzip.reset();
-    writeSync.call(internals._handle, constants.Z_FINISH, member, 0, member.byteLength, output, 0, output.byteLength);
-    const [outputLeft, inputLeft] = internals._writeState;
-    if (gunzip.destroyed || inputLeft !== 0 || output.byteLength - (outputLeft as number) !== size) {
+    stream.gunzip.reset();
+    stream.writeSync(constants.Z_FINISH, member, 0, member.byteLength, output, 0, output.byteLength);
+    const [outputLeft, inputLeft] = stream.state;
+    if (stream.gunzip.destroyed || inputLeft !== 0 || output.byteLength - (outputLeft as number) !== size) {
       // Not what a member of ours gives (zlib destroys the stream on a corrupt one): a fresh stream next time, and
       // zlib's own path for this one, which throws with zlib's reason.
       this.#drop();
@@ -104,7 +107,7 @@ export class MemberInflater {
     this.#output = undefined;
   }
 
-  #start(): Required<ZlibInternals> | undefined {
+  #start(): InflateStream | undefined {
     const gunzip = createGunzip() as Gunzip & ZlibReset;
     // zlib reports a corrupt member by destroying the stream with an 'error' event: inflate sees `destroyed`.
     gunzip.on('error', ignoreError);
@@ -114,14 +117,12 @@ export class MemberInflater {
       gunzip.close();
       return undefined;
     }
-    this.#gunzip = gunzip;
-    this.#internals = { _handle: handle, _writeState: state };
-    return this.#internals;
+    this.#stream = { gunzip, writeSync: handle.writeSync.bind(handle) as InflateStream['writeSync'], state };
+    return this.#stream;
   }
 
   #drop(): void {
-    this.#gunzip?.close();
-    this.#gunzip = undefined;
-    this.#internals = undefined;
+    this.#stream?.gunzip.close();
+    this.#stream = undefined;
   }
 }

@@ -70,6 +70,17 @@ describe('MemberInflater', () => {
     inflater.close();
   });
 
+  test('a member cut short or no gzip at all throws, and the next member inflates as before', () => {
+    const inflater = new MemberInflater();
+    const good = seriesText(40_000, 9);
+    const packed = member(good);
+    assert.throws(() => inflater.inflate(packed.subarray(0, packed.byteLength - 100)));
+    assert.ok(Buffer.from(inflater.inflate(packed)).equals(good));
+    assert.throws(() => inflater.inflate(Buffer.from('stream_clients{job="srs"} 1\nnot gzip at all\n')), /header/);
+    assert.ok(Buffer.from(inflater.inflate(packed)).equals(good));
+    inflater.close();
+  });
+
   test('a member above 8 MiB gets a buffer of its own; the reused one keeps its size', () => {
     const inflater = new MemberInflater();
     const small = inflater.inflate(member(seriesText(10_000, 5)));
