@@ -24,37 +24,57 @@ const RETAINED_BYTES = 1024 * 1024;
 const MAX_DIGITS_INTEGER = Number.MAX_SAFE_INTEGER;
 
 /**
- * Appends series lines to text. One per thread, reused from family to family: `begin` starts a family's text,
- * `end` returns it. Strings go in as UTF-8; a piece that is all ASCII (the common case) is read back as Latin-1, a
- * plain copy.
+ * Series lines written as bytes into one growing buffer, which the caller reads back (`view`) or rewinds (`rewind`).
+ * Strings go in as UTF-8. Fleet scrapes write every family of a body straight into one (render.ts writeFamilyBytes):
+ * their bytes are what the store keeps, so no text is made at all.
  */
-export class SeriesTextWriter {
+export class SeriesByteWriter {
   // A plain Uint8Array: element stores into a Buffer (a subclass) measured ~20 % slower; #reader reads it back.
-  #buffer = new Uint8Array(PIECE_BYTES * 2);
-  #reader = Buffer.from(this.#buffer.buffer);
-  #at = 0;
-  #ascii = true;
-  #text = '';
+  protected buffer = new Uint8Array(PIECE_BYTES * 2);
+  protected reader = Buffer.from(this.buffer.buffer);
+  protected at = 0;
+  protected ascii = true;
 
-  begin(): void {
-    this.#at = 0;
-    this.#ascii = true;
-    this.#text = '';
+  /** Bytes written since the last rewind to 0. */
+  get length(): number {
+    return this.at;
   }
+
+  /** The bytes written (a view of the writer's own buffer: copy it before the next write). */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.at);
+  }
+
+  /** Drops what was written after `mark` (a body the budget stopped half way); rewind(0) starts afresh. */
+  rewind(mark: number): void {
+    this.at = mark;
+    if (mark === 0) this.ascii = true;
+  }
+
+  /** A buffer grown for a huge line is not kept for the thread's life. */
+  shrink(): void {
+    if (this.buffer.length > RETAINED_BYTES) {
+      this.buffer = new Uint8Array(PIECE_BYTES * 2);
+      this.reader = Buffer.from(this.buffer.buffer);
+    }
+  }
+
+  /** After each line: nothing here (the text writer reads a full piece back). */
+  endLine(): void {}
 
   /** Room for `bytes` more bytes; called once per line with the line's upper bound, so the writes need no checks. */
   reserve(bytes: number): void {
-    if (this.#at + bytes <= this.#buffer.length) return;
-    const grown = new Uint8Array(Math.max(this.#buffer.length * 2, this.#at + bytes));
-    grown.set(this.#buffer.subarray(0, this.#at));
-    this.#buffer = grown;
-    this.#reader = Buffer.from(grown.buffer);
+    if (this.at + bytes <= this.buffer.length) return;
+    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.at + bytes));
+    grown.set(this.buffer.subarray(0, this.at));
+    this.buffer = grown;
+    this.reader = Buffer.from(grown.buffer);
   }
 
   /** Constant bytes (a line's pieces, encoded once per family by `encodeAscii`): `set` is a native copy. */
   writeBytes(bytes: Uint8Array): void {
-    this.#buffer.set(bytes, this.#at);
-    this.#at += bytes.length;
+    this.buffer.set(bytes, this.at);
+    this.at += bytes.length;
   }
 
   /**
@@ -62,14 +82,14 @@ export class SeriesTextWriter {
    * Returns whether it was ASCII.
    */
   writeLabelValue(value: string): boolean {
-    const buffer = this.#buffer;
-    let at = this.#at;
+    const buffer = this.buffer;
+    let at = this.at;
     for (let i = 0; i < value.length; i++) {
       const unit = value.charCodeAt(i);
       if (unit > 0x5c || (unit > 0x22 && unit < 0x5c)) {
         if (unit > 0x7f) {
-          this.#at = at;
-          this.#writeUtf8(value, i);
+          this.at = at;
+          this.writeUtf8(value, i);
           return false;
         }
         buffer[at++] = unit;
@@ -81,34 +101,34 @@ export class SeriesTextWriter {
         buffer[at++] = 0x6e;
       } else buffer[at++] = unit;
     }
-    this.#at = at;
+    this.at = at;
     return true;
   }
 
   /** Where the next byte goes: with copySince, what a label block wrote, to write again for another family. */
   mark(): number {
-    return this.#at;
+    return this.at;
   }
 
   /** A copy of the bytes written since `mark` (ASCII ones only: writeBytes does not track non-ASCII). */
   copySince(mark: number): Uint8Array {
-    return this.#buffer.slice(mark, this.#at);
+    return this.buffer.slice(mark, this.at);
   }
 
   /** The rest of a value from its first non-ASCII unit: escaped, then encoded by Buffer (lone surrogates → U+FFFD). */
-  #writeUtf8(value: string, from: number): void {
+  protected writeUtf8(value: string, from: number): void {
     const rest = value.slice(from);
     const escaped = rest.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-    this.#at += this.#reader.write(escaped, this.#at, 'utf8');
-    this.#ascii = false;
+    this.at += this.reader.write(escaped, this.at, 'utf8');
+    this.ascii = false;
   }
 
   /** Text the caller knows to be ASCII (a line's constant pieces, a formatted number). Reserve its length. */
   writeAscii(text: string): void {
-    const buffer = this.#buffer;
-    let at = this.#at;
+    const buffer = this.buffer;
+    let at = this.at;
     for (let i = 0; i < text.length; i++) buffer[at++] = text.charCodeAt(i);
-    this.#at = at;
+    this.at = at;
   }
 
   /** A sample value as formatSampleValue spells it; integers as digits without a string. Reserve 32. */
@@ -117,8 +137,8 @@ export class SeriesTextWriter {
       this.writeAscii(formatSampleValue(value));
       return;
     }
-    const buffer = this.#buffer;
-    let at = this.#at;
+    const buffer = this.buffer;
+    let at = this.at;
     let rest = value;
     if (rest < 0) {
       buffer[at++] = 0x2d;
@@ -128,7 +148,7 @@ export class SeriesTextWriter {
     let digits = 1;
     for (let bound = 10; bound <= rest; bound *= 10) digits++;
     let end = at + digits;
-    this.#at = end;
+    this.at = end;
     // Above 2^31 a digit costs a float division; below it, an int32 one (which the compiler makes a multiply).
     while (rest > 0x7fffffff) {
       const next = Math.floor(rest / 10);
@@ -145,31 +165,54 @@ export class SeriesTextWriter {
   }
 
   writeNewline(): void {
-    this.#buffer[this.#at++] = 0x0a;
+    this.buffer[this.at++] = 0x0a;
+  }
+
+  /** Text as it is (any characters), as UTF-8: Buffer's encoding, lone surrogates → U+FFFD. */
+  writeText(text: string): void {
+    this.reserve(text.length * 3);
+    this.at += this.reader.write(text, this.at, 'utf8');
+    this.ascii = false;
+  }
+
+  /** Copies bytes written earlier (`from` to `to`, both below length) to the end: a label block written again. */
+  writeAgain(from: number, to: number): void {
+    this.buffer.copyWithin(this.at, from, to);
+    this.at += to - from;
+  }
+}
+
+/**
+ * Appends series lines to text. One per thread, reused from family to family: `begin` starts a family's text,
+ * `end` returns it. A piece that is all ASCII (the common case) is read back as Latin-1, a plain copy.
+ */
+export class SeriesTextWriter extends SeriesByteWriter {
+  #text = '';
+
+  begin(): void {
+    this.at = 0;
+    this.ascii = true;
+    this.#text = '';
   }
 
   /** After each line: a full piece is read back into the text. */
-  endLine(): void {
-    if (this.#at >= PIECE_BYTES) this.#flush();
+  override endLine(): void {
+    if (this.at >= PIECE_BYTES) this.#flush();
   }
 
   /** The family's text. */
   end(): string {
-    if (this.#at > 0) this.#flush();
+    if (this.at > 0) this.#flush();
     const text = this.#text;
     this.#text = '';
-    // A line with a huge label value grew the buffer: kept for the thread's life it would hold that memory.
-    if (this.#buffer.length > RETAINED_BYTES) {
-      this.#buffer = new Uint8Array(PIECE_BYTES * 2);
-      this.#reader = Buffer.from(this.#buffer.buffer);
-    }
+    this.shrink();
     return text;
   }
 
   #flush(): void {
-    this.#text += this.#reader.toString(this.#ascii ? 'latin1' : 'utf8', 0, this.#at);
-    this.#at = 0;
-    this.#ascii = true;
+    this.#text += this.reader.toString(this.ascii ? 'latin1' : 'utf8', 0, this.at);
+    this.at = 0;
+    this.ascii = true;
   }
 }
 

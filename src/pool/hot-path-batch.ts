@@ -7,13 +7,20 @@ import {
   type FamilyMetaInterner,
   Utf8Writer,
 } from '../exposition/encoded-families.js';
-import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
+import { LabelBlockCache, rendersAlikeInBothFormats, writeFamilyBytes } from '../exposition/render.js';
+import { SeriesByteWriter } from '../exposition/series-bytes.js';
+import type { ExpositionFormat, FamilySamples, RenderedFamily } from '../exposition/types.js';
+import { parseJsonBody } from '../extract/parse-json.js';
 import {
+  countsOf,
+  extractBody,
+  labelBlocksRecur,
   type HotPathCounts,
   type HotPathFailure,
   type HotPathModule,
   type HotPathResult,
-  runHotPathInline,
+  type InlineTask,
+  underBudget,
 } from './hot-path.js';
 import { type ResultBuffers, resultBuffers } from './result-buffers.js';
 
@@ -58,7 +65,16 @@ export interface EncodedBatch {
   readonly items: readonly EncodedBatchItem[];
 }
 
-/** Runs every item through the hot path; the one code path for batches, in a worker or inline. */
+/**
+ * The thread's writer for batches: every body of a batch is written into it, then copied once into the batch's own
+ * buffer of the exact size (a recycled one for a single inline body). Reused, so a body's lines allocate nothing.
+ */
+const sink = new SeriesByteWriter();
+
+/**
+ * Runs every item through the hot path; the one code path for batches, in a worker or inline. Each body's families
+ * are written as bytes straight into one buffer (writeFamilyBytes): no text is made (see encodeItem).
+ */
 export function encodeBatch(
   compiled: CompiledModule,
   items: readonly HotPathBatchItem[],
@@ -66,13 +82,76 @@ export function encodeBatch(
   isCancelled?: () => boolean,
   buffers?: ResultBuffers,
 ): EncodedBatch {
-  return encodeResults(
-    items.map((item) =>
-      runHotPathInline(compiled, { ...item, formats, ...(isCancelled === undefined ? {} : { isCancelled }) }),
-    ),
-    formats,
-    buffers,
-  );
+  sink.rewind(0);
+  let families: readonly FamilyMeta[] | undefined;
+  const encoded = items.map((item): EncodedBatchItem => {
+    const task = { ...item, formats, ...(isCancelled === undefined ? {} : { isCancelled }) };
+    const result = encodeItem(compiled, task);
+    if (!result.ok) return result;
+    families ??= result.families.map(({ name, help, type }) => ({ name, help, type }));
+    return result.item;
+  });
+  const length = sink.length;
+  const bytes = buffers?.take(length).subarray(0, length) ?? new Uint8Array(length);
+  bytes.set(sink.view());
+  sink.shrink();
+  return { bytes, families: families ?? [], items: encoded };
+}
+
+/**
+ * One body through the hot path, its families written into `sink` per format (a format whose lines are all equal to
+ * the text format's gets the same spans; a family alike in both is copied, not rendered again). A body that fails
+ * leaves nothing in the sink.
+ */
+function encodeItem(
+  compiled: CompiledModule,
+  task: InlineTask,
+):
+  | { readonly ok: true; readonly item: EncodedBatchItem; readonly families: readonly FamilySamples[] }
+  | HotPathFailure {
+  const mark = sink.length;
+  const formats = task.formats;
+  const result = underBudget(task, (budget) => {
+    const body = extractBody(compiled, task, parseJsonBody, budget);
+    if ('ok' in body) return body;
+    // Label blocks are the same in both formats; a group's families share each element's label values.
+    const labelBlocks = labelBlocksRecur(compiled, formats) ? new LabelBlockCache() : undefined;
+    const spans: Partial<Record<ExpositionFormat, EncodedItemSpans>> = {};
+    let text: EncodedItemSpans | undefined;
+    for (const format of formats) {
+      const alike = format === 'openmetrics' && text !== undefined ? body.families.map(rendersAlikeInBothFormats) : [];
+      if (text !== undefined && alike.length > 0 && alike.every(Boolean)) {
+        spans[format] = text;
+        continue;
+      }
+      const start = sink.length;
+      const ends: number[] = [];
+      body.families.forEach((family, i) => {
+        budget.check();
+        if (alike[i] === true && text !== undefined) {
+          sink.reserve(familyEnd(text, i) - familyStart(text, i));
+          sink.writeAgain(familyStart(text, i), familyEnd(text, i));
+        } else {
+          const blocks = labelBlocks !== undefined && labelBlocksRecur(compiled, formats, i) ? labelBlocks : undefined;
+          writeFamilyBytes(sink, family, format, body.prefix, blocks);
+        }
+        ends.push(sink.length);
+      });
+      spans[format] = { start, ends };
+      if (format === 'text') text = spans[format];
+    }
+    return { ok: true as const, item: { ok: true as const, spans, ...countsOf(body) }, families: body.families };
+  });
+  if (!result.ok) sink.rewind(mark);
+  return result;
+}
+
+function familyStart(spans: EncodedItemSpans, index: number): number {
+  return index === 0 ? spans.start : (spans.ends[index - 1] as number);
+}
+
+function familyEnd(spans: EncodedItemSpans, index: number): number {
+  return spans.ends[index] as number;
 }
 
 /**

@@ -20,7 +20,7 @@ import {
 import { escapeLabelValue } from '../exposition/escape.js';
 import { resolveLabelClashes } from '../exposition/label-clash.js';
 import { LabelBlockCache, renderFamily, rendersAlikeInBothFormats } from '../exposition/render.js';
-import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
+import type { ExpositionFormat, FamilySamples, RenderedFamily } from '../exposition/types.js';
 import type { HotPathTimings } from '../telemetry/tracing.js';
 import type { HotPathFailureReason } from './errors.js';
 import type { HotPathEncodedResult } from './hot-path-batch.js';
@@ -143,20 +143,31 @@ export function runHotPathInline(
   task: InlineTask,
   parse: JsonBodyParser = parseJsonBody,
 ): HotPathResult {
+  return underBudget(task, (budget) => runSteps(compiled, task, parse, budget));
+}
+
+/**
+ * `steps` under the task's one budget (sizes, the deadline, the cancel check): a stop it throws is a failure
+ * returned, never an exception.
+ */
+export function underBudget<Result>(
+  task: Pick<InlineTask, 'deadline' | 'isCancelled'>,
+  steps: (budget: EvaluationBudget) => Result | HotPathFailure,
+): Result | HotPathFailure {
   const budget = new EvaluationBudget({
     ...DEFAULT_BUDGET_LIMITS,
     ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
     ...(task.isCancelled === undefined ? {} : { isCancelled: task.isCancelled }),
   });
   try {
-    return runWithBudget(budget, () => runSteps(compiled, task, parse, budget));
+    return runWithBudget(budget, () => steps(budget));
   } catch (thrown) {
     const stop = stopFromThrown(budget, thrown);
     return stoppedResult(stop.stop, budget);
   }
 }
 
-function stoppedResult(stop: BudgetStop, budget: EvaluationBudget): HotPathResult {
+function stoppedResult(stop: BudgetStop, budget: EvaluationBudget): HotPathFailure {
   return { ok: false, reason: stop, message: budget.detail };
 }
 
@@ -174,7 +185,7 @@ function parseAndExtract(
   task: InlineTask,
   parse: JsonBodyParser,
   budget: EvaluationBudget,
-): { readonly extraction: ExtractResult; readonly replacedInvalidUtf8: boolean } | HotPathResult {
+): { readonly extraction: ExtractResult; readonly replacedInvalidUtf8: boolean } | HotPathFailure {
   const parsed = parse(task.body, { invalidUtf8: compiled.invalidUtf8 });
   if (!parsed.ok) return { ok: false, reason: parsed.reason ?? 'invalid_json', message: parsed.error };
   budget.check();
@@ -216,12 +227,24 @@ export function labelBlocksRecur(
   return family === undefined ? compiled.sharesLabels.includes(true) : compiled.sharesLabels[family] === true;
 }
 
-function runSteps(
+/** A body parsed and extracted, its families' label clashes resolved: what either renderer starts from. */
+export interface ExtractedBody {
+  readonly families: readonly FamilySamples[];
+  /** The target labels as a rendered `k="v",…` prefix ('' for none). */
+  readonly prefix: string;
+  readonly extraction: ExtractResult;
+  readonly replacedInvalidUtf8: boolean;
+  readonly parseStart: number;
+  readonly extractEnd: number;
+}
+
+/** The hot path up to rendering: parse, extract, resolve clashes with the target labels. */
+export function extractBody(
   compiled: CompiledModule,
   task: InlineTask,
   parse: JsonBodyParser,
   budget: EvaluationBudget,
-): HotPathResult {
+): ExtractedBody | HotPathFailure {
   const parseStart = epochNow();
   const extracted = parseAndExtract(compiled, task, parse, budget);
   if ('ok' in extracted) return extracted;
@@ -230,10 +253,55 @@ function runSteps(
   const extractEnd = epochNow();
   const prefix = renderTargetLabels(task.targetLabels);
   // A series label named like a target label becomes exported_<name> (Prometheus's rule without honor_labels).
-  const resolved =
+  const families =
     prefix === ''
       ? extraction.families
       : extraction.families.map((family) => resolveLabelClashes(family, task.targetLabels));
+  return {
+    families,
+    prefix,
+    extraction,
+    replacedInvalidUtf8: extracted.replacedInvalidUtf8,
+    parseStart,
+    extractEnd,
+  };
+}
+
+/** A rendered body's counts, its problems with invalid UTF-8 replaced counted too. */
+export function countsOf(body: ExtractedBody): HotPathCounts {
+  const timings = { parseStart: body.parseStart, extractEnd: body.extractEnd, renderEnd: epochNow() };
+  const { extraction } = body;
+  if (!body.replacedInvalidUtf8) {
+    return {
+      sampleCount: extraction.sampleCount,
+      problemCounts: extraction.problemCounts,
+      problems: extraction.problems,
+      timings,
+    };
+  }
+  return {
+    sampleCount: extraction.sampleCount,
+    problemCounts: { ...extraction.problemCounts, invalid_utf8: 1 },
+    problems: [
+      {
+        reason: 'invalid_utf8',
+        metric: '',
+        message: 'the body is not valid UTF-8; read with U+FFFD (invalid_utf8: replace)',
+      },
+      ...extraction.problems,
+    ],
+    timings,
+  };
+}
+
+function runSteps(
+  compiled: CompiledModule,
+  task: InlineTask,
+  parse: JsonBodyParser,
+  budget: EvaluationBudget,
+): HotPathResult {
+  const body = extractBody(compiled, task, parse, budget);
+  if ('ok' in body) return body;
   const families: Partial<Record<ExpositionFormat, RenderedFamily[]>> = {};
   // Label blocks are the same in both formats; a metric's or a group's families share each element's label values.
   const labelBlocks = labelBlocksRecur(compiled, task.formats) ? new LabelBlockCache() : undefined;
@@ -243,35 +311,14 @@ function runSteps(
     // Fleet mode asks for both formats: a family whose lines are equal in both is rendered once (the same object,
     // so a worker's reply carries it once and the store sees equal text without comparing it).
     const text = format === 'openmetrics' ? families.text : undefined;
-    families[format] = resolved.map((family, i) => {
+    families[format] = body.families.map((family, i) => {
       budget.check();
       return text !== undefined && rendersAlikeInBothFormats(family)
         ? (text[i] as RenderedFamily)
-        : renderFamily(family, format, prefix, cacheFor(i));
+        : renderFamily(family, format, body.prefix, cacheFor(i));
     });
   }
-  const timings = { parseStart, extractEnd, renderEnd: epochNow() };
-  let problemCounts = extraction.problemCounts;
-  let problems = extraction.problems;
-  if (extracted.replacedInvalidUtf8) {
-    problemCounts = { ...problemCounts, invalid_utf8: 1 };
-    problems = [
-      {
-        reason: 'invalid_utf8',
-        metric: '',
-        message: 'the body is not valid UTF-8; read with U+FFFD (invalid_utf8: replace)',
-      },
-      ...problems,
-    ];
-  }
-  return {
-    ok: true,
-    families,
-    sampleCount: extraction.sampleCount,
-    problemCounts,
-    problems,
-    timings,
-  };
+  return { ok: true, families, ...countsOf(body) };
 }
 
 /** A HotPathTask on this thread: a signal that already fired skips the work (the scrape was cancelled). */

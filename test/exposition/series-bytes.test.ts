@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BYTES_FROM_SAMPLES, LabelBlockCache, renderSeries } from '../../src/exposition/render.js';
+import { BYTES_FROM_SAMPLES, LabelBlockCache, renderSeries, writeFamilyBytes } from '../../src/exposition/render.js';
+import { SeriesByteWriter } from '../../src/exposition/series-bytes.js';
 import type { ExpositionFormat, FamilySamples, MetricType, Sample } from '../../src/exposition/types.js';
 
 // A family of BYTES_FROM_SAMPLES samples or more is written as bytes (series-bytes.ts); one sample at a time it takes
@@ -119,4 +120,72 @@ test('any label values and values give the same bytes as bytes and as strings (p
     ),
     { numRuns: 60 },
   );
+});
+
+// writeFamilyBytes: a fleet body's families written one after the other into one sink, as bytes, whatever their size.
+
+/** The families written in turn into one sink with one block cache (as a body's are), and the bytes it holds. */
+function written(families: readonly FamilySamples[], format: ExpositionFormat, extra: string): Buffer {
+  const sink = new SeriesByteWriter();
+  const blocks = new LabelBlockCache();
+  for (const f of families) writeFamilyBytes(sink, f, format, extra, blocks);
+  return Buffer.from(sink.view());
+}
+
+test('families written into one sink are the bytes of their text, blocks shared or not, any labels (property)', () => {
+  const text = fc.string({
+    unit: fc.oneof(fc.constantFrom('\\', '"', '\n', ' ', '}', ','), fc.string({ unit: 'grapheme', maxLength: 1 })),
+    maxLength: 8,
+  });
+  const value = fc.oneof(fc.double(), fc.integer(), fc.maxSafeInteger(), fc.constantFrom(-0, 2 ** 40 + 3));
+  const timestamp = fc.option(fc.integer({ min: 0, max: 2 ** 42 }), { nil: undefined });
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(text, text, value, timestamp), { minLength: 1, maxLength: 6 }),
+      fc.constantFrom<ExpositionFormat>('text', 'openmetrics'),
+      fc.constantFrom('', 'job="srs",instance="edge:1985"', 'job="ünï"', 'a="\\"'),
+      (rows, format, extra) => {
+        // The label arrays are shared by the families, as a group's metrics share an element's labels.
+        const labels = rows.map(([x, y]) => [x, y]);
+        const sent = family(
+          'counter',
+          ['stream', 'app'],
+          rows.map(([, , v, ts], i) => ({ labelValues: labels[i] as string[], value: v, timestampMs: ts })),
+          'sent_total',
+        );
+        const clients = family(
+          'gauge',
+          ['stream', 'app'],
+          rows.map(([, , v], i) => ({ labelValues: labels[i] as string[], value: -v })),
+          'clients',
+        );
+        const bare = family('untyped', [], [{ labelValues: [], value: rows.length }], 'streams');
+        const families = [sent, clients, bare, sent];
+        const expected = families.map((f) => renderSeries(f, format, extra)).join('');
+        assert.deepEqual(written(families, format, extra), utf8(expected));
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('a block written again is copied from where the sink has it, after the sink grew under it', () => {
+  // The first family's blocks are written near the start; the huge label of the second one grows the sink's buffer
+  // before the third copies them.
+  const labels = Array.from({ length: 40 }, (_, i) => [`stream-${i}`]);
+  const first = family(
+    'gauge',
+    ['s'],
+    labels.map((labelValues) => ({ labelValues, value: 1 })),
+    'a',
+  );
+  const huge = family('gauge', ['s'], [{ labelValues: ['x'.repeat(100_000)], value: 2 }], 'b');
+  const third = family(
+    'gauge',
+    ['s'],
+    labels.map((labelValues) => ({ labelValues, value: 3 })),
+    'c',
+  );
+  const expected = [first, huge, third].map((f) => renderSeries(f, 'text', 'job="j"')).join('');
+  assert.deepEqual(written([first, huge, third], 'text', 'job="j"'), utf8(expected));
 });
