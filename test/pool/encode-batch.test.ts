@@ -10,51 +10,25 @@ import type { ExpositionFormat } from '../../src/exposition/types.js';
 import { decodeBatch, encodeBatch, type HotPathBatchItem } from '../../src/pool/hot-path-batch.js';
 import { runHotPathInline } from '../../src/pool/hot-path.js';
 import { prepareConfig } from '../../src/scrape/prepared-config.js';
+import { propertyBody, propertyModuleConfig } from '../helpers/hot-path-bodies.js';
 
-// A gauge without labels of its own, an object metric whose label is named like a target label (renamed
-// exported_instance) with epoch timestamps, and a counter family (OpenMetrics spells its lines differently).
-const CONFIG = `
-modules:
-  m:
-    metrics:
-    - { name: top, path: '{.x}' }
-    - name: item
-      type: object
-      path: '{.items[*]}'
-      labels: { name: '{.name}', nested: '{.a}', instance: '{.x}' }
-      values: { x: '{.x}', flag: '{.flag}' }
-      epochTimestamp: '{.ts}'
-    - name: sent
+// The property tests' module, and a counter family (OpenMetrics spells its lines differently).
+const CONFIG = propertyModuleConfig(`    - name: sent
       type: object
       valuetype: counter
       path: '{.items[*]}'
       labels: { name: '{.name}' }
       values: { bytes: '{.x}' }
-`;
+`);
 const compiled = prepareConfig(parseConfig(CONFIG, '<encode-batch>', 1)).modules.get('m')?.hotPath.compiled;
 const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-const anyText = fc.string({
-  unit: fc.oneof(fc.constantFrom('\\', '"', '\n', '}', '{', ','), fc.string({ unit: 'grapheme', maxLength: 1 })),
-  maxLength: 12,
-});
-const scalar = fc.oneof(fc.double(), fc.integer(), fc.constant(2 ** 40 + 7), anyText, fc.boolean(), fc.constant(null));
-const item = fc.record(
-  { name: anyText, a: fc.oneof(scalar, fc.jsonValue({ maxDepth: 2 })), x: scalar, flag: scalar, ts: scalar },
-  { requiredKeys: [] },
-);
-const body = fc.oneof(
-  fc
-    .record({ x: scalar, items: fc.array(item, { maxLength: 8 }) }, { requiredKeys: [] })
-    .map((doc) => JSON.stringify(doc)),
-  fc.string({ maxLength: 20 }),
-);
 // ASCII target labels (the byte path) and any text (the fallback through the string renderer).
 const labelValue = fc.oneof(fc.string({ maxLength: 10 }), fc.string({ unit: 'grapheme', maxLength: 6 }));
 const batchItem = fc
-  .tuple(body, fc.record({ job: labelValue, instance: labelValue }))
+  .tuple(propertyBody, fc.record({ job: labelValue, instance: labelValue }))
   .map(([text, targetLabels]): HotPathBatchItem => ({ body: encoder.encode(text), targetLabels }));
 
 /** Each item's families as text per format, or its failure reason, read back from an encoded batch. */

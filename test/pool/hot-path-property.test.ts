@@ -8,48 +8,16 @@ import { joinRenderedFamilies } from '../../src/exposition/render.js';
 import { runHotPathInline } from '../../src/pool/hot-path.js';
 import { prepareConfig } from '../../src/scrape/prepared-config.js';
 import { parseExposition } from '../helpers/exposition-parser.js';
+import { propertyBody, propertyModuleConfig } from '../helpers/hot-path-bodies.js';
 
-const CONFIG = `
-modules:
-  m:
-    metrics:
-    - { name: top, path: '{.x}' }
-    - name: item
-      type: object
-      path: '{.items[*]}'
-      labels: { name: '{.name}', nested: '{.a}', instance: '{.x}' }
-      values: { x: '{.x}', flag: '{.flag}' }
-      epochTimestamp: '{.ts}'
-    - name: everything
-      type: object
-      path: '{..items}'
-      values: { count: '{[0].x}' }
-      allow_missing_key: true
-`;
-const module = prepareConfig(parseConfig(CONFIG, '<property>', 1)).modules.get('m')?.hotPath;
+const module = prepareConfig(parseConfig(propertyModuleConfig(), '<property>', 1)).modules.get('m')?.hotPath;
 
-const anyText = fc.string({
-  unit: fc.oneof(fc.constantFrom('\\', '"', '\n', '}', '{', ','), fc.string({ unit: 'grapheme', maxLength: 1 })),
-  maxLength: 12,
-});
-const scalar = fc.oneof(fc.double(), fc.integer(), anyText, fc.boolean(), fc.constant(null));
-const item = fc.record(
-  { name: anyText, a: fc.oneof(scalar, fc.jsonValue({ maxDepth: 2 })), x: scalar, flag: scalar, ts: scalar },
-  { requiredKeys: [] },
-);
-const body = fc.oneof(
-  fc
-    .record({ x: scalar, items: fc.array(item, { maxLength: 8 }) }, { requiredKeys: [] })
-    .map((doc) => JSON.stringify(doc)),
-  fc.jsonValue({ maxDepth: 4 }).map((doc) => JSON.stringify(doc)),
-  fc.string({ maxLength: 40 }),
-);
 const labelValue = fc.string({ maxLength: 10 });
 
 test('any body gives a result value; a success renders exposition the strict reader accepts, both formats', () => {
   assert.ok(module);
   fc.assert(
-    fc.property(body, fc.record({ job: labelValue, instance: labelValue }), (text, targetLabels) => {
+    fc.property(propertyBody, fc.record({ job: labelValue, instance: labelValue }), (text, targetLabels) => {
       const result = runHotPathInline(module.compiled, {
         body: new TextEncoder().encode(text),
         targetLabels,
