@@ -239,7 +239,8 @@ let asciiPrefix = '';
  * is copied from where it is in the sink for every other line of the body with the same label values. Measured on a
  * 10-stream SRS body in both formats (bench/README.md, eighteenth stop on issue 15): the text and its encoding took
  * ~22 µs of the body's ~58 µs and ~30 % of the main thread's allocated bytes in bench:fleet; written as bytes, the
- * body's hot path made 40 % fewer young-generation collections (287 → 173 per 100,000 bodies) and took 6–15 % less.
+ * body's hot path made 40 % fewer young-generation collections (287 → 173 per 100,000 bodies) in about the same time
+ * (−4 to +2 % a body, the two alternated in one process).
  */
 export function writeFamilyBytes(
   sink: SeriesByteWriter,

@@ -59,9 +59,6 @@ export class SeriesByteWriter {
     }
   }
 
-  /** After each line: nothing here (the text writer reads a full piece back). */
-  endLine(): void {}
-
   /** Room for `bytes` more bytes; called once per line with the line's upper bound, so the writes need no checks. */
   reserve(bytes: number): void {
     if (this.at + bytes <= this.buffer.length) return;
@@ -196,7 +193,7 @@ export class SeriesTextWriter extends SeriesByteWriter {
   }
 
   /** After each line: a full piece is read back into the text. */
-  override endLine(): void {
+  endLine(): void {
     if (this.at >= PIECE_BYTES) this.#flush();
   }
 
