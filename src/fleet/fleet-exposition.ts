@@ -99,8 +99,14 @@ export function familyNames(families: readonly FamilyMeta[], format: ExpositionF
   return names;
 }
 
-/** What a walk calls for each family with series: `key` is the family's name as the format writes it. */
-export type FamilyVisitor = (health: boolean, key: string, encoded: EncodedFamilies, index: number) => void;
+/**
+ * What a walk calls for each family with series: `key` is the family's name as the format writes it. An object with
+ * a method, not a closure per walk: V8 optimized the closures of the plan's and the archive's walks again after
+ * every full collection or pull (bench/README.md, eighteenth stop on issue 15), a method's code stays with its class.
+ */
+export interface FamilyVisitor {
+  visit(health: boolean, key: string, encoded: EncodedFamilies, index: number): void;
+}
 
 /**
  * Each family with series of one part of a target (its own families, or its health families: named as they are), in
@@ -110,12 +116,17 @@ export function visitPart(
   encoded: EncodedFamilies,
   health: boolean,
   format: ExpositionFormat,
-  visit: FamilyVisitor,
+  visitor: FamilyVisitor,
 ): void {
   const names = health ? undefined : familyNames(encoded.families, format);
   for (let i = 0; i < encoded.ends.length; i++) {
     if (encoded.ends[i] === (i === 0 ? 0 : encoded.ends[i - 1])) continue;
-    visit(health, names === undefined ? (encoded.families[i] as FamilyMeta).name : (names[i] as string), encoded, i);
+    visitor.visit(
+      health,
+      names === undefined ? (encoded.families[i] as FamilyMeta).name : (names[i] as string),
+      encoded,
+      i,
+    );
   }
 }
 
@@ -127,13 +138,13 @@ export function visitGroup(
   entries: readonly StoredTarget[],
   group: SlotGroup,
   format: ExpositionFormat,
-  visit: FamilyVisitor,
+  visitor: FamilyVisitor,
 ): void {
   for (let t = group.start; t < group.end; t++) {
     const entry = entries[t];
     if (entry === undefined) continue;
-    visitPart(entry.families[format], false, format, visit);
-    visitPart(entry.health[format], true, format, visit);
+    visitPart(entry.families[format], false, format, visitor);
+    visitPart(entry.health[format], true, format, visitor);
   }
 }
 
@@ -146,19 +157,26 @@ export function groupFamilies(
   group: SlotGroup,
   format: ExpositionFormat,
 ): GroupFamilies | undefined {
-  type Counted = { key: string; meta: FamilyMeta; count: number };
-  const own = new Map<string, Counted>();
-  const health = new Map<string, Counted>();
-  let mixed = false;
-  visitGroup(entries, group, format, (isHealth, key, encoded, index) => {
+  const counts = new FamilyCounts();
+  visitGroup(entries, group, format, counts);
+  if (counts.mixed) return undefined;
+  return { version: group.version, own: [...counts.own.values()], health: [...counts.health.values()] };
+}
+
+/** groupFamilies' walk: each family's pieces counted, per list; `mixed` once a family shows two types. */
+class FamilyCounts implements FamilyVisitor {
+  readonly own = new Map<string, { key: string; meta: FamilyMeta; count: number }>();
+  readonly health = new Map<string, { key: string; meta: FamilyMeta; count: number }>();
+  mixed = false;
+
+  visit(isHealth: boolean, key: string, encoded: EncodedFamilies, index: number): void {
     const meta = encoded.families[index] as FamilyMeta;
-    const into = isHealth ? health : own;
+    const into = isHealth ? this.health : this.own;
     const found = into.get(key);
     if (found === undefined) into.set(key, { key, meta, count: 1 });
-    else if (found.meta.type !== meta.type) mixed = true;
+    else if (found.meta.type !== meta.type) this.mixed = true;
     else found.count++;
-  });
-  return mixed ? undefined : { version: group.version, own: [...own.values()], health: [...health.values()] };
+  }
 }
 
 /**
@@ -173,34 +191,82 @@ function* planSteps(
   reserved: ReadonlySet<string>,
   shortcut?: GroupShortcut,
 ): Generator<void, FleetExposition> {
-  const targetFamilies = new Map<string, ExpositionFamily>();
-  const healthFamilies = new Map<string, ExpositionFamily>();
+  const walk = new PlanWalk(format, reserved);
+  // Taken once: a store change between steps replaces entries in place or builds a new array, never edits this one's
+  // ranges, so each target is read once, as it was when its group's turn came.
+  const entries = store.entries();
+  for (const group of store.groups()) {
+    const cached = shortcut?.cached(group, entries);
+    if (cached !== undefined) walk.addCached(group, cached);
+    else {
+      // A group scraped again since it was archived: its other targets' bytes come back from the archive first.
+      store.restore(group, entries);
+      walk.group = group;
+      visitGroup(entries, group, format, walk);
+    }
+    yield;
+  }
+  return walk.result();
+}
+
+/** A plan being made: the families found so far, and the pieces left out (conflicts). */
+class PlanWalk implements FamilyVisitor {
+  readonly #format: ExpositionFormat;
+  readonly #reserved: ReadonlySet<string>;
   // Compared as the format names families: in OpenMetrics the gauge `x` and the counter `x_total` are both family `x`.
-  const healthNames = healthFamilyNames(format);
-  let conflicts = 0;
+  readonly #healthNames: ReadonlySet<string>;
+  readonly #targetFamilies = new Map<string, ExpositionFamily>();
+  readonly #healthFamilies = new Map<string, ExpositionFamily>();
+  #conflicts = 0;
+  /** The slot group being walked (visit's pieces belong to it). */
+  group: SlotGroup | undefined;
+
+  constructor(format: ExpositionFormat, reserved: ReadonlySet<string>) {
+    this.#format = format;
+    this.#reserved = reserved;
+    this.#healthNames = healthFamilyNames(format);
+  }
+
+  visit(health: boolean, key: string, encoded: EncodedFamilies, index: number): void {
+    const group = this.group as SlotGroup;
+    if (health) this.#add(this.#healthFamilies, encoded, index, key, group);
+    else if (this.#reserved.has(key) || this.#healthNames.has(key)) this.#conflicts++;
+    else this.#add(this.#targetFamilies, encoded, index, key, group);
+  }
+
+  /** A group added from its families and members (GroupShortcut): runs without pieces. */
+  addCached(group: SlotGroup, cached: CachedGroup): void {
+    for (const found of cached.families.own) {
+      if (this.#reserved.has(found.key) || this.#healthNames.has(found.key)) this.#conflicts += found.count;
+      else this.#addRun(this.#targetFamilies, found, group, cached);
+    }
+    for (const found of cached.families.health) this.#addRun(this.#healthFamilies, found, group, cached);
+  }
+
+  result(): FleetExposition {
+    const families = [...this.#targetFamilies.values()].sort(byName);
+    // Health families in their documented order, whatever target came first.
+    for (const name of TARGET_HEALTH_FAMILY_NAMES) {
+      const family = this.#healthFamilies.get(name);
+      if (family !== undefined) families.push(family);
+    }
+    return { format: this.#format, families, conflicts: this.#conflicts };
+  }
+
   /** The family `key` of `meta`'s type, made on its first piece; undefined (a conflict) when it has another type. */
-  const familyFor = (
-    into: Map<string, ExpositionFamily>,
-    meta: FamilyMeta,
-    key: string,
-  ): ExpositionFamily | undefined => {
+  #familyFor(into: Map<string, ExpositionFamily>, meta: FamilyMeta, key: string): ExpositionFamily | undefined {
     let family = into.get(key);
     if (family === undefined) {
-      family = { name: meta.name, type: meta.type, header: renderHeader(meta, format), pieces: [], groups: [] };
+      family = { name: meta.name, type: meta.type, header: renderHeader(meta, this.#format), pieces: [], groups: [] };
       into.set(key, family);
     } else if (family.type !== meta.type) return undefined;
     return family;
-  };
-  const add = (
-    into: Map<string, ExpositionFamily>,
-    encoded: EncodedFamilies,
-    index: number,
-    key: string,
-    group: SlotGroup,
-  ): void => {
-    const family = familyFor(into, encoded.families[index] as FamilyMeta, key);
+  }
+
+  #add(into: Map<string, ExpositionFamily>, encoded: EncodedFamilies, index: number, key: string, group: SlotGroup) {
+    const family = this.#familyFor(into, encoded.families[index] as FamilyMeta, key);
     if (family === undefined) {
-      conflicts++;
+      this.#conflicts++;
       return;
     }
     const last = family.groups.at(-1);
@@ -209,55 +275,24 @@ function* planSteps(
     }
     family.pieces.push(familyBytes(encoded, index));
     (family.groups.at(-1) as GroupPieces).end++;
-  };
-  /** A group added from its families and members (GroupShortcut): runs without pieces. */
-  const addCached = (group: SlotGroup, cached: CachedGroup): void => {
-    const addRun = (into: Map<string, ExpositionFamily>, found: GroupFamily): void => {
-      const family = familyFor(into, found.meta, found.key);
-      if (family === undefined) {
-        conflicts += found.count;
-        return;
-      }
-      const at = family.pieces.length;
-      const member = cached.members.get(found);
-      family.groups.push({
-        group,
-        version: cached.families.version,
-        start: at,
-        end: at,
-        ...(member === undefined ? {} : { member }),
-      });
-    };
-    for (const found of cached.families.own) {
-      if (reserved.has(found.key) || healthNames.has(found.key)) conflicts += found.count;
-      else addRun(targetFamilies, found);
-    }
-    for (const found of cached.families.health) addRun(healthFamilies, found);
-  };
-  // Taken once: a store change between steps replaces entries in place or builds a new array, never edits this one's
-  // ranges, so each target is read once, as it was when its group's turn came.
-  const entries = store.entries();
-  for (const group of store.groups()) {
-    const cached = shortcut?.cached(group, entries);
-    if (cached !== undefined) addCached(group, cached);
-    else {
-      // A group scraped again since it was archived: its other targets' bytes come back from the archive first.
-      store.restore(group, entries);
-      visitGroup(entries, group, format, (health, key, encoded, index) => {
-        if (health) add(healthFamilies, encoded, index, key, group);
-        else if (reserved.has(key) || healthNames.has(key)) conflicts++;
-        else add(targetFamilies, encoded, index, key, group);
-      });
-    }
-    yield;
   }
-  const families = [...targetFamilies.values()].sort(byName);
-  // Health families in their documented order, whatever target came first.
-  for (const name of TARGET_HEALTH_FAMILY_NAMES) {
-    const family = healthFamilies.get(name);
-    if (family !== undefined) families.push(family);
+
+  #addRun(into: Map<string, ExpositionFamily>, found: GroupFamily, group: SlotGroup, cached: CachedGroup): void {
+    const family = this.#familyFor(into, found.meta, found.key);
+    if (family === undefined) {
+      this.#conflicts += found.count;
+      return;
+    }
+    const at = family.pieces.length;
+    const member = cached.members.get(found);
+    family.groups.push({
+      group,
+      version: cached.families.version,
+      start: at,
+      end: at,
+      ...(member === undefined ? {} : { member }),
+    });
   }
-  return { format, families, conflicts };
 }
 
 /** The plan in one go: what the walk in turns must equal (tests); the routes walk in turns. */

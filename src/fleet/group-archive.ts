@@ -11,6 +11,7 @@ import { ARCHIVED_BYTES, type EncodedFamilies, familyBytes } from '../exposition
 import type { ExpositionFormat } from '../exposition/types.js';
 import {
   type CachedGroup,
+  type FamilyVisitor,
   type GroupFamilies,
   type GroupFamily,
   type GroupShortcut,
@@ -72,10 +73,17 @@ function familyPieces(
       byKey[list].set(family.key, views);
     }
   }
-  visitGroup(entries, group, format, (health, key, encoded, index) => {
-    byKey[health ? 1 : 0].get(key)?.push(familyBytes(encoded, index));
-  });
+  visitGroup(entries, group, format, new PieceCollector(byKey));
   return pieces;
+}
+
+/** familyPieces' walk: each family's views, by list and key (a method, not a closure: see FamilyVisitor). */
+class PieceCollector implements FamilyVisitor {
+  constructor(private readonly byKey: readonly [Map<string, Uint8Array[]>, Map<string, Uint8Array[]>]) {}
+
+  visit(health: boolean, key: string, encoded: EncodedFamilies, index: number): void {
+    this.byKey[health ? 1 : 0].get(key)?.push(familyBytes(encoded, index));
+  }
 }
 
 /** Formats whose every target part is one object (equal lines): the second can share the first's members. */
@@ -91,9 +99,16 @@ function sameParts(entries: readonly StoredTarget[], group: SlotGroup): boolean 
 
 /** `second`'s families hold the same pieces as `first`'s, list by list and in order (names may be written apart). */
 function alignedFamilies(first: GroupFamilies, second: GroupFamilies): boolean {
-  const aligned = (a: readonly GroupFamily[], b: readonly GroupFamily[]): boolean =>
-    a.length === b.length && a.every((family, i) => family.count === b[i]?.count && family.meta === b[i]?.meta);
-  return aligned(first.own, second.own) && aligned(first.health, second.health);
+  return alignedLists(first.own, second.own) && alignedLists(first.health, second.health);
+}
+
+/** A loop, not `every` with a closure per call (see FamilyVisitor). */
+function alignedLists(a: readonly GroupFamily[], b: readonly GroupFamily[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]?.count !== b[i]?.count || a[i]?.meta !== b[i]?.meta) return false;
+  }
+  return true;
 }
 
 /** The families of both lists, own first: the order members are compressed and shared in. */
@@ -151,27 +166,32 @@ export async function buildGroupArchive(
     }
     formats.set(format, { families, members });
   }
-  const parts = new Map<EncodedFamilies, ArchivedPart>();
-  const archived = (encoded: EncodedFamilies): ArchivedPart => {
-    let part = parts.get(encoded);
-    if (part === undefined) {
-      part = { families: encoded.families, ends: encoded.ends, bytes: ARCHIVED_BYTES };
-      parts.set(encoded, part);
-    }
-    return part;
-  };
-  const strip = (stored: StoredFormats): Record<ExpositionFormat, ArchivedPart> => ({
-    text: archived(stored.text),
-    openmetrics: archived(stored.openmetrics),
-  });
-  const targets = sources.map((entry) => ({
-    families: strip(entry.families),
-    health: strip(entry.health),
-  }));
+  const stripper = new PartStripper();
+  const targets: ArchivedTarget[] = [];
+  for (const entry of sources)
+    targets.push({ families: stripper.strip(entry.families), health: stripper.strip(entry.health) });
   return {
     archive: { groupId: group.key.id, version, formats, targets, compressedBytes, plainBytes },
     sources,
   };
+}
+
+/** A group's parts without their bytes, one per stored part (parts shared by targets or formats stay shared). */
+class PartStripper {
+  readonly #parts = new Map<EncodedFamilies, ArchivedPart>();
+
+  strip(stored: StoredFormats): Record<ExpositionFormat, ArchivedPart> {
+    return { text: this.#archived(stored.text), openmetrics: this.#archived(stored.openmetrics) };
+  }
+
+  #archived(encoded: EncodedFamilies): ArchivedPart {
+    let part = this.#parts.get(encoded);
+    if (part === undefined) {
+      part = { families: encoded.families, ends: encoded.ends, bytes: ARCHIVED_BYTES };
+      this.#parts.set(encoded, part);
+    }
+    return part;
+  }
 }
 
 /** The archive holds parts whose bytes are not back yet. */
@@ -205,25 +225,43 @@ export function restoreArchive(archive: GroupArchive): void {
       (target) => target.families[format].bytes === ARCHIVED_BYTES || target.health[format].bytes === ARCHIVED_BYTES,
     );
     if (!waiting) continue;
-    const texts = [inflatedTexts(archived, archived.families.own), inflatedTexts(archived, archived.families.health)];
+    const restorer = new PartRestorer(
+      inflatedTexts(archived, archived.families.own),
+      inflatedTexts(archived, archived.families.health),
+    );
     for (const target of archive.targets) {
       for (const [part, isHealth] of [
         [target.families[format], false],
         [target.health[format], true],
       ] as const) {
         // Parts shared by two targets (no series: one empty part) are put back by the first.
-        const bytes = part.bytes === ARCHIVED_BYTES ? Buffer.allocUnsafeSlow(part.ends.at(-1) ?? 0) : undefined;
+        restorer.bytes = part.bytes === ARCHIVED_BYTES ? Buffer.allocUnsafeSlow(part.ends.at(-1) ?? 0) : undefined;
         // Every target's lengths are counted, restored or not: the members hold them all, in this order.
-        visitPart(part, isHealth, format, (health, key, encoded, index) => {
-          const start = index === 0 ? 0 : (encoded.ends[index - 1] as number);
-          const length = (encoded.ends[index] as number) - start;
-          const cursor = texts[health ? 1 : 0]?.get(key) as { text: Buffer; at: number };
-          bytes?.set(cursor.text.subarray(cursor.at, cursor.at + length), start);
-          cursor.at += length;
-        });
-        if (bytes !== undefined) part.bytes = bytes;
+        visitPart(part, isHealth, format, restorer);
+        if (restorer.bytes !== undefined) part.bytes = restorer.bytes;
       }
     }
+  }
+}
+
+/**
+ * restoreArchive's walk of one part: each family's lines read in turn from the family's inflated text, copied into
+ * `bytes` when the part is put back (undefined: only counted).
+ */
+class PartRestorer implements FamilyVisitor {
+  bytes: Buffer | undefined;
+
+  constructor(
+    private readonly own: Map<string, { text: Buffer; at: number }>,
+    private readonly health: Map<string, { text: Buffer; at: number }>,
+  ) {}
+
+  visit(health: boolean, key: string, encoded: EncodedFamilies, index: number): void {
+    const start = index === 0 ? 0 : (encoded.ends[index - 1] as number);
+    const length = (encoded.ends[index] as number) - start;
+    const cursor = (health ? this.health : this.own).get(key) as { text: Buffer; at: number };
+    this.bytes?.set(cursor.text.subarray(cursor.at, cursor.at + length), start);
+    cursor.at += length;
   }
 }
 
