@@ -1,7 +1,7 @@
 // Renders families of samples as Prometheus text 0.0.4 or OpenMetrics 1.0 (HELP/TYPE once, series contiguous).
 import { escapeHelp, escapeLabelValue } from './escape.js';
 import { formatSampleValue, formatTimestamp } from './format-number.js';
-import { encodeAscii, type SeriesByteWriter, SeriesTextWriter } from './series-bytes.js';
+import { encodeAscii, LINE_SLACK_BYTES, type SeriesByteWriter, SeriesTextWriter } from './series-bytes.js';
 import type { ExpositionFormat, FamilySamples, MetricType, RenderedFamily, Sample } from './types.js';
 
 interface FamilyHeader {
@@ -195,9 +195,8 @@ function writeSeries(
   const before = pieces.map(encodeAscii);
   const after = encodeAscii(fixed ?? '"} ');
   // Per line at most: the constant bytes, 6 bytes per value unit (3 would do: an escaped unit is 2 bytes, a non-ASCII
-  // one at most 3 in UTF-8), a value and a timestamp of at most 24 characters each (the longest a double prints), a
-  // space and the newline: 50 of the 65.
-  let constant = name.length + after.length + 65;
+  // one at most 3 in UTF-8) and the line's end.
+  let constant = name.length + after.length + LINE_SLACK_BYTES;
   for (const piece of before) constant += piece.length;
   writer.begin();
   for (const sample of samples) {
@@ -219,12 +218,7 @@ function writeSeries(
       // A block other families write again (their samples share the label array) is copied once, as written.
       if (blocks !== undefined && ascii) blocks.set(values, writer.copySince(start));
     }
-    writer.writeSampleValue(sample.value);
-    if (sample.timestampMs !== undefined) {
-      writer.writeAscii(' ');
-      writer.writeAscii(formatTimestamp(sample.timestampMs, openMetrics));
-    }
-    writer.writeNewline();
+    writer.writeSampleEnd(sample.value, sample.timestampMs, openMetrics);
     writer.endLine();
   }
   return writer.end();
@@ -266,9 +260,8 @@ export function writeFamilyBytes(
   const labelCount = labelNames.length;
   const { pieces, fixed } = linePieces(labelNames, extraLabels);
   const blocks = labelCount > 0 ? labelBlocks?.offsetsForShape(labelNames, extraLabels) : undefined;
-  // Per line at most: the name, the constant text, 6 bytes per value unit, a value and a timestamp of at most 24
-  // characters each, a space and the newline (as writeSeries reserves).
-  let constant = sampleName.length + (fixed ?? '"} ').length + 65;
+  // Per line at most (as writeSeries reserves): the name, the constant text, 6 bytes per value unit, the line's end.
+  let constant = sampleName.length + (fixed ?? '"} ').length + LINE_SLACK_BYTES;
   for (const piece of pieces) constant += piece.length;
   for (const sample of family.samples) {
     const values = sample.labelValues;
@@ -291,12 +284,7 @@ export function writeFamilyBytes(
       const length = sink.length - start;
       if (blocks !== undefined && length < BLOCK_SPAN) blocks.set(values, start * BLOCK_SPAN + length);
     }
-    sink.writeSampleValue(sample.value);
-    if (sample.timestampMs !== undefined) {
-      sink.writeAscii(' ');
-      sink.writeAscii(formatTimestamp(sample.timestampMs, openMetrics));
-    }
-    sink.writeNewline();
+    sink.writeSampleEnd(sample.value, sample.timestampMs, openMetrics);
   }
 }
 

@@ -5,7 +5,7 @@
 // was alive then (the parsed document, the samples). Here a line allocates nothing; the text is allocated once, in
 // flat pieces (bench/README.md, issue 16, fifth stop).
 import { Buffer } from 'node:buffer';
-import { formatSampleValue } from './format-number.js';
+import { formatSampleValue, formatTimestamp } from './format-number.js';
 
 /**
  * Bytes per piece of text read back: far below V8's large-object size, so each piece is a small copy into ordinary
@@ -13,6 +13,12 @@ import { formatSampleValue } from './format-number.js';
  * processes: 8 KiB pieces 6.2–6.9 ms, 16 KiB 3.6–7.3, 32 KiB 7.1–10.3, 96 KiB 10.7–11.9, 512 KiB 11.5–11.6 (issue 16).
  */
 const PIECE_BYTES = 8 * 1024;
+
+/**
+ * What a series line needs beyond its name and label text, at most: a value and a timestamp of at most 24 characters
+ * each (the longest a double prints), a space and the newline (50), with room to spare.
+ */
+export const LINE_SLACK_BYTES = 65;
 
 /** The largest buffer kept between families. */
 const RETAINED_BYTES = 1024 * 1024;
@@ -163,6 +169,16 @@ export class SeriesByteWriter {
 
   writeNewline(): void {
     this.buffer[this.at++] = 0x0a;
+  }
+
+  /** The end of a series line: the value, the timestamp when there is one, the newline. Reserve LINE_SLACK_BYTES. */
+  writeSampleEnd(value: number, timestampMs: number | undefined, openMetrics: boolean): void {
+    this.writeSampleValue(value);
+    if (timestampMs !== undefined) {
+      this.writeAscii(' ');
+      this.writeAscii(formatTimestamp(timestampMs, openMetrics));
+    }
+    this.writeNewline();
   }
 
   /** Text as it is (any characters), as UTF-8: Buffer's encoding, lone surrogates → U+FFFD. */

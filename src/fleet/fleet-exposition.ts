@@ -163,10 +163,13 @@ export function groupFamilies(
   return { version: group.version, own: [...counts.own.values()], health: [...counts.health.values()] };
 }
 
+/** A GroupFamily while its pieces are counted. */
+type Counted = { -readonly [K in keyof GroupFamily]: GroupFamily[K] };
+
 /** groupFamilies' walk: each family's pieces counted, per list; `mixed` once a family shows two types. */
 class FamilyCounts implements FamilyVisitor {
-  readonly own = new Map<string, { key: string; meta: FamilyMeta; count: number }>();
-  readonly health = new Map<string, { key: string; meta: FamilyMeta; count: number }>();
+  readonly own = new Map<string, Counted>();
+  readonly health = new Map<string, Counted>();
   mixed = false;
 
   visit(isHealth: boolean, key: string, encoded: EncodedFamilies, index: number): void {
