@@ -36,4 +36,22 @@ describe('ResultBuffers', () => {
     // The newest are kept: the last one given back is handed out again.
     assert.equal(buffers.take(20_000).buffer, (taken.at(-1) as Uint8Array).buffer);
   });
+
+  test('a buffer handed out again, or dropped for room, is kept when given back once more', () => {
+    const buffers = new ResultBuffers();
+    const first = buffers.take(20_000);
+    buffers.give(first.buffer);
+    const again = buffers.take(20_000);
+    assert.equal(again.buffer, first.buffer, 'the kept buffer is handed out');
+    buffers.give(again.buffer);
+    assert.equal(buffers.size, 1, 'taken out, then given back: kept again');
+    // Fill past 12 MiB so `first` is dropped, then give it back: it is kept, not mistaken for one still held.
+    const others = Array.from({ length: 700 }, () => buffers.take(20_000));
+    for (const buffer of others) buffers.give(buffer.buffer);
+    assert.notEqual(buffers.take(20_000).buffer, first.buffer);
+    const before = buffers.size;
+    buffers.give(first.buffer);
+    assert.equal(buffers.size, before + 1);
+    assert.equal(buffers.take(20_000).buffer, first.buffer, 'the newest given back is handed out first');
+  });
 });
