@@ -10,9 +10,8 @@ import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
 import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js';
 import { type GroupArchive, hasArchivedParts, restoreArchive } from './group-archive.js';
 import { scrapeOffsetMs } from './scheduler-clock.js';
-import { renderTargetLabels } from '../pool/hot-path.js';
 import { RECYCLE_MIN_BYTES, resultBuffers } from '../pool/result-buffers.js';
-import { renderTargetHealth } from './target-health.js';
+import { encodeTargetHealth } from './target-health.js';
 
 /** What one scrape of one target gave: its families per format, or a failure with a stable reason. */
 export type TargetScrapeOutcome =
@@ -165,7 +164,6 @@ export class TargetStore {
   #groups: SlotGroup[] | undefined;
   readonly #groupStates = new Map<string, GroupState>();
   readonly #families = new FamilyMetaInterner();
-  readonly #healthFamilies = new FamilyMetaInterner();
   readonly #now: () => number;
   /** Each target's buffer, holding its latest families and health lines; rewritten in place when no reader is out. */
   readonly #slabs = new Map<string, Uint8Array>();
@@ -480,9 +478,9 @@ export class TargetStore {
   }
 
   #renderHealth(target: ScrapeTarget, meta: TargetMeta): StoredFormats {
-    // The label prefix is escaped once per label set, not once per scrape (renderTargetLabels keeps it).
-    const rendered = renderTargetHealth(target.labels, meta, renderTargetLabels(target.labels));
-    return this.#encodeFormats(rendered.text, rendered.openmetrics, this.#healthFamilies);
+    // The same lines in both formats (target-health.ts).
+    const encoded = encodeTargetHealth(target.labels, meta);
+    return { text: encoded, openmetrics: encoded };
   }
 
   #groupState(id: string): GroupState {

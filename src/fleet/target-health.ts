@@ -1,8 +1,9 @@
-// The health series of one fleet target (up, scrape duration, samples, last success, errors by reason), rendered.
+// The health series of one fleet target (up, scrape duration, samples, last success, errors by reason), as bytes.
 import { escapeLabelValue } from '../exposition/escape.js';
 import { formatSampleValue } from '../exposition/format-number.js';
 import { resolveLabelClashes } from '../exposition/label-clash.js';
-import type { ExpositionFormat, RenderedFamily } from '../exposition/types.js';
+import type { EncodedFamilies, FamilyMeta } from '../exposition/encoded-families.js';
+import { LINE_SLACK_BYTES, SeriesByteWriter } from '../exposition/series-bytes.js';
 import { renderTargetLabels } from '../pool/hot-path.js';
 import type { TargetMeta } from './store.js';
 
@@ -41,51 +42,92 @@ export const TARGET_HEALTH_FAMILY_NAMES: ReadonlySet<string> = new Set(
   Object.values(TARGET_HEALTH_FAMILIES).map((family) => family.name),
 );
 
-/**
- * Health families of a target that was scraped at least once, per format (families without samples are left out).
- * Their lines are the same in both formats (gauges, and a counter already named `…_total`, no timestamps): both
- * formats get the same array. `prefix` is renderTargetLabels(targetLabels), when the caller keeps it.
- *
- * Rendered once per scrape (667 a second at 10,000 targets), so the lines are written directly, as renderFamily
- * writes them: the general path (sample objects through renderFamily) was the main thread's largest allocator in
- * bench:fleet (13 % of its sampled allocations at 2,000 × 50), all of it kept for an interval, then old-generation
- * garbage.
- */
-export function renderTargetHealth(
-  targetLabels: Readonly<Record<string, string>>,
-  meta: TargetMeta,
-  prefix: string = renderTargetLabels(targetLabels),
-): Record<ExpositionFormat, RenderedFamily[]> {
-  const labels = prefix === '' ? ' ' : `{${prefix}} `;
-  const line = (family: FamilyHeader, value: number): string => family.name + labels + formatSampleValue(value) + '\n';
-  const rendered = (family: FamilyHeader, text: string): RenderedFamily => ({
-    name: family.name,
-    help: family.help,
-    type: family.type,
-    text,
-  });
+/** The health families' metadata lists, by whether the target has a last success and failures: shared by all. */
+const FAMILY_LISTS: readonly (readonly FamilyMeta[])[] = (() => {
   const { up, duration, samples, lastSuccess, errors } = TARGET_HEALTH_FAMILIES;
-  const families: RenderedFamily[] = [
-    rendered(up, line(up, meta.state === 'up' ? 1 : 0)),
-    // Microseconds are all a duration means; the rounding keeps float noise out of the exposition.
-    rendered(duration, line(duration, Math.round((meta.lastDurationMs ?? 0) * 1000) / 1e6)),
-    rendered(samples, line(samples, meta.sampleCount)),
-  ];
-  if (meta.lastSuccessMs !== undefined)
-    families.push(rendered(lastSuccess, line(lastSuccess, meta.lastSuccessMs / 1000)));
-  if (meta.errorsByReason.size > 0) {
+  const lists: (readonly FamilyMeta[])[] = [];
+  for (const withErrors of [false, true]) {
+    for (const withSuccess of [false, true]) {
+      const list: FamilyMeta[] = [up, duration, samples];
+      if (withSuccess) list.push(lastSuccess);
+      if (withErrors) list.push(errors);
+      lists.push(Object.freeze(list));
+    }
+  }
+  return lists;
+})();
+
+const encoder = new TextEncoder();
+const NAME_BYTES = {
+  up: encoder.encode(TARGET_HEALTH_FAMILIES.up.name),
+  duration: encoder.encode(TARGET_HEALTH_FAMILIES.duration.name),
+  samples: encoder.encode(TARGET_HEALTH_FAMILIES.samples.name),
+  lastSuccess: encoder.encode(TARGET_HEALTH_FAMILIES.lastSuccess.name),
+};
+
+/**
+ * A target's label block (`{k="v",…} `, or a lone space without labels) as UTF-8, per labels object: a fleet target
+ * keeps one labels object per definition, so its scrapes all write the same block.
+ */
+const labelBlocks = new WeakMap<Readonly<Record<string, string>>, Uint8Array>();
+
+/** One writer for every target's health lines: each is copied out (to the bytes' own size) before the next. */
+const sink = new SeriesByteWriter();
+
+/**
+ * Health families of a target that was scraped at least once, as the bytes the store keeps (families without samples
+ * are left out). Their lines are the same in both formats (gauges, and a counter already named `…_total`, no
+ * timestamps): the store keeps one EncodedFamilies for both.
+ *
+ * Written once per scrape (667 a second at 10,000 targets), so the lines go straight into bytes: the label block
+ * encoded once per target, the names once, the values as digits. Rendered as strings and then encoded (per scrape:
+ * the lines, a family object each, a writer's buffer), they were ~2.3 % of the process's CPU samples in bench:fleet
+ * at 10,000 × 10 (bench/README.md, nineteenth stop on issue 15). Before that, the general path (sample objects through
+ * renderFamily) was the main thread's largest allocator (13 % of its sampled allocations at 2,000 × 50).
+ */
+export function encodeTargetHealth(targetLabels: Readonly<Record<string, string>>, meta: TargetMeta): EncodedFamilies {
+  let block = labelBlocks.get(targetLabels);
+  if (block === undefined) {
+    const prefix = renderTargetLabels(targetLabels);
+    block = encoder.encode(prefix === '' ? ' ' : `{${prefix}} `);
+    labelBlocks.set(targetLabels, block);
+  }
+  const ends: number[] = [];
+  sink.rewind(0);
+  writeLine(NAME_BYTES.up, block, meta.state === 'up' ? 1 : 0, ends);
+  // Microseconds are all a duration means; the rounding keeps float noise out of the exposition.
+  writeLine(NAME_BYTES.duration, block, Math.round((meta.lastDurationMs ?? 0) * 1000) / 1e6, ends);
+  writeLine(NAME_BYTES.samples, block, meta.sampleCount, ends);
+  const withSuccess = meta.lastSuccessMs !== undefined;
+  if (withSuccess) writeLine(NAME_BYTES.lastSuccess, block, (meta.lastSuccessMs as number) / 1000, ends);
+  const withErrors = meta.errorsByReason.size > 0;
+  if (withErrors) {
+    // Failures are rare next to scrapes: these lines are written as text.
+    const prefix = renderTargetLabels(targetLabels);
     const reasonLabel = 'reason' in targetLabels ? clashFreeReasonLabel(targetLabels) : 'reason';
     const open = `{${prefix === '' ? '' : `${prefix},`}${reasonLabel}="`;
-    let text = '';
+    const name = TARGET_HEALTH_FAMILIES.errors.name;
     for (const [reason, count] of [...meta.errorsByReason.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      text += errors.name + open + escapeLabelValue(reason) + '"} ' + formatSampleValue(count) + '\n';
+      sink.writeText(name + open + escapeLabelValue(reason) + '"} ' + formatSampleValue(count) + '\n');
     }
-    families.push(rendered(errors, text));
+    ends.push(sink.length);
   }
-  return { text: families, openmetrics: families };
+  return {
+    families: FAMILY_LISTS[(withErrors ? 2 : 0) + (withSuccess ? 1 : 0)] as readonly FamilyMeta[],
+    bytes: sink.view().slice(),
+    ends,
+  };
 }
 
-type FamilyHeader = Pick<RenderedFamily, 'name' | 'help' | 'type'>;
+/** One health line (a family of one series) into the sink, and where its family ends. */
+function writeLine(name: Uint8Array, block: Uint8Array, value: number, ends: number[]): void {
+  sink.reserve(name.length + block.length + LINE_SLACK_BYTES);
+  sink.writeBytes(name);
+  sink.writeBytes(block);
+  sink.writeSampleValue(value);
+  sink.writeNewline();
+  ends.push(sink.length);
+}
 
 /** The errors family's own label under a target label named `reason`: renamed as every series label is. */
 function clashFreeReasonLabel(targetLabels: Readonly<Record<string, string>>): string {

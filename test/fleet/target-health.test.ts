@@ -1,4 +1,4 @@
-// A fleet target's health lines: the direct rendering writes exactly what the general path (sample objects through
+// A fleet target's health lines: the bytes written directly are exactly what the general path (sample objects through
 // renderFamily, label clashes resolved) writes, for any labels, state, numbers and error reasons.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -7,7 +7,8 @@ import { resolveLabelClashes } from '../../src/exposition/label-clash.js';
 import { renderFamily } from '../../src/exposition/render.js';
 import type { FamilySamples, RenderedFamily } from '../../src/exposition/types.js';
 import type { TargetMeta } from '../../src/fleet/store.js';
-import { renderTargetHealth, TARGET_HEALTH_FAMILIES } from '../../src/fleet/target-health.js';
+import { type EncodedFamilies, familyBytes } from '../../src/exposition/encoded-families.js';
+import { encodeTargetHealth, TARGET_HEALTH_FAMILIES } from '../../src/fleet/target-health.js';
 import { renderTargetLabels } from '../../src/pool/hot-path.js';
 
 /** The oracle: each family as samples, rendered by the exposition's general renderer. */
@@ -50,13 +51,35 @@ const metaArb: fc.Arbitrary<TargetMeta> = fc.record({
     .map((pairs) => new Map(pairs)),
 });
 
+/** The encoded families as rendered ones: metadata and each family's lines decoded. */
+function decoded(encoded: EncodedFamilies): RenderedFamily[] {
+  return encoded.families.map((family, i) => ({
+    name: family.name,
+    help: family.help,
+    type: family.type,
+    text: new TextDecoder().decode(familyBytes(encoded, i)),
+  }));
+}
+
 test('the direct health lines equal the general renderer’s for any labels (a `reason` one too) and meta', () => {
   fc.assert(
-    fc.property(fc.dictionary(labelName, fc.string({ maxLength: 10 }), { maxKeys: 4 }), metaArb, (labels, meta) => {
-      const { text, openmetrics } = renderTargetHealth(labels, meta);
-      assert.deepEqual(text, generalHealth(labels, meta));
-      assert.equal(openmetrics, text);
-    }),
+    fc.property(
+      fc.dictionary(labelName, fc.string({ maxLength: 10, unit: 'binary' }), { maxKeys: 4 }),
+      metaArb,
+      (labels, meta) => {
+        const encoded = encodeTargetHealth(labels, meta);
+        assert.equal(encoded.ends.length, encoded.families.length);
+        // Written again for the same labels object (its label block kept), then for other labels: each its own bytes.
+        const again = encodeTargetHealth(labels, { ...meta, state: meta.state === 'up' ? 'down' : 'up' });
+        const other = encodeTargetHealth({ ...labels, other: 'x' }, meta);
+        assert.deepEqual(decoded(encoded), generalHealth(labels, meta));
+        assert.deepEqual(
+          decoded(again),
+          generalHealth(labels, { ...meta, state: meta.state === 'up' ? 'down' : 'up' }),
+        );
+        assert.deepEqual(decoded(other), generalHealth({ ...labels, other: 'x' }, meta));
+      },
+    ),
     { numRuns: 500 },
   );
 });
@@ -71,7 +94,7 @@ test('a target label named reason keeps the general path: the errors family’s 
     sampleCount: 0,
     errorsByReason: new Map([['timeout', 3]]),
   };
-  const { text } = renderTargetHealth({ job: 'srs', reason: 'x' }, meta);
+  const text = decoded(encodeTargetHealth({ job: 'srs', reason: 'x' }, meta));
   assert.match(
     text.at(-1)?.text ?? '',
     /^fleet_json_exporter_target_scrape_errors_total\{job="srs",reason="x",exported_reason="timeout"\} 3\n$/,
