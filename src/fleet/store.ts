@@ -458,11 +458,8 @@ export class TargetStore {
     return this.#encodeFormats(families?.text ?? [], families?.openmetrics ?? []);
   }
 
-  #encodeFormats(
-    text: readonly RenderedFamily[],
-    openMetrics: readonly RenderedFamily[],
-    interner: FamilyMetaInterner = this.#families,
-  ): StoredFormats {
+  #encodeFormats(text: readonly RenderedFamily[], openMetrics: readonly RenderedFamily[]): StoredFormats {
+    const interner = this.#families;
     const encodedText = encodeRenderedFamilies(text, interner);
     const alike =
       text === openMetrics ||
