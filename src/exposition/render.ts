@@ -228,6 +228,26 @@ function writeSeries(
 let asciiPrefix = '';
 
 /**
+ * ASCII sample names as bytes: a module's names are the same strings body after body, written once per line with a
+ * native copy. Character by character they were half of writeFamilyBytes' own time (a name built by concatenation is
+ * a rope, read through its nodes). Cleared when full: names come from configs, a reload may bring new ones.
+ */
+const nameBytes = new Map<string, Uint8Array>();
+const NAME_BYTES_KEPT = 4096;
+const CLOSE_BYTES = encodeAscii('"} ');
+
+/** The sample name's bytes, or undefined when it is not ASCII. */
+function asciiNameBytes(sampleName: string): Uint8Array | undefined {
+  let bytes = nameBytes.get(sampleName);
+  if (bytes !== undefined) return bytes;
+  if (NON_ASCII.test(sampleName)) return undefined;
+  if (nameBytes.size >= NAME_BYTES_KEPT) nameBytes.clear();
+  bytes = encodeAscii(sampleName);
+  nameBytes.set(sampleName, bytes);
+  return bytes;
+}
+
+/**
  * A family's series lines written straight into `sink` as bytes, as renderSeries spells them: what fleet scrapes keep
  * (hot-path-batch.ts), with no text made on the way. With `labelBlocks`, a block (`{extra,name="v"} `) written once
  * is copied from where it is in the sink for every other line of the body with the same label values. Measured on a
@@ -251,7 +271,8 @@ export function writeFamilyBytes(
     }
     asciiPrefix = extraLabels;
   }
-  if (NON_ASCII.test(sampleName)) {
+  const name = asciiNameBytes(sampleName);
+  if (name === undefined) {
     sink.writeText(renderSeries(family, format, extraLabels, labelBlocks));
     return;
   }
@@ -263,24 +284,27 @@ export function writeFamilyBytes(
   // Per line at most (as writeSeries reserves): the name, the constant text, 6 bytes per value unit, the line's end.
   let constant = sampleName.length + (fixed ?? '"} ').length + LINE_SLACK_BYTES;
   for (const piece of pieces) constant += piece.length;
+  let pieceBytes: Uint8Array[] | undefined;
   for (const sample of family.samples) {
     const values = sample.labelValues;
     const cached = blocks?.get(values);
     let bound = constant;
     if (cached === undefined) for (let i = 0; i < labelCount; i++) bound += 6 * (values[i] ?? '').length;
     sink.reserve(bound);
-    sink.writeAscii(sampleName);
+    sink.writeBytes(name);
     if (fixed !== undefined) sink.writeAscii(fixed);
     else if (cached !== undefined) {
       const start = Math.floor(cached / BLOCK_SPAN);
       sink.writeAgain(start, start + (cached % BLOCK_SPAN));
     } else {
       const start = sink.length;
+      // The pieces as bytes once per family, for the lines whose block is not written yet (a group's first family).
+      pieceBytes ??= pieces.map(encodeAscii);
       for (let i = 0; i < labelCount; i++) {
-        sink.writeAscii(pieces[i] as string);
+        sink.writeBytes(pieceBytes[i] as Uint8Array);
         sink.writeLabelValue(values[i] ?? '');
       }
-      sink.writeAscii('"} ');
+      sink.writeBytes(CLOSE_BYTES);
       const length = sink.length - start;
       if (blocks !== undefined && length < BLOCK_SPAN) blocks.set(values, start * BLOCK_SPAN + length);
     }

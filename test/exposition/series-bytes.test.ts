@@ -189,3 +189,19 @@ test('a block written again is copied from where the sink has it, after the sink
   const expected = [first, huge, third].map((f) => renderSeries(f, 'text', 'job="j"')).join('');
   assert.deepEqual(written([first, huge, third], 'text', 'job="j"'), utf8(expected));
 });
+
+test('sample names are written right however many names the process meets, ASCII or not, after the cache clears', () => {
+  const labels = [['s1'], ['s2']];
+  // More distinct names than the name cache keeps (it clears when full), a non-ASCII one, and the first one again.
+  const names = Array.from({ length: 5000 }, (_, i) => `m_${i}_${'x'.repeat(i % 7)}`);
+  names.push('métrique', 'm_0_');
+  for (const name of names) {
+    const f = family(
+      'gauge',
+      ['s'],
+      labels.map((labelValues) => ({ labelValues, value: 1 })),
+      name,
+    );
+    assert.deepEqual(written([f], 'text', 'job="j"'), utf8(renderSeries(f, 'text', 'job="j"')), name);
+  }
+});
