@@ -229,8 +229,9 @@ let asciiPrefix = '';
 
 /**
  * ASCII sample names as bytes: a module's names are the same strings body after body, written once per line with a
- * native copy. Character by character they were half of writeFamilyBytes' own time (a name built by concatenation is
- * a rope, read through its nodes). Cleared when full: names come from configs, a reload may bring new ones.
+ * native copy. Character by character they were half of writeFamilyBytes' own time (22 bytes: 48 ns from a flat string,
+ * ~2× that from a rope, which a name built by concatenation can be; 28 ns with `set`). Cleared when full: names come
+ * from configs, and a reload may bring new ones.
  */
 const nameBytes = new Map<string, Uint8Array>();
 const NAME_BYTES_KEPT = 4096;
