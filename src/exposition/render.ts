@@ -90,6 +90,9 @@ export class LabelBlockCache {
   }
 }
 
+/** The end of a label block, after its last value: written as bytes by both byte renderers. */
+const CLOSE_BYTES = encodeAscii('"} ');
+
 /** writeFamilyBytes' block offsets pack a block's start and length in one number: blocks up to 64 KiB are kept. */
 const BLOCK_SPAN = 65_536;
 
@@ -193,7 +196,7 @@ function writeSeries(
   const labelCount = pieces.length;
   const name = encodeAscii(sampleName);
   const before = pieces.map(encodeAscii);
-  const after = encodeAscii(fixed ?? '"} ');
+  const after = fixed === undefined ? CLOSE_BYTES : encodeAscii(fixed);
   // Per line at most: the constant bytes, 6 bytes per value unit (3 would do: an escaped unit is 2 bytes, a non-ASCII
   // one at most 3 in UTF-8) and the line's end.
   let constant = name.length + after.length + LINE_SLACK_BYTES;
@@ -235,7 +238,6 @@ let asciiPrefix = '';
  */
 const nameBytes = new Map<string, Uint8Array>();
 const NAME_BYTES_KEPT = 4096;
-const CLOSE_BYTES = encodeAscii('"} ');
 
 /** The sample name's bytes, or undefined when it is not ASCII. */
 function asciiNameBytes(sampleName: string): Uint8Array | undefined {

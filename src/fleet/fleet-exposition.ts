@@ -233,14 +233,14 @@ class PlanWalk implements FamilyVisitor {
   visit(health: boolean, key: string, encoded: EncodedFamilies, index: number): void {
     const group = this.group as SlotGroup;
     if (health) this.#add(this.#healthFamilies, encoded, index, key, group);
-    else if (this.#reserved.has(key) || this.#healthNames.has(key)) this.#conflicts++;
+    else if (this.#taken(key)) this.#conflicts++;
     else this.#add(this.#targetFamilies, encoded, index, key, group);
   }
 
   /** A group added from its families and members (GroupShortcut): runs without pieces. */
   addCached(group: SlotGroup, cached: CachedGroup): void {
     for (const found of cached.families.own) {
-      if (this.#reserved.has(found.key) || this.#healthNames.has(found.key)) this.#conflicts += found.count;
+      if (this.#taken(found.key)) this.#conflicts += found.count;
       else this.#addRun(this.#targetFamilies, found, group, cached);
     }
     for (const found of cached.families.health) this.#addRun(this.#healthFamilies, found, group, cached);
@@ -254,6 +254,11 @@ class PlanWalk implements FamilyVisitor {
       if (family !== undefined) families.push(family);
     }
     return { format: this.#format, families, conflicts: this.#conflicts };
+  }
+
+  /** A target family named like one of the exporter's own or a health family: left out, counted as a conflict. */
+  #taken(key: string): boolean {
+    return this.#reserved.has(key) || this.#healthNames.has(key);
   }
 
   /** The family `key` of `meta`'s type, made on its first piece; undefined (a conflict) when it has another type. */

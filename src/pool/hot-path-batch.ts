@@ -160,11 +160,7 @@ function familyEnd(spans: EncodedItemSpans, index: number): number {
  * thread's encoding of the received string for the socket ~50 ms more; writing the bytes here takes ~20 ms, and the
  * transfer and the write to the socket copy nothing on the main thread.
  */
-export function encodeResults(
-  results: readonly HotPathResult[],
-  formats: readonly ExpositionFormat[],
-  buffers?: ResultBuffers,
-): EncodedBatch {
+export function encodeResults(results: readonly HotPathResult[], formats: readonly ExpositionFormat[]): EncodedBatch {
   // Sized from the text (ASCII is a byte per character; the writer grows for the rest), so no spare room is kept.
   let capacity = 16;
   for (const result of results) {
@@ -175,7 +171,7 @@ export function encodeResults(
       for (const family of rendered) capacity += family.text.length;
     }
   }
-  const writer = new Utf8Writer(buffers?.take(capacity) ?? capacity);
+  const writer = new Utf8Writer(capacity);
   let families: readonly FamilyMeta[] | undefined;
   const encoded: EncodedBatchItem[] = results.map((result) => {
     if (!result.ok) return result;
@@ -237,7 +233,8 @@ export function runBatchInline(batch: HotPathBatch, interner: FamilyMetaInterner
 /**
  * Each item's result as views into the batch's buffer: a batch's targets finished their fetches within ~20 ms of each
  * other, so they are rescraped together next interval and release the buffer together, and a view saves an
- * ArrayBuffer and a copy per target (667 a second at 10,000 targets). encodeResults already trimmed the buffer.
+ * ArrayBuffer and a copy per target (667 a second at 10,000 targets). The buffer has little spare room: encodeBatch's
+ * is the batch's size (or a recycled one of at most 1.2× a single body's), encodeResults trims its own.
  */
 export function decodeBatch(batch: EncodedBatch, interner: FamilyMetaInterner): HotPathEncodedResult[] {
   const families = interner.intern(batch.families);

@@ -17,7 +17,7 @@ export const RECYCLE_MIN_BYTES = 16 * 1024;
  * each), as an archived group gives back all of its buffers at once, a second after their scrapes.
  */
 const MAX_KEPT_BYTES = 12 * 1024 * 1024;
-/** A buffer is reused for a result only when it has at most this much spare room (encodeResults trims above 1.25×). */
+/** A buffer is reused for a result only when it has at most this much spare room (kept with the result an interval). */
 const MAX_SPARE = 1.2;
 
 export class ResultBuffers {
@@ -44,7 +44,7 @@ export class ResultBuffers {
       this.#keptBytes -= buffer.byteLength;
       return buffer;
     }
-    // Room for a few more bytes next time (counters gain digits); at most ~1.16× (encodeResults trims above 1.25×).
+    // Room for a few more bytes next time (counters gain digits); at most ~1.16×, within MAX_SPARE.
     const fresh = new Uint8Array(Math.ceil((bytes * 1.1) / 1024) * 1024);
     this.#issued.add(fresh.buffer);
     return fresh;

@@ -14,10 +14,9 @@ import { type SlotGroup, type StoredTarget, TargetStore } from '../../src/fleet/
 import { handleFederate } from '../../src/server/federate-route.js';
 import { familyLines, handleFleetMetrics } from '../../src/server/fleet-metrics-route.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
-import { decodeBatch, encodeResults } from '../../src/pool/hot-path-batch.js';
 import { resultBuffers } from '../../src/pool/result-buffers.js';
 import { staticTarget } from '../helpers/discovery.js';
-import { successResult } from '../helpers/hot-path-result.js';
+import { inlineBodyResult } from '../helpers/hot-path-result.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
 
 function makeTarget(i: number): ScrapeTarget {
@@ -278,13 +277,8 @@ describe("group archives and the inline results' buffers", () => {
       const issued = new Set<ArrayBufferLike>();
       for (const [i, target] of targets.entries()) {
         store.upsertTarget(target);
-        // ~8 KB, as a 10-stream SRS target's lines (a buffer far larger than its lines is trimmed to a copy).
-        const text = `a{i="${i}",pad="${'x'.repeat(8_000)}"} ${i}\n`;
-        const family: RenderedFamily = { name: 'a', help: 'a', type: 'gauge', text };
-        const [decoded] = decodeBatch(
-          encodeResults([successResult(family)], ['text', 'openmetrics'], resultBuffers),
-          interner,
-        );
+        // ~8 KB, as a 10-stream SRS target's lines, through the fleet path of an inline body.
+        const decoded = inlineBodyResult(1, 8_000, i, interner);
         assert.ok(decoded?.ok === true);
         issued.add(decoded.encoded.text?.bytes.buffer as ArrayBufferLike);
         store.record(target, { ok: true, encoded: decoded.encoded, sampleCount: 1 }, { startedMs: 0, durationMs: 1 });

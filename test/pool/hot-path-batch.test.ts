@@ -9,7 +9,7 @@ import { decodeBatch, encodeResults } from '../../src/pool/hot-path-batch.js';
 import type { HotPathResult } from '../../src/pool/hot-path.js';
 import { resultBuffers } from '../../src/pool/result-buffers.js';
 import { staticTarget } from '../helpers/discovery.js';
-import { successResult } from '../helpers/hot-path-result.js';
+import { inlineBodyResult, paddedLines, successResult } from '../helpers/hot-path-result.js';
 
 const decoder = new TextDecoder();
 
@@ -39,9 +39,9 @@ describe('encodeResults', () => {
   });
 });
 
-/** ~20 KB of lines carrying `value`. */
-const lines = (value: number): string =>
-  Array.from({ length: 200 }, (_, i) => `srs_clients{s="${i}",pad="${'x'.repeat(60)}"} ${value}\n`).join('');
+/** ~20 KB of lines carrying `value`, and the result of a body rendering them as an inline fleet body's is made. */
+const lines = (value: number): string => paddedLines(200, 60, value);
+const inlineResult = (value: number, interner: FamilyMetaInterner) => inlineBodyResult(200, 60, value, interner);
 
 describe('an inline result the fleet store copies', () => {
   test('goes back to the buffers, and writing its buffer again leaves the stored lines as they were', () => {
@@ -50,14 +50,14 @@ describe('an inline result the fleet store copies', () => {
     store.upsertTarget(target);
     const interner = new FamilyMetaInterner();
     const kept = resultBuffers.size;
-    const first = decodeBatch(encodeResults([success(lines(1))], ['text'], resultBuffers), interner)[0];
+    const first = inlineResult(1, interner);
     assert.ok(first?.ok === true && first.encoded.text !== undefined);
     const issued = first.encoded.text.bytes.buffer;
     store.record(target, { ok: true, encoded: first.encoded, sampleCount: 200 }, { startedMs: 0, durationMs: 1 });
     assert.equal(resultBuffers.size, kept + 1, 'given back after the copy');
     assert.notEqual(store.get(target.id)?.families.text.bytes.buffer, issued);
     // The next result of the same size is written into that buffer; the stored lines do not change with it.
-    const second = decodeBatch(encodeResults([success(lines(2))], ['text'], resultBuffers), interner)[0];
+    const second = inlineResult(2, interner);
     assert.ok(second?.ok === true && second.encoded.text !== undefined);
     assert.equal(second.encoded.text.bytes.buffer, issued);
     assert.equal(decoder.decode(store.get(target.id)?.families.text.bytes), lines(1));
