@@ -27,6 +27,7 @@ import {
   type GroupFamily,
   healthFamilyNames,
 } from './fleet-exposition.js';
+import { answerScratch, ScratchBuffers } from './answer-scratch.js';
 import { buildGroupArchive } from './group-archive.js';
 import type { SlotGroup, TargetStore } from './store.js';
 
@@ -91,11 +92,20 @@ const DEFAULT_TICK_MS = 250;
 /** A request copying out-of-date units lets the loop turn after about this many bytes (~1 ms of copying). */
 const YIELD_AFTER_BYTES = 2 * 1024 * 1024;
 
-function concatPieces(pieces: readonly Uint8Array[], start: number, end: number, into?: Buffer[]): Buffer {
+/**
+ * The pieces joined: into `into`'s buffer (grown when too small), or into a buffer borrowed from `scratch` (the
+ * caller gives it back, the returned view's `.buffer`, once zlib is done with it).
+ */
+function concatPieces(
+  pieces: readonly Uint8Array[],
+  start: number,
+  end: number,
+  into: Buffer[] | ScratchBuffers,
+): Buffer {
   let size = 0;
   for (let i = start; i < end; i++) size += (pieces[i] as Uint8Array).byteLength;
   let out: Buffer;
-  if (into === undefined) out = Buffer.allocUnsafe(size);
+  if (into instanceof ScratchBuffers) out = into.take(size).subarray(0, size);
   else {
     // Grown by doubling and kept: the background compressor's input, reused from unit to unit.
     const kept = into[0];
@@ -419,10 +429,14 @@ export class GzipExposition {
       if (unit.member !== undefined) return { result: unit.member, copiedBytes: 0 };
       if (unit.pending !== undefined) return { result: unit.pending, copiedBytes: 0 };
     }
-    // Out of date (or never built): compressed now from the plan's pieces, taken at `version`.
-    const bytes = concatPieces(family.pieces, run.start, run.end);
+    // Out of date (or never built): compressed now from the plan's pieces, taken at `version`, copied into a
+    // borrowed buffer that goes back once zlib is done with it (answer-scratch.ts).
+    const bytes = concatPieces(family.pieces, run.start, run.end, answerScratch);
     this.#onCompressed?.('request', bytes.byteLength);
-    return { result: this.#compress(unit, bytes, version), copiedBytes: bytes.byteLength };
+    const result = this.#compress(unit, bytes, version);
+    const giveBack = (): void => answerScratch.give(bytes);
+    result.then(giveBack, giveBack);
+    return { result, copiedBytes: bytes.byteLength };
   }
 
   #compress(unit: Unit, bytes: Buffer, version: number): Promise<Buffer> {

@@ -1,6 +1,7 @@
 // Reading back the archive's gzip members (group-archive.ts): a member's plain size, a member inflated into a buffer of
 // its own, and an inflater that reads member after member into one buffer it reuses (plain /metrics answers).
 import { constants, createGunzip, type Gunzip, gunzipSync, type ZlibReset } from 'node:zlib';
+import { answerScratch } from './answer-scratch.js';
 
 /** The plain size a gzip member holds (its trailer's ISIZE; members here are far below 4 GiB). */
 export function plainSize(member: Uint8Array): number {
@@ -49,9 +50,8 @@ interface InflateStream {
   readonly state: Uint32Array;
 }
 
-/** A member larger than this gets a buffer of its own rather than grow the reused one for good. */
+/** A member this large or larger gets a buffer of its own rather than grow the reused one for good. */
 const MAX_REUSED_BYTES = 8 * 1024 * 1024;
-const FIRST_BUFFER_BYTES = 64 * 1024;
 
 const ignoreError = (): void => {};
 
@@ -83,10 +83,9 @@ export class MemberInflater {
     if (stream === undefined) return inflateMember(member);
     let output = this.#output;
     if (output === undefined || output.byteLength <= size) {
+      if (output !== undefined) answerScratch.give(output);
       // +1: a member whose text fills the buffer exactly would look like one cut short.
-      output = Buffer.allocUnsafeSlow(
-        Math.min(MAX_REUSED_BYTES, Math.max(size + 1, 2 * (output?.byteLength ?? FIRST_BUFFER_BYTES / 2))),
-      );
+      output = answerScratch.take(size + 1);
       this.#output = output;
     }
     stream.gunzip.reset();
@@ -101,9 +100,10 @@ export class MemberInflater {
     return output.subarray(0, size);
   }
 
-  /** Frees the zlib stream and the buffer (the last view returned is no longer valid). */
+  /** Frees the zlib stream and gives the buffer back (the last view returned is no longer valid). */
   close(): void {
     this.#drop();
+    if (this.#output !== undefined) answerScratch.give(this.#output);
     this.#output = undefined;
   }
 

@@ -9,6 +9,7 @@ import {
   planFleetExposition,
   planFleetExpositionInTurns,
 } from '../../src/fleet/fleet-exposition.js';
+import { answerScratch } from '../../src/fleet/answer-scratch.js';
 import { compressMember, GzipExposition, type GzipExpositionOptions } from '../../src/fleet/gzip-exposition.js';
 import { TargetStore } from '../../src/fleet/store.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -91,6 +92,20 @@ describe('GzipExposition', () => {
     // Families a and b of target 3's group, and its health families (up, duration, samples, last success).
     assert.equal(renewed, 6);
     assert.equal(gunzipSync(Buffer.concat(changed)).toString(), plainBody(store, ''));
+    gzip.close();
+  });
+
+  test("a request's compressions give their copied input back once done; the next copies into that memory", async () => {
+    const { store, targets } = fleet(30);
+    const gzip = new GzipExposition(store, { tickMs: 60_000 });
+    await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    const free = answerScratch.freeBytes;
+    assert.ok(free > 0, 'the inputs of the compressions went back');
+    for (const target of targets) scrape(store, target, 7);
+    const renewed = await gzip.members(planFleetExposition(store, 'text', new Set()), '');
+    // Each compression took memory given back before, and gave it back again.
+    assert.equal(answerScratch.freeBytes, free);
+    assert.equal(gunzipSync(Buffer.concat(renewed)).toString(), plainBody(store, ''));
     gzip.close();
   });
 

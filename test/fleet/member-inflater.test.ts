@@ -101,4 +101,24 @@ describe('MemberInflater', () => {
     assert.ok(Buffer.from(inflater.inflate(member(text))).equals(text));
     inflater.close();
   });
+
+  test('close gives the buffer back: the next inflater reads into the same memory, and grows out of it', () => {
+    const first = new MemberInflater();
+    const text = seriesText(20_000, 9);
+    const memory = first.inflate(member(text)).buffer;
+    first.close();
+    const second = new MemberInflater();
+    const again = second.inflate(member(seriesText(30_000, 10)));
+    assert.equal(again.buffer, memory);
+    assert.ok(Buffer.from(again).equals(seriesText(30_000, 10)));
+    // A member larger than the buffer: a larger one, the smaller given back (a third inflater gets it).
+    const larger = seriesText(200_000, 11);
+    const grown = second.inflate(member(larger));
+    assert.notEqual(grown.buffer, memory);
+    assert.ok(Buffer.from(grown).equals(larger));
+    const third = new MemberInflater();
+    assert.equal(third.inflate(member(text)).buffer, memory);
+    second.close();
+    third.close();
+  });
 });

@@ -261,3 +261,30 @@ describe('writeBuffers with transient pieces', () => {
     assert.ok(Buffer.concat(chunks).equals(Buffer.concat(expected)), 'a piece was overwritten before it was written');
   });
 });
+
+describe('writeBuffers and the borrowed write buffers', () => {
+  test('gives them back only once their writes are done: the next answer never overwrites bytes still being written', async () => {
+    // A sink that reads a chunk's bytes only when it finishes the write, later, as a socket may; write() never says false,
+    // so the writer waits for nothing but the writes themselves.
+    const slowSink = (chunks: Buffer[]): Writable =>
+      new Writable({
+        highWaterMark: 64 * 1024 * 1024,
+        write(chunk: Buffer, _encoding, done) {
+          setTimeout(() => {
+            chunks.push(Buffer.from(chunk));
+            done();
+          }, 2);
+        },
+      });
+    const first: Buffer[] = [];
+    const second: Buffer[] = [];
+    const pieces = (byte: number): Buffer[] => Array.from({ length: 40 }, () => Buffer.alloc(100_000, byte));
+    await writeBuffers(slowSink(first), pieces(97), 60_000);
+    // The second answer borrows the same buffers at once and fills them with other bytes.
+    const writing = writeBuffers(slowSink(second), pieces(98), 60_000);
+    await writing;
+    await sleep(20);
+    assert.ok(Buffer.concat(first).equals(Buffer.concat(pieces(97))), 'the first answer was overwritten');
+    assert.ok(Buffer.concat(second).equals(Buffer.concat(pieces(98))), 'the second answer differs');
+  });
+});
