@@ -11,7 +11,7 @@ import type { ExtractProblem, ExtractProblemReason } from '../extract/extract.js
 import { type GroupArchive, hasArchivedParts, restoreArchive } from './group-archive.js';
 import { scrapeOffsetMs } from './scheduler-clock.js';
 import { RECYCLE_MIN_BYTES, resultBuffers } from '../pool/result-buffers.js';
-import { encodeTargetHealth } from './target-health.js';
+import { encodeTargetHealth, healthBuffers } from './target-health.js';
 
 /** What one scrape of one target gave: its families per format, or a failure with a stable reason. */
 export type TargetScrapeOutcome =
@@ -306,6 +306,8 @@ export class TargetStore {
       if (this.#readers === 0) {
         resultBuffers.give(entry.families.text.bytes.buffer);
         resultBuffers.give(entry.families.openmetrics.bytes.buffer);
+        healthBuffers.give(entry.health.text.bytes.buffer);
+        healthBuffers.give(entry.health.openmetrics.bytes.buffer);
       }
     }
     this.#archives.set(archive.groupId, archive);
@@ -444,8 +446,12 @@ export class TargetStore {
       families: { text: copy(families.text), openmetrics: copy(families.openmetrics) },
       health: { text: copy(health.text), openmetrics: copy(health.openmetrics) },
     };
-    // Copied: an inline result's own buffer goes back for the next body (only buffers resultBuffers issued).
-    for (const part of parts) resultBuffers.give(part.bytes.buffer);
+    // Copied: an inline result's own buffer, and the health lines' buffer, go back for the next scrape (each pool takes
+    // only the buffers it issued).
+    for (const part of parts) {
+      resultBuffers.give(part.bytes.buffer);
+      healthBuffers.give(part.bytes.buffer);
+    }
     return packed;
   }
 

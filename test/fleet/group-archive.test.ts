@@ -15,6 +15,7 @@ import { handleFederate } from '../../src/server/federate-route.js';
 import { familyLines, handleFleetMetrics } from '../../src/server/fleet-metrics-route.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { resultBuffers } from '../../src/pool/result-buffers.js';
+import { healthBuffers } from '../../src/fleet/target-health.js';
 import { staticTarget } from '../helpers/discovery.js';
 import { inlineBodyResult } from '../helpers/hot-path-result.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
@@ -269,12 +270,13 @@ describe('group archives', () => {
 });
 
 describe("group archives and the inline results' buffers", () => {
-  test('archiving gives the buffers of inline results back for later bodies, unless a reader holds views of them', async () => {
+  test('archiving gives the buffers of inline results and health lines back for later scrapes, unless a reader holds views of them', async () => {
     const interner = new FamilyMetaInterner();
     for (const pinned of [false, true]) {
       const store = new TargetStore();
       const targets = Array.from({ length: 6 }, (_, i) => makeTarget(100 + i));
       const issued = new Set<ArrayBufferLike>();
+      const issuedHealth = new Set<ArrayBufferLike>();
       for (const [i, target] of targets.entries()) {
         store.upsertTarget(target);
         // ~8 KB, as a 10-stream SRS target's lines, through the fleet path of an inline body.
@@ -282,21 +284,28 @@ describe("group archives and the inline results' buffers", () => {
         assert.ok(decoded?.ok === true);
         issued.add(decoded.encoded.text?.bytes.buffer as ArrayBufferLike);
         store.record(target, { ok: true, encoded: decoded.encoded, sampleCount: 1 }, { startedMs: 0, durationMs: 1 });
+        issuedHealth.add(store.get(target.id)?.health.text.bytes.buffer as ArrayBufferLike);
       }
       const before = walkedBody(store, 'text');
       const release = pinned ? store.pin() : undefined;
       const kept = resultBuffers.size;
+      const keptHealth = healthBuffers.size;
       for (const group of store.groups()) {
         const built = await buildGroupArchive(store, group, async (pieces) => gzipSync(Buffer.concat(pieces)));
         assert.ok(built !== undefined && store.attachArchive(built.archive, built.sources));
       }
       // Each target's one buffer (both formats' lines in it) back once; none while a reader holds views.
       assert.equal(resultBuffers.size - kept, pinned ? 0 : targets.length);
+      assert.equal(healthBuffers.size - keptHealth, pinned ? 0 : targets.length);
       release?.();
-      // A later body is written into one of them: the archived series do not change with it.
+      // A later body and later health lines are written into them: the archived series do not change with it.
       const reused = resultBuffers.take(8_030);
       assert.equal(issued.has(reused.buffer), !pinned);
       reused.fill(0x7a);
+      const health = store.get(targets[0]?.id as string)?.health.text.ends.at(-1) as number;
+      const reusedHealth = healthBuffers.take(health);
+      assert.equal(issuedHealth.has(reusedHealth.buffer), !pinned);
+      reusedHealth.fill(0x7a);
       assert.equal(archivedBody(store, 'text'), before);
     }
   });

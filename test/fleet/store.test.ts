@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { scrapeTargetId, type ScrapeTarget } from '../../src/discovery/target.js';
 import { type EncodedFamilies, familiesWithSeries } from '../../src/exposition/encoded-families.js';
 import { REUSE_MIN_BYTES, SLOT_GROUP_MS, TargetStore, type TargetScrapeOutcome } from '../../src/fleet/store.js';
+import { healthBuffers } from '../../src/fleet/target-health.js';
 
 /** Names of the families with series. */
 const names = (encoded: EncodedFamilies): string[] => familiesWithSeries(encoded).map((family) => family.name);
@@ -272,6 +273,16 @@ describe('TargetStore', () => {
       assert.equal(second.families.text.bytes.buffer, first.families.text.bytes.buffer, 'a new buffer per scrape');
       assert.match(firstLine(second.families.text), /^srs_clients\{instance="a:1",s="0",pad="x+"\} 2$/);
       assert.match(text(second.health.text), /^fleet_json_exporter_target_up\{[^}]*\} 1\n/);
+    });
+
+    test("gives the health lines' own buffer back once they are copied in: the next scrape writes them there", () => {
+      const store = new TargetStore();
+      const target = makeTarget('a:1');
+      store.upsertTarget(target);
+      const kept = healthBuffers.size;
+      for (let value = 1; value <= 3; value++) store.record(target, scrapeWith('a:1', value), timing);
+      assert.equal(healthBuffers.size, Math.max(kept, 1));
+      assert.match(text(store.get(target.id)!.health.text), /^fleet_json_exporter_target_up\{[^}]*\} 1\n/);
     });
 
     test('is not used for targets of fewer bytes: they keep the buffers their scrape gave', () => {

@@ -54,4 +54,18 @@ describe('ResultBuffers', () => {
     assert.equal(buffers.size, before + 1);
     assert.equal(buffers.take(20_000).buffer, first.buffer, 'the newest given back is handed out first');
   });
+
+  test('sizes new buffers to its rounding and keeps no more than its bound', () => {
+    const buffers = new ResultBuffers({ maxKeptBytes: 2_000, roundTo: 64 });
+    const small = buffers.take(600);
+    // 1.1× the request, up to a multiple of 64: room for a few more digits next time.
+    assert.equal(small.byteLength, 704);
+    buffers.give(small.buffer);
+    assert.equal(buffers.take(650).buffer, small.buffer);
+    const three = [buffers.take(600), buffers.take(600), buffers.take(600)];
+    for (const buffer of three) buffers.give(buffer.buffer);
+    // Two of 704 bytes fit a bound of 2,000.
+    assert.equal(buffers.keptBytes, 1_408);
+    assert.equal(buffers.size, 2);
+  });
 });
