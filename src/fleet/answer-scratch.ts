@@ -35,6 +35,8 @@ export class ScratchBuffers {
    * whatever they were: every byte read must be written first.
    */
   take(bytes: number): Buffer {
+    // Of its own size: never kept, so not rounded up (a power of two would waste up to half of it).
+    if (bytes > MAX_CLASS_BYTES) return Buffer.allocUnsafeSlow(bytes);
     const size = classOf(bytes);
     const free = this.#free.get(size);
     const kept = free?.pop();
@@ -45,7 +47,7 @@ export class ScratchBuffers {
     }
     // Not from Buffer's shared pool (only small buffers come from there): the whole ArrayBuffer is this buffer's.
     const fresh = Buffer.allocUnsafeSlow(size);
-    if (size <= MAX_CLASS_BYTES) this.#issued.add(fresh.buffer);
+    this.#issued.add(fresh.buffer);
     return fresh;
   }
 
