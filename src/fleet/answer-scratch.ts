@@ -72,7 +72,7 @@ export class ScratchBuffers {
     this.#freeBytes += size;
   }
 
-  /** Free bytes kept now (tests, and the self metric's reader). */
+  /** Free bytes kept now (tests). */
   get freeBytes(): number {
     return this.#freeBytes;
   }

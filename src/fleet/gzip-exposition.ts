@@ -93,8 +93,8 @@ const DEFAULT_TICK_MS = 250;
 const YIELD_AFTER_BYTES = 2 * 1024 * 1024;
 
 /**
- * The pieces joined: into `into`'s buffer (grown when too small), or into a buffer borrowed from `scratch` (the
- * caller gives it back, the returned view's `.buffer`, once zlib is done with it).
+ * The pieces joined: into the kept buffer in `into` (grown when too small), or, when `into` is the answers' pool, into
+ * a buffer borrowed from it (the caller gives the returned view back once zlib is done with it).
  */
 function concatPieces(
   pieces: readonly Uint8Array[],
