@@ -27,7 +27,7 @@ import {
   type GroupFamily,
   healthFamilyNames,
 } from './fleet-exposition.js';
-import { scratchBuffers } from './scratch-buffers.js';
+import { answerScratch, ScratchBuffers } from './answer-scratch.js';
 import { buildGroupArchive } from './group-archive.js';
 import type { SlotGroup, TargetStore } from './store.js';
 
@@ -92,11 +92,30 @@ const DEFAULT_TICK_MS = 250;
 /** A request copying out-of-date units lets the loop turn after about this many bytes (~1 ms of copying). */
 const YIELD_AFTER_BYTES = 2 * 1024 * 1024;
 
-/** The pieces joined into a buffer borrowed from scratchBuffers: compressBorrowed gives it back. */
-function concatPieces(pieces: readonly Uint8Array[], start: number, end: number): Buffer {
+/**
+ * The pieces joined: into the kept buffer in `into` (grown when too small), or, when `into` is the answers' pool, into
+ * a buffer borrowed from it (the caller gives the returned view back once zlib is done with it).
+ */
+function concatPieces(
+  pieces: readonly Uint8Array[],
+  start: number,
+  end: number,
+  into: Buffer[] | ScratchBuffers,
+): Buffer {
   let size = 0;
   for (let i = start; i < end; i++) size += (pieces[i] as Uint8Array).byteLength;
-  const out = scratchBuffers.take(size).subarray(0, size);
+  let out: Buffer;
+  if (into instanceof ScratchBuffers) out = into.take(size).subarray(0, size);
+  else {
+    // Grown by doubling and kept: the background compressor's input, reused from unit to unit.
+    const kept = into[0];
+    const input =
+      kept !== undefined && kept.byteLength >= size
+        ? kept
+        : Buffer.allocUnsafeSlow(Math.max(size, 2 * (kept?.byteLength ?? 0)));
+    into[0] = input;
+    out = input.subarray(0, size);
+  }
   let at = 0;
   for (let i = start; i < end; i++) {
     const piece = pieces[i] as Uint8Array;
@@ -104,14 +123,6 @@ function concatPieces(pieces: readonly Uint8Array[], start: number, end: number)
     at += piece.byteLength;
   }
   return out;
-}
-
-/** compressMember of a borrowed buffer (concatPieces'), given back once zlib is done reading it. */
-function compressBorrowed(bytes: Buffer): Promise<Buffer> {
-  const pending = compressMember(bytes);
-  const giveBack = (): void => scratchBuffers.give(bytes);
-  pending.then(giveBack, giveBack);
-  return pending;
 }
 
 /** A unit's key in its format's map: the family's name as the format writes it, and its slot group. */
@@ -143,6 +154,12 @@ export class GzipExposition {
   readonly #onCompressed: GzipExpositionOptions['onCompressed'];
   readonly #timer: NodeJS.Timeout;
   #running = 0;
+  /**
+   * Input buffers of background compressions, each reused once its compression is done (zlib reads it until then).
+   * Measured (bench/README.md, 2,000 × 50): a fresh copy per unit, ~79 MB per interval that outlived young-generation
+   * collections, counted as external memory against the old generation's room and brought full collections sooner.
+   */
+  readonly #inputs: Buffer[][] = [];
   /**
    * compactSettled's view of the units: by slot group (see #unitsByGroup), and per group the version at which all its
    * units were up to date or being compressed.
@@ -296,7 +313,8 @@ export class GzipExposition {
             continue;
           }
           if (this.#running >= this.#maxCompressions) return;
-          this.#compressInBackground(unit, this.#groupBytes(group, format, unit), version);
+          const input = this.#inputs.pop() ?? [];
+          this.#compressInBackground(unit, this.#groupBytes(group, format, unit, input), version, input);
         }
         if (done) clean.set(id, version);
       }
@@ -327,14 +345,19 @@ export class GzipExposition {
   }
 
   async #buildArchive(group: SlotGroup, version: number): Promise<void> {
-    const built = await buildGroupArchive(this.#store, group, (pieces) => {
-      // The next member's copy waits for this one: the buffer goes back and is borrowed again.
-      const bytes = concatPieces(pieces, 0, pieces.length);
-      this.#onCompressed?.('background', bytes.byteLength);
-      return compressBorrowed(bytes);
-    });
-    if (built === undefined) this.#unarchivable.set(group.key.id, version);
-    else if (this.#store.attachArchive(built.archive, built.sources)) this.#onArchived?.();
+    const input = this.#inputs.pop() ?? [];
+    try {
+      const built = await buildGroupArchive(this.#store, group, (pieces) => {
+        // Copied into the reused input (zlib reads it until the member is done, and the next waits for that).
+        const bytes = concatPieces(pieces, 0, pieces.length, input);
+        this.#onCompressed?.('background', bytes.byteLength);
+        return compressMember(bytes);
+      });
+      if (built === undefined) this.#unarchivable.set(group.key.id, version);
+      else if (this.#store.attachArchive(built.archive, built.sources)) this.#onArchived?.();
+    } finally {
+      this.#inputs.push(input);
+    }
   }
 
   /**
@@ -406,16 +429,19 @@ export class GzipExposition {
       if (unit.member !== undefined) return { result: unit.member, copiedBytes: 0 };
       if (unit.pending !== undefined) return { result: unit.pending, copiedBytes: 0 };
     }
-    // Out of date (or never built): compressed now from the plan's pieces, taken at `version`.
-    const bytes = concatPieces(family.pieces, run.start, run.end);
+    // Out of date (or never built): compressed now from the plan's pieces, taken at `version`, copied into a
+    // borrowed buffer that goes back once zlib is done with it (answer-scratch.ts).
+    const bytes = concatPieces(family.pieces, run.start, run.end, answerScratch);
     this.#onCompressed?.('request', bytes.byteLength);
-    return { result: this.#compress(unit, bytes, version), copiedBytes: bytes.byteLength };
+    const result = this.#compress(unit, bytes, version);
+    const giveBack = (): void => answerScratch.give(bytes);
+    result.then(giveBack, giveBack);
+    return { result, copiedBytes: bytes.byteLength };
   }
 
-  /** Compresses `bytes` (borrowed: concatPieces') as the unit's member at `version`. */
   #compress(unit: Unit, bytes: Buffer, version: number): Promise<Buffer> {
     unit.version = version;
-    const pending = compressBorrowed(bytes);
+    const pending = compressMember(bytes);
     unit.pending = pending;
     unit.member = undefined;
     pending.then(
@@ -435,7 +461,7 @@ export class GzipExposition {
     return pending;
   }
 
-  #compressInBackground(unit: Unit, bytes: Buffer, version: number): void {
+  #compressInBackground(unit: Unit, bytes: Buffer, version: number, input: Buffer[]): void {
     this.#running++;
     this.#onCompressed?.('background', bytes.byteLength);
     const pending = this.#compress(unit, bytes, version);
@@ -444,6 +470,7 @@ export class GzipExposition {
     // requests (bench:fleet's gzip p99).
     const next = (): void => {
       this.#running--;
+      this.#inputs.push(input);
       if (!this.#closed) this.compactSettled();
     };
     void pending.then(next, next);
@@ -453,7 +480,7 @@ export class GzipExposition {
    * The unit's family's pieces of the group's targets, as the plan takes them: same name and type, and a health
    * family's name only from the health series (the plan leaves out a target family named like one).
    */
-  #groupBytes(group: SlotGroup, format: ExpositionFormat, unit: Unit): Buffer {
+  #groupBytes(group: SlotGroup, format: ExpositionFormat, unit: Unit, input: Buffer[]): Buffer {
     const entries = this.#store.entries();
     this.#store.restore(group, entries);
     const fromHealth = healthFamilyNames(format).has(unit.familyKey);
@@ -472,6 +499,6 @@ export class GzipExposition {
         if (bytes.byteLength > 0) pieces.push(bytes);
       }
     }
-    return concatPieces(pieces, 0, pieces.length);
+    return concatPieces(pieces, 0, pieces.length, input);
   }
 }

@@ -1,7 +1,7 @@
 // Reading back the archive's gzip members (group-archive.ts): a member's plain size, a member inflated into a buffer of
 // its own, and an inflater that reads member after member into one buffer it reuses (plain /metrics answers).
 import { constants, createGunzip, type Gunzip, gunzipSync, type ZlibReset } from 'node:zlib';
-import { scratchBuffers } from './scratch-buffers.js';
+import { answerScratch } from './answer-scratch.js';
 
 /** The plain size a gzip member holds (its trailer's ISIZE; members here are far below 4 GiB). */
 export function plainSize(member: Uint8Array): number {
@@ -83,9 +83,9 @@ export class MemberInflater {
     if (stream === undefined) return inflateMember(member);
     let output = this.#output;
     if (output === undefined || output.byteLength <= size) {
-      if (output !== undefined) scratchBuffers.give(output);
+      if (output !== undefined) answerScratch.give(output);
       // +1: a member whose text fills the buffer exactly would look like one cut short.
-      output = scratchBuffers.take(size + 1);
+      output = answerScratch.take(size + 1);
       this.#output = output;
     }
     stream.gunzip.reset();
@@ -103,7 +103,7 @@ export class MemberInflater {
   /** Frees the zlib stream and gives the buffer back (the last view returned is no longer valid). */
   close(): void {
     this.#drop();
-    if (this.#output !== undefined) scratchBuffers.give(this.#output);
+    if (this.#output !== undefined) answerScratch.give(this.#output);
     this.#output = undefined;
   }
 

@@ -12,7 +12,7 @@ import {
   type ExpositionFamily,
   type FleetExposition,
 } from '../fleet/fleet-exposition.js';
-import { scratchBuffers } from '../fleet/scratch-buffers.js';
+import { answerScratch } from '../fleet/answer-scratch.js';
 import { archiveShortcut } from '../fleet/group-archive.js';
 import { MemberInflater } from '../fleet/member-inflater.js';
 import { GzipExposition } from '../fleet/gzip-exposition.js';
@@ -81,8 +81,8 @@ export async function writeBuffers(
   turnAfterMs: number = TURN_AFTER_MS,
   transient = false,
 ): Promise<void> {
-  // Borrowed, and given back once both buffers' last writes are done (scratch-buffers.ts).
-  const scratch = [scratchBuffers.take(WRITE_BATCH_BYTES), scratchBuffers.take(WRITE_BATCH_BYTES)];
+  // Borrowed, and given back once both buffers' last writes are done (answer-scratch.ts).
+  const scratch = [answerScratch.take(WRITE_BATCH_BYTES), answerScratch.take(WRITE_BATCH_BYTES)];
   const inFlight: Array<Promise<void> | undefined> = [undefined, undefined];
   /** Pieces handed to the sink as they are, not yet written: their bytes must stay as they are until then. */
   const direct: Array<Promise<void>> = [];
@@ -136,7 +136,7 @@ export async function writeBuffers(
   }
   // A destroyed sink calls every pending write's callback (with its error): none of these waits for good.
   await Promise.all([...direct, ...inFlight]);
-  for (const buffer of scratch) scratchBuffers.give(buffer);
+  for (const buffer of scratch) answerScratch.give(buffer);
 }
 
 /**

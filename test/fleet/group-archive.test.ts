@@ -16,7 +16,6 @@ import { familyLines, handleFleetMetrics } from '../../src/server/fleet-metrics-
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { resultBuffers } from '../../src/pool/result-buffers.js';
 import { healthBuffers } from '../../src/fleet/target-health.js';
-import { scratchBuffers } from '../../src/fleet/scratch-buffers.js';
 import { staticTarget } from '../helpers/discovery.js';
 import { inlineBodyResult } from '../helpers/hot-path-result.js';
 import { httpGet, startTestServer, type TestServer } from '../helpers/http.js';
@@ -309,19 +308,6 @@ describe("group archives and the inline results' buffers", () => {
       reusedHealth.fill(0x7a);
       assert.equal(archivedBody(store, 'text'), before);
     }
-  });
-});
-
-describe('group archives and the borrowed copies', () => {
-  test('archiving copies each family into a borrowed buffer and gives it back once compressed', async () => {
-    const { store, now } = fleet(12);
-    // One free buffer of the smallest class: each family's copy (well under 64 KiB) borrows it.
-    scratchBuffers.give(scratchBuffers.take(1));
-    const free = scratchBuffers.freeBytes;
-    assert.ok(free > 0);
-    const gzip = await archiveAll(store, now);
-    assert.equal(scratchBuffers.freeBytes, free, 'every copy went back');
-    gzip.close();
   });
 });
 

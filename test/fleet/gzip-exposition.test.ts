@@ -9,7 +9,7 @@ import {
   planFleetExposition,
   planFleetExpositionInTurns,
 } from '../../src/fleet/fleet-exposition.js';
-import { scratchBuffers } from '../../src/fleet/scratch-buffers.js';
+import { answerScratch } from '../../src/fleet/answer-scratch.js';
 import { compressMember, GzipExposition, type GzipExpositionOptions } from '../../src/fleet/gzip-exposition.js';
 import { TargetStore } from '../../src/fleet/store.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -99,12 +99,12 @@ describe('GzipExposition', () => {
     const { store, targets } = fleet(30);
     const gzip = new GzipExposition(store, { tickMs: 60_000 });
     await gzip.members(planFleetExposition(store, 'text', new Set()), '');
-    const free = scratchBuffers.freeBytes;
+    const free = answerScratch.freeBytes;
     assert.ok(free > 0, 'the inputs of the compressions went back');
     for (const target of targets) scrape(store, target, 7);
     const renewed = await gzip.members(planFleetExposition(store, 'text', new Set()), '');
     // Each compression took memory given back before, and gave it back again.
-    assert.equal(scratchBuffers.freeBytes, free);
+    assert.equal(answerScratch.freeBytes, free);
     assert.equal(gunzipSync(Buffer.concat(renewed)).toString(), plainBody(store, ''));
     gzip.close();
   });

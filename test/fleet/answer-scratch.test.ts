@@ -1,7 +1,7 @@
 // The buffers /metrics answers borrow: memory given back is handed out again, never twice at once, within the bound.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ScratchBuffers } from '../../src/fleet/scratch-buffers.js';
+import { ScratchBuffers } from '../../src/fleet/answer-scratch.js';
 
 describe('ScratchBuffers', () => {
   test('hands out at least the size asked for, in power-of-two classes from 64 KiB', () => {

@@ -1,12 +1,10 @@
-// Short-lived buffers of the main thread, borrowed and given back: the copies zlib compresses (a gzip answer's
-// out-of-date groups, the background's settled groups and archives), an answer's write batches, a plain answer's
-// inflate buffer. Kept between uses instead of fresh ArrayBuffers each time.
+// Buffers that /metrics answers borrow and give back: the copies of out-of-date groups a gzip answer compresses, the
+// write batches, a plain answer's inflate buffer. Kept between answers instead of fresh ArrayBuffers per answer.
 //
 // Why: V8 counts ArrayBuffer memory allocated since its last full collection against the old generation's room. A
 // gzip answer at 10,000 × 10 allocated ~8–10 MB of such buffers (a preload sampling V8's external memory every 50 ms,
 // bench:fleet, bench/README.md twentieth stop), and a full collection followed within ~100 ms in most answers: the
-// answers set the pace of full collections (one every ~5 s) and met their pauses. The background's copies were kept
-// for reuse since 2,000 × 50 showed the same (~79 MB per interval of fresh copies, bench/README.md): one pool now.
+// answers set the pace of full collections (one every ~5 s) and met their pauses.
 
 /** The smallest size handed out: smaller requests share its class. */
 const MIN_CLASS_BYTES = 64 * 1024;
@@ -82,6 +80,6 @@ export class ScratchBuffers {
 
 /**
  * The main thread's one instance. At 10,000 × 10 an answer borrows ~4–6 MB at once (its out-of-date units are
- * compressed together), the background one copy at a time; two answers at a time fit.
+ * compressed together); two answers at a time fit.
  */
-export const scratchBuffers = new ScratchBuffers(16 * 1024 * 1024);
+export const answerScratch = new ScratchBuffers(16 * 1024 * 1024);
