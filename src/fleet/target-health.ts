@@ -78,10 +78,10 @@ const sink = new SeriesByteWriter();
 /**
  * The buffers health lines are copied out into, given back by the store once their slot group is archived (as the
  * hot path's result buffers are): a fresh ArrayBuffer per scrape was ~0.4 MB/s at 10,000 × 10, which V8 counts against
- * the old generation's room (bench/README.md, twentieth stop on issue 15). Health lines are a few hundred bytes: two
- * slot groups' worth fit in far less than the result buffers keep.
+ * the old generation's room (bench/README.md, twentieth stop on issue 15). Health lines are a few hundred bytes: sized
+ * to 16 bytes, a buffer stays within the 1.2× of spare room that lets the next scrape's lines reuse it.
  */
-export const healthBuffers = new ResultBuffers(2 * 1024 * 1024);
+export const healthBuffers = new ResultBuffers({ maxKeptBytes: 2 * 1024 * 1024, roundTo: 16 });
 
 /**
  * Health families of a target that was scraped at least once, as the bytes the store keeps (families without samples

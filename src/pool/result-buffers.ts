@@ -20,8 +20,16 @@ const MAX_KEPT_BYTES = 12 * 1024 * 1024;
 /** A buffer is reused for a result only when it has at most this much spare room (kept with the result an interval). */
 const MAX_SPARE = 1.2;
 
+export interface ResultBuffersOptions {
+  /** Bytes kept for reuse at most (default 12 MiB). */
+  readonly maxKeptBytes?: number;
+  /** New buffers are sized up to a multiple of this (default 1 KiB); smaller for small results. */
+  readonly roundTo?: number;
+}
+
 export class ResultBuffers {
   readonly #maxKeptBytes: number;
+  readonly #roundTo: number;
   readonly #kept: Uint8Array[] = [];
   /**
    * The buffers of #kept, to tell a buffer given twice. Found by reading each kept view's `.buffer` (a C++ builtin
@@ -33,9 +41,9 @@ export class ResultBuffers {
   /** Buffers this handed out: only those come back (a worker's batch buffer holds many targets' views). */
   readonly #issued = new WeakSet<ArrayBufferLike>();
 
-  /** `maxKeptBytes`: bytes kept for reuse at most. */
-  constructor(maxKeptBytes: number = MAX_KEPT_BYTES) {
-    this.#maxKeptBytes = maxKeptBytes;
+  constructor(options: ResultBuffersOptions = {}) {
+    this.#maxKeptBytes = options.maxKeptBytes ?? MAX_KEPT_BYTES;
+    this.#roundTo = options.roundTo ?? 1024;
   }
 
   /** A buffer of at least `bytes`, kept or new. */
@@ -50,9 +58,8 @@ export class ResultBuffers {
       this.#keptBytes -= buffer.byteLength;
       return buffer;
     }
-    // Room for a few more bytes next time (counters gain digits), in whole KiB, but never past MAX_SPARE: a buffer
-    // with more spare room than that would never be handed out again (small results, such as health lines).
-    const fresh = new Uint8Array(Math.min(Math.ceil((bytes * 1.1) / 1024) * 1024, Math.floor(bytes * MAX_SPARE)));
+    // Room for a few more bytes next time (counters gain digits); at most ~1.16×, within MAX_SPARE.
+    const fresh = new Uint8Array(Math.ceil((bytes * 1.1) / this.#roundTo) * this.#roundTo);
     this.#issued.add(fresh.buffer);
     return fresh;
   }
