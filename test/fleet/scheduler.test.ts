@@ -278,7 +278,8 @@ describe('deadlines', () => {
     targets.calls[1]!.resolve(success(target));
     const first = targets.calls[0]!.signal;
     assert.equal(targets.calls[1]!.signal, first, "the second scrape got the first one's signal");
-    assert.equal(getEventListeners(first, 'abort').length, 0, 'no listener left behind');
+    // The scrape's own listener is gone; the scheduler's keeps the signal's listener map from emptying (scheduler.ts).
+    assert.equal(getEventListeners(first, 'abort').length, 1, "only the scheduler's own listener left behind");
     // The third scrape runs past its timeout: aborted, so the fourth gets a new signal.
     await clock.advance(INTERVAL + 2_000);
     assert.equal(targets.calls[2]!.signal, first);
@@ -287,6 +288,28 @@ describe('deadlines', () => {
     const fourth = targets.calls[3]!.signal;
     assert.notEqual(fourth, first);
     assert.equal(fourth.aborted, false);
+    await scheduler.stop();
+  });
+
+  test("every scrape's signal holds one listener of the scheduler's for good, a new signal as well", async () => {
+    const { clock, targets, scheduler } = setup();
+    const target = makeTarget(4, { timeoutMs: 2_000 });
+    scheduler.setTargets([target]);
+    await clock.advance(slotOf(target) - START);
+    const signal = targets.calls[0]!.signal;
+    // While the scrape runs: the scheduler's listener and the scrape's own.
+    assert.equal(getEventListeners(signal, 'abort').length, 2);
+    const [keeper] = getEventListeners(signal, 'abort');
+    targets.calls[0]!.resolve(success(target));
+    await settle();
+    assert.deepEqual(getEventListeners(signal, 'abort'), [keeper], "the scheduler's stays once the scrape's is gone");
+    // A timed-out scrape's signal is not handed out again: the next one is new, and holds the same kind of listener.
+    await clock.advance(INTERVAL + 2_000);
+    assert.equal(signal.aborted, true);
+    await clock.advance(INTERVAL - 2_000);
+    const fresh = targets.calls[2]!.signal;
+    assert.notEqual(fresh, signal);
+    assert.equal(getEventListeners(fresh, 'abort')[0], keeper);
     await scheduler.stop();
   });
 
