@@ -125,7 +125,7 @@ export function encodeTargetHealth(targetLabels: Readonly<Record<string, string>
     ends.push(sink.length);
   }
   const length = sink.length;
-  const bytes = healthBuffers.take(length).subarray(0, length);
+  const bytes = healthBuffers.take(length);
   bytes.set(sink.view());
   return { families: FAMILY_LISTS[(withErrors ? 2 : 0) + (withSuccess ? 1 : 0)] as readonly FamilyMeta[], bytes, ends };
 }

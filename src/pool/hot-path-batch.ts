@@ -92,7 +92,7 @@ export function encodeBatch(
     return result.item;
   });
   const length = sink.length;
-  const bytes = buffers?.take(length).subarray(0, length) ?? new Uint8Array(length);
+  const bytes = buffers?.take(length) ?? new Uint8Array(length);
   bytes.set(sink.view());
   sink.shrink();
   return { bytes, families: families ?? [], items: encoded };

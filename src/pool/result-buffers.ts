@@ -30,49 +30,56 @@ export interface ResultBuffersOptions {
 export class ResultBuffers {
   readonly #maxKeptBytes: number;
   readonly #roundTo: number;
-  readonly #kept: Uint8Array[] = [];
-  /**
-   * The buffers of #kept, to tell a buffer given twice. Found by reading each kept view's `.buffer` (a C++ builtin
-   * call), give() walked up to ~1,500 views for each of the ~1,300 buffers an archived group gives back per second at
-   * 10,000 × 10: ~4 % of the process's CPU samples (perf, bench:fleet, bench/README.md nineteenth stop).
-   */
-  readonly #keptBuffers = new Set<ArrayBufferLike>();
+  /** Buffers given back, the most recent last: the memory alone (a view is made when one is handed out). */
+  readonly #kept: ArrayBufferLike[] = [];
   #keptBytes = 0;
-  /** Buffers this handed out: only those come back (a worker's batch buffer holds many targets' views). */
-  readonly #issued = new WeakSet<ArrayBufferLike>();
+  /**
+   * The buffers this handed out (only those come back: a worker's batch buffer holds many targets' views), each with
+   * whether it is in #kept now (to tell a buffer given twice). One WeakMap whose entries change value, not a set of
+   * the kept ones: a Set that a buffer joins on give() and leaves on take() grows and shrinks its table ~1,300 times a
+   * second at 10,000 × 10, and V8 allocates an old Set's new tables in the old generation (~100 KB/s of its garbage,
+   * bench/README.md, twenty-first stop on issue 15). Before that set, give() found a buffer given twice by reading
+   * each kept view's `.buffer`: ~4 % of the process's CPU samples (nineteenth stop).
+   */
+  readonly #issued = new WeakMap<ArrayBufferLike, boolean>();
 
   constructor(options: ResultBuffersOptions = {}) {
     this.#maxKeptBytes = options.maxKeptBytes ?? MAX_KEPT_BYTES;
     this.#roundTo = options.roundTo ?? 1024;
   }
 
-  /** A buffer of at least `bytes`, kept or new. */
+  /**
+   * A view of exactly `bytes` bytes, from offset 0 of a buffer kept or new (its `.buffer` is what give() takes back).
+   * One view per use: the result keeps it for an interval, so a view kept with the buffer in between, then cut to
+   * length, was one more object per scrape for the old generation.
+   */
   take(bytes: number): Uint8Array {
     const kept = this.#kept;
     // The most recently returned first: a scrape's size is close to its neighbours' in the same slot group.
     for (let i = kept.length - 1; i >= 0 && i >= kept.length - 8; i--) {
-      const buffer = kept[i] as Uint8Array;
+      const buffer = kept[i] as ArrayBufferLike;
       if (buffer.byteLength < bytes || buffer.byteLength > bytes * MAX_SPARE) continue;
       kept.splice(i, 1);
-      this.#keptBuffers.delete(buffer.buffer);
+      this.#issued.set(buffer, false);
       this.#keptBytes -= buffer.byteLength;
-      return buffer;
+      return new Uint8Array(buffer, 0, bytes);
     }
     // Room for a few more bytes next time (counters gain digits); at most ~1.16×, within MAX_SPARE.
-    const fresh = new Uint8Array(Math.ceil((bytes * 1.1) / this.#roundTo) * this.#roundTo);
-    this.#issued.add(fresh.buffer);
-    return fresh;
+    const fresh = new ArrayBuffer(Math.ceil((bytes * 1.1) / this.#roundTo) * this.#roundTo);
+    this.#issued.set(fresh, false);
+    return new Uint8Array(fresh, 0, bytes);
   }
 
   /** Takes back a buffer this handed out, once nothing views it any more; any other buffer is left alone. */
   give(buffer: ArrayBufferLike): void {
-    if (!this.#issued.has(buffer) || this.#keptBuffers.has(buffer)) return;
-    this.#kept.push(new Uint8Array(buffer));
-    this.#keptBuffers.add(buffer);
+    // Unknown (undefined) or kept already (true).
+    if (this.#issued.get(buffer) !== false) return;
+    this.#kept.push(buffer);
+    this.#issued.set(buffer, true);
     this.#keptBytes += buffer.byteLength;
     while (this.#keptBytes > this.#maxKeptBytes) {
-      const dropped = this.#kept.shift() as Uint8Array;
-      this.#keptBuffers.delete(dropped.buffer);
+      const dropped = this.#kept.shift() as ArrayBufferLike;
+      this.#issued.set(dropped, false);
       this.#keptBytes -= dropped.byteLength;
     }
   }

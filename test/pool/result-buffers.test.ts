@@ -5,11 +5,14 @@ import { describe, test } from 'node:test';
 import { ResultBuffers } from '../../src/pool/result-buffers.js';
 
 describe('ResultBuffers', () => {
-  test('a buffer with little spare room, at any size', () => {
+  test('a view of exactly the size asked, of a buffer with little spare room, at any size', () => {
     const buffers = new ResultBuffers();
     for (const size of [100, 8_000, 20_000]) {
-      const buffer = buffers.take(size);
-      assert.ok(buffer.byteLength >= size && buffer.byteLength <= Math.max(size * 1.2, 1024), `${size}`);
+      const view = buffers.take(size);
+      assert.equal(view.byteLength, size);
+      assert.equal(view.byteOffset, 0);
+      const memory = view.buffer.byteLength;
+      assert.ok(memory >= size && memory <= Math.max(size * 1.2, 1024), `${size}`);
     }
   });
 
@@ -23,7 +26,9 @@ describe('ResultBuffers', () => {
     assert.equal(buffers.size, 1, 'given back twice, kept once');
     assert.notEqual(buffers.take(40_000)?.buffer, buffer.buffer, 'too small for this result');
     assert.notEqual(buffers.take(16_384)?.buffer, buffer.buffer, 'too much spare room for this one');
-    assert.equal(buffers.take(20_100)?.buffer, buffer.buffer);
+    const again = buffers.take(20_100);
+    assert.equal(again.buffer, buffer.buffer);
+    assert.equal(again.byteLength, 20_100, 'cut to the size asked');
     assert.equal(buffers.size, 0);
   });
 
@@ -32,7 +37,7 @@ describe('ResultBuffers', () => {
     const taken = Array.from({ length: 700 }, () => buffers.take(20_000));
     for (const buffer of taken) buffers.give(buffer.buffer);
     assert.ok(buffers.keptBytes <= 12 * 1024 * 1024 && buffers.keptBytes > 12 * 1024 * 1024 - 22 * 1024);
-    assert.equal(buffers.size, Math.floor((12 * 1024 * 1024) / (taken[0] as Uint8Array).byteLength));
+    assert.equal(buffers.size, Math.floor((12 * 1024 * 1024) / (taken[0] as Uint8Array).buffer.byteLength));
     // The newest are kept: the last one given back is handed out again.
     assert.equal(buffers.take(20_000).buffer, (taken.at(-1) as Uint8Array).buffer);
   });
@@ -59,7 +64,7 @@ describe('ResultBuffers', () => {
     const buffers = new ResultBuffers({ maxKeptBytes: 2_000, roundTo: 64 });
     const small = buffers.take(600);
     // 1.1× the request, up to a multiple of 64: room for a few more digits next time.
-    assert.equal(small.byteLength, 704);
+    assert.equal(small.buffer.byteLength, 704);
     buffers.give(small.buffer);
     assert.equal(buffers.take(650).buffer, small.buffer);
     const three = [buffers.take(600), buffers.take(600), buffers.take(600)];
