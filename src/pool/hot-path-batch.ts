@@ -250,7 +250,10 @@ export function decodeBatch(batch: EncodedBatch, interner: FamilyMetaInterner): 
       }
       const end = spans.ends.at(-1) ?? spans.start;
       const ends = spans.ends.map((at) => at - spans.start);
-      const value = { families, bytes: bytes.subarray(spans.start, end), ends };
+      // A single body's lines are the whole buffer (runBatchInline's, of the exact size): that view itself, not one
+      // more object per scrape kept for an interval.
+      const whole = spans.start === 0 && end === bytes.byteLength;
+      const value = { families, bytes: whole ? bytes : bytes.subarray(spans.start, end), ends };
       encoded[format] = value;
       previous = { spans, value };
     }

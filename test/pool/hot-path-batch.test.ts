@@ -28,7 +28,19 @@ describe('encodeResults', () => {
     const [first, second] = decodeBatch(batch, new FamilyMetaInterner());
     assert.ok(first?.ok === true && first.encoded.text !== undefined);
     assert.equal(decoder.decode(familyBytes(first.encoded.text, 0)), text);
+    // The only body's lines are the whole buffer: its view is the batch's own (no second view kept an interval).
+    assert.equal(first.encoded.text.bytes, batch.bytes);
     assert.equal(second?.ok, false);
+  });
+
+  test("each body of a batch reads its own lines, the first's from offset 0 too", () => {
+    const texts = ['srs_clients{i="1"} 3\n', 'srs_clients{i="2"} 4\n'];
+    const batch = encodeResults(texts.map(success), ['text']);
+    const results = decodeBatch(batch, new FamilyMetaInterner());
+    assert.deepEqual(
+      results.map((result) => (result.ok ? decoder.decode(familyBytes(result.encoded.text!, 0)) : '')),
+      texts,
+    );
   });
 
   test('ASCII lines fill the buffer sized for them, and OpenMetrics equal to text is written once', () => {
