@@ -268,6 +268,17 @@ class PartRestorer implements FamilyVisitor {
 /** Lets a plan of `format` take every group whose archive is current as it stands, without walking its targets. */
 export function archiveShortcut(store: TargetStore, format: ExpositionFormat): GroupShortcut {
   return {
-    cached: (group) => store.archiveOf(group)?.formats.get(format),
+    cached: (group, entries) =>
+      someArchived(group, entries) ? store.archiveOf(group)?.formats.get(format) : undefined,
   };
+}
+
+/**
+ * Whether a target of the group has parts in its archive only: a group whose targets all kept their bytes (each in a
+ * buffer of its own, TargetStore.attachArchive) is walked instead, its bytes read as they are, where its members would
+ * be inflated. Stops at the first: at 10,000 × 10 every target's parts are archived.
+ */
+function someArchived(group: SlotGroup, entries: readonly StoredTarget[]): boolean {
+  for (let t = group.start; t < group.end; t++) if (hasArchivedParts(entries[t] as StoredTarget)) return true;
+  return false;
 }

@@ -142,6 +142,54 @@ describe('group archives', () => {
     gzip.close();
   });
 
+  test('targets large enough for a buffer of their own keep their bytes; plain answers walk groups of those alone', async () => {
+    const now = { ms: 1_000 };
+    const store = new TargetStore({ now: () => now.ms });
+    const targets = Array.from({ length: 40 }, (_, i) => makeTarget(i));
+    const large = (i: number): boolean => i % 2 === 0;
+    for (const [i, target] of targets.entries()) {
+      store.upsertTarget(target);
+      if (!large(i)) {
+        scrape(store, target, i);
+        continue;
+      }
+      // ~23 KB of lines: over the size from which the store copies a target into its own buffer (REUSE_MIN_BYTES).
+      const text = Array.from({ length: 500 }, (_, k) => `big{instance="${target.labels.instance}",k="${k}"} ${i}\n`);
+      const families: RenderedFamily[] = [{ name: 'big', help: 'large', type: 'gauge', text: text.join('') }];
+      store.record(
+        target,
+        { ok: true, families: { text: families, openmetrics: families }, sampleCount: 500 },
+        { startedMs: 0, durationMs: 1 },
+      );
+    }
+    const before = { text: walkedBody(store, 'text'), openmetrics: walkedBody(store, 'openmetrics') };
+    const gzip = await archiveAll(store, now);
+    const entries = store.entries();
+    for (const [i, target] of targets.entries()) {
+      const entry = store.get(target.id) as StoredTarget;
+      assert.ok(entry.archive !== undefined, `${i}: archived`);
+      assert.equal(isArchived(entry), !large(i), `${i}: bytes dropped only from a small target`);
+    }
+    let walked = 0;
+    for (const group of store.groups()) {
+      const allLarge = entries.slice(group.start, group.end).every((entry) => !isArchived(entry));
+      const cached = archiveShortcut(store, 'text').cached(group, entries);
+      assert.equal(
+        cached === undefined,
+        allLarge,
+        `group ${group.key.id}: members inflated only where bytes were dropped`,
+      );
+      if (allLarge) walked++;
+    }
+    assert.ok(walked > 0 && walked < store.groups().length, 'groups of both kinds');
+    for (const format of ['text', 'openmetrics'] as const) {
+      assert.equal(archivedBody(store, format), before[format]);
+      const plan = planFleetExposition(store, format, new Set(), gzip.shortcut(format));
+      assert.equal(gunzipSync(Buffer.concat(await gzip.members(plan, ''))).toString(), before[format]);
+    }
+    gzip.close();
+  });
+
   test('reading an archived part without putting it back is an error, never an empty family', async () => {
     const { store, now } = fleet(5);
     const gzip = await archiveAll(store, now);
