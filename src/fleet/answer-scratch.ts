@@ -6,6 +6,8 @@
 // bench:fleet, bench/README.md twentieth stop), and a full collection followed within ~100 ms in most answers: the
 // answers set the pace of full collections (one every ~5 s) and met their pauses.
 
+import { IssuedMemory } from '../pool/issued-memory.js';
+
 /** The smallest size handed out: smaller requests share its class. */
 const MIN_CLASS_BYTES = 64 * 1024;
 /** Larger requests get buffers of their own, never kept. */
@@ -20,11 +22,9 @@ export class ScratchBuffers {
   readonly #maxKeptBytes: number;
   /** Free buffers by size class, the most recently given last. */
   readonly #free = new Map<number, Buffer[]>();
-  /** The free buffers' memory, to refuse a buffer given twice. */
-  readonly #freeBuffers = new Set<ArrayBufferLike>();
   #freeBytes = 0;
-  /** Memory this handed out (and may keep): only that comes back. */
-  readonly #issued = new WeakSet<ArrayBufferLike>();
+  /** Memory this handed out (and may keep): only that comes back, once. */
+  readonly #issued = new IssuedMemory();
 
   constructor(maxKeptBytes: number) {
     this.#maxKeptBytes = maxKeptBytes;
@@ -41,13 +41,13 @@ export class ScratchBuffers {
     const free = this.#free.get(size);
     const kept = free?.pop();
     if (kept !== undefined) {
-      this.#freeBuffers.delete(kept.buffer);
+      this.#issued.handOut(kept.buffer);
       this.#freeBytes -= size;
       return kept;
     }
     // Not from Buffer's shared pool (only small buffers come from there): the whole ArrayBuffer is this buffer's.
     const fresh = Buffer.allocUnsafeSlow(size);
-    this.#issued.add(fresh.buffer);
+    this.#issued.handOut(fresh.buffer);
     return fresh;
   }
 
@@ -59,16 +59,13 @@ export class ScratchBuffers {
   give(view: Uint8Array): void {
     const memory = view.buffer;
     const size = memory.byteLength;
-    if (!this.#issued.has(memory) || this.#freeBuffers.has(memory) || this.#freeBytes + size > this.#maxKeptBytes) {
-      return;
-    }
+    if (this.#freeBytes + size > this.#maxKeptBytes || !this.#issued.takeBack(memory)) return;
     let free = this.#free.get(size);
     if (free === undefined) {
       free = [];
       this.#free.set(size, free);
     }
     free.push(Buffer.from(memory));
-    this.#freeBuffers.add(memory);
     this.#freeBytes += size;
   }
 

@@ -6,6 +6,7 @@
 // Measured (bench:fleet 2,000 × 50, an allocation profile of 30 s including collected objects): these buffers were
 // 17.5 % of the main thread's allocated bytes, ~4.8 MB/s of ArrayBuffer memory that died at once. V8 counts such memory
 // against the old generation's room and starts full collections sooner (see store.ts #pack).
+import { IssuedMemory } from './issued-memory.js';
 
 /**
  * The fleet store copies results of this size or more into its own buffers and gives theirs back at once; it keeps
@@ -33,15 +34,8 @@ export class ResultBuffers {
   /** Buffers given back, the most recent last: the memory alone (a view is made when one is handed out). */
   readonly #kept: ArrayBufferLike[] = [];
   #keptBytes = 0;
-  /**
-   * The buffers this handed out (only those come back: a worker's batch buffer holds many targets' views), each with
-   * whether it is in #kept now (to tell a buffer given twice). One WeakMap whose entries change value, not a set of
-   * the kept ones: a Set that a buffer joins on give() and leaves on take() grows and shrinks its table ~1,300 times a
-   * second at 10,000 × 10, and V8 allocates an old Set's new tables in the old generation (~100 KB/s of its garbage,
-   * bench/README.md, twenty-first stop on issue 15). Before that set, give() found a buffer given twice by reading
-   * each kept view's `.buffer`: ~4 % of the process's CPU samples (nineteenth stop).
-   */
-  readonly #issued = new WeakMap<ArrayBufferLike, boolean>();
+  /** Only buffers this handed out come back (a worker's batch buffer holds many targets' views), each once. */
+  readonly #issued = new IssuedMemory();
 
   constructor(options: ResultBuffersOptions = {}) {
     this.#maxKeptBytes = options.maxKeptBytes ?? MAX_KEPT_BYTES;
@@ -60,26 +54,25 @@ export class ResultBuffers {
       const buffer = kept[i] as ArrayBufferLike;
       if (buffer.byteLength < bytes || buffer.byteLength > bytes * MAX_SPARE) continue;
       kept.splice(i, 1);
-      this.#issued.set(buffer, false);
+      this.#issued.handOut(buffer);
       this.#keptBytes -= buffer.byteLength;
       return new Uint8Array(buffer, 0, bytes);
     }
     // Room for a few more bytes next time (counters gain digits); at most ~1.16×, within MAX_SPARE.
     const fresh = new ArrayBuffer(Math.ceil((bytes * 1.1) / this.#roundTo) * this.#roundTo);
-    this.#issued.set(fresh, false);
+    this.#issued.handOut(fresh);
     return new Uint8Array(fresh, 0, bytes);
   }
 
   /** Takes back a buffer this handed out, once nothing views it any more; any other buffer is left alone. */
   give(buffer: ArrayBufferLike): void {
-    // Unknown (undefined) or kept already (true).
-    if (this.#issued.get(buffer) !== false) return;
+    if (!this.#issued.takeBack(buffer)) return;
     this.#kept.push(buffer);
-    this.#issued.set(buffer, true);
     this.#keptBytes += buffer.byteLength;
     while (this.#keptBytes > this.#maxKeptBytes) {
+      // Dropped, not freed: given back once more (a holder still viewing it), it is kept again.
       const dropped = this.#kept.shift() as ArrayBufferLike;
-      this.#issued.set(dropped, false);
+      this.#issued.handOut(dropped);
       this.#keptBytes -= dropped.byteLength;
     }
   }
