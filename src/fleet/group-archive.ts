@@ -32,7 +32,10 @@ export interface ArchivedPart {
   bytes: Uint8Array;
 }
 
-/** One target as its group was archived: its parts without their bytes, in the order the members hold them. */
+/**
+ * One target as its group was archived, in the order the members hold them: its parts without their bytes, or, for a
+ * target whose bytes the store keeps (TargetStore.keepsBytes), its parts as they are.
+ */
 export interface ArchivedTarget {
   readonly families: Readonly<Record<ExpositionFormat, ArchivedPart>>;
   readonly health: Readonly<Record<ExpositionFormat, ArchivedPart>>;
@@ -168,8 +171,12 @@ export async function buildGroupArchive(
   }
   const stripper = new PartStripper();
   const targets: ArchivedTarget[] = [];
-  for (const entry of sources)
-    targets.push({ families: stripper.strip(entry.families), health: stripper.strip(entry.health) });
+  for (const entry of sources) {
+    // A target whose bytes the store keeps anyway holds them on (TargetStore.keepsBytes): its parts as they are, which
+    // restoreArchive passes over (their bytes are there) while it counts their lengths in the members.
+    if (store.keepsBytes(entry.target.id)) targets.push({ families: entry.families, health: entry.health });
+    else targets.push({ families: stripper.strip(entry.families), health: stripper.strip(entry.health) });
+  }
   return {
     archive: { groupId: group.key.id, version, formats, targets, compressedBytes, plainBytes },
     sources,

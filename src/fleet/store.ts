@@ -283,8 +283,9 @@ export class TargetStore {
 
   /**
    * Drops the bytes of the group's targets, which `archive` now holds (group-archive.ts), if the group is still as
-   * the archive was built from `sources` (its entries then); false, and nothing changed, if it is not. Targets whose
-   * bytes are in a buffer of their own keep them (see below). The group's version stays: its series are the same.
+   * the archive was built from `sources` (its entries then); false, and nothing changed, if it is not. Targets the
+   * store keeps bytes of (keepsBytes) keep them: the archive holds their parts as they are. The group's version stays:
+   * its series are the same.
    */
   attachArchive(archive: GroupArchive, sources: readonly StoredTarget[]): boolean {
     const group = this.groups().find((candidate) => candidate.key.id === archive.groupId);
@@ -295,15 +296,6 @@ export class TargetStore {
     for (let k = 0; k < sources.length; k++) if (sorted[group.start + k] !== sources[k]) return false;
     for (let k = 0; k < sources.length; k++) {
       const entry = sources[k] as StoredTarget;
-      // A target whose bytes are in its own buffer (#pack) keeps them: that buffer stays for its next scrape anyway, so
-      // dropping them saves no memory, and a plain answer then reads them as they are instead of inflating the
-      // group's members (archiveShortcut). At 2,000 × 50, every target (bench/README.md, twenty-first stop).
-      if (this.#slabs.has(entry.target.id)) {
-        const kept = storedTarget(entry.target, entry.meta, entry.families, entry.health, entry.group, archive);
-        this.#entries.set(entry.target.id, kept);
-        sorted[group.start + k] = kept;
-        continue;
-      }
       const archived = archive.targets[k] as GroupArchive['targets'][number];
       const stripped = storedTarget(entry.target, entry.meta, archived.families, archived.health, entry.group, archive);
       this.#entries.set(entry.target.id, stripped);
@@ -321,6 +313,16 @@ export class TargetStore {
     }
     this.#archives.set(archive.groupId, archive);
     return true;
+  }
+
+  /**
+   * Whether the target's bytes are in a buffer of the store's own (#pack, targets of REUSE_MIN_BYTES or more), kept
+   * for its next scrape: archiving leaves them in place (buildGroupArchive). Dropping them would save no memory, and a
+   * plain answer would then inflate the group's members for bytes still there (archiveShortcut walks a group of such
+   * targets instead); at 2,000 × 50, every target (bench/README.md, twenty-first stop on issue 15).
+   */
+  keepsBytes(id: string): boolean {
+    return this.#slabs.has(id);
   }
 
   /**

@@ -169,6 +169,11 @@ describe('group archives', () => {
       const entry = store.get(target.id) as StoredTarget;
       assert.ok(entry.archive !== undefined, `${i}: archived`);
       assert.equal(isArchived(entry), !large(i), `${i}: bytes dropped only from a small target`);
+      // The archive holds the very parts the store holds (a large target's with their bytes: putting its group back
+      // inflates nothing for it).
+      const held = entry.archive.targets.find((part) => part.families.text === entry.families.text);
+      assert.ok(held !== undefined, `${i}: the archive holds the target's parts`);
+      assert.equal(held.families.text.bytes === ARCHIVED_BYTES, !large(i));
     }
     let walked = 0;
     for (const group of store.groups()) {
