@@ -10,7 +10,7 @@ import {
 import { LabelBlockCache, rendersAlikeInBothFormats, writeFamilyBytes } from '../exposition/render.js';
 import { SeriesByteWriter } from '../exposition/series-bytes.js';
 import type { ExpositionFormat, FamilySamples, RenderedFamily } from '../exposition/types.js';
-import { parseJsonBody } from '../extract/parse-json.js';
+import { moduleParser } from '../extract/pruned-parse.js';
 import {
   countsOf,
   extractBody,
@@ -112,7 +112,7 @@ function encodeItem(
   const mark = sink.length;
   const formats = task.formats;
   const result = underBudget(task, (budget) => {
-    const body = extractBody(compiled, task, parseJsonBody, budget);
+    const body = extractBody(compiled, task, moduleParser(compiled), budget);
     if ('ok' in body) return body;
     // Label blocks are the same in both formats; a group's families share each element's label values.
     const labelBlocks = labelBlocksRecur(compiled, formats) ? new LabelBlockCache() : undefined;

@@ -9,7 +9,8 @@ import {
   type ExtractProblemReason,
   type ExtractResult,
 } from '../extract/extract.js';
-import { parseJsonBody, type JsonBodyParser } from '../extract/parse-json.js';
+import type { JsonBodyParser } from '../extract/parse-json.js';
+import { moduleParser } from '../extract/pruned-parse.js';
 import {
   DEFAULT_BUDGET_LIMITS,
   EvaluationBudget,
@@ -141,7 +142,7 @@ export type InlineTask = Omit<HotPathTask, 'module' | 'signal'> & {
 export function runHotPathInline(
   compiled: CompiledModule,
   task: InlineTask,
-  parse: JsonBodyParser = parseJsonBody,
+  parse: JsonBodyParser = moduleParser(compiled),
 ): HotPathResult {
   return underBudget(task, (budget) => runSteps(compiled, task, parse, budget));
 }
