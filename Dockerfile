@@ -14,6 +14,11 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
+# The native JSON pruner (native/json_prune.cc, Node-API: the same binary runs on the runtime's Node) needs g++ here.
+RUN apt-get update && apt-get install -y --no-install-recommends g++ && rm -rf /var/lib/apt/lists/*
+COPY native ./native
+COPY tools/build-native.mjs ./tools/build-native.mjs
+RUN FJE_NATIVE=required node tools/build-native.mjs
 COPY tsconfig.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.json \
@@ -25,7 +30,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# 3. The runtime: compiled JavaScript, production node_modules, package.json (for --version), the default config.
+# 3. The runtime: compiled JavaScript, the native pruner, production node_modules, package.json (for --version), the
+#    default config.
 FROM ${NODE_IMAGE} AS runtime
 # Two malloc arenas, not glibc's eight per core: threads that malloc (V8's GC helpers, the workers) each kept an
 # arena of their own whose freed memory stayed resident (not zlib's compressions: moving those to the main thread
@@ -36,6 +42,7 @@ ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/build/native ./build/native
 COPY package.json ./
 COPY --from=build /src/config.yml /etc/fleet-json-exporter/config.yml
 # The node image's unprivileged user, by number so Kubernetes' runAsNonRoot can verify it.

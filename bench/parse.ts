@@ -1,4 +1,5 @@
-// bench:parse — JSON.parse vs the simdjson binding behind the same parse(bytes) seam: the parse alone and the whole task.
+// bench:parse — JSON.parse, the native pruner before it, and the simdjson binding, behind the same parse(bytes) seam: the
+// parse alone and the whole task.
 //
 //   npm run bench:parse -- [--sizes=2k,50k,1m,10m --seconds=1 --config=<file> --module=<name> --target=<url>]
 //                          [--json --out-dir=…]
@@ -10,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { configLoader } from '../src/commands/load-config.js';
 import { parseJsonBody, type JsonBodyParser } from '../src/extract/parse-json.js';
+import { nativePruner, parserWith } from '../src/extract/pruned-parse.js';
 import { runHotPathInline, type HotPathTask } from '../src/pool/hot-path.js';
 import { closePreparedConfig, prepareConfig } from '../src/scrape/prepared-config.js';
 import { measureSync } from './measure.js';
@@ -22,7 +24,8 @@ const REFERENCE_CONFIG = join(import.meta.dirname, '..', '..', 'test', 'fixtures
 
 const spec: BenchSpec = {
   name: 'parse',
-  question: 'JSON.parse vs the simdjson binding behind the same parse(bytes) seam: the parse alone and the whole task.',
+  question:
+    'JSON.parse, the native pruner before it (the default) and the simdjson binding behind the same parse(bytes) seam: the parse alone and the whole task.',
   flags: {
     sizes: { type: 'string', default: '2k,50k,1m,10m', help: 'SRS body sizes (2k, 50k, 1m, …)' },
     seconds: { type: 'string', default: '1', help: 'measured seconds per case' },
@@ -48,6 +51,9 @@ interface Row {
   readonly jsonParseTaskMs: number;
   readonly simdjsonMs?: number;
   readonly simdjsonTaskMs?: number;
+  /** The module's parser with the native pruner (src/extract/pruned-parse.ts), where it is built. */
+  readonly prunedMs?: number;
+  readonly prunedTaskMs?: number;
 }
 
 const prepared = prepareConfig(configLoader(flags.config)());
@@ -58,6 +64,14 @@ if (module === undefined) {
 }
 const simdjson = await loadSimdjsonParser();
 if (!simdjson.ok) process.stderr.write(`simdjson not available: ${simdjson.reason}\n`);
+const pruned = parserWith(module.compiled, nativePruner);
+if (pruned === parseJsonBody) {
+  process.stderr.write(
+    nativePruner === undefined
+      ? 'the native pruner is not built (npm run build:native)\n'
+      : `module ${flags.module} reads its bodies whole: nothing to prune\n`,
+  );
+}
 
 const rows: Row[] = [];
 const bodies: Array<{ body: Uint8Array; streams: number | undefined }> =
@@ -81,6 +95,7 @@ for (const { body, streams } of bodies) {
   };
   const native = measure(parseJsonBody);
   const simd = simdjson.ok ? measure(simdjson.parser) : undefined;
+  const prune = pruned === parseJsonBody ? undefined : measure(pruned);
   rows.push({
     bytes: body.byteLength,
     streams,
@@ -88,6 +103,8 @@ for (const { body, streams } of bodies) {
     jsonParseTaskMs: native.task,
     simdjsonMs: simd?.parse,
     simdjsonTaskMs: simd?.task,
+    prunedMs: prune?.parse,
+    prunedTaskMs: prune?.task,
   });
 }
 await closePreparedConfig(prepared);
@@ -103,7 +120,7 @@ const written = cli.writeResults({ config: prepared.config.source, module: flags
   {
     file: 'parse.svg',
     svg: renderLineChart({
-      title: 'JSON.parse vs simdjson (ms per body)',
+      title: 'JSON.parse vs pruned vs simdjson (ms per body)',
       subtitle: `${seconds} s per case, ${new Date().toISOString().slice(0, 16)}Z (log scale)`,
       categories: rows.map((r) => `${(r.bytes / 1024).toFixed(0)} KiB`),
       xLabel: 'body size',
@@ -114,6 +131,8 @@ const written = cli.writeResults({ config: prepared.config.source, module: flags
         { name: 'simdjson', values: rows.map((r) => r.simdjsonMs) },
         { name: 'task, JSON.parse', values: rows.map((r) => r.jsonParseTaskMs) },
         { name: 'task, simdjson', values: rows.map((r) => r.simdjsonTaskMs) },
+        { name: 'pruned', values: rows.map((r) => r.prunedMs) },
+        { name: 'task, pruned', values: rows.map((r) => r.prunedTaskMs) },
       ],
     }),
   },
@@ -121,7 +140,17 @@ const written = cli.writeResults({ config: prepared.config.source, module: flags
 cli.progress(`wrote ${written.join(', ')}`);
 if (cli.boolean('json')) {
   process.stdout.write(
-    JSON.stringify({ machine, seconds, simdjson: simdjson.ok ? 'available' : simdjson.reason, rows }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        machine,
+        seconds,
+        simdjson: simdjson.ok ? 'available' : simdjson.reason,
+        pruner: pruned === parseJsonBody ? 'none' : 'native',
+        rows,
+      },
+      null,
+      2,
+    ) + '\n',
   );
 } else {
   const cell = (ms: number | undefined, width: number): string =>
@@ -132,13 +161,13 @@ if (cli.boolean('json')) {
     `node ${machine.node}, ${machine.cpus} CPUs, module ${machine.module} of ${machine.config}, ${seconds}s per case; ms per body\n`,
   );
   process.stdout.write(
-    `${'bytes'.padStart(10)}${'streams'.padStart(9)}${'JSON.parse'.padStart(12)}${'simdjson'.padStart(10)}${'ratio'.padStart(9)}${'task JSON.parse'.padStart(17)}${'task simdjson'.padStart(15)}${'ratio'.padStart(9)}\n`,
+    `${'bytes'.padStart(10)}${'streams'.padStart(9)}${'JSON.parse'.padStart(12)}${'pruned'.padStart(10)}${'ratio'.padStart(9)}${'simdjson'.padStart(10)}${'ratio'.padStart(9)}${'task JSON.parse'.padStart(17)}${'task pruned'.padStart(13)}${'ratio'.padStart(9)}${'task simdjson'.padStart(15)}${'ratio'.padStart(9)}\n`,
   );
   for (const r of rows) {
     process.stdout.write(
-      `${String(r.bytes).padStart(10)}${String(r.streams ?? '-').padStart(9)}${cell(r.jsonParseMs, 12)}${cell(r.simdjsonMs, 10)}${ratio(r.simdjsonMs, r.jsonParseMs)}` +
-        `${cell(r.jsonParseTaskMs, 17)}${cell(r.simdjsonTaskMs, 15)}${ratio(r.simdjsonTaskMs, r.jsonParseTaskMs)}\n`,
+      `${String(r.bytes).padStart(10)}${String(r.streams ?? '-').padStart(9)}${cell(r.jsonParseMs, 12)}${cell(r.prunedMs, 10)}${ratio(r.prunedMs, r.jsonParseMs)}${cell(r.simdjsonMs, 10)}${ratio(r.simdjsonMs, r.jsonParseMs)}` +
+        `${cell(r.jsonParseTaskMs, 17)}${cell(r.prunedTaskMs, 13)}${ratio(r.prunedTaskMs, r.jsonParseTaskMs)}${cell(r.simdjsonTaskMs, 15)}${ratio(r.simdjsonTaskMs, r.jsonParseTaskMs)}\n`,
     );
   }
-  process.stdout.write('ratio: simdjson time / JSON.parse time (above 1: simdjson is slower)\n');
+  process.stdout.write("ratio: that parser's time / JSON.parse time (above 1: slower than JSON.parse alone)\n");
 }

@@ -1,4 +1,5 @@
 // `serve`: load the config, start the HTTP server, reload on SIGHUP, stop cleanly on SIGTERM/SIGINT.
+import { prunerError, prunerKind } from '../extract/pruned-parse.js';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -149,9 +150,17 @@ export async function startExporter(
       ...(v8Flags.length > 0 ? { v8Flags } : {}),
       tls: webConfig?.tls !== undefined,
       basicAuth: Object.keys(webConfig?.users ?? {}).length > 0,
+      jsonPruner: prunerKind,
     },
     'fleet-json-exporter listening',
   );
+  if (prunerKind === 'none' && process.env.FJE_NATIVE !== 'off') {
+    logger.info(
+      { reason: prunerError },
+      'the native JSON pruner is not built (no C++ compiler at install?): bodies are parsed whole, the same result at ' +
+        'a higher CPU cost; `npm run build:native` builds it (README, "The native JSON pruner")',
+    );
+  }
   return {
     server,
     hotPath,

@@ -102,6 +102,20 @@ describe('Dockerfile', () => {
     assert.ok(!copies.some((c) => /(^|\s)(\.|src|test|bench)(\s|$)/.test(c.split(/\s+/)[0] ?? '')), 'no sources');
   });
 
+  test('the build stage builds the native JSON pruner (a failed build fails the image) and the runtime has it', () => {
+    const build = stages[0] as Stage;
+    assert.ok(
+      all(build, 'RUN').some((run) => run.includes('FJE_NATIVE=required node tools/build-native.mjs')),
+      'the build stage builds native/json_prune.cc, required',
+    );
+    assert.ok(
+      all(build, 'RUN').some((run) => /apt-get install .*\bg\+\+/.test(run)),
+      'g++ in the build stage',
+    );
+    // dist/src/extract/pruned-parse.js loads ../../../build/native/json_prune.node: /app/build/native.
+    assert.ok(all(final, 'COPY').includes('--from=build /src/build/native ./build/native'));
+  });
+
   test('runs as a non-root user and exposes 7979', () => {
     const [user = ''] = all(final, 'USER');
     assert.ok(user !== '', 'USER is set');
