@@ -1,6 +1,6 @@
 // The keys of a body that a module's templates can read, as a tree, and that tree as the program of the native
 // pruner (native/json_prune.cc): a body cut down to them parses ~3× faster and gives every template the same result.
-import type { Step, TemplatePart } from '../jsonpath/ast.js';
+import type { Step } from '../jsonpath/ast.js';
 import { parseTemplate } from '../jsonpath/parse.js';
 import type { CompiledModule } from './compile-module.js';
 
@@ -68,15 +68,18 @@ function keepWhole(nodes: readonly ProjectionNode[]): void {
   for (const node of nodes) node.whole = true;
 }
 
-/** A template read on `inputs`: every value its blocks print, and a range's items, are kept whole. */
-function addTemplate(inputs: readonly ProjectionNode[], text: string): void {
-  const visit = (parts: readonly TemplatePart[]): void => {
-    for (const part of parts) {
-      if (part.kind === 'block') keepWhole(reach(inputs, part.path));
-      else if (part.kind === 'range') keepWhole(reach(inputs, part.path));
-    }
-  };
-  visit(parseTemplate(text).parts);
+/**
+ * A template read on `inputs`: every value its blocks print, and a range's items, are kept whole. `printed: false`
+ * (paging's list, of which only its being an array and its length count) keeps a single block's values as other
+ * templates project them, which keeps every array's length.
+ */
+function addTemplate(inputs: readonly ProjectionNode[], text: string, printed = true): void {
+  const parts = parseTemplate(text).parts;
+  for (const part of parts) {
+    if (part.kind === 'text') continue;
+    const reached = reach(inputs, part.path);
+    if (printed || part.kind === 'range' || parts.length > 1) keepWhole(reached);
+  }
 }
 
 /** The projection of everything `compiled` reads of a body: element paths lead to what their labels and values read. */
@@ -103,7 +106,7 @@ export function moduleProjection(compiled: CompiledModule): ProjectionNode {
     for (const text of onElements) addTemplate(elements, text);
   }
   if (compiled.errorCode !== undefined) addTemplate([root], compiled.errorCode.text);
-  if (compiled.paging !== undefined) addTemplate([root], compiled.paging.items.text);
+  if (compiled.paging !== undefined) addTemplate([root], compiled.paging.items.text, false);
   return root;
 }
 

@@ -74,15 +74,14 @@ modules:
       values: { v: '{.stats.v}', one: 1 }
       epochTimestamp: '{.t}'
 `;
-  assert.deepEqual(shape(moduleProjection(compiled(yaml))), {
-    code: true,
-    list: true,
-  });
+  const expected = { code: true, list: { id: true, a: { b: true, c: true }, stats: { v: true }, t: true } };
+  // Paging counts the list's items (and cuts it): every array keeps its length, so the elements stay as projected.
+  assert.deepEqual(shape(moduleProjection(compiled(yaml))), expected);
   const withoutPaging = yaml.replace("    paging: { items: '{.list}', max_items: 100 }\n", '');
-  assert.deepEqual(shape(moduleProjection(compiled(withoutPaging))), {
-    code: true,
-    list: { id: true, a: { b: true, c: true }, stats: { v: true }, t: true },
-  });
+  assert.deepEqual(shape(moduleProjection(compiled(withoutPaging))), expected);
+  // A list nothing else reads keeps its elements, emptied.
+  const pagingOnly = `modules:\n  m:\n    paging: { items: '{.other}', max_items: 2 }\n    metrics:\n    - { name: v, path: '{.code}' }\n`;
+  assert.deepEqual(shape(moduleProjection(compiled(pagingOnly))), { code: true, other: {} });
 });
 
 describe('with the native pruner', { skip: nativePruner === undefined && process.env.CI === undefined }, () => {
@@ -313,6 +312,29 @@ describe('with the native pruner', { skip: nativePruner === undefined && process
     }
     // The comparison means something only if most modules are pruned.
     assert.ok(pruned >= modules.length - 1, `${pruned} of ${modules.length} modules pruned`);
+  });
+
+  test('paging: a list longer than max_items is cut and counted the same, pruned or whole', () => {
+    const module = compiled(`
+modules:
+  m:
+    paging: { items: '{.list}', max_items: 2 }
+    metrics:
+    - name: e
+      type: object
+      path: '{.list[*]}'
+      labels: { id: '{.id}' }
+      values: { v: '{.v}' }
+`);
+    const parser = moduleParser(module);
+    assert.notEqual(parser, parseJsonBody);
+    const body = bytes('{"list":[{"id":"a","v":1,"x":{}},{"id":"b","v":2,"y":[]},{"id":"c","v":3}],"other":1}');
+    const task = { body, targetLabels: {}, formats: ['text' as const] };
+    const pruned = runHotPathInline(module, task, parser);
+    assert.ok(pruned.ok);
+    assert.deepEqual(pruned.problemCounts, { items_truncated: 1 });
+    assert.equal(pruned.sampleCount, 2);
+    assert.deepEqual(comparable(pruned), comparable(runHotPathInline(module, task, parseJsonBody)));
   });
 
   test('property: an object metric with filters, unions and missing keys: the same samples and problems', () => {
