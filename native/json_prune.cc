@@ -160,11 +160,13 @@ struct Pruner {
     return p + n;
   }
 
-  // A value at `p` (after whitespace), projected by the program's node at `node` (kWhole: kept as it is); emitting
-  // false only validates. Returns the byte after it, nullptr when invalid.
   static constexpr size_t kWhole = SIZE_MAX;
 
-  const uint8_t* value(const uint8_t* p, size_t node, bool emitting) {
+  // A value at `p` (after whitespace), projected by the program's node at `node` (kWhole: kept as it is); returns
+  // the byte after it, nullptr when invalid. Two instances: `emitting` copies what the node keeps; the other only
+  // validates (what no path reads, and a value kept whole, whose bytes are then copied in one piece).
+  template <bool emitting>
+  const uint8_t* value(const uint8_t* p, size_t node) {
     p = skip_ws(p);
     if (p >= end) return fail();
     const uint8_t* start = p;
@@ -177,10 +179,10 @@ struct Pruner {
       bool whole = node == kWhole || program[node] == 0;
       const uint8_t* after;
       if (whole || !emitting) {
-        after = c == '{' ? object(p, kWhole, false) : array(p, kWhole, false);
+        after = c == '{' ? object<false>(p, kWhole) : array<false>(p, kWhole);
         if (after != nullptr && emitting) emit_span(start, after);
       } else {
-        after = c == '{' ? object(p, node, true) : array(p, node, true);
+        after = c == '{' ? object<true>(p, node) : array<true>(p, node);
       }
       depth--;
       return after;
@@ -245,7 +247,8 @@ struct Pruner {
   }
 
   // At '{'. Emitting: only the listed members, each projected by its child (a key with an escape: kept whole).
-  const uint8_t* object(const uint8_t* p, size_t node, bool emitting) {
+  template <bool emitting>
+  const uint8_t* object(const uint8_t* p, size_t node) {
     p = skip_ws(p + 1);
     if (emitting) emit('{');
     if (p < end && *p == '}') {
@@ -283,7 +286,7 @@ struct Pruner {
           emit(':');
         }
       }
-      p = value(p, next, keep);
+      p = keep ? value<true>(p, next) : value<false>(p, next);
       if (p == nullptr) return nullptr;
       p = skip_ws(p);
       if (p >= end) return fail();
@@ -300,7 +303,8 @@ struct Pruner {
   }
 
   // At '['. Emitting: every element, each projected by `node`.
-  const uint8_t* array(const uint8_t* p, size_t node, bool emitting) {
+  template <bool emitting>
+  const uint8_t* array(const uint8_t* p, size_t node) {
     p = skip_ws(p + 1);
     if (emitting) emit('[');
     if (p < end && *p == ']') {
@@ -311,7 +315,7 @@ struct Pruner {
     for (;;) {
       if (emitting && !first) emit(',');
       first = false;
-      p = value(p, node, emitting);
+      p = value<emitting>(p, node);
       if (p == nullptr) return nullptr;
       p = skip_ws(p);
       if (p >= end) return fail();
@@ -360,7 +364,7 @@ napi_value Prune(napi_env env, napi_callback_info info) {
   if (program_len < kNodeHeader || program[0] != 1 || in_len > INT32_MAX) {
     result = -3;
   } else {
-    at = p.value(at, 0, true);
+    at = p.value<true>(at, 0);
     if (at == nullptr) {
       result = p.error == 0 ? -1 : p.error;
     } else {
