@@ -79,7 +79,9 @@ const bodies: Array<{ body: Uint8Array; streams: number | undefined }> =
     ? sizes.map((size) => generateStreamsBody(size))
     : [{ body: await fetchTargetBody(targetUrl), streams: undefined }];
 for (const { body, streams } of bodies) {
-  cli.progress(`${body.byteLength} bytes: JSON.parse${simdjson.ok ? ' and simdjson' : ''}, ${seconds} s per case`);
+  cli.progress(
+    `${body.byteLength} bytes: JSON.parse${pruned === parseJsonBody ? '' : ', pruned'}${simdjson.ok ? ' and simdjson' : ''}, ${seconds} s per case`,
+  );
   const task: Omit<HotPathTask, 'module'> = {
     body,
     targetLabels: { job: 'srs', instance: 'edge-0:1985' },
