@@ -246,17 +246,37 @@ struct Pruner {
     return 0;
   }
 
+  // Past an opening `{` or `[` and its whitespace; *closed when the container ends at once (then past its closer).
+  template <bool emitting>
+  const uint8_t* open(const uint8_t* p, uint8_t opener, uint8_t closer, bool* closed) {
+    p = skip_ws(p + 1);
+    if (emitting) emit(opener);
+    *closed = p < end && *p == closer;
+    if (!*closed) return p;
+    if (emitting) emit(closer);
+    return p + 1;
+  }
+
+  // After a member or an element: past its `,` (*more) or past the container's closer; nullptr for anything else.
+  template <bool emitting>
+  const uint8_t* separator(const uint8_t* p, uint8_t closer, bool* more) {
+    p = skip_ws(p);
+    if (p >= end) return fail();
+    *more = *p == ',';
+    if (*more) return p + 1;
+    if (*p != closer) return fail();
+    if (emitting) emit(closer);
+    return p + 1;
+  }
+
   // At '{'. Emitting: only the listed members, each projected by its child (a key with an escape: kept whole).
   template <bool emitting>
   const uint8_t* object(const uint8_t* p, size_t node) {
-    p = skip_ws(p + 1);
-    if (emitting) emit('{');
-    if (p < end && *p == '}') {
-      if (emitting) emit('}');
-      return p + 1;
-    }
+    bool done;
+    p = open<emitting>(p, '{', '}', &done);
     bool first = true;
-    for (;;) {
+    for (bool more = !done; more;) {
+      p = skip_ws(p);
       if (p >= end || *p != '"') return fail();
       const uint8_t* key = p;
       bool escaped;
@@ -288,47 +308,27 @@ struct Pruner {
       }
       p = keep ? value<true>(p, next) : value<false>(p, next);
       if (p == nullptr) return nullptr;
-      p = skip_ws(p);
-      if (p >= end) return fail();
-      if (*p == ',') {
-        p = skip_ws(p + 1);
-        continue;
-      }
-      if (*p == '}') {
-        if (emitting) emit('}');
-        return p + 1;
-      }
-      return fail();
+      p = separator<emitting>(p, '}', &more);
+      if (p == nullptr) return nullptr;
     }
+    return p;
   }
 
   // At '['. Emitting: every element, each projected by `node`.
   template <bool emitting>
   const uint8_t* array(const uint8_t* p, size_t node) {
-    p = skip_ws(p + 1);
-    if (emitting) emit('[');
-    if (p < end && *p == ']') {
-      if (emitting) emit(']');
-      return p + 1;
-    }
+    bool done;
+    p = open<emitting>(p, '[', ']', &done);
     bool first = true;
-    for (;;) {
+    for (bool more = !done; more;) {
       if (emitting && !first) emit(',');
       first = false;
       p = value<emitting>(p, node);
       if (p == nullptr) return nullptr;
-      p = skip_ws(p);
-      if (p >= end) return fail();
-      if (*p == ',') {
-        p++;
-        continue;
-      }
-      if (*p == ']') {
-        if (emitting) emit(']');
-        return p + 1;
-      }
-      return fail();
+      p = separator<emitting>(p, ']', &more);
+      if (p == nullptr) return nullptr;
     }
+    return p;
   }
 };
 
