@@ -1,5 +1,4 @@
 // `serve`: load the config, start the HTTP server, reload on SIGHUP, stop cleanly on SIGTERM/SIGINT.
-import { prunerError, prunerKind } from '../extract/pruned-parse.js';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -18,6 +17,7 @@ import { VERSION } from '../version.js';
 import { DEFAULT_WORKERS_MAX_QUEUE, type ServeFlags } from './flags.js';
 import { describeLoadError, serveConfigLoader } from './load-config.js';
 import { parseDuration } from '../config/duration.js';
+import { prunerError, prunerKind } from '../extract/pruned-parse.js';
 import { OPEN_TARGET_POLICY_SETTINGS, TargetPolicy } from '../fetch/target-policy.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT } from './probe-flags.js';
 import { applyRuntimeFlags } from './runtime-flags.js';

@@ -1,7 +1,7 @@
 // The exporter's own metrics (prom-client): probes, durations, errors by reason, config reloads, process.
-import { prunerKind } from '../extract/pruned-parse.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { prunerKind } from '../extract/pruned-parse.js';
 import { VERSION } from '../version.js';
 
 const PREFIX = 'fleet_json_exporter_';
