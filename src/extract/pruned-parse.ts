@@ -22,7 +22,8 @@ function loadPruner(): { readonly pruner: NativePruner | undefined; readonly err
     const pruner = createRequire(import.meta.url)('../../../build/native/json_prune.node') as NativePruner;
     return { pruner };
   } catch (err) {
-    return { pruner: undefined, error: err instanceof Error ? err.message : String(err) };
+    // The first line says it (Node adds the require stack after it).
+    return { pruner: undefined, error: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
   }
 }
 
