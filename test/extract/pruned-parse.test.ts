@@ -174,8 +174,34 @@ describe('with the native pruner', { skip: nativePruner === undefined && process
     assert.equal(pruner.prune(input, broken, new Uint8Array(input.byteLength)), -3);
     assert.equal(pruner.prune(input, program.subarray(0, 5), new Uint8Array(input.byteLength)), -3);
     assert.throws(() => pruner.prune(input, program, new Uint8Array(2)), TypeError);
+    const misuse = pruner.prune as unknown as (...args: unknown[]) => number;
+    assert.throws(() => misuse('{"a":1}', program, new Uint8Array(8)), TypeError);
+    assert.throws(() => misuse(input, program), TypeError);
+    assert.throws(() => misuse(input, new Uint16Array(8), new Uint8Array(input.byteLength)), TypeError);
     // The module's parser then reads the body whole.
     assert.deepEqual(prunedParser(pruner, broken)(input), { ok: true, value: { a: { b: 1 } } });
+  });
+
+  test('bodies the pruner does not take are parsed whole: invalid UTF-8 (fail or replace), too deep, not JSON', () => {
+    const module = compiled(REFERENCE, 'default');
+    const parser = moduleParser(module);
+    assert.notEqual(parser, parseJsonBody);
+    // The bad byte in a key no template reads: pruning alone would never see it.
+    const invalidUtf8 = new Uint8Array([...bytes('{"server":"a","service":"b'), 0xff, ...bytes('","streams":[]}')]);
+    const deep = bytes(`{"streams":${'['.repeat(10_001)}${']'.repeat(10_001)}}`);
+    for (const body of [invalidUtf8, deep, bytes('{"streams":[1,]}'), new Uint8Array(0)]) {
+      for (const invalidUtf8Option of ['fail', 'replace'] as const) {
+        const options = { invalidUtf8: invalidUtf8Option };
+        assert.deepEqual(parser(body, options), parseJsonBody(body, options));
+      }
+    }
+    assert.deepEqual(parser(invalidUtf8, { invalidUtf8: 'fail' }).ok, false);
+    assert.deepEqual(parser(invalidUtf8, { invalidUtf8: 'replace' }), {
+      ok: true,
+      value: { server: 'a', service: 'b\uFFFD', streams: [] },
+      replacedInvalidUtf8: true,
+    });
+    assert.equal((parser(deep) as { reason?: string }).reason, 'too_deep');
   });
 
   /** What pruning by `projection` must give, computed on the parsed value. */
