@@ -10,6 +10,7 @@ import {
 import { LabelBlockCache, rendersAlikeInBothFormats, writeFamilyBytes } from '../exposition/render.js';
 import { SeriesByteWriter } from '../exposition/series-bytes.js';
 import type { ExpositionFormat, FamilySamples, RenderedFamily } from '../exposition/types.js';
+import type { JsonBodyParser } from '../extract/parse-json.js';
 import { moduleParser } from '../extract/pruned-parse.js';
 import {
   countsOf,
@@ -84,9 +85,10 @@ export function encodeBatch(
 ): EncodedBatch {
   sink.rewind(0);
   let families: readonly FamilyMeta[] | undefined;
+  const parse = moduleParser(compiled);
   const encoded = items.map((item): EncodedBatchItem => {
     const task = { ...item, formats, ...(isCancelled === undefined ? {} : { isCancelled }) };
-    const result = encodeItem(compiled, task);
+    const result = encodeItem(compiled, task, parse);
     if (!result.ok) return result;
     families ??= result.families.map(({ name, help, type }) => ({ name, help, type }));
     return result.item;
@@ -106,13 +108,14 @@ export function encodeBatch(
 function encodeItem(
   compiled: CompiledModule,
   task: InlineTask,
+  parse: JsonBodyParser,
 ):
   | { readonly ok: true; readonly item: EncodedBatchItem; readonly families: readonly FamilySamples[] }
   | HotPathFailure {
   const mark = sink.length;
   const formats = task.formats;
   const result = underBudget(task, (budget) => {
-    const body = extractBody(compiled, task, moduleParser(compiled), budget);
+    const body = extractBody(compiled, task, parse, budget);
     if ('ok' in body) return body;
     // Label blocks are the same in both formats; a group's families share each element's label values.
     const labelBlocks = labelBlocksRecur(compiled, formats) ? new LabelBlockCache() : undefined;
