@@ -14,8 +14,10 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
-# The native JSON pruner (native/json_prune.cc, Node-API: the same binary runs on the runtime's Node) needs g++ here.
-RUN apt-get update && apt-get install -y --no-install-recommends g++ && rm -rf /var/lib/apt/lists/*
+# The native addons (Node-API: the same binaries run on the runtime's Node) need g++ here: the JSON pruner
+# (native/json_prune.cc) and gzip members through libdeflate (native/gzip_member.cc, linked statically from
+# libdeflate-dev, so the runtime needs no library of its own).
+RUN apt-get update && apt-get install -y --no-install-recommends g++ libdeflate-dev && rm -rf /var/lib/apt/lists/*
 COPY native ./native
 COPY tools/build-native.mjs ./tools/build-native.mjs
 RUN FJE_NATIVE=required node tools/build-native.mjs
@@ -30,7 +32,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# 3. The runtime: compiled JavaScript, the native pruner, production node_modules, package.json (for --version), the
+# 3. The runtime: compiled JavaScript, the native addons, production node_modules, package.json (for --version), the
 #    default config.
 FROM ${NODE_IMAGE} AS runtime
 # Two malloc arenas, not glibc's eight per core: threads that malloc (V8's GC helpers, the workers) each kept an

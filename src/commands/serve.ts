@@ -18,6 +18,7 @@ import { DEFAULT_WORKERS_MAX_QUEUE, type ServeFlags } from './flags.js';
 import { describeLoadError, serveConfigLoader } from './load-config.js';
 import { parseDuration } from '../config/duration.js';
 import { prunerError, prunerKind } from '../extract/pruned-parse.js';
+import { gzipCodecError, gzipCodecKind } from '../fleet/gzip-codec.js';
 import { OPEN_TARGET_POLICY_SETTINGS, TargetPolicy } from '../fetch/target-policy.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT } from './probe-flags.js';
 import { applyRuntimeFlags } from './runtime-flags.js';
@@ -151,6 +152,7 @@ export async function startExporter(
       tls: webConfig?.tls !== undefined,
       basicAuth: Object.keys(webConfig?.users ?? {}).length > 0,
       jsonPruner: prunerKind,
+      gzip: gzipCodecKind,
     },
     'fleet-json-exporter listening',
   );
@@ -159,6 +161,14 @@ export async function startExporter(
       { reason: prunerError },
       'the native JSON pruner is not built (no C++ compiler at install?): bodies are parsed whole, the same result at ' +
         'a higher CPU cost; `npm run build:native` builds it (README, "The native JSON pruner")',
+    );
+  }
+  if (gzipCodecKind === 'zlib' && process.env.FJE_NATIVE !== 'off') {
+    logger.info(
+      { reason: gzipCodecError },
+      "the libdeflate addon is not built (no C++ compiler or libdeflate-dev at install?): fleet /metrics' gzip " +
+        "members are made and read with Node's zlib, the same bytes at a higher CPU cost; `npm run build:native` " +
+        'builds it (README, "The native JSON pruner")',
     );
   }
   return {

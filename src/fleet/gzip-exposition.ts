@@ -11,8 +11,6 @@
 // within a quarter second of each interval and then rest: every unit is compressed about once per interval, in
 // pieces of ~0.02–0.3 MB, and a request finds all but the groups of the last ~0.7 s ready (~3.5 MB of text).
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { constants, gzip } from 'node:zlib';
 import type { ExpositionFormat, MetricType } from '../exposition/types.js';
 import { type FamilyMeta, familyBytes } from '../exposition/encoded-families.js';
 import { familyName } from '../exposition/render.js';
@@ -29,29 +27,8 @@ import {
 } from './fleet-exposition.js';
 import { answerScratch, ScratchBuffers } from './answer-scratch.js';
 import { buildGroupArchive } from './group-archive.js';
+import { compressMember } from './gzip-codec.js';
 import type { SlotGroup, TargetStore } from './store.js';
-
-const gzipAsync = promisify(gzip);
-
-/** Level 1: units are recompressed every interval; higher levels cost more CPU for a few percent of bytes. */
-export const EXPOSITION_GZIP_LEVEL = constants.Z_BEST_SPEED;
-
-/** zlib's default output chunk, the least compressMember asks for. */
-const MIN_OUTPUT_CHUNK_BYTES = 16 * 1024;
-
-/**
- * One gzip member of `bytes` at EXPOSITION_GZIP_LEVEL, its output in one chunk: zlib's default 16 KiB chunks made a
- * ~1 MB piece of exposition text (~80 KB of gzip at level 1, ~12×) go to the thread pool and back to this thread
- * ~5 times, each return waiting for a loop turn between scrapes: a gzip answer's own compressions took 10–66 ms of its
- * 30–135 ms. With one trip (bench:fleet 10,000 × 10, three alternated pairs, bench/README.md, seventeenth stop on issue
- * 15): gzip p99 168 → 138 ms in the means. An eighth of the input is room for what level 1 makes of exposition text;
- * anything larger still comes out whole, in more trips.
- */
-export function compressMember(bytes: Uint8Array): Promise<Buffer> {
-  const chunkSize = Math.max(MIN_OUTPUT_CHUNK_BYTES, Math.ceil(bytes.byteLength / 8) + 4096);
-  // zlib's gzip() joins its output into a buffer of the member's own size: the larger chunk is not kept with it.
-  return gzipAsync(bytes, { level: EXPOSITION_GZIP_LEVEL, chunkSize });
-}
 
 interface Unit {
   /** The family's name as the format writes it, and the type its pieces were taken with. */

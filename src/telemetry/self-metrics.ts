@@ -2,6 +2,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { prunerKind } from '../extract/pruned-parse.js';
+import { gzipCodecKind } from '../fleet/gzip-codec.js';
 import { VERSION } from '../version.js';
 
 const PREFIX = 'fleet_json_exporter_';
@@ -44,10 +45,10 @@ export function createSelfMetrics(): SelfMetrics {
 
   new Gauge({
     name: PREFIX + 'build_info',
-    help: 'A metric with a constant 1 value labelled by version, the Node.js version it runs on, and json_pruner: native when the native JSON pruner is loaded, none when bodies are parsed whole.',
-    labelNames: ['version', 'nodejs_version', 'json_pruner'],
+    help: 'A metric with a constant 1 value labelled by version, the Node.js version it runs on, json_pruner (native when the native JSON pruner is loaded, none when bodies are parsed whole) and gzip (libdeflate or zlib: what makes and reads fleet /metrics gzip members).',
+    labelNames: ['version', 'nodejs_version', 'json_pruner', 'gzip'],
     registers,
-  }).set({ version: VERSION, nodejs_version: process.version, json_pruner: prunerKind }, 1);
+  }).set({ version: VERSION, nodejs_version: process.version, json_pruner: prunerKind, gzip: gzipCodecKind }, 1);
 
   // prom-client's nodejs_eventloop_lag_p99_seconds samples every 10 ms, so it never reads below 10 ms; fleet mode's
   // budget (p99 < 20 ms, issue 15) needs a finer one. Sampling every 2 ms costs ~500 timer wakeups a second.

@@ -102,7 +102,7 @@ describe('Dockerfile', () => {
     assert.ok(!copies.some((c) => /(^|\s)(\.|src|test|bench)(\s|$)/.test(c.split(/\s+/)[0] ?? '')), 'no sources');
   });
 
-  test('the build stage builds the native JSON pruner (a failed build fails the image) and the runtime has it', () => {
+  test('the build stage builds the native addons (a failed build fails the image) and the runtime has them', () => {
     const build = stages[0] as Stage;
     assert.ok(
       all(build, 'RUN').some((run) => run.includes('FJE_NATIVE=required node tools/build-native.mjs')),
@@ -111,6 +111,10 @@ describe('Dockerfile', () => {
     assert.ok(
       all(build, 'RUN').some((run) => /apt-get install .*\bg\+\+/.test(run)),
       'g++ in the build stage',
+    );
+    assert.ok(
+      all(build, 'RUN').some((run) => /apt-get install .*\blibdeflate-dev\b/.test(run)),
+      'libdeflate-dev in the build stage (linked statically: the runtime stage needs no libdeflate of its own)',
     );
     // dist/src/extract/pruned-parse.js loads ../../../build/native/json_prune.node: /app/build/native.
     assert.ok(all(final, 'COPY').includes('--from=build /src/build/native ./build/native'));

@@ -10,7 +10,8 @@ import {
   planFleetExpositionInTurns,
 } from '../../src/fleet/fleet-exposition.js';
 import { answerScratch } from '../../src/fleet/answer-scratch.js';
-import { compressMember, GzipExposition, type GzipExpositionOptions } from '../../src/fleet/gzip-exposition.js';
+import { compressMember } from '../../src/fleet/gzip-codec.js';
+import { GzipExposition, type GzipExpositionOptions } from '../../src/fleet/gzip-exposition.js';
 import { TargetStore } from '../../src/fleet/store.js';
 import { waitFor } from '../helpers/wait-for.js';
 
