@@ -56,6 +56,16 @@ export function zlibMember(bytes: Uint8Array): Promise<Buffer> {
   return gzipAsync(bytes, { level: EXPOSITION_GZIP_LEVEL, chunkSize });
 }
 
+/** zlib's default level (Z_DEFAULT_COMPRESSION is 6): answers compressed whole (/probe, the self metrics). */
+export const ANSWER_GZIP_LEVEL = 6;
+
+/**
+ * A whole answer as one gzip member at ANSWER_GZIP_LEVEL, compressed off this thread: libdeflate where built
+ * (~2× as fast as zlib, bench/README.md), else zlib.gzip().
+ */
+export const gzipAnswer: (bytes: Uint8Array) => Promise<Buffer> =
+  nativeGzip === undefined ? (bytes) => gzipAsync(bytes) : (bytes) => nativeGzip.compress(bytes, ANSWER_GZIP_LEVEL);
+
 /**
  * One gzip member of `bytes` at EXPOSITION_GZIP_LEVEL, compressed off this thread (libuv's pool, as zlib.gzip()
  * does). The caller leaves `bytes` unchanged until the promise settles.

@@ -1,10 +1,7 @@
 // Writes HTTP responses: plain-text errors, and bodies gzipped when the client accepts it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { atEndOfTurn } from '../fetch/end-of-turn.js';
-
-const gzipAsync = promisify(gzip);
+import { gzipAnswer } from '../fleet/gzip-codec.js';
 
 /** True when Accept-Encoding lists gzip with a non-zero quality. */
 export function acceptsGzip(request: IncomingMessage): boolean {
@@ -74,7 +71,7 @@ export async function sendBody(
   const headers: Record<string, string | number> = { 'content-type': contentType, vary: 'Accept-Encoding' };
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes >= GZIP_MIN_BYTES && acceptsGzip(request)) {
-    await sendGzipped(request, response, headers, await gzipAsync(Buffer.from(body, 'utf8')));
+    await sendGzipped(request, response, headers, await gzipAnswer(Buffer.from(body, 'utf8')));
     return;
   }
   // The string goes to the socket as it is (encoded once, by the socket write): a Buffer.from copy of every
@@ -101,7 +98,7 @@ export async function sendBytes(
   let bytes = 0;
   for (const piece of pieces) bytes += piece.byteLength;
   if (bytes >= GZIP_MIN_BYTES && acceptsGzip(request)) {
-    await sendGzipped(request, response, headers, await gzipAsync(Buffer.concat(pieces, bytes)));
+    await sendGzipped(request, response, headers, await gzipAnswer(Buffer.concat(pieces, bytes)));
     return;
   }
   headers['content-length'] = bytes;

@@ -2,8 +2,8 @@
 // otherwise; both make ordinary gzip members that join into one stream and that either codec reads back.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { gunzipSync } from 'node:zlib';
-import { compressMember, gzipCodecKind, nativeGzip, zlibMember } from '../../src/fleet/gzip-codec.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { compressMember, gzipAnswer, gzipCodecKind, nativeGzip, zlibMember } from '../../src/fleet/gzip-codec.js';
 import { inflateMember, MemberInflater } from '../../src/fleet/member-inflater.js';
 import { prunerKind } from '../../src/extract/pruned-parse.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';
@@ -73,6 +73,14 @@ describe('compressMember', () => {
     input.fill(0x20);
     assert.deepEqual(gunzipSync(member), expected);
   });
+});
+
+test("gzipAnswer: one member of the whole answer at zlib's default level (about zlib's size, smaller than level 1)", async () => {
+  const text = seriesText(5_000, 7);
+  const answer = await gzipAnswer(text);
+  assert.deepEqual(gunzipSync(answer), text);
+  assert.ok(answer.byteLength <= gzipSync(text).byteLength * 1.1, `${answer.byteLength} bytes`);
+  assert.ok(answer.byteLength < (await compressMember(text)).byteLength);
 });
 
 describe('the libdeflate addon', { skip: nativeGzip === undefined && process.env.CI === undefined }, () => {
