@@ -18,7 +18,7 @@ import { DEFAULT_WORKERS_MAX_QUEUE, type ServeFlags } from './flags.js';
 import { describeLoadError, serveConfigLoader } from './load-config.js';
 import { parseDuration } from '../config/duration.js';
 import { prunerError, prunerKind } from '../extract/pruned-parse.js';
-import { gzipCodecError, gzipCodecKind } from '../fleet/gzip-codec.js';
+import { gzipCodecError, gzipCodecKind } from '../exposition/gzip-codec.js';
 import { OPEN_TARGET_POLICY_SETTINGS, TargetPolicy } from '../fetch/target-policy.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT } from './probe-flags.js';
 import { applyRuntimeFlags } from './runtime-flags.js';

@@ -27,7 +27,7 @@ import {
 } from './fleet-exposition.js';
 import { answerScratch, ScratchBuffers } from './answer-scratch.js';
 import { buildGroupArchive } from './group-archive.js';
-import { compressMember } from './gzip-codec.js';
+import { compressMember } from '../exposition/gzip-codec.js';
 import type { SlotGroup, TargetStore } from './store.js';
 
 interface Unit {

@@ -2,7 +2,7 @@
 // its own, and an inflater that reads member after member into one buffer it reuses (plain /metrics answers).
 import { constants, createGunzip, type Gunzip, gunzipSync, type ZlibReset } from 'node:zlib';
 import { answerScratch } from './answer-scratch.js';
-import { type NativeGzip, nativeGzip } from './gzip-codec.js';
+import { type NativeGzip, nativeGzip } from '../exposition/gzip-codec.js';
 
 /** The plain size a gzip member holds (its trailer's ISIZE; members here are far below 4 GiB). */
 export function plainSize(member: Uint8Array): number {

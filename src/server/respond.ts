@@ -1,7 +1,7 @@
 // Writes HTTP responses: plain-text errors, and bodies gzipped when the client accepts it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { atEndOfTurn } from '../fetch/end-of-turn.js';
-import { gzipAnswer } from '../fleet/gzip-codec.js';
+import { gzipAnswer } from '../exposition/gzip-codec.js';
 
 /** True when Accept-Encoding lists gzip with a non-zero quality. */
 export function acceptsGzip(request: IncomingMessage): boolean {

@@ -2,7 +2,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { prunerKind } from '../extract/pruned-parse.js';
-import { gzipCodecKind } from '../fleet/gzip-codec.js';
+import { gzipCodecKind } from '../exposition/gzip-codec.js';
 import { VERSION } from '../version.js';
 
 const PREFIX = 'fleet_json_exporter_';

@@ -10,7 +10,7 @@ import {
   planFleetExpositionInTurns,
 } from '../../src/fleet/fleet-exposition.js';
 import { answerScratch } from '../../src/fleet/answer-scratch.js';
-import { compressMember } from '../../src/fleet/gzip-codec.js';
+import { compressMember } from '../../src/exposition/gzip-codec.js';
 import { GzipExposition, type GzipExpositionOptions } from '../../src/fleet/gzip-exposition.js';
 import { TargetStore } from '../../src/fleet/store.js';
 import { waitFor } from '../helpers/wait-for.js';

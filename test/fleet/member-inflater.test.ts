@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { type NativeGzip, nativeGzip } from '../../src/fleet/gzip-codec.js';
+import { type NativeGzip, nativeGzip } from '../../src/exposition/gzip-codec.js';
 import { inflateMember, MemberInflater, plainSize } from '../../src/fleet/member-inflater.js';
 
 /** Exposition-like text of about `bytes` bytes, different for each seed. */

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { compressMember, gzipAnswer, gzipCodecKind, nativeGzip, zlibMember } from '../../src/fleet/gzip-codec.js';
+import { compressMember, gzipAnswer, gzipCodecKind, nativeGzip, zlibMember } from '../../src/exposition/gzip-codec.js';
 import { inflateMember, MemberInflater } from '../../src/fleet/member-inflater.js';
 import { prunerKind } from '../../src/extract/pruned-parse.js';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics.js';

@@ -19,7 +19,7 @@ export type GzipCodecKind = 'libdeflate' | 'zlib';
 function loadGzip(): { readonly codec: NativeGzip | undefined; readonly error?: string } {
   if (process.env.FJE_NATIVE === 'off') return { codec: undefined, error: 'FJE_NATIVE=off' };
   try {
-    // dist/src/fleet/ → the package root's build/native/ (tools/build-native.mjs writes it at install).
+    // dist/src/exposition/ → the package root's build/native/ (tools/build-native.mjs writes it at install).
     return { codec: createRequire(import.meta.url)('../../../build/native/gzip_member.node') as NativeGzip };
   } catch (err) {
     return { codec: undefined, error: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
