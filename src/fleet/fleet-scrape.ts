@@ -10,7 +10,7 @@ import type { PreparedConfig } from '../scrape/prepared-config.js';
 import { fetchProbeBody } from '../scrape/probe-target.js';
 import { endScrapeTrace, recordHotPathSpans, startScrapeTrace } from '../telemetry/tracing.js';
 import type { ScrapeFunction } from './scheduler.js';
-import { type BatchRunner, ScrapeBatcher } from './scrape-batcher.js';
+import { type BatchRunner, ScrapeBatcher, type ScrapeBatcherOptions } from './scrape-batcher.js';
 
 export interface FleetScrapeOptions {
   /** The config generation to scrape with, read at each scrape: a reload applies from the next scrape on. */
@@ -27,6 +27,8 @@ export interface FleetScrapeOptions {
     };
   /** Used when the config has no fleet.max_body_bytes (--scrape.max-body-bytes). */
   readonly maxBodyBytes: number;
+  /** How inline bodies are gathered into batches (INLINE_BATCH when absent; `maxItems: 1` runs each at once). */
+  readonly inlineBatch?: ScrapeBatcherOptions;
 }
 
 /** Both formats are kept: Prometheus asks for OpenMetrics first, other clients for text 0.0.4. */
@@ -57,6 +59,20 @@ function untilAborted(result: Promise<HotPathEncodedResult>, signal: AbortSignal
   });
 }
 
+/**
+ * Bodies that run inline are gathered too, for at most this long or this many bodies or bytes, and run as one batch on
+ * the main thread. Measured (bench:fleet 10,000 × 10, alternated, 90 s windows, bench/README.md, twenty-third stop on
+ * issue 15): CPU 18.5–19.5 % of 2 cores one body at a time against 16.4–17.0 % gathered for 20 ms (and 16.7–17.0 for
+ * 40 ms, 16.3–16.5 for 10 ms at a quieter time against 16.7–17.2): a batch looks up its module's parser, takes one
+ * buffer, counts its metrics and wakes its scrapes once, and runs its bodies back to back with the module's code and
+ * data still in the caches. The bytes bound keeps a batch to a few milliseconds of the event loop.
+ */
+export const INLINE_BATCH: Required<ScrapeBatcherOptions> = Object.freeze({
+  maxItems: 64,
+  maxBytes: 512 * 1024,
+  maxWaitMs: 20,
+});
+
 /** A batch waits at most the batcher's short timer (unref'd), so a stopping scheduler's scrapes still settle. */
 export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
   const { hotPath } = options;
@@ -66,6 +82,15 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
       ? new ScrapeBatcher({ runBatch: (batch) => runBatch.call(hotPath, batch) }, FLEET_FORMATS)
       : undefined;
   const families = new FamilyMetaInterner();
+  // Through the hot path when it can take a batch, so the bodies are counted in its metrics.
+  const inlineBatcher = new ScrapeBatcher(
+    {
+      runBatch: (batch) =>
+        runBatch !== undefined ? runBatch.call(hotPath, batch) : Promise.resolve(runBatchInline(batch, families)),
+    },
+    FLEET_FORMATS,
+    options.inlineBatch ?? INLINE_BATCH,
+  );
   /**
    * Small bodies run on the main thread as /probe's do. Measured (bench:fleet, same-run pairs, bench/README.md): with
    * every body batched to the workers the process used 10 % more CPU at 10,000 × 10 (18.2 against 16.4 % of 2 cores)
@@ -76,8 +101,9 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
   const inline = (module: HotPathModule, item: HotPathBatchItem): boolean =>
     batcher === undefined || hotPath.routeFor?.(item.body.byteLength, module.compiled.usesFallbackFilter) === 'inline';
   /**
-   * An inline body runs to its end within this call (the abort could not stop it): only a batch waits on the signal,
-   * which spares two listeners and a promise per scrape on the common path.
+   * An inline batch runs within the batcher's short wait and cannot get stuck (nothing in it waits): only a pool batch
+   * waits on the signal, which spares two listeners and a promise per scrape on the common path. A deadline that
+   * passes meanwhile is still the scrape's outcome (the scheduler reads its signal's reason).
    */
   const run = async (
     module: HotPathModule,
@@ -86,10 +112,7 @@ export function createFleetScrape(options: FleetScrapeOptions): ScrapeFunction {
   ): Promise<HotPathEncodedResult> => {
     if (!inline(module, item)) return untilAborted((batcher as ScrapeBatcher).run(module, item), signal);
     if (signal.aborted) return ABORTED;
-    const batch = { module, formats: FLEET_FORMATS, items: [item] };
-    // Through the hot path when it can take a batch, so the body is counted in its metrics.
-    const results = runBatch !== undefined ? await runBatch.call(hotPath, batch) : runBatchInline(batch, families);
-    return results[0] as HotPathEncodedResult;
+    return inlineBatcher.run(module, item);
   };
   return async (target: ScrapeTarget, signal: AbortSignal) => {
     const prepared = options.prepared();

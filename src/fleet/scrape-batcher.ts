@@ -11,6 +11,8 @@ export interface BatchRunner {
 export interface ScrapeBatcherOptions {
   /** A batch goes once it holds this many bodies… */
   readonly maxItems?: number;
+  /** …or this many bytes of bodies (default: no bound)… */
+  readonly maxBytes?: number;
   /** …or once its first body has waited this long. */
   readonly maxWaitMs?: number;
 }
@@ -18,6 +20,7 @@ export interface ScrapeBatcherOptions {
 interface Pending {
   readonly module: HotPathModule;
   readonly items: HotPathBatchItem[];
+  bytes: number;
   readonly waiters: Array<(result: HotPathEncodedResult) => void>;
   timer: NodeJS.Timeout | undefined;
 }
@@ -33,6 +36,7 @@ export class ScrapeBatcher {
   readonly #runner: BatchRunner;
   readonly #formats: readonly ExpositionFormat[];
   readonly #maxItems: number;
+  readonly #maxBytes: number;
   readonly #maxWaitMs: number;
   /** One open batch per module object (a module of one generation). */
   readonly #open = new Map<HotPathModule, Pending>();
@@ -41,6 +45,7 @@ export class ScrapeBatcher {
     this.#runner = runner;
     this.#formats = formats;
     this.#maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
+    this.#maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
     this.#maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   }
 
@@ -54,7 +59,7 @@ export class ScrapeBatcher {
   run(module: HotPathModule, item: HotPathBatchItem): Promise<HotPathEncodedResult> {
     let pending = this.#open.get(module);
     if (pending === undefined) {
-      pending = { module, items: [], waiters: [], timer: undefined };
+      pending = { module, items: [], bytes: 0, waiters: [], timer: undefined };
       this.#open.set(module, pending);
       const opened = pending;
       pending.timer = setTimeout(() => this.#send(opened), this.#maxWaitMs);
@@ -62,7 +67,8 @@ export class ScrapeBatcher {
     }
     const result = new Promise<HotPathEncodedResult>((resolve) => pending.waiters.push(resolve));
     pending.items.push(item);
-    if (pending.items.length >= this.#maxItems) this.#send(pending);
+    pending.bytes += item.body.byteLength;
+    if (pending.items.length >= this.#maxItems || pending.bytes >= this.#maxBytes) this.#send(pending);
     return result;
   }
 

@@ -37,6 +37,28 @@ describe('ScrapeBatcher', () => {
     );
   });
 
+  test('a batch goes once its bodies reach maxBytes, the body that reached it included', async () => {
+    const runner = recordingRunner();
+    const batcher = new ScrapeBatcher(runner, ['text'], { maxItems: 100, maxBytes: 5, maxWaitMs: 60_000 });
+    const module = referenceModule(1);
+    const sized = (n: number, bytes: number) => ({ body: new Uint8Array(bytes).fill(n), targetLabels: {} });
+    // 2 + 2 bytes wait; the third body (2 more: 6 ≥ 5) sends all three; the fourth starts a new batch, sent alone.
+    const results = await Promise.all([
+      batcher.run(module, sized(1, 2)),
+      batcher.run(module, sized(2, 2)),
+      batcher.run(module, sized(3, 2)),
+      batcher.run(module, sized(4, 7)),
+    ]);
+    assert.deepEqual(
+      runner.batches.map((batch) => batch.items.length),
+      [3, 1],
+    );
+    assert.deepEqual(
+      results.map((result) => (result.ok ? '' : result.message)),
+      ['1', '2', '3', '4'],
+    );
+  });
+
   test('a batch that is not full goes after the wait', async () => {
     const runner = recordingRunner();
     const module = referenceModule(1);

@@ -95,7 +95,14 @@ before(async () => {
   store = new TargetStore();
   gzip = new GzipExposition(store);
   scheduler = new Scheduler({
-    scrape: createFleetScrape({ prepared: () => reloader.current, hotPath, maxBodyBytes: 1 << 20 }),
+    // One body at a time: gathered bodies wait on a real timer, while advancing the manual clock a whole interval
+    // would pass their deadlines first (in real time the wait is 20 ms against a timeout of seconds).
+    scrape: createFleetScrape({
+      prepared: () => reloader.current,
+      hotPath,
+      maxBodyBytes: 1 << 20,
+      inlineBatch: { maxItems: 1 },
+    }),
     store,
     concurrency: 4,
     clock,
