@@ -61,11 +61,12 @@ function untilAborted(result: Promise<HotPathEncodedResult>, signal: AbortSignal
 
 /**
  * Bodies that run inline are gathered too, for at most this long or this many bodies or bytes, and run as one batch on
- * the main thread. Measured (bench:fleet 10,000 × 10, alternated, 90 s windows, bench/README.md, twenty-third stop on
- * issue 15): CPU 18.5–19.5 % of 2 cores one body at a time against 16.4–17.0 % gathered for 20 ms (and 16.7–17.0 for
- * 40 ms, 16.3–16.5 for 10 ms at a quieter time against 16.7–17.2): a batch looks up its module's parser, takes one
- * buffer, counts its metrics and wakes its scrapes once, and runs its bodies back to back with the module's code and
- * data still in the caches. The bytes bound keeps a batch to a few milliseconds of the event loop.
+ * the main thread. Measured (bench:fleet 10,000 × 10, 90 s windows, alternated, bench/README.md, twenty-third stop on
+ * issue 15): one body at a time 16.7–19.5 % of 2 cores (mean 18.1, six runs), gathered for 10, 20 or 40 ms 16.3–17.0 %
+ * (mean 16.7, eight runs), each lower than the run beside it. A batch looks up its module's parser, takes one buffer,
+ * counts its metrics and wakes its scrapes once; that is a few microseconds a body, less than was saved, and why the
+ * rest goes is not pinned down (bodies run back to back may find the module's code and data still in the caches).
+ * The bytes bound keeps a batch to a few milliseconds of the event loop.
  */
 export const INLINE_BATCH: Required<ScrapeBatcherOptions> = Object.freeze({
   maxItems: 64,

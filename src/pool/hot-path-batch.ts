@@ -23,7 +23,7 @@ import {
   type InlineTask,
   underBudget,
 } from './hot-path.js';
-import { type ResultBuffers, resultBuffers } from './result-buffers.js';
+import { resultBuffers } from './result-buffers.js';
 
 export interface HotPathBatchItem {
   /** A pool copies every body of a batch into one transferred buffer; the caller's buffer stays usable. */
@@ -72,17 +72,22 @@ export interface EncodedBatch {
  */
 const sink = new SeriesByteWriter();
 
+/** A batch's lines as written into the thread's sink: valid until the next batch on this thread. */
+interface SinkBatch {
+  readonly families: readonly FamilyMeta[];
+  readonly items: readonly EncodedBatchItem[];
+}
+
 /**
- * Runs every item through the hot path; the one code path for batches, in a worker or inline. Each body's families
- * are written as bytes straight into one buffer (writeFamilyBytes): no text is made (see encodeItem).
+ * Runs every item through the hot path into `sink`; the one code path for batches, in a worker or inline. Each body's
+ * families are written as bytes straight into it (writeFamilyBytes): no text is made (see encodeItem).
  */
-export function encodeBatch(
+function encodeIntoSink(
   compiled: CompiledModule,
   items: readonly HotPathBatchItem[],
   formats: readonly ExpositionFormat[],
   isCancelled?: () => boolean,
-  buffers?: ResultBuffers,
-): EncodedBatch {
+): SinkBatch {
   sink.rewind(0);
   let families: readonly FamilyMeta[] | undefined;
   const parse = moduleParser(compiled);
@@ -93,11 +98,20 @@ export function encodeBatch(
     families ??= result.families.map(({ name, help, type }) => ({ name, help, type }));
     return result.item;
   });
-  const length = sink.length;
-  const bytes = buffers?.take(length) ?? new Uint8Array(length);
-  bytes.set(sink.view());
+  return { families: families ?? [], items: encoded };
+}
+
+/** A batch as one buffer of its own (a worker's answer, transferred to the main thread), spans into it. */
+export function encodeBatch(
+  compiled: CompiledModule,
+  items: readonly HotPathBatchItem[],
+  formats: readonly ExpositionFormat[],
+  isCancelled?: () => boolean,
+): EncodedBatch {
+  const { families, items: encoded } = encodeIntoSink(compiled, items, formats, isCancelled);
+  const bytes = sink.view().slice();
   sink.shrink();
-  return { bytes, families: families ?? [], items: encoded };
+  return { bytes, families, items: encoded };
 }
 
 /**
@@ -226,11 +240,32 @@ export function encodeResult(
   return decodeBatch(encodeResults([result], formats), interner)[0] as HotPathEncodedResult;
 }
 
-/** A batch on the calling thread: the same code a worker runs, decoded as a worker's answer is. */
+/**
+ * A batch on the calling thread: the same code a worker runs. Each body's lines are copied out of the sink into a
+ * buffer of their own from `resultBuffers`, which the fleet store gives back once nothing reads them (a batch's one
+ * buffer could go back only when its last target let go). Measured (bench:fleet 2,000 × 50, bench/README.md,
+ * twenty-third stop on issue 15): a fresh buffer per gathered batch brought 63 full collections in 90 s against 20.
+ */
 export function runBatchInline(batch: HotPathBatch, interner: FamilyMetaInterner): HotPathEncodedResult[] {
-  // One body's buffer holds that body's lines alone: the store may give it back once copied (result-buffers.ts).
-  const buffers = batch.items.length === 1 ? resultBuffers : undefined;
-  return decodeBatch(encodeBatch(batch.module.compiled, batch.items, batch.formats, undefined, buffers), interner);
+  const { families: meta, items } = encodeIntoSink(batch.module.compiled, batch.items, batch.formats);
+  const families = interner.intern(meta);
+  const written = sink.view();
+  const results = items.map((item) => {
+    if (!item.ok) return item;
+    // The body's lines in all its formats are one run of the sink (encodeItem writes them one after the other).
+    let start = Number.POSITIVE_INFINITY;
+    let end = 0;
+    for (const spans of Object.values(item.spans) as EncodedItemSpans[]) {
+      start = Math.min(start, spans.start);
+      end = Math.max(end, spans.ends.at(-1) ?? spans.start);
+    }
+    if (start > end) start = end;
+    const bytes = resultBuffers.take(end - start);
+    bytes.set(written.subarray(start, end));
+    return decodeItem(item, bytes, start, families);
+  });
+  sink.shrink();
+  return results;
 }
 
 /**
@@ -241,34 +276,41 @@ export function runBatchInline(batch: HotPathBatch, interner: FamilyMetaInterner
  */
 export function decodeBatch(batch: EncodedBatch, interner: FamilyMetaInterner): HotPathEncodedResult[] {
   const families = interner.intern(batch.families);
-  const bytes = batch.bytes;
-  return batch.items.map((item) => {
-    if (!item.ok) return item;
-    const encoded: Partial<Record<ExpositionFormat, EncodedFamilies>> = {};
-    let previous: { spans: EncodedItemSpans; value: EncodedFamilies } | undefined;
-    for (const [format, spans] of Object.entries(item.spans) as Array<[ExpositionFormat, EncodedItemSpans]>) {
-      if (previous?.spans === spans || (previous !== undefined && sameSpans(previous.spans, spans))) {
-        encoded[format] = previous.value;
-        continue;
-      }
-      const end = spans.ends.at(-1) ?? spans.start;
-      const ends = spans.ends.map((at) => at - spans.start);
-      // A single body's lines are the whole buffer (runBatchInline's, of the exact size): that view itself, not one
-      // more object per scrape kept for an interval.
-      const whole = spans.start === 0 && end === bytes.byteLength;
-      const value = { families, bytes: whole ? bytes : bytes.subarray(spans.start, end), ends };
-      encoded[format] = value;
-      previous = { spans, value };
+  return batch.items.map((item) => (item.ok ? decodeItem(item, batch.bytes, 0, families) : item));
+}
+
+/** One item's families as views of `bytes`, which holds the batch's bytes from offset `base` on. */
+function decodeItem(
+  item: Extract<EncodedBatchItem, { ok: true }>,
+  bytes: Uint8Array,
+  base: number,
+  families: readonly FamilyMeta[],
+): HotPathEncodedResult {
+  const encoded: Partial<Record<ExpositionFormat, EncodedFamilies>> = {};
+  let previous: { spans: EncodedItemSpans; value: EncodedFamilies } | undefined;
+  for (const [format, spans] of Object.entries(item.spans) as Array<[ExpositionFormat, EncodedItemSpans]>) {
+    if (previous?.spans === spans || (previous !== undefined && sameSpans(previous.spans, spans))) {
+      encoded[format] = previous.value;
+      continue;
     }
-    return {
-      ok: true,
-      encoded,
-      sampleCount: item.sampleCount,
-      problemCounts: item.problemCounts,
-      problems: item.problems,
-      timings: item.timings,
-    };
-  });
+    const start = spans.start - base;
+    const end = (spans.ends.at(-1) ?? spans.start) - base;
+    const ends = spans.ends.map((at) => at - spans.start);
+    // Lines that are the whole buffer (a body's own, from runBatchInline): that view itself, not one more object per
+    // scrape kept for an interval.
+    const whole = start === 0 && end === bytes.byteLength;
+    const value = { families, bytes: whole ? bytes : bytes.subarray(start, end), ends };
+    encoded[format] = value;
+    previous = { spans, value };
+  }
+  return {
+    ok: true,
+    encoded,
+    sampleCount: item.sampleCount,
+    problemCounts: item.problemCounts,
+    problems: item.problems,
+    timings: item.timings,
+  };
 }
 
 function sameSpans(a: EncodedItemSpans, b: EncodedItemSpans): boolean {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { repoRoot } from '../helpers/fixtures.js';
 
-const BENCHES = ['hotpath', 'jsonpath', 'parse', 'load', 'probe', 'fleet-gzip'] as const;
+const BENCHES = ['hotpath', 'jsonpath', 'parse', 'load', 'probe', 'fleet-gzip', 'gzip-codec'] as const;
 const outDir = mkdtempSync(join(tmpdir(), 'fje-bench-cli-'));
 after(() => rmSync(outDir, { recursive: true, force: true }));
 
@@ -55,6 +55,8 @@ const badValues: ReadonlyArray<readonly [string, readonly string[], RegExp]> = [
   ['load', ['--target=not a url'], /^not a URL: "not a url"/],
   ['jsonpath', ['--streams=2.5'], /^--streams must be an integer > 0 \(got 2.5\)/],
   ['fleet-gzip', ['--levels=1,12'], /^--levels: not a gzip level \(0-9\): 12/],
+  ['gzip-codec', ['--pieces=20k,lots'], /^--pieces: not a size: "lots"/],
+  ['gzip-codec', ['--mb=0'], /^--mb must be a number > 0 \(got 0\)/],
 ];
 
 for (const [name, args, problem] of badValues) {

@@ -18,7 +18,7 @@ export function successResult(family: RenderedFamily): HotPathResult {
   };
 }
 
-const LINES_MODULE = prepareConfig(
+export const LINES_MODULE = prepareConfig(
   parseConfig(
     `modules:
   lines:

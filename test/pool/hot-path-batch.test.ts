@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FamilyMetaInterner, familyBytes } from '../../src/exposition/encoded-families.js';
 import { TargetStore } from '../../src/fleet/store.js';
-import { decodeBatch, encodeResults } from '../../src/pool/hot-path-batch.js';
+import { decodeBatch, encodeResults, runBatchInline } from '../../src/pool/hot-path-batch.js';
 import type { HotPathResult } from '../../src/pool/hot-path.js';
 import { resultBuffers } from '../../src/pool/result-buffers.js';
 import { staticTarget } from '../helpers/discovery.js';
-import { inlineBodyResult, paddedLines, successResult } from '../helpers/hot-path-result.js';
+import { inlineBodyResult, LINES_MODULE, paddedLines, successResult } from '../helpers/hot-path-result.js';
 
 const decoder = new TextDecoder();
 
@@ -74,5 +74,47 @@ describe('an inline result the fleet store copies', () => {
     assert.equal(second.encoded.text.bytes.buffer, issued);
     assert.equal(decoder.decode(store.get(target.id)?.families.text.bytes), lines(1));
     assert.equal(decoder.decode(second.encoded.text.bytes), lines(2));
+  });
+});
+
+describe('an inline batch of several bodies', () => {
+  test("each body's lines in a buffer of its own from the result buffers, which the store gives back", () => {
+    const interner = new FamilyMetaInterner();
+    const body = (value: number, count: number) =>
+      new TextEncoder().encode(
+        JSON.stringify({
+          items: Array.from({ length: count }, (_, i) => ({ s: String(i), pad: 'x'.repeat(60), n: value })),
+        }),
+      );
+    const results = runBatchInline(
+      {
+        module: LINES_MODULE,
+        formats: ['text', 'openmetrics'],
+        items: [
+          { body: body(1, 200), targetLabels: {} },
+          { body: Uint8Array.of(0x7b), targetLabels: {} },
+          { body: body(2, 300), targetLabels: {} },
+        ],
+      },
+      interner,
+    );
+    assert.equal(results[1]?.ok, false, 'a body that is not JSON fails alone');
+    const [first, , third] = results;
+    assert.ok(first?.ok === true && third?.ok === true);
+    const a = first.encoded.text;
+    const c = third.encoded.text;
+    assert.ok(a !== undefined && c !== undefined);
+    assert.equal(decoder.decode(a.bytes), paddedLines(200, 60, 1));
+    assert.equal(decoder.decode(c.bytes), paddedLines(300, 60, 2));
+    // Not views of one shared buffer: each is its buffer's whole view (the store can give it back alone).
+    assert.notEqual(a.bytes.buffer, c.bytes.buffer);
+    for (const lines of [a, c]) assert.equal(lines.bytes.byteOffset, 0);
+    assert.equal(first.encoded.openmetrics, a, 'OpenMetrics equal to text: the same bytes');
+    const target = staticTarget('http://b:1/api/v1/streams/', 'srs', 'b:1');
+    const store = new TargetStore();
+    store.upsertTarget(target);
+    const kept = resultBuffers.size;
+    store.record(target, { ok: true, encoded: third.encoded, sampleCount: 300 }, { startedMs: 0, durationMs: 1 });
+    assert.equal(resultBuffers.size, kept + 1, "the third body's buffer given back after the store's copy");
   });
 });
