@@ -2,9 +2,10 @@
 //
 // Why: fleet mode compresses every target's exposition text once per interval (the group archives and the gzip
 // units of src/fleet/gzip-exposition.ts, ~79 MB per 15 s at 10,000 SRS × 10 streams) and a plain answer inflates all
-// of it again. Node's zlib is the only codec it ships; libdeflate compresses whole buffers at level 1 ~2× as fast as
-// Node's zlib, with a slightly better ratio, and inflates ~2× as fast (bench/README.md, "Gzip members through
-// libdeflate"). Its output is an ordinary gzip member (RFC 1952), so members still join into one multi-member stream.
+// of it again. Node's zlib is the only codec it ships; libdeflate compresses exposition text at level 1 for 0.63–0.71×
+// the CPU of Node's zlib, 2–3 % smaller (npm run bench:gzip-codec; a C harness: ~390 against ~200 MB/s), and inflates
+// at about the same cost in the process (bench/README.md, "Gzip members through libdeflate"). Its output is an
+// ordinary gzip member (RFC 1952), so members still join into one multi-member stream.
 //
 // compress(input, level) → Promise<Buffer>: one gzip member of `input`, compressed on libuv's thread pool (as
 //   zlib.gzip() does); the caller must not change `input` until the promise settles.

@@ -20,7 +20,7 @@ export function plainSize(member: Uint8Array): number {
  * A member's text, in one buffer of its own: for a reader that holds several members' texts at once (restoring an
  * archived group). Measured (bench:fleet 10,000 × 10, two alternated pairs, bench/README.md): this beat inflating with
  * fflate into one reused buffer (CPU 16.1–17.1 against 18.2–19.1 % of 2 cores); fflate inflates at about half zlib's
- * speed. libdeflate, where built, inflates ~2× as fast as zlib (bench/README.md, "Gzip members through libdeflate").
+ * speed. libdeflate, where built, inflates at about zlib's cost (bench/README.md, "Gzip members through libdeflate").
  */
 export function inflateMember(member: Buffer, codec: NativeGzip | undefined = nativeGzip): Buffer {
   if (codec !== undefined) {
