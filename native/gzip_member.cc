@@ -15,6 +15,8 @@
 #include <libdeflate.h>
 #include <node_api.h>
 
+#include "typed_bytes.h"
+
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
@@ -42,19 +44,6 @@ struct CompressWork {
   size_t output_len = 0;
   const char* error = nullptr;
 };
-
-bool typed_bytes(napi_env env, napi_value value, uint8_t** data, size_t* length) {
-  bool is_typed = false;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
-  napi_typedarray_type type;
-  void* raw = nullptr;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok) return false;
-  if (type != napi_uint8_array) return false;
-  *data = static_cast<uint8_t*>(raw);
-  return true;
-}
 
 void Execute(napi_env, void* data) {
   auto* job = static_cast<CompressWork*>(data);

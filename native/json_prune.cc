@@ -20,6 +20,8 @@
 // A member whose key has an escape is kept whole (harmless: a kept key no path reads changes nothing).
 #include <node_api.h>
 
+#include "typed_bytes.h"
+
 #include <cstdint>
 #include <cstring>
 
@@ -333,19 +335,6 @@ struct Pruner {
     return p;
   }
 };
-
-bool typed_bytes(napi_env env, napi_value value, uint8_t** data, size_t* length) {
-  bool is_typed = false;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
-  napi_typedarray_type type;
-  void* raw = nullptr;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok) return false;
-  if (type != napi_uint8_array) return false;
-  *data = static_cast<uint8_t*>(raw);
-  return true;
-}
 
 napi_value Prune(napi_env env, napi_callback_info info) {
   size_t argc = 3;

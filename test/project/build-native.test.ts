@@ -25,7 +25,7 @@ const root = mkdtempSync(join(tmpdir(), 'fje-build-native-'));
 mkdirSync(join(root, 'tools'));
 mkdirSync(join(root, 'native'));
 copyFileSync(join(repoRoot, 'tools', 'build-native.mjs'), join(root, 'tools', 'build-native.mjs'));
-for (const source of ['json_prune.cc', 'gzip_member.cc']) {
+for (const source of ['json_prune.cc', 'gzip_member.cc', 'typed_bytes.h']) {
   copyFileSync(join(repoRoot, 'native', source), join(root, 'native', source));
 }
 const addon = join(root, 'build', 'native', 'json_prune.node');
