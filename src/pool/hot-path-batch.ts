@@ -269,10 +269,10 @@ export function runBatchInline(batch: HotPathBatch, interner: FamilyMetaInterner
 }
 
 /**
- * Each item's result as views into the batch's buffer: a batch's targets finished their fetches within ~20 ms of each
- * other, so they are rescraped together next interval and release the buffer together, and a view saves an
- * ArrayBuffer and a copy per target (667 a second at 10,000 targets). The buffer has little spare room: encodeBatch's
- * is the batch's size (or a recycled one of at most 1.2× a single body's), encodeResults trims its own.
+ * A worker's batch on the main thread, each item's result as views into the batch's buffer: its targets finished their
+ * fetches within ~20 ms of each other, so they are rescraped together next interval and release the buffer together,
+ * and a view saves an ArrayBuffer and a copy per target. The buffer has no spare room: encodeBatch's is the batch's
+ * size, encodeResults trims its own. (Inline batches give each body a recycled buffer instead: runBatchInline.)
  */
 export function decodeBatch(batch: EncodedBatch, interner: FamilyMetaInterner): HotPathEncodedResult[] {
   const families = interner.intern(batch.families);
