@@ -156,20 +156,27 @@ export async function startExporter(
     },
     'fleet-json-exporter listening',
   );
-  if (prunerKind === 'none' && process.env.FJE_NATIVE !== 'off') {
-    logger.info(
-      { reason: prunerError },
-      'the native JSON pruner is not built (no C++ compiler at install?): bodies are parsed whole, the same result at ' +
-        'a higher CPU cost; `npm run build:native` builds it (README, "The native JSON pruner")',
-    );
-  }
-  if (gzipCodecKind === 'zlib' && process.env.FJE_NATIVE !== 'off') {
-    logger.info(
-      { reason: gzipCodecError },
-      "the libdeflate addon is not built (no C++ compiler or libdeflate-dev at install?): fleet /metrics' gzip " +
-        "members are made and read with Node's zlib, the same bytes at a higher CPU cost; `npm run build:native` " +
-        'builds it (README, "The native JSON pruner")',
-    );
+  // An addon that is not built only costs CPU: said once, unless FJE_NATIVE=off asked for it.
+  const missingAddons = [
+    {
+      missing: prunerKind === 'none',
+      reason: prunerError,
+      message:
+        'the native JSON pruner is not built (no C++ compiler at install?): bodies are parsed whole, the same result ' +
+        'at a higher CPU cost',
+    },
+    {
+      missing: gzipCodecKind === 'zlib',
+      reason: gzipCodecError,
+      message:
+        "the libdeflate addon is not built (no C++ compiler or libdeflate-dev at install?): fleet /metrics' gzip " +
+        "members are made and read with Node's zlib, the same bytes at a higher CPU cost",
+    },
+  ];
+  for (const { missing, reason, message } of missingAddons) {
+    if (missing && process.env.FJE_NATIVE !== 'off') {
+      logger.info({ reason }, `${message}; \`npm run build:native\` builds it (README, "The native JSON pruner")`);
+    }
   }
   return {
     server,

@@ -2,9 +2,9 @@
 // Node's zlib. Either way a member is one ordinary gzip member (RFC 1952): members made by one inflate with the other.
 // Measured (npm run bench:gzip-codec, bench/README.md, "Gzip members through libdeflate"): libdeflate compresses
 // exposition text at level 1 for 0.63–0.71× the CPU of Node's zlib, 2–3 % smaller; inflating costs about the same.
-import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
+import { loadNativeAddon } from '../native-addon.js';
 
 export interface NativeGzip {
   /** One gzip member of `input` at `level` (1–12), compressed on libuv's thread pool. */
@@ -16,21 +16,11 @@ export interface NativeGzip {
 /** Which codec makes and reads the members: `libdeflate` (the addon loaded) or `zlib`. */
 export type GzipCodecKind = 'libdeflate' | 'zlib';
 
-function loadGzip(): { readonly codec: NativeGzip | undefined; readonly error?: string } {
-  if (process.env.FJE_NATIVE === 'off') return { codec: undefined, error: 'FJE_NATIVE=off' };
-  try {
-    // dist/src/exposition/ → the package root's build/native/ (tools/build-native.mjs writes it at install).
-    return { codec: createRequire(import.meta.url)('../../../build/native/gzip_member.node') as NativeGzip };
-  } catch (err) {
-    return { codec: undefined, error: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
-  }
-}
-
-const loaded = loadGzip();
+const loaded = loadNativeAddon<NativeGzip>('gzip_member');
 
 /** The loaded addon, for tests and benches; undefined where it is not built. */
-export const nativeGzip: NativeGzip | undefined = loaded.codec;
-export const gzipCodecKind: GzipCodecKind = loaded.codec === undefined ? 'zlib' : 'libdeflate';
+export const nativeGzip: NativeGzip | undefined = loaded.addon;
+export const gzipCodecKind: GzipCodecKind = loaded.addon === undefined ? 'zlib' : 'libdeflate';
 /** Why libdeflate is not used (for the startup log), when it is not. */
 export const gzipCodecError: string | undefined = loaded.error;
 

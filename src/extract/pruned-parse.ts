@@ -2,7 +2,7 @@
 // Where the native pruner is not built (no C++ compiler at install) or the module reads bodies whole, parseJsonBody
 // alone: the same result either way (tests compare them on every preset and fixture).
 import { isUtf8 } from 'node:buffer';
-import { createRequire } from 'node:module';
+import { loadNativeAddon } from '../native-addon.js';
 import type { CompiledModule } from './compile-module.js';
 import { moduleProjection, projectionProgram } from './json-projection.js';
 import { type JsonBodyParser, parseJsonBody } from './parse-json.js';
@@ -15,21 +15,9 @@ export interface NativePruner {
 /** Which parser modules get: `native` (built and loaded) or `none` (FJE_NATIVE=off, or not built). */
 export type PrunerKind = 'native' | 'none';
 
-function loadPruner(): { readonly pruner: NativePruner | undefined; readonly error?: string } {
-  if (process.env.FJE_NATIVE === 'off') return { pruner: undefined, error: 'FJE_NATIVE=off' };
-  try {
-    // dist/src/extract/ → the package root's build/native/ (tools/build-native.mjs writes it at install).
-    const pruner = createRequire(import.meta.url)('../../../build/native/json_prune.node') as NativePruner;
-    return { pruner };
-  } catch (err) {
-    // The first line says it (Node adds the require stack after it).
-    return { pruner: undefined, error: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
-  }
-}
+const loaded = loadNativeAddon<NativePruner>('json_prune');
 
-const loaded = loadPruner();
-
-export const prunerKind: PrunerKind = loaded.pruner === undefined ? 'none' : 'native';
+export const prunerKind: PrunerKind = loaded.addon === undefined ? 'none' : 'native';
 /** Why there is no native pruner (for the startup log), when there is none. */
 export const prunerError: string | undefined = loaded.error;
 
@@ -68,7 +56,7 @@ const parsers = new WeakMap<CompiledModule, JsonBodyParser>();
 export function moduleParser(compiled: CompiledModule): JsonBodyParser {
   let parser = parsers.get(compiled);
   if (parser === undefined) {
-    parser = parserWith(compiled, loaded.pruner);
+    parser = parserWith(compiled, loaded.addon);
     parsers.set(compiled, parser);
   }
   return parser;
@@ -82,4 +70,4 @@ export function parserWith(compiled: CompiledModule, pruner: NativePruner | unde
 }
 
 /** The loaded native pruner, for tests and benches; undefined where it is not built. */
-export const nativePruner: NativePruner | undefined = loaded.pruner;
+export const nativePruner: NativePruner | undefined = loaded.addon;

@@ -61,12 +61,12 @@ function untilAborted(result: Promise<HotPathEncodedResult>, signal: AbortSignal
 
 /**
  * Bodies that run inline are gathered too, for at most this long or this many bodies or bytes, and run as one batch on
- * the main thread. Measured (bench:fleet 10,000 × 10, 90 s windows, alternated, bench/README.md, twenty-third stop on
- * issue 15): one body at a time 16.7–19.5 % of 2 cores (mean 18.1, six runs), gathered for 10, 20 or 40 ms 16.3–17.0 %
- * (mean 16.7, eight runs), each lower than the run beside it. A batch looks up its module's parser, takes one buffer,
- * counts its metrics and wakes its scrapes once; that is a few microseconds a body, less than was saved, and why the
- * rest goes is not pinned down (bodies run back to back may find the module's code and data still in the caches).
- * The bytes bound keeps a batch to a few milliseconds of the event loop.
+ * the main thread, each body's lines then copied into a recycled buffer of its own (runBatchInline). Measured
+ * (bench:fleet, 90 s windows, alternated with one body at a time, bench/README.md, twenty-third stop on issue 15):
+ * 10,000 × 10 CPU 17.9 / 17.0 → 14.1 / 14.8 % of 2 cores, 2,000 × 50 11.4 / 12.0 → 11.1 / 11.1 %. A batch looks up its
+ * module's parser, counts its metrics and wakes its scrapes once; that is a few microseconds a body, less than was
+ * saved, and why the rest goes is not pinned down (bodies run back to back may find the module's code and data still
+ * in the caches). The bytes bound keeps a batch to a few milliseconds of the event loop.
  */
 export const INLINE_BATCH: Required<ScrapeBatcherOptions> = Object.freeze({
   maxItems: 64,
