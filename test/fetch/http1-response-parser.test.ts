@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ResponseParser, type ResponseHead } from '../../src/fetch/http1-response-parser.js';
+import { ResponseParser, type ResponseHead, scanHead, splitHead } from '../../src/fetch/http1-response-parser.js';
 
 interface Parsed {
   head?: ResponseHead;
@@ -121,4 +121,98 @@ test('the head decides keep-alive, the Keep-Alive hint, and what cannot be read'
   const closeDelimited = parse([Buffer.from('HTTP/1.1 200 OK\r\n\r\nall of it')], true);
   assert.equal(closeDelimited.ended, true);
   assert.equal(Buffer.concat(closeDelimited.body).toString(), 'all of it');
+});
+
+/** The head's text as readHead passes it: the bytes before the blank line, which follows them. */
+function headBytes(text: string): Buffer {
+  return Buffer.from(`${text}\r\n\r\n`, 'latin1');
+}
+
+test('the byte scan of a head gives what splitting it into lines gives, or declines and leaves it to the split', () => {
+  const nodeHead =
+    'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: Mon, 07 Dec 2026 00:00:00 GMT\r\n' +
+    'Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 5123';
+  const srsHead =
+    'HTTP/1.1 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 412\r\nContent-Type: application/json\r\n' +
+    'Server: SRS/6.0.134(Hang)';
+  const chunkedHead = 'HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\nLocation: /x';
+  for (const text of [nodeHead, srsHead, chunkedHead, 'HTTP/1.0 204', 'HTTP/1.1 200 \r\nconnection:  close \t']) {
+    const scanned = scanHead(headBytes(text), text.length);
+    assert.notEqual(scanned, undefined, text);
+    assert.deepEqual(scanned, splitHead(text), text);
+  }
+  assert.deepEqual(
+    { ...(scanHead(headBytes(nodeHead), nodeHead.length) as object) },
+    {
+      http11: true,
+      status: 200,
+      statusText: 'OK',
+      contentType: 'application/json',
+      contentEncoding: undefined,
+      contentLength: 5123,
+      transferEncoding: undefined,
+      connection: ',keep-alive',
+      keepAliveHintSeconds: 5,
+      hasLocation: false,
+    },
+  );
+
+  // Lines built from the pieces that matter: the headers read, in any case, values with the bytes trim() drops,
+  // lone CR and LF, colons, digits; and lines that are not headers.
+  const name = fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.constantFrom(
+        ...['Content-Length', 'content-length', 'CONTENT-LENGTH', 'Transfer-Encoding', 'Connection', 'Keep-Alive'],
+        ...['Content-Type', 'Location', 'content-encoding', 'X-Other', 'Server'],
+      ),
+    },
+    { weight: 1, arbitrary: fc.constantFrom('', 'Content Length', 'Conten\u00e9-Type', ' Connection', 'Date\t') },
+  );
+  const piece = fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.constantFrom(
+        ...['0', '12', '5123', '999999999999999', '1234567890123456', '-1', '0x1', 'chunked', 'gzip', 'close'],
+        ...['keep-alive', 'Keep-Alive', 'timeout=5', 'max=100', ', ', ' ', '\t', '\u00a0', '\u000b', ':'],
+        ...['application/json', '\u00c0\u00ff', '\u0000', 'OK'],
+      ),
+    },
+    { weight: 1, arbitrary: fc.constantFrom('\r', '\n') },
+  );
+  const value = fc.array(piece, { maxLength: 5 }).map((pieces) => pieces.join(''));
+  const separator = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(':', ': ') }, fc.constantFrom(' :', ''));
+  const header = fc.tuple(name, separator, value).map(([n, colon, v]) => `${n}${colon}${v}`);
+  const statusLine = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.constantFrom(
+        'HTTP/1.1 200 OK',
+        'HTTP/1.0 200 OK',
+        'HTTP/1.1 204',
+        'HTTP/1.1 301 Moved',
+        'HTTP/1.1 200',
+      ),
+    },
+    fc.constantFrom('HTTP/1.1 100 Continue', 'HTTP/1.1 200 ', 'HTTP/2.0 200 OK', 'HTTP/1.1 099 x', 'HTTP/1.1 20 OK'),
+    fc.constantFrom('http/1.1 200', 'HTTP/1.1 200 O\rK', 'HTTP/1.1 200\tOK', 'HTTP/1.1 2000', 'HTTP/1.1 200 \u00e9'),
+  );
+  let scanned = 0;
+  let runs = 0;
+  fc.assert(
+    fc.property(statusLine, fc.array(header, { maxLength: 6 }), (status, headers) => {
+      let text = [status, ...headers].join('\r\n');
+      // readHead passes the bytes before the first blank line.
+      const blank = text.indexOf('\r\n\r\n');
+      if (blank >= 0) text = text.slice(0, blank);
+      runs++;
+      const fields = scanHead(headBytes(text), text.length);
+      if (fields === undefined) return;
+      scanned++;
+      assert.deepEqual(fields, splitHead(text));
+    }),
+    { numRuns: 2000 },
+  );
+  // The property is not empty: most generated heads are scanned, not left to the split.
+  assert.ok(scanned > runs / 5, `${scanned} of ${runs} heads scanned`);
 });
