@@ -141,41 +141,86 @@ class Client implements PoolLimits {
       throw new HttpClientConfigError(`keepAliveTimeoutMs must be a number ≥ 0 (got ${this.keepAliveMs})`);
   }
 
-  async fetch(request: FetchRequest): Promise<LeanFetchResult> {
+  /**
+   * Not async on the common path: a target whose request head is built already goes straight to its exchange, one
+   * promise per request (an async function awaiting the exchange's promise made two, and a microtask).
+   */
+  fetch(request: FetchRequest): Promise<LeanFetchResult> {
     const started = performance.now();
     const target = this.parse(request.url);
     if (target === undefined)
-      return failure(started, 'invalid_url', `${request.method} ${redactUrl(request.url)}: invalid URL`);
+      return Promise.resolve(
+        failure(started, 'invalid_url', `${request.method} ${redactUrl(request.url)}: invalid URL`),
+      );
     const { url } = target;
-    const where = (): string => `${request.method} ${redactUrl(url)}`;
-    if (url.protocol !== 'http:') return failure(started, 'invalid_url', `${where()}: not an http: URL (lean client)`);
-    if (this.closed) return failure(started, 'network', `${where()}: the client is closed`);
-    if (request.signal?.aborted === true) return failure(started, 'aborted', `${where()}: aborted before the request`);
+    if (url.protocol !== 'http:')
+      return Promise.resolve(failure(started, 'invalid_url', `${where(request, url)}: not an http: URL (lean client)`));
+    if (this.closed)
+      return Promise.resolve(failure(started, 'network', `${where(request, url)}: the client is closed`));
+    if (request.signal?.aborted === true)
+      return Promise.resolve(failure(started, 'aborted', `${where(request, url)}: aborted before the request`));
+    // Headers that cannot change between requests: no URL credentials, no auth source to ask, no body.
+    const constant = request.method === 'GET' && this.authorization === NO_AUTHORIZATION && url.username === '';
+    const head = constant && target.head?.headers === request.headers ? target.head.text : undefined;
+    if (head !== undefined) return this.exchange(request, target, head, started);
+    return this.fetchWithNewHead(request, target, constant, started);
+  }
+
+  /** Builds the request head (asking the auth source), keeps it when it cannot change, then sends the request. */
+  private async fetchWithNewHead(
+    request: FetchRequest,
+    target: ParsedTarget,
+    constant: boolean,
+    started: number,
+  ): Promise<LeanFetchResult> {
+    const { url } = target;
+    // Counted from here: close() waits for a request still reading its credentials too.
     this.inFlight++;
+    let headers: Record<string, string>;
     try {
-      // Headers that cannot change between requests: no URL credentials, no auth source to ask, no body.
-      const constant = request.method === 'GET' && this.authorization === NO_AUTHORIZATION && url.username === '';
-      let head = constant && target.head?.headers === request.headers ? target.head.text : undefined;
-      if (head === undefined) {
-        let headers: Record<string, string>;
-        try {
-          headers = await buildRequestHeaders(request.headers, url, this.authorization);
-        } catch (error) {
-          return failure(started, 'credentials', `${where()}: cannot read credentials: ${(error as Error).message}`);
-        }
-        const unsendable = unsendableHeader(headers);
-        if (unsendable !== undefined)
-          return failure(started, 'network', `${where()}: invalid request header "${unsendable}"`);
-        head = serializeHead(request, url, headers);
-        if (constant) target.head = { headers: request.headers, text: head };
-      }
-      const requestHead = head;
-      return await new Promise<LeanFetchResult>((resolve) => {
-        new Exchange(this, request, target, requestHead, started, resolve).start();
-      });
-    } finally {
-      if (--this.inFlight === 0) this.idle?.();
+      headers = await buildRequestHeaders(request.headers, url, this.authorization);
+    } catch (error) {
+      this.exchangeDone();
+      return failure(
+        started,
+        'credentials',
+        `${where(request, url)}: cannot read credentials: ${(error as Error).message}`,
+      );
     }
+    const unsendable = unsendableHeader(headers);
+    if (unsendable !== undefined) {
+      this.exchangeDone();
+      return failure(started, 'network', `${where(request, url)}: invalid request header "${unsendable}"`);
+    }
+    const head = serializeHead(request, url, headers);
+    if (constant) target.head = { headers: request.headers, text: head };
+    this.inFlight--; // exchange() counts it again at once: close() cannot see zero in between
+    return this.exchange(request, target, head, started);
+  }
+
+  /** One request on a pooled socket; counted in flight until its exchange settles (close() waits for it). */
+  private exchange(
+    request: FetchRequest,
+    target: ParsedTarget,
+    requestHead: string,
+    started: number,
+  ): Promise<LeanFetchResult> {
+    this.inFlight++;
+    return new Promise<LeanFetchResult>((resolve, reject) => {
+      const exchange = new Exchange(this, request, target, requestHead, started, resolve);
+      try {
+        exchange.start();
+      } catch (error) {
+        // A throw before the exchange could settle (net.connect refusing its options): not left in flight.
+        this.exchangeDone();
+        reject(error);
+      }
+    });
+  }
+
+  /** An exchange settled (Exchange.settle, once). */
+  exchangeDone(): void {
+    if (--this.inFlight === 0) this.idle?.();
   }
 
   /** The URL parsed (once per URL string), or undefined when it is not one. */
@@ -208,6 +253,11 @@ class Client implements PoolLimits {
     });
     return this.closing;
   }
+}
+
+/** "GET http://host/path" (credentials redacted), the start of every failure message. */
+function where(request: FetchRequest, url: URL): string {
+  return `${request.method} ${redactUrl(url)}`;
 }
 
 function failure(
@@ -494,6 +544,7 @@ class Exchange implements ResponseParserEvents, PooledRequest {
       connection.exchange = undefined;
       connection.destroy();
     } else this.pool?.forget(this);
+    this.client.exchangeDone();
     this.resolve(result);
   }
 }

@@ -13,7 +13,7 @@ import {
 } from '../telemetry/tracing.js';
 import type { BodyTemplateParams } from '../body-template/index.js';
 import type { FetchFailureReason } from '../fetch/errors.js';
-import { fetchTarget, type HttpClient } from '../fetch/http-client.js';
+import { type FetchRequest, fetchTarget, type HttpClient } from '../fetch/http-client.js';
 import { pagedUrl } from '../fetch/paged-url.js';
 import type { PreparedModule } from './prepared-config.js';
 import { prepareRequestBody } from '../fetch/request-body.js';
@@ -112,22 +112,28 @@ export type FetchedProbeBody =
 export async function fetchProbeBody(request: ProbeRequest, scrape: ScrapeTrace): Promise<FetchedProbeBody> {
   const { module } = request;
   const body = prepareRequestBody(module.config.body, module.bodyTemplate, request.params);
-  const fetched = await traceStep(scrape, 'fje.fetch', async (span) => {
-    const result = await fetchTarget(request.client ?? module.client, {
-      url: pagedUrl(request.target, module.config.paging),
-      method: body.method,
-      headers: module.config.headers,
-      ...(body.body === undefined ? {} : { body: body.body }),
-      validStatusCodes: module.config.validStatusCodes,
-      timeoutMs: request.timeoutMs,
-      maxBodyBytes: request.maxBodyBytes,
-      ...(request.lean === true ? { lean: true } : {}),
-      ...(request.signal === undefined ? {} : { signal: request.signal }),
-    });
-    if (result.status !== undefined) span.setAttribute('http.response.status_code', result.status);
-    if (result.ok) span.setAttribute('fje.body_bytes', result.body.byteLength);
-    return result;
-  });
+  // Absent fields are undefined, not left out: one object shape for every scrape, no spreads.
+  const fetchRequest: FetchRequest = {
+    url: pagedUrl(request.target, module.config.paging),
+    method: body.method,
+    headers: module.config.headers,
+    body: body.body,
+    validStatusCodes: module.config.validStatusCodes,
+    timeoutMs: request.timeoutMs,
+    maxBodyBytes: request.maxBodyBytes,
+    lean: request.lean === true,
+    signal: request.signal,
+  };
+  const client = request.client ?? module.client;
+  // Without an SDK there is no span to run it in: awaited directly, not through traceStep and a closure.
+  const fetched = scrape.active
+    ? await traceStep(scrape, 'fje.fetch', async (span) => {
+        const result = await fetchTarget(client, fetchRequest);
+        if (result.status !== undefined) span.setAttribute('http.response.status_code', result.status);
+        if (result.ok) span.setAttribute('fje.body_bytes', result.body.byteLength);
+        return result;
+      })
+    : await fetchTarget(client, fetchRequest);
   if (!fetched.ok) {
     return {
       ok: false,
