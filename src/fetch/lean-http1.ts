@@ -22,6 +22,7 @@
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { HttpClientConfig } from '../config/types.js';
+import { offAbort, onAbort } from './abort-hooks.js';
 import { classifyFetchError } from './classify-fetch-error.js';
 import { freeArrayBuffers } from './free-buffers.js';
 import { type AuthorizationSource, NO_AUTHORIZATION } from './credentials.js';
@@ -342,7 +343,7 @@ class Exchange implements ResponseParserEvents, PooledRequest {
   start(): void {
     this.timer = setTimeout(() => this.abort('timeout'), this.request.timeoutMs);
     this.timer.unref();
-    this.request.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (this.request.signal !== undefined) onAbort(this.request.signal, this.onAbort);
     // Aborted while the headers were built (fetch checked it before): a listener added now would never fire.
     if (this.request.signal?.aborted === true) {
       this.abort('aborted');
@@ -536,7 +537,7 @@ class Exchange implements ResponseParserEvents, PooledRequest {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.timer);
-    this.request.signal?.removeEventListener('abort', this.onAbort);
+    if (this.request.signal !== undefined) offAbort(this.request.signal, this.onAbort);
     this.encoded?.destroy();
     const connection = this.connection;
     this.connection = undefined;
