@@ -1,5 +1,6 @@
 // Fleet mode's self-metrics (scheduler lag, skipped slots, targets, merge conflicts), in the exporter's registry.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Histogram, type Registry } from 'prom-client';
+import { KeyedHistogram } from './keyed-metrics.js';
 
 const PREFIX = 'fleet_json_exporter_fleet_';
 
@@ -23,7 +24,8 @@ export function fleetMetrics(registry: Registry): FleetMetrics {
   if (existing !== undefined) return existing;
   const registers = [registry];
   const metrics: FleetMetrics = {
-    scrapeLag: new Histogram({
+    // Observed on every scrape: series by label value (keyed-metrics.ts).
+    scrapeLag: new KeyedHistogram({
       name: PREFIX + 'scrape_lag_seconds',
       help: 'How late fleet scrapes start versus their scheduled slot (waiting for a concurrency slot included).',
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],

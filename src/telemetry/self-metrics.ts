@@ -1,9 +1,10 @@
 // The exporter's own metrics (prom-client): probes, durations, errors by reason, config reloads, process.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, type Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { prunerKind } from '../extract/pruned-parse.js';
 import { gzipCodecKind } from '../exposition/gzip-codec.js';
 import { VERSION } from '../version.js';
+import { KeyedHistogram } from './keyed-metrics.js';
 
 const PREFIX = 'fleet_json_exporter_';
 const EVENT_LOOP_RESOLUTION_MS = 2;
@@ -74,7 +75,8 @@ export function createSelfMetrics(): SelfMetrics {
       labelNames: ['module', 'result'],
       registers,
     }),
-    probeDuration: new Histogram({
+    // Observed on every scrape: series by label value (keyed-metrics.ts).
+    probeDuration: new KeyedHistogram({
       name: PREFIX + 'probe_duration_seconds',
       help: 'Time to fetch, parse and extract one probe, by module.',
       labelNames: ['module'],
