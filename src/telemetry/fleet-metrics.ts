@@ -1,6 +1,6 @@
 // Fleet mode's self-metrics (scheduler lag, skipped slots, targets, merge conflicts), in the exporter's registry.
 import { Counter, Gauge, type Histogram, type Registry } from 'prom-client';
-import { KeyedHistogram } from './keyed-metrics.js';
+import { KeyedCounter, KeyedHistogram } from './keyed-metrics.js';
 
 const PREFIX = 'fleet_json_exporter_fleet_';
 
@@ -37,7 +37,8 @@ export function fleetMetrics(registry: Registry): FleetMetrics {
       labelNames: ['job'],
       registers,
     }),
-    scrapes: new Counter({
+    // Counted on every scrape: series by label value (keyed-metrics.ts).
+    scrapes: new KeyedCounter({
       name: PREFIX + 'scrapes_total',
       help: 'Fleet scrapes, by job and result (success or failure).',
       labelNames: ['job', 'result'],

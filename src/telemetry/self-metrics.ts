@@ -4,7 +4,7 @@ import { Counter, Gauge, type Histogram, Registry, collectDefaultMetrics } from 
 import { prunerKind } from '../extract/pruned-parse.js';
 import { gzipCodecKind } from '../exposition/gzip-codec.js';
 import { VERSION } from '../version.js';
-import { KeyedHistogram } from './keyed-metrics.js';
+import { KeyedCounter, KeyedHistogram } from './keyed-metrics.js';
 
 const PREFIX = 'fleet_json_exporter_';
 const EVENT_LOOP_RESOLUTION_MS = 2;
@@ -69,7 +69,8 @@ export function createSelfMetrics(): SelfMetrics {
   return {
     registry,
     close: () => loopDelay.disable(),
-    probes: new Counter({
+    // Counted on every scrape: series by label value (keyed-metrics.ts), as are probeDuration and samples.
+    probes: new KeyedCounter({
       name: PREFIX + 'probes_total',
       help: 'Probes served, by module and result (success: samples were extracted; failure: the target gave none).',
       labelNames: ['module', 'result'],
@@ -95,7 +96,7 @@ export function createSelfMetrics(): SelfMetrics {
       labelNames: ['module', 'reason'],
       registers,
     }),
-    samples: new Counter({
+    samples: new KeyedCounter({
       name: PREFIX + 'samples_total',
       help: 'Samples extracted from targets, by module.',
       labelNames: ['module'],

@@ -1,9 +1,9 @@
-// KeyedHistogram against prom-client's own Histogram: the same observations give the same exposition and values.
+// KeyedHistogram and KeyedCounter against prom-client's own: the same updates give the same exposition and values.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Histogram, Registry } from 'prom-client';
-import { KeyedHistogram } from '../../src/telemetry/keyed-metrics.js';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { KeyedCounter, KeyedHistogram } from '../../src/telemetry/keyed-metrics.js';
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -77,4 +77,46 @@ test('labels(), zero, remove and reset act on the series exposed; a label not co
   ours.reset();
   theirs.reset();
   assert.deepEqual(await exposition(registries[0] as Registry), await exposition(registries[1] as Registry));
+});
+
+test('KeyedCounter: any increments expose as prom-client exposes them; labels(), remove and reset too', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(
+        fc.tuple(
+          fc.constantFrom('default', 'srs', 'a"b\\c'),
+          fc.constantFrom('success', 'failure'),
+          fc.oneof(fc.constant(undefined), fc.constantFrom(0, 1, 50), fc.double({ min: 0, max: 1e6, noNaN: true })),
+        ),
+        { maxLength: 40 },
+      ),
+      async (increments) => {
+        const registries = [new Registry(), new Registry(), new Registry(), new Registry()];
+        const config = { name: 'probes_total', help: 'Probes.', labelNames: ['module', 'result'] };
+        const ours = new KeyedCounter({ ...config, registers: [registries[0] as Registry] });
+        const theirs = new Counter({ ...config, registers: [registries[1] as Registry] });
+        const plainOurs = new KeyedCounter({ name: 'p_total', help: 'P.', registers: [registries[2] as Registry] });
+        const plainTheirs = new Counter({ name: 'p_total', help: 'P.', registers: [registries[3] as Registry] });
+        for (const [module, result, value] of increments) {
+          for (const counter of [ours, theirs]) counter.inc({ module, result }, value);
+          for (const counter of [plainOurs, plainTheirs]) counter.inc(value);
+        }
+        for (const counter of [ours, theirs]) {
+          counter.labels('x', 'success').inc(2);
+          counter.labels({ module: 'y', result: 'failure' }).inc();
+          counter.remove('default', 'success');
+        }
+        assert.deepEqual(await exposition(registries[0] as Registry), await exposition(registries[1] as Registry));
+        assert.deepEqual(await exposition(registries[2] as Registry), await exposition(registries[3] as Registry));
+        for (const counter of [ours, theirs, plainOurs, plainTheirs]) counter.reset();
+        assert.deepEqual(await exposition(registries[0] as Registry), await exposition(registries[1] as Registry));
+        assert.deepEqual(await exposition(registries[2] as Registry), await exposition(registries[3] as Registry));
+      },
+    ),
+    { numRuns: 100 },
+  );
+  const counter = new KeyedCounter({ name: 'c_total', help: 'C.', labelNames: ['module'], registers: [] });
+  assert.throws(() => counter.inc({ module: 'a' }, -1), /not possible to decrease/);
+  assert.throws(() => counter.inc({ module: 'a' }, Number.POSITIVE_INFINITY), /not a valid number/);
+  assert.throws(() => counter.inc({ other: 'a' } as never), /"other" is not included/);
 });
