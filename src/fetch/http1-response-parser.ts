@@ -267,13 +267,7 @@ export function splitHead(text: string): HeadFields | string {
   const lines = text.split('\r\n');
   const status = STATUS_LINE.exec(lines[0] as string);
   if (status === null) return `invalid status line "${(lines[0] as string).slice(0, 60)}"`;
-  let contentType: string | undefined;
-  let contentEncoding: string | undefined;
-  let contentLength = -1;
-  let transferEncoding: string | undefined;
-  let connection = '';
-  let keepAliveHintSeconds: number | undefined;
-  let hasLocation = false;
+  const fields = new HeadFieldsBuilder();
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
     const colon = line.indexOf(':');
@@ -281,48 +275,75 @@ export function splitHead(text: string): HeadFields | string {
     // No name, whitespace before the colon, or an obsolete folded line (RFC 9112 §5.2): refused.
     if (!TOKEN.test(name)) return `invalid header line "${line.slice(0, 60)}"`;
     const value = line.slice(colon + 1).trim();
-    switch (name.toLowerCase()) {
-      case 'content-length': {
-        if (!DIGITS.test(value)) return `invalid Content-Length "${value.slice(0, 20)}"`;
-        const length = Number(value);
-        if (contentLength >= 0 && contentLength !== length) return 'conflicting Content-Length';
-        contentLength = length;
+    const kind = HEADER_KINDS.get(name.toLowerCase()) ?? OTHER;
+    if (kind === CONTENT_LENGTH) {
+      if (!DIGITS.test(value)) return `invalid Content-Length "${value.slice(0, 20)}"`;
+      if (!fields.length(Number(value))) return 'conflicting Content-Length';
+    } else if (kind !== OTHER) fields.header(kind, value);
+  }
+  return fields.finish(status[1] === '1', Number(status[2]), status[3] ?? '');
+}
+
+/**
+ * The fields both readers gather header by header, by the same rules: repeated Transfer-Encoding and
+ * Content-Encoding joined with ", ", every Connection kept lower-cased, the first Content-Type, the last hint.
+ */
+class HeadFieldsBuilder {
+  private contentType: string | undefined = undefined;
+  private contentEncoding: string | undefined = undefined;
+  private contentLength = -1;
+  private transferEncoding: string | undefined = undefined;
+  private connection = '';
+  private keepAliveHintSeconds: number | undefined = undefined;
+  private hasLocation = false;
+
+  /** A Content-Length; false when it conflicts with one before it. */
+  length(length: number): boolean {
+    if (this.contentLength >= 0 && this.contentLength !== length) return false;
+    this.contentLength = length;
+    return true;
+  }
+
+  /** Any other header the client reads (HEADER_KINDS), by its trimmed value. */
+  header(kind: number, value: string): void {
+    switch (kind) {
+      case TRANSFER_ENCODING:
+        this.transferEncoding = this.transferEncoding === undefined ? value : `${this.transferEncoding}, ${value}`;
         break;
-      }
-      case 'transfer-encoding':
-        transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+      case CONNECTION:
+        this.connection = `${this.connection},${value.toLowerCase()}`;
         break;
-      case 'connection':
-        connection = `${connection},${value.toLowerCase()}`;
-        break;
-      case 'keep-alive': {
+      case KEEP_ALIVE: {
         const hint = KEEP_ALIVE_TIMEOUT.exec(value);
-        if (hint !== null) keepAliveHintSeconds = Number(hint[1]);
+        if (hint !== null) this.keepAliveHintSeconds = Number(hint[1]);
         break;
       }
-      case 'content-type':
-        contentType ??= value;
+      case CONTENT_TYPE:
+        this.contentType ??= value;
         break;
-      case 'location':
-        hasLocation = true;
+      case LOCATION:
+        this.hasLocation = true;
         break;
-      case 'content-encoding':
-        contentEncoding = contentEncoding === undefined ? value : `${contentEncoding}, ${value}`;
+      case CONTENT_ENCODING:
+        this.contentEncoding = this.contentEncoding === undefined ? value : `${this.contentEncoding}, ${value}`;
         break;
     }
   }
-  return {
-    http11: status[1] === '1',
-    status: Number(status[2]),
-    statusText: status[3] ?? '',
-    contentType,
-    contentEncoding,
-    contentLength,
-    transferEncoding,
-    connection,
-    keepAliveHintSeconds,
-    hasLocation,
-  };
+
+  finish(http11: boolean, status: number, statusText: string): HeadFields {
+    return {
+      http11,
+      status,
+      statusText,
+      contentType: this.contentType,
+      contentEncoding: this.contentEncoding,
+      contentLength: this.contentLength,
+      transferEncoding: this.transferEncoding,
+      connection: this.connection,
+      keepAliveHintSeconds: this.keepAliveHintSeconds,
+      hasLocation: this.hasLocation,
+    };
+  }
 }
 
 /** Bytes of an RFC 9110 token (a header name). */
@@ -369,13 +390,7 @@ export function scanHead(data: Buffer, end: number): HeadFields | undefined {
     statusText = latin1(data, from, at);
   }
   if (at < end && (data[at] !== CR || data[at + 1] !== LF)) return undefined;
-  let contentType: string | undefined;
-  let contentEncoding: string | undefined;
-  let contentLength = -1;
-  let transferEncoding: string | undefined;
-  let connection = '';
-  let keepAliveHintSeconds: number | undefined;
-  let hasLocation = false;
+  const fields = new HeadFieldsBuilder();
   while (at < end) {
     const nameStart = at + 2; // past the CRLF that ends the previous line
     let colon = nameStart;
@@ -388,58 +403,20 @@ export function scanHead(data: Buffer, end: number): HeadFields | undefined {
     let to = lineEnd;
     while (from < to && TRIMMED[data[from] as number] === 1) from++;
     while (to > from && TRIMMED[data[to - 1] as number] === 1) to--;
-    switch (nameIs(data, nameStart, colon)) {
-      case CONTENT_LENGTH: {
-        if (to === from || to - from > 15) return undefined;
-        let length = 0;
-        for (let i = from; i < to; i++) {
-          const digit = (data[i] as number) - 0x30;
-          if (digit < 0 || digit > 9) return undefined;
-          length = length * 10 + digit;
-        }
-        if (contentLength >= 0 && contentLength !== length) return undefined;
-        contentLength = length;
-        break;
+    const kind = nameIs(data, nameStart, colon);
+    if (kind === CONTENT_LENGTH) {
+      if (to === from || to - from > 15) return undefined;
+      let length = 0;
+      for (let i = from; i < to; i++) {
+        const digit = (data[i] as number) - 0x30;
+        if (digit < 0 || digit > 9) return undefined;
+        length = length * 10 + digit;
       }
-      case TRANSFER_ENCODING: {
-        const value = latin1(data, from, to);
-        transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
-        break;
-      }
-      case CONNECTION:
-        connection = `${connection},${latin1(data, from, to).toLowerCase()}`;
-        break;
-      case KEEP_ALIVE: {
-        const hint = KEEP_ALIVE_TIMEOUT.exec(latin1(data, from, to));
-        if (hint !== null) keepAliveHintSeconds = Number(hint[1]);
-        break;
-      }
-      case CONTENT_TYPE:
-        contentType ??= latin1(data, from, to);
-        break;
-      case LOCATION:
-        hasLocation = true;
-        break;
-      case CONTENT_ENCODING: {
-        const value = latin1(data, from, to);
-        contentEncoding = contentEncoding === undefined ? value : `${contentEncoding}, ${value}`;
-        break;
-      }
-    }
+      if (!fields.length(length)) return undefined;
+    } else if (kind !== OTHER) fields.header(kind, latin1(data, from, to));
     at = lineEnd;
   }
-  return {
-    http11: data[7] === 0x31,
-    status: d0 * 100 + d1 * 10 + d2,
-    statusText,
-    contentType,
-    contentEncoding,
-    contentLength,
-    transferEncoding,
-    connection,
-    keepAliveHintSeconds,
-    hasLocation,
-  };
+  return fields.finish(data[7] === 0x31, d0 * 100 + d1 * 10 + d2, statusText);
 }
 
 function latin1(data: Buffer, from: number, to: number): string {
@@ -454,17 +431,20 @@ const KEEP_ALIVE = 4;
 const CONTENT_TYPE = 5;
 const LOCATION = 6;
 const CONTENT_ENCODING = 7;
-const NAMES: readonly (readonly [number, Uint8Array])[] = (
-  [
-    [CONTENT_LENGTH, 'content-length'],
-    [TRANSFER_ENCODING, 'transfer-encoding'],
-    [CONNECTION, 'connection'],
-    [KEEP_ALIVE, 'keep-alive'],
-    [CONTENT_TYPE, 'content-type'],
-    [LOCATION, 'location'],
-    [CONTENT_ENCODING, 'content-encoding'],
-  ] as const
-).map(([id, name]) => [id, Buffer.from(name, 'latin1')] as const);
+/** The headers the client reads, by kind (HeadFieldsBuilder), lower case. */
+const HEADER_KINDS = new Map<string, number>([
+  ['content-length', CONTENT_LENGTH],
+  ['transfer-encoding', TRANSFER_ENCODING],
+  ['connection', CONNECTION],
+  ['keep-alive', KEEP_ALIVE],
+  ['content-type', CONTENT_TYPE],
+  ['location', LOCATION],
+  ['content-encoding', CONTENT_ENCODING],
+]);
+/** The same names as bytes, for the byte scan. */
+const NAMES: readonly (readonly [number, Uint8Array])[] = [...HEADER_KINDS].map(
+  ([name, id]) => [id, Buffer.from(name, 'latin1')] as const,
+);
 
 /** Which header the name between `from` and `to` is, by its bytes folded to lower case (a token is ASCII). */
 function nameIs(data: Buffer, from: number, to: number): number {

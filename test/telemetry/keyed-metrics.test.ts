@@ -19,6 +19,12 @@ function pair(labelNames: string[]): {
   return { ours, theirs, registries };
 }
 
+/** Up to 40 updates of a (module, result) series, each by a value from `values`. */
+function updates<V>(values: fc.Arbitrary<V>): fc.Arbitrary<[string, string, V][]> {
+  const module = fc.constantFrom('default', 'srs', 'a"b\\c');
+  return fc.array(fc.tuple(module, fc.constantFrom('success', 'failure'), values), { maxLength: 40 });
+}
+
 /** The text exposition, and the JSON the OpenMetrics answer is rendered from (renderSelfMetrics). */
 async function exposition(registry: Registry): Promise<unknown[]> {
   return [await registry.metrics(), await registry.getMetricsAsJSON()];
@@ -27,14 +33,7 @@ async function exposition(registry: Registry): Promise<unknown[]> {
 test('with and without labels, any observations expose as prom-client exposes them, as text and as the JSON OpenMetrics is rendered from', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.array(
-        fc.tuple(
-          fc.constantFrom('default', 'srs', 'a"b\\c'),
-          fc.constantFrom('success', 'failure'),
-          fc.oneof(fc.constantFrom(...BUCKETS, 0, 11, 1e-9), fc.double({ min: 0, max: 20, noNaN: true })),
-        ),
-        { maxLength: 40 },
-      ),
+      updates(fc.oneof(fc.constantFrom(...BUCKETS, 0, 11, 1e-9), fc.double({ min: 0, max: 20, noNaN: true }))),
       async (observations) => {
         const labelled = pair(['module', 'result']);
         const plain = pair([]);
@@ -82,13 +81,8 @@ test('labels(), zero, remove and reset act on the series exposed; a label not co
 test('KeyedCounter: any increments expose as prom-client exposes them; labels(), remove and reset too', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.array(
-        fc.tuple(
-          fc.constantFrom('default', 'srs', 'a"b\\c'),
-          fc.constantFrom('success', 'failure'),
-          fc.oneof(fc.constant(undefined), fc.constantFrom(0, 1, 50), fc.double({ min: 0, max: 1e6, noNaN: true })),
-        ),
-        { maxLength: 40 },
+      updates(
+        fc.oneof(fc.constant(undefined), fc.constantFrom(0, 1, 50), fc.double({ min: 0, max: 1e6, noNaN: true })),
       ),
       async (increments) => {
         const registries = [new Registry(), new Registry(), new Registry(), new Registry()];
