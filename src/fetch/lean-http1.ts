@@ -195,8 +195,7 @@ class Client implements PoolLimits {
     }
     const head = serializeHead(request, url, headers);
     if (constant) target.head = { headers: request.headers, text: head };
-    this.inFlight--; // exchange() counts it again at once: close() cannot see zero in between
-    return this.exchange(request, target, head, started);
+    return this.send(request, target, head, started);
   }
 
   /** One request on a pooled socket; counted in flight until its exchange settles (close() waits for it). */
@@ -207,6 +206,16 @@ class Client implements PoolLimits {
     started: number,
   ): Promise<LeanFetchResult> {
     this.inFlight++;
+    return this.send(request, target, requestHead, started);
+  }
+
+  /** exchange() for a request counted in flight already (fetchWithNewHead counts it while it reads credentials). */
+  private send(
+    request: FetchRequest,
+    target: ParsedTarget,
+    requestHead: string,
+    started: number,
+  ): Promise<LeanFetchResult> {
     return new Promise<LeanFetchResult>((resolve, reject) => {
       const exchange = new Exchange(this, request, target, requestHead, started, resolve);
       try {

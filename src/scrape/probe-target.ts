@@ -11,9 +11,10 @@ import {
   traceStep,
   type ScrapeTrace,
 } from '../telemetry/tracing.js';
+import type { Span } from '@opentelemetry/api';
 import type { BodyTemplateParams } from '../body-template/index.js';
 import type { FetchFailureReason } from '../fetch/errors.js';
-import { type FetchRequest, fetchTarget, type HttpClient } from '../fetch/http-client.js';
+import { type FetchRequest, type FetchResult, fetchTarget, type HttpClient } from '../fetch/http-client.js';
 import { pagedUrl } from '../fetch/paged-url.js';
 import type { PreparedModule } from './prepared-config.js';
 import { prepareRequestBody } from '../fetch/request-body.js';
@@ -125,15 +126,7 @@ export async function fetchProbeBody(request: ProbeRequest, scrape: ScrapeTrace)
     signal: request.signal,
   };
   const client = request.client ?? module.client;
-  // Without an SDK there is no span to run it in: awaited directly, not through traceStep and a closure.
-  const fetched = scrape.active
-    ? await traceStep(scrape, 'fje.fetch', async (span) => {
-        const result = await fetchTarget(client, fetchRequest);
-        if (result.status !== undefined) span.setAttribute('http.response.status_code', result.status);
-        if (result.ok) span.setAttribute('fje.body_bytes', result.body.byteLength);
-        return result;
-      })
-    : await fetchTarget(client, fetchRequest);
+  const fetched = await traceStep(scrape, 'fje.fetch', () => fetchTarget(client, fetchRequest), annotateFetch);
   if (!fetched.ok) {
     return {
       ok: false,
@@ -149,6 +142,12 @@ export async function fetchProbeBody(request: ProbeRequest, scrape: ScrapeTrace)
     fetchMs: fetched.durationMs,
     templateError: body.templateError,
   };
+}
+
+/** The fetch span's attributes: the response status and the body's size. */
+function annotateFetch(span: Span, result: FetchResult): void {
+  if (result.status !== undefined) span.setAttribute('http.response.status_code', result.status);
+  if (result.ok) span.setAttribute('fje.body_bytes', result.body.byteLength);
 }
 
 async function fetchAndRun(

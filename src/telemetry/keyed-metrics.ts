@@ -39,8 +39,6 @@ const EMPTY: LabelValues<string> = Object.freeze({});
 
 /** A prom-client Histogram whose series live in a Map by label values (see the file header). */
 export class KeyedHistogram<T extends string = string> extends Histogram<T> {
-  readonly #name: string;
-  readonly #help: string;
   readonly #names: readonly T[];
   readonly #bounds: Float64Array;
   readonly #series = new Map<string, HistogramSeries<T>>();
@@ -49,8 +47,6 @@ export class KeyedHistogram<T extends string = string> extends Histogram<T> {
     // Its exports do not call a collect hook (the per-scrape histograms have none); refused rather than ignored.
     if (configuration.collect !== undefined) throw new Error(`${configuration.name}: KeyedHistogram has no collect`);
     super(configuration);
-    this.#name = configuration.name;
-    this.#help = configuration.help;
     this.#names = [...(configuration.labelNames ?? [])];
     this.#bounds = Float64Array.from([...configuration.buckets].sort((a, b) => a - b));
     // prom-client's constructor sets `observe` on the instance (with or without exemplars): this class's wins.
@@ -98,16 +94,12 @@ export class KeyedHistogram<T extends string = string> extends Histogram<T> {
   }
 
   override remove(...args: unknown[]): void {
-    const labels = (
-      typeof args[0] === 'object' ? args[0] : labelsFromValues(this.#names, args as string[])
-    ) as LabelValues<T>;
+    const labels = labelsOf(this.#names, args);
     this.#series.delete(keyOf(this.#names, labels));
   }
 
   override labels(...args: unknown[]): Histogram.Internal<T> {
-    const labels = (
-      typeof args[0] === 'object' ? args[0] : labelsFromValues(this.#names, args as string[])
-    ) as LabelValues<T>;
+    const labels = labelsOf(this.#names, args);
     return {
       observe: (value: number) => this.observe(labels, value),
       startTimer: (more?: LabelValues<T>) => this.startTimer({ ...labels, ...more }),
@@ -130,7 +122,7 @@ export class KeyedHistogram<T extends string = string> extends Histogram<T> {
 
   #exported(splay: boolean): ExportedHistogram {
     const values: ExportedValue[] = [];
-    const name = this.#name;
+    const { name, help } = nameAndHelp(this);
     // prom-client gives the buckets `exemplar: null`, the sum and the count `exemplar: undefined`.
     const entry = (
       metricName: string,
@@ -155,7 +147,7 @@ export class KeyedHistogram<T extends string = string> extends Histogram<T> {
         entry(`${name}_count`, {}, shared, series.count, undefined),
       );
     }
-    return { name, help: this.#help, type: 'histogram', values, aggregator: 'sum' };
+    return { name, help, type: 'histogram', values, aggregator: 'sum' };
   }
 }
 
@@ -222,27 +214,33 @@ export class KeyedCounter<T extends string = string> extends Counter<T> {
   }
 
   override remove(...args: unknown[]): void {
-    const labels = (
-      typeof args[0] === 'object' ? args[0] : labelsFromValues(this.#names, args as string[])
-    ) as LabelValues<T>;
+    const labels = labelsOf(this.#names, args);
     this.#series.delete(keyOf(this.#names, labels));
   }
 
   override labels(...args: unknown[]): Counter.Internal {
-    const labels = (
-      typeof args[0] === 'object' ? args[0] : labelsFromValues(this.#names, args as string[])
-    ) as LabelValues<T>;
+    const labels = labelsOf(this.#names, args);
     return { inc: (value?: number) => this.inc(labels, value) };
   }
 
   /** As prom-client's get(): one `{ value, labels }` per series, under the name the registry reads now. */
   override async get(): ReturnType<Counter<T>['get']> {
-    const { name, help } = this as unknown as { readonly name: string; readonly help: string };
+    const { name, help } = nameAndHelp(this);
     const values = [...this.#series.values()].map((series) => ({ value: series.value, labels: series.labels }));
     return { name, help, type: 'counter', values, aggregator: 'sum' } as unknown as Awaited<
       ReturnType<Counter<T>['get']>
     >;
   }
+}
+
+/** The name and help prom-client's constructor set (the registry may rename a counter for OpenMetrics). */
+function nameAndHelp(metric: object): { readonly name: string; readonly help: string } {
+  return metric as { readonly name: string; readonly help: string };
+}
+
+/** labels() and remove()'s arguments: a labels object, or label values in label-name order. */
+function labelsOf<T extends string>(names: readonly T[], args: readonly unknown[]): LabelValues<T> {
+  return typeof args[0] === 'object' ? (args[0] as LabelValues<T>) : labelsFromValues(names, args as string[]);
 }
 
 /** Positional label values (metric.labels('a', 'b')) as a labels object, in label-name order. */

@@ -58,12 +58,32 @@ export function startScrapeTrace(target: string, moduleName: string, generation:
   };
 }
 
-/** Runs `work` inside a child span (active, so an instrumented HTTP client nests its own spans under it). */
-export async function traceStep<T>(scrape: ScrapeTrace, name: string, work: (span: Span) => Promise<T>): Promise<T> {
-  if (!scrape.active) return work(scrape.span);
+/**
+ * Runs `work` inside a child span (active, so an instrumented HTTP client nests its own spans under it), `annotate`
+ * giving the span attributes from the result before it ends. Without an SDK it is `work()` itself: no wrapper
+ * promise, no context switch (one per scrape on fleet mode's path).
+ */
+export function traceStep<T>(
+  scrape: ScrapeTrace,
+  name: string,
+  work: () => Promise<T>,
+  annotate?: (span: Span, result: T) => void,
+): Promise<T> {
+  if (!scrape.active) return work();
+  return stepInSpan(scrape, name, work, annotate);
+}
+
+async function stepInSpan<T>(
+  scrape: ScrapeTrace,
+  name: string,
+  work: () => Promise<T>,
+  annotate: ((span: Span, result: T) => void) | undefined,
+): Promise<T> {
   const span = scrape.tracer.startSpan(name, { attributes: scrape.attributes }, scrape.context);
   try {
-    return await context.with(trace.setSpan(scrape.context, span), () => work(span));
+    const result = await context.with(trace.setSpan(scrape.context, span), work);
+    annotate?.(span, result);
+    return result;
   } finally {
     span.end();
   }
