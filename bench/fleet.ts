@@ -26,7 +26,8 @@ const USAGE = `usage: npm run bench:fleet -- [flags]
   --concurrency N      fleet.concurrency (default 1000; the naive aggregator has no bound)
   --module M           reference (json_exporter's SRS example: five values per stream; default) or srs_streams
   --no-naive           measure fleet mode alone
-  --floor              also measure the floor: fetch and JSON.parse only, with fleet mode's client (fleet-floor.ts)
+  --floor              also measure two floors (fleet-floor.ts): fetch and JSON.parse only, with fleet mode's client,
+                       then with undici's request (issue 15's own floor)
   --exporter-args=A    extra exporter flags, e.g. --exporter-args=--workers=1 (with "=": the value starts with a dash)
   --exporter-node-args=A  extra node flags for the exporter, e.g. "--exporter-node-args=--cpu-prof --cpu-prof-dir=/tmp/prof"
   --exporter-env=K=V,…  the exporter's own environment variables (default ${EXPORTER_ENV}, as the image and npm
@@ -226,7 +227,7 @@ function countStreamSeries(body: Buffer): number {
 }
 
 interface Row {
-  readonly contender: 'fleet-json-exporter' | 'naive' | 'floor';
+  readonly contender: 'fleet-json-exporter' | 'naive' | 'floor' | 'floor-undici';
   readonly cpuPercentOfTwoCores: number;
   readonly maxRssMb: number;
   readonly gzipP50Ms: number;
@@ -397,6 +398,12 @@ function configYaml(): string {
   );
 }
 
+/** The floors `--floor` measures: fleet mode's own client, then undici's request as the naive aggregator uses it. */
+const FLOORS: ReadonlyArray<readonly [Row['contender'], 'lean' | 'undici']> = [
+  ['floor', 'lean'],
+  ['floor-undici', 'undici'],
+];
+
 async function runShape(targets: number, streams: number): Promise<{ rows: Row[]; shape: string }> {
   const shape = `${targets}x${streams}`;
   progress(`${shape}: starting the simulator (${targets} SRS servers on ${Math.min(targets, flags.ports)} ports)`);
@@ -455,14 +462,14 @@ async function runShape(targets: number, streams: number): Promise<{ rows: Row[]
       rows.push(await measure('naive', naive.pid as number, `http://127.0.0.1:${naivePort}`, simulator));
       await stopChild(naive);
     }
-    if (flags.floor) {
+    for (const [contender, client] of flags.floor ? FLOORS : []) {
       const floorPort = await freePort();
-      progress(`${shape}: starting the floor (fetch and JSON.parse only)`);
+      progress(`${shape}: starting the floor (fetch and JSON.parse only, ${client} client)`);
       const floor = await startChild(
-        [join(dist, 'bench/fleet-floor.js'), fileSd, String(flags.intervalS), String(floorPort)],
+        [join(dist, 'bench/fleet-floor.js'), fileSd, String(flags.intervalS), String(floorPort), client],
         /listening/,
       );
-      rows.push(await measure('floor', floor.pid as number, `http://127.0.0.1:${floorPort}`, simulator));
+      rows.push(await measure(contender, floor.pid as number, `http://127.0.0.1:${floorPort}`, simulator));
       await stopChild(floor);
     }
   } finally {
@@ -492,7 +499,7 @@ function svgChart(results: Array<{ shape: string; rows: Row[] }>): string {
       for (const row of result.rows) {
         const value = Number(row[key]) || 0;
         const h = (value / max) * 160;
-        const colour = row.contender === 'naive' ? '#999' : row.contender === 'floor' ? '#ccc' : '#2a7';
+        const colour = row.contender === 'naive' ? '#999' : row.contender.startsWith('floor') ? '#ccc' : '#2a7';
         body += `<rect x="${bx}" y="${190 - h}" width="20" height="${h}" fill="${colour}"/>`;
         body += `<text x="${bx}" y="${186 - h}" font-size="9">${value}</text>`;
         bx += 22;
@@ -504,7 +511,7 @@ function svgChart(results: Array<{ shape: string; rows: Row[] }>): string {
   }
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${x}" height="230" font-family="sans-serif">` +
-    `${body}<text x="10" y="224" font-size="10">green: fleet-json-exporter, grey: naive aggregator, light grey: floor (fetch and parse only)</text></svg>\n`
+    `${body}<text x="10" y="224" font-size="10">green: fleet-json-exporter, grey: naive aggregator, light grey: floors (fetch and parse only: our client, undici)</text></svg>\n`
   );
 }
 
