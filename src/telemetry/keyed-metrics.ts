@@ -27,6 +27,42 @@ function checkLabels<T extends string>(names: readonly T[], labels: LabelValues<
       throw new Error(`Added label "${name}" is not included in initial labelset: ${JSON.stringify(names)}`);
 }
 
+/** A metric's series by label values (keyOf), each made on its first use, when its labels are checked. */
+class SeriesByLabels<T extends string, S> {
+  readonly #series = new Map<string, S>();
+
+  constructor(
+    readonly names: readonly T[],
+    private readonly make: (labels: LabelValues<T>) => S,
+  ) {}
+
+  of(labels: LabelValues<T>): S {
+    const key = keyOf(this.names, labels);
+    let series = this.#series.get(key);
+    if (series === undefined) {
+      checkLabels(this.names, labels);
+      series = this.make({ ...labels });
+      this.#series.set(key, series);
+    }
+    return series;
+  }
+
+  /** remove()'s arguments: a labels object, or label values in label-name order. */
+  remove(args: readonly unknown[]): void {
+    this.#series.delete(keyOf(this.names, labelsOf(this.names, args)));
+  }
+
+  /** Every series gone; a metric without labels keeps its one, at zero (as prom-client's). */
+  reset(): void {
+    this.#series.clear();
+    if (this.names.length === 0) this.of(EMPTY as LabelValues<T>);
+  }
+
+  values(): IterableIterator<S> {
+    return this.#series.values();
+  }
+}
+
 interface HistogramSeries<T extends string> {
   readonly labels: LabelValues<T>;
   /** Observations per bucket (not cumulative); the last one is +Inf's own. */
@@ -39,16 +75,21 @@ const EMPTY: LabelValues<string> = Object.freeze({});
 
 /** A prom-client Histogram whose series live in a Map by label values (see the file header). */
 export class KeyedHistogram<T extends string = string> extends Histogram<T> {
-  readonly #names: readonly T[];
   readonly #bounds: Float64Array;
-  readonly #series = new Map<string, HistogramSeries<T>>();
+  readonly #series: SeriesByLabels<T, HistogramSeries<T>>;
 
   constructor(configuration: HistogramConfiguration<T> & { readonly buckets: readonly number[] }) {
     // Its exports do not call a collect hook (the per-scrape histograms have none); refused rather than ignored.
     if (configuration.collect !== undefined) throw new Error(`${configuration.name}: KeyedHistogram has no collect`);
     super(configuration);
-    this.#names = [...(configuration.labelNames ?? [])];
-    this.#bounds = Float64Array.from([...configuration.buckets].sort((a, b) => a - b));
+    const bounds = Float64Array.from([...configuration.buckets].sort((a, b) => a - b));
+    this.#bounds = bounds;
+    this.#series = new SeriesByLabels([...(configuration.labelNames ?? [])], (labels) => ({
+      labels,
+      counts: new Float64Array(bounds.length + 1),
+      sum: 0,
+      count: 0,
+    }));
     // prom-client's constructor sets `observe` on the instance (with or without exemplars): this class's wins.
     this.observe = KeyedHistogram.prototype.observe;
     this.reset();
@@ -58,7 +99,7 @@ export class KeyedHistogram<T extends string = string> extends Histogram<T> {
     const observed = typeof labelsOrValue === 'number' ? labelsOrValue : (value as number);
     const labels = typeof labelsOrValue === 'number' ? (EMPTY as LabelValues<T>) : (labelsOrValue as LabelValues<T>);
     if (!Number.isFinite(observed)) throw new TypeError(`Value is not a valid number: ${observed}`);
-    const series = this.#seriesOf(labels);
+    const series = this.#series.of(labels);
     const bounds = this.#bounds;
     let bucket = 0;
     while (bucket < bounds.length && observed > (bounds[bucket] as number)) bucket++;
@@ -67,19 +108,8 @@ export class KeyedHistogram<T extends string = string> extends Histogram<T> {
     series.count++;
   }
 
-  #seriesOf(labels: LabelValues<T>): HistogramSeries<T> {
-    const key = keyOf(this.#names, labels);
-    let series = this.#series.get(key);
-    if (series === undefined) {
-      checkLabels(this.#names, labels);
-      series = { labels: { ...labels }, counts: new Float64Array(this.#bounds.length + 1), sum: 0, count: 0 };
-      this.#series.set(key, series);
-    }
-    return series;
-  }
-
   override zero(labels: LabelValues<T>): void {
-    const series = this.#seriesOf(labels);
+    const series = this.#series.of(labels);
     series.counts.fill(0);
     series.sum = 0;
     series.count = 0;
@@ -87,19 +117,15 @@ export class KeyedHistogram<T extends string = string> extends Histogram<T> {
 
   override reset(): void {
     // prom-client's constructor resets the metric before this class's fields exist.
-    if (!(#series in this)) return;
-    this.#series.clear();
-    // As prom-client: a histogram without labels has its one series from the start, at zero.
-    if (this.#names.length === 0) this.zero(EMPTY as LabelValues<T>);
+    if (#series in this) this.#series.reset();
   }
 
   override remove(...args: unknown[]): void {
-    const labels = labelsOf(this.#names, args);
-    this.#series.delete(keyOf(this.#names, labels));
+    this.#series.remove(args);
   }
 
   override labels(...args: unknown[]): Histogram.Internal<T> {
-    const labels = labelsOf(this.#names, args);
+    const labels = labelsOf(this.#series.names, args);
     return {
       observe: (value: number) => this.observe(labels, value),
       startTimer: (more?: LabelValues<T>) => this.startTimer({ ...labels, ...more }),
@@ -176,14 +202,13 @@ interface CounterSeries<T extends string> {
 
 /** A prom-client Counter whose series live in a Map by label values (see the file header). */
 export class KeyedCounter<T extends string = string> extends Counter<T> {
-  readonly #names: readonly T[];
-  readonly #series = new Map<string, CounterSeries<T>>();
+  readonly #series: SeriesByLabels<T, CounterSeries<T>>;
 
   constructor(configuration: CounterConfiguration<T>) {
     // Its exports do not call a collect hook (the per-scrape counters have none); refused rather than ignored.
     if (configuration.collect !== undefined) throw new Error(`${configuration.name}: KeyedCounter has no collect`);
     super(configuration);
-    this.#names = [...(configuration.labelNames ?? [])];
+    this.#series = new SeriesByLabels([...(configuration.labelNames ?? [])], (labels) => ({ labels, value: 0 }));
     // prom-client's constructor sets `inc` on the instance (with or without exemplars): this class's wins.
     this.inc = KeyedCounter.prototype.inc;
     this.reset();
@@ -195,31 +220,20 @@ export class KeyedCounter<T extends string = string> extends Counter<T> {
     const amount = (labelled ? value : (labelsOrValue as number | undefined)) ?? 1;
     if (!Number.isFinite(amount)) throw new TypeError(`Value is not a valid number: ${amount}`);
     if (amount < 0) throw new Error('It is not possible to decrease a counter');
-    const key = keyOf(this.#names, labels);
-    let series = this.#series.get(key);
-    if (series === undefined) {
-      checkLabels(this.#names, labels);
-      series = { labels: { ...labels }, value: 0 };
-      this.#series.set(key, series);
-    }
-    series.value += amount;
+    this.#series.of(labels).value += amount;
   }
 
   override reset(): void {
     // prom-client's constructor resets the metric before this class's fields exist.
-    if (!(#series in this)) return;
-    this.#series.clear();
-    // As prom-client: a counter without labels has its one series from the start, at zero.
-    if (this.#names.length === 0) this.#series.set('', { labels: {}, value: 0 });
+    if (#series in this) this.#series.reset();
   }
 
   override remove(...args: unknown[]): void {
-    const labels = labelsOf(this.#names, args);
-    this.#series.delete(keyOf(this.#names, labels));
+    this.#series.remove(args);
   }
 
   override labels(...args: unknown[]): Counter.Internal {
-    const labels = labelsOf(this.#names, args);
+    const labels = labelsOf(this.#series.names, args);
     return { inc: (value?: number) => this.inc(labels, value) };
   }
 

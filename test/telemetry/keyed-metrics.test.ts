@@ -113,4 +113,8 @@ test('KeyedCounter: any increments expose as prom-client exposes them; labels(),
   assert.throws(() => counter.inc({ module: 'a' }, -1), /not possible to decrease/);
   assert.throws(() => counter.inc({ module: 'a' }, Number.POSITIVE_INFINITY), /not a valid number/);
   assert.throws(() => counter.inc({ other: 'a' } as never), /"other" is not included/);
+  assert.throws(
+    () => new KeyedCounter({ name: 'y_total', help: 'Y.', registers: [], collect: () => undefined }),
+    /has no collect/,
+  );
 });
