@@ -150,9 +150,7 @@ class Client implements PoolLimits {
     const started = performance.now();
     const target = this.parse(request.url);
     if (target === undefined)
-      return Promise.resolve(
-        failure(started, 'invalid_url', `${request.method} ${redactUrl(request.url)}: invalid URL`),
-      );
+      return Promise.resolve(failure(started, 'invalid_url', `${where(request, request.url)}: invalid URL`));
     const { url } = target;
     if (url.protocol !== 'http:')
       return Promise.resolve(failure(started, 'invalid_url', `${where(request, url)}: not an http: URL (lean client)`));
@@ -221,8 +219,9 @@ class Client implements PoolLimits {
       try {
         exchange.start();
       } catch (error) {
-        // A throw before the exchange could settle (net.connect refusing its options): not left in flight.
-        this.exchangeDone();
+        // net.connect refusing its options (not seen with the hosts and ports a parsed URL gives): not left in
+        // flight, and its timer and abort hook undone.
+        exchange.release();
         reject(error);
       }
     });
@@ -266,7 +265,7 @@ class Client implements PoolLimits {
 }
 
 /** "GET http://host/path" (credentials redacted), the start of every failure message. */
-function where(request: FetchRequest, url: URL): string {
+function where(request: FetchRequest, url: URL | string): string {
   return `${request.method} ${redactUrl(url)}`;
 }
 
@@ -537,13 +536,20 @@ class Exchange implements ResponseParserEvents, PooledRequest {
     if (this.settled) return;
     // A refused body (up to the body limit) is freed now.
     this.freeBody();
-    const where = `${this.request.method} ${redactUrl(this.target.url)}`;
-    this.settle(failure(this.started, reason, `${where}: ${detail}`, this.status));
+    this.settle(failure(this.started, reason, `${where(this.request, this.target.url)}: ${detail}`, this.status));
   }
 
   /** Settles once; a socket still carrying this response is closed (its rest will not be read). */
   private settle(result: LeanFetchResult): void {
-    if (this.settled) return;
+    if (this.release()) this.resolve(result);
+  }
+
+  /**
+   * Everything settling does but answering, once: false when it was done already. Client.send calls it when start()
+   * throws (its timer and abort hook would otherwise settle it again later and count it out of flight twice).
+   */
+  release(): boolean {
+    if (this.settled) return false;
     this.settled = true;
     clearTimeout(this.timer);
     if (this.request.signal !== undefined) offAbort(this.request.signal, this.onAbort);
@@ -555,6 +561,6 @@ class Exchange implements ResponseParserEvents, PooledRequest {
       connection.destroy();
     } else this.pool?.forget(this);
     this.client.exchangeDone();
-    this.resolve(result);
+    return true;
   }
 }
